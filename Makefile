@@ -1,0 +1,68 @@
+# Chapter 1 of Deep Learning with Python, measured. `make help` lists the targets.
+# Results are real file targets: a repeated or interrupted `make all` redoes only what is
+# missing or out of date, and `make -j2 all` runs independent experiments in parallel.
+
+DATASET ?= fashion_mnist
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+# Extra arguments for every experiment, e.g. ARGS="--data-dir /data --seeds 0 1".
+ARGS ?=
+
+EXPERIMENTS := $(sort $(basename $(notdir $(wildcard experiments/[0-9][0-9]_*.py))))
+PACKAGE := $(wildcard mlhistory/*.py) $(wildcard mlhistory/references/*)
+# An experiment's metadata.json is written last, so it marks a finished experiment.
+FULL := $(foreach e,$(EXPERIMENTS),results/$(DATASET)/$(e)/metadata.json)
+QUICK := $(foreach e,$(EXPERIMENTS),results/quick/$(DATASET)/$(e)/metadata.json)
+
+# TensorFlow's start-up chatter (CPU instruction sets, no CUDA driver) hides the progress lines.
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+
+.DEFAULT_GOAL := help
+.PHONY: help all quick data plots report test lint clean experiment
+
+help: ## List the targets.
+	@echo "Usage: make TARGET [DATASET=$(DATASET)]   datasets: fashion_mnist (offline), mnist (needs network), digits"
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-11s %s\n", $$1, $$2}'
+
+$(INSTALLED): requirements.txt pyproject.toml
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet -r requirements.txt
+	$(VENV)/bin/pip install --quiet --no-deps --no-build-isolation --editable .
+	touch $@
+
+all: $(FULL) ## Every experiment at full size on DATASET, then the report.
+	$(PYTHON) -m mlhistory report
+
+quick: $(QUICK) ## Every experiment on a small subset, under results/quick/ (a few minutes).
+	$(PYTHON) -m mlhistory report --quick
+
+results/$(DATASET)/%/metadata.json: experiments/%.py $(PACKAGE) | $(INSTALLED)
+	$(PYTHON) experiments/$*.py --dataset $(DATASET) $(ARGS)
+
+results/quick/$(DATASET)/%/metadata.json: experiments/%.py $(PACKAGE) | $(INSTALLED)
+	$(PYTHON) experiments/$*.py --quick --dataset $(DATASET) $(ARGS)
+
+experiment: | $(INSTALLED) ## One experiment at full size: make experiment NAME=01_probabilistic
+	@if [ ! -f "experiments/$(NAME).py" ]; then \
+		echo "error: unknown experiment '$(NAME)'; choose one of: $(EXPERIMENTS)" >&2; exit 2; fi
+	$(PYTHON) experiments/$(NAME).py --dataset $(DATASET) $(ARGS)
+
+data: | $(INSTALLED) ## Locate, fetch and verify the datasets, and print what was found.
+	$(PYTHON) -m mlhistory data
+
+plots: | $(INSTALLED) ## Re-draw every plot from saved results (never retrains).
+	$(PYTHON) -m mlhistory plots
+
+report: | $(INSTALLED) ## Rebuild results/REPORT.md and results/index.html from saved results.
+	$(PYTHON) -m mlhistory report
+
+test: | $(INSTALLED) ## Run the test suite.
+	$(PYTHON) -m pytest -q tests
+
+lint: | $(INSTALLED) ## Check the code with ruff.
+	$(VENV)/bin/ruff check mlhistory experiments tests
+
+clean: ## Remove quick results and caches (keeps the committed reference results and .venv).
+	rm -rf results/quick .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -not -path './$(VENV)/*' -exec rm -rf {} +

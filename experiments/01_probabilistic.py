@@ -1,0 +1,40 @@
+"""Probabilistic modelling: Naive Bayes and logistic regression against the book's dense net.
+
+Deep Learning with Python, chapter 1, "A brief history of machine learning", section
+"Probabilistic modeling". Naive Bayes (Gaussian and Bernoulli) assumes every pixel is
+independent of the others given the class; logistic regression, the "hello world" of
+classification, learns one linear template per class instead. The book's chapter-2 dense
+net adds a single hidden layer of 512 ReLU units.
+
+What the reader should see: the independence assumption costs Naive Bayes dearly on images
+(its confusion matrix piles whole classes onto a few predictions), logistic regression's
+weights look like blurry class templates and classify far better, and the small dense net
+beats both.
+"""
+
+from mlhistory.claims import Beats
+from mlhistory.experiment import Experiment, main
+
+NAIVE_BAYES = ("gaussian_nb", "bernoulli_nb")
+
+EXPERIMENT = Experiment(
+    experiment_id="01_probabilistic",
+    title="Probabilistic modelling: Naive Bayes and logistic regression",
+    book_section="Chapter 1.2.1, Probabilistic modeling",
+    summary=__doc__,
+    models=(*NAIVE_BAYES, "logreg", "dense"),
+    claims=(
+        Beats("logreg_beats_naive_bayes", "Logistic regression beats Naive Bayes.",
+              winner="logreg", losers=NAIVE_BAYES),
+        Beats("dense_beats_probabilistic", "The dense net beats both Naive Bayes and "
+              "logistic regression.", winner="dense", losers=(*NAIVE_BAYES, "logreg")),
+    ),
+    plots=(
+        {"kind": "accuracy_and_fit_time"},
+        {"kind": "confusion_matrices", "models": [*NAIVE_BAYES, "dense"]},
+        {"kind": "class_templates", "model": "logreg"},
+    ),
+)
+
+if __name__ == "__main__":
+    main(EXPERIMENT)

@@ -1,0 +1,115 @@
+"""Project tools: ``python -m mlhistory {data,models,run,plots,report} --help``.
+
+- data: locate, fetch and verify datasets, and print what was found;
+- models: list the registry with each model's preprocessing and defaults;
+- run: one model through the runner and its cache, outside any experiment;
+- plots, report: re-render from saved results only (never retrain).
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .cli import (
+    add_data_arguments,
+    add_results_arguments,
+    add_run_arguments,
+    config_from,
+    run_command,
+)
+from .data import DATASETS, array_checksums
+from .errors import DataError, UsageError
+from .paths import default_data_dir, default_results_dir, run_cache_dir
+
+
+def data_command(arguments) -> None:
+    from .data import load
+
+    names = [arguments.dataset] if arguments.dataset else sorted(DATASETS)
+    data_dir = arguments.data_dir or default_data_dir()
+    failures = 0
+    for name in names:
+        try:
+            dataset = load(name, data_dir)
+        except DataError as error:  # report every dataset, then fail if none is usable
+            failures += 1
+            print(f"{name}: NOT AVAILABLE: {error}")
+            continue
+        digests = array_checksums({"x_train": dataset.x_train, "y_train": dataset.y_train,
+                                   "x_test": dataset.x_test, "y_test": dataset.y_test})
+        print(f"{name}: ok, {len(dataset.y_train):,} train / {len(dataset.y_test):,} test images "
+              f"of {dataset.info.image_shape[0]}x{dataset.info.image_shape[1]}, "
+              f"{dataset.info.n_classes} classes, verified; from {dataset.source}")
+        for key, digest in digests.items():
+            print(f"    sha256 {key}: {digest}")
+    if failures == len(names):
+        sys.exit(1)
+
+
+def models_command(arguments) -> None:
+    from .models import REGISTRY
+
+    for entry in REGISTRY.values():
+        print(f"{entry.name:14} {entry.family:8} {entry.preprocessing}")
+        print(f"{'':24}defaults: {json.dumps(entry.defaults)}")
+        print(f"{'':24}from: {entry.provenance}")
+
+
+def run_one_command(arguments) -> None:
+    from .runner import RunCache, RunSpec, run_all
+
+    config = config_from(arguments, sys.argv[1:])
+    try:
+        overrides = json.loads(arguments.params) if arguments.params else {}
+    except json.JSONDecodeError as error:
+        raise UsageError(f"--params must be a JSON object ({error})") from error
+    specs = [RunSpec.create(config.dataset, arguments.model, seed, overrides, config.n_train,
+                            config.n_test) for seed in config.seeds]
+    cache = RunCache(run_cache_dir(config.results_dir, config.dataset))
+    for row in run_all(specs, cache, config.data_dir, jobs=config.jobs):
+        print(json.dumps(row))
+
+
+def plots_command(arguments) -> None:
+    from .plots import render_experiment
+    from .results import experiment_dirs
+
+    results_dir = arguments.results_dir or default_results_dir(arguments.quick)
+    folders = experiment_dirs(results_dir)
+    for folder in folders:
+        for path in render_experiment(folder):
+            print(f"wrote {path}")
+    if not folders:
+        print(f"no finished experiments under {results_dir}; nothing to draw")
+
+
+def report_command(arguments) -> None:
+    from .report import write_report
+
+    write_report(Path(arguments.results_dir or default_results_dir(arguments.quick)))
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m mlhistory", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    data = commands.add_parser("data", help="locate, fetch and verify datasets")
+    add_data_arguments(data)
+    data.set_defaults(dataset=None, handler=data_command)
+    commands.add_parser("models", help="list the model registry").set_defaults(handler=models_command)
+    run = commands.add_parser("run", help="run one model through the runner and its cache")
+    run.add_argument("--model", required=True, metavar="NAME", help="a registry name")
+    run.add_argument("--params", metavar="JSON", help='overrides, e.g. \'{"C": 0.1}\'')
+    add_run_arguments(run)
+    run.set_defaults(handler=run_one_command)
+    for name, handler in (("plots", plots_command), ("report", report_command)):
+        command = commands.add_parser(name, help=f"re-render {name} from saved results")
+        add_results_arguments(command)
+        command.set_defaults(handler=handler)
+    arguments = parser.parse_args(argv)
+    run_command(lambda: arguments.handler(arguments))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,275 @@
+"""Datasets: ``load(name)`` returns uint8 images and int labels with the dataset's fixed split.
+
+Every source is tried in a fixed order (the data/ cache, a system package, a download) and
+everything read is validated: IDX headers, shapes, label range, counts, and a SHA-256 of the
+decoded arrays recorded in ``data/checksums.json``. A problem raises ``DataError`` with one
+sentence that names the file. This module knows nothing about models.
+"""
+
+import gzip
+import hashlib
+import json
+import struct
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import DataError, UsageError
+from .paths import PROJECT_ROOT
+
+CHECKSUMS_FILE = PROJECT_ROOT / "data" / "checksums.json"
+DEBIAN_FASHION_MNIST_DIR = Path("/usr/share/datasets/fashion-mnist")
+KERAS_DATASETS_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
+# The SHA-256 Keras itself pins for mnist.npz (keras/src/datasets/mnist.py).
+MNIST_NPZ_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
+IDX_FILES = {
+    "x_train": "train-images-idx3-ubyte.gz",
+    "y_train": "train-labels-idx1-ubyte.gz",
+    "x_test": "t10k-images-idx3-ubyte.gz",
+    "y_test": "t10k-labels-idx1-ubyte.gz",
+}
+IDX_UNSIGNED_BYTE = 0x08
+DIGITS_TEST_FRACTION = 0.25
+DIGITS_SPLIT_SEED = 0
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """What a dataset must look like; used to validate it and to check sizes before loading."""
+
+    name: str
+    description: str
+    image_shape: tuple[int, int]
+    n_train: int
+    n_test: int
+    class_names: tuple[str, ...]
+    offline: bool
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.class_names)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    info: DatasetInfo
+    x_train: np.ndarray  # uint8, (n, height, width)
+    y_train: np.ndarray  # int64 in [0, n_classes)
+    x_test: np.ndarray
+    y_test: np.ndarray
+    source: str  # where the arrays were read from
+
+
+DIGIT_NAMES = tuple(str(digit) for digit in range(10))
+FASHION_NAMES = (
+    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+)
+DATASETS = {
+    "fashion_mnist": DatasetInfo(
+        "fashion_mnist", "Fashion-MNIST (Xiao et al. 2017), 28x28 greyscale clothing",
+        (28, 28), 60_000, 10_000, FASHION_NAMES, offline=True),
+    "mnist": DatasetInfo(
+        "mnist", "MNIST (LeCun et al. 1998), 28x28 handwritten digits; the book's dataset",
+        (28, 28), 60_000, 10_000, DIGIT_NAMES, offline=False),
+    "digits": DatasetInfo(
+        "digits", "scikit-learn's bundled 8x8 digits (UCI), fixed stratified 75/25 split",
+        (8, 8), 1347, 450, DIGIT_NAMES, offline=True),
+}
+
+
+def dataset_info(name: str) -> DatasetInfo:
+    if name not in DATASETS:
+        raise UsageError(f"unknown dataset '{name}'; choose one of: {', '.join(sorted(DATASETS))}")
+    return DATASETS[name]
+
+
+def load(name: str, data_dir: Path) -> Dataset:
+    """Load a dataset by name, validated against its recorded shape, counts and checksums."""
+    info = dataset_info(name)
+    loaders = {"fashion_mnist": _load_fashion_mnist, "mnist": _load_mnist, "digits": _load_digits}
+    arrays, source = loaders[name](Path(data_dir))
+    validate(info, arrays, source)
+    verify_checksums(name, arrays, source)
+    return Dataset(info, arrays["x_train"], arrays["y_train"].astype(np.int64),
+                   arrays["x_test"], arrays["y_test"].astype(np.int64), source)
+
+
+# --- IDX files -------------------------------------------------------------------------------
+
+
+def read_idx(path: Path) -> np.ndarray:
+    """Decode one IDX file (optionally gzipped) of unsigned bytes, checking its header and size."""
+    path = Path(path)
+    try:
+        raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    except (OSError, EOFError, zlib.error) as error:
+        raise DataError(f"{path}: cannot be decompressed ({error}); "
+                        "the file is truncated or corrupted") from error
+    if len(raw) < 4:
+        raise DataError(f"{path}: too short to hold an IDX header; the file is truncated")
+    zero_a, zero_b, type_code, n_dims = raw[:4]
+    if zero_a != 0 or zero_b != 0 or n_dims == 0:
+        raise DataError(f"{path}: bad IDX magic number {raw[:4].hex()}; this is not an IDX file")
+    if type_code != IDX_UNSIGNED_BYTE:
+        raise DataError(f"{path}: IDX data type 0x{type_code:02x} is not unsigned byte (0x08)")
+    header_size = 4 + 4 * n_dims
+    if len(raw) < header_size:
+        raise DataError(f"{path}: IDX header is cut short; the file is truncated")
+    shape = struct.unpack(f">{n_dims}I", raw[4:header_size])
+    expected = int(np.prod(shape))
+    found = len(raw) - header_size
+    if found != expected:
+        raise DataError(f"{path}: header promises {expected} bytes for shape {shape} but the file "
+                        f"holds {found}; the file is truncated or corrupted")
+    return np.frombuffer(raw, dtype=np.uint8, offset=header_size).reshape(shape)
+
+
+def _read_idx_set(folder: Path) -> dict:
+    return {key: read_idx(folder / filename) for key, filename in IDX_FILES.items()}
+
+
+# --- sources ---------------------------------------------------------------------------------
+
+
+def _load_fashion_mnist(data_dir: Path) -> tuple[dict, str]:
+    # The data/ cache first, then Debian's dataset-fashion-mnist, then Keras' download.
+    for folder in (data_dir / "fashion_mnist", DEBIAN_FASHION_MNIST_DIR):
+        present = [name for name in IDX_FILES.values() if (folder / name).exists()]
+        if len(present) == len(IDX_FILES):
+            return _read_idx_set(folder), str(folder)
+        if present:
+            missing = sorted(set(IDX_FILES.values()) - set(present))
+            raise DataError(f"{folder}: incomplete Fashion-MNIST, missing {', '.join(missing)}")
+    folder = data_dir / "fashion_mnist"
+    for filename in IDX_FILES.values():
+        _download(filename, KERAS_DATASETS_URL + filename, folder, file_hash=None,
+                  offline_hint="install it offline with `apt-get install dataset-fashion-mnist`")
+    return _read_idx_set(folder), f"{folder} (downloaded)"
+
+
+def _load_mnist(data_dir: Path) -> tuple[dict, str]:
+    folder = data_dir / "mnist"
+    path = folder / "mnist.npz"
+    if not path.exists():
+        _download("mnist.npz", KERAS_DATASETS_URL + "mnist.npz", folder, file_hash=MNIST_NPZ_SHA256,
+                  offline_hint="use DATASET=fashion_mnist, which runs offline")
+    if _sha256_file(path) != MNIST_NPZ_SHA256:
+        raise DataError(f"{path}: SHA-256 differs from the one Keras publishes; the file is corrupted")
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            arrays = {key: archive[key] for key in IDX_FILES}
+    except (OSError, ValueError, KeyError) as error:
+        raise DataError(f"{path}: not a readable MNIST archive ({error})") from error
+    return arrays, str(path)
+
+
+def _load_digits(data_dir: Path) -> tuple[dict, str]:
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    digits = load_digits()
+    # Scale the 0..16 counts to 0..255 so every dataset shares the uint8 pixel convention.
+    images = np.rint(digits.images * (255 / 16)).astype(np.uint8)
+    x_train, x_test, y_train, y_test = train_test_split(
+        images, digits.target, test_size=DIGITS_TEST_FRACTION, stratify=digits.target,
+        random_state=DIGITS_SPLIT_SEED)
+    arrays = {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
+    return arrays, "sklearn.datasets.load_digits"
+
+
+def _download(filename: str, url: str, folder: Path, file_hash: str | None, offline_hint: str) -> Path:
+    """Fetch one file with Keras' downloader into ``folder``, or fail with one clear sentence."""
+    from keras.utils import get_file
+
+    folder = folder.resolve()
+    try:
+        return Path(get_file(filename, origin=url, file_hash=file_hash,
+                             cache_dir=str(folder.parent), cache_subdir=folder.name))
+    except Exception as error:  # Keras wraps every network failure in a plain Exception.
+        raise DataError(f"cannot download {url} into {folder} ({type(error).__name__}); "
+                        f"this machine may be offline: {offline_hint}") from error
+
+
+# --- validation ------------------------------------------------------------------------------
+
+
+def validate(info: DatasetInfo, arrays: dict, source: str) -> None:
+    """Check shapes, dtypes, counts and label range against what the dataset must be."""
+    expected_counts = {"train": info.n_train, "test": info.n_test}
+    for split, expected in expected_counts.items():
+        images, labels = arrays[f"x_{split}"], arrays[f"y_{split}"]
+        where = f"{source}: {info.name} {split} split"
+        if images.dtype != np.uint8 or images.shape[1:] != info.image_shape:
+            raise DataError(f"{where}: images are {images.dtype} {images.shape[1:]}, "
+                            f"expected uint8 {info.image_shape}")
+        if labels.ndim != 1:
+            raise DataError(f"{where}: labels have shape {labels.shape}, expected one label per image")
+        if len(images) != len(labels):
+            raise DataError(f"{where}: {len(images)} images but {len(labels)} labels; "
+                            "the image and label files do not match")
+        if len(images) != expected:
+            raise DataError(f"{where}: {len(images)} examples, expected {expected}")
+        if labels.min() < 0 or labels.max() >= info.n_classes:
+            raise DataError(f"{where}: labels outside 0..{info.n_classes - 1}")
+
+
+def array_checksums(arrays: dict) -> dict:
+    """SHA-256 of each decoded array, so recompressing a file does not change it."""
+    return {key: hashlib.sha256(np.ascontiguousarray(arrays[key]).tobytes()).hexdigest()
+            for key in sorted(IDX_FILES)}
+
+
+def recorded_checksums() -> dict:
+    return json.loads(CHECKSUMS_FILE.read_text())
+
+
+def verify_checksums(name: str, arrays: dict, source: str) -> None:
+    recorded = recorded_checksums().get(name)
+    if recorded is None:
+        return  # MNIST is verified by its file hash instead; see data/README.md.
+    for key, digest in array_checksums(arrays).items():
+        if recorded[key] != digest:
+            raise DataError(f"{source}: {name} {key} does not match its recorded SHA-256 "
+                            "in data/checksums.json; the data is corrupted or not the published set")
+
+
+def _sha256_file(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+# --- subsets ---------------------------------------------------------------------------------
+
+
+def stratified_order(labels: np.ndarray, seed: int) -> np.ndarray:
+    """A seeded ordering of all indices whose every prefix is stratified by class.
+
+    Each class is shuffled, then the classes are interleaved by the fraction of the class seen
+    so far. Taking the first n indices gives class proportions within one example of the
+    full set's, and a smaller subset is always inside a larger one (nested learning curves).
+    """
+    rng = np.random.default_rng(seed)
+    permutation = rng.permutation(len(labels))
+    fraction = np.empty(len(labels))
+    for label in np.unique(labels):
+        members = permutation[labels[permutation] == label]
+        fraction[members] = (np.arange(len(members)) + 0.5) / len(members)
+    position = np.empty(len(labels))
+    position[permutation] = np.arange(len(labels))
+    return np.lexsort((position, fraction))
+
+
+def stratified_subset(labels: np.ndarray, n: int, seed: int) -> np.ndarray:
+    """Sorted indices of a seeded, stratified, nested subset of size n."""
+    return np.sort(stratified_order(labels, seed)[:n])
+
+
+def check_subset_size(n: int | None, available: int, n_classes: int, what: str) -> None:
+    if n is None:
+        return
+    if n > available:
+        raise UsageError(f"{what} {n} is larger than the {available} examples available")
+    if n < n_classes:
+        raise UsageError(f"{what} {n} is below the number of classes ({n_classes})")

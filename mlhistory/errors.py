@@ -1,0 +1,17 @@
+"""Errors a user can cause. The command line prints them as one line, without a traceback."""
+
+
+class UserError(Exception):
+    """A problem with the user's input or environment (exit status 1)."""
+
+    exit_status = 1
+
+
+class UsageError(UserError):
+    """A bad command-line value: unknown name, impossible size (exit status 2)."""
+
+    exit_status = 2
+
+
+class DataError(UserError):
+    """A dataset that is missing, corrupted, or cannot be fetched."""

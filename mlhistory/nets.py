@@ -1,0 +1,123 @@
+"""Keras networks and the scikit-learn-style wrapper the runner fits like any other model.
+
+TensorFlow places the work on a GPU when one is present and on the CPU otherwise; nothing
+here asks for a device. Importing this module imports TensorFlow, so only Keras runs do.
+"""
+
+import sys
+import time
+
+import keras
+import numpy as np
+from keras import layers
+
+from .data import DatasetInfo
+
+PREDICT_BATCH_SIZE = 1024
+
+
+def dense_network(info: DatasetInfo) -> keras.Model:
+    """The book's chapter-2 net: 784 pixels -> Dense(512, relu) -> Dense(10, softmax)."""
+    n_pixels = info.image_shape[0] * info.image_shape[1]
+    return keras.Sequential([
+        keras.Input(shape=(n_pixels,)),
+        layers.Dense(512, activation="relu"),
+        layers.Dense(info.n_classes, activation="softmax"),
+    ], name="dense")
+
+
+def convnet(info: DatasetInfo) -> keras.Model:
+    """The book's chapter-8 convnet (2nd ed.): Conv 32 -> pool -> 64 -> pool -> 128 -> Dense 10.
+
+    The book's valid-padded 3x3 convolutions need at least 28x28 inputs; on smaller images
+    (the 8x8 digits) the convolutions are "same"-padded so the same stack still fits.
+    """
+    padding = "valid" if min(info.image_shape) >= 28 else "same"
+    return keras.Sequential([
+        keras.Input(shape=(*info.image_shape, 1)),
+        layers.Conv2D(32, 3, activation="relu", padding=padding),
+        layers.MaxPooling2D(2),
+        layers.Conv2D(64, 3, activation="relu", padding=padding),
+        layers.MaxPooling2D(2),
+        layers.Conv2D(128, 3, activation="relu", padding=padding),
+        layers.Flatten(),
+        layers.Dense(info.n_classes, activation="softmax"),
+    ], name="convnet")
+
+
+class _EpochMonitor(keras.callbacks.Callback):
+    """Records held-out accuracy after each epoch, for learning curves only.
+
+    It never influences training (no early stopping, no selection), and its own time is
+    kept apart so the runner can leave it out of the fit time.
+    """
+
+    def __init__(self, images, labels):
+        super().__init__()
+        self.images, self.labels = images, labels
+        self.accuracy: list[float] = []
+        self.seconds = 0.0
+
+    def on_epoch_end(self, epoch, logs=None):
+        start = time.perf_counter()
+        probabilities = self.model.predict(self.images, batch_size=PREDICT_BATCH_SIZE, verbose=0)
+        self.accuracy.append(float(np.mean(probabilities.argmax(axis=1) == self.labels)))
+        self.seconds += time.perf_counter() - start
+
+
+class KerasClassifier:
+    """fit/predict on raw uint8 images, like the scikit-learn pipelines in the registry."""
+
+    def __init__(self, build_network, info: DatasetInfo, *, epochs: int, batch_size: int,
+                 optimizer: str):
+        self.build_network = build_network
+        self.info = info
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.optimizer = optimizer
+        self.network = None
+        self.history: dict = {}
+        self.monitor = None
+
+    def _inputs(self, images: np.ndarray) -> np.ndarray:
+        scaled = images.astype(np.float32) / 255.0
+        if len(self.network.input_shape) == 2:
+            return scaled.reshape(len(images), -1)
+        return scaled[..., np.newaxis]
+
+    def fit(self, images: np.ndarray, labels: np.ndarray, monitor=None):
+        """Train with the book's recipe; ``monitor`` = (images, labels) only records curves."""
+        self.network = self.build_network(self.info)
+        self.network.compile(optimizer=self.optimizer, loss="sparse_categorical_crossentropy",
+                             metrics=["accuracy"])
+        callbacks = []
+        if monitor is not None:
+            self.monitor = _EpochMonitor(self._inputs(monitor[0]), monitor[1])
+            callbacks.append(self.monitor)
+        # A live progress bar on a terminal; one line per epoch in logs and under make -j.
+        verbose = 1 if sys.stdout.isatty() else 2
+        history = self.network.fit(self._inputs(images), labels, epochs=self.epochs,
+                                   batch_size=self.batch_size, callbacks=callbacks,
+                                   verbose=verbose)
+        self.history = history.history
+        return self
+
+    def predict(self, images: np.ndarray) -> np.ndarray:
+        probabilities = self.network.predict(self._inputs(images), batch_size=PREDICT_BATCH_SIZE,
+                                             verbose=0)
+        return probabilities.argmax(axis=1)
+
+    @property
+    def monitor_seconds(self) -> float:
+        return self.monitor.seconds if self.monitor else 0.0
+
+    @property
+    def n_params(self) -> int:
+        return int(sum(np.prod(weight.shape) for weight in self.network.trainable_weights))
+
+    def artifacts(self) -> dict:
+        curves = {f"train_{key}": np.asarray(values, dtype=np.float32)
+                  for key, values in self.history.items()}
+        if self.monitor is not None:
+            curves["test_accuracy_per_epoch"] = np.asarray(self.monitor.accuracy, dtype=np.float32)
+        return curves

@@ -1,0 +1,29 @@
+"""Every path of the project, derived once from the project root."""
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+EXPERIMENTS_DIR = PROJECT_ROOT / "experiments"
+REFERENCES_DIR = Path(__file__).resolve().parent / "references"
+
+# The data folder can be moved with --data-dir or this environment variable.
+DATA_DIR_ENV = "MLHISTORY_DATA_DIR"
+
+
+def default_data_dir() -> Path:
+    return Path(os.environ.get(DATA_DIR_ENV, PROJECT_ROOT / "data"))
+
+
+def default_results_dir(quick: bool) -> Path:
+    results = PROJECT_ROOT / "results"
+    return results / "quick" if quick else results
+
+
+def run_cache_dir(results_dir: Path, dataset: str) -> Path:
+    """Where single runs are cached, shared by every experiment of one results set."""
+    return Path(results_dir) / "cache" / dataset
+
+
+def experiment_dir(results_dir: Path, dataset: str, experiment_id: str) -> Path:
+    return Path(results_dir) / dataset / experiment_id

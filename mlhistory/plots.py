@@ -1,0 +1,175 @@
+"""Figures drawn from saved rows and artifacts only; re-rendering never retrains.
+
+An experiment lists its plots as data in its manifest (``{"kind": ..., options}``); each kind
+is one function here that takes the experiment's saved results and writes one PNG.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+import numpy as np  # noqa: E402
+
+from . import atomic  # noqa: E402
+from .paths import run_cache_dir  # noqa: E402
+from .results import MANIFEST_FILE, RUNS_FILE, mean_std, read_json, read_rows  # noqa: E402
+
+DEEP_COLOR, SHALLOW_COLOR = "#c44e52", "#4c72b0"
+
+
+@dataclass(frozen=True)
+class ExperimentResults:
+    """What one experiment saved: its manifest, its rows, and the run artifacts beside them."""
+
+    folder: Path
+    manifest: dict
+    rows: list[dict]
+
+    @classmethod
+    def read(cls, folder: Path) -> "ExperimentResults":
+        folder = Path(folder)
+        return cls(folder, read_json(folder / MANIFEST_FILE), read_rows(folder / RUNS_FILE))
+
+    @property
+    def dataset(self) -> str:
+        return self.manifest["dataset"]["name"]
+
+    def artifacts(self, row: dict) -> dict:
+        results_dir = self.folder.parent.parent
+        path = run_cache_dir(results_dir, self.dataset) / f"{row['run_key']}.npz"
+        with np.load(path) as archive:
+            return dict(archive)
+
+    def rows_of(self, model: str) -> list[dict]:
+        rows = [row for row in self.rows if row["model"] == model]
+        largest = max(row["n_train"] for row in rows)
+        return sorted((row for row in rows if row["n_train"] == largest), key=lambda r: r["seed"])
+
+    @property
+    def models(self) -> list[str]:
+        return [model["name"] for model in self.manifest["models"]]
+
+    def family(self, model: str) -> str:
+        return next(entry["family"] for entry in self.manifest["models"] if entry["name"] == model)
+
+
+def format_seconds(seconds: float) -> str:
+    return f"{seconds:.2g} s" if seconds < 10 else f"{seconds:.0f} s"
+
+
+def _title(results: ExperimentResults, text: str) -> str:
+    return f"{text}\n{results.manifest['dataset']['description']}"
+
+
+def accuracy_and_fit_time(results: ExperimentResults, path: Path) -> None:
+    """Test accuracy (mean ± std over seeds, each seed a dot) beside fit time on a log scale."""
+    models = results.models
+    figure, (accuracy_axis, time_axis) = plt.subplots(
+        1, 2, figsize=(11, 0.55 * len(models) + 1.8), sharey=True)
+    positions = np.arange(len(models))
+    for position, model in zip(positions, models, strict=True):
+        rows = results.rows_of(model)
+        color = DEEP_COLOR if results.family(model) == "deep" else SHALLOW_COLOR
+        accuracies = [row["accuracy"] for row in rows]
+        mean, std = mean_std(accuracies)
+        accuracy_axis.barh(position, mean, xerr=std, color=color, alpha=0.8, capsize=3)
+        accuracy_axis.scatter(accuracies, [position] * len(rows), color="black", s=10, zorder=3)
+        accuracy_axis.text(mean + std + 0.005, position, f"{mean:.3f}", va="center", fontsize=9)
+        fit_mean, fit_std = mean_std(row["fit_seconds"] for row in rows)
+        time_axis.barh(position, fit_mean, xerr=fit_std, color=color, alpha=0.8, capsize=3)
+        time_axis.text(fit_mean * 1.15, position, format_seconds(fit_mean), va="center", fontsize=9)
+    n_train = max(row["n_train"] for row in results.rows)
+    labels = [f"{model}\n({len(results.rows_of(model))} seed"
+              f"{'s' if len(results.rows_of(model)) > 1 else ''})" for model in models]
+    accuracy_axis.set_yticks(positions, labels)
+    accuracy_axis.invert_yaxis()
+    low = min(row["accuracy"] for row in results.rows)
+    accuracy_axis.set_xlim(max(0.0, low - 0.1), 1.0)
+    accuracy_axis.set_xlabel(f"test accuracy (n_train={n_train:,}, n_test={results.rows[0]['n_test']:,})")
+    time_axis.set_xscale("log")
+    time_axis.set_xlabel("fit time, seconds (log scale)")
+    time_axis.set_xlim(right=time_axis.get_xlim()[1] * 4)
+    for axis in (accuracy_axis, time_axis):
+        axis.grid(axis="x", alpha=0.3)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=color, alpha=0.8)
+               for color in (SHALLOW_COLOR, DEEP_COLOR)]
+    figure.legend(handles, ["shallow", "deep (Keras)"], loc="lower center", ncols=2,
+                  bbox_to_anchor=(0.5, -0.06), frameon=False)
+    figure.suptitle(_title(results, "Accuracy and fit time per model"))
+    atomic.save_figure(figure, path)
+    plt.close(figure)
+
+
+def confusion_matrices(results: ExperimentResults, path: Path, models: list[str]) -> None:
+    """Row-normalised confusion matrices (seed 0 of each model): where each model errs."""
+    class_names = results.manifest["dataset"]["class_names"]
+    figure, axes = plt.subplots(1, len(models), figsize=(4.8 * len(models), 5.2),
+                                layout="constrained")
+    for index, (axis, model) in enumerate(zip(np.atleast_1d(axes), models, strict=True)):
+        row = results.rows_of(model)[0]
+        counts = results.artifacts(row)["confusion"].astype(float)
+        rates = counts / counts.sum(axis=1, keepdims=True)
+        axis.imshow(rates, cmap="Blues", vmin=0, vmax=1)
+        for (true, predicted), rate in np.ndenumerate(rates):
+            if rate >= 0.01:
+                axis.text(predicted, true, f"{100 * rate:.0f}", ha="center", va="center",
+                          fontsize=6.5, color="white" if rate > 0.5 else "black")
+        ticks = np.arange(len(class_names))
+        axis.set_xticks(ticks, class_names, rotation=90, fontsize=7)
+        axis.set_yticks(ticks, class_names if index == 0 else [], fontsize=7)
+        axis.set_xlabel("predicted")
+        if index == 0:
+            axis.set_ylabel("true")
+        axis.set_title(f"{model}: accuracy {row['accuracy']:.3f}")
+    figure.suptitle(_title(results, "Confusion matrices, % of each true class"))
+    atomic.save_figure(figure, path)
+    plt.close(figure)
+
+
+def class_templates(results: ExperimentResults, path: Path, model: str) -> None:
+    """A linear model's weights, one image per class: the 'template' each class is matched to."""
+    class_names = results.manifest["dataset"]["class_names"]
+    image_shape = results.manifest["dataset"]["image_shape"]
+    row = results.rows_of(model)[0]
+    weights = results.artifacts(row)["coef"]
+    limit = np.abs(weights).max()
+    columns = 5
+    figure, axes = plt.subplots(int(np.ceil(len(class_names) / columns)), columns,
+                                figsize=(2.2 * columns, 5.0), layout="constrained")
+    for axis, name, class_weights in zip(axes.flat, class_names, weights, strict=False):
+        image = axis.imshow(class_weights.reshape(image_shape), cmap="RdBu_r",
+                            vmin=-limit, vmax=limit)
+        axis.set_title(name, fontsize=9)
+        axis.axis("off")
+    figure.colorbar(image, ax=axes, shrink=0.8, label="weight on the standardised pixel")
+    figure.suptitle(_title(results, f"{model} weights as class templates "
+                                    "(red: ink here votes for the class)"))
+    atomic.save_figure(figure, path)
+    plt.close(figure)
+
+
+PLOT_KINDS = {
+    "accuracy_and_fit_time": accuracy_and_fit_time,
+    "confusion_matrices": confusion_matrices,
+    "class_templates": class_templates,
+}
+
+
+def plot_filename(plot: dict) -> str:
+    return plot.get("file", f"{plot['kind']}.png")
+
+
+def render_experiment(folder: Path) -> list[Path]:
+    """Draw every plot an experiment's manifest lists, from its saved results."""
+    results = ExperimentResults.read(folder)
+    written = []
+    for plot in results.manifest["plots"]:
+        options = {key: value for key, value in plot.items() if key not in ("kind", "file")}
+        path = results.folder / plot_filename(plot)
+        PLOT_KINDS[plot["kind"]](results, path, **options)
+        written.append(path)
+    return written
+

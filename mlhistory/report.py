@@ -1,0 +1,312 @@
+"""REPORT.md and index.html, built from saved results only (never the runner or the models).
+
+Both are rendered from one list of blocks, so the Markdown and the single HTML page (which
+opens from disk, no server) always say the same thing. ``gather_results`` also writes the
+combined ``runs.csv`` and ``claims.csv`` of the results set.
+"""
+
+import csv
+import html
+import os
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import atomic, claims
+from .paths import REFERENCES_DIR
+from .plots import ExperimentResults, format_seconds, plot_filename
+from .results import (
+    CLAIMS_FILE,
+    METADATA_FILE,
+    RUNS_FILE,
+    experiment_dirs,
+    group_rows,
+    mean_std,
+    read_json,
+    unique_runs,
+    write_rows,
+)
+
+PUBLISHED_FILE = REFERENCES_DIR / "published.csv"
+# "Within 2 points of the published figure" is the agreement the reproduction aims for.
+AGREEMENT_POINTS = 2.0
+
+
+# --- a tiny document model -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+
+
+@dataclass(frozen=True)
+class Table:
+    header: list[str]
+    rows: list[list[str]]
+
+
+@dataclass(frozen=True)
+class Image:
+    path: str  # relative to the results folder
+    caption: str
+
+
+def to_markdown(blocks) -> str:
+    parts = []
+    for block in blocks:
+        if isinstance(block, Heading):
+            parts.append(f"{'#' * block.level} {block.text}")
+        elif isinstance(block, Paragraph):
+            parts.append(block.text)
+        elif isinstance(block, Table):
+            lines = ["| " + " | ".join(block.header) + " |",
+                     "|" + "---|" * len(block.header)]
+            lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |"
+                      for row in block.rows]
+            parts.append("\n".join(lines))
+        elif isinstance(block, Image):
+            parts.append(f"![{block.caption}]({block.path})")
+    return "\n\n".join(parts) + "\n"
+
+
+def to_html(blocks, title: str) -> str:
+    body = []
+    for block in blocks:
+        if isinstance(block, Heading):
+            anchor = "".join(ch if ch.isalnum() else "-" for ch in block.text.lower())
+            body.append(f'<h{block.level} id="{anchor}">{html.escape(block.text)}</h{block.level}>')
+        elif isinstance(block, Paragraph):
+            body.append(f"<p>{_inline_html(block.text)}</p>")
+        elif isinstance(block, Table):
+            header = "".join(f"<th>{html.escape(cell)}</th>" for cell in block.header)
+            rows = "".join("<tr>" + "".join(f"<td>{_inline_html(cell)}</td>" for cell in row)
+                           + "</tr>" for row in block.rows)
+            body.append(f"<table><thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table>")
+        elif isinstance(block, Image):
+            body.append(f'<figure><img src="{html.escape(block.path)}" alt="{html.escape(block.caption)}">'
+                        f"<figcaption>{html.escape(block.caption)}</figcaption></figure>")
+    style = ("body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;"
+             "line-height:1.45;color:#222}table{border-collapse:collapse;margin:1em 0;font-size:0.9em}"
+             "th,td{border:1px solid #ccc;padding:3px 8px;text-align:left}th{background:#f3f3f3}"
+             "img{max-width:100%}figure{margin:1.5em 0}figcaption{color:#555;font-size:0.9em}"
+             ".holds{color:#1a7f37;font-weight:bold}.fails{color:#cf222e;font-weight:bold}"
+             ".inconclusive{color:#9a6700;font-weight:bold}code{background:#f3f3f3;padding:0 3px}")
+    return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{html.escape(title)}</title><style>{style}</style></head>\n<body>\n"
+            + "\n".join(body) + "\n</body></html>\n")
+
+
+def _inline_html(text: str) -> str:
+    """Escape, then turn `code` spans and **verdict** words into markup."""
+    escaped = html.escape(text)
+    parts = escaped.split("`")
+    escaped = "".join(f"<code>{part}</code>" if index % 2 else part
+                      for index, part in enumerate(parts))
+    for verdict in (claims.HOLDS, claims.FAILS, claims.INCONCLUSIVE):
+        escaped = escaped.replace(f"**{verdict}**", f'<span class="{verdict}">{verdict}</span>')
+    return escaped
+
+
+# --- content ---------------------------------------------------------------------------------
+
+
+def _accuracy(values) -> str:
+    values = list(values)
+    mean, std = mean_std(values)
+    return f"{mean:.4f} ± {std:.4f}" if len(values) > 1 else f"{mean:.4f}"
+
+
+def _full_size(experiment: ExperimentResults) -> int:
+    return experiment.manifest["dataset"]["n_train_full"]
+
+
+def leaderboard(experiments: list[ExperimentResults]) -> list:
+    blocks = [Heading(2, "Leaderboard"),
+              Paragraph("Mean ± standard deviation over seeds, per dataset and training size. "
+                        "Times are per run on this machine; predict time is per 1,000 test "
+                        "images. Parameters are trainable weights (nets only). Peak memory is "
+                        "the resident set of the run's own worker process, data included.")]
+    rows = unique_runs([row for experiment in experiments for row in experiment.rows])
+    families = {model["name"]: model["family"] for experiment in experiments
+                for model in experiment.manifest["models"]}
+    for dataset in sorted({row["dataset"] for row in rows}):
+        groups = group_rows([row for row in rows if row["dataset"] == dataset])
+        ranked = sorted(groups.items(), key=lambda item: -mean_std(r["accuracy"] for r in item[1])[0])
+        table = []
+        for (_, model, n_train), group in ranked:
+            accuracies = [row["accuracy"] for row in group]
+            predict_per_1000 = mean_std(1000 * r["predict_seconds"] / r["n_test"] for r in group)[0]
+            n_params = group[0]["n_params"]
+            table.append([model, families.get(model, ""), f"{n_train:,}", str(len(group)),
+                          _accuracy(accuracies), _accuracy([r["macro_f1"] for r in group]),
+                          format_seconds(mean_std(r["fit_seconds"] for r in group)[0]),
+                          format_seconds(predict_per_1000),
+                          f"{n_params:,}" if n_params else "",
+                          f"{max(r['peak_rss_mb'] for r in group):.0f}"])
+        blocks += [Heading(3, dataset),
+                   Table(["model", "family", "n_train", "seeds", "accuracy", "macro F1",
+                          "fit time", "predict / 1k", "parameters", "peak RSS MB"], table)]
+    return blocks
+
+
+def read_published() -> list[dict]:
+    with open(PUBLISHED_FILE, newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def published_vs_measured(experiments: list[ExperimentResults]) -> list:
+    measured = defaultdict(list)
+    for experiment in experiments:
+        for row in unique_runs(experiment.rows):
+            if row["n_train"] == _full_size(experiment):
+                measured[(row["model"], row["dataset"])].append(row)
+    table = []
+    references = read_published()
+    for reference in references:
+        runs = unique_runs(measured.get((reference["model"], reference["dataset"]), []))
+        if not runs:
+            continue
+        published = float(reference["published_accuracy"])
+        mean, _ = mean_std(row["accuracy"] for row in runs)
+        difference = 100 * (mean - published)
+        agrees = abs(difference) <= AGREEMENT_POINTS
+        if agrees:
+            status = "yes"
+        elif reference["same_protocol"] == "yes":
+            status = "no: same protocol, see the experiment's notes"
+        else:
+            status = "no: different protocol"
+        table.append([reference["model"], reference["dataset"], f"{published:.3f}",
+                      _accuracy([row["accuracy"] for row in runs]), f"{difference:+.1f}", status,
+                      reference["protocol"], reference["source"]])
+    published_pairs = {(reference["model"], reference["dataset"]) for reference in references}
+    for (model, dataset), runs in sorted(measured.items()):
+        if (model, dataset) not in published_pairs:
+            table.append([model, dataset, "none", _accuracy(row["accuracy"] for row in
+                                                            unique_runs(runs)),
+                          "", "no published figure for this protocol", "", ""])
+    blocks = [Heading(2, "Published vs measured"),
+              Paragraph(f"Every model measured at full training size that has a published "
+                        f"figure. Difference in accuracy points; agreement means within "
+                        f"{AGREEMENT_POINTS:.0f} points. Published numbers live in "
+                        "`mlhistory/references/published.csv` with their sources.")]
+    if table:
+        blocks.append(Table(["model", "dataset", "published", "measured", "difference",
+                             f"within {AGREEMENT_POINTS:.0f} points", "published protocol",
+                             "source"], table))
+    else:
+        blocks.append(Paragraph("No full-size runs in this results set yet."))
+    return blocks
+
+
+def claims_summary(judged: list[dict]) -> list:
+    table = [[row["experiment"], row["dataset"], row["claim"], f"**{row['verdict']}**"]
+             for row in judged]
+    return [Heading(2, "The book's claims, measured"),
+            Paragraph("Each verdict is computed from the results: **holds** when the gap is "
+                      "in the claimed direction and beyond the noise margin (two standard "
+                      "errors over seeds, at least 0.1 points), **fails** when it is beyond "
+                      "the margin the other way, **inconclusive** otherwise. The evidence is "
+                      "in each experiment's section and in `claims.csv`."),
+            Table(["experiment", "dataset", "claim", "verdict"], table)]
+
+
+def experiment_section(experiment: ExperimentResults, judged: list[dict]) -> list:
+    manifest = experiment.manifest
+    metadata = read_json(experiment.folder / METADATA_FILE)
+    relative = experiment.folder.relative_to(experiment.folder.parent.parent)
+    blocks = [Heading(2, f"{manifest['experiment_id']} ({experiment.dataset}): {manifest['title']}"),
+              Paragraph(f"Book: {manifest['book_section']}. Script: "
+                        f"`experiments/{manifest['experiment_id']}.py`. Wall-clock time of the "
+                        f"last run: {format_seconds(metadata['wall_seconds'])} "
+                        f"({metadata['runs']} runs, {metadata['runs_from_cache']} from the cache).")]
+    blocks += [Paragraph(paragraph.replace("\n", " "))
+               for paragraph in manifest["summary"].split("\n\n")]
+    budget = []
+    for model in manifest["models"]:
+        rows = experiment.rows_of(model["name"])
+        params = ", ".join(f"{key}={value}" for key, value in model["params"].items())
+        budget.append([model["name"], model["preprocessing"], params or "defaults",
+                       f"{rows[0]['n_train']:,}", str(len(rows)), model["provenance"]])
+    blocks += [Heading(3, "What each model got"),
+               Paragraph("No model was tuned on this data; see the registry's note on tuning "
+                         "budgets in the README."),
+               Table(["model", "preprocessing", "params", "n_train", "seeds", "provenance"],
+                     budget)]
+    blocks.append(Heading(3, "Claims"))
+    blocks.append(Table(["claim", "verdict", "evidence"],
+                        [[row["claim"], f"**{row['verdict']}**", row["evidence"]] for row in judged]))
+    blocks.append(Heading(3, "Plots"))
+    for plot in manifest["plots"]:
+        caption = plot["kind"].replace("_", " ")
+        blocks.append(Image(f"{relative}/{plot_filename(plot)}", caption))
+    return blocks
+
+
+def environment_section(experiments: list[ExperimentResults]) -> list:
+    blocks = [Heading(2, "Run budget and environment")]
+    table, total = [], 0.0
+    for experiment in experiments:
+        metadata = read_json(experiment.folder / METADATA_FILE)
+        total += metadata["wall_seconds"]
+        table.append([experiment.manifest["experiment_id"], experiment.dataset,
+                      format_seconds(metadata["wall_seconds"]), str(metadata["runs"]),
+                      str(metadata["runs_from_cache"]), metadata["date"],
+                      (metadata["git_commit"] or "unknown")[:10]
+                      + (" (uncommitted changes)" if metadata["git_dirty"] else "")])
+    blocks.append(Table(["experiment", "dataset", "wall-clock", "runs", "from cache", "date",
+                         "git commit"], table))
+    blocks.append(Paragraph(f"Total wall-clock of the last run of each experiment: "
+                            f"{format_seconds(total)} ({total / 60:.1f} minutes)."))
+    latest = read_json(experiments[-1].folder / METADATA_FILE)
+    hardware = latest["hardware"]
+    gpus = ", ".join(hardware["gpus"]) or "none (CPU only)"
+    blocks.append(Paragraph(f"Hardware: {hardware['cpu']}, {hardware['cpu_count']} cores; "
+                            f"GPU: {gpus}; {hardware['platform']}."))
+    blocks.append(Paragraph("Packages: " + ", ".join(
+        f"{name} {version}" for name, version in latest["packages"].items()) + "."))
+    return blocks
+
+
+def build(results_dir: Path) -> list:
+    folders = experiment_dirs(results_dir)
+    experiments = [ExperimentResults.read(folder) for folder in folders]
+    judged_by_folder = {folder: claims.read(folder / CLAIMS_FILE) for folder in folders}
+    judged = [row for folder in folders for row in judged_by_folder[folder]]
+    blocks = [Heading(1, "Chapter 1 of Deep Learning with Python, measured"),
+              Paragraph("Each era of the book's brief history of machine learning, fitted on "
+                        "MNIST-style images and set against a Keras deep net. Everything below "
+                        f"is generated by `make report` from the saved results in "
+                        f"`{results_dir.name}/`; nothing is typed in by hand.")]
+    if not experiments:
+        return blocks + [Paragraph("No finished experiments yet: run `make all` or `make quick`.")]
+    blocks += claims_summary(judged)
+    blocks += leaderboard(experiments)
+    blocks += published_vs_measured(experiments)
+    for experiment, folder in zip(experiments, folders, strict=True):
+        blocks += experiment_section(experiment, judged_by_folder[folder])
+    blocks += environment_section(experiments)
+    return blocks
+
+
+def write_report(results_dir: Path) -> None:
+    """Gather runs.csv and claims.csv, then write REPORT.md and index.html."""
+    results_dir = Path(results_dir)
+    folders = experiment_dirs(results_dir)
+    write_rows(results_dir / RUNS_FILE,
+               [row for folder in folders for row in ExperimentResults.read(folder).rows])
+    claims.write(results_dir / CLAIMS_FILE,
+                 [row for folder in folders for row in claims.read(folder / CLAIMS_FILE)])
+    blocks = build(results_dir)
+    atomic.write_text(results_dir / "REPORT.md", to_markdown(blocks))
+    atomic.write_text(results_dir / "index.html",
+                      to_html(blocks, "Chapter 1 of Deep Learning with Python, measured"))
+    print(f"wrote {os.path.relpath(results_dir / 'REPORT.md')} and "
+          f"{os.path.relpath(results_dir / 'index.html')} from {len(folders)} experiment result sets")

@@ -1,0 +1,149 @@
+"""The one results schema: a row per run, the same columns everywhere, plus a metadata file.
+
+Rows are written atomically as CSV. Everything downstream (claims, plots, report) reads these
+files and never the runner.
+"""
+
+import csv
+import io
+import json
+import platform
+import subprocess
+import sys
+from collections import defaultdict
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+from . import atomic, hardware
+from .paths import PROJECT_ROOT
+
+COLUMNS = [
+    "experiment", "dataset", "model", "params", "seed", "n_train", "n_test",
+    "accuracy", "macro_f1", "fit_seconds", "predict_seconds", "n_params", "peak_rss_mb",
+    "run_key",
+]
+INTEGER_COLUMNS = {"seed", "n_train", "n_test", "n_params"}
+FLOAT_COLUMNS = {"accuracy", "macro_f1", "fit_seconds", "predict_seconds", "peak_rss_mb"}
+RECORDED_PACKAGES = ["tensorflow", "keras", "scikit-learn", "xgboost", "numpy", "scipy",
+                     "matplotlib", "scikit-image"]
+RUNS_FILE = "runs.csv"
+METADATA_FILE = "metadata.json"
+MANIFEST_FILE = "experiment.json"
+CLAIMS_FILE = "claims.csv"
+
+
+def write_rows(path: Path, rows: list[dict]) -> None:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({column: _format(row.get(column)) for column in COLUMNS})
+    atomic.write_text(path, buffer.getvalue())
+
+
+def _format(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+def read_rows(path: Path) -> list[dict]:
+    with open(path, newline="") as handle:
+        return [_parse(row) for row in csv.DictReader(handle)]
+
+
+def _parse(row: dict) -> dict:
+    parsed = dict(row)
+    for column in INTEGER_COLUMNS:
+        parsed[column] = int(row[column]) if row.get(column) else None
+    for column in FLOAT_COLUMNS:
+        parsed[column] = float(row[column]) if row.get(column) else None
+    return parsed
+
+
+def experiment_dirs(results_dir: Path) -> list[Path]:
+    """Every ``<dataset>/<experiment>/`` folder of a results set that holds finished rows."""
+    return sorted(path.parent for path in Path(results_dir).glob(f"*/*/{RUNS_FILE}")
+                  if path.parent.parent.name != "cache")
+
+
+def gather(results_dir: Path) -> list[dict]:
+    return [row for folder in experiment_dirs(results_dir) for row in read_rows(folder / RUNS_FILE)]
+
+
+# --- summaries -------------------------------------------------------------------------------
+
+
+def group_rows(rows: list[dict], keys=("dataset", "model", "n_train")) -> dict[tuple, list[dict]]:
+    groups = defaultdict(list)
+    for row in rows:
+        groups[tuple(row[key] for key in keys)].append(row)
+    return dict(groups)
+
+
+def unique_runs(rows: list[dict]) -> list[dict]:
+    """One row per run: experiments that share a cached run list it once each."""
+    return list({row["run_key"]: row for row in rows}.values())
+
+
+def mean_std(values) -> tuple[float, float]:
+    """Mean and sample standard deviation (0 for a single value)."""
+    values = np.asarray(list(values), dtype=float)
+    return float(values.mean()), float(values.std(ddof=1)) if len(values) > 1 else 0.0
+
+
+def largest_size_rows(rows: list[dict]) -> list[dict]:
+    """For each (dataset, model), keep the rows at its largest training size."""
+    largest = {}
+    for row in rows:
+        key = (row["dataset"], row["model"])
+        largest[key] = max(largest.get(key, 0), row["n_train"])
+    return [row for row in rows if row["n_train"] == largest[(row["dataset"], row["model"])]]
+
+
+# --- metadata --------------------------------------------------------------------------------
+
+
+def _git(*arguments) -> str | None:
+    try:
+        completed = subprocess.run(["git", *arguments], cwd=PROJECT_ROOT, capture_output=True,
+                                   text=True, timeout=10, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return completed.stdout.strip()
+
+
+def package_versions() -> dict:
+    versions = {"python": platform.python_version()}
+    for package in RECORDED_PACKAGES:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    return versions
+
+
+def describe_environment(argv: list[str]) -> dict:
+    status = _git("status", "--porcelain", "--untracked-files=no")
+    return {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": " ".join([Path(sys.executable).name, *argv]),
+        "git_commit": _git("rev-parse", "HEAD"),
+        "git_dirty": bool(status) if status is not None else None,
+        "packages": package_versions(),
+        "hardware": hardware.describe(),
+    }
+
+
+def write_metadata(folder: Path, argv: list[str], **extra) -> None:
+    atomic.write_json(Path(folder) / METADATA_FILE, {**describe_environment(argv), **extra})
+
+
+def read_json(path: Path) -> dict:
+    return json.loads(Path(path).read_text())
+

@@ -1,0 +1,179 @@
+"""The one runner: a RunSpec in, one results row (plus artifacts) out.
+
+A run is fully described by its spec, so the spec gives both the cache key and the row, and
+a run can be handed to any executor. Today each run is a job in a fresh worker process
+(which also makes its peak memory its own); nothing here knows about experiments.
+"""
+
+import hashlib
+import json
+import multiprocessing
+import random
+import resource
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import atomic, models
+from .data import check_subset_size, dataset_info, load, stratified_subset
+
+# The quick-mode test subset is drawn once with this seed, so every run sees the same images.
+TEST_SUBSET_SEED = 0
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    dataset: str
+    model: str
+    params: tuple  # resolved params as sorted (name, value) pairs, so the spec is hashable
+    seed: int
+    n_train: int | None = None  # None: the full training split
+    n_test: int | None = None  # None: the full test split
+
+    @classmethod
+    def create(cls, dataset, model, seed, params=None, n_train=None, n_test=None):
+        """Validate names and sizes, resolve the params, and return the spec."""
+        info = dataset_info(dataset)
+        resolved = models.resolve_params(model, params)
+        check_subset_size(n_train, info.n_train, info.n_classes, "--n-train")
+        check_subset_size(n_test, info.n_test, info.n_classes, "the test subset size")
+        return cls(dataset, model, tuple(sorted(resolved.items())), seed, n_train, n_test)
+
+    @property
+    def params_dict(self) -> dict:
+        return dict(self.params)
+
+    @property
+    def key(self) -> str:
+        """The cache key: dataset, model, resolved params, sizes, seed and the model's code version."""
+        identity = {**asdict(self), "params": self.params_dict,
+                    "model_version": models.get(self.model).version}
+        encoded = json.dumps(identity, sort_keys=True, default=str).encode()
+        return hashlib.sha256(encoded).hexdigest()[:20]
+
+    def describe(self) -> str:
+        size = f"n_train={self.n_train or 'full'}"
+        return f"{self.dataset} {self.model} seed={self.seed} {size}"
+
+
+def seed_everything(seed: int, keras: bool) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    if keras:
+        import keras as keras_module
+
+        keras_module.utils.set_random_seed(seed)
+
+
+def execute(spec: RunSpec, data_dir: Path) -> tuple[dict, dict]:
+    """Fit on the training split, predict the test split, and measure. Returns (row, artifacts)."""
+    from sklearn.metrics import confusion_matrix, f1_score
+
+    entry = models.get(spec.model)
+    dataset = load(spec.dataset, data_dir)
+    x_train, y_train, x_test, y_test = dataset.x_train, dataset.y_train, dataset.x_test, dataset.y_test
+    if spec.n_train is not None:
+        chosen = stratified_subset(y_train, spec.n_train, spec.seed)
+        x_train, y_train = x_train[chosen], y_train[chosen]
+    if spec.n_test is not None:
+        chosen = stratified_subset(y_test, spec.n_test, TEST_SUBSET_SEED)
+        x_test, y_test = x_test[chosen], y_test[chosen]
+
+    seed_everything(spec.seed, keras=entry.family == models.DEEP)
+    estimator = models.build(spec.model, dataset.info, spec.seed, spec.params_dict)
+    start = time.perf_counter()
+    if entry.family == models.DEEP:
+        # The test set only records a per-epoch curve; its evaluation time is not fit time.
+        estimator.fit(x_train, y_train, monitor=(x_test, y_test))
+        fit_seconds = time.perf_counter() - start - estimator.monitor_seconds
+    else:
+        estimator.fit(x_train, y_train)
+        fit_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    predictions = estimator.predict(x_test)
+    predict_seconds = time.perf_counter() - start
+
+    row = {
+        "dataset": spec.dataset,
+        "model": spec.model,
+        "params": json.dumps(spec.params_dict, sort_keys=True),
+        "seed": spec.seed,
+        "n_train": len(y_train),
+        "n_test": len(y_test),
+        "accuracy": float(np.mean(predictions == y_test)),
+        "macro_f1": float(f1_score(y_test, predictions, average="macro")),
+        "fit_seconds": fit_seconds,
+        "predict_seconds": predict_seconds,
+        "n_params": estimator.n_params if entry.family == models.DEEP else None,
+        # ru_maxrss is in KiB on Linux: the peak of this worker process, data loading included.
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "run_key": spec.key,
+    }
+    artifacts = {
+        "predictions": predictions.astype(np.int16),
+        "confusion": confusion_matrix(y_test, predictions, labels=range(dataset.info.n_classes)),
+        **entry.artifacts(estimator),
+    }
+    return row, artifacts
+
+
+class RunCache:
+    """Finished runs of one results set, as ``<key>.json`` (the row) and ``<key>.npz``."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+
+    def row_path(self, key: str) -> Path:
+        return self.folder / f"{key}.json"
+
+    def artifacts_path(self, key: str) -> Path:
+        return self.folder / f"{key}.npz"
+
+    def get(self, spec: RunSpec) -> dict | None:
+        path = self.row_path(spec.key)
+        return json.loads(path.read_text()) if path.exists() else None
+
+    def put(self, spec: RunSpec, row: dict, artifacts: dict) -> None:
+        # Artifacts first: a row on disk means its run is complete.
+        atomic.write_npz(self.artifacts_path(spec.key), artifacts)
+        atomic.write_json(self.row_path(spec.key), row)
+
+
+def _summary(row: dict) -> str:
+    return (f"accuracy={row['accuracy']:.4f} macro_f1={row['macro_f1']:.4f} "
+            f"fit={row['fit_seconds']:.1f}s predict={row['predict_seconds']:.2f}s "
+            f"peak_rss={row['peak_rss_mb']:.0f}MB")
+
+
+def run_all(specs: list[RunSpec], cache: RunCache, data_dir: Path, jobs: int = 1) -> list[dict]:
+    """Rows for every spec, in order: cached ones are read, the rest run as independent jobs."""
+    rows: dict[RunSpec, dict] = {}
+    pending = []
+    for spec in dict.fromkeys(specs):
+        cached = cache.get(spec)
+        if cached is None:
+            pending.append(spec)
+        else:
+            rows[spec] = cached
+            print(f"[cached] {spec.describe()}: {_summary(cached)}", flush=True)
+    if pending:
+        # One fresh process per run: runs stay independent, and ru_maxrss is the run's own peak.
+        context = multiprocessing.get_context("spawn")
+        executor = ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+                                       max_tasks_per_child=1)
+        try:
+            futures = {spec: executor.submit(execute, spec, data_dir) for spec in pending}
+            for number, (spec, future) in enumerate(futures.items(), start=1):
+                print(f"[run {number}/{len(pending)}] {spec.describe()} ...", flush=True)
+                row, artifacts = future.result()
+                cache.put(spec, row, artifacts)
+                rows[spec] = row
+                print(f"[done {number}/{len(pending)}] {spec.describe()}: {_summary(row)}",
+                      flush=True)
+        finally:
+            # On a failure or Ctrl-C, queued runs are dropped; finished ones stay cached.
+            executor.shutdown(cancel_futures=True)
+    return [rows[spec] for spec in specs]

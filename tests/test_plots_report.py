@@ -1,0 +1,104 @@
+"""Plots and the report, rendered from a small fixture results set (no model is fitted)."""
+
+import csv
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from mlhistory import atomic, claims, plots, report
+from mlhistory.claims import Beats
+from mlhistory.results import write_rows
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+MODELS = [("gaussian_nb", "shallow", [0.57]), ("logreg", "shallow", [0.84]),
+          ("dense", "deep", [0.87, 0.88, 0.875])]
+
+
+@pytest.fixture
+def fixture_results(tmp_path):
+    """A results set of one experiment on fashion_mnist, as the runner would have saved it."""
+    folder = tmp_path / "fashion_mnist" / "01_probabilistic"
+    rng = np.random.default_rng(0)
+    rows = []
+    for model, family, accuracies in MODELS:
+        for seed, accuracy in enumerate(accuracies):
+            key = f"{model}{seed}"
+            rows.append({"experiment": "01_probabilistic", "dataset": "fashion_mnist",
+                         "model": model, "params": "{}", "seed": seed, "n_train": 60000,
+                         "n_test": 10000, "accuracy": accuracy, "macro_f1": accuracy - 0.01,
+                         "fit_seconds": 1.0 + seed, "predict_seconds": 0.1,
+                         "n_params": 407050 if family == "deep" else None,
+                         "peak_rss_mb": 900.0, "run_key": key})
+            confusion = rng.integers(0, 30, (10, 10)) + np.eye(10, dtype=int) * 900
+            atomic.write_npz(tmp_path / "cache" / "fashion_mnist" / f"{key}.npz",
+                             {"confusion": confusion, "coef": rng.normal(size=(10, 784))})
+    claim = Beats("dense_beats_logreg", "The dense net beats logistic regression.",
+                  winner="dense", losers=("logreg",))
+    manifest = {
+        "experiment_id": "01_probabilistic", "title": "Probabilistic modelling",
+        "book_section": "Chapter 1.2.1", "summary": "First paragraph.\n\nSecond paragraph.",
+        "quick": False, "seeds": [0, 1, 2],
+        "dataset": {"name": "fashion_mnist", "description": "Fashion-MNIST",
+                    "class_names": [f"class {i}" for i in range(10)], "image_shape": [28, 28],
+                    "n_train_full": 60000},
+        "models": [{"name": model, "family": family, "preprocessing": "pixels/255",
+                    "provenance": "fixture", "params": {}} for model, family, _ in MODELS],
+        "claims": [claim.to_dict()],
+        "plots": [{"kind": "accuracy_and_fit_time"},
+                  {"kind": "confusion_matrices", "models": ["gaussian_nb", "dense"]},
+                  {"kind": "class_templates", "model": "logreg"}],
+    }
+    atomic.write_json(folder / "experiment.json", manifest)
+    write_rows(folder / "runs.csv", rows)
+    claims.write(folder / "claims.csv",
+                 claims.judge("01_probabilistic", "fashion_mnist", [claim], rows))
+    atomic.write_json(folder / "metadata.json", {
+        "date": "2026-11-21T00:00:00+00:00", "command": "fixture", "git_commit": "abc123",
+        "git_dirty": False, "packages": {"numpy": "2"}, "wall_seconds": 42.0, "runs": 5,
+        "runs_from_cache": 0, "hardware": {"cpu": "fixture CPU", "cpu_count": 2, "gpus": [],
+                                           "machine": "x86_64", "platform": "Linux"}})
+    return tmp_path
+
+
+def test_every_listed_plot_is_drawn_as_a_png(fixture_results):
+    written = plots.render_experiment(fixture_results / "fashion_mnist" / "01_probabilistic")
+    assert [path.name for path in written] == [
+        "accuracy_and_fit_time.png", "confusion_matrices.png", "class_templates.png"]
+    for path in written:
+        content = path.read_bytes()
+        assert content.startswith(PNG_SIGNATURE) and len(content) > 10_000
+
+
+def test_report_shows_leaderboard_claims_published_and_plots(fixture_results):
+    plots.render_experiment(fixture_results / "fashion_mnist" / "01_probabilistic")
+    report.write_report(fixture_results)
+    markdown = (fixture_results / "REPORT.md").read_text()
+    # Leaderboard: dense ranks first with its mean ± std over three seeds.
+    leaderboard = markdown.split("## Leaderboard")[1].split("## Published")[0]
+    assert leaderboard.index("| dense") < leaderboard.index("| logreg")
+    assert "0.8750 ± 0.0050" in leaderboard
+    # Published vs measured: the Fashion-MNIST paper's GaussianNB figure beside ours.
+    assert "| gaussian_nb | fashion_mnist | 0.511 | 0.5700 | +5.9 |" in markdown
+    assert "| dense | fashion_mnist | none |" in markdown
+    assert "**holds**" in markdown and "Second paragraph." in markdown
+    assert "fashion_mnist/01_probabilistic/class_templates.png" in markdown
+    page = (fixture_results / "index.html").read_text()
+    assert '<span class="holds">holds</span>' in page
+    assert page.count("<img ") == 3
+    with open(fixture_results / "claims.csv", newline="") as handle:
+        saved = list(csv.DictReader(handle))
+    assert [row["verdict"] for row in saved] == ["holds"]
+    assert saved[0].keys() >= {"experiment", "claim_id", "claim", "verdict", "evidence"}
+    with open(fixture_results / "runs.csv", newline="") as handle:
+        assert len(list(csv.DictReader(handle))) == 5
+
+
+def test_report_and_plots_never_load_the_runner_models_or_tensorflow():
+    probe = ("import sys, mlhistory.report, mlhistory.plots; "
+             "print(sorted(m for m in ('mlhistory.runner', 'mlhistory.models', 'mlhistory.nets', "
+             "'tensorflow', 'sklearn') if m in sys.modules))")
+    completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                               check=True)
+    assert completed.stdout.strip() == "[]"

@@ -1,0 +1,89 @@
+"""The runner: cache keys, cache hits without refits, atomic writes, and the results schema."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from mlhistory import atomic, runner
+from mlhistory.errors import UsageError
+from mlhistory.results import COLUMNS, read_rows, write_rows
+
+
+def _spec(**changes):
+    arguments = {"dataset": "digits", "model": "gaussian_nb", "seed": 0, "n_train": 300}
+    arguments.update(changes)
+    return runner.RunSpec.create(**arguments)
+
+
+def test_cache_key_follows_every_part_of_the_spec(monkeypatch):
+    base = _spec()
+    base_key = base.key
+    assert base_key == _spec().key
+    variants = [_spec(seed=1), _spec(n_train=400), _spec(model="bernoulli_nb"),
+                _spec(params={"var_smoothing": 1e-3}), _spec(dataset="fashion_mnist")]
+    assert len({base_key, *(variant.key for variant in variants)}) == 1 + len(variants)
+    # A new code version of the model invalidates its cached runs.
+    entry = runner.models.get("gaussian_nb")
+    monkeypatch.setitem(runner.models.REGISTRY, "gaussian_nb",
+                        runner.models.ModelEntry(**{**entry.__dict__, "version": entry.version + 1}))
+    assert _spec().key != base_key
+
+
+@pytest.mark.parametrize("n_train, message", [(5, "below the number of classes"),
+                                              (10**6, "larger than")])
+def test_impossible_sizes_fail_before_any_work(n_train, message):
+    with pytest.raises(UsageError, match=message):
+        _spec(n_train=n_train)
+
+
+def test_second_run_is_served_from_the_cache_without_refitting(tmp_path, monkeypatch):
+    cache = runner.RunCache(tmp_path / "cache")
+    specs = [_spec(), _spec(model="bernoulli_nb")]
+    first = runner.run_all(specs, cache, tmp_path / "data")
+    assert cache.row_path(specs[0].key).exists() and cache.artifacts_path(specs[0].key).exists()
+
+    def no_refit(*arguments, **keywords):
+        raise AssertionError("a cached run was fitted again")
+
+    monkeypatch.setattr(runner, "ProcessPoolExecutor", no_refit)
+    assert runner.run_all(specs, cache, tmp_path / "data") == first
+
+
+def test_a_row_carries_the_schema_and_real_measurements(tmp_path):
+    row, artifacts = runner.execute(_spec(model="logreg"), tmp_path)
+    assert set(row) == set(COLUMNS) - {"experiment"}
+    assert row["n_train"] == 300 and row["n_test"] == 450
+    assert 0.8 < row["accuracy"] <= 1 and 0 < row["macro_f1"] <= 1
+    assert row["fit_seconds"] > 0 and row["peak_rss_mb"] > 10
+    assert artifacts["coef"].shape == (10, 64)
+    assert artifacts["confusion"].sum() == 450
+    assert np.mean(artifacts["predictions"]) >= 0
+
+
+def test_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path):
+    path = tmp_path / "runs.csv"
+    write_rows(path, [{"model": "old", "accuracy": 0.5}])
+    before = path.read_text()
+
+    class Unprintable(float):
+        def __format__(self, spec):
+            raise RuntimeError("killed mid-write")
+
+    with pytest.raises(RuntimeError):
+        write_rows(path, [{"model": "new", "accuracy": Unprintable(0.9)}])
+    assert path.read_text() == before
+    assert os.listdir(tmp_path) == ["runs.csv"]
+    assert read_rows(path)[0]["model"] == "old"
+
+
+def test_interrupted_writer_leaves_old_json_intact(tmp_path):
+    path = tmp_path / "row.json"
+    atomic.write_json(path, {"accuracy": 0.5})
+    with pytest.raises(KeyboardInterrupt):
+        with atomic._replace_on_success(path, "w") as handle:
+            handle.write('{"accuracy": 0.9')
+            raise KeyboardInterrupt
+    assert json.loads(path.read_text()) == {"accuracy": 0.5}
+    assert os.listdir(tmp_path) == ["row.json"]
