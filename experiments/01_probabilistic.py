@@ -22,7 +22,7 @@ EXPERIMENT = Experiment(
     title="Probabilistic modelling: Naive Bayes and logistic regression",
     book_section="Chapter 1.2.1, Probabilistic modeling",
     summary=__doc__,
-    models=(*NAIVE_BAYES, "logreg", "dense"),
+    runs=(*NAIVE_BAYES, "logreg", "dense"),
     claims=(
         Beats("logreg_beats_naive_bayes", "Logistic regression beats Naive Bayes.",
               winner="logreg", losers=NAIVE_BAYES),

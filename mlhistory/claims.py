@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import atomic
-from .results import largest_size_rows, mean_std
+from .results import ExperimentResults, mean_std
 
 HOLDS, FAILS, INCONCLUSIVE = "holds", "fails", "inconclusive"
 MIN_MARGIN = 0.001
@@ -35,7 +35,7 @@ class Verdict:
 
 @dataclass(frozen=True)
 class Beats:
-    """``winner`` scores higher than every model in ``losers`` on ``metric``, at full size."""
+    """``winner`` scores higher than every run in ``losers`` on ``metric``, at each one's largest size."""
 
     claim_id: str
     claim: str
@@ -47,14 +47,13 @@ class Beats:
     def to_dict(self) -> dict:
         return {"kind": self.kind, **asdict(self), "losers": list(self.losers)}
 
-    def evaluate(self, rows: list[dict]) -> Verdict:
-        rows = largest_size_rows(rows)
+    def evaluate(self, results: ExperimentResults) -> Verdict:
         scores = {}
-        for model in (self.winner, *self.losers):
-            values = [row[self.metric] for row in rows if row["model"] == model]
+        for label in (self.winner, *self.losers):
+            values = [row[self.metric] for row in results.rows_of(label)]
             if not values:
-                return Verdict(INCONCLUSIVE, f"no results for {model}")
-            scores[model] = values
+                return Verdict(INCONCLUSIVE, f"no results for {label}")
+            scores[label] = values
         comparisons = [compare(self.winner, scores[self.winner], loser, scores[loser], self.metric)
                        for loser in self.losers]
         verdicts = {verdict.verdict for verdict in comparisons}
@@ -103,12 +102,12 @@ def from_dict(saved: dict):
     return claim_class(**fields)
 
 
-def judge(experiment_id: str, dataset: str, claims: list, rows: list[dict]) -> list[dict]:
-    """One ``claims.csv`` row per claim, judged on the rows of one experiment and dataset."""
+def judge(results: ExperimentResults, claims: list) -> list[dict]:
+    """One ``claims.csv`` row per claim, judged on one experiment's saved results."""
     judged = []
     for claim in claims:
-        verdict = claim.evaluate(rows)
-        judged.append({"experiment": experiment_id, "dataset": dataset,
+        verdict = claim.evaluate(results)
+        judged.append({"experiment": results.manifest["experiment_id"], "dataset": results.dataset,
                        "claim_id": claim.claim_id, "claim": claim.claim,
                        "verdict": verdict.verdict, "evidence": verdict.evidence})
     return judged

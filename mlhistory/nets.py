@@ -69,12 +69,13 @@ class KerasClassifier:
     """fit/predict on raw uint8 images, like the scikit-learn pipelines in the registry."""
 
     def __init__(self, build_network, info: DatasetInfo, *, epochs: int, batch_size: int,
-                 optimizer: str):
+                 optimizer: str, learning_rate: float | None):
         self.build_network = build_network
         self.info = info
         self.epochs = epochs
         self.batch_size = batch_size
         self.optimizer = optimizer
+        self.learning_rate = learning_rate  # None: the optimizer's Keras default
         self.network = None
         self.history: dict = {}
         self.monitor = None
@@ -88,7 +89,10 @@ class KerasClassifier:
     def fit(self, images: np.ndarray, labels: np.ndarray, monitor=None):
         """Train with the book's recipe; ``monitor`` = (images, labels) only records curves."""
         self.network = self.build_network(self.info)
-        self.network.compile(optimizer=self.optimizer, loss="sparse_categorical_crossentropy",
+        optimizer = keras.optimizers.get(self.optimizer)
+        if self.learning_rate is not None:
+            optimizer.learning_rate = self.learning_rate
+        self.network.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy",
                              metrics=["accuracy"])
         callbacks = []
         if monitor is not None:

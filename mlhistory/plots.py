@@ -4,7 +4,6 @@ An experiment lists its plots as data in its manifest (``{"kind": ..., options}`
 is one function here that takes the experiment's saved results and writes one PNG.
 """
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -14,46 +13,9 @@ import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first
 import numpy as np  # noqa: E402
 
 from . import atomic  # noqa: E402
-from .paths import run_cache_dir  # noqa: E402
-from .results import MANIFEST_FILE, RUNS_FILE, mean_std, read_json, read_rows  # noqa: E402
+from .results import ExperimentResults, mean_std  # noqa: E402
 
 DEEP_COLOR, SHALLOW_COLOR = "#c44e52", "#4c72b0"
-
-
-@dataclass(frozen=True)
-class ExperimentResults:
-    """What one experiment saved: its manifest, its rows, and the run artifacts beside them."""
-
-    folder: Path
-    manifest: dict
-    rows: list[dict]
-
-    @classmethod
-    def read(cls, folder: Path) -> "ExperimentResults":
-        folder = Path(folder)
-        return cls(folder, read_json(folder / MANIFEST_FILE), read_rows(folder / RUNS_FILE))
-
-    @property
-    def dataset(self) -> str:
-        return self.manifest["dataset"]["name"]
-
-    def artifacts(self, row: dict) -> dict:
-        results_dir = self.folder.parent.parent
-        path = run_cache_dir(results_dir, self.dataset) / f"{row['run_key']}.npz"
-        with np.load(path) as archive:
-            return dict(archive)
-
-    def rows_of(self, model: str) -> list[dict]:
-        rows = [row for row in self.rows if row["model"] == model]
-        largest = max(row["n_train"] for row in rows)
-        return sorted((row for row in rows if row["n_train"] == largest), key=lambda r: r["seed"])
-
-    @property
-    def models(self) -> list[str]:
-        return [model["name"] for model in self.manifest["models"]]
-
-    def family(self, model: str) -> str:
-        return next(entry["family"] for entry in self.manifest["models"] if entry["name"] == model)
 
 
 def format_seconds(seconds: float) -> str:
@@ -64,15 +26,21 @@ def _title(results: ExperimentResults, text: str) -> str:
     return f"{text}\n{results.manifest['dataset']['description']}"
 
 
-def accuracy_and_fit_time(results: ExperimentResults, path: Path) -> None:
-    """Test accuracy (mean ± std over seeds, each seed a dot) beside fit time on a log scale."""
-    models = results.models
+def accuracy_and_fit_time(results: ExperimentResults, path: Path, labels: list | None = None) -> None:
+    """Test accuracy (mean ± std over seeds, each seed a dot) beside fit time on a log scale.
+
+    Each run is shown at its largest training size; a run capped below the others' size
+    says so in its label.
+    """
+    labels = labels or results.labels
     figure, (accuracy_axis, time_axis) = plt.subplots(
-        1, 2, figsize=(11, 0.55 * len(models) + 1.8), sharey=True)
-    positions = np.arange(len(models))
-    for position, model in zip(positions, models, strict=True):
-        rows = results.rows_of(model)
-        color = DEEP_COLOR if results.family(model) == "deep" else SHALLOW_COLOR
+        1, 2, figsize=(11, 0.55 * len(labels) + 1.8), sharey=True)
+    positions = np.arange(len(labels))
+    largest = max(row["n_train"] for row in results.rows)
+    tick_labels = []
+    for position, label in zip(positions, labels, strict=True):
+        rows = results.rows_of(label)
+        color = DEEP_COLOR if results.family(label) == "deep" else SHALLOW_COLOR
         accuracies = [row["accuracy"] for row in rows]
         mean, std = mean_std(accuracies)
         accuracy_axis.barh(position, mean, xerr=std, color=color, alpha=0.8, capsize=3)
@@ -81,14 +49,14 @@ def accuracy_and_fit_time(results: ExperimentResults, path: Path) -> None:
         fit_mean, fit_std = mean_std(row["fit_seconds"] for row in rows)
         time_axis.barh(position, fit_mean, xerr=fit_std, color=color, alpha=0.8, capsize=3)
         time_axis.text(fit_mean * 1.15, position, format_seconds(fit_mean), va="center", fontsize=9)
-    n_train = max(row["n_train"] for row in results.rows)
-    labels = [f"{model}\n({len(results.rows_of(model))} seed"
-              f"{'s' if len(results.rows_of(model)) > 1 else ''})" for model in models]
-    accuracy_axis.set_yticks(positions, labels)
+        seeds = f"{len(rows)} seed{'s' if len(rows) > 1 else ''}"
+        capped = f", n_train={rows[0]['n_train']:,} only" if rows[0]["n_train"] < largest else ""
+        tick_labels.append(f"{label}\n({seeds}{capped})")
+    accuracy_axis.set_yticks(positions, tick_labels)
     accuracy_axis.invert_yaxis()
-    low = min(row["accuracy"] for row in results.rows)
+    low = min(row["accuracy"] for label in labels for row in results.rows_of(label))
     accuracy_axis.set_xlim(max(0.0, low - 0.1), 1.0)
-    accuracy_axis.set_xlabel(f"test accuracy (n_train={n_train:,}, n_test={results.rows[0]['n_test']:,})")
+    accuracy_axis.set_xlabel(f"test accuracy (n_train={largest:,}, n_test={results.rows[0]['n_test']:,})")
     time_axis.set_xscale("log")
     time_axis.set_xlabel("fit time, seconds (log scale)")
     time_axis.set_xlim(right=time_axis.get_xlim()[1] * 4)

@@ -134,24 +134,34 @@ def leaderboard(experiments: list[ExperimentResults]) -> list:
                         "images. Parameters are trainable weights (nets only). Peak memory is "
                         "the resident set of the run's own worker process, data included.")]
     rows = unique_runs([row for experiment in experiments for row in experiment.rows])
-    families = {model["name"]: model["family"] for experiment in experiments
-                for model in experiment.manifest["models"]}
+    families = {run["model"]: run["family"] for experiment in experiments
+                for run in experiment.manifest["runs"]}
     for dataset in sorted({row["dataset"] for row in rows}):
-        groups = group_rows([row for row in rows if row["dataset"] == dataset])
-        ranked = sorted(groups.items(), key=lambda item: -mean_std(r["accuracy"] for r in item[1])[0])
+        groups = group_rows([row for row in rows if row["dataset"] == dataset],
+                            keys=("model", "features", "params", "n_train"))
+        # Each configuration once, at its largest training size; curves over sizes live in
+        # their experiment's section.
+        largest = {}
+        for model, features, params, n_train in groups:
+            largest[(model, features, params)] = max(n_train, largest.get((model, features, params), 0))
+        ranked = sorted(((key, group) for key, group in groups.items() if key[3] == largest[key[:3]]),
+                        key=lambda item: -mean_std(r["accuracy"] for r in item[1])[0])
+        several_configs = {model for model, _, _ in largest
+                           if sum(key[0] == model for key in largest) > 1}
         table = []
-        for (_, model, n_train), group in ranked:
+        for (model, features, params, n_train), group in ranked:
+            name = f"{model} {params}" if model in several_configs else model
             accuracies = [row["accuracy"] for row in group]
             predict_per_1000 = mean_std(1000 * r["predict_seconds"] / r["n_test"] for r in group)[0]
             n_params = group[0]["n_params"]
-            table.append([model, families.get(model, ""), f"{n_train:,}", str(len(group)),
+            table.append([name, features, families.get(model, ""), f"{n_train:,}", str(len(group)),
                           _accuracy(accuracies), _accuracy([r["macro_f1"] for r in group]),
                           format_seconds(mean_std(r["fit_seconds"] for r in group)[0]),
                           format_seconds(predict_per_1000),
                           f"{n_params:,}" if n_params else "",
                           f"{max(r['peak_rss_mb'] for r in group):.0f}"])
         blocks += [Heading(3, dataset),
-                   Table(["model", "family", "n_train", "seeds", "accuracy", "macro F1",
+                   Table(["model", "features", "family", "n_train", "seeds", "accuracy", "macro F1",
                           "fit time", "predict / 1k", "parameters", "peak RSS MB"], table)]
     return blocks
 
@@ -165,7 +175,7 @@ def published_vs_measured(experiments: list[ExperimentResults]) -> list:
     measured = defaultdict(list)
     for experiment in experiments:
         for row in unique_runs(experiment.rows):
-            if row["n_train"] == _full_size(experiment):
+            if row["n_train"] == _full_size(experiment) and row["features"] == "pixels":
                 measured[(row["model"], row["dataset"])].append(row)
     table = []
     references = read_published()
@@ -230,16 +240,20 @@ def experiment_section(experiment: ExperimentResults, judged: list[dict]) -> lis
     blocks += [Paragraph(paragraph.replace("\n", " "))
                for paragraph in manifest["summary"].split("\n\n")]
     budget = []
-    for model in manifest["models"]:
-        rows = experiment.rows_of(model["name"])
-        params = ", ".join(f"{key}={value}" for key, value in model["params"].items())
-        budget.append([model["name"], model["preprocessing"], params or "defaults",
-                       f"{rows[0]['n_train']:,}", str(len(rows)), model["provenance"]])
+    for run in manifest["runs"]:
+        rows = experiment.rows_of(run["label"], all_sizes=True)
+        params = ", ".join(f"{key}={value}" for key, value in run["params"].items())
+        sizes = sorted({row["n_train"] for row in rows})
+        seeds = sorted({row["seed"] for row in rows})
+        budget.append([run["label"], run["features"] if run["family"] == "shallow" else "learned",
+                       run["preprocessing"], params or "defaults",
+                       ", ".join(f"{size:,}" for size in sizes), str(len(seeds)),
+                       run["provenance"]])
     blocks += [Heading(3, "What each model got"),
                Paragraph("No model was tuned on this data; see the registry's note on tuning "
                          "budgets in the README."),
-               Table(["model", "preprocessing", "params", "n_train", "seeds", "provenance"],
-                     budget)]
+               Table(["run", "features", "preprocessing", "params", "n_train", "seeds",
+                      "provenance"], budget)]
     blocks.append(Heading(3, "Claims"))
     blocks.append(Table(["claim", "verdict", "evidence"],
                         [[row["claim"], f"**{row['verdict']}**", row["evidence"]] for row in judged]))

@@ -11,6 +11,7 @@ import platform
 import subprocess
 import sys
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -18,10 +19,10 @@ from pathlib import Path
 import numpy as np
 
 from . import atomic, hardware
-from .paths import PROJECT_ROOT
+from .paths import PROJECT_ROOT, run_cache_dir
 
 COLUMNS = [
-    "experiment", "dataset", "model", "params", "seed", "n_train", "n_test",
+    "experiment", "dataset", "model", "features", "params", "seed", "n_train", "n_test",
     "accuracy", "macro_f1", "fit_seconds", "predict_seconds", "n_params", "peak_rss_mb",
     "run_key",
 ]
@@ -97,15 +98,6 @@ def mean_std(values) -> tuple[float, float]:
     return float(values.mean()), float(values.std(ddof=1)) if len(values) > 1 else 0.0
 
 
-def largest_size_rows(rows: list[dict]) -> list[dict]:
-    """For each (dataset, model), keep the rows at its largest training size."""
-    largest = {}
-    for row in rows:
-        key = (row["dataset"], row["model"])
-        largest[key] = max(largest.get(key, 0), row["n_train"])
-    return [row for row in rows if row["n_train"] == largest[(row["dataset"], row["model"])]]
-
-
 # --- metadata --------------------------------------------------------------------------------
 
 
@@ -146,4 +138,50 @@ def write_metadata(folder: Path, argv: list[str], **extra) -> None:
 
 def read_json(path: Path) -> dict:
     return json.loads(Path(path).read_text())
+
+
+@dataclass(frozen=True)
+class ExperimentResults:
+    """What one experiment saved: its manifest, its rows, and the run artifacts beside them.
+
+    The manifest lists the experiment's labelled runs ("rbf_svm on hog", "convnet") with the
+    run keys behind each label, so rows are found by label without any extra column.
+    """
+
+    folder: Path
+    manifest: dict
+    rows: list[dict]
+
+    @classmethod
+    def read(cls, folder: Path) -> "ExperimentResults":
+        folder = Path(folder)
+        return cls(folder, read_json(folder / MANIFEST_FILE), read_rows(folder / RUNS_FILE))
+
+    @property
+    def dataset(self) -> str:
+        return self.manifest["dataset"]["name"]
+
+    @property
+    def labels(self) -> list[str]:
+        return [run["label"] for run in self.manifest["runs"]]
+
+    def run(self, label: str) -> dict:
+        return next(run for run in self.manifest["runs"] if run["label"] == label)
+
+    def family(self, label: str) -> str:
+        return self.run(label)["family"]
+
+    def rows_of(self, label: str, all_sizes: bool = False) -> list[dict]:
+        """The label's rows by seed; only its largest training size unless ``all_sizes``."""
+        keys = set(self.run(label)["run_keys"])
+        rows = [row for row in self.rows if row["run_key"] in keys]
+        if rows and not all_sizes:
+            largest = max(row["n_train"] for row in rows)
+            rows = [row for row in rows if row["n_train"] == largest]
+        return sorted(rows, key=lambda row: (row["n_train"], row["seed"]))
+
+    def artifacts(self, row: dict) -> dict:
+        path = run_cache_dir(self.folder.parent.parent, self.dataset) / f"{row['run_key']}.npz"
+        with np.load(path) as archive:
+            return dict(archive)
 

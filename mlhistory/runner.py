@@ -32,15 +32,19 @@ class RunSpec:
     seed: int
     n_train: int | None = None  # None: the full training split
     n_test: int | None = None  # None: the full test split
+    features: str = "pixels"  # the feature transform a shallow model takes (features.py)
 
     @classmethod
-    def create(cls, dataset, model, seed, params=None, n_train=None, n_test=None):
+    def create(cls, dataset, model, seed, params=None, n_train=None, n_test=None,
+               features="pixels"):
         """Validate names and sizes, resolve the params, and return the spec."""
         info = dataset_info(dataset)
         resolved = models.resolve_params(model, params)
+        models.check_features(model, features)
         check_subset_size(n_train, info.n_train, info.n_classes, "--n-train")
         check_subset_size(n_test, info.n_test, info.n_classes, "the test subset size")
-        return cls(dataset, model, tuple(sorted(resolved.items())), seed, n_train, n_test)
+        return cls(dataset, model, tuple(sorted(resolved.items())), seed, n_train, n_test,
+                   features)
 
     @property
     def params_dict(self) -> dict:
@@ -56,7 +60,8 @@ class RunSpec:
 
     def describe(self) -> str:
         size = f"n_train={self.n_train or 'full'}"
-        return f"{self.dataset} {self.model} seed={self.seed} {size}"
+        model = self.model if self.features == "pixels" else f"{self.model} on {self.features}"
+        return f"{self.dataset} {model} seed={self.seed} {size}"
 
 
 def seed_everything(seed: int, keras: bool) -> None:
@@ -83,7 +88,7 @@ def execute(spec: RunSpec, data_dir: Path) -> tuple[dict, dict]:
         x_test, y_test = x_test[chosen], y_test[chosen]
 
     seed_everything(spec.seed, keras=entry.family == models.DEEP)
-    estimator = models.build(spec.model, dataset.info, spec.seed, spec.params_dict)
+    estimator = models.build(spec.model, dataset.info, spec.seed, spec.params_dict, spec.features)
     start = time.perf_counter()
     if entry.family == models.DEEP:
         # The test set only records a per-epoch curve; its evaluation time is not fit time.
@@ -99,6 +104,7 @@ def execute(spec: RunSpec, data_dir: Path) -> tuple[dict, dict]:
     row = {
         "dataset": spec.dataset,
         "model": spec.model,
+        "features": spec.features,
         "params": json.dumps(spec.params_dict, sort_keys=True),
         "seed": spec.seed,
         "n_train": len(y_train),
@@ -115,7 +121,7 @@ def execute(spec: RunSpec, data_dir: Path) -> tuple[dict, dict]:
     artifacts = {
         "predictions": predictions.astype(np.int16),
         "confusion": confusion_matrix(y_test, predictions, labels=range(dataset.info.n_classes)),
-        **entry.artifacts(estimator),
+        **entry.artifacts(estimator, x_test, y_test),
     }
     return row, artifacts
 

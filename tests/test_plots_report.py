@@ -9,7 +9,7 @@ import pytest
 
 from mlhistory import atomic, claims, plots, report
 from mlhistory.claims import Beats
-from mlhistory.results import write_rows
+from mlhistory.results import ExperimentResults, write_rows
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MODELS = [("gaussian_nb", "shallow", [0.57]), ("logreg", "shallow", [0.84]),
@@ -26,7 +26,7 @@ def fixture_results(tmp_path):
         for seed, accuracy in enumerate(accuracies):
             key = f"{model}{seed}"
             rows.append({"experiment": "01_probabilistic", "dataset": "fashion_mnist",
-                         "model": model, "params": "{}", "seed": seed, "n_train": 60000,
+                         "model": model, "features": "pixels", "params": "{}", "seed": seed, "n_train": 60000,
                          "n_test": 10000, "accuracy": accuracy, "macro_f1": accuracy - 0.01,
                          "fit_seconds": 1.0 + seed, "predict_seconds": 0.1,
                          "n_params": 407050 if family == "deep" else None,
@@ -43,8 +43,11 @@ def fixture_results(tmp_path):
         "dataset": {"name": "fashion_mnist", "description": "Fashion-MNIST",
                     "class_names": [f"class {i}" for i in range(10)], "image_shape": [28, 28],
                     "n_train_full": 60000},
-        "models": [{"name": model, "family": family, "preprocessing": "pixels/255",
-                    "provenance": "fixture", "params": {}} for model, family, _ in MODELS],
+        "runs": [{"label": model, "model": model, "features": "pixels", "family": family,
+                  "preprocessing": "pixels/255", "provenance": "fixture", "params": {},
+                  "max_n_train": None,
+                  "run_keys": [f"{model}{seed}" for seed in range(len(accuracies))]}
+                 for model, family, accuracies in MODELS],
         "claims": [claim.to_dict()],
         "plots": [{"kind": "accuracy_and_fit_time"},
                   {"kind": "confusion_matrices", "models": ["gaussian_nb", "dense"]},
@@ -52,8 +55,7 @@ def fixture_results(tmp_path):
     }
     atomic.write_json(folder / "experiment.json", manifest)
     write_rows(folder / "runs.csv", rows)
-    claims.write(folder / "claims.csv",
-                 claims.judge("01_probabilistic", "fashion_mnist", [claim], rows))
+    claims.write(folder / "claims.csv", claims.judge(ExperimentResults.read(folder), [claim]))
     atomic.write_json(folder / "metadata.json", {
         "date": "2026-11-21T00:00:00+00:00", "command": "fixture", "git_commit": "abc123",
         "git_dirty": False, "packages": {"numpy": "2"}, "wall_seconds": 42.0, "runs": 5,

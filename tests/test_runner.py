@@ -57,7 +57,7 @@ def test_a_row_carries_the_schema_and_real_measurements(tmp_path):
     assert row["n_train"] == 300 and row["n_test"] == 450
     assert 0.8 < row["accuracy"] <= 1 and 0 < row["macro_f1"] <= 1
     assert row["fit_seconds"] > 0 and row["peak_rss_mb"] > 10
-    assert artifacts["coef"].shape == (10, 64)
+    assert artifacts["coef"].shape == (10, 64) and row["features"] == "pixels"
     assert artifacts["confusion"].sum() == 450
     assert np.mean(artifacts["predictions"]) >= 0
 
