@@ -65,7 +65,7 @@ def run_one_command(arguments) -> None:
     except json.JSONDecodeError as error:
         raise UsageError(f"--params must be a JSON object ({error})") from error
     specs = [RunSpec.create(config.dataset, arguments.model, seed, overrides, config.n_train,
-                            config.n_test) for seed in config.seeds]
+                            config.n_test, arguments.features) for seed in config.seeds]
     cache = RunCache(run_cache_dir(config.results_dir, config.dataset))
     for row in run_all(specs, cache, config.data_dir, jobs=config.jobs):
         print(json.dumps(row))
@@ -101,6 +101,9 @@ def main(argv=None) -> None:
     run = commands.add_parser("run", help="run one model through the runner and its cache")
     run.add_argument("--model", required=True, metavar="NAME", help="a registry name")
     run.add_argument("--params", metavar="JSON", help='overrides, e.g. \'{"C": 0.1}\'')
+    run.add_argument("--features", default="pixels", metavar="NAME",
+                     help="feature transform for a shallow model: pixels, ink_profiles, hog, "
+                          "pca<k>, pca<k>_poly2 (default: pixels)")
     add_run_arguments(run)
     run.set_defaults(handler=run_one_command)
     for name, handler in (("plots", plots_command), ("report", report_command)):

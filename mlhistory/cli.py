@@ -5,7 +5,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .data import DATASETS, dataset_info
+from .data import DATASETS, check_subset_size, dataset_info
 from .errors import UsageError, UserError
 from .paths import DATA_DIR_ENV, default_data_dir, default_results_dir
 
@@ -65,8 +65,9 @@ def experiment_parser(description: str) -> argparse.ArgumentParser:
 
 
 def config_from(arguments: argparse.Namespace, argv: list[str]) -> Config:
-    """Resolve defaults; sizes are checked when the run specs are made, before any work."""
+    """Resolve defaults and check the values against the chosen dataset, before any work."""
     info = dataset_info(arguments.dataset)
+    check_subset_size(arguments.n_train, info.n_train, info.n_classes, "--n-train")
     n_train, n_test = arguments.n_train, None
     if arguments.quick:
         n_train = n_train or min(QUICK_N_TRAIN, info.n_train)

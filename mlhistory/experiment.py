@@ -33,27 +33,41 @@ class Run:
     params: dict = field(default_factory=dict)
     sizes: tuple[int, ...] = ()
     max_n_train: int | None = None
+    dataset: str | None = None  # another dataset than the experiment's, for a cross-check
     label: str = ""
 
     @property
     def name(self) -> str:
         if self.label:
             return self.label
-        return self.model if self.features == "pixels" else f"{self.model} on {self.features}"
+        name = self.model if self.features == "pixels" else f"{self.model} on {self.features}"
+        return f"{name} ({self.dataset})" if self.dataset else name
+
+    def dataset_name(self, config: Config) -> str:
+        return self.dataset or config.dataset
 
     def train_sizes(self, config: Config) -> list[int | None]:
-        """Training sizes for this config; None stands for the full training split."""
-        full = dataset_info(config.dataset).n_train
-        base = config.n_train or full
-        sizes = [size for size in self.sizes if size <= base] or [base]
+        """Training sizes for this config; None stands for the full training split.
+
+        ``--n-train`` was checked against the experiment's dataset; a cross-check on a
+        smaller dataset uses at most all of that dataset.
+        """
+        full = dataset_info(self.dataset_name(config)).n_train
+        base = min(config.n_train or full, full)
+        # The experiment's own size always ends the list; larger sizes are dropped.
+        sizes = [size for size in self.sizes if size < base] + [base]
         if self.max_n_train is not None:
             sizes = [min(size, self.max_n_train) for size in sizes]
         return [None if size == full else size for size in dict.fromkeys(sizes)]
 
     def specs(self, config: Config) -> list[runner.RunSpec]:
+        dataset = self.dataset_name(config)
+        n_test = config.n_test
+        if n_test is not None and n_test >= dataset_info(dataset).n_test:
+            n_test = None
         seeds = config.seeds if models.get(self.model).stochastic else config.seeds[:1]
-        return [runner.RunSpec.create(config.dataset, self.model, seed, self.params, n_train,
-                                      config.n_test, self.features)
+        return [runner.RunSpec.create(dataset, self.model, seed, self.params, n_train, n_test,
+                                      self.features)
                 for n_train in self.train_sizes(config) for seed in seeds]
 
 
@@ -66,6 +80,9 @@ class Experiment:
     runs: tuple  # Run objects, or bare model names for a model on pixels at the default size
     claims: tuple = ()
     plots: tuple[dict, ...] = ()
+    # Steps outside the runner that save artifacts for plots, e.g. fits on 2-D toy data:
+    # each is called as step(config, folder) before the plots are drawn.
+    extra_steps: tuple = ()
 
     @property
     def labelled_runs(self) -> list[Run]:
@@ -89,7 +106,7 @@ class Experiment:
                       "preprocessing": models.get(run.model).preprocessing,
                       "provenance": models.get(run.model).provenance,
                       "params": models.resolve_params(run.model, run.params),
-                      "max_n_train": run.max_n_train,
+                      "max_n_train": run.max_n_train, "dataset": run.dataset_name(config),
                       "run_keys": [spec.key for spec in specs_by_run[run.name]]}
                      for run in self.labelled_runs],
             "claims": [claim.to_dict() for claim in self.claims],
@@ -115,6 +132,8 @@ def run(experiment: Experiment, config: Config) -> None:
     folder = experiment_dir(config.results_dir, config.dataset, experiment.experiment_id)
     atomic.write_json(folder / MANIFEST_FILE, experiment.manifest(config, specs_by_run))
     write_rows(folder / RUNS_FILE, rows)
+    for step in experiment.extra_steps:
+        step(config, folder)
     results = ExperimentResults.read(folder)
     judged = claims.judge(results, experiment.claims)
     claims.write(folder / CLAIMS_FILE, judged)

@@ -97,8 +97,62 @@ def _xgboost(info, seed, **params):
     return XGBClassifier(tree_method="hist", device=device, random_state=seed, n_jobs=-1, **params)
 
 
+def _poly_svm(info, seed, **params):
+    from sklearn.svm import SVC
+
+    return SVC(kernel="poly", random_state=seed, **params)
+
+
+def _hist_gradient_boosting(info, seed, **params):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    return HistGradientBoostingClassifier(random_state=seed, **params)
+
+
 def _linear_weights(pipeline, x_test, y_test) -> dict:
     return {"coef": pipeline[-1].coef_.astype(np.float32)}
+
+
+def _tree_structure(pipeline, x_test, y_test) -> dict:
+    """The fitted tree's nodes (for drawing its top levels) and its pixel importances."""
+    tree = pipeline[-1].tree_
+    return {"tree_feature": tree.feature, "tree_threshold": tree.threshold.astype(np.float32),
+            "tree_left": tree.children_left, "tree_right": tree.children_right,
+            "tree_samples": tree.n_node_samples,
+            "tree_class": tree.value[:, 0, :].argmax(axis=1),
+            "importances": pipeline[-1].feature_importances_.astype(np.float32)}
+
+
+def _staged_accuracy(stage_predictions, y_test) -> np.ndarray:
+    return np.asarray([np.mean(predicted == y_test) for predicted in stage_predictions],
+                      dtype=np.float32)
+
+
+def _staged_forest(pipeline, x_test, y_test) -> dict:
+    """Test accuracy of the first k trees' vote, for every k: no refits, one forest."""
+    inputs = pipeline[:-1].transform(x_test)
+    forest = pipeline[-1]
+    summed = np.zeros((len(x_test), len(forest.classes_)))
+    stages = []
+    for tree in forest.estimators_:
+        summed += tree.predict_proba(inputs)
+        stages.append(forest.classes_[summed.argmax(axis=1)])
+    return {"staged_accuracy": _staged_accuracy(stages, y_test),
+            "importances": forest.feature_importances_.astype(np.float32)}
+
+
+def _staged_xgboost(pipeline, x_test, y_test) -> dict:
+    """Test accuracy after each boosting round, from the one fitted booster."""
+    inputs = pipeline[:-1].transform(x_test)
+    booster = pipeline[-1]
+    stages = (booster.predict(inputs, iteration_range=(0, rounds))
+              for rounds in range(1, booster.n_estimators + 1))
+    return {"staged_accuracy": _staged_accuracy(stages, y_test)}
+
+
+def _staged_boosting(pipeline, x_test, y_test) -> dict:
+    inputs = pipeline[:-1].transform(x_test)
+    return {"staged_accuracy": _staged_accuracy(pipeline[-1].staged_predict(inputs), y_test)}
 
 
 # --- Keras nets ------------------------------------------------------------------------------
@@ -119,6 +173,8 @@ def _keras_artifacts(classifier, x_test, y_test) -> dict:
 
 FASHION_TABLE_3 = "Fashion-MNIST paper (Xiao et al. 2017) Table 3, best configuration"
 STANDARDIZED = "pixels/255, flattened, standardised (StandardScaler fitted on train)"
+# Trees split on thresholds, so standardising would change nothing but the split values.
+TREE_INPUT = "pixels/255, flattened (trees need no standardisation)"
 
 REGISTRY: dict[str, ModelEntry] = {
     entry.name: entry
@@ -137,15 +193,47 @@ REGISTRY: dict[str, ModelEntry] = {
         ModelEntry("rbf_svm", SHALLOW, _rbf_svm, {"C": 10.0, "gamma": "scale"}, STANDARDIZED,
                    FASHION_TABLE_3 + " (SVC, C=10, rbf)", stochastic=False),
         ModelEntry("decision_tree", SHALLOW, _decision_tree,
-                   {"criterion": "entropy", "max_depth": 10}, STANDARDIZED,
-                   FASHION_TABLE_3 + " (entropy, max_depth=10)", stochastic=True),
+                   {"criterion": "entropy", "max_depth": 10}, TREE_INPUT,
+                   FASHION_TABLE_3 + " (entropy, max_depth=10)", stochastic=True,
+                   standardize=False, artifacts=_tree_structure),
         ModelEntry("random_forest", SHALLOW, _random_forest,
-                   {"n_estimators": 100, "criterion": "entropy", "max_depth": 100}, STANDARDIZED,
-                   FASHION_TABLE_3 + " (100 trees, entropy, max_depth=100)", stochastic=True),
+                   {"n_estimators": 100, "criterion": "entropy", "max_depth": 100}, TREE_INPUT,
+                   FASHION_TABLE_3 + " (100 trees, entropy, max_depth=100)", stochastic=True,
+                   standardize=False, artifacts=_staged_forest),
+        # Without row or column subsampling both boosters are deterministic: the seed
+        # changes nothing, so they run once.
         ModelEntry("xgboost", SHALLOW, _xgboost,
-                   {"n_estimators": 200, "max_depth": 6, "learning_rate": 0.3}, STANDARDIZED,
-                   "XGBoost hist, library defaults for depth and learning rate, 200 rounds",
-                   stochastic=True),
+                   {"n_estimators": 100, "max_depth": 6, "learning_rate": 0.3}, TREE_INPUT,
+                   "XGBoost hist, library defaults (100 rounds, depth 6, learning rate 0.3)",
+                   stochastic=False, standardize=False, artifacts=_staged_xgboost),
+        ModelEntry("poly_svm", SHALLOW, _poly_svm, {"C": 10.0, "degree": 2, "coef0": 1.0},
+                   STANDARDIZED, "SVC with a degree-2 polynomial kernel, C as the RBF SVM's",
+                   stochastic=False),
+        ModelEntry("hist_gradient_boosting", SHALLOW, _hist_gradient_boosting,
+                   {"max_iter": 100, "learning_rate": 0.1, "early_stopping": False}, TREE_INPUT,
+                   "scikit-learn HistGradientBoostingClassifier, library defaults (100 rounds, "
+                   "learning rate 0.1), early stopping off so every round is kept, as for XGBoost",
+                   stochastic=False, standardize=False, artifacts=_staged_boosting),
+        ModelEntry("mlp_1986", DEEP, _keras("mlp_1986"),
+                   {"epochs": 10, "batch_size": 64, "optimizer": "sgd", "learning_rate": 0.1},
+                   "pixels/255, flattened",
+                   "Rumelhart, Hinton & Williams 1986: 300 sigmoid units, plain SGD",
+                   stochastic=True, artifacts=_keras_artifacts),
+        ModelEntry("lenet1989", DEEP, _keras("lenet1989"),
+                   {"epochs": 10, "batch_size": 64, "optimizer": "sgd", "learning_rate": 0.05},
+                   "resized to 16x16, pixels scaled to [-1, 1]",
+                   "LeCun et al. 1989 (zip codes): 12@8x8, 12@4x4 strided 5x5 convs, 30 tanh, "
+                   "plain SGD", stochastic=True, artifacts=_keras_artifacts),
+        ModelEntry("lenet5", DEEP, _keras("lenet5"),
+                   {"epochs": 10, "batch_size": 64, "optimizer": "sgd", "learning_rate": 0.05},
+                   "pixels/255, 28x28x1 image",
+                   "LeCun et al. 1998: 6@5x5, avg-pool, 16@5x5, avg-pool, 120, 84, 10, tanh, "
+                   "plain SGD", stochastic=True, artifacts=_keras_artifacts),
+        ModelEntry("convnet_modern", DEEP, _keras("convnet_modern"),
+                   {"epochs": 5, "batch_size": 64, "optimizer": "adam", "learning_rate": None},
+                   "pixels/255, 28x28x1 image, random shifts of up to 10 % while training",
+                   "the book's convnet with batch normalisation, dropout, Adam and augmentation",
+                   stochastic=True, artifacts=_keras_artifacts),
         ModelEntry("dense", DEEP, _keras("dense_network"),
                    {"epochs": 5, "batch_size": 128, "optimizer": "rmsprop", "learning_rate": None},
                    "pixels/255, flattened",
@@ -178,7 +266,7 @@ def resolve_params(name: str, overrides: dict | None = None) -> dict:
 
 
 def check_features(name: str, features: str) -> None:
-    feature_transforms.get(features)
+    feature_transforms.check(features)
     if get(name).family == DEEP and features != "pixels":
         raise UsageError(f"model '{name}' is a Keras net and learns its own features from "
                          f"pixels; it cannot take features '{features}'")
@@ -187,14 +275,14 @@ def check_features(name: str, features: str) -> None:
 def build(name: str, info: DatasetInfo, seed: int, params: dict, features: str = "pixels"):
     """A fresh, unfitted estimator (never refit a shared instance) that takes uint8 images."""
     from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import FunctionTransformer, StandardScaler
+    from sklearn.preprocessing import StandardScaler
 
     entry = get(name)
     check_features(name, features)
     classifier = entry.build(info, seed, **params)
     if entry.family == DEEP:
         return classifier
-    steps = [FunctionTransformer(feature_transforms.get(features))]
+    steps = [feature_transforms.make(features, seed)]
     if entry.standardize:
         steps.append(StandardScaler())
     return make_pipeline(*steps, classifier)

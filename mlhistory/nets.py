@@ -125,3 +125,88 @@ class KerasClassifier:
         if self.monitor is not None:
             curves["test_accuracy_per_epoch"] = np.asarray(self.monitor.accuracy, dtype=np.float32)
         return curves
+
+
+# --- the historical and the modern nets (experiments 02 and 05) --------------------------------
+
+
+def mlp_1986(info: DatasetInfo) -> keras.Model:
+    """The backpropagation era (Rumelhart, Hinton & Williams 1986): one hidden layer of sigmoids.
+
+    300 hidden units, as in the "2-layer NN, 300 hidden units" row of LeCun's MNIST table;
+    trained with plain SGD. Cross-entropy rather than the period's squared error.
+    """
+    n_pixels = info.image_shape[0] * info.image_shape[1]
+    return keras.Sequential([
+        keras.Input(shape=(n_pixels,)),
+        layers.Dense(300, activation="sigmoid"),
+        layers.Dense(info.n_classes, activation="softmax"),
+    ], name="mlp_1986")
+
+
+def lenet1989(info: DatasetInfo) -> keras.Model:
+    """LeCun et al. 1989, "Backpropagation applied to handwritten zip code recognition".
+
+    16x16 inputs scaled to [-1, 1]; H1: 12 maps of 5x5 convolutions with stride 2 (8x8);
+    H2: 12 maps, 5x5, stride 2 (4x4); H3: 30 tanh units; 10 outputs; plain SGD. The paper
+    connects each H2 map to 8 of the 12 H1 maps; here every map sees all 12 (a small superset).
+    """
+    return keras.Sequential([
+        keras.Input(shape=(*info.image_shape, 1)),
+        layers.Resizing(16, 16),
+        layers.Rescaling(2.0, offset=-1.0),
+        layers.Conv2D(12, 5, strides=2, padding="same", activation="tanh"),
+        layers.Conv2D(12, 5, strides=2, padding="same", activation="tanh"),
+        layers.Flatten(),
+        layers.Dense(30, activation="tanh"),
+        layers.Dense(info.n_classes, activation="softmax"),
+    ], name="lenet1989")
+
+
+def lenet5(info: DatasetInfo) -> keras.Model:
+    """LeCun et al. 1998, "Gradient-based learning applied to document recognition": LeNet-5.
+
+    6@5x5 convolutions (on 28x28 padded like the paper's 32x32 input), 2x2 average pooling,
+    16@5x5, average pooling, then 120, 84 and 10 units, tanh throughout; plain SGD. The
+    paper's partial C3 connectivity and RBF output layer are replaced by full connections
+    and a softmax.
+    """
+    return keras.Sequential([
+        keras.Input(shape=(*info.image_shape, 1)),
+        layers.Resizing(28, 28),
+        layers.Conv2D(6, 5, padding="same", activation="tanh"),
+        layers.AveragePooling2D(2),
+        layers.Conv2D(16, 5, activation="tanh"),
+        layers.AveragePooling2D(2),
+        layers.Flatten(),
+        layers.Dense(120, activation="tanh"),
+        layers.Dense(84, activation="tanh"),
+        layers.Dense(info.n_classes, activation="softmax"),
+    ], name="lenet5")
+
+
+def convnet_modern(info: DatasetInfo) -> keras.Model:
+    """The book's convnet with the 2015-era additions: batch normalisation, dropout, augmentation.
+
+    The same Conv 32-pool-64-pool-128 stack, each convolution followed by batch normalisation
+    (Ioffe & Szegedy 2015) before its ReLU, dropout (0.5) before the classifier, Adam, and
+    random shifts of up to 10 % of the image side as augmentation (active only in training).
+    """
+    padding = "valid" if min(info.image_shape) >= 28 else "same"
+
+    def convolution(filters):
+        return [layers.Conv2D(filters, 3, padding=padding, use_bias=False),
+                layers.BatchNormalization(momentum=0.9), layers.Activation("relu")]
+
+    return keras.Sequential([
+        keras.Input(shape=(*info.image_shape, 1)),
+        layers.RandomTranslation(0.1, 0.1, fill_mode="constant"),
+        *convolution(32),
+        layers.MaxPooling2D(2),
+        *convolution(64),
+        layers.MaxPooling2D(2),
+        *convolution(128),
+        layers.Flatten(),
+        layers.Dropout(0.5),
+        layers.Dense(info.n_classes, activation="softmax"),
+    ], name="convnet_modern")

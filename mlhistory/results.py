@@ -23,10 +23,10 @@ from .paths import PROJECT_ROOT, run_cache_dir
 
 COLUMNS = [
     "experiment", "dataset", "model", "features", "params", "seed", "n_train", "n_test",
-    "accuracy", "macro_f1", "fit_seconds", "predict_seconds", "n_params", "peak_rss_mb",
-    "run_key",
+    "accuracy", "macro_f1", "fit_seconds", "predict_seconds", "n_params", "model_bytes",
+    "peak_rss_mb", "run_key",
 ]
-INTEGER_COLUMNS = {"seed", "n_train", "n_test", "n_params"}
+INTEGER_COLUMNS = {"seed", "n_train", "n_test", "n_params", "model_bytes"}
 FLOAT_COLUMNS = {"accuracy", "macro_f1", "fit_seconds", "predict_seconds", "peak_rss_mb"}
 RECORDED_PACKAGES = ["tensorflow", "keras", "scikit-learn", "xgboost", "numpy", "scipy",
                      "matplotlib", "scikit-image"]
@@ -181,7 +181,7 @@ class ExperimentResults:
         return sorted(rows, key=lambda row: (row["n_train"], row["seed"]))
 
     def artifacts(self, row: dict) -> dict:
-        path = run_cache_dir(self.folder.parent.parent, self.dataset) / f"{row['run_key']}.npz"
+        path = run_cache_dir(self.folder.parent.parent, row["dataset"]) / f"{row['run_key']}.npz"
         with np.load(path) as archive:
             return dict(archive)
 

@@ -8,6 +8,7 @@ a run can be handed to any executor. Today each run is a job in a fresh worker p
 import hashlib
 import json
 import multiprocessing
+import pickle
 import random
 import resource
 import time
@@ -114,6 +115,7 @@ def execute(spec: RunSpec, data_dir: Path) -> tuple[dict, dict]:
         "fit_seconds": fit_seconds,
         "predict_seconds": predict_seconds,
         "n_params": estimator.n_params if entry.family == models.DEEP else None,
+        "model_bytes": model_bytes(estimator),
         # ru_maxrss is in KiB on Linux: the peak of this worker process, data loading included.
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "run_key": spec.key,
@@ -124,6 +126,13 @@ def execute(spec: RunSpec, data_dir: Path) -> tuple[dict, dict]:
         **entry.artifacts(estimator, x_test, y_test),
     }
     return row, artifacts
+
+
+def model_bytes(estimator) -> int:
+    """The fitted model's size: float32 weights for a net, the pickle for anything else."""
+    if hasattr(estimator, "n_params"):
+        return 4 * estimator.n_params
+    return len(pickle.dumps(estimator, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 class RunCache:

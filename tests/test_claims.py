@@ -2,10 +2,22 @@
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from mlhistory import claims
-from mlhistory.claims import FAILS, HOLDS, INCONCLUSIVE, Beats
+from mlhistory import atomic, claims
+from mlhistory.analysis import loglog_slope
+from mlhistory.claims import (
+    FAILS,
+    HOLDS,
+    INCONCLUSIVE,
+    Beats,
+    ErrorReduction,
+    FitTimeExponents,
+    MatchesOrBeats,
+    ReachesSooner,
+    WinRate,
+)
 from mlhistory.results import ExperimentResults
 
 
@@ -67,5 +79,100 @@ def test_only_the_largest_training_size_is_judged():
     assert CLAIM.evaluate(results(small_subset, full)).verdict == HOLDS
 
 
-def test_claims_survive_a_round_trip_through_their_saved_form():
-    assert claims.from_dict(CLAIM.to_dict()) == CLAIM
+ALL_KINDS = [
+    CLAIM,
+    MatchesOrBeats("m", "M.", winner="a", losers=("b", "c")),
+    ReachesSooner("r", "R.", fast="a", slow="b"),
+    FitTimeExponents("f", "F.", steep="a", linear="b", min_size=100),
+    WinRate("w", "W.", pairs=(("a", "b"), ("c", "d"))),
+    ErrorReduction("e", "E.", better="a", worse="b", quoted=0.6),
+]
+
+
+@pytest.mark.parametrize("claim", ALL_KINDS, ids=lambda claim: claim.kind)
+def test_claims_survive_a_round_trip_through_their_saved_form(claim):
+    assert claims.from_dict(claim.to_dict()) == claim
+
+
+@pytest.mark.parametrize("a, b, verdict", [
+    ([0.90], [0.80], HOLDS),
+    ([0.8505], [0.8500], HOLDS),  # within noise counts as a match
+    ([0.80], [0.90], FAILS),
+])
+def test_matches_or_beats(a, b, verdict):
+    claim = MatchesOrBeats("m", "M.", winner="a", losers=("b",))
+    assert claim.evaluate(results(rows("a", a), rows("b", b))).verdict == verdict
+
+
+def timed_rows(label, sizes, exponent, scale=1e-4):
+    return [{"model": label, "dataset": "d", "seed": 0, "n_train": size, "accuracy": 0.9,
+             "fit_seconds": scale * size**exponent, "run_key": f"{label}-{size}"}
+            for size in sizes]
+
+
+def test_slope_fit_recovers_a_known_exponent():
+    sizes = np.array([1_000, 3_000, 10_000, 60_000])
+    assert loglog_slope(sizes, 3e-6 * sizes**2.0) == pytest.approx(2.0)
+    assert loglog_slope(sizes, 0.5 * sizes) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("steep, linear, verdict", [(2.0, 1.0, HOLDS), (1.2, 1.0, FAILS),
+                                                     (2.0, 1.6, FAILS)])
+def test_fit_time_exponents(steep, linear, verdict):
+    sizes = [1_000, 5_000, 10_000, 60_000]
+    saved = results(timed_rows("svm", sizes, steep), timed_rows("net", sizes, linear))
+    claim = FitTimeExponents("f", "F.", steep="svm", linear="net", min_size=5_000)
+    result = claim.evaluate(saved)
+    assert result.verdict == verdict
+    assert f"{steep:.2f} over n_train 5,000..60,000" in result.evidence
+
+
+def test_fit_time_exponents_need_two_sizes():
+    saved = results(timed_rows("svm", [60_000], 2.0), timed_rows("net", [60_000], 1.0))
+    claim = FitTimeExponents("f", "F.", steep="svm", linear="net", min_size=5_000)
+    assert claim.evaluate(saved).verdict == INCONCLUSIVE
+
+
+def test_win_rate_counts_seed_matched_wins_and_broadcasts_deterministic_runs():
+    saved = results(rows("boost", [0.90]), rows("forest", [0.85, 0.88, 0.91]),
+                    rows("boost2", [0.70, 0.80]), rows("forest2", [0.75, 0.75]))
+    claim = WinRate("w", "W.", pairs=(("boost", "forest"), ("boost2", "forest2")))
+    result = claim.evaluate(saved)
+    # boost (one deterministic run) beats two of the forest's three seeds; boost2 wins one of two.
+    assert "3/5" in result.evidence and result.verdict == HOLDS
+    losing = WinRate("w", "W.", pairs=(("boost2", "forest"),)).evaluate(saved)
+    assert losing.verdict == FAILS
+
+
+@pytest.mark.parametrize("better, worse, verdict", [
+    (0.992, 0.980, HOLDS),    # error 0.008 against 0.020: 60 % fewer errors
+    (0.90, 0.88, FAILS),      # 17 % fewer errors
+])
+def test_error_reduction_against_the_quoted_figure(better, worse, verdict):
+    claim = ErrorReduction("e", "E.", better="a", worse="b", quoted=0.6)
+    assert claim.evaluate(results(rows("a", [better]), rows("b", [worse]))).verdict == verdict
+
+
+def curve_results(tmp_path, curves: dict) -> ExperimentResults:
+    """Saved results whose runs carry per-epoch test accuracy artifacts."""
+    all_rows = []
+    for label, curve in curves.items():
+        row = rows(label, [curve[-1]])[0]
+        atomic.write_npz(tmp_path / "cache" / "d" / f"{row['run_key']}.npz",
+                         {"test_accuracy_per_epoch": np.asarray(curve)})
+        all_rows.append(row)
+    saved = results(all_rows)
+    return ExperimentResults(tmp_path / "d" / "experiment", saved.manifest, saved.rows)
+
+
+@pytest.mark.parametrize("fast, verdict", [
+    ([0.80, 0.86, 0.90], HOLDS),          # reaches LeNet's 0.85 at epoch 2 of 3
+    ([0.70, 0.75, 0.80], FAILS),          # never reaches it
+    ([0.70, 0.80, 0.84, 0.86], INCONCLUSIVE),     # the same epoch as LeNet
+    ([0.70, 0.80, 0.84, 0.84, 0.86], FAILS),      # reaches it only at epoch 5
+])
+def test_reaches_sooner(tmp_path, fast, verdict):
+    slow = [0.70, 0.80, 0.83, 0.85]  # within 0.1 points of its final value only at epoch 4
+    saved = curve_results(tmp_path, {"modern": fast, "lenet": slow})
+    result = ReachesSooner("r", "R.", fast="modern", slow="lenet").evaluate(saved)
+    assert result.verdict == verdict, result.evidence

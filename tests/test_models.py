@@ -78,3 +78,59 @@ def test_same_seed_gives_identical_shallow_results(model, tmp_path):
     other_row, other_artifacts = execute(RunSpec.create("digits", model, seed=8, params=params,
                                                         n_train=500), tmp_path)
     assert not np.array_equal(first_artifacts["predictions"], other_artifacts["predictions"])
+
+
+@pytest.mark.parametrize("name, expected_params", [
+    # 64 pixels -> 300 sigmoid units -> 10.
+    ("mlp_1986", 64 * 300 + 300 + 300 * 10 + 10),
+    # 16x16 input, two strided 5x5 convs of 12 maps (8x8 then 4x4), 30 tanh units, 10 outputs.
+    ("lenet1989", (25 * 12 + 12) + (25 * 12 * 12 + 12) + (4 * 4 * 12 * 30 + 30) + (30 * 10 + 10)),
+    # Resized to 28x28: 6@5x5 same, pool to 14, 16@5x5 valid (10x10), pool to 5; 120, 84, 10.
+    ("lenet5", (25 * 6 + 6) + (25 * 6 * 16 + 16) + (5 * 5 * 16 * 120 + 120) + (120 * 84 + 84)
+     + (84 * 10 + 10)),
+])
+def test_historical_nets_have_their_published_shapes(name, expected_params, digits):
+    estimator = models.build(name, digits.info, seed=0,
+                             params={**models.resolve_params(name), "epochs": 1})
+    estimator.fit(digits.x_train, digits.y_train)
+    assert estimator.n_params == expected_params
+
+
+def test_modern_convnet_trains_and_keeps_augmentation_out_of_prediction(digits):
+    estimator = models.build("convnet_modern", digits.info, seed=0,
+                             params={**models.resolve_params("convnet_modern"), "epochs": 3})
+    estimator.fit(digits.x_train, digits.y_train)
+    first, second = estimator.predict(digits.x_test), estimator.predict(digits.x_test)
+    np.testing.assert_array_equal(first, second)  # random shifts are training-only
+    assert np.mean(first == digits.y_test) > 0.5
+
+
+@pytest.mark.parametrize("name", ["random_forest", "xgboost", "hist_gradient_boosting"])
+def test_staged_curves_end_at_the_fitted_model_accuracy(name, tmp_path):
+    params = {"random_forest": {"n_estimators": 15}, "xgboost": {"n_estimators": 15},
+              "hist_gradient_boosting": {"max_iter": 15}}[name]
+    row, artifacts = execute(RunSpec.create("digits", name, seed=0, params=params), tmp_path)
+    curve = artifacts["staged_accuracy"]
+    assert len(curve) == 15
+    assert curve[-1] == pytest.approx(row["accuracy"])
+    assert curve[-1] > curve[0]  # one tree or one round is worse than the whole ensemble
+
+
+def test_tree_artifacts_describe_a_real_tree(tmp_path):
+    row, artifacts = execute(RunSpec.create("digits", "decision_tree", seed=0), tmp_path)
+    root_feature = artifacts["tree_feature"][0]
+    assert 0 <= root_feature < 64 and artifacts["tree_samples"][0] == row["n_train"]
+    left, right = artifacts["tree_left"][0], artifacts["tree_right"][0]
+    assert artifacts["tree_samples"][left] + artifacts["tree_samples"][right] == row["n_train"]
+    assert artifacts["importances"].shape == (64,)
+    assert artifacts["importances"].sum() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("name", [name for name, entry in models.REGISTRY.items()
+                                  if not entry.stochastic and name != "logreg"])
+def test_models_run_once_are_truly_seed_independent(name, tmp_path):
+    """The registry runs deterministic models with one seed; check that no seed matters."""
+    params = {"xgboost": {"n_estimators": 10}, "hist_gradient_boosting": {"max_iter": 10}}.get(name)
+    _, first = execute(RunSpec.create("digits", name, seed=0, params=params), tmp_path)
+    _, second = execute(RunSpec.create("digits", name, seed=1, params=params), tmp_path)
+    np.testing.assert_array_equal(first["predictions"], second["predictions"])

@@ -1,31 +1,14 @@
-"""Figures drawn from saved rows and artifacts only; re-rendering never retrains.
-
-An experiment lists its plots as data in its manifest (``{"kind": ..., options}``); each kind
-is one function here that takes the experiment's saved results and writes one PNG.
-"""
+"""Figures of the first experiments: accuracy and time, confusion matrices, linear templates."""
 
 from pathlib import Path
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
-import numpy as np  # noqa: E402
-
-from . import atomic  # noqa: E402
-from .results import ExperimentResults, mean_std  # noqa: E402
-
-DEEP_COLOR, SHALLOW_COLOR = "#c44e52", "#4c72b0"
+from ..results import ExperimentResults, mean_std
+from .style import DEEP_COLOR, SHALLOW_COLOR, format_seconds, plot_kind, plt, save, title
 
 
-def format_seconds(seconds: float) -> str:
-    return f"{seconds:.2g} s" if seconds < 10 else f"{seconds:.0f} s"
-
-
-def _title(results: ExperimentResults, text: str) -> str:
-    return f"{text}\n{results.manifest['dataset']['description']}"
-
-
+@plot_kind
 def accuracy_and_fit_time(results: ExperimentResults, path: Path, labels: list | None = None) -> None:
     """Test accuracy (mean ± std over seeds, each seed a dot) beside fit time on a log scale.
 
@@ -66,11 +49,11 @@ def accuracy_and_fit_time(results: ExperimentResults, path: Path, labels: list |
                for color in (SHALLOW_COLOR, DEEP_COLOR)]
     figure.legend(handles, ["shallow", "deep (Keras)"], loc="lower center", ncols=2,
                   bbox_to_anchor=(0.5, -0.06), frameon=False)
-    figure.suptitle(_title(results, "Accuracy and fit time per model"))
-    atomic.save_figure(figure, path)
-    plt.close(figure)
+    figure.suptitle(title(results, "Accuracy and fit time per model"))
+    save(figure, path)
 
 
+@plot_kind
 def confusion_matrices(results: ExperimentResults, path: Path, models: list[str]) -> None:
     """Row-normalised confusion matrices (seed 0 of each model): where each model errs."""
     class_names = results.manifest["dataset"]["class_names"]
@@ -92,11 +75,11 @@ def confusion_matrices(results: ExperimentResults, path: Path, models: list[str]
         if index == 0:
             axis.set_ylabel("true")
         axis.set_title(f"{model}: accuracy {row['accuracy']:.3f}")
-    figure.suptitle(_title(results, "Confusion matrices, % of each true class"))
-    atomic.save_figure(figure, path)
-    plt.close(figure)
+    figure.suptitle(title(results, "Confusion matrices, % of each true class"))
+    save(figure, path)
 
 
+@plot_kind
 def class_templates(results: ExperimentResults, path: Path, model: str) -> None:
     """A linear model's weights, one image per class: the 'template' each class is matched to."""
     class_names = results.manifest["dataset"]["class_names"]
@@ -113,31 +96,6 @@ def class_templates(results: ExperimentResults, path: Path, model: str) -> None:
         axis.set_title(name, fontsize=9)
         axis.axis("off")
     figure.colorbar(image, ax=axes, shrink=0.8, label="weight on the standardised pixel")
-    figure.suptitle(_title(results, f"{model} weights as class templates "
+    figure.suptitle(title(results, f"{model} weights as class templates "
                                     "(red: ink here votes for the class)"))
-    atomic.save_figure(figure, path)
-    plt.close(figure)
-
-
-PLOT_KINDS = {
-    "accuracy_and_fit_time": accuracy_and_fit_time,
-    "confusion_matrices": confusion_matrices,
-    "class_templates": class_templates,
-}
-
-
-def plot_filename(plot: dict) -> str:
-    return plot.get("file", f"{plot['kind']}.png")
-
-
-def render_experiment(folder: Path) -> list[Path]:
-    """Draw every plot an experiment's manifest lists, from its saved results."""
-    results = ExperimentResults.read(folder)
-    written = []
-    for plot in results.manifest["plots"]:
-        options = {key: value for key, value in plot.items() if key not in ("kind", "file")}
-        path = results.folder / plot_filename(plot)
-        PLOT_KINDS[plot["kind"]](results, path, **options)
-        written.append(path)
-    return written
-
+    save(figure, path)

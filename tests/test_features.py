@@ -1,0 +1,67 @@
+"""Feature transforms: what each computes, on images whose answer is known."""
+
+import numpy as np
+import pytest
+
+from mlhistory import features, models
+from mlhistory.data import DATASETS
+from mlhistory.errors import UsageError
+
+
+def _bar_image(column: int, size: int = 28) -> np.ndarray:
+    image = np.zeros((size, size), dtype=np.uint8)
+    image[:, column] = 255
+    return image
+
+
+def test_pixels_flatten_and_scale_to_unit_range():
+    images = np.full((2, 28, 28), 255, dtype=np.uint8)
+    transformed = features.make("pixels").fit_transform(images)
+    assert transformed.shape == (2, 784) and transformed.max() == 1.0
+
+
+def test_ink_profiles_put_a_vertical_bar_in_one_column():
+    profile = features.make("ink_profiles").fit_transform(_bar_image(column=5)[np.newaxis])[0]
+    rows, columns, histogram = profile[:28], profile[28:56], profile[56:]
+    np.testing.assert_allclose(rows, 1 / 28)  # every row holds one lit pixel of 28
+    assert columns.argmax() == 5 and columns[5] == 1.0 and columns.sum() == 1.0
+    assert histogram.sum() == pytest.approx(1.0)  # a histogram of all 784 pixels
+    assert histogram[0] == pytest.approx(27 / 28) and histogram[-1] == pytest.approx(1 / 28)
+
+
+def test_hog_sees_orientation_not_position():
+    transform = features.make("hog")
+    vertical = transform.fit_transform(np.stack([_bar_image(10), _bar_image(12)]))
+    horizontal = transform.fit_transform(_bar_image(10).T[np.newaxis])
+    assert vertical.shape == (2, 324)
+    # The same edge orientation gives the same orientation histogram wherever the bar is.
+    orientation_totals = vertical.reshape(2, -1, 9).sum(axis=1)
+    np.testing.assert_allclose(orientation_totals[0], orientation_totals[1], rtol=0.05)
+    assert orientation_totals[0].argmax() != horizontal.reshape(-1, 9).sum(axis=0).argmax()
+
+
+def test_explicit_polynomial_map_has_every_pairwise_product():
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 255, (50, 28, 28), dtype=np.uint8)
+    mapped = features.make("pca6_poly2", seed=0).fit_transform(images)
+    assert mapped.shape == (50, 6 + 6 * 7 // 2)
+    components = features.make("pca6", seed=0).fit_transform(images)
+    np.testing.assert_allclose(mapped[:, :6], components, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(mapped[:, 6], components[:, 0] ** 2, rtol=1e-4, atol=1e-4)
+
+
+def test_unknown_features_and_features_for_a_net_are_usage_errors():
+    with pytest.raises(UsageError, match="unknown features 'sift'"):
+        features.check("sift")
+    with pytest.raises(UsageError, match="learns its own features"):
+        models.check_features("convnet", "hog")
+
+
+def test_any_shallow_model_takes_engineered_features(tmp_path):
+    from mlhistory.data import load
+
+    digits = load("digits", tmp_path)
+    estimator = models.build("logreg", DATASETS["digits"], seed=0,
+                             params=models.resolve_params("logreg"), features="hog")
+    estimator.fit(digits.x_train, digits.y_train)
+    assert np.mean(estimator.predict(digits.x_test) == digits.y_test) > 0.8
