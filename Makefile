@@ -40,9 +40,8 @@ quick: $(QUICK) ## Every experiment on a small subset, under results/quick/ (a f
 results/$(DATASET)/%/metadata.json: experiments/%.py $(PACKAGE) | $(INSTALLED)
 	$(PYTHON) experiments/$*.py --dataset $(DATASET) $(ARGS)
 
-# Quick runs are short, so two worker processes hide their start-up time.
 results/quick/$(DATASET)/%/metadata.json: experiments/%.py $(PACKAGE) | $(INSTALLED)
-	$(PYTHON) experiments/$*.py --quick --jobs 2 --dataset $(DATASET) $(ARGS)
+	$(PYTHON) experiments/$*.py --quick --dataset $(DATASET) $(ARGS)
 
 # Experiment 05 gathers every earlier run from the run cache, so it comes last.
 GATHERING := 05_return_of_neural_networks

@@ -64,9 +64,11 @@ def _logreg(info, seed, **params):
 
 
 def _linear_svm(info, seed, **params):
-    from sklearn.svm import LinearSVC
+    from sklearn.linear_model import SGDClassifier
 
-    return LinearSVC(random_state=seed, **params)
+    # LinearSVC's solvers do not converge within the time budget on 60,000 standardised
+    # images here; the same hinge-loss linear SVM trained by SGD does, in seconds.
+    return SGDClassifier(loss="hinge", random_state=seed, n_jobs=-1, **params)
 
 
 def _rbf_svm(info, seed, **params):
@@ -187,9 +189,11 @@ REGISTRY: dict[str, ModelEntry] = {
         ModelEntry("logreg", SHALLOW, _logreg, {"C": 1.0, "max_iter": 1000}, STANDARDIZED,
                    FASHION_TABLE_3 + " (C=1), multinomial (lbfgs) rather than one-vs-rest",
                    stochastic=False, artifacts=_linear_weights),
-        ModelEntry("linear_svm", SHALLOW, _linear_svm, {"C": 1.0, "dual": False}, STANDARDIZED,
-                   FASHION_TABLE_3 + " (LinearSVC, C=1), solved in the primal",
-                   stochastic=False, artifacts=_linear_weights),
+        ModelEntry("linear_svm", SHALLOW, _linear_svm,
+                   {"alpha": 1e-4, "early_stopping": True, "validation_fraction": 0.1},
+                   STANDARDIZED, "a linear SVM (hinge loss) trained by SGD, scikit-learn "
+                   "defaults, early stopping on 10 % of the training split",
+                   stochastic=True, artifacts=_linear_weights),
         ModelEntry("rbf_svm", SHALLOW, _rbf_svm, {"C": 10.0, "gamma": "scale"}, STANDARDIZED,
                    FASHION_TABLE_3 + " (SVC, C=10, rbf)", stochastic=False),
         ModelEntry("decision_tree", SHALLOW, _decision_tree,

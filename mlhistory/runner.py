@@ -1,10 +1,12 @@
 """The one runner: a RunSpec in, one results row (plus artifacts) out.
 
 A run is fully described by its spec, so the spec gives both the cache key and the row, and
-a run can be handed to any executor. Today each run is a job in a fresh worker process
-(which also makes its peak memory its own); nothing here knows about experiments.
+a run can be handed to any executor. Today runs are jobs for a pool of worker processes
+(``--jobs``); each run resets its worker's peak-memory mark, builds a fresh model and clears
+Keras' session, so runs do not see each other. Nothing here knows about experiments.
 """
 
+import functools
 import hashlib
 import json
 import multiprocessing
@@ -74,12 +76,40 @@ def seed_everything(seed: int, keras: bool) -> None:
         keras_module.utils.set_random_seed(seed)
 
 
+@functools.lru_cache(maxsize=2)
+def _load_once(name: str, data_dir: Path):
+    """A worker loads and verifies each dataset once; the arrays are read-only to all runs."""
+    dataset = load(name, data_dir)
+    for array in (dataset.x_train, dataset.y_train, dataset.x_test, dataset.y_test):
+        array.flags.writeable = False
+    return dataset
+
+
+def measure_peak_memory_from_here() -> None:
+    """Reset the kernel's peak-RSS mark (Linux), so the peak read later belongs to this run."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass  # elsewhere the peak falls back to the worker's lifetime peak: an upper bound
+
+
+def peak_memory_mb() -> float:
+    """Peak resident memory of this process since the last reset, in MB (data included)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def execute(spec: RunSpec, data_dir: Path) -> tuple[dict, dict]:
     """Fit on the training split, predict the test split, and measure. Returns (row, artifacts)."""
     from sklearn.metrics import confusion_matrix, f1_score
 
     entry = models.get(spec.model)
-    dataset = load(spec.dataset, data_dir)
+    dataset = _load_once(spec.dataset, Path(data_dir))
     x_train, y_train, x_test, y_test = dataset.x_train, dataset.y_train, dataset.x_test, dataset.y_test
     if spec.n_train is not None:
         chosen = stratified_subset(y_train, spec.n_train, spec.seed)
@@ -88,6 +118,11 @@ def execute(spec: RunSpec, data_dir: Path) -> tuple[dict, dict]:
         chosen = stratified_subset(y_test, spec.n_test, TEST_SUBSET_SEED)
         x_test, y_test = x_test[chosen], y_test[chosen]
 
+    if entry.family == models.DEEP:
+        import keras
+
+        keras.backend.clear_session()
+    measure_peak_memory_from_here()
     seed_everything(spec.seed, keras=entry.family == models.DEEP)
     estimator = models.build(spec.model, dataset.info, spec.seed, spec.params_dict, spec.features)
     start = time.perf_counter()
@@ -116,8 +151,7 @@ def execute(spec: RunSpec, data_dir: Path) -> tuple[dict, dict]:
         "predict_seconds": predict_seconds,
         "n_params": estimator.n_params if entry.family == models.DEEP else None,
         "model_bytes": model_bytes(estimator),
-        # ru_maxrss is in KiB on Linux: the peak of this worker process, data loading included.
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": peak_memory_mb(),
         "run_key": spec.key,
     }
     artifacts = {
@@ -175,10 +209,10 @@ def run_all(specs: list[RunSpec], cache: RunCache, data_dir: Path, jobs: int = 1
             rows[spec] = cached
             print(f"[cached] {spec.describe()}: {_summary(cached)}", flush=True)
     if pending:
-        # One fresh process per run: runs stay independent, and ru_maxrss is the run's own peak.
+        # Worker processes, not threads: a crash or a leak stays in its worker, and the main
+        # process never imports TensorFlow. "spawn" gives each worker a clean interpreter.
         context = multiprocessing.get_context("spawn")
-        executor = ProcessPoolExecutor(max_workers=jobs, mp_context=context,
-                                       max_tasks_per_child=1)
+        executor = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
         try:
             futures = {spec: executor.submit(execute, spec, data_dir) for spec in pending}
             for number, (spec, future) in enumerate(futures.items(), start=1):
