@@ -107,7 +107,8 @@ def main(argv=None) -> None:
     add_run_arguments(run)
     run.set_defaults(handler=run_one_command)
     for name, handler in (("plots", plots_command), ("report", report_command)):
-        command = commands.add_parser(name, help=f"re-render {name} from saved results")
+        command = commands.add_parser(name, help=f"re-render {name} from saved results "
+                                                 "(the report also re-judges every claim)")
         add_results_arguments(command)
         command.set_defaults(handler=handler)
     arguments = parser.parse_args(argv)

@@ -35,31 +35,57 @@ class Verdict:
 
 
 @dataclass(frozen=True)
-class Beats:
-    """``winner`` scores higher than every run in ``losers`` on ``metric``, at each one's largest size."""
+class Claim:
+    """A sentence from the book and what to compare; subclasses say how it is judged."""
 
     claim_id: str
     claim: str
+    kind = ""  # the name it is saved under (a class attribute, not a field)
+
+    def to_dict(self) -> dict:
+        """The saved form of a claim: its kind and fields, tuples as lists."""
+        return {"kind": self.kind, **{key: _as_lists(value) for key, value in asdict(self).items()}}
+
+    def evaluate(self, results: ExperimentResults) -> Verdict:
+        raise NotImplementedError
+
+
+def _as_lists(value):
+    return [_as_lists(item) for item in value] if isinstance(value, tuple) else value
+
+
+@dataclass(frozen=True)
+class Beats(Claim):
+    """``winner`` scores higher than every run in ``losers`` on ``metric``, at each one's largest size."""
+
     winner: str
     losers: tuple[str, ...]
     metric: str = "accuracy"
     kind = "beats"
 
-    def to_dict(self) -> dict:
-        return _claim_dict(self)
+    @staticmethod
+    def combine(verdicts: set[str]) -> str:
+        if FAILS in verdicts:
+            return FAILS
+        return HOLDS if verdicts == {HOLDS} else INCONCLUSIVE
 
     def evaluate(self, results: ExperimentResults) -> Verdict:
         comparisons = _comparisons(results, self.winner, self.losers, self.metric)
         if isinstance(comparisons, Verdict):
             return comparisons
-        verdicts = {comparison.verdict for comparison in comparisons}
-        if FAILS in verdicts:
-            overall = FAILS
-        elif verdicts == {HOLDS}:
-            overall = HOLDS
-        else:
-            overall = INCONCLUSIVE
-        return Verdict(overall, "; ".join(comparison.evidence for comparison in comparisons))
+        return Verdict(self.combine({comparison.verdict for comparison in comparisons}),
+                       "; ".join(comparison.evidence for comparison in comparisons))
+
+
+@dataclass(frozen=True)
+class MatchesOrBeats(Beats):
+    """``winner`` is not worse than any run in ``losers`` beyond the noise margin."""
+
+    kind = "matches_or_beats"
+
+    @staticmethod
+    def combine(verdicts: set[str]) -> str:
+        return FAILS if FAILS in verdicts else HOLDS
 
 
 def _comparisons(results: ExperimentResults, winner: str, losers, metric: str):
@@ -97,51 +123,17 @@ def _describe(mean: float, std: float, count: int) -> str:
     return f"{mean:.4f} ± {std:.4f} ({seeds})"
 
 
-def _claim_dict(claim) -> dict:
-    """The saved form of a claim: its kind and fields, tuples as lists."""
-    return {"kind": claim.kind, **{key: list(value) if isinstance(value, tuple) else value
-                                   for key, value in asdict(claim).items()}}
-
-
 @dataclass(frozen=True)
-class MatchesOrBeats:
-    """``winner`` is not worse than any run in ``losers`` beyond the noise margin."""
-
-    claim_id: str
-    claim: str
-    winner: str
-    losers: tuple[str, ...]
-    metric: str = "accuracy"
-    kind = "matches_or_beats"
-
-    def to_dict(self) -> dict:
-        return _claim_dict(self)
-
-    def evaluate(self, results: ExperimentResults) -> Verdict:
-        comparisons = _comparisons(results, self.winner, self.losers, self.metric)
-        if isinstance(comparisons, Verdict):
-            return comparisons
-        failed = any(comparison.verdict == FAILS for comparison in comparisons)
-        return Verdict(FAILS if failed else HOLDS,
-                       "; ".join(comparison.evidence for comparison in comparisons))
-
-
-@dataclass(frozen=True)
-class ReachesSooner:
+class ReachesSooner(Claim):
     """``fast`` reaches ``slow``'s final test accuracy in fewer epochs than ``slow`` needs.
 
     ``slow`` is credited with the first epoch at which its mean curve comes within the noise
     floor of its own final value, so a net that plateaued early is not penalised.
     """
 
-    claim_id: str
-    claim: str
     fast: str
     slow: str
     kind = "reaches_sooner"
-
-    def to_dict(self) -> dict:
-        return _claim_dict(self)
 
     def evaluate(self, results: ExperimentResults) -> Verdict:
         for label in (self.fast, self.slow):
@@ -164,20 +156,15 @@ class ReachesSooner:
 
 
 @dataclass(frozen=True)
-class FitTimeExponents:
+class FitTimeExponents(Claim):
     """``steep``'s fit time grows faster than size^threshold while ``linear``'s stays near size^1."""
 
-    claim_id: str
-    claim: str
     steep: str
     linear: str
     min_size: int
     threshold: float = 1.5
     linear_band: tuple[float, float] = (0.7, 1.3)
     kind = "fit_time_exponents"
-
-    def to_dict(self) -> dict:
-        return _claim_dict(self)
 
     def evaluate(self, results: ExperimentResults) -> Verdict:
         steep, steep_sizes = fit_time_exponent(results, self.steep, self.min_size)
@@ -194,20 +181,15 @@ class FitTimeExponents:
 
 
 @dataclass(frozen=True)
-class WinRate:
+class WinRate(Claim):
     """Each ``(winner, loser)`` pair is compared seed by seed; the claim holds above 50 % wins.
 
     A deterministic model (one run) is compared with every seed of the other side.
     """
 
-    claim_id: str
-    claim: str
     pairs: tuple[tuple[str, str], ...]
     metric: str = "accuracy"
     kind = "win_rate"
-
-    def to_dict(self) -> dict:
-        return {**_claim_dict(self), "pairs": [list(pair) for pair in self.pairs]}
 
     def evaluate(self, results: ExperimentResults) -> Verdict:
         wins = ties = total = 0
@@ -237,19 +219,14 @@ def _seed_matched(rows_a: list[dict], rows_b: list[dict], metric: str) -> list[t
 
 
 @dataclass(frozen=True)
-class ErrorReduction:
+class ErrorReduction(Claim):
     """``better`` removes about ``quoted`` of ``worse``'s test error (within ``tolerance``)."""
 
-    claim_id: str
-    claim: str
     better: str
     worse: str
     quoted: float
     tolerance: float = 0.1
     kind = "error_reduction"
-
-    def to_dict(self) -> dict:
-        return _claim_dict(self)
 
     def evaluate(self, results: ExperimentResults) -> Verdict:
         means = {}

@@ -16,14 +16,18 @@ from .data import DatasetInfo
 PREDICT_BATCH_SIZE = 1024
 
 
-def dense_network(info: DatasetInfo) -> keras.Model:
-    """The book's chapter-2 net: 784 pixels -> Dense(512, relu) -> Dense(10, softmax)."""
+def _one_hidden_layer(info: DatasetInfo, units: int, activation: str, name: str) -> keras.Model:
     n_pixels = info.image_shape[0] * info.image_shape[1]
     return keras.Sequential([
         keras.Input(shape=(n_pixels,)),
-        layers.Dense(512, activation="relu"),
+        layers.Dense(units, activation=activation),
         layers.Dense(info.n_classes, activation="softmax"),
-    ], name="dense")
+    ], name=name)
+
+
+def dense_network(info: DatasetInfo) -> keras.Model:
+    """The book's chapter-2 net: 784 pixels -> Dense(512, relu) -> Dense(10, softmax)."""
+    return _one_hidden_layer(info, 512, "relu", "dense")
 
 
 def convnet(info: DatasetInfo) -> keras.Model:
@@ -136,12 +140,7 @@ def mlp_1986(info: DatasetInfo) -> keras.Model:
     300 hidden units, as in the "2-layer NN, 300 hidden units" row of LeCun's MNIST table;
     trained with plain SGD. Cross-entropy rather than the period's squared error.
     """
-    n_pixels = info.image_shape[0] * info.image_shape[1]
-    return keras.Sequential([
-        keras.Input(shape=(n_pixels,)),
-        layers.Dense(300, activation="sigmoid"),
-        layers.Dense(info.n_classes, activation="softmax"),
-    ], name="mlp_1986")
+    return _one_hidden_layer(info, 300, "sigmoid", "mlp_1986")
 
 
 def lenet1989(info: DatasetInfo) -> keras.Model:

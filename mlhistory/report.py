@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import atomic, claims
-from .paths import REFERENCES_DIR
+from .paths import PROJECT_ROOT, REFERENCES_DIR
 from .plots import ExperimentResults, format_seconds, plot_filename
 from .results import (
     CLAIMS_FILE,
@@ -123,16 +123,25 @@ def _accuracy(values) -> str:
     return f"{mean:.4f} ± {std:.4f}" if len(values) > 1 else f"{mean:.4f}"
 
 
-def _full_size(experiment: ExperimentResults) -> int:
-    return experiment.manifest["dataset"]["n_train_full"]
+def _format_bytes(count: int | None) -> str:
+    if count is None:
+        return ""
+    for unit in ("B", "KB", "MB"):
+        if count < 1024:
+            return f"{count:.0f} {unit}"
+        count /= 1024
+    return f"{count:.0f} GB"
 
 
 def leaderboard(experiments: list[ExperimentResults]) -> list:
     blocks = [Heading(2, "Leaderboard"),
               Paragraph("Mean ± standard deviation over seeds, per dataset and training size. "
                         "Times are per run on this machine; predict time is per 1,000 test "
-                        "images. Parameters are trainable weights (nets only). Peak memory is "
-                        "the resident set of the run's own worker process, data included.")]
+                        "images. Parameters are trainable weights (nets only); model size is "
+                        "4 bytes per weight for a net and the pickled estimator otherwise. Peak "
+                        "memory is "
+                        "the worker process's peak resident set during the run, the loaded "
+                        "dataset included.")]
     rows = unique_runs([row for experiment in experiments for row in experiment.rows])
     families = {run["model"]: run["family"] for experiment in experiments
                 for run in experiment.manifest["runs"]}
@@ -146,8 +155,10 @@ def leaderboard(experiments: list[ExperimentResults]) -> list:
             largest[(model, features, params)] = max(n_train, largest.get((model, features, params), 0))
         ranked = sorted(((key, group) for key, group in groups.items() if key[3] == largest[key[:3]]),
                         key=lambda item: -mean_std(r["accuracy"] for r in item[1])[0])
-        several_configs = {model for model, _, _ in largest
-                           if sum(key[0] == model for key in largest) > 1}
+        params_by_model = defaultdict(set)
+        for model, _, params in largest:
+            params_by_model[model].add(params)
+        several_configs = {model for model, params in params_by_model.items() if len(params) > 1}
         table = []
         for (model, features, params, n_train), group in ranked:
             name = f"{model} {params}" if model in several_configs else model
@@ -159,10 +170,12 @@ def leaderboard(experiments: list[ExperimentResults]) -> list:
                           format_seconds(mean_std(r["fit_seconds"] for r in group)[0]),
                           format_seconds(predict_per_1000),
                           f"{n_params:,}" if n_params else "",
+                          _format_bytes(group[0]["model_bytes"]),
                           f"{max(r['peak_rss_mb'] for r in group):.0f}"])
         blocks += [Heading(3, dataset),
                    Table(["model", "features", "family", "n_train", "seeds", "accuracy", "macro F1",
-                          "fit time", "predict / 1k", "parameters", "peak RSS MB"], table)]
+                          "fit time", "predict / 1k", "parameters", "model size", "peak RSS MB"],
+                         table)]
     return blocks
 
 
@@ -172,47 +185,55 @@ def read_published() -> list[dict]:
 
 
 def published_vs_measured(experiments: list[ExperimentResults]) -> list:
+    """Each published figure beside the measurement of the same model, features and dataset.
+
+    The measurement is taken at the largest training size that model got, and the table
+    says which size that was.
+    """
+    runs = unique_runs([row for experiment in experiments for row in experiment.rows])
     measured = defaultdict(list)
-    for experiment in experiments:
-        for row in unique_runs(experiment.rows):
-            if row["n_train"] == _full_size(experiment) and row["features"] == "pixels":
-                measured[(row["model"], row["dataset"])].append(row)
-    table = []
+    for row in runs:
+        measured[(row["model"], row["features"], row["dataset"])].append(row)
+    largest = {key: [row for row in rows if row["n_train"] == max(r["n_train"] for r in rows)]
+               for key, rows in measured.items()}
     references = read_published()
+    table = []
     for reference in references:
-        runs = unique_runs(measured.get((reference["model"], reference["dataset"]), []))
-        if not runs:
+        rows = largest.get((reference["model"], reference["features"], reference["dataset"]))
+        if not rows:
             continue
         published = float(reference["published_accuracy"])
-        mean, _ = mean_std(row["accuracy"] for row in runs)
+        mean, _ = mean_std(row["accuracy"] for row in rows)
         difference = 100 * (mean - published)
-        agrees = abs(difference) <= AGREEMENT_POINTS
-        if agrees:
+        if abs(difference) <= AGREEMENT_POINTS:
             status = "yes"
         elif reference["same_protocol"] == "yes":
-            status = "no: same protocol, see the experiment's notes"
+            status = "no, same protocol: " + (reference["note"] or "unexplained")
         else:
             status = "no: different protocol"
-        table.append([reference["model"], reference["dataset"], f"{published:.3f}",
-                      _accuracy([row["accuracy"] for row in runs]), f"{difference:+.1f}", status,
+        table.append([reference["model"], reference["features"], reference["dataset"],
+                      f"{published:.3f}", _accuracy(row["accuracy"] for row in rows),
+                      f"{rows[0]['n_train']:,}", f"{difference:+.1f}", status,
                       reference["protocol"], reference["source"]])
-    published_pairs = {(reference["model"], reference["dataset"]) for reference in references}
-    for (model, dataset), runs in sorted(measured.items()):
-        if (model, dataset) not in published_pairs:
-            table.append([model, dataset, "none", _accuracy(row["accuracy"] for row in
-                                                            unique_runs(runs)),
-                          "", "no published figure for this protocol", "", ""])
+    published_keys = {(reference["model"], reference["features"], reference["dataset"])
+                      for reference in references}
+    for key, rows in sorted(largest.items()):
+        if key not in published_keys and key[1] == "pixels":
+            table.append([key[0], key[1], key[2], "none", _accuracy(row["accuracy"] for row in rows),
+                          f"{rows[0]['n_train']:,}", "", "no published figure for this model", "",
+                          ""])
     blocks = [Heading(2, "Published vs measured"),
-              Paragraph(f"Every model measured at full training size that has a published "
-                        f"figure. Difference in accuracy points; agreement means within "
-                        f"{AGREEMENT_POINTS:.0f} points. Published numbers live in "
-                        "`mlhistory/references/published.csv` with their sources.")]
+              Paragraph(f"Every measured model beside the published figures for it, at the "
+                        f"largest training size it got here. Difference in accuracy points; "
+                        f"agreement means within {AGREEMENT_POINTS:.0f} points. Published "
+                        "numbers live in `mlhistory/references/published.csv` with their "
+                        "sources; where the protocol differs, the published protocol says how.")]
     if table:
-        blocks.append(Table(["model", "dataset", "published", "measured", "difference",
-                             f"within {AGREEMENT_POINTS:.0f} points", "published protocol",
-                             "source"], table))
+        blocks.append(Table(["model", "features", "dataset", "published", "measured", "n_train",
+                             "difference", f"within {AGREEMENT_POINTS:.0f} points",
+                             "published protocol", "source"], table))
     else:
-        blocks.append(Paragraph("No full-size runs in this results set yet."))
+        blocks.append(Paragraph("No results in this results set yet."))
     return blocks
 
 
@@ -237,8 +258,9 @@ def experiment_section(experiment: ExperimentResults, judged: list[dict]) -> lis
                         f"`experiments/{manifest['experiment_id']}.py`. Wall-clock time of the "
                         f"last run: {format_seconds(metadata['wall_seconds'])} "
                         f"({metadata['runs']} runs, {metadata['runs_from_cache']} from the cache).")]
+    # The docstring's first line is the title, already shown above.
     blocks += [Paragraph(paragraph.replace("\n", " "))
-               for paragraph in manifest["summary"].split("\n\n")]
+               for paragraph in manifest["summary"].split("\n\n")[1:]]
     budget = []
     for run in manifest["runs"]:
         rows = experiment.rows_of(run["label"], all_sizes=True)
@@ -270,15 +292,22 @@ def environment_section(experiments: list[ExperimentResults]) -> list:
     for experiment in experiments:
         metadata = read_json(experiment.folder / METADATA_FILE)
         total += metadata["wall_seconds"]
+        compute = sum(row["fit_seconds"] + row["predict_seconds"]
+                      for row in unique_runs(experiment.rows))
         table.append([experiment.manifest["experiment_id"], experiment.dataset,
-                      format_seconds(metadata["wall_seconds"]), str(metadata["runs"]),
+                      format_seconds(metadata["wall_seconds"]), format_seconds(compute),
+                      str(metadata["runs"]),
                       str(metadata["runs_from_cache"]), metadata["date"],
                       (metadata["git_commit"] or "unknown")[:10]
                       + (" (uncommitted changes)" if metadata["git_dirty"] else "")])
-    blocks.append(Table(["experiment", "dataset", "wall-clock", "runs", "from cache", "date",
-                         "git commit"], table))
-    blocks.append(Paragraph(f"Total wall-clock of the last run of each experiment: "
-                            f"{format_seconds(total)} ({total / 60:.1f} minutes)."))
+    blocks.append(Table(["experiment", "dataset", "wall-clock", "fit + predict of its runs",
+                         "runs", "from cache", "date", "git commit"], table))
+    blocks.append(Paragraph(
+        f"Total wall-clock of the last run of each experiment: {format_seconds(total)} "
+        f"({total / 60:.1f} minutes). Runs served from the run cache cost almost nothing, so "
+        "this is the time to reproduce the results only when no experiment found its runs "
+        "cached; \"fit + predict\" counts every run's own time whichever experiment "
+        "computed it."))
     latest = read_json(experiments[-1].folder / METADATA_FILE)
     hardware = latest["hardware"]
     gpus = ", ".join(hardware["gpus"]) or "none (CPU only)"
@@ -289,38 +318,50 @@ def environment_section(experiments: list[ExperimentResults]) -> list:
     return blocks
 
 
-def build(results_dir: Path) -> list:
-    folders = experiment_dirs(results_dir)
-    experiments = [ExperimentResults.read(folder) for folder in folders]
-    judged_by_folder = {folder: claims.read(folder / CLAIMS_FILE) for folder in folders}
-    judged = [row for folder in folders for row in judged_by_folder[folder]]
+def _display_path(path: Path) -> str:
+    path = Path(path).resolve()
+    return str(path.relative_to(PROJECT_ROOT)) if path.is_relative_to(PROJECT_ROOT) else str(path)
+
+
+def judge_saved_claims(experiment: ExperimentResults) -> list[dict]:
+    """Judge an experiment's saved claims again from its saved results, so verdicts always
+    follow the current verdict logic, and refresh its claims.csv."""
+    saved_claims = [claims.from_dict(saved) for saved in experiment.manifest["claims"]]
+    judged = claims.judge(experiment, saved_claims)
+    claims.write(experiment.folder / CLAIMS_FILE, judged)
+    return judged
+
+
+def build(experiments: list[ExperimentResults], judged_by_experiment: list[list[dict]],
+          results_dir: Path) -> list:
+    judged = [row for rows in judged_by_experiment for row in rows]
     blocks = [Heading(1, "Chapter 1 of Deep Learning with Python, measured"),
               Paragraph("Each era of the book's brief history of machine learning, fitted on "
                         "MNIST-style images and set against a Keras deep net. Everything below "
                         f"is generated by `make report` from the saved results in "
-                        f"`{results_dir.name}/`; nothing is typed in by hand.")]
+                        f"`{_display_path(results_dir)}/`; nothing is typed in by hand.")]
     if not experiments:
         return blocks + [Paragraph("No finished experiments yet: run `make all` or `make quick`.")]
     blocks += claims_summary(judged)
     blocks += leaderboard(experiments)
     blocks += published_vs_measured(experiments)
-    for experiment, folder in zip(experiments, folders, strict=True):
-        blocks += experiment_section(experiment, judged_by_folder[folder])
+    for experiment, experiment_judged in zip(experiments, judged_by_experiment, strict=True):
+        blocks += experiment_section(experiment, experiment_judged)
     blocks += environment_section(experiments)
     return blocks
 
 
 def write_report(results_dir: Path) -> None:
-    """Gather runs.csv and claims.csv, then write REPORT.md and index.html."""
+    """Gather runs.csv, judge every claim, then write claims.csv, REPORT.md and index.html."""
     results_dir = Path(results_dir)
-    folders = experiment_dirs(results_dir)
-    write_rows(results_dir / RUNS_FILE,
-               [row for folder in folders for row in ExperimentResults.read(folder).rows])
-    claims.write(results_dir / CLAIMS_FILE,
-                 [row for folder in folders for row in claims.read(folder / CLAIMS_FILE)])
-    blocks = build(results_dir)
+    experiments = [ExperimentResults.read(folder) for folder in experiment_dirs(results_dir)]
+    judged_by_experiment = [judge_saved_claims(experiment) for experiment in experiments]
+    write_rows(results_dir / RUNS_FILE, [row for experiment in experiments for row in experiment.rows])
+    claims.write(results_dir / CLAIMS_FILE, [row for rows in judged_by_experiment for row in rows])
+    blocks = build(experiments, judged_by_experiment, results_dir)
     atomic.write_text(results_dir / "REPORT.md", to_markdown(blocks))
     atomic.write_text(results_dir / "index.html",
                       to_html(blocks, "Chapter 1 of Deep Learning with Python, measured"))
     print(f"wrote {os.path.relpath(results_dir / 'REPORT.md')} and "
-          f"{os.path.relpath(results_dir / 'index.html')} from {len(folders)} experiment result sets")
+          f"{os.path.relpath(results_dir / 'index.html')} from {len(experiments)} experiment "
+          "result sets")

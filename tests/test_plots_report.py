@@ -30,6 +30,7 @@ def fixture_results(tmp_path):
                          "n_test": 10000, "accuracy": accuracy, "macro_f1": accuracy - 0.01,
                          "fit_seconds": 1.0 + seed, "predict_seconds": 0.1,
                          "n_params": 407050 if family == "deep" else None,
+                         "model_bytes": 1_628_200 if family == "deep" else 30_000,
                          "peak_rss_mb": 900.0, "run_key": key})
             confusion = rng.integers(0, 30, (10, 10)) + np.eye(10, dtype=int) * 900
             atomic.write_npz(tmp_path / "cache" / "fashion_mnist" / f"{key}.npz",
@@ -82,8 +83,8 @@ def test_report_shows_leaderboard_claims_published_and_plots(fixture_results):
     assert leaderboard.index("| dense") < leaderboard.index("| logreg")
     assert "0.8750 ± 0.0050" in leaderboard
     # Published vs measured: the Fashion-MNIST paper's GaussianNB figure beside ours.
-    assert "| gaussian_nb | fashion_mnist | 0.511 | 0.5700 | +5.9 |" in markdown
-    assert "| dense | fashion_mnist | none |" in markdown
+    assert "| gaussian_nb | pixels | fashion_mnist | 0.511 | 0.5700 | 60,000 | +5.9 | no, same" in markdown
+    assert "| dense | pixels | fashion_mnist | 0.871 | 0.8750 ± 0.0050 | 60,000 | +0.4 | yes |" in markdown
     assert "**holds**" in markdown and "Second paragraph." in markdown
     assert "fashion_mnist/01_probabilistic/class_templates.png" in markdown
     page = (fixture_results / "index.html").read_text()

@@ -14,16 +14,20 @@ from .style import DEEP_COLOR, SHALLOW_COLOR, plot_kind, plt, save, title
 PALETTE = plt.get_cmap("tab10").colors
 
 
+def _curves_with_bands(axis, results: ExperimentResults, labels: list[str], curve, **style) -> None:
+    """One line per label (mean over seeds) with a ± std band, its final value in the legend."""
+    for color, label in zip(PALETTE, labels, strict=False):
+        mean, std = curve(results, label)
+        steps = np.arange(1, len(mean) + 1)
+        axis.plot(steps, mean, color=color, label=f"{label} (final {mean[-1]:.3f})", **style)
+        axis.fill_between(steps, mean - std, mean + std, color=color, alpha=0.2)
+
+
 @plot_kind
 def epoch_curves(results: ExperimentResults, path: Path, labels: list[str]) -> None:
     """Test accuracy after every epoch (mean over seeds, band ± std), one line per network."""
     figure, axis = plt.subplots(figsize=(8, 5))
-    for color, label in zip(PALETTE, labels, strict=False):
-        mean, std = epoch_curve(results, label)
-        epochs = np.arange(1, len(mean) + 1)
-        axis.plot(epochs, mean, marker="o", markersize=3, color=color,
-                  label=f"{label} (final {mean[-1]:.3f})")
-        axis.fill_between(epochs, mean - std, mean + std, color=color, alpha=0.2)
+    _curves_with_bands(axis, results, labels, epoch_curve, marker="o", markersize=3)
     axis.set_xlabel("epoch")
     axis.set_ylabel("test accuracy (recorded after each epoch, never used to train)")
     axis.grid(alpha=0.3)
@@ -210,11 +214,7 @@ def importance_maps(results: ExperimentResults, path: Path, labels: list[str]) -
 def staged_curves(results: ExperimentResults, path: Path, labels: list[str]) -> None:
     """Accuracy after each tree (forest) or boosting round, from one fit per seed."""
     figure, axis = plt.subplots(figsize=(9, 5.5))
-    for color, label in zip(PALETTE, labels, strict=False):
-        mean, std = staged_curve(results, label)
-        stages = np.arange(1, len(mean) + 1)
-        axis.plot(stages, mean, color=color, label=f"{label} (final {mean[-1]:.3f})")
-        axis.fill_between(stages, mean - std, mean + std, color=color, alpha=0.2)
+    _curves_with_bands(axis, results, labels, staged_curve)
     axis.set_xscale("log")
     axis.set_xlabel("trees in the forest / boosting rounds (log)")
     axis.set_ylabel("test accuracy (mean ± std over seeds)")
