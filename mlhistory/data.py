@@ -217,9 +217,15 @@ def validate(info: DatasetInfo, arrays: dict, source: str) -> None:
 
 
 def array_checksums(arrays: dict) -> dict:
-    """SHA-256 of each decoded array, so recompressing a file does not change it."""
-    return {key: hashlib.sha256(np.ascontiguousarray(arrays[key]).tobytes()).hexdigest()
-            for key in sorted(IDX_FILES)}
+    """SHA-256 of each decoded array, so recompressing a file does not change it.
+
+    Images are hashed as uint8 and labels as little-endian int64, whatever dtype a source
+    stores them in, so the same data has the same digest from every source.
+    """
+    canonical = {"x_train": "u1", "x_test": "u1", "y_train": "<i8", "y_test": "<i8"}
+    return {key: hashlib.sha256(np.ascontiguousarray(arrays[key], dtype=canonical[key])
+                                .tobytes()).hexdigest()
+            for key in sorted(canonical)}
 
 
 def recorded_checksums() -> dict:
