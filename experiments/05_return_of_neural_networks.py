@@ -7,9 +7,9 @@ in 2012, 96.4 % in 2015, quoted from the book). Here every model of the earlier 
 is gathered (from the run cache: nothing is refitted) next to the book's convnet with three
 seeds and one modern convnet with batch normalisation, dropout and data augmentation.
 
-What the reader should see: test error falls era by era on a log scale, the deep nets sit at
-the bottom, and the book's "about 60 %" error reduction of the convnet over the dense net
-(on MNIST) is checked on this dataset.
+What the reader should see: how test error moves era by era on a log scale, where the deep
+nets land among the shallow models, and whether the book's "about 60 %" error reduction of
+the convnet over the dense net (on MNIST) carries over to this dataset.
 """
 
 from mlhistory.claims import Beats, ErrorReduction
