@@ -250,6 +250,7 @@ def timeline(results: ExperimentResults, path: Path) -> None:
         for row in rows:
             if row["features"] == "pixels":
                 largest[row["model"]] = max(largest.get(row["model"], 0), row["n_train"])
+        points = []
         for model, n_train in largest.items():
             errors = [1 - row["accuracy"] for row in rows if row["model"] == model
                       and row["n_train"] == n_train and row["features"] == "pixels"]
@@ -257,10 +258,11 @@ def timeline(results: ExperimentResults, path: Path) -> None:
             deep = row_family(results, model) == "deep"
             axis.errorbar(years[model], mean, yerr=std, fmt="o", capsize=3,
                           color=DEEP_COLOR if deep else SHALLOW_COLOR)
-            size = "" if n_train == max(largest.values()) else f"\n(n_train={n_train:,})"
-            axis.annotate(f"{model}{size}", (years[model], mean), textcoords="offset points",
-                          xytext=(6, 3), fontsize=8)
+            size = "" if n_train == max(largest.values()) else f" (n_train={n_train:,})"
+            points.append((years[model], mean, f"{model}{size}"))
         axis.set_yscale("log")
+        axis.set_xlim(1950, 2022)
+        _label_without_overlap(axis, points)
         axis.set_xlabel("year the method was introduced (mlhistory/references/timeline.csv)")
         axis.set_ylabel("measured test error (log scale, mean ± std over seeds)")
         axis.set_title(f"{dataset}: measured here")
@@ -285,6 +287,46 @@ def timeline(results: ExperimentResults, path: Path) -> None:
     figure.suptitle("A brief history of machine learning, measured: test error by the year "
                     "each method was introduced")
     save(figure, path)
+
+
+# Candidate label positions around a point, in points, nearest first.
+LABEL_OFFSETS = [(7, 3), (7, -10), (-7, 3), (-7, -10), (12, 14), (12, -20), (-12, 14),
+                 (-12, -20), (20, 26), (20, -32), (-20, 26), (-20, -32)]
+MARKER_RADIUS_PIXELS = 6
+
+
+def _label_without_overlap(axis, points: list[tuple]) -> None:
+    """Label each point at the nearest offset whose text covers no other label or point.
+
+    A label moved away from its point gets a thin leader line, so it stays readable.
+    """
+    from matplotlib.transforms import Bbox
+
+    figure = axis.figure
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    markers = {}  # boxes, in display pixels, that labels must not cover
+    for x, y, text in points:
+        px, py = axis.transData.transform((x, y))
+        markers[text] = Bbox.from_extents(px - MARKER_RADIUS_PIXELS, py - MARKER_RADIUS_PIXELS,
+                                          px + MARKER_RADIUS_PIXELS, py + MARKER_RADIUS_PIXELS)
+    placed = []
+    for x, y, text in sorted(points, key=lambda point: (point[0], -point[1])):
+        others = placed + [box for name, box in markers.items() if name != text]
+        for dx, dy in LABEL_OFFSETS:
+            label = axis.annotate(text, (x, y), textcoords="offset points", xytext=(dx, dy),
+                                  fontsize=8, ha="left" if dx > 0 else "right", va="center")
+            box = label.get_window_extent(renderer).padded(2)  # no leader line yet
+            if not any(box.overlaps(other) for other in others) or (dx, dy) == LABEL_OFFSETS[-1]:
+                break
+            label.remove()
+        if (dx, dy) != LABEL_OFFSETS[0]:
+            label.remove()
+            axis.annotate(text, (x, y), textcoords="offset points", xytext=(dx, dy), fontsize=8,
+                          ha="left" if dx > 0 else "right", va="center",
+                          arrowprops={"arrowstyle": "-", "color": "grey", "lw": 0.5,
+                                      "shrinkA": 0, "shrinkB": 4})
+        placed.append(box)
 
 
 def row_family(results: ExperimentResults, model: str) -> str:
