@@ -310,10 +310,10 @@ def environment_section(experiments: list[ExperimentResults]) -> list:
         "they were served from the cache in the last invocation."))
     blocks.append(Paragraph(
         f"Total wall-clock of the last run of each experiment: {format_seconds(total)} "
-        f"({total / 60:.1f} minutes). Runs served from the run cache cost almost nothing, so "
-        "this is the time to reproduce the results only when no experiment found its runs "
-        "cached; \"fit + predict\" counts every run's own time whichever experiment "
-        "computed it."))
+        f"({total / 60:.1f} minutes). In a `make all` from scratch, later experiments take "
+        "the runs earlier ones already did from the run cache, so this total is the time the "
+        "whole reproduction took; after a rerun that found every run cached it shrinks to "
+        "seconds, while \"fit + predict\" still counts each distinct run once."))
     latest = read_json(experiments[-1].folder / METADATA_FILE)
     hardware = latest["hardware"]
     gpus = ", ".join(hardware["gpus"]) or "none (CPU only)"
