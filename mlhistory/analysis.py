@@ -29,11 +29,16 @@ def fit_time_exponent(results: ExperimentResults, label: str, min_size: int) -> 
     return loglog_slope(*zip(*used, strict=True)), [size for size, _ in used]
 
 
+def _seed_curve(results: ExperimentResults, label: str, artifact: str) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and std over a label's seeds of a per-step curve saved with each run."""
+    curves = np.stack([results.artifacts(row)[artifact] for row in results.rows_of(label)])
+    std = curves.std(axis=0, ddof=1) if len(curves) > 1 else np.zeros(curves.shape[1])
+    return curves.mean(axis=0), std
+
+
 def epoch_curve(results: ExperimentResults, label: str) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and std over seeds of test accuracy after each epoch (recorded, never used to train)."""
-    curves = np.stack([results.artifacts(row)["test_accuracy_per_epoch"]
-                       for row in results.rows_of(label)])
-    return curves.mean(axis=0), curves.std(axis=0, ddof=1) if len(curves) > 1 else np.zeros(curves.shape[1])
+    """Test accuracy after each epoch (recorded, never used to train), over seeds."""
+    return _seed_curve(results, label, "test_accuracy_per_epoch")
 
 
 def first_epoch_reaching(curve: np.ndarray, target: float) -> int | None:
@@ -43,9 +48,8 @@ def first_epoch_reaching(curve: np.ndarray, target: float) -> int | None:
 
 
 def staged_curve(results: ExperimentResults, label: str) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and std over seeds of test accuracy after each tree or boosting round."""
-    curves = np.stack([results.artifacts(row)["staged_accuracy"] for row in results.rows_of(label)])
-    return curves.mean(axis=0), curves.std(axis=0, ddof=1) if len(curves) > 1 else np.zeros(curves.shape[1])
+    """Test accuracy after each tree or boosting round, over seeds."""
+    return _seed_curve(results, label, "staged_accuracy")
 
 
 def relative_error_reduction(better_accuracy: float, worse_accuracy: float) -> float:

@@ -80,7 +80,7 @@ def gather(results_dir: Path) -> list[dict]:
 # --- summaries -------------------------------------------------------------------------------
 
 
-def group_rows(rows: list[dict], keys=("dataset", "model", "n_train")) -> dict[tuple, list[dict]]:
+def group_rows(rows: list[dict], keys: tuple[str, ...]) -> dict[tuple, list[dict]]:
     groups = defaultdict(list)
     for row in rows:
         groups[tuple(row[key] for key in keys)].append(row)
