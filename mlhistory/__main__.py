@@ -39,7 +39,7 @@ def data_command(arguments) -> None:
         digests = array_checksums({"x_train": dataset.x_train, "y_train": dataset.y_train,
                                    "x_test": dataset.x_test, "y_test": dataset.y_test})
         print(f"{name}: ok, {len(dataset.y_train):,} train / {len(dataset.y_test):,} test images "
-              f"of {dataset.info.image_shape[0]}x{dataset.info.image_shape[1]}, "
+              f"of {dataset.info.input_shape[0]}x{dataset.info.input_shape[1]}, "
               f"{dataset.info.n_classes} classes, verified; from {dataset.source}")
         for key, digest in digests.items():
             print(f"    sha256 {key}: {digest}")

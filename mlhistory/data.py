@@ -33,6 +33,7 @@ IDX_FILES = {
 IDX_UNSIGNED_BYTE = 0x08
 DIGITS_TEST_FRACTION = 0.25
 DIGITS_SPLIT_SEED = 0
+IMAGE, TABULAR = "image", "tabular"
 
 
 @dataclass(frozen=True)
@@ -41,11 +42,16 @@ class DatasetInfo:
 
     name: str
     description: str
-    image_shape: tuple[int, int]
+    input_shape: tuple[int, ...]  # (height, width) of an image, (n_features,) of a table row
     n_train: int
     n_test: int
     class_names: tuple[str, ...]
     offline: bool
+    kind: str = IMAGE
+
+    @property
+    def is_image(self) -> bool:
+        return self.kind == IMAGE
 
     @property
     def n_classes(self) -> int:
@@ -202,9 +208,9 @@ def validate(info: DatasetInfo, arrays: dict, source: str) -> None:
     for split, expected in expected_counts.items():
         images, labels = arrays[f"x_{split}"], arrays[f"y_{split}"]
         where = f"{source}: {info.name} {split} split"
-        if images.dtype != np.uint8 or images.shape[1:] != info.image_shape:
+        if images.dtype != np.uint8 or images.shape[1:] != info.input_shape:
             raise DataError(f"{where}: images are {images.dtype} {images.shape[1:]}, "
-                            f"expected uint8 {info.image_shape}")
+                            f"expected uint8 {info.input_shape}")
         if labels.ndim != 1:
             raise DataError(f"{where}: labels have shape {labels.shape}, expected one label per image")
         if len(images) != len(labels):

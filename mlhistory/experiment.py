@@ -99,7 +99,7 @@ class Experiment:
             "seeds": config.seeds,
             "dataset": {"name": info.name, "description": info.description,
                         "class_names": list(info.class_names),
-                        "image_shape": list(info.image_shape), "n_train_full": info.n_train},
+                        "input_shape": list(info.input_shape), "n_train_full": info.n_train},
             # A list, so plots and tables keep the experiment's order.
             "runs": [{"label": run.name, "model": run.model, "features": run.features,
                       "family": models.get(run.model).family,

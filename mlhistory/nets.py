@@ -17,7 +17,7 @@ PREDICT_BATCH_SIZE = 1024
 
 
 def _one_hidden_layer(info: DatasetInfo, units: int, activation: str, name: str) -> keras.Model:
-    n_pixels = info.image_shape[0] * info.image_shape[1]
+    n_pixels = info.input_shape[0] * info.input_shape[1]
     return keras.Sequential([
         keras.Input(shape=(n_pixels,)),
         layers.Dense(units, activation=activation),
@@ -36,9 +36,9 @@ def convnet(info: DatasetInfo) -> keras.Model:
     The book's valid-padded 3x3 convolutions need at least 28x28 inputs; on smaller images
     (the 8x8 digits) the convolutions are "same"-padded so the same stack still fits.
     """
-    padding = "valid" if min(info.image_shape) >= 28 else "same"
+    padding = "valid" if min(info.input_shape) >= 28 else "same"
     return keras.Sequential([
-        keras.Input(shape=(*info.image_shape, 1)),
+        keras.Input(shape=(*info.input_shape, 1)),
         layers.Conv2D(32, 3, activation="relu", padding=padding),
         layers.MaxPooling2D(2),
         layers.Conv2D(64, 3, activation="relu", padding=padding),
@@ -151,7 +151,7 @@ def lenet1989(info: DatasetInfo) -> keras.Model:
     connects each H2 map to 8 of the 12 H1 maps; here every map sees all 12 (a small superset).
     """
     return keras.Sequential([
-        keras.Input(shape=(*info.image_shape, 1)),
+        keras.Input(shape=(*info.input_shape, 1)),
         layers.Resizing(16, 16),
         layers.Rescaling(2.0, offset=-1.0),
         layers.Conv2D(12, 5, strides=2, padding="same", activation="tanh"),
@@ -171,7 +171,7 @@ def lenet5(info: DatasetInfo) -> keras.Model:
     and a softmax.
     """
     return keras.Sequential([
-        keras.Input(shape=(*info.image_shape, 1)),
+        keras.Input(shape=(*info.input_shape, 1)),
         layers.Resizing(28, 28),
         layers.Conv2D(6, 5, padding="same", activation="tanh"),
         layers.AveragePooling2D(2),
@@ -191,14 +191,14 @@ def convnet_modern(info: DatasetInfo) -> keras.Model:
     (Ioffe & Szegedy 2015) before its ReLU, dropout (0.5) before the classifier, Adam, and
     random shifts of up to 10 % of the image side as augmentation (active only in training).
     """
-    padding = "valid" if min(info.image_shape) >= 28 else "same"
+    padding = "valid" if min(info.input_shape) >= 28 else "same"
 
     def convolution(filters):
         return [layers.Conv2D(filters, 3, padding=padding, use_bias=False),
                 layers.BatchNormalization(momentum=0.9), layers.Activation("relu")]
 
     return keras.Sequential([
-        keras.Input(shape=(*info.image_shape, 1)),
+        keras.Input(shape=(*info.input_shape, 1)),
         layers.RandomTranslation(0.1, 0.1, fill_mode="constant"),
         *convolution(32),
         layers.MaxPooling2D(2),

@@ -62,7 +62,7 @@ def era_results(tmp_path):
                 "summary": "Fixture.", "quick": False, "seeds": [0, 1, 2], "runs": runs,
                 "dataset": {"name": "fashion_mnist", "description": "Fashion-MNIST",
                             "class_names": [f"class {i}" for i in range(10)],
-                            "image_shape": [28, 28], "n_train_full": 60_000},
+                            "input_shape": [28, 28], "n_train_full": 60_000},
                 "claims": [], "plots": []}
     atomic.write_json(folder / "experiment.json", manifest)
     write_rows(folder / "runs.csv", rows)

@@ -42,7 +42,7 @@ def fixture_results(tmp_path):
         "book_section": "Chapter 1.2.1", "summary": "First paragraph.\n\nSecond paragraph.",
         "quick": False, "seeds": [0, 1, 2],
         "dataset": {"name": "fashion_mnist", "description": "Fashion-MNIST",
-                    "class_names": [f"class {i}" for i in range(10)], "image_shape": [28, 28],
+                    "class_names": [f"class {i}" for i in range(10)], "input_shape": [28, 28],
                     "n_train_full": 60000},
         "runs": [{"label": model, "model": model, "features": "pixels", "family": family,
                   "preprocessing": "pixels/255", "provenance": "fixture", "params": {},

@@ -83,7 +83,7 @@ def confusion_matrices(results: ExperimentResults, path: Path, models: list[str]
 def class_templates(results: ExperimentResults, path: Path, model: str) -> None:
     """A linear model's weights, one image per class: the 'template' each class is matched to."""
     class_names = results.manifest["dataset"]["class_names"]
-    image_shape = results.manifest["dataset"]["image_shape"]
+    input_shape = results.manifest["dataset"]["input_shape"]
     row = results.rows_of(model)[0]
     weights = results.artifacts(row)["coef"]
     # A few edge pixels that are almost always blank get extreme weights; clipping the colour
@@ -93,7 +93,7 @@ def class_templates(results: ExperimentResults, path: Path, model: str) -> None:
     figure, axes = plt.subplots(int(np.ceil(len(class_names) / columns)), columns,
                                 figsize=(2.2 * columns, 5.0), layout="constrained")
     for axis, name, class_weights in zip(axes.flat, class_names, weights, strict=False):
-        image = axis.imshow(class_weights.reshape(image_shape), cmap="RdBu_r",
+        image = axis.imshow(class_weights.reshape(input_shape), cmap="RdBu_r",
                             vmin=-limit, vmax=limit)
         axis.set_title(name, fontsize=9)
         axis.axis("off")

@@ -159,7 +159,7 @@ def tree_diagram(results: ExperimentResults, path: Path, label: str, depth: int 
     """Figure 1.11, measured: the top levels of a learned tree, its questions about pixels."""
     tree = results.artifacts(results.rows_of(label)[0])
     class_names = results.manifest["dataset"]["class_names"]
-    width = results.manifest["dataset"]["image_shape"][1]
+    width = results.manifest["dataset"]["input_shape"][1]
     figure, axis = plt.subplots(figsize=(16, 7.5))
     axis.axis("off")
 
@@ -196,7 +196,7 @@ def tree_diagram(results: ExperimentResults, path: Path, label: str, depth: int 
 @plot_kind
 def importance_maps(results: ExperimentResults, path: Path, labels: list[str]) -> None:
     """Where the trees look: each model's feature importances drawn as an image."""
-    shape = results.manifest["dataset"]["image_shape"]
+    shape = results.manifest["dataset"]["input_shape"]
     figure, axes = plt.subplots(1, len(labels), figsize=(5 * len(labels), 4.6), layout="constrained")
     for axis, label in zip(np.atleast_1d(axes), labels, strict=True):
         importances = np.mean([results.artifacts(row)["importances"]
