@@ -80,6 +80,7 @@ class Experiment:
     runs: tuple  # Run objects, or bare model names for a model on pixels at the default size
     claims: tuple = ()
     plots: tuple[dict, ...] = ()
+    tables: tuple[dict, ...] = ()  # report tables drawn from saved results (mlhistory.tables)
     # Steps outside the runner that save artifacts for plots, e.g. fits on 2-D toy data:
     # each is called as step(config, folder) before the plots are drawn.
     extra_steps: tuple = ()
@@ -111,6 +112,7 @@ class Experiment:
                      for run in self.labelled_runs],
             "claims": [claim.to_dict() for claim in self.claims],
             "plots": list(self.plots),
+            "tables": list(self.tables),
         }
 
 

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import atomic, claims
+from . import atomic, claims, tables
 from .paths import PROJECT_ROOT, REFERENCES_DIR
 from .plots import ExperimentResults, format_seconds, plot_filename
 from .results import (
@@ -279,6 +279,10 @@ def experiment_section(experiment: ExperimentResults, judged: list[dict]) -> lis
     blocks.append(Heading(3, "Claims"))
     blocks.append(Table(["claim", "verdict", "evidence"],
                         [[row["claim"], f"**{row['verdict']}**", row["evidence"]] for row in judged]))
+    for table in manifest.get("tables", []):
+        rendered = tables.render(experiment, table)
+        blocks += [Heading(3, rendered.title), Table(rendered.header, rendered.rows)]
+        blocks += [Paragraph(note) for note in rendered.notes]
     blocks.append(Heading(3, "Plots"))
     for plot in manifest["plots"]:
         caption = plot["kind"].replace("_", " ")
