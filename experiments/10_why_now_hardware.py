@@ -1,0 +1,40 @@
+"""Why now: hardware, measured on this machine.
+
+Deep Learning with Python, chapter 1, "Why deep learning? Why now?", section "Hardware".
+Between 1990 and 2010 off-the-shelf CPUs became about 5,000 times faster; gaming GPUs then
+brought massively parallel arithmetic to deep learning: an NVIDIA Titan RTX delivers about
+16 TFLOPS in float32, some 500 times the 1990 Intel Touchstone Delta supercomputer, a
+Google TPU v3 card 420 TFLOPS and a TPU pod about 100 PFLOPS (all quoted from the book).
+
+Here the same question is asked of the machine that runs these experiments:
+
+- its peak: a float32 matrix product with TensorFlow, on the CPU and on a GPU when one is
+  present (detected at run time, never required);
+- what the book's dense net and convnet achieve while training: FLOPs per image counted
+  from their layer shapes, times the images per second of their real training runs (the
+  same runs as experiment 05, three seeds, reused from the run cache);
+- how long each takes to reach its final test accuracy.
+
+What the reader should see: where this machine's measured peak and the nets' achieved
+FLOP/s fall on the log scale of the quoted machines, what share of the peak each net's
+training uses, and how the convnet's FLOPs per image and images per second compare with the
+dense net's.
+"""
+
+from mlhistory.experiment import Experiment, main
+from mlhistory.flops import measure_hardware
+
+EXPERIMENT = Experiment(
+    experiment_id="10_why_now_hardware",
+    title="Why now: hardware, measured on this machine",
+    book_section='Chapter 1.3.1, "Hardware" (in "Why deep learning? Why now?")',
+    summary=__doc__,
+    # Exactly experiment 05's specs for these two nets, so they come from the run cache.
+    runs=("dense", "convnet"),
+    plots=({"kind": "hardware_flops"},),
+    tables=({"kind": "hardware_throughput"},),
+    extra_steps=(measure_hardware,),
+)
+
+if __name__ == "__main__":
+    main(EXPERIMENT)
