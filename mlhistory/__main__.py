@@ -36,11 +36,13 @@ def data_command(arguments) -> None:
             failures += 1
             print(f"{name}: NOT AVAILABLE: {error}")
             continue
+        info = dataset.info
         digests = array_checksums({"x_train": dataset.x_train, "y_train": dataset.y_train,
-                                   "x_test": dataset.x_test, "y_test": dataset.y_test})
-        print(f"{name}: ok, {len(dataset.y_train):,} train / {len(dataset.y_test):,} test images "
-              f"of {dataset.info.input_shape[0]}x{dataset.info.input_shape[1]}, "
-              f"{dataset.info.n_classes} classes, verified; from {dataset.source}")
+                                   "x_test": dataset.x_test, "y_test": dataset.y_test}, info.kind)
+        examples = (f"images of {'x'.join(map(str, info.input_shape))}" if info.is_image
+                    else f"rows of {info.input_shape[0]} features")
+        print(f"{name}: ok, {len(dataset.y_train):,} train / {len(dataset.y_test):,} test {examples}, "
+              f"{info.n_classes} classes, verified; from {dataset.source}")
         for key, digest in digests.items():
             print(f"    sha256 {key}: {digest}")
     if failures == len(names):
