@@ -20,7 +20,7 @@ from .cli import (
 )
 from .data import DATASETS, array_checksums
 from .errors import DataError, UsageError
-from .paths import default_data_dir, default_results_dir, run_cache_dir
+from .paths import default_data_dir, default_results_dir, run_cache_root
 
 
 def data_command(arguments) -> None:
@@ -68,7 +68,7 @@ def run_one_command(arguments) -> None:
         raise UsageError(f"--params must be a JSON object ({error})") from error
     specs = [RunSpec.create(config.dataset, arguments.model, seed, overrides, config.n_train,
                             config.n_test, arguments.features) for seed in config.seeds]
-    cache = RunCache(run_cache_dir(config.results_dir, config.dataset))
+    cache = RunCache(run_cache_root(config.results_dir))
     for row in run_all(specs, cache, config.data_dir, jobs=config.jobs):
         print(json.dumps(row))
 

@@ -55,3 +55,21 @@ def staged_curve(results: ExperimentResults, label: str) -> tuple[np.ndarray, np
 def relative_error_reduction(better_accuracy: float, worse_accuracy: float) -> float:
     """How much of the worse model's test error the better one removes (0.6 = 60 %)."""
     return 1 - (1 - better_accuracy) / (1 - worse_accuracy)
+
+
+def balanced_accuracy(confusion: np.ndarray) -> float:
+    """Mean recall over the classes present in the test split (rows of the confusion matrix)."""
+    support = confusion.sum(axis=1)
+    present = support > 0
+    return float(np.mean(np.diag(confusion)[present] / support[present]))
+
+
+def crossover_size(sizes: list[int], deep: list[float], shallow: list[float]) -> int | None:
+    """The smallest size from which ``deep`` stays above ``shallow`` at every larger size."""
+    crossing = None
+    for size, deep_value, shallow_value in zip(sizes, deep, shallow, strict=True):
+        if deep_value > shallow_value:
+            crossing = size if crossing is None else crossing
+        else:
+            crossing = None
+    return crossing

@@ -18,6 +18,8 @@ import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
+
 from . import atomic
 from .analysis import epoch_curve, first_epoch_reaching, fit_time_exponent, relative_error_reduction
 from .results import ExperimentResults, mean_std
@@ -56,11 +58,15 @@ def _as_lists(value):
 
 @dataclass(frozen=True)
 class Beats(Claim):
-    """``winner`` scores higher than every run in ``losers`` on ``metric``, at each one's largest size."""
+    """``winner`` scores higher than every run in ``losers`` on ``metric``.
+
+    Each run is taken at its largest training size, or at ``n_train`` when it is given.
+    """
 
     winner: str
     losers: tuple[str, ...]
     metric: str = "accuracy"
+    n_train: int | None = None
     kind = "beats"
 
     @staticmethod
@@ -70,7 +76,7 @@ class Beats(Claim):
         return HOLDS if verdicts == {HOLDS} else INCONCLUSIVE
 
     def evaluate(self, results: ExperimentResults) -> Verdict:
-        comparisons = _comparisons(results, self.winner, self.losers, self.metric)
+        comparisons = _comparisons(results, self.winner, self.losers, self.metric, self.n_train)
         if isinstance(comparisons, Verdict):
             return comparisons
         return Verdict(self.combine({comparison.verdict for comparison in comparisons}),
@@ -88,13 +94,24 @@ class MatchesOrBeats(Beats):
         return FAILS if FAILS in verdicts else HOLDS
 
 
-def _comparisons(results: ExperimentResults, winner: str, losers, metric: str):
+def rows_at(results: ExperimentResults, label: str, n_train: int | None) -> list[dict]:
+    """A label's rows at its largest size, or at ``n_train`` (none if the label lacks it)."""
+    if label not in results.labels:
+        return []
+    if n_train is None:
+        return results.rows_of(label)
+    return [row for row in results.rows_of(label, all_sizes=True) if row["n_train"] == n_train]
+
+
+def _comparisons(results: ExperimentResults, winner: str, losers, metric: str,
+                 n_train: int | None = None):
     """``winner`` against each loser, or an inconclusive Verdict when a run has no results."""
     scores = {}
     for label in (winner, *losers):
-        scores[label] = [row[metric] for row in results.rows_of(label)]
+        scores[label] = [row[metric] for row in rows_at(results, label, n_train)]
         if not scores[label]:
-            return Verdict(INCONCLUSIVE, f"no results for {label}")
+            size = "" if n_train is None else f" at n_train={n_train:,}"
+            return Verdict(INCONCLUSIVE, f"no results for {label}{size}")
     return [compare(winner, scores[winner], loser, scores[loser], metric) for loser in losers]
 
 
@@ -242,8 +259,219 @@ class ErrorReduction(Claim):
         return Verdict(HOLDS if abs(reduction - self.quoted) <= self.tolerance else FAILS, evidence)
 
 
+@dataclass(frozen=True)
+class Pairwise(Claim):
+    """Each ``(winner, loser)`` pair is compared on accuracy at the pair's largest size.
+
+    ``relation`` is what each pair must show: "beats" (a gap beyond the noise margin) or
+    "matches_or_beats" (no gap beyond the margin the other way). ``quorum`` "all" needs every
+    pair to show it; "most" needs more than half of the pairs with results to show it
+    (pairs without results, e.g. a dataset not available here, are listed and not counted).
+    """
+
+    pairs: tuple[tuple[str, str], ...]
+    relation: str = "matches_or_beats"
+    quorum: str = "all"
+    kind = "pairwise"
+
+    def evaluate(self, results: ExperimentResults) -> Verdict:
+        shown, failed, unclear, details = 0, 0, 0, []
+        for winner, loser in self.pairs:
+            comparison = _comparisons(results, winner, (loser,), "accuracy")
+            if isinstance(comparison, Verdict):
+                details.append(comparison.evidence + " (not counted)")
+                continue
+            verdict = comparison[0].verdict
+            if verdict == HOLDS or (verdict == INCONCLUSIVE and self.relation == "matches_or_beats"):
+                shown += 1
+            elif verdict == FAILS:
+                failed += 1
+            else:
+                unclear += 1
+            details.append(comparison[0].evidence)
+        counted = shown + failed + unclear
+        if counted == 0:
+            return Verdict(INCONCLUSIVE, "; ".join(details) or "no pairs")
+        relation = self.relation.replace("_", " ")
+        evidence = f"{shown} of {counted} pairs show '{relation}'; " + "; ".join(details)
+        if self.quorum == "most":
+            if 2 * shown > counted:
+                return Verdict(HOLDS, evidence)
+            return Verdict(FAILS if 2 * failed >= counted else INCONCLUSIVE, evidence)
+        if shown == counted:
+            return Verdict(HOLDS, evidence)
+        return Verdict(FAILS if failed else INCONCLUSIVE, evidence)
+
+
+@dataclass(frozen=True)
+class AnyMatchesOrBeats(Claim):
+    """Some run in ``candidates`` matches or beats every run in ``opponents`` at ``n_train``."""
+
+    candidates: tuple[str, ...]
+    opponents: tuple[str, ...]
+    n_train: int
+    kind = "any_matches_or_beats"
+
+    def evaluate(self, results: ExperimentResults) -> Verdict:
+        details, any_unknown = [], False
+        for candidate in self.candidates:
+            comparisons = _comparisons(results, candidate, self.opponents, "accuracy", self.n_train)
+            if isinstance(comparisons, Verdict):
+                any_unknown = True
+                details.append(comparisons.evidence)
+                continue
+            if all(comparison.verdict != FAILS for comparison in comparisons):
+                return Verdict(HOLDS, f"{candidate} is not beaten at n_train={self.n_train:,}: "
+                                      + "; ".join(c.evidence for c in comparisons))
+            beaten_by = [c.evidence for c in comparisons if c.verdict == FAILS]
+            details.append(f"{candidate} is beaten: " + "; ".join(beaten_by))
+        return Verdict(INCONCLUSIVE if any_unknown else FAILS, " | ".join(details))
+
+
+@dataclass(frozen=True)
+class DiminishingReturns(Claim):
+    """Along ``labels`` (e.g. depth 1, 2, 3, 4), the last step gains less than the first."""
+
+    labels: tuple[str, ...]
+    kind = "diminishing_returns"
+
+    def evaluate(self, results: ExperimentResults) -> Verdict:
+        scores = {label: [row["accuracy"] for row in results.rows_of(label)] for label in self.labels}
+        missing = [label for label, values in scores.items() if not values]
+        if missing or len(self.labels) < 3:
+            return Verdict(INCONCLUSIVE, f"no results for {', '.join(missing)}" if missing
+                           else "fewer than three steps")
+        means = [mean_std(scores[label])[0] for label in self.labels]
+        gains = [later - earlier for earlier, later in zip(means, means[1:], strict=False)]
+        # The two gains share no more than one label; their difference's noise is bounded by
+        # the standard errors of the four means involved.
+        involved = {*self.labels[:2], *self.labels[-2:]}
+        variance = sum(mean_std(scores[label])[1] ** 2 / len(scores[label]) for label in involved)
+        margin = max(2 * math.sqrt(variance), MIN_MARGIN)
+        shrink = gains[0] - gains[-1]
+        evidence = ("gains in accuracy from one step to the next: "
+                    + ", ".join(f"{100 * gain:+.2f}" for gain in gains)
+                    + f" points; first minus last {100 * shrink:+.2f}, noise margin {100 * margin:.2f}")
+        if shrink > margin:
+            return Verdict(HOLDS, evidence)
+        return Verdict(FAILS if shrink < -margin else INCONCLUSIVE, evidence)
+
+
+@dataclass(frozen=True)
+class RisesAlong(Claim):
+    """A per-step curve saved with each run (``artifact``) rises from its first to its last step.
+
+    Holds when no step falls by more than the noise margin and the last step is above the
+    first by more than it; fails when some step falls beyond the margin (the evidence says
+    where); inconclusive otherwise.
+    """
+
+    label: str
+    artifact: str
+    names_artifact: str = ""  # an artifact naming the steps, for the evidence
+    kind = "rises_along"
+
+    def evaluate(self, results: ExperimentResults) -> Verdict:
+        rows = results.rows_of(self.label)
+        if not rows:
+            return Verdict(INCONCLUSIVE, f"no results for {self.label}")
+        saved = [results.artifacts(row) for row in rows]
+        curves = np.stack([artifacts[self.artifact] for artifacts in saved]).astype(float)
+        names = ([str(name) for name in saved[0][self.names_artifact]] if self.names_artifact
+                 else [str(step) for step in range(curves.shape[1])])
+
+        def margin(difference: np.ndarray) -> float:
+            spread = difference.std(ddof=1) / math.sqrt(len(difference)) if len(difference) > 1 else 0
+            return max(2 * spread, MIN_MARGIN)
+
+        mean = curves.mean(axis=0)
+        falls = [f"{names[step]} -> {names[step + 1]} ({100 * (mean[step + 1] - mean[step]):+.2f} points)"
+                 for step in range(len(mean) - 1)
+                 if mean[step] - mean[step + 1] > margin(curves[:, step] - curves[:, step + 1])]
+        evidence = (f"{self.artifact} of {self.label} by step: "
+                    + ", ".join(f"{name} {value:.4f}" for name, value in zip(names, mean, strict=True))
+                    + f" ({len(rows)} seed{'s' if len(rows) != 1 else ''})")
+        if falls:
+            return Verdict(FAILS, evidence + "; falls at " + "; ".join(falls))
+        rise = mean[-1] - mean[0]
+        if rise > margin(curves[:, -1] - curves[:, 0]):
+            return Verdict(HOLDS, evidence)
+        return Verdict(INCONCLUSIVE, evidence)
+
+
+@dataclass(frozen=True)
+class FailsToTrain(Claim):
+    """Each of ``labels`` ends near chance, or far below ``reference`` (a shallower net)."""
+
+    labels: tuple[str, ...]
+    reference: str
+    chance: float
+    near: float = 0.1  # within this of chance counts as "near chance"
+    far: float = 0.1  # this far below the reference counts as "far below"
+    kind = "fails_to_train"
+
+    def evaluate(self, results: ExperimentResults) -> Verdict:
+        reference = [row["accuracy"] for row in results.rows_of(self.reference)]
+        if not reference:
+            return Verdict(INCONCLUSIVE, f"no results for {self.reference}")
+        reference_mean = mean_std(reference)[0]
+        states, details = set(), []
+        for label in self.labels:
+            values = [row["accuracy"] for row in results.rows_of(label)]
+            if not values:
+                return Verdict(INCONCLUSIVE, f"no results for {label}")
+            mean = mean_std(values)[0]
+            if mean <= self.chance + self.near or mean <= reference_mean - self.far:
+                states.add("failed")
+            elif compare(label, values, self.reference, reference, "accuracy").verdict != FAILS:
+                states.add("trained")
+            else:
+                states.add("partly")
+            details.append(f"{label} {mean:.4f}")
+        evidence = (f"{', '.join(details)}; chance {self.chance:.2f}, {self.reference} "
+                    f"{reference_mean:.4f} (failing = within {100 * self.near:.0f} points of chance "
+                    f"or {100 * self.far:.0f} points below the reference)")
+        if states == {"failed"}:
+            return Verdict(HOLDS, evidence)
+        return Verdict(FAILS if "trained" in states else INCONCLUSIVE, evidence)
+
+
+@dataclass(frozen=True)
+class CheaperToContinue(Claim):
+    """Continuing training reaches the from-scratch accuracy in less cumulative training time.
+
+    For each ``(continued, scratch)`` pair the continued model must match or beat the
+    retrained one's final accuracy (noise margin as everywhere) in less total fit time.
+    """
+
+    pairs: tuple[tuple[str, str], ...]
+    kind = "cheaper_to_continue"
+
+    def evaluate(self, results: ExperimentResults) -> Verdict:
+        verdicts, details = set(), []
+        for continued, scratch in self.pairs:
+            rows = {label: results.rows_of(label) for label in (continued, scratch)}
+            if not rows[continued] or not rows[scratch]:
+                verdicts.add(INCONCLUSIVE)
+                details.append(f"no results for {continued if not rows[continued] else scratch}")
+                continue
+            accuracy = compare(continued, [row["accuracy"] for row in rows[continued]],
+                               scratch, [row["accuracy"] for row in rows[scratch]], "accuracy")
+            seconds = {label: mean_std(row["fit_seconds"] for row in rows[label])[0]
+                       for label in rows}
+            fraction = seconds[continued] / seconds[scratch]
+            matched = accuracy.verdict != FAILS
+            verdicts.add(HOLDS if matched and fraction < 1 else FAILS)
+            details.append(f"{accuracy.evidence}; cumulative fit time {seconds[continued]:.1f} s vs "
+                           f"{seconds[scratch]:.1f} s ({100 * fraction:.0f} %)")
+        verdict = FAILS if FAILS in verdicts else HOLDS if verdicts == {HOLDS} else INCONCLUSIVE
+        return Verdict(verdict, "; ".join(details))
+
+
 CLAIM_KINDS = {kind.kind: kind for kind in
-               (Beats, MatchesOrBeats, ReachesSooner, FitTimeExponents, WinRate, ErrorReduction)}
+               (Beats, MatchesOrBeats, ReachesSooner, FitTimeExponents, WinRate, ErrorReduction,
+                Pairwise, AnyMatchesOrBeats, DiminishingReturns, RisesAlong, FailsToTrain,
+                CheaperToContinue)}
 
 
 def from_dict(saved: dict):

@@ -13,8 +13,11 @@ from dataclasses import dataclass, field
 
 from . import atomic, claims, models, plots, runner
 from .cli import Config, config_from, experiment_parser, run_command
-from .data import dataset_info
-from .paths import experiment_dir, run_cache_dir
+from .data import dataset_info, load
+from .errors import DataError
+from .features import STOCHASTIC as STOCHASTIC_FEATURES
+from .features import default_for as default_features
+from .paths import experiment_dir, run_cache_root
 from .results import CLAIMS_FILE, MANIFEST_FILE, RUNS_FILE, ExperimentResults, write_metadata, write_rows
 
 
@@ -23,52 +26,84 @@ class Run:
     """One labelled line of an experiment: a model with its features and params.
 
     ``sizes`` asks for several training sizes (a scaling or learning curve); sizes above the
-    experiment's training size are dropped, so ``--quick`` shrinks the curve with the rest.
-    ``max_n_train`` caps a method that cannot run at full size within the time budget; the
-    size it got is in every row, table and plot.
+    experiment's training size are dropped, so ``--quick`` shrinks the curve with the rest,
+    and the full size ends the curve unless ``include_full`` is off. ``max_n_train`` caps a
+    method that cannot run at full size within the time budget; the size it got is in every
+    row, table and plot.
+
+    Seeds: a stochastic model runs every seed; a deterministic one runs once, unless
+    ``resample`` says the seed draws the training subset (learning curves), in which case it
+    runs every seed at every size below the full split. ``small_size_seeds=(size, count)``
+    gives sizes up to ``size`` at least ``count`` seeds when the experiment runs several.
+    ``subset_params`` apply only below the full size, so the full-size point stays the very
+    run other experiments made (and the run cache serves it).
     """
 
     model: str
-    features: str = "pixels"
+    features: str | None = None  # None: the dataset's own inputs (pixels, or a table's columns)
     params: dict = field(default_factory=dict)
     sizes: tuple[int, ...] = ()
     max_n_train: int | None = None
-    dataset: str | None = None  # another dataset than the experiment's, for a cross-check
+    dataset: str | None = None  # another dataset than the experiment's
     label: str = ""
+    classes: tuple[int, ...] | None = None  # train and test on these classes only (views.py)
+    include_full: bool = True
+    resample: bool = False
+    small_size_seeds: tuple[int, int] | None = None
+    subset_params: dict = field(default_factory=dict)
+    optional: bool = False  # skipped, and said so, when its dataset cannot be loaded here
 
     @property
     def name(self) -> str:
         if self.label:
             return self.label
-        name = self.model if self.features == "pixels" else f"{self.model} on {self.features}"
+        shown = self.features not in (None, "pixels", "columns")
+        name = f"{self.model} on {self.features}" if shown else self.model
         return f"{name} ({self.dataset})" if self.dataset else name
 
     def dataset_name(self, config: Config) -> str:
         return self.dataset or config.dataset
 
+    def features_for(self, config: Config) -> str:
+        return self.features or default_features(dataset_info(self.dataset_name(config)).is_image)
+
     def train_sizes(self, config: Config) -> list[int | None]:
         """Training sizes for this config; None stands for the full training split.
 
-        ``--n-train`` was checked against the experiment's dataset; a cross-check on a
-        smaller dataset uses at most all of that dataset.
+        ``--n-train`` was checked against the experiment's dataset; a run on a smaller
+        dataset uses at most all of that dataset.
         """
         full = dataset_info(self.dataset_name(config)).n_train
         base = min(config.n_train or full, full)
-        # The experiment's own size always ends the list; larger sizes are dropped.
-        sizes = [size for size in self.sizes if size < base] + [base]
+        # The experiment's own size ends the list; larger sizes are dropped.
+        sizes = [size for size in self.sizes if size < base]
+        if self.include_full or not sizes:
+            sizes.append(base)
         if self.max_n_train is not None:
             sizes = [min(size, self.max_n_train) for size in sizes]
         return [None if size == full else size for size in dict.fromkeys(sizes)]
+
+    def seeds(self, config: Config, n_train: int | None) -> list[int]:
+        if not models.get(self.model).stochastic and self.features not in STOCHASTIC_FEATURES:
+            if not (self.resample and n_train is not None):
+                return config.seeds[:1]
+        seeds = list(config.seeds)
+        if self.small_size_seeds and len(seeds) > 1 and n_train is not None:
+            threshold, count = self.small_size_seeds
+            extra = count - len(seeds)
+            if n_train <= threshold and extra > 0:
+                seeds += list(range(max(seeds) + 1, max(seeds) + 1 + extra))
+        return seeds
 
     def specs(self, config: Config) -> list[runner.RunSpec]:
         dataset = self.dataset_name(config)
         n_test = config.n_test
         if n_test is not None and n_test >= dataset_info(dataset).n_test:
             n_test = None
-        seeds = config.seeds if models.get(self.model).stochastic else config.seeds[:1]
-        return [runner.RunSpec.create(dataset, self.model, seed, self.params, n_train, n_test,
-                                      self.features)
-                for n_train in self.train_sizes(config) for seed in seeds]
+        return [runner.RunSpec.create(dataset, self.model, seed,
+                                      {**self.params, **(self.subset_params if n_train else {})},
+                                      n_train, n_test, self.features_for(config), self.classes)
+                for n_train in self.train_sizes(config) for seed in self.seeds(config, n_train)]
 
 
 @dataclass(frozen=True)
@@ -89,7 +124,8 @@ class Experiment:
     def labelled_runs(self) -> list[Run]:
         return [run if isinstance(run, Run) else Run(run) for run in self.runs]
 
-    def manifest(self, config: Config, specs_by_run: dict) -> dict:
+    def manifest(self, config: Config, runs: list[Run], specs_by_run: dict,
+                 skipped: list[dict]) -> dict:
         info = dataset_info(config.dataset)
         return {
             "experiment_id": self.experiment_id,
@@ -102,18 +138,42 @@ class Experiment:
                         "class_names": list(info.class_names),
                         "input_shape": list(info.input_shape), "n_train_full": info.n_train},
             # A list, so plots and tables keep the experiment's order.
-            "runs": [{"label": run.name, "model": run.model, "features": run.features,
+            "runs": [{"label": run.name, "model": run.model, "features": run.features_for(config),
                       "family": models.get(run.model).family,
                       "preprocessing": models.get(run.model).preprocessing,
                       "provenance": models.get(run.model).provenance,
                       "params": models.resolve_params(run.model, run.params),
+                      "subset_params": run.subset_params,
                       "max_n_train": run.max_n_train, "dataset": run.dataset_name(config),
+                      "classes": run.classes,
                       "run_keys": [spec.key for spec in specs_by_run[run.name]]}
-                     for run in self.labelled_runs],
+                     for run in runs],
+            "skipped": skipped,
             "claims": [claim.to_dict() for claim in self.claims],
             "plots": list(self.plots),
             "tables": list(self.tables),
         }
+
+
+def available_runs(runs: list[Run], config: Config) -> tuple[list[Run], list[dict]]:
+    """The runs to make, and the optional ones skipped because their dataset cannot be loaded.
+
+    A skipped run is not silently dropped: the manifest lists it with the reason, and the
+    report prints it. Any other run whose dataset fails to load stops the experiment.
+    """
+    reasons = {}
+    for dataset in dict.fromkeys(run.dataset_name(config) for run in runs if run.optional):
+        try:
+            load(dataset, config.data_dir)
+        except DataError as error:
+            reasons[dataset] = str(error)
+    kept = [run for run in runs if run.dataset_name(config) not in reasons or not run.optional]
+    skipped = [{"label": run.name, "dataset": run.dataset_name(config),
+                "reason": reasons[run.dataset_name(config)]}
+               for run in runs if run not in kept]
+    for entry in skipped:
+        print(f"[skipped] {entry['label']}: {entry['reason']}", flush=True)
+    return kept, skipped
 
 
 def main(experiment: Experiment, argv: list[str] | None = None) -> None:
@@ -124,15 +184,16 @@ def main(experiment: Experiment, argv: list[str] | None = None) -> None:
 
 def run(experiment: Experiment, config: Config) -> None:
     started = time.perf_counter()
-    specs_by_run = {run.name: run.specs(config) for run in experiment.labelled_runs}
+    runs, skipped = available_runs(experiment.labelled_runs, config)
+    specs_by_run = {run.name: run.specs(config) for run in runs}
     specs = list(dict.fromkeys(spec for specs in specs_by_run.values() for spec in specs))
-    cache = runner.RunCache(run_cache_dir(config.results_dir, config.dataset))
+    cache = runner.RunCache(run_cache_root(config.results_dir))
     n_cached = sum(cache.get(spec) is not None for spec in specs)
     rows = [{"experiment": experiment.experiment_id, **row}
             for row in runner.run_all(specs, cache, config.data_dir, jobs=config.jobs)]
 
     folder = experiment_dir(config.results_dir, config.dataset, experiment.experiment_id)
-    atomic.write_json(folder / MANIFEST_FILE, experiment.manifest(config, specs_by_run))
+    atomic.write_json(folder / MANIFEST_FILE, experiment.manifest(config, runs, specs_by_run, skipped))
     write_rows(folder / RUNS_FILE, rows)
     for step in experiment.extra_steps:
         step(config, folder)

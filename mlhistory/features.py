@@ -10,12 +10,16 @@ split inside the model's pipeline:
 - ``hog``: histograms of oriented gradients (Dalal & Triggs 2005), scikit-image;
 - ``pca<k>``: the first k principal components of the pixels;
 - ``pca<k>_poly2``: those components and every product of two of them, the explicit
-  feature map of a degree-2 polynomial kernel (the kernel trick, undone).
+  feature map of a degree-2 polynomial kernel (the kernel trick, undone);
+- ``convnet_features``: learned features, the book's convnet trained on the training split
+  (its last layer before the softmax);
+- ``columns``: a table's own columns, as float32 (the only features of a tabular dataset).
 """
 
 import re
 
 import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
 
 from .errors import UsageError
 
@@ -52,19 +56,73 @@ def hog(images: np.ndarray) -> np.ndarray:
                      for image in images]).astype(np.float32)
 
 
+def columns(rows: np.ndarray) -> np.ndarray:
+    return rows.astype(np.float32)
+
+
+class ConvnetFeatures(TransformerMixin, BaseEstimator):
+    """Features learned by the book's convnet, trained (book recipe) on the training split only.
+
+    A scikit-learn transformer: ``fit`` trains the net on the images and labels it is given,
+    ``transform`` returns the activations of its last layer before the softmax (the flattened
+    top convolution map), so a shallow model can take them like any other features.
+    """
+
+    def __init__(self, seed: int):
+        self.seed = seed
+        self.classifier = None
+
+    def fit(self, images: np.ndarray, labels: np.ndarray):
+        from .data import DatasetInfo
+        from .models import get
+        from .nets import KerasClassifier, convnet
+
+        # The net needs the image shape and the number of classes, both read off the data.
+        info = DatasetInfo("training split", "", images.shape[1:], len(labels), 0,
+                           tuple(map(str, np.unique(labels))), offline=True)
+        self.classifier = KerasClassifier(convnet, info, **get("convnet").defaults)
+        self.classifier.fit(images, labels)
+        return self
+
+    def transform(self, images: np.ndarray) -> np.ndarray:
+        import keras
+
+        network = self.classifier.network
+        penultimate = keras.Model(network.inputs, network.layers[-2].output)
+        return penultimate.predict(self.classifier._inputs(images), verbose=0, batch_size=1024)
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return self.classifier is not None
+
+    @property
+    def n_params(self) -> int:
+        return self.classifier.n_params
+
+
+# Features that depend on the seed beyond the data: a model taking them runs every seed.
+STOCHASTIC = {"convnet_features"}
+
+
+def default_for(is_image: bool) -> str:
+    """What a model takes when a run names no features: the pixels, or the table's columns."""
+    return "pixels" if is_image else "columns"
+
+
 def make(name: str, seed: int = 0):
-    """A fresh transformer for the named features; ``seed`` reaches PCA's randomised solver."""
+    """A fresh transformer for the named features; ``seed`` reaches PCA and the learned net."""
     from sklearn.decomposition import PCA
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import FunctionTransformer, PolynomialFeatures, StandardScaler
 
-    stateless = {"pixels": pixels, "ink_profiles": ink_profiles, "hog": hog}
+    stateless = {"pixels": pixels, "ink_profiles": ink_profiles, "hog": hog, "columns": columns}
     if name in stateless:
         return FunctionTransformer(stateless[name])
+    if name == "convnet_features":
+        return ConvnetFeatures(seed)
     match = PCA_PATTERN.fullmatch(name)
     if match is None:
         raise UsageError(f"unknown features '{name}'; choose one of: {', '.join(stateless)}, "
-                         "pca<k>, pca<k>_poly2")
+                         "convnet_features, pca<k>, pca<k>_poly2")
     steps = [FunctionTransformer(pixels), StandardScaler(),
              PCA(n_components=int(match.group(1)), random_state=seed)]
     if match.group(2):
@@ -72,5 +130,10 @@ def make(name: str, seed: int = 0):
     return make_pipeline(*steps)
 
 
-def check(name: str) -> None:
+def check(name: str, is_image: bool) -> None:
+    """An unknown name, or features of the wrong kind of data, is a usage error."""
     make(name)
+    if (name == "columns") == is_image:
+        kind = "images" if is_image else "a table"
+        raise UsageError(f"features '{name}' do not apply to {kind}; "
+                         f"use '{default_for(is_image)}'")

@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import atomic, models
+from . import atomic
 from .analysis import first_epoch_reaching
 from .data import dataset_info
 from .hardware import cpu_name
@@ -147,6 +147,8 @@ def measure_hardware(config, folder: Path) -> None:
     """
     import keras
     import tensorflow as tf
+
+    from . import models  # the registry (and TensorFlow) only when measuring, never for the report
 
     folder = Path(folder)
     info = dataset_info(config.dataset)

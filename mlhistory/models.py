@@ -40,6 +40,10 @@ class ModelEntry:
     # Arrays worth keeping with the run for plots: artifacts(fitted, x_test, y_test) -> dict.
     # Test data may only be *measured* here (curves), never used to choose anything.
     artifacts: Callable[..., dict] = field(default=lambda estimator, x_test, y_test: {})
+    # Parameters a run may set that enter its identity only when set, so adding one later
+    # leaves every earlier run's cache key unchanged; the value here is the builder's default.
+    options: dict = field(default_factory=dict)
+    needs_images: bool = False  # a net whose input layer is an image or its pixels
 
 
 # --- shallow classifiers ---------------------------------------------------------------------
@@ -173,6 +177,60 @@ def _keras_artifacts(classifier, x_test, y_test) -> dict:
     return classifier.artifacts()
 
 
+def _stacked_dense(info, seed, **params):
+    from .layerwise import StackedDenseClassifier
+
+    return StackedDenseClassifier(info, **params)
+
+
+def _depth_recipe(info, seed, **params):
+    from .layerwise import DepthRecipeClassifier
+
+    return DepthRecipeClassifier(info, seed=seed, **params)
+
+
+def _probed_convnet(info, seed, **params):
+    from .layerwise import ProbedClassifier
+
+    return ProbedClassifier(info, seed=seed, **params)
+
+
+def _probe_artifacts(classifier, x_test, y_test) -> dict:
+    return {**classifier.artifacts(), **classifier.layer_artifacts(x_test, y_test)}
+
+
+def _transfer_convnet(info, seed, **params):
+    from .reuse import TransferClassifier
+
+    return TransferClassifier(info, seed=seed, **params)
+
+
+def _continual_net(info, seed, **params):
+    from .reuse import ContinualKeras
+
+    return ContinualKeras(info, seed=seed, **params)
+
+
+def _continual_shallow(info, seed, **params):
+    from .reuse import ContinualSklearn
+
+    return ContinualSklearn(info, seed=seed, **params)
+
+
+def _staged_net_artifacts(classifier, x_test, y_test) -> dict:
+    return classifier.staged_artifacts(x_test, y_test)
+
+
+def _staged_shallow_artifacts(pipeline, x_test, y_test) -> dict:
+    return pipeline[-1].staged_artifacts(pipeline[:-1].transform(x_test), y_test)
+
+
+def _tabular_mlp(info, seed, **params):
+    from .nets import TabularMLPClassifier
+
+    return TabularMLPClassifier(info, seed=seed, **params)
+
+
 FASHION_TABLE_3 = "Fashion-MNIST paper (Xiao et al. 2017) Table 3, best configuration"
 STANDARDIZED = "pixels/255, flattened, standardised (StandardScaler fitted on train)"
 # Trees split on thresholds, so standardising would change nothing but the split values.
@@ -222,31 +280,84 @@ REGISTRY: dict[str, ModelEntry] = {
                    {"epochs": 10, "batch_size": 64, "optimizer": "sgd", "learning_rate": 0.1},
                    "pixels/255, flattened",
                    "Rumelhart, Hinton & Williams 1986: 300 sigmoid units, plain SGD",
-                   stochastic=True, artifacts=_keras_artifacts),
+                   stochastic=True, artifacts=_keras_artifacts, needs_images=True),
         ModelEntry("lenet1989", DEEP, _keras("lenet1989"),
                    {"epochs": 10, "batch_size": 64, "optimizer": "sgd", "learning_rate": 0.05},
                    "resized to 16x16, pixels scaled to [-1, 1]",
                    "LeCun et al. 1989 (zip codes): 12@8x8, 12@4x4 strided 5x5 convs, 30 tanh, "
-                   "plain SGD", stochastic=True, artifacts=_keras_artifacts),
+                   "plain SGD", stochastic=True, artifacts=_keras_artifacts, needs_images=True),
         ModelEntry("lenet5", DEEP, _keras("lenet5"),
                    {"epochs": 10, "batch_size": 64, "optimizer": "sgd", "learning_rate": 0.05},
                    "pixels/255, 28x28x1 image",
                    "LeCun et al. 1998: 6@5x5, avg-pool, 16@5x5, avg-pool, 120, 84, 10, tanh, "
-                   "plain SGD", stochastic=True, artifacts=_keras_artifacts),
+                   "plain SGD", stochastic=True, artifacts=_keras_artifacts, needs_images=True),
         ModelEntry("convnet_modern", DEEP, _keras("convnet_modern"),
                    {"epochs": 5, "batch_size": 64, "optimizer": "adam", "learning_rate": None},
                    "pixels/255, 28x28x1 image, random shifts of up to 10 % while training",
                    "the book's convnet with batch normalisation, dropout, Adam and augmentation",
-                   stochastic=True, artifacts=_keras_artifacts),
+                   stochastic=True, artifacts=_keras_artifacts, needs_images=True),
         ModelEntry("dense", DEEP, _keras("dense_network"),
                    {"epochs": 5, "batch_size": 128, "optimizer": "rmsprop", "learning_rate": None},
                    "pixels/255, flattened",
                    "Deep Learning with Python, ch. 2: Dense(512, relu) -> Dense(10, softmax)",
-                   stochastic=True, artifacts=_keras_artifacts),
+                   stochastic=True, artifacts=_keras_artifacts, needs_images=True,
+                   options={"min_steps_per_epoch": 0}),
         ModelEntry("convnet", DEEP, _keras("convnet"),
                    {"epochs": 5, "batch_size": 64, "optimizer": "rmsprop", "learning_rate": None},
                    "pixels/255, 28x28x1 image",
                    "Deep Learning with Python, 2nd ed. ch. 8: Conv 32-pool-64-pool-128-Dense 10",
+                   stochastic=True, artifacts=_keras_artifacts, needs_images=True,
+                   options={"min_steps_per_epoch": 0}),
+        # --- what makes deep learning different, and why now (experiments 06-10) ---
+        ModelEntry("stacked_dense", DEEP, _stacked_dense,
+                   {"depth": 1, "width": 256, "training": "joint", "epochs_per_layer": 2,
+                    "batch_size": 128, "optimizer": "rmsprop", "learning_rate": None},
+                   "pixels/255, flattened",
+                   "k Dense(relu) layers, trained greedily (each layer under a temporary head, "
+                   "the layers below frozen) or jointly, the same total epochs",
+                   stochastic=True, artifacts=_keras_artifacts, needs_images=True),
+        ModelEntry("depth_recipe", DEEP, _depth_recipe,
+                   {"depth": 2, "width": 128, "recipe": "2010", "epochs": 5, "batch_size": 128},
+                   "pixels/255, flattened",
+                   "dense net of a given depth: 1990s (sigmoid, N(0, 0.05) weights, SGD), 2010 "
+                   "(ReLU, He init, Adam) or 2015 (2010 + batch norm + residual connections)",
+                   stochastic=True, artifacts=_keras_artifacts, needs_images=True),
+        ModelEntry("probed_convnet", DEEP, _probed_convnet,
+                   {"epochs": 5, "batch_size": 64, "optimizer": "rmsprop", "learning_rate": None,
+                    "probe_train": 5000, "probe_dims": 256, "projection_points": 1000,
+                    "sample_images": 3},
+                   "pixels/255, 28x28x1 image",
+                   "the book's convnet, then a linear probe (PCA + logistic regression, fitted "
+                   "on training images) on the output of every layer",
+                   stochastic=True, artifacts=_probe_artifacts, needs_images=True),
+        # --- will it last (experiment 12) ---
+        ModelEntry("transfer_convnet", DEEP, _transfer_convnet,
+                   {"mode": "frozen", "source_classes": (0, 1, 2, 3, 4), "base_epochs": 5,
+                    "epochs": 5, "batch_size": 64, "optimizer": "rmsprop", "learning_rate": None,
+                    "finetune_learning_rate": 1e-4, "min_steps_per_epoch": 0},
+                   "pixels/255, 28x28x1 image",
+                   "the book's convnet pretrained on the source classes (5 epochs); its base "
+                   "under a new head, frozen or fine-tuned", stochastic=True,
+                   artifacts=_keras_artifacts, needs_images=True),
+        ModelEntry("continual_net", DEEP, _continual_net,
+                   {"network": "dense", "mode": "continue", "stages": 3, "epochs_per_stage": 5,
+                    "batch_size": 128, "optimizer": "rmsprop", "learning_rate": None},
+                   "pixels/255", "the book's dense net or convnet, trained on each new part of "
+                   "the data in turn (continue) or retrained on all data so far (scratch)",
+                   stochastic=True, artifacts=_staged_net_artifacts, needs_images=True),
+        ModelEntry("continual_shallow", SHALLOW, _continual_shallow,
+                   {"learner": "sgd_hinge", "mode": "continue", "stages": 3,
+                    "epochs_per_stage": 5},
+                   "pixels/255, flattened (not standardised: the scaler would see all stages)",
+                   "scikit-learn partial_fit: SGD hinge loss (a linear SVM) or Gaussian naive "
+                   "Bayes, continued on new data or restarted", stochastic=True,
+                   standardize=False, artifacts=_staged_shallow_artifacts),
+        # --- the modern landscape (experiment 11) ---
+        ModelEntry("tabular_mlp", DEEP, _tabular_mlp,
+                   {"epochs": 100, "batch_size": 256, "patience": 5, "validation_fraction": 0.1},
+                   "columns (images: pixels/255, flattened), standardised by the net",
+                   "MLP, 3 candidate shapes, each with early stopping on a validation split "
+                   "of the training data; the best on validation is kept",
                    stochastic=True, artifacts=_keras_artifacts),
     ]
 }
@@ -259,21 +370,29 @@ def get(name: str) -> ModelEntry:
 
 
 def resolve_params(name: str, overrides: dict | None = None) -> dict:
-    """The entry's defaults with overrides applied; an unknown parameter is a usage error."""
+    """The entry's defaults with overrides applied; an unknown parameter is a usage error.
+
+    Lists become tuples, so a spec holding them stays hashable.
+    """
     entry = get(name)
-    overrides = dict(overrides or {})
-    unknown = sorted(set(overrides) - set(entry.defaults))
+    overrides = {key: tuple(value) if isinstance(value, list) else value
+                 for key, value in (overrides or {}).items()}
+    unknown = sorted(set(overrides) - set(entry.defaults) - set(entry.options))
     if unknown:
         raise UsageError(f"model '{name}' has no parameter {', '.join(unknown)}; "
-                         f"it takes: {', '.join(entry.defaults)}")
+                         f"it takes: {', '.join([*entry.defaults, *entry.options])}")
     return {**entry.defaults, **overrides}
 
 
-def check_features(name: str, features: str) -> None:
-    feature_transforms.check(features)
-    if get(name).family == DEEP and features != "pixels":
+def check_features(name: str, features: str, info: DatasetInfo) -> None:
+    entry = get(name)
+    feature_transforms.check(features, info.is_image)
+    if entry.needs_images and not info.is_image:
+        raise UsageError(f"model '{name}' takes images; {info.name} is a table")
+    default = feature_transforms.default_for(info.is_image)
+    if entry.family == DEEP and features != default:
         raise UsageError(f"model '{name}' is a Keras net and learns its own features from "
-                         f"pixels; it cannot take features '{features}'")
+                         f"{default}; it cannot take features '{features}'")
 
 
 def build(name: str, info: DatasetInfo, seed: int, params: dict, features: str = "pixels"):
@@ -282,7 +401,7 @@ def build(name: str, info: DatasetInfo, seed: int, params: dict, features: str =
     from sklearn.preprocessing import StandardScaler
 
     entry = get(name)
-    check_features(name, features)
+    check_features(name, features, info)
     classifier = entry.build(info, seed, **params)
     if entry.family == DEEP:
         return classifier

@@ -20,9 +20,14 @@ def default_results_dir(quick: bool) -> Path:
     return results / "quick" if quick else results
 
 
-def run_cache_dir(results_dir: Path, dataset: str) -> Path:
+def run_cache_root(results_dir: Path) -> Path:
     """Where single runs are cached, shared by every experiment of one results set."""
-    return Path(results_dir) / "cache" / dataset
+    return Path(results_dir) / "cache"
+
+
+def run_cache_dir(results_dir: Path, dataset: str) -> Path:
+    """The cached runs on one dataset (whichever experiment asked for them)."""
+    return run_cache_root(results_dir) / dataset
 
 
 def experiment_dir(results_dir: Path, dataset: str, experiment_id: str) -> Path:

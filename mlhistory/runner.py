@@ -22,6 +22,7 @@ import numpy as np
 
 from . import atomic, models
 from .data import check_subset_size, dataset_info, load, stratified_subset
+from .views import check_classes, restrict_classes
 
 # The quick-mode test subset is drawn once with this seed, so every run sees the same images.
 TEST_SUBSET_SEED = 0
@@ -36,18 +37,27 @@ class RunSpec:
     n_train: int | None = None  # None: the full training split
     n_test: int | None = None  # None: the full test split
     features: str = "pixels"  # the feature transform a shallow model takes (features.py)
+    classes: tuple[int, ...] | None = None  # a class view (views.py); None: every class
 
     @classmethod
     def create(cls, dataset, model, seed, params=None, n_train=None, n_test=None,
-               features="pixels"):
+               features="pixels", classes=None):
         """Validate names and sizes, resolve the params, and return the spec."""
         info = dataset_info(dataset)
         resolved = models.resolve_params(model, params)
-        models.check_features(model, features)
-        check_subset_size(n_train, info.n_train, info.n_classes, "--n-train")
-        check_subset_size(n_test, info.n_test, info.n_classes, "the test subset size")
+        models.check_features(model, features, info)
+        n_classes = info.n_classes
+        if classes is not None:
+            classes = tuple(classes)
+            check_classes(info, classes, "the class subset")
+            n_classes = len(classes)
+        if "source_classes" in resolved:
+            check_classes(info, resolved["source_classes"], f"{model}'s source_classes")
+        # Counts within a class view are only known once loaded; execute() checks them.
+        check_subset_size(n_train, info.n_train, n_classes, "--n-train")
+        check_subset_size(n_test, info.n_test, n_classes, "the test subset size")
         return cls(dataset, model, tuple(sorted(resolved.items())), seed, n_train, n_test,
-                   features)
+                   features, classes)
 
     @property
     def params_dict(self) -> dict:
@@ -58,13 +68,16 @@ class RunSpec:
         """The cache key: dataset, model, resolved params, sizes, seed and the model's code version."""
         identity = {**asdict(self), "params": self.params_dict,
                     "model_version": models.get(self.model).version}
+        if self.classes is None:
+            del identity["classes"]  # added later: unset, it leaves older runs' keys unchanged
         encoded = json.dumps(identity, sort_keys=True, default=str).encode()
         return hashlib.sha256(encoded).hexdigest()[:20]
 
     def describe(self) -> str:
         size = f"n_train={self.n_train or 'full'}"
         model = self.model if self.features == "pixels" else f"{self.model} on {self.features}"
-        return f"{self.dataset} {model} seed={self.seed} {size}"
+        dataset = self.dataset if self.classes is None else f"{self.dataset}{list(self.classes)}"
+        return f"{dataset} {model} seed={self.seed} {size}"
 
 
 def seed_everything(seed: int, keras: bool) -> None:
@@ -109,7 +122,13 @@ def execute(spec: RunSpec, data_dir: Path) -> tuple[dict, dict]:
     from sklearn.metrics import confusion_matrix, f1_score
 
     entry = models.get(spec.model)
-    dataset = _load_once(spec.dataset, Path(data_dir))
+    full_dataset = _load_once(spec.dataset, Path(data_dir))
+    dataset = full_dataset
+    if spec.classes is not None:
+        dataset = restrict_classes(full_dataset, spec.classes)
+        check_subset_size(spec.n_train, dataset.info.n_train, dataset.info.n_classes, "--n-train")
+        check_subset_size(spec.n_test, dataset.info.n_test, dataset.info.n_classes,
+                          "the test subset size")
     x_train, y_train, x_test, y_test = dataset.x_train, dataset.y_train, dataset.x_test, dataset.y_test
     if spec.n_train is not None:
         chosen = stratified_subset(y_train, spec.n_train, spec.seed)
@@ -125,14 +144,19 @@ def execute(spec: RunSpec, data_dir: Path) -> tuple[dict, dict]:
     measure_peak_memory_from_here()
     seed_everything(spec.seed, keras=entry.family == models.DEEP)
     estimator = models.build(spec.model, dataset.info, spec.seed, spec.params_dict, spec.features)
-    start = time.perf_counter()
+    fit_arguments = {}
     if entry.family == models.DEEP:
-        # The test set only records a per-epoch curve; its evaluation time is not fit time.
-        estimator.fit(x_train, y_train, monitor=(x_test, y_test))
-        fit_seconds = time.perf_counter() - start - estimator.monitor_seconds
-    else:
-        estimator.fit(x_train, y_train)
-        fit_seconds = time.perf_counter() - start
+        # The test set only records a per-epoch curve, never steering training.
+        fit_arguments["monitor"] = (x_test, y_test)
+    if "source_classes" in spec.params_dict:
+        # A model that reuses a network gets the source task: the training split of those classes.
+        source = restrict_classes(full_dataset, spec.params_dict["source_classes"])
+        fit_arguments["source"] = (source.x_train, source.y_train)
+    start = time.perf_counter()
+    estimator.fit(x_train, y_train, **fit_arguments)
+    # Time a model spends on anything but learning this task (recording test curves,
+    # pretraining on the source task) is measured by the model and kept out of fit time.
+    fit_seconds = time.perf_counter() - start - getattr(estimator, "excluded_seconds", 0.0)
     start = time.perf_counter()
     predictions = estimator.predict(x_test)
     predict_seconds = time.perf_counter() - start
@@ -166,29 +190,31 @@ def model_bytes(estimator) -> int:
     """The fitted model's size: float32 weights for a net, the pickle for anything else."""
     if hasattr(estimator, "n_params"):
         return 4 * estimator.n_params
+    if hasattr(estimator, "steps"):  # a pipeline, whose features may be a learned net
+        return sum(model_bytes(step) for _, step in estimator.steps)
     return len(pickle.dumps(estimator, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 class RunCache:
-    """Finished runs of one results set, as ``<key>.json`` (the row) and ``<key>.npz``."""
+    """Finished runs of one results set, as ``<dataset>/<key>.json`` (the row) and ``.npz``."""
 
-    def __init__(self, folder: Path):
-        self.folder = Path(folder)
+    def __init__(self, root: Path):
+        self.root = Path(root)
 
-    def row_path(self, key: str) -> Path:
-        return self.folder / f"{key}.json"
+    def row_path(self, spec: RunSpec) -> Path:
+        return self.root / spec.dataset / f"{spec.key}.json"
 
-    def artifacts_path(self, key: str) -> Path:
-        return self.folder / f"{key}.npz"
+    def artifacts_path(self, spec: RunSpec) -> Path:
+        return self.root / spec.dataset / f"{spec.key}.npz"
 
     def get(self, spec: RunSpec) -> dict | None:
-        path = self.row_path(spec.key)
+        path = self.row_path(spec)
         return json.loads(path.read_text()) if path.exists() else None
 
     def put(self, spec: RunSpec, row: dict, artifacts: dict) -> None:
         # Artifacts first: a row on disk means its run is complete.
-        atomic.write_npz(self.artifacts_path(spec.key), artifacts)
-        atomic.write_json(self.row_path(spec.key), row)
+        atomic.write_npz(self.artifacts_path(spec), artifacts)
+        atomic.write_json(self.row_path(spec), row)
 
 
 def _summary(row: dict) -> str:

@@ -52,9 +52,9 @@ def test_explicit_polynomial_map_has_every_pairwise_product():
 
 def test_unknown_features_and_features_for_a_net_are_usage_errors():
     with pytest.raises(UsageError, match="unknown features 'sift'"):
-        features.check("sift")
+        features.check("sift", is_image=True)
     with pytest.raises(UsageError, match="learns its own features"):
-        models.check_features("convnet", "hog")
+        models.check_features("convnet", "hog", DATASETS["fashion_mnist"])
 
 
 def test_any_shallow_model_takes_engineered_features(tmp_path):

@@ -42,7 +42,7 @@ def test_second_run_is_served_from_the_cache_without_refitting(tmp_path, monkeyp
     cache = runner.RunCache(tmp_path / "cache")
     specs = [_spec(), _spec(model="bernoulli_nb")]
     first = runner.run_all(specs, cache, tmp_path / "data")
-    assert cache.row_path(specs[0].key).exists() and cache.artifacts_path(specs[0].key).exists()
+    assert cache.row_path(specs[0]).exists() and cache.artifacts_path(specs[0]).exists()
 
     def no_refit(*arguments, **keywords):
         raise AssertionError("a cached run was fitted again")

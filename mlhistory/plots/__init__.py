@@ -7,7 +7,7 @@ is one registered function that takes the experiment's saved results and writes 
 from pathlib import Path
 
 from ..results import ExperimentResults
-from . import basic, history  # noqa: F401  (importing registers the plot kinds)
+from . import basic, hardware, history, why_now  # noqa: F401  (importing registers the plot kinds)
 from .style import PLOT_KINDS, format_seconds
 
 __all__ = ["PLOT_KINDS", "format_seconds", "plot_filename", "render_experiment"]

@@ -1,1 +1,107 @@
 """Tables that compare labelled runs: model x representation, crossover sizes, who wins where."""
+
+import csv
+
+from ..analysis import balanced_accuracy, crossover_size, size_curve
+from ..paths import REFERENCES_DIR
+from ..results import ExperimentResults, mean_std
+from .registry import ResultTable, table_kind
+
+LANDSCAPE_FILE = REFERENCES_DIR / "landscape.csv"
+
+
+def _cell(rows: list[dict], metric: str = "accuracy") -> str:
+    if not rows:
+        return "not run"
+    mean, std = mean_std(row[metric] for row in rows)
+    seeds = f", {len(rows)} seeds" if len(rows) > 1 else ""
+    return f"{mean:.4f} ± {std:.4f}{seeds}"
+
+
+@table_kind
+def representation_table(results: ExperimentResults, models: list[str],
+                         representations: list[str]) -> ResultTable:
+    """Model x representation: test accuracy, with each run's training size."""
+    rows = []
+    for model in models:
+        cells = [model]
+        for features in representations:
+            label = model if features == "pixels" else f"{model} on {features}"
+            found = results.rows_of(label) if label in results.labels else []
+            cells.append(_cell(found) + (f" (n={found[0]['n_train']:,})" if found else ""))
+        rows.append(cells)
+    return ResultTable("Test accuracy by model and representation", ["model", *representations],
+                       rows, ["Engineered: ink_profiles (the book's pixel histograms) and hog. "
+                              "convnet_features: the book's convnet trained on the same training "
+                              "images, its last layer before the softmax (the time to train it "
+                              "is in the model's fit time)."])
+
+
+@table_kind
+def crossover_table(results: ExperimentResults, deep: list[str], shallow: list[str]) -> ResultTable:
+    """For each deep net and shallow model: the training size from which the net stays ahead."""
+    rows = []
+    for net in deep:
+        for model in shallow:
+            net_sizes, net_means, _ = size_curve(results, net, "accuracy")
+            sizes, means, _ = size_curve(results, model, "accuracy")
+            shared = sorted(set(net_sizes) & set(sizes))
+            net_at = [net_means[net_sizes.index(size)] for size in shared]
+            model_at = [means[sizes.index(size)] for size in shared]
+            crossing = crossover_size(shared, net_at, model_at)
+            if crossing is None:
+                verdict = f"never, up to {shared[-1]:,}" if shared else "no shared sizes"
+            elif crossing == shared[0]:
+                verdict = f"ahead at every size from {crossing:,}"
+            else:
+                verdict = f"from {crossing:,}"
+            gaps = ", ".join(f"{size:,}: {100 * (a - b):+.1f}"
+                             for size, a, b in zip(shared, net_at, model_at, strict=True))
+            rows.append([net, model, verdict, gaps])
+    return ResultTable("Where the deep nets overtake each shallow model",
+                       ["deep net", "shallow model", "deep net ahead (mean over seeds)",
+                        "gap in points by training size"], rows,
+                       ["Sizes are compared where both were run; the RBF SVM stops at its cap."])
+
+
+def _landscape_runs(results: ExperimentResults, models: list[str]) -> dict[str, dict[str, str]]:
+    """dataset -> model -> label, in the experiment's order."""
+    table: dict[str, dict[str, str]] = {}
+    for run in results.manifest["runs"]:
+        if run["model"] in models:
+            table.setdefault(run["dataset"], {})[run["model"]] = run["label"]
+    return table
+
+
+@table_kind
+def who_wins_where(results: ExperimentResults, models: list[str]) -> ResultTable:
+    """Per dataset: each model's accuracy, the winner and its margin over the runner-up."""
+    rows = []
+    for dataset, labels in _landscape_runs(results, models).items():
+        means = {}
+        cells = [dataset]
+        for model in models:
+            found = results.rows_of(labels[model]) if model in labels else []
+            cells.append(_cell(found) if model in labels else "-")
+            if found:
+                means[model] = mean_std(row["accuracy"] for row in found)[0]
+        ranked = sorted(means, key=means.get, reverse=True)
+        margin = 100 * (means[ranked[0]] - means[ranked[1]]) if len(ranked) > 1 else 0.0
+        winner_rows = results.rows_of(labels[ranked[0]])
+        balanced = mean_std(balanced_accuracy(results.artifacts(row)["confusion"])
+                            for row in winner_rows)[0]
+        size = max(row["n_train"] for row in results.rows if row["dataset"] == dataset)
+        rows.append(cells + [ranked[0], f"{margin:.2f}", f"{balanced:.4f}", f"{size:,}"])
+    notes = [f"Not available on this machine, so not measured: {entry['label']} ({entry['reason']})"
+             for entry in results.manifest.get("skipped", [])]
+    return ResultTable("Who wins where", ["dataset", *models, "best", "margin over the next (points)",
+                                          "best's balanced accuracy", "n_train"], rows, notes)
+
+
+@table_kind
+def quoted_landscape(results: ExperimentResults) -> ResultTable:
+    """Published statements about the landscape, quoted for context (not measured here)."""
+    with open(LANDSCAPE_FILE, newline="") as handle:
+        quoted = list(csv.DictReader(handle))
+    return ResultTable("Context, quoted (not measured here)", ["finding", "source"],
+                       [[row["finding"], row["source"]] for row in quoted])

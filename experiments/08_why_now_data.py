@@ -1,0 +1,55 @@
+"""Why now: data. Learning curves of the shallow models and the deep nets.
+
+Deep Learning with Python, chapter 1, section 1.3 "Why deep learning? Why now?" (Data), and
+section 1.2.6: deep learning took off once large labelled datasets existed, and "sometimes
+there isn't enough data for deep learning" to beat simpler methods.
+
+Test accuracy against the number of training images on log-spaced sizes (100 to the full
+split), for logistic regression, the RBF SVM (capped at SVM_MAX_TRAIN images, as in
+experiment 03), a random forest, XGBoost, the book's dense net and the book's convnet. The
+subsets are seeded, stratified and nested (a smaller one is inside a larger one); every model
+runs every seed below full size, since the seed draws the subset (5 seeds up to 300 images).
+On a few hundred images one pass of a net is a handful of steps, so below full size each
+epoch of a net makes at least MIN_STEPS gradient steps (the shallow models train to
+convergence at every size); the full-size points are the very runs of experiment 05.
+
+What the reader should see: where each curve starts, how fast it climbs, and the size at
+which the deep nets overtake each shallow model (the crossover table).
+"""
+
+from mlhistory.claims import AnyMatchesOrBeats, Beats
+from mlhistory.experiment import Experiment, Run, main
+
+SIZES = (100, 300, 1_000, 3_000, 10_000)
+SMALLEST = SIZES[0]
+SVM_MAX_TRAIN = 20_000
+MIN_STEPS = 100
+SHALLOW = ["logreg", "rbf_svm", "random_forest", "xgboost"]
+DEEP = ["dense", "convnet"]
+
+EXPERIMENT = Experiment(
+    experiment_id="08_why_now_data",
+    title="Why now: data. Learning curves, and where deep learning takes over",
+    book_section="Chapter 1.3, Why deep learning? Why now? (Data); 1.2.6",
+    summary=__doc__.replace("SVM_MAX_TRAIN", f"{SVM_MAX_TRAIN:,}").replace("MIN_STEPS", str(MIN_STEPS)),
+    runs=(
+        *(Run(model, sizes=SIZES, resample=True, small_size_seeds=(300, 5),
+              max_n_train=SVM_MAX_TRAIN if model == "rbf_svm" else None) for model in SHALLOW),
+        *(Run(model, sizes=SIZES, resample=True, small_size_seeds=(300, 5),
+              subset_params={"min_steps_per_epoch": MIN_STEPS}) for model in DEEP),
+    ),
+    claims=(
+        AnyMatchesOrBeats("small_data_shallow_competitive", "With little data a shallow model "
+                          "is competitive with or better than the deep nets (\"sometimes there "
+                          f"isn't enough data for deep learning\"), here at {SMALLEST} images.",
+                          candidates=tuple(SHALLOW), opponents=tuple(DEEP), n_train=SMALLEST),
+        Beats("convnet_best_at_full_size", "With all the data the convnet is the best model "
+              f"(the RBF SVM at its cap of {SVM_MAX_TRAIN:,} images).", winner="convnet",
+              losers=tuple(SHALLOW) + ("dense",)),
+    ),
+    plots=({"kind": "learning_curves", "labels": SHALLOW + DEEP},),
+    tables=({"kind": "crossover_table", "deep": DEEP, "shallow": SHALLOW},),
+)
+
+if __name__ == "__main__":
+    main(EXPERIMENT)

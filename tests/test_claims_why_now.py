@@ -1,0 +1,135 @@
+"""Verdicts of the claim kinds added for experiments 06-12, on fixture results."""
+
+import numpy as np
+import pytest
+from test_claims import results, rows
+
+from mlhistory import atomic
+from mlhistory.claims import (
+    FAILS,
+    HOLDS,
+    INCONCLUSIVE,
+    AnyMatchesOrBeats,
+    Beats,
+    CheaperToContinue,
+    DiminishingReturns,
+    FailsToTrain,
+    Pairwise,
+    RisesAlong,
+    from_dict,
+)
+from mlhistory.results import ExperimentResults
+
+
+def test_beats_at_a_given_size_ignores_other_sizes():
+    fixture = results(rows("a", [0.60, 0.61], n_train=100), rows("b", [0.70, 0.71], n_train=100),
+                      rows("a", [0.95, 0.96], n_train=1000), rows("b", [0.80, 0.81], n_train=1000))
+    assert Beats("c", "", winner="a", losers=("b",)).evaluate(fixture).verdict == HOLDS
+    assert Beats("c", "", winner="a", losers=("b",), n_train=100).evaluate(fixture).verdict == FAILS
+    missing = Beats("c", "", winner="a", losers=("b",), n_train=300).evaluate(fixture)
+    assert missing.verdict == INCONCLUSIVE and "n_train=300" in missing.evidence
+
+
+@pytest.mark.parametrize("relation, quorum, expected", [
+    ("matches_or_beats", "all", FAILS),  # pair 3 is clearly lost
+    ("matches_or_beats", "most", HOLDS),  # 2 of 3 pairs won or tied
+    ("beats", "most", INCONCLUSIVE),  # 1 win, 1 tie, 1 loss: no majority either way
+    ("beats", "all", FAILS),
+])
+def test_pairwise_relations_and_quorums(relation, quorum, expected):
+    fixture = results(rows("w1", [0.90, 0.91]), rows("l1", [0.80, 0.81]),  # a clear win
+                      rows("w2", [0.85, 0.85]), rows("l2", [0.85, 0.85]),  # a tie
+                      rows("w3", [0.70, 0.71]), rows("l3", [0.90, 0.91]))  # a clear loss
+    claim = Pairwise("p", "", pairs=(("w1", "l1"), ("w2", "l2"), ("w3", "l3")),
+                     relation=relation, quorum=quorum)
+    assert claim.evaluate(fixture).verdict == expected
+
+
+def test_pairwise_does_not_count_pairs_without_results():
+    fixture = results(rows("w1", [0.90, 0.91]), rows("l1", [0.80, 0.81]))
+    claim = Pairwise("p", "", pairs=(("w1", "l1"), ("w9", "l9")), quorum="most")
+    verdict = claim.evaluate(fixture)
+    assert verdict.verdict == HOLDS
+    assert "1 of 1 pairs" in verdict.evidence and "not counted" in verdict.evidence
+
+
+@pytest.mark.parametrize("shallow, expected", [([0.70, 0.71], HOLDS), ([0.40, 0.41], FAILS)])
+def test_any_matches_or_beats_needs_one_unbeaten_candidate(shallow, expected):
+    fixture = results(rows("tree", shallow, n_train=100), rows("svm", [0.30, 0.31], n_train=100),
+                      rows("net", [0.60, 0.61], n_train=100))
+    claim = AnyMatchesOrBeats("s", "", candidates=("svm", "tree"), opponents=("net",), n_train=100)
+    assert claim.evaluate(fixture).verdict == expected
+
+
+@pytest.mark.parametrize("means, expected", [
+    ([0.80, 0.85, 0.86, 0.865], HOLDS),  # gains 5, 1, 0.5 points
+    ([0.80, 0.81, 0.83, 0.88], FAILS),  # gains grow
+    ([0.80, 0.81, 0.82, 0.83], INCONCLUSIVE),  # steady gains
+])
+def test_diminishing_returns(means, expected):
+    fixture = results(*(rows(f"k{k}", [mean - 0.001, mean + 0.001]) for k, mean in enumerate(means)))
+    claim = DiminishingReturns("d", "", labels=tuple(f"k{k}" for k in range(len(means))))
+    assert claim.evaluate(fixture).verdict == expected
+
+
+def _probed_results(tmp_path, curves) -> ExperimentResults:
+    """A results folder whose one label has a saved per-layer curve for each seed."""
+    fixture_rows = rows("net", [0.9] * len(curves))
+    for row, curve in zip(fixture_rows, curves, strict=True):
+        atomic.write_npz(tmp_path / "cache" / "d" / f"{row['run_key']}.npz",
+                         {"probe_accuracy": np.asarray(curve), "layer_names": np.array(["in", "c1", "c2"])})
+    fixture = results(fixture_rows)
+    return ExperimentResults(tmp_path / "d" / "07", fixture.manifest, fixture.rows)
+
+
+@pytest.mark.parametrize("curves, expected, where", [
+    ([[0.80, 0.85, 0.90], [0.81, 0.86, 0.91]], HOLDS, None),
+    ([[0.80, 0.70, 0.90], [0.81, 0.71, 0.91]], FAILS, "in -> c1"),
+    ([[0.80, 0.80, 0.8005], [0.80, 0.80, 0.8005]], INCONCLUSIVE, None),
+])
+def test_rises_along_reports_where_a_curve_falls(tmp_path, curves, expected, where):
+    claim = RisesAlong("r", "", label="net", artifact="probe_accuracy", names_artifact="layer_names")
+    verdict = claim.evaluate(_probed_results(tmp_path, curves))
+    assert verdict.verdict == expected
+    if where:
+        assert where in verdict.evidence
+
+
+@pytest.mark.parametrize("deep, expected", [
+    ([0.11, 0.10], HOLDS),  # near chance
+    ([0.70, 0.71], HOLDS),  # far below the shallow net
+    ([0.84, 0.85], INCONCLUSIVE),  # a little below
+    ([0.88, 0.89], FAILS),  # trained as well as the shallow net
+])
+def test_fails_to_train(deep, expected):
+    fixture = results(rows("shallow", [0.88, 0.89]), rows("deep", deep))
+    claim = FailsToTrain("f", "", labels=("deep",), reference="shallow", chance=0.1)
+    assert claim.evaluate(fixture).verdict == expected
+
+
+def _timed(label, accuracies, seconds):
+    return [{**row, "fit_seconds": seconds} for row in rows(label, accuracies)]
+
+
+@pytest.mark.parametrize("continued, seconds, expected", [
+    ([0.85, 0.85], 10.0, HOLDS),
+    ([0.85, 0.85], 30.0, FAILS),  # as accurate but slower
+    ([0.70, 0.71], 10.0, FAILS),  # faster but worse
+])
+def test_cheaper_to_continue(continued, seconds, expected):
+    fixture = results(_timed("cont", continued, seconds), _timed("scratch", [0.85, 0.85], 20.0))
+    claim = CheaperToContinue("c", "", pairs=(("cont", "scratch"),))
+    assert claim.evaluate(fixture).verdict == expected
+
+
+@pytest.mark.parametrize("claim", [
+    Pairwise("p", "P.", pairs=(("a", "b"), ("c", "d")), relation="beats", quorum="most"),
+    AnyMatchesOrBeats("a", "A.", candidates=("x",), opponents=("y", "z"), n_train=100),
+    DiminishingReturns("d", "D.", labels=("a", "b", "c")),
+    RisesAlong("r", "R.", label="net", artifact="probe_accuracy"),
+    FailsToTrain("f", "F.", labels=("a",), reference="b", chance=0.1),
+    CheaperToContinue("c", "C.", pairs=(("a", "b"),)),
+    Beats("b", "B.", winner="a", losers=("b",), n_train=50),
+])
+def test_new_claims_survive_a_round_trip(claim):
+    assert from_dict(claim.to_dict()) == claim

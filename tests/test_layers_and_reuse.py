@@ -1,0 +1,160 @@
+"""Training procedures of experiments 06, 07, 09 and 12, on the 8x8 digits (seconds each)."""
+
+import numpy as np
+import pytest
+
+from mlhistory import models
+from mlhistory.data import load, stratified_subset
+from mlhistory.errors import UsageError
+from mlhistory.layerwise import StackedDenseClassifier, kernel_gradient_norms
+from mlhistory.reuse import TransferClassifier, seen_by_stage, stage_indices
+from mlhistory.runner import RunSpec, execute
+from mlhistory.views import restrict_classes
+
+
+@pytest.fixture(scope="module")
+def digits(tmp_path_factory):
+    return load("digits", tmp_path_factory.mktemp("data"))
+
+
+def _stacked(digits, training, depth=3):
+    params = {**models.resolve_params("stacked_dense"), "depth": depth, "training": training,
+              "width": 32, "epochs_per_layer": 5}
+    return models.build("stacked_dense", digits.info, seed=0, params=params)
+
+
+def test_greedy_training_freezes_every_layer_below_the_new_one(digits):
+    classifier = _stacked(digits, "greedy")
+    classifier.fit(digits.x_train, digits.y_train)
+    # stage_weights[i] holds the layers below stage i's new layer, as they were after stage i.
+    first, second, third = classifier.stage_weights
+    assert first == []
+    np.testing.assert_array_equal(second[0], third[0])  # layer 1 unchanged by stage 3
+    np.testing.assert_array_equal(second[1], third[1])
+    np.testing.assert_array_equal(classifier.hidden[0].get_weights()[0], third[0])
+    np.testing.assert_array_equal(classifier.hidden[1].get_weights()[0], third[2])
+    # The last layer trained in the last stage, and the final stack holds all three.
+    assert len(classifier.network.layers) == 4
+    assert classifier.n_params == (64 * 32 + 32) + 2 * (32 * 32 + 32) + (32 * 10 + 10)
+    assert np.mean(classifier.predict(digits.x_test) == digits.y_test) > 0.25  # chance: 0.1
+
+
+def test_joint_training_trains_every_layer_for_all_epochs(digits):
+    classifier = _stacked(digits, "joint")
+    classifier.fit(digits.x_train, digits.y_train)
+    assert len(classifier.history["loss"]) == 15  # depth x epochs_per_layer
+    assert all(layer.trainable for layer in classifier.hidden)
+
+
+def test_gradient_norms_have_one_value_per_dense_layer(digits):
+    classifier = models.build("depth_recipe", digits.info, seed=0,
+                              params={**models.resolve_params("depth_recipe"), "depth": 5,
+                                      "recipe": "1990s", "epochs": 1})
+    classifier.fit(digits.x_train, digits.y_train)
+    artifacts = classifier.artifacts()
+    assert artifacts["gradient_norms_at_init"].shape == (6,)  # 5 hidden layers + the softmax
+    assert artifacts["gradient_norms_after_epoch_1"].shape == (6,)
+    # Sigmoids and small weights: the gradient reaching the first layer is far smaller than
+    # the one at the output (vanishing gradients, the reason experiment 09 exists).
+    assert artifacts["gradient_norms_at_init"][0] < artifacts["gradient_norms_at_init"][-1] / 10
+    norms = kernel_gradient_norms(classifier.network, classifier._inputs(digits.x_train[:64]),
+                                  digits.y_train[:64])
+    assert np.all(norms > 0)
+
+
+def test_probe_pipeline_reads_every_layer_and_scores_on_test(digits, tmp_path):
+    spec = RunSpec.create("digits", "probed_convnet", 0, {"epochs": 2, "probe_train": 500,
+                                                          "projection_points": 200})
+    row, artifacts = execute(spec, tmp_path)
+    names = list(artifacts["layer_names"])
+    # The input and the book's convnet's layers but Flatten (a reshape, nothing new to read).
+    assert names[0] == "input" and len(names) == 7
+    assert artifacts["probe_accuracy"].shape == (len(names),)
+    # The probe on the softmax output reads the net's own prediction: it cannot beat chance
+    # by less than the net itself does, and the pixels alone already carry the class.
+    assert artifacts["probe_accuracy"][-1] > 0.5 and artifacts["probe_accuracy"][0] > 0.5
+    assert artifacts["projection_0"].shape == (200, 2)
+    assert artifacts["activation_1"].shape[:2] == (3, 8)  # 3 sample images, 8 channels
+    assert row["fit_seconds"] > 0 and artifacts["probe_seconds"] > 0
+
+
+def test_class_view_keeps_and_renumbers_the_chosen_classes(digits):
+    view = restrict_classes(digits, (7, 2))
+    assert set(np.unique(view.y_train)) == {0, 1}
+    np.testing.assert_array_equal(view.x_train[view.y_train == 0], digits.x_train[digits.y_train == 7])
+    assert view.info.class_names == ("7", "2") and view.info.n_train == len(view.y_train)
+    with pytest.raises(UsageError, match="at least two distinct"):
+        restrict_classes(digits, (3,))
+
+
+def test_per_class_sampling_is_exact_on_balanced_classes_and_nested():
+    labels = np.repeat(np.arange(5), 600)
+    for per_class in (10, 30, 100):
+        chosen = stratified_subset(labels, per_class * 5, seed=3)
+        assert np.all(np.bincount(labels[chosen]) == per_class)
+    small, large = stratified_subset(labels, 50, 3), stratified_subset(labels, 150, 3)
+    assert set(small) <= set(large)
+    assert not np.array_equal(stratified_subset(labels, 50, 4), small)
+
+
+def _transfer(digits, mode):
+    params = {**models.resolve_params("transfer_convnet"), "mode": mode,
+              "source_classes": (0, 1, 2, 3, 4), "base_epochs": 1, "epochs": 2}
+    target = restrict_classes(digits, (5, 6, 7, 8, 9))
+    source = restrict_classes(digits, (0, 1, 2, 3, 4))
+    return models.build("transfer_convnet", target.info, seed=0, params=params), target, source
+
+
+def test_frozen_base_weights_are_unchanged_by_training_the_head(digits):
+    classifier, target, source = _transfer(digits, "frozen")
+    classifier.fit(target.x_train, target.y_train, source=(source.x_train, source.y_train))
+    pretrained = classifier.pretrained_weights((source.x_train, source.y_train))
+    base_now = classifier.base.get_weights()
+    assert len(base_now) == len(pretrained) - 2  # everything but the source softmax layer
+    for now, before in zip(base_now, pretrained, strict=False):
+        np.testing.assert_array_equal(now, before)
+    assert classifier.n_params > sum(np.prod(w.shape) for w in classifier.network.trainable_weights)
+    assert np.mean(classifier.predict(target.x_test) == target.y_test) > 0.5
+
+
+def test_fine_tuning_changes_the_base_and_pretraining_is_shared(digits):
+    classifier, target, source = _transfer(digits, "finetune")
+    classifier.fit(target.x_train, target.y_train, source=(source.x_train, source.y_train))
+    pretrained = classifier.pretrained_weights((source.x_train, source.y_train))
+    assert not np.array_equal(classifier.base.get_weights()[0], pretrained[0])
+    # The frozen run of the same seed and source pretrained this base: nothing was retrained.
+    assert classifier.pretrained_here_seconds == 0.0 and classifier.pretrain_seconds > 0
+
+
+def test_stages_partition_the_data_and_scratch_sees_everything_so_far():
+    labels = np.repeat(np.arange(3), 30)
+    parts = stage_indices(labels, 3, seed=0)
+    assert sorted(np.concatenate(parts)) == list(range(90))
+    assert all(np.all(np.bincount(labels[part]) == 10) for part in parts)
+    np.testing.assert_array_equal(seen_by_stage(parts, 1, "continue"), parts[1])
+    assert len(seen_by_stage(parts, 2, "scratch")) == 90
+
+
+@pytest.mark.parametrize("learner", ["gaussian_nb", "sgd_hinge"])
+def test_continual_shallow_models_keep_a_snapshot_per_stage(digits, tmp_path, learner):
+    spec = RunSpec.create("digits", "continual_shallow", 0, {"learner": learner, "mode": "continue"})
+    row, artifacts = execute(spec, tmp_path)
+    assert artifacts["staged_accuracy"].shape == (3,) and artifacts["stage_seconds"].shape == (3,)
+    assert artifacts["staged_accuracy"][-1] == pytest.approx(row["accuracy"])
+
+
+def test_naive_bayes_continued_equals_naive_bayes_refitted(digits, tmp_path):
+    """Naive Bayes only counts, so continuing on new parts gives exactly the refitted model."""
+    rows = [execute(RunSpec.create("digits", "continual_shallow", 0,
+                                   {"learner": "gaussian_nb", "mode": mode}), tmp_path)[0]
+            for mode in ("continue", "scratch")]
+    assert rows[0]["accuracy"] == pytest.approx(rows[1]["accuracy"], abs=0.005)
+
+
+def test_image_nets_and_image_features_refuse_tables():
+    with pytest.raises(UsageError, match="takes images"):
+        RunSpec.create("letter", "convnet", 0, features="columns")
+    with pytest.raises(UsageError, match="do not apply to a table"):
+        RunSpec.create("letter", "logreg", 0, features="hog")
+    with pytest.raises(UsageError, match="do not apply to images"):
+        RunSpec.create("digits", "logreg", 0, features="columns")
