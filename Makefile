@@ -22,7 +22,8 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 .PHONY: help all quick data plots report test lint clean experiment
 
 help: ## List the targets.
-	@echo "Usage: make TARGET [DATASET=$(DATASET)]   datasets: fashion_mnist (offline), mnist (needs network), digits"
+	@echo "Usage: make TARGET [DATASET=$(DATASET)]   image datasets: fashion_mnist (offline), mnist (needs network), digits"
+	@echo "  (experiment 11 also reads the tables letter, shuttle, satellite (offline) and covertype (needs network))"
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-11s %s\n", $$1, $$2}'
 
 $(INSTALLED): requirements.txt pyproject.toml
@@ -43,10 +44,15 @@ results/$(DATASET)/%/metadata.json: experiments/%.py $(PACKAGE) | $(INSTALLED)
 results/quick/$(DATASET)/%/metadata.json: experiments/%.py $(PACKAGE) | $(INSTALLED)
 	$(PYTHON) experiments/$*.py --quick --dataset $(DATASET) $(ARGS)
 
-# Experiment 05 gathers every earlier run from the run cache, so it comes last.
+# Experiment 05 gathers the runs of the era experiments 01-04 from the run cache, and the
+# later experiments reuse all of those runs, so the order is 01-04, then 05, then 06 on.
+ERAS := 01_probabilistic 02_early_neural_networks 03_kernel_methods 04_trees_and_boosting
 GATHERING := 05_return_of_neural_networks
-results/$(DATASET)/$(GATHERING)/metadata.json: $(filter-out %/$(GATHERING)/metadata.json,$(FULL))
-results/quick/$(DATASET)/$(GATHERING)/metadata.json: $(filter-out %/$(GATHERING)/metadata.json,$(QUICK))
+LATER := $(filter-out $(ERAS) $(GATHERING),$(EXPERIMENTS))
+results/$(DATASET)/$(GATHERING)/metadata.json: $(ERAS:%=results/$(DATASET)/%/metadata.json)
+results/quick/$(DATASET)/$(GATHERING)/metadata.json: $(ERAS:%=results/quick/$(DATASET)/%/metadata.json)
+$(LATER:%=results/$(DATASET)/%/metadata.json): results/$(DATASET)/$(GATHERING)/metadata.json
+$(LATER:%=results/quick/$(DATASET)/%/metadata.json): results/quick/$(DATASET)/$(GATHERING)/metadata.json
 
 experiment: | $(INSTALLED) ## One experiment at full size: make experiment NAME=01_probabilistic
 	@if [ ! -f "experiments/$(NAME).py" ]; then \

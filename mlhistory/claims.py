@@ -405,7 +405,7 @@ class FailsToTrain(Claim):
 
     labels: tuple[str, ...]
     reference: str
-    chance: float
+    chance: float | None = None  # None: one over the number of classes
     near: float = 0.1  # within this of chance counts as "near chance"
     far: float = 0.1  # this far below the reference counts as "far below"
     kind = "fails_to_train"
@@ -415,20 +415,21 @@ class FailsToTrain(Claim):
         if not reference:
             return Verdict(INCONCLUSIVE, f"no results for {self.reference}")
         reference_mean = mean_std(reference)[0]
+        chance = self.chance or 1 / len(results.manifest["dataset"]["class_names"])
         states, details = set(), []
         for label in self.labels:
             values = [row["accuracy"] for row in results.rows_of(label)]
             if not values:
                 return Verdict(INCONCLUSIVE, f"no results for {label}")
             mean = mean_std(values)[0]
-            if mean <= self.chance + self.near or mean <= reference_mean - self.far:
+            if mean <= chance + self.near or mean <= reference_mean - self.far:
                 states.add("failed")
             elif compare(label, values, self.reference, reference, "accuracy").verdict != FAILS:
                 states.add("trained")
             else:
                 states.add("partly")
             details.append(f"{label} {mean:.4f}")
-        evidence = (f"{', '.join(details)}; chance {self.chance:.2f}, {self.reference} "
+        evidence = (f"{', '.join(details)}; chance {chance:.2f}, {self.reference} "
                     f"{reference_mean:.4f} (failing = within {100 * self.near:.0f} points of chance "
                     f"or {100 * self.far:.0f} points below the reference)")
         if states == {"failed"}:

@@ -188,7 +188,7 @@ SAMPLE_CHANNELS = 8  # channels of each activation map kept for the Figure 1.6 v
 class ProbedClassifier(KerasClassifier):
     """The book's convnet; then a linear probe on every layer's activations.
 
-    A probe is PCA to at most ``probe_dims`` components followed by logistic regression,
+    A probe is (whitened) PCA to at most ``probe_dims`` components, then logistic regression,
     fitted on a seeded stratified subset of ``probe_train`` *training* images and scored on
     the test split, for the input pixels and the output of every layer. PCA keeps the probe
     linear and its cost the same for a 21,632-number convolution map and a 10-number output.
@@ -232,7 +232,8 @@ class ProbedClassifier(KerasClassifier):
 
         flat = features.reshape(len(features), -1)
         dims = min(self.probe_dims, flat.shape[1], len(flat) - 1)
-        probe = make_pipeline(StandardScaler(), PCA(dims, random_state=self.seed),
+        # Whitened components keep the logistic regression well conditioned on every layer.
+        probe = make_pipeline(StandardScaler(), PCA(dims, whiten=True, random_state=self.seed),
                               LogisticRegression(max_iter=1000))
         return probe.fit(flat, labels)
 

@@ -265,17 +265,24 @@ def experiment_section(experiment: ExperimentResults, judged: list[dict]) -> lis
     for run in manifest["runs"]:
         rows = experiment.rows_of(run["label"], all_sizes=True)
         params = ", ".join(f"{key}={value}" for key, value in run["params"].items())
+        if run.get("subset_params"):
+            params += "; below the full size also " + ", ".join(
+                f"{key}={value}" for key, value in run["subset_params"].items())
+        data = run["dataset"] + (f", classes {run['classes']}" if run.get("classes") else "")
         sizes = sorted({row["n_train"] for row in rows})
         seeds = sorted({row["seed"] for row in rows})
-        budget.append([run["label"], run["features"] if run["family"] == "shallow" else "learned",
+        budget.append([run["label"], data,
+                       run["features"] if run["family"] == "shallow" else "learned",
                        run["preprocessing"], params or "defaults",
                        ", ".join(f"{size:,}" for size in sizes), str(len(seeds)),
                        run["provenance"]])
     blocks += [Heading(3, "What each model got"),
-               Paragraph("No model was tuned on this data; see the registry's note on tuning "
-                         "budgets in the README."),
-               Table(["run", "features", "preprocessing", "params", "n_train", "seeds",
+               Paragraph("No model was tuned on the test data; the README's notes on tuning "
+                         "budgets say what each side got."),
+               Table(["run", "data", "features", "preprocessing", "params", "n_train", "seeds",
                       "provenance"], budget)]
+    for entry in manifest.get("skipped", []):
+        blocks.append(Paragraph(f"Not run here: {entry['label']} ({entry['reason']})"))
     blocks.append(Heading(3, "Claims"))
     blocks.append(Table(["claim", "verdict", "evidence"],
                         [[row["claim"], f"**{row['verdict']}**", row["evidence"]] for row in judged]))

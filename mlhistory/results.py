@@ -20,6 +20,7 @@ import numpy as np
 
 from . import atomic, hardware
 from .paths import PROJECT_ROOT, run_cache_dir
+from .views import base_dataset
 
 COLUMNS = [
     "experiment", "dataset", "model", "features", "params", "seed", "n_train", "n_test",
@@ -181,7 +182,9 @@ class ExperimentResults:
         return sorted(rows, key=lambda row: (row["n_train"], row["seed"]))
 
     def artifacts(self, row: dict) -> dict:
-        path = run_cache_dir(self.folder.parent.parent, row["dataset"]) / f"{row['run_key']}.npz"
+        # A run on a class view (e.g. "fashion_mnist[5,6,7,8,9]") is cached with its dataset.
+        folder = run_cache_dir(self.folder.parent.parent, base_dataset(row["dataset"]))
+        path = folder / f"{row['run_key']}.npz"
         with np.load(path) as archive:
             return dict(archive)
 

@@ -22,7 +22,7 @@ import numpy as np
 
 from . import atomic, models
 from .data import check_subset_size, dataset_info, load, stratified_subset
-from .views import check_classes, restrict_classes
+from .views import check_classes, restrict_classes, view_name
 
 # The quick-mode test subset is drawn once with this seed, so every run sees the same images.
 TEST_SUBSET_SEED = 0
@@ -74,8 +74,12 @@ class RunSpec:
         return hashlib.sha256(encoded).hexdigest()[:20]
 
     def describe(self) -> str:
-        size = f"n_train={self.n_train or 'full'}"
-        model = self.model if self.features == "pixels" else f"{self.model} on {self.features}"
+        defaults = models.get(self.model).defaults
+        changed = " ".join(f"{name}={value}" for name, value in self.params
+                           if name not in defaults or defaults[name] != value)
+        size = f"n_train={self.n_train or 'full'}" + (f" {changed}" if changed else "")
+        shown = self.features not in ("pixels", "columns")  # not a dataset's own inputs
+        model = f"{self.model} on {self.features}" if shown else self.model
         dataset = self.dataset if self.classes is None else f"{self.dataset}{list(self.classes)}"
         return f"{dataset} {model} seed={self.seed} {size}"
 
@@ -162,7 +166,7 @@ def execute(spec: RunSpec, data_dir: Path) -> tuple[dict, dict]:
     predict_seconds = time.perf_counter() - start
 
     row = {
-        "dataset": spec.dataset,
+        "dataset": view_name(spec.dataset, spec.classes),
         "model": spec.model,
         "features": spec.features,
         "params": json.dumps(spec.params_dict, sort_keys=True),

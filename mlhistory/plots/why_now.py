@@ -42,12 +42,12 @@ def representation_grid(results: ExperimentResults, path: Path, models: list[str
                         yerr=stds, color=color, capsize=3, label=shown)
         axis.bar_label(bars, labels=[f"{mean:.3f}" for mean in means], fontsize=7, padding=2)
     low = np.nanmin([_accuracy(results, _label(m, f))[0] for m in models for f in representations])
-    axis.set_ylim(max(0.0, low - 0.08), 1.0)
+    axis.set_ylim(max(0.0, low - 0.08), 1.02)
     axis.set_xticks(positions, [f.replace("_", " ") for f in representations])
     axis.set_xlabel("representation (engineered: ink profiles, HOG; learned: convnet features)")
     axis.set_ylabel("test accuracy (mean ± std over seeds)")
     axis.grid(axis="y", alpha=0.3)
-    axis.legend(loc="lower right", fontsize=9)
+    axis.legend(loc="upper left", fontsize=9, ncols=len(models))
     figure.suptitle(title(results, "The same shallow models on engineered, projected and learned features"))
     save(figure, path)
 
@@ -149,7 +149,8 @@ def layer_projections(results: ExperimentResults, path: Path, label: str) -> Non
     classes = saved["projection_labels"]
     columns = 4
     rows = -(-len(names) // columns)
-    figure, axes = plt.subplots(rows, columns, figsize=(3.6 * columns, 3.4 * rows), squeeze=False)
+    figure, axes = plt.subplots(rows, columns, figsize=(3.6 * columns, 3.4 * rows), squeeze=False,
+                                layout="constrained")
     colors = plt.get_cmap("tab10")
     for index, axis in enumerate(axes.flat):
         if index >= len(names):
@@ -215,7 +216,7 @@ def gradient_norms(results: ExperimentResults, path: Path, recipes: list[str],
     moments = [("gradient_norms_at_init", "at initialisation"),
                ("gradient_norms_after_epoch_1", "after the first epoch")]
     figure, axes = plt.subplots(len(moments), len(recipes), figsize=(4.5 * len(recipes), 7.5),
-                                sharey=True, squeeze=False)
+                                sharey=True, squeeze=False, layout="constrained")
     for row, (artifact, moment) in zip(axes, moments, strict=True):
         for axis, recipe in zip(row, recipes, strict=True):
             for color, depth in zip(PALETTE, depths, strict=False):
@@ -309,7 +310,8 @@ def transfer_curves(results: ExperimentResults, path: Path, per_class: list[int]
 @plot_kind
 def continual_curves(results: ExperimentResults, path: Path, models: list[str]) -> None:
     """Accuracy after each stage against cumulative training time: continue vs retrain."""
-    figure, axes = plt.subplots(1, len(models), figsize=(4.4 * len(models), 4.6), squeeze=False)
+    figure, axes = plt.subplots(1, len(models), figsize=(4.4 * len(models), 4.8), squeeze=False,
+                                layout="constrained")
     for axis, model in zip(axes[0], models, strict=True):
         for color, mode in zip((DEEP_COLOR, SHALLOW_COLOR), ("continue", "scratch"), strict=True):
             label = f"{model} ({mode})"
