@@ -24,6 +24,7 @@ SIZES = (100, 300, 1_000, 3_000, 10_000)
 SMALLEST = SIZES[0]
 SVM_MAX_TRAIN = 20_000
 MIN_STEPS = 100
+QUICK_MIN_STEPS = 20  # --quick only
 SHALLOW = ["logreg", "rbf_svm", "random_forest", "xgboost"]
 DEEP = ["dense", "convnet"]
 
@@ -36,7 +37,8 @@ EXPERIMENT = Experiment(
         *(Run(model, sizes=SIZES, resample=True, small_size_seeds=(300, 5),
               max_n_train=SVM_MAX_TRAIN if model == "rbf_svm" else None) for model in SHALLOW),
         *(Run(model, sizes=SIZES, resample=True, small_size_seeds=(300, 5),
-              subset_params={"min_steps_per_epoch": MIN_STEPS}) for model in DEEP),
+              subset_params={"min_steps_per_epoch": MIN_STEPS},
+              quick_params={"min_steps_per_epoch": QUICK_MIN_STEPS}) for model in DEEP),
     ),
     claims=(
         AnyMatchesOrBeats("small_data_shallow_competitive", "With little data a shallow model "

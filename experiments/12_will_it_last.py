@@ -30,11 +30,13 @@ SIZES = tuple(count * len(TARGET) for count in PER_CLASS)
 MIN_STEPS = 50
 SHALLOW = ["logreg", "rbf_svm", "random_forest", "xgboost"]
 REUSE_PARAMS = {"source_classes": SOURCE, "min_steps_per_epoch": MIN_STEPS}
+# --quick pretrains on a stratified 2,000 of the source images instead of all 30,000.
+QUICK_SOURCE = {"source_n_train": 2_000}
 
 
-def few_shot(model: str, label: str, params: dict | None = None) -> Run:
+def few_shot(model: str, label: str, params: dict | None = None, quick: dict | None = None) -> Run:
     return Run(model, params=params or {}, sizes=SIZES, include_full=False, classes=TARGET,
-               resample=True, label=label)
+               resample=True, label=label, quick_params=quick or {})
 
 
 def continual(model: str, name: str, mode: str, **params) -> Run:
@@ -53,9 +55,10 @@ EXPERIMENT = Experiment(
     book_section="Chapter 1.3.5, Will it last?",
     summary=__doc__.replace("MIN_STEPS", str(MIN_STEPS)),
     runs=(
-        few_shot("transfer_convnet", "reused base, frozen", {**REUSE_PARAMS, "mode": "frozen"}),
+        few_shot("transfer_convnet", "reused base, frozen", {**REUSE_PARAMS, "mode": "frozen"},
+                 QUICK_SOURCE),
         few_shot("transfer_convnet", "reused base, fine-tuned",
-                 {**REUSE_PARAMS, "mode": "finetune"}),
+                 {**REUSE_PARAMS, "mode": "finetune"}, QUICK_SOURCE),
         few_shot("convnet", "convnet from scratch", {"min_steps_per_epoch": MIN_STEPS}),
         *(few_shot(model, model) for model in SHALLOW),
         *(continual(model, name, mode, **params) for model, name, params in CONTINUAL

@@ -398,6 +398,14 @@ def array_checksums(arrays: dict, kind: str) -> dict:
             for key in sorted(canonical)}
 
 
+def array_digest(*arrays: np.ndarray) -> str:
+    """One SHA-256 over the bytes of some arrays: names a training set in a cache key."""
+    digest = hashlib.sha256()
+    for array in arrays:
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()
+
+
 def recorded_checksums() -> dict:
     return json.loads(CHECKSUMS_FILE.read_text())
 

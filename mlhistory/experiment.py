@@ -51,6 +51,9 @@ class Run:
     resample: bool = False
     small_size_seeds: tuple[int, int] | None = None
     subset_params: dict = field(default_factory=dict)
+    # Under --quick only: params that shrink a run's inner work (pretraining, tuning epochs),
+    # so the smoke run of every experiment stays within minutes. Full runs never see them.
+    quick_params: dict = field(default_factory=dict)
     optional: bool = False  # skipped, and said so, when its dataset cannot be loaded here
 
     @property
@@ -100,9 +103,12 @@ class Run:
         n_test = config.n_test
         if n_test is not None and n_test >= dataset_info(dataset).n_test:
             n_test = None
-        return [runner.RunSpec.create(dataset, self.model, seed,
-                                      {**self.params, **(self.subset_params if n_train else {})},
-                                      n_train, n_test, self.features_for(config), self.classes)
+        def params(n_train: int | None) -> dict:
+            return {**self.params, **(self.subset_params if n_train else {}),
+                    **(self.quick_params if config.quick else {})}
+
+        return [runner.RunSpec.create(dataset, self.model, seed, params(n_train), n_train, n_test,
+                                      self.features_for(config), self.classes)
                 for n_train in self.train_sizes(config) for seed in self.seeds(config, n_train)]
 
 
@@ -144,6 +150,7 @@ class Experiment:
                       "provenance": models.get(run.model).provenance,
                       "params": models.resolve_params(run.model, run.params),
                       "subset_params": run.subset_params,
+                      "quick_params": run.quick_params if config.quick else {},
                       "max_n_train": run.max_n_train, "dataset": run.dataset_name(config),
                       "classes": run.classes,
                       "run_keys": [spec.key for spec in specs_by_run[run.name]]}

@@ -338,7 +338,8 @@ REGISTRY: dict[str, ModelEntry] = {
                    "pixels/255, 28x28x1 image",
                    "the book's convnet pretrained on the source classes (5 epochs); its base "
                    "under a new head, frozen or fine-tuned", stochastic=True,
-                   artifacts=_keras_artifacts, needs_images=True),
+                   artifacts=_keras_artifacts, needs_images=True,
+                   options={"source_n_train": None}),
         ModelEntry("continual_net", DEEP, _continual_net,
                    {"network": "dense", "mode": "continue", "stages": 3, "epochs_per_stage": 5,
                     "batch_size": 128, "optimizer": "rmsprop", "learning_rate": None},

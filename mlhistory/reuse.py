@@ -8,7 +8,6 @@
 """
 
 import copy
-import hashlib
 import time
 
 import keras
@@ -16,19 +15,12 @@ import numpy as np
 from keras import layers
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from .data import DatasetInfo, stratified_order
+from .data import DatasetInfo, array_digest, stratified_order, stratified_subset
 from .nets import KerasClassifier, convnet, dense_network
 
 # Pretrained bases of this process, by (source data digest, seed, epochs): transfer runs
 # that share a source task and a seed share one base instead of each training its own.
 _PRETRAINED: dict[tuple, tuple[list, float]] = {}
-
-
-def _digest(*arrays: np.ndarray) -> str:
-    digest = hashlib.sha256()
-    for array in arrays:
-        digest.update(np.ascontiguousarray(array).tobytes())
-    return digest.hexdigest()
 
 
 class TransferClassifier(KerasClassifier):
@@ -45,7 +37,7 @@ class TransferClassifier(KerasClassifier):
     def __init__(self, info: DatasetInfo, *, seed: int, mode: str, source_classes: tuple,
                  base_epochs: int, epochs: int, batch_size: int, optimizer: str,
                  learning_rate: float | None, finetune_learning_rate: float,
-                 min_steps_per_epoch: int):
+                 min_steps_per_epoch: int, source_n_train: int | None = None):
         if mode not in ("frozen", "finetune"):
             raise ValueError(f"mode must be 'frozen' or 'finetune', not {mode!r}")
         super().__init__(None, info, epochs=epochs, batch_size=batch_size, optimizer=optimizer,
@@ -53,6 +45,7 @@ class TransferClassifier(KerasClassifier):
         self.seed, self.mode = seed, mode
         self.source_classes = tuple(source_classes)
         self.base_epochs = base_epochs
+        self.source_n_train = source_n_train  # None: the source task's whole training split
         self.finetune_learning_rate = finetune_learning_rate
         self.base = None
         self.pretrain_seconds = 0.0  # what the base cost to train, wherever it was trained
@@ -64,7 +57,10 @@ class TransferClassifier(KerasClassifier):
         return replace(self.info, class_names=tuple(map(str, self.source_classes)))
 
     def pretrained_weights(self, source: tuple[np.ndarray, np.ndarray]) -> list:
-        key = (_digest(*source), self.seed, self.base_epochs)
+        if self.source_n_train is not None:
+            chosen = stratified_subset(source[1], self.source_n_train, self.seed)
+            source = (source[0][chosen], source[1][chosen])
+        key = (array_digest(*source), self.seed, self.base_epochs)
         if key not in _PRETRAINED:
             keras.utils.set_random_seed(self.seed)
             network = convnet(self._source_info())

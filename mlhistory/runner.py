@@ -159,8 +159,11 @@ def execute(spec: RunSpec, data_dir: Path) -> tuple[dict, dict]:
     start = time.perf_counter()
     estimator.fit(x_train, y_train, **fit_arguments)
     # Time a model spends on anything but learning this task (recording test curves,
-    # pretraining on the source task) is measured by the model and kept out of fit time.
-    fit_seconds = time.perf_counter() - start - getattr(estimator, "excluded_seconds", 0.0)
+    # pretraining on the source task, learning its features) is measured by the model and
+    # kept out of fit time.
+    parts = [step for _, step in estimator.steps] if hasattr(estimator, "steps") else [estimator]
+    excluded = sum(getattr(part, "excluded_seconds", 0.0) for part in parts)
+    fit_seconds = time.perf_counter() - start - excluded
     start = time.perf_counter()
     predictions = estimator.predict(x_test)
     predict_seconds = time.perf_counter() - start
@@ -187,6 +190,9 @@ def execute(spec: RunSpec, data_dir: Path) -> tuple[dict, dict]:
         "confusion": confusion_matrix(y_test, predictions, labels=range(dataset.info.n_classes)),
         **entry.artifacts(estimator, x_test, y_test),
     }
+    if hasattr(estimator, "steps"):  # what a feature step saves, e.g. its net's training time
+        for _, step in estimator.steps[:-1]:
+            artifacts.update(step.artifacts() if hasattr(step, "artifacts") else {})
     return row, artifacts
 
 

@@ -6,8 +6,8 @@ import pytest
 from mlhistory import models
 from mlhistory.data import load, stratified_subset
 from mlhistory.errors import UsageError
-from mlhistory.layerwise import StackedDenseClassifier, kernel_gradient_norms
-from mlhistory.reuse import TransferClassifier, seen_by_stage, stage_indices
+from mlhistory.layerwise import kernel_gradient_norms
+from mlhistory.reuse import seen_by_stage, stage_indices
 from mlhistory.runner import RunSpec, execute
 from mlhistory.views import restrict_classes
 

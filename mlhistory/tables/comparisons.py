@@ -22,19 +22,28 @@ def _cell(rows: list[dict], metric: str = "accuracy") -> str:
 def representation_table(results: ExperimentResults, models: list[str],
                          representations: list[str]) -> ResultTable:
     """Model x representation: test accuracy, with each run's training size."""
-    rows = []
+    rows, net_seconds = [], {}
     for model in models:
         cells = [model]
         for features in representations:
             label = model if features == "pixels" else f"{model} on {features}"
             found = results.rows_of(label) if label in results.labels else []
             cells.append(_cell(found) + (f" (n={found[0]['n_train']:,})" if found else ""))
+            for row in found:
+                saved = results.artifacts(row)
+                if "feature_net_seconds" in saved:
+                    net_seconds[(row["n_train"], row["seed"])] = float(saved["feature_net_seconds"])
         rows.append(cells)
+    notes = ["Engineered: ink_profiles (the book's pixel histograms) and hog. convnet_features: "
+             "the book's convnet trained on the same training images (per seed, shared by the "
+             "shallow models of that seed and size), its last layer before the softmax."]
+    for size in sorted({size for size, _ in net_seconds}):
+        seconds = [value for (n, _), value in net_seconds.items() if n == size]
+        notes.append(f"Training the feature net on {size:,} images took {mean_std(seconds)[0]:.0f} s "
+                     f"(mean over {len(seconds)} seeds); that time is not in the shallow models' "
+                     "fit times.")
     return ResultTable("Test accuracy by model and representation", ["model", *representations],
-                       rows, ["Engineered: ink_profiles (the book's pixel histograms) and hog. "
-                              "convnet_features: the book's convnet trained on the same training "
-                              "images, its last layer before the softmax (the time to train it "
-                              "is in the model's fit time)."])
+                       rows, notes)
 
 
 @table_kind

@@ -1,0 +1,87 @@
+"""How an experiment's Run declarations turn into run specs: sizes, seeds, views, skips."""
+
+from pathlib import Path
+
+import pytest
+
+from mlhistory.cli import Config
+from mlhistory.errors import DataError
+from mlhistory.experiment import Run, available_runs
+
+
+def config(seeds=(0, 1, 2), n_train=None, quick=False) -> Config:
+    return Config(dataset="fashion_mnist", quick=quick, seeds=list(seeds), n_train=n_train,
+                  n_test=None, data_dir=Path("unused"), results_dir=Path("unused"), jobs=1,
+                  argv=[])
+
+
+def sizes_and_seeds(run: Run, cfg: Config) -> list[tuple]:
+    return [(spec.n_train, spec.seed) for spec in run.specs(cfg)]
+
+
+def test_deterministic_models_run_once_unless_the_seed_draws_the_subset():
+    assert sizes_and_seeds(Run("logreg", sizes=(1000,)), config()) == [(1000, 0), (None, 0)]
+    resampled = sizes_and_seeds(Run("logreg", sizes=(1000,), resample=True), config())
+    # Below full size each seed draws another subset; the full split is the same for all.
+    assert resampled == [(1000, 0), (1000, 1), (1000, 2), (None, 0)]
+
+
+def test_small_sizes_get_extra_seeds_only_when_running_several():
+    run = Run("dense", sizes=(100, 1000), small_size_seeds=(300, 5))
+    seeds_at = {}
+    for n_train, seed in sizes_and_seeds(run, config()):
+        seeds_at.setdefault(n_train, []).append(seed)
+    assert seeds_at == {100: [0, 1, 2, 3, 4], 1000: [0, 1, 2], None: [0, 1, 2]}
+    assert sizes_and_seeds(run, config(seeds=(0,), n_train=2000)) == [(100, 0), (1000, 0), (2000, 0)]
+
+
+def test_subset_params_leave_the_full_size_run_untouched():
+    run = Run("convnet", sizes=(100,), subset_params={"min_steps_per_epoch": 100})
+    small, full = run.specs(config(seeds=(0,)))
+    assert small.params_dict["min_steps_per_epoch"] == 100
+    assert "min_steps_per_epoch" not in full.params_dict
+    # The full-size run is the very run every other experiment makes: same cache key.
+    assert full.key == Run("convnet").specs(config(seeds=(0,)))[0].key
+
+
+def test_class_views_without_the_full_size_and_their_own_keys():
+    run = Run("logreg", sizes=(50, 150), include_full=False, classes=(5, 6, 7, 8, 9))
+    specs = run.specs(config(seeds=(0,)))
+    assert [spec.n_train for spec in specs] == [50, 150]
+    assert all(spec.classes == (5, 6, 7, 8, 9) for spec in specs)
+    plain = Run("logreg", sizes=(50,), include_full=False).specs(config(seeds=(0,)))[0]
+    assert plain.key != specs[0].key and "[5, 6, 7, 8, 9]" in specs[0].describe()
+
+
+def test_tabular_runs_take_the_columns_and_name_their_dataset():
+    run = Run("xgboost", dataset="letter")
+    assert run.name == "xgboost (letter)"
+    assert run.specs(config(seeds=(0,)))[0].features == "columns"
+
+
+def test_optional_runs_are_skipped_with_their_reason(monkeypatch):
+    def load(name, data_dir):
+        if name == "covertype":
+            raise DataError("cannot download covertype: offline")
+
+    monkeypatch.setattr("mlhistory.experiment.load", load)
+    runs = [Run("xgboost", dataset="letter", optional=True), Run("xgboost", dataset="covertype",
+                                                                  optional=True)]
+    kept, skipped = available_runs(runs, config())
+    assert kept == runs[:1]
+    assert skipped == [{"label": "xgboost (covertype)", "dataset": "covertype",
+                        "reason": "cannot download covertype: offline"}]
+
+
+def test_a_required_run_is_never_skipped(monkeypatch):
+    def load(name, data_dir):
+        raise DataError("broken")
+
+    monkeypatch.setattr("mlhistory.experiment.load", load)
+    kept, skipped = available_runs([Run("xgboost", dataset="letter")], config())
+    assert len(kept) == 1 and skipped == []
+
+
+@pytest.mark.parametrize("run", [Run("logreg", features="convnet_features"), Run("dense")])
+def test_models_or_features_that_depend_on_the_seed_run_every_seed(run):
+    assert [seed for _, seed in sizes_and_seeds(run, config())] == [0, 1, 2]

@@ -1,0 +1,160 @@
+"""Figures and report tables of experiments 06-12, drawn from fixture results (nothing is fitted)."""
+
+import numpy as np
+import pytest
+
+from mlhistory import atomic, plots, tables
+from mlhistory.analysis import balanced_accuracy, crossover_size
+from mlhistory.results import ExperimentResults, write_rows
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+class Fixture:
+    """Builds a results folder run by run, with rows, a manifest and cached artifacts."""
+
+    def __init__(self, root):
+        self.root = root
+        self.folder = root / "fashion_mnist" / "99_fixture"
+        self.runs, self.rows = [], []
+        self.rng = np.random.default_rng(0)
+
+    def add(self, label, model, family="shallow", sizes=(60_000,), seeds=(0, 1, 2),
+            dataset="fashion_mnist", accuracy=None, classes=None, **artifacts):
+        keys = []
+        for size in sizes:
+            for seed in seeds:
+                key = f"{label}-{dataset}-{size}-{seed}".replace(" ", "_").replace(",", "")
+                keys.append(key)
+                value = accuracy(size) if callable(accuracy) else (accuracy or 0.8 + 0.1 * self.rng.random())
+                self.rows.append({
+                    "experiment": "99_fixture", "dataset": dataset, "model": model,
+                    "features": "pixels", "params": "{}", "seed": seed, "n_train": size,
+                    "n_test": 1000, "accuracy": value, "macro_f1": value, "fit_seconds": 2.0,
+                    "predict_seconds": 0.1, "n_params": 1000 if family == "deep" else None,
+                    "model_bytes": 4000, "peak_rss_mb": 100.0, "run_key": key})
+                confusion = np.diag([90, 5, 5]) + np.array([[0, 5, 5], [0, 0, 0], [0, 0, 0]])
+                atomic.write_npz(self.root / "cache" / dataset.split("[")[0] / f"{key}.npz",
+                                 {"confusion": confusion, **artifacts})
+        self.runs.append({"label": label, "model": model, "features": "pixels", "family": family,
+                          "preprocessing": "fixture", "provenance": "fixture", "params": {},
+                          "subset_params": {}, "max_n_train": None,
+                          "dataset": dataset.split("[")[0], "classes": classes, "run_keys": keys})
+
+    def results(self, plots_list=(), skipped=()):
+        manifest = {"experiment_id": "99_fixture", "title": "Fixture", "book_section": "none",
+                    "summary": "Fixture.", "quick": False, "seeds": [0, 1, 2],
+                    "dataset": {"name": "fashion_mnist", "description": "fixture images",
+                                "class_names": [str(label) for label in range(10)],
+                                "input_shape": [28, 28], "n_train_full": 60_000},
+                    "runs": self.runs, "claims": [], "plots": list(plots_list), "tables": [],
+                    "skipped": list(skipped)}
+        atomic.write_json(self.folder / "experiment.json", manifest)
+        write_rows(self.folder / "runs.csv", self.rows)
+        return ExperimentResults.read(self.folder)
+
+
+@pytest.fixture
+def fixture(tmp_path):
+    return Fixture(tmp_path)
+
+
+def _draw(results):
+    written = plots.render_experiment(results.folder)
+    assert written and all(path.read_bytes().startswith(PNG_SIGNATURE) for path in written)
+
+
+def test_representation_grid_greedy_and_learning_curves(fixture):
+    for model in ("logreg", "rbf_svm"):
+        for features in ("pixels", "hog", "convnet_features"):
+            label = model if features == "pixels" else f"{model} on {features}"
+            fixture.add(label, model, feature_net_seconds=np.float32(40.0))
+    for training in ("greedy", "joint"):
+        for depth in (1, 2):
+            fixture.add(f"{training} k={depth}", "stacked_dense", "deep")
+    fixture.add("convnet", "convnet", "deep", sizes=(100, 1000, 60_000),
+                accuracy=lambda size: 0.6 if size == 100 else 0.9)
+    fixture.add("xgboost", "xgboost", sizes=(100, 1000, 60_000), accuracy=lambda size: 0.7)
+    results = fixture.results([
+        {"kind": "representation_grid", "models": ["logreg", "rbf_svm"],
+         "representations": ["pixels", "hog", "convnet_features"]},
+        {"kind": "greedy_vs_joint", "depths": [1, 2]},
+        {"kind": "learning_curves", "labels": ["xgboost", "convnet"]}])
+    _draw(results)
+    table = tables.render(results, {"kind": "representation_table", "models": ["logreg", "rbf_svm"],
+                                    "representations": ["pixels", "hog", "convnet_features"]})
+    assert [row[0] for row in table.rows] == ["logreg", "rbf_svm"]
+    assert any("took 40 s" in note for note in table.notes)
+    crossings = tables.render(results, {"kind": "crossover_table", "deep": ["convnet"],
+                                        "shallow": ["xgboost"]})
+    assert crossings.rows[0][2] == "from 1,000"
+
+
+def test_layer_figures_from_probe_artifacts(fixture):
+    names = np.array(["input", "conv2d", "dense"])
+    artifacts = {"layer_names": names, "probe_accuracy": np.array([0.8, 0.85, 0.9]),
+                 "projection_labels": np.arange(20) % 10, "sample_labels": np.array([3, 1, 2]),
+                 "activation_0": np.random.rand(3, 1, 28, 28), "activation_1": np.random.rand(3, 8, 26, 26),
+                 "activation_2": np.random.rand(3, 10)}
+    for index in range(3):
+        artifacts[f"projection_{index}"] = np.random.rand(20, 2)
+    fixture.add("convnet", "probed_convnet", "deep", **artifacts)
+    _draw(fixture.results([{"kind": kind, "label": "convnet", "file": f"{kind}.png"}
+                           for kind in ("layer_activations", "probe_accuracy", "layer_projections")]))
+
+
+def test_depth_figures_from_gradient_norms(fixture):
+    for recipe in ("1990s", "2015"):
+        for depth in (2, 5):
+            fixture.add(f"{recipe} depth {depth}", "depth_recipe", "deep",
+                        gradient_norms_at_init=np.logspace(-6, -1, depth + 1),
+                        gradient_norms_after_epoch_1=np.logspace(-4, -1, depth + 1))
+    _draw(fixture.results([{"kind": "accuracy_vs_depth", "recipes": ["1990s", "2015"], "depths": [2, 5]},
+                           {"kind": "gradient_norms", "recipes": ["1990s", "2015"], "depths": [2, 5]}]))
+
+
+def test_landscape_plot_and_who_wins_where(fixture):
+    for dataset, best in (("letter", "xgboost"), ("shuttle", "tabular_mlp")):
+        for model in ("xgboost", "tabular_mlp"):
+            fixture.add(f"{model} ({dataset})", model, "deep" if model == "tabular_mlp" else "shallow",
+                        sizes=(10_000,), dataset=dataset, accuracy=0.95 if model == best else 0.9)
+    fixture.add("convnet", "convnet", "deep", accuracy=0.92)
+    fixture.add("xgboost", "xgboost", accuracy=0.9)
+    skipped = [{"label": "xgboost (covertype)", "dataset": "covertype", "reason": "offline"}]
+    results = fixture.results([{"kind": "landscape", "models": ["xgboost", "tabular_mlp", "convnet"],
+                                "imbalanced": ["shuttle"]}], skipped)
+    _draw(results)
+    table = tables.render(results, {"kind": "who_wins_where",
+                                    "models": ["xgboost", "tabular_mlp", "convnet"]})
+    winners = {row[0]: row[4] for row in table.rows}
+    assert winners == {"letter": "xgboost", "shuttle": "tabular_mlp", "fashion_mnist": "convnet"}
+    assert "covertype" in table.notes[0]
+    quoted = tables.render(results, {"kind": "quoted_landscape"})
+    assert all("quoted" in row[1] for row in quoted.rows)
+
+
+def test_transfer_and_continual_figures(fixture):
+    for label in ("reused base, frozen", "logreg"):
+        fixture.add(label, "transfer_convnet" if "reused" in label else "logreg",
+                    "deep" if "reused" in label else "shallow", sizes=(50, 150),
+                    dataset="fashion_mnist[5,6,7,8,9]", classes=[5, 6, 7, 8, 9])
+    for mode in ("continue", "scratch"):
+        fixture.add(f"dense ({mode})", "continual_net", "deep",
+                    staged_accuracy=np.array([0.8, 0.85, 0.88]), stage_seconds=np.array([1.0, 1.0, 1.0]))
+    _draw(fixture.results([{"kind": "transfer_curves", "per_class": [10, 30],
+                            "labels": ["reused base, frozen", "logreg"]},
+                           {"kind": "continual_curves", "models": ["dense"]}]))
+
+
+def test_balanced_accuracy_ignores_absent_classes_and_weights_each_class_alike():
+    confusion = np.array([[90, 10, 0], [5, 5, 0], [0, 0, 0]])
+    assert balanced_accuracy(confusion) == pytest.approx((0.9 + 0.5) / 2)
+
+
+@pytest.mark.parametrize("deep, shallow, expected", [
+    ([0.5, 0.8, 0.9], [0.6, 0.7, 0.8], 300),
+    ([0.7, 0.6, 0.9], [0.6, 0.7, 0.8], 1000),  # ahead, behind, ahead again: the last crossing
+    ([0.5, 0.6, 0.7], [0.6, 0.7, 0.8], None),
+])
+def test_crossover_is_where_the_net_stays_ahead(deep, shallow, expected):
+    assert crossover_size([100, 300, 1000], deep, shallow) == expected
