@@ -11,7 +11,7 @@ stacking shallow methods greedily gives "fast-diminishing returns".
   softmax, the convnet trained on the training split only, for each seed).
 - Greedy against joint: a stack of k = 1..4 Dense(256, relu) layers, trained greedily (each
   new layer under a temporary softmax head, the layers below frozen) or jointly end to end,
-  with the same total number of epochs (2 per layer).
+  with the same total number of epochs (one per layer).
 
 What the reader should see: whether learned features lift even a linear model above every
 engineered pipeline, and whether greedy stacking stalls where joint training keeps gaining.

@@ -22,7 +22,7 @@ from mlhistory.experiment import Experiment, Run, main
 
 DEPTHS = [2, 5, 10, 20]
 RECIPES = ["1990s", "2010", "2015"]
-EPOCHS = 5
+EPOCHS = 3
 
 
 def net(recipe: str, depth: int) -> Run:

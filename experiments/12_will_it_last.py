@@ -14,7 +14,7 @@ for continuous online learning".
 - Continual training: the dense net, the convnet, a linear SVM trained by SGD and Gaussian
   naive Bayes see the training split in three stratified parts; each either continues on
   every new part or is retrained from scratch on all parts so far, with the same epochs per
-  stage. Trees, kernel SVMs and boosting in scikit-learn/XGBoost have no partial_fit: they
+  stage (2). Trees, kernel SVMs and boosting in scikit-learn/XGBoost have no partial_fit: they
   can only refit from scratch (the scratch rows show what that costs).
 
 What the reader should see: reuse making the convnet usable on a few dozen images, and
@@ -30,8 +30,8 @@ SIZES = tuple(count * len(TARGET) for count in PER_CLASS)
 MIN_STEPS = 50
 SHALLOW = ["logreg", "rbf_svm", "random_forest", "xgboost"]
 REUSE_PARAMS = {"source_classes": SOURCE, "min_steps_per_epoch": MIN_STEPS}
-# --quick pretrains on a stratified 2,000 of the source images instead of all 30,000.
-QUICK_SOURCE = {"source_n_train": 2_000}
+# --quick pretrains on a stratified 1,000 of the source images instead of all 30,000.
+QUICK_SOURCE = {"source_n_train": 1_000}
 
 
 def few_shot(model: str, label: str, params: dict | None = None, quick: dict | None = None) -> Run:
@@ -44,8 +44,7 @@ def continual(model: str, name: str, mode: str, **params) -> Run:
 
 
 CONTINUAL = [("continual_net", "dense", {"network": "dense"}),
-             ("continual_net", "convnet", {"network": "convnet", "batch_size": 64,
-                                           "epochs_per_stage": 2}),
+             ("continual_net", "convnet", {"network": "convnet", "batch_size": 64}),
              ("continual_shallow", "SGD linear SVM", {"learner": "sgd_hinge"}),
              ("continual_shallow", "Gaussian NB", {"learner": "gaussian_nb"})]
 

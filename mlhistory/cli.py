@@ -12,8 +12,8 @@ from .paths import DATA_DIR_ENV, default_data_dir, default_results_dir
 DEFAULT_DATASET = "fashion_mnist"  # the default because it runs offline here
 FULL_SEEDS = [0, 1, 2]
 # --quick: a subset small enough that every experiment together takes a few minutes.
-QUICK_N_TRAIN = 2000
-QUICK_N_TEST = 2000
+QUICK_N_TRAIN = 1000
+QUICK_N_TEST = 1000
 QUICK_SEEDS = [0]
 
 

@@ -310,7 +310,7 @@ REGISTRY: dict[str, ModelEntry] = {
                    options={"min_steps_per_epoch": 0}),
         # --- what makes deep learning different, and why now (experiments 06-10) ---
         ModelEntry("stacked_dense", DEEP, _stacked_dense,
-                   {"depth": 1, "width": 256, "training": "joint", "epochs_per_layer": 2,
+                   {"depth": 1, "width": 256, "training": "joint", "epochs_per_layer": 1,
                     "batch_size": 128, "optimizer": "rmsprop", "learning_rate": None},
                    "pixels/255, flattened",
                    "k Dense(relu) layers, trained greedily (each layer under a temporary head, "
@@ -341,21 +341,21 @@ REGISTRY: dict[str, ModelEntry] = {
                    artifacts=_keras_artifacts, needs_images=True,
                    options={"source_n_train": None}),
         ModelEntry("continual_net", DEEP, _continual_net,
-                   {"network": "dense", "mode": "continue", "stages": 3, "epochs_per_stage": 5,
+                   {"network": "dense", "mode": "continue", "stages": 3, "epochs_per_stage": 2,
                     "batch_size": 128, "optimizer": "rmsprop", "learning_rate": None},
                    "pixels/255", "the book's dense net or convnet, trained on each new part of "
                    "the data in turn (continue) or retrained on all data so far (scratch)",
                    stochastic=True, artifacts=_staged_net_artifacts, needs_images=True),
         ModelEntry("continual_shallow", SHALLOW, _continual_shallow,
                    {"learner": "sgd_hinge", "mode": "continue", "stages": 3,
-                    "epochs_per_stage": 5},
+                    "epochs_per_stage": 2},
                    "pixels/255, flattened (not standardised: the scaler would see all stages)",
                    "scikit-learn partial_fit: SGD hinge loss (a linear SVM) or Gaussian naive "
                    "Bayes, continued on new data or restarted", stochastic=True,
                    standardize=False, artifacts=_staged_shallow_artifacts),
         # --- the modern landscape (experiment 11) ---
         ModelEntry("tabular_mlp", DEEP, _tabular_mlp,
-                   {"epochs": 100, "batch_size": 256, "patience": 5, "validation_fraction": 0.1},
+                   {"epochs": 30, "batch_size": 256, "patience": 3, "validation_fraction": 0.1},
                    "columns (images: pixels/255, flattened), standardised by the net",
                    "MLP, 3 candidate shapes, each with early stopping on a validation split "
                    "of the training data; the best on validation is kept",

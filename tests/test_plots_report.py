@@ -46,7 +46,7 @@ def fixture_results(tmp_path):
                     "n_train_full": 60000},
         "runs": [{"label": model, "model": model, "features": "pixels", "family": family,
                   "preprocessing": "pixels/255", "provenance": "fixture", "params": {},
-                  "max_n_train": None,
+                  "max_n_train": None, "dataset": "fashion_mnist",
                   "run_keys": [f"{model}{seed}" for seed in range(len(accuracies))]}
                  for model, family, accuracies in MODELS],
         "claims": [claim.to_dict()],

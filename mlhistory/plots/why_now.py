@@ -64,7 +64,7 @@ def greedy_vs_joint(results: ExperimentResults, path: Path, depths: list[int]) -
                       label=f"{training}" + (" (lower layers frozen)" if training == "greedy"
                                              else " (all layers trained together)"))
     axis.set_xticks(depths)
-    axis.set_xlabel("k, number of Dense(256, relu) layers (2 epochs per layer in both schemes)")
+    axis.set_xlabel("k, number of Dense(256, relu) layers (the same epochs, k, in both schemes)")
     axis.set_ylabel("test accuracy (mean ± std over seeds)")
     axis.grid(alpha=0.3)
     axis.legend()
