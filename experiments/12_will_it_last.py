@@ -14,8 +14,9 @@ for continuous online learning".
 - Continual training: the dense net, the convnet, a linear SVM trained by SGD and Gaussian
   naive Bayes see the training split in three stratified parts; each either continues on
   every new part or is retrained from scratch on all parts so far, with the same epochs per
-  stage (one pass over the new data, or over all data so far). Trees, kernel SVMs and boosting in scikit-learn/XGBoost have no partial_fit: they
-  can only refit from scratch (the scratch rows show what that costs).
+  stage (one pass over the new data, or over all data so far). Trees, kernel SVMs and
+  boosting in scikit-learn/XGBoost have no partial_fit: they can only refit from scratch
+  (the scratch rows show what that costs).
 
 What the reader should see: reuse making the convnet usable on a few dozen images, and
 continued training keeping up with retraining at a fraction of the cumulative cost.
