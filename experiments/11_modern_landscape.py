@@ -55,7 +55,8 @@ EXPERIMENT = Experiment(
                  pairs=tuple((label("convnet", d), label("xgboost", d)) for d in IMAGES),
                  relation="beats", quorum="all"),
     ),
-    plots=({"kind": "landscape", "models": MODELS + ["convnet"], "imbalanced": ["shuttle"]},),
+    plots=({"kind": "landscape", "models": MODELS + ["convnet"], "imbalanced": ["shuttle"]},
+           {"kind": "who_wins_grid", "models": MODELS + ["convnet"]}),
     tables=({"kind": "who_wins_where", "models": MODELS + ["convnet"]},
             {"kind": "quoted_landscape"}),
 )

@@ -110,9 +110,12 @@ class ConvnetFeatures(TransformerMixin, BaseEstimator):
     def transform(self, images: np.ndarray) -> np.ndarray:
         import keras
 
+        from .nets import PREDICT_BATCH_SIZE
+
         network = self.classifier.network
         penultimate = keras.Model(network.inputs, network.layers[-2].output)
-        return penultimate.predict(self.classifier._inputs(images), verbose=0, batch_size=1024)
+        return penultimate.predict(self.classifier._inputs(images), verbose=0,
+                                   batch_size=PREDICT_BATCH_SIZE)
 
     def __sklearn_is_fitted__(self) -> bool:
         return self.classifier is not None

@@ -16,6 +16,11 @@ from .data import DatasetInfo
 PREDICT_BATCH_SIZE = 1024
 
 
+def fit_verbosity() -> int:
+    """A live progress bar on a terminal; one line per epoch in logs and under make -j."""
+    return 1 if sys.stdout.isatty() else 2
+
+
 def _one_hidden_layer(info: DatasetInfo, units: int, activation: str, name: str) -> keras.Model:
     n_pixels = info.input_shape[0] * info.input_shape[1]
     return keras.Sequential([
@@ -118,10 +123,8 @@ class KerasClassifier:
         if steps < self.min_steps_per_epoch:
             repeats = -(-self.min_steps_per_epoch * self.batch_size // len(labels))
             inputs, labels = np.concatenate([inputs] * repeats), np.concatenate([labels] * repeats)
-        # A live progress bar on a terminal; one line per epoch in logs and under make -j.
-        verbose = 1 if sys.stdout.isatty() else 2
         history = network.fit(inputs, labels, epochs=epochs, batch_size=self.batch_size,
-                              callbacks=list(callbacks), verbose=verbose)
+                              callbacks=list(callbacks), verbose=fit_verbosity())
         return history.history
 
     def _monitor(self, monitor) -> list:
@@ -300,7 +303,7 @@ class TabularMLPClassifier(KerasClassifier):
             history = network.fit(inputs[train], labels[train], epochs=self.epochs,
                                   batch_size=self.batch_size, callbacks=[stopping],
                                   validation_data=(inputs[validation], labels[validation]),
-                                  verbose=2)
+                                  verbose=fit_verbosity())
             predicted = network.predict(inputs[validation], batch_size=PREDICT_BATCH_SIZE, verbose=0)
             accuracy = float(np.mean(predicted.argmax(axis=1) == labels[validation]))
             self.validation_accuracy.append(accuracy)

@@ -16,7 +16,7 @@ from keras import layers
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from .data import DatasetInfo, array_digest, stratified_order, stratified_subset
-from .nets import KerasClassifier, convnet, dense_network
+from .nets import KerasClassifier, convnet, dense_network, fit_verbosity
 
 # Pretrained bases of this process, by (source data digest, seed, epochs): transfer runs
 # that share a source task and a seed share one base instead of each training its own.
@@ -67,7 +67,7 @@ class TransferClassifier(KerasClassifier):
             self._compile(network)
             start = time.perf_counter()
             network.fit(self._inputs(source[0]), source[1], epochs=self.base_epochs,
-                        batch_size=self.batch_size, verbose=2)
+                        batch_size=self.batch_size, verbose=fit_verbosity())
             seconds = time.perf_counter() - start
             _PRETRAINED[key] = (network.get_weights(), seconds)
             self.pretrained_here_seconds = seconds

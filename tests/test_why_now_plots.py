@@ -122,7 +122,9 @@ def test_landscape_plot_and_who_wins_where(fixture):
     fixture.add("xgboost", "xgboost", accuracy=0.9)
     skipped = [{"label": "xgboost (covertype)", "dataset": "covertype", "reason": "offline"}]
     results = fixture.results([{"kind": "landscape", "models": ["xgboost", "tabular_mlp", "convnet"],
-                                "imbalanced": ["shuttle"]}], skipped)
+                                "imbalanced": ["shuttle"]},
+                               {"kind": "who_wins_grid", "models": ["xgboost", "tabular_mlp", "convnet"]}],
+                              skipped)
     _draw(results)
     table = tables.render(results, {"kind": "who_wins_where",
                                     "models": ["xgboost", "tabular_mlp", "convnet"]})

@@ -329,3 +329,36 @@ def continual_curves(results: ExperimentResults, path: Path, models: list[str]) 
     axes[0][0].set_ylabel("test accuracy after each stage (mean over seeds)")
     figure.suptitle(title(results, "New data arrives in thirds: keep training, or retrain from scratch"))
     save(figure, path)
+
+
+@plot_kind
+def who_wins_grid(results: ExperimentResults, path: Path, models: list[str]) -> None:
+    """Datasets x models: each cell's gap to the best model on that dataset, winner marked."""
+    runs = results.manifest["runs"]
+    datasets = list(dict.fromkeys(run["dataset"] for run in runs))
+    gaps = np.full((len(datasets), len(models)), np.nan)
+    means = np.full_like(gaps, np.nan)
+    for row_index, dataset in enumerate(datasets):
+        for column, model in enumerate(models):
+            run = next((r for r in runs if r["model"] == model and r["dataset"] == dataset), None)
+            if run is not None and results.rows_of(run["label"]):
+                means[row_index, column] = mean_std(r["accuracy"] for r in results.rows_of(run["label"]))[0]
+        gaps[row_index] = 100 * (means[row_index] - np.nanmax(means[row_index]))
+    figure, axis = plt.subplots(figsize=(1.6 * len(models) + 3, 0.6 * len(datasets) + 2),
+                                layout="constrained")
+    image = axis.imshow(np.maximum(gaps, -10), cmap="RdYlGn", vmin=-10, vmax=0, aspect="auto")
+    declared = {(run["dataset"], run["model"]) for run in runs}
+    for (row_index, column), gap in np.ndenumerate(gaps):
+        if np.isnan(gap):
+            absent = "not run" if (datasets[row_index], models[column]) in declared else "n/a"
+            axis.text(column, row_index, absent, ha="center", va="center", fontsize=8, color="gray")
+            continue
+        text = "best\n" if gap == 0 else f"{gap:+.1f}\n"
+        axis.text(column, row_index, text + f"{means[row_index, column]:.3f}", ha="center",
+                  va="center", fontsize=8, fontweight="bold" if gap == 0 else "normal")
+    kinds = ["table" if not dataset_info(d).is_image else "images" for d in datasets]
+    axis.set_yticks(range(len(datasets)), [f"{d} ({k})" for d, k in zip(datasets, kinds, strict=True)])
+    axis.set_xticks(range(len(models)), models)
+    figure.colorbar(image, ax=axis, label="points behind the best model (mean over seeds; capped at -10)")
+    figure.suptitle("Who wins where: accuracy gap to the best model on each dataset")
+    save(figure, path)
