@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from ..analysis import balanced_accuracy, size_curve
 from ..data import dataset_info
@@ -83,8 +84,10 @@ def layer_activations(results: ExperimentResults, path: Path, label: str) -> Non
     names = [str(name) for name in saved["layer_names"]]
     maps = [index for index in range(len(names)) if saved[f"activation_{index}"].ndim == 4]
     channels = max(saved[f"activation_{index}"].shape[1] for index in maps)
-    figure, axes = plt.subplots(len(maps) + 1, channels, figsize=(1.5 * channels, 1.6 * (len(maps) + 1)),
+    height = 1.6 * (len(maps) + 1)
+    figure, axes = plt.subplots(len(maps) + 1, channels, figsize=(1.5 * channels, height),
                                 squeeze=False)
+    figure.subplots_adjust(top=1 - 0.7 / height, bottom=0.4 / height)
     for row, index in zip(axes, maps, strict=False):
         activation = saved[f"activation_{index}"][0]
         for column, axis in enumerate(row):
@@ -200,7 +203,8 @@ def accuracy_vs_depth(results: ExperimentResults, path: Path, recipes: list[str]
                  linestyle=":", label="chance")
     axis.set_xscale("log")
     axis.set_xticks(depths, [str(depth) for depth in depths])
-    axis.set_xlabel("hidden layers (128 units each)")
+    axis.minorticks_off()
+    axis.set_xlabel("hidden layers (128 units each; log scale)")
     axis.set_ylabel("test accuracy (mean ± std over seeds)")
     axis.set_ylim(0, 1)
     axis.grid(alpha=0.3)
@@ -227,6 +231,7 @@ def gradient_norms(results: ExperimentResults, path: Path, recipes: list[str],
                 layers = np.arange(1, norms.shape[1] + 1)
                 axis.plot(layers, norms.mean(axis=0), marker=".", color=color, label=f"depth {depth}")
             axis.set_yscale("log")
+            axis.xaxis.set_major_locator(MaxNLocator(integer=True))
             axis.set_title(f"{recipe} recipe, {moment}", fontsize=10)
             axis.grid(alpha=0.3, which="both")
             axis.set_xlabel("layer (1 = next to the input; last = softmax)")
@@ -261,14 +266,15 @@ def landscape(results: ExperimentResults, path: Path, models: list[str], imbalan
                 if dataset in imbalanced:
                     balanced = [balanced_accuracy(results.artifacts(row)["confusion"]) for row in rows]
                     axis.scatter([x] * len(balanced), balanced, marker="_", s=120, color="black",
-                                 zorder=3, label="balanced accuracy" if index == 0 else None)
+                                 zorder=3, label="balanced accuracy (a dash per seed)"
+                                 if index == 0 else None)
         sizes = [max(row["n_train"] for row in results.rows if row["dataset"] == dataset)
                  for dataset in members]
         axis.set_xticks(positions, [f"{dataset}\n(n_train {size:,})"
                                     for dataset, size in zip(members, sizes, strict=True)])
         axis.set_title(kind)
         axis.grid(axis="y", alpha=0.3)
-        axis.set_ylim(0.5, 1.0)
+        axis.set_ylim(0.5, 1.01)
     axes[0].set_ylabel("test accuracy (mean ± std over seeds)")
     handles, labels = [], []
     for axis in axes:
@@ -299,6 +305,7 @@ def transfer_curves(results: ExperimentResults, path: Path, per_class: list[int]
         axis.fill_between(counts, means - stds, means + stds, color=color, alpha=0.15)
     axis.set_xscale("log")
     axis.set_xticks(per_class, [str(count) for count in per_class])
+    axis.minorticks_off()
     axis.set_xlabel(f"labelled training images per class ({n_classes} new classes)")
     axis.set_ylabel("test accuracy on the new classes (mean ± std over seeds)")
     axis.grid(alpha=0.3, which="both")
