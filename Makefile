@@ -13,7 +13,8 @@ EXPERIMENTS := $(sort $(basename $(notdir $(wildcard experiments/[0-9][0-9]_*.py
 PACKAGE := $(wildcard mlhistory/*.py) $(wildcard mlhistory/references/*)
 # An experiment's metadata.json is written last, so it marks a finished experiment.
 FULL := $(foreach e,$(EXPERIMENTS),results/$(DATASET)/$(e)/metadata.json)
-QUICK := $(foreach e,$(EXPERIMENTS),results/quick/$(DATASET)/$(e)/metadata.json)
+# Latest first: once experiment 05 is done, `make -j2 quick` starts the longest ones first.
+QUICK := $(foreach e,$(shell printf '%s\n' $(EXPERIMENTS) | sort -r),results/quick/$(DATASET)/$(e)/metadata.json)
 
 # TensorFlow's start-up chatter (CPU instruction sets, no CUDA driver) hides the progress lines.
 export TF_CPP_MIN_LOG_LEVEL ?= 2

@@ -258,9 +258,12 @@ def experiment_section(experiment: ExperimentResults, judged: list[dict]) -> lis
                         f"`experiments/{manifest['experiment_id']}.py`. Wall-clock time of the "
                         f"last run: {format_seconds(metadata['wall_seconds'])} "
                         f"({metadata['runs']} runs, {metadata['runs_from_cache']} from the cache).")]
-    # The docstring's first line is the title, already shown above.
-    blocks += [Paragraph(paragraph.replace("\n", " "))
-               for paragraph in manifest["summary"].split("\n\n")[1:]]
+    # The docstring's first line is the title, already shown above; a bulleted paragraph
+    # becomes one paragraph per bullet.
+    for paragraph in manifest["summary"].split("\n\n")[1:]:
+        items = paragraph.split("\n- ") if paragraph.startswith("- ") else [paragraph]
+        blocks += [Paragraph(("- " if index else "") + " ".join(item.split()))
+                   for index, item in enumerate(items)]
     budget = []
     for run in manifest["runs"]:
         rows = experiment.rows_of(run["label"], all_sizes=True)
@@ -281,8 +284,11 @@ def experiment_section(experiment: ExperimentResults, judged: list[dict]) -> lis
                          "budgets say what each side got."),
                Table(["run", "data", "features", "preprocessing", "params", "n_train", "seeds",
                       "provenance"], budget)]
+    skipped = defaultdict(list)
     for entry in manifest.get("skipped", []):
-        blocks.append(Paragraph(f"Not run here: {entry['label']} ({entry['reason']})"))
+        skipped[(entry["dataset"], entry["reason"])].append(entry["label"])
+    blocks += [Paragraph(f"Not run here, so not measured: {', '.join(labels)}. Reason: {reason}.")
+               for (_, reason), labels in skipped.items()]
     blocks.append(Heading(3, "Claims"))
     blocks.append(Table(["claim", "verdict", "evidence"],
                         [[row["claim"], f"**{row['verdict']}**", row["evidence"]] for row in judged]))

@@ -360,7 +360,7 @@ def who_wins_grid(results: ExperimentResults, path: Path, models: list[str]) -> 
             absent = "not run" if (datasets[row_index], models[column]) in declared else "n/a"
             axis.text(column, row_index, absent, ha="center", va="center", fontsize=8, color="gray")
             continue
-        text = "best\n" if gap == 0 else f"{gap:+.1f}\n"
+        text = "best\n" if gap == 0 else f"{gap:+.1f}\n".replace("-0.0", "0.0")
         axis.text(column, row_index, text + f"{means[row_index, column]:.3f}", ha="center",
                   va="center", fontsize=8, fontweight="bold" if gap == 0 else "normal")
     kinds = ["table" if not dataset_info(d).is_image else "images" for d in datasets]

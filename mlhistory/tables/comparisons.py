@@ -101,8 +101,9 @@ def who_wins_where(results: ExperimentResults, models: list[str]) -> ResultTable
                             for row in winner_rows)[0]
         size = max(row["n_train"] for row in results.rows if row["dataset"] == dataset)
         rows.append(cells + [ranked[0], f"{margin:.2f}", f"{balanced:.4f}", f"{size:,}"])
-    notes = [f"Not available on this machine, so not measured: {entry['label']} ({entry['reason']})"
-             for entry in results.manifest.get("skipped", [])]
+    skipped = sorted({entry["dataset"] for entry in results.manifest.get("skipped", [])})
+    notes = [f"Not available on this machine, so not in the table: {', '.join(skipped)} (the "
+             "reason is under \"What each model got\")."] if skipped else []
     return ResultTable("Who wins where", ["dataset", *models, "best", "margin over the next (points)",
                                           "best's balanced accuracy", "n_train"], rows, notes)
 
