@@ -29,7 +29,7 @@ COLUMNS = [
 ]
 INTEGER_COLUMNS = {"seed", "n_train", "n_test", "n_params", "model_bytes"}
 FLOAT_COLUMNS = {"accuracy", "macro_f1", "fit_seconds", "predict_seconds", "peak_rss_mb"}
-RECORDED_PACKAGES = ["tensorflow", "keras", "scikit-learn", "xgboost", "numpy", "scipy",
+RECORDED_PACKAGES = ["tensorflow", "keras", "scikit-learn", "xgboost", "numpy", "scipy", "rdata",
                      "matplotlib", "scikit-image"]
 RUNS_FILE = "runs.csv"
 METADATA_FILE = "metadata.json"

@@ -170,17 +170,25 @@ def layer_projections(results: ExperimentResults, path: Path, label: str) -> Non
     save(figure, path)
 
 
-@plot_kind
-def learning_curves(results: ExperimentResults, path: Path, labels: list[str]) -> None:
-    """Test accuracy against training size (log), mean ± std over seeds, one line per model."""
-    figure, axis = plt.subplots(figsize=(10, 6))
+def _accuracy_curves(axis, results: ExperimentResults, labels: list[str], per: int, legend) -> None:
+    """Accuracy against training size / ``per`` with a ± std band; deep solid, shallow dashed."""
     for color, label in zip(PALETTE, labels, strict=False):
         sizes, means, stds = size_curve(results, label, "accuracy")
         means, stds = np.asarray(means), np.asarray(stds)
         deep = results.family(label) == "deep"
-        axis.plot(sizes, means, marker="o", color=color, linestyle="-" if deep else "--",
-                  label=f"{label} ({'deep' if deep else 'shallow'}; up to {sizes[-1]:,})")
-        axis.fill_between(sizes, means - stds, means + stds, color=color, alpha=0.15)
+        steps = np.asarray(sizes) / per
+        axis.plot(steps, means, marker="o", color=color, linestyle="-" if deep else "--",
+                  label=legend(label, deep, sizes))
+        axis.fill_between(steps, means - stds, means + stds, color=color, alpha=0.15)
+
+
+@plot_kind
+def learning_curves(results: ExperimentResults, path: Path, labels: list[str]) -> None:
+    """Test accuracy against training size (log), mean ± std over seeds, one line per model."""
+    figure, axis = plt.subplots(figsize=(10, 6))
+    _accuracy_curves(axis, results, labels, per=1,
+                     legend=lambda label, deep, sizes: f"{label} ({'deep' if deep else 'shallow'}; "
+                                                       f"up to {sizes[-1]:,})")
     axis.set_xscale("log")
     axis.set_xlabel("training images (log scale; seeded, stratified, nested subsets)")
     axis.set_ylabel("test accuracy (mean ± std over seeds)")
@@ -296,13 +304,7 @@ def transfer_curves(results: ExperimentResults, path: Path, per_class: list[int]
     """Accuracy on the new classes against labelled images per class (log), per approach."""
     n_classes = len(results.run(labels[0])["classes"])
     figure, axis = plt.subplots(figsize=(9, 5.5))
-    for color, label in zip(PALETTE, labels, strict=False):
-        sizes, means, stds = size_curve(results, label, "accuracy")
-        counts = np.asarray(sizes) / n_classes
-        means, stds = np.asarray(means), np.asarray(stds)
-        deep = results.family(label) == "deep"
-        axis.plot(counts, means, marker="o", color=color, linestyle="-" if deep else "--", label=label)
-        axis.fill_between(counts, means - stds, means + stds, color=color, alpha=0.15)
+    _accuracy_curves(axis, results, labels, per=n_classes, legend=lambda label, deep, sizes: label)
     axis.set_xscale("log")
     axis.set_xticks(per_class, [str(count) for count in per_class])
     axis.minorticks_off()
