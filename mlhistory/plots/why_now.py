@@ -155,6 +155,8 @@ def layer_projections(results: ExperimentResults, path: Path, label: str) -> Non
     figure, axes = plt.subplots(rows, columns, figsize=(3.6 * columns, 3.4 * rows), squeeze=False,
                                 layout="constrained")
     colors = plt.get_cmap("tab10")
+    run_dataset = results.run(label)["dataset"]
+    class_names = dataset_info(run_dataset).class_names
     for index, axis in enumerate(axes.flat):
         if index >= len(names):
             axis.axis("off")
@@ -164,9 +166,13 @@ def layer_projections(results: ExperimentResults, path: Path, label: str) -> Non
         axis.set_title(f"{names[index]} (probe {saved['probe_accuracy'][index]:.3f})", fontsize=9)
         axis.set_xticks([])
         axis.set_yticks([])
-    run_dataset = results.run(label)["dataset"]
-    figure.suptitle(f"Test images in each layer's representation (first two principal components, "
-                    f"colour = class)\n{dataset_info(run_dataset).description}")
+    handles = [plt.Line2D([], [], marker="o", linestyle="", color=colors(index % 10), label=name)
+               for index, name in enumerate(class_names)]
+    figure.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 10),
+                  fontsize=8, frameon=False)
+    figure.suptitle(f"Test images in each layer's representation (first two principal components; "
+                    f"seed {results.rows_of(label)[0]['seed']}, probe accuracy of that seed)"
+                    f"\n{dataset_info(run_dataset).description}")
     save(figure, path)
 
 
