@@ -87,15 +87,16 @@ class Run:
         return [None if size == full else size for size in dict.fromkeys(sizes)]
 
     def seeds(self, config: Config, n_train: int | None) -> list[int]:
-        if not models.get(self.model).stochastic and self.features not in STOCHASTIC_FEATURES:
-            if not (self.resample and n_train is not None):
-                return config.seeds[:1]
+        seed_independent = (not models.get(self.model).stochastic
+                            and self.features not in STOCHASTIC_FEATURES)
+        draws_subset = self.resample and n_train is not None
+        if seed_independent and not draws_subset:
+            return config.seeds[:1]
         seeds = list(config.seeds)
         if self.small_size_seeds and len(seeds) > 1 and n_train is not None:
             threshold, count = self.small_size_seeds
-            extra = count - len(seeds)
-            if n_train <= threshold and extra > 0:
-                seeds += list(range(max(seeds) + 1, max(seeds) + 1 + extra))
+            if n_train <= threshold:  # more seeds up to ``count``; range() is empty past it
+                seeds += list(range(max(seeds) + 1, max(seeds) + 1 + count - len(seeds)))
         return seeds
 
     def specs(self, config: Config) -> list[runner.RunSpec]:
@@ -103,6 +104,7 @@ class Run:
         n_test = config.n_test
         if n_test is not None and n_test >= dataset_info(dataset).n_test:
             n_test = None
+
         def params(n_train: int | None) -> dict:
             return {**self.params, **(self.subset_params if n_train else {}),
                     **(self.quick_params if config.quick else {})}

@@ -60,11 +60,6 @@ def columns(rows: np.ndarray) -> np.ndarray:
     return rows.astype(np.float32)
 
 
-# Feature nets trained in this process, by (digest of the training data, seed): the shallow
-# models of one seed then read the very same learned representation, trained once.
-_TRAINED: dict[tuple, tuple[list, float]] = {}
-
-
 class ConvnetFeatures(TransformerMixin, BaseEstimator):
     """Features learned by the book's convnet, trained (book recipe) on the training split only.
 
@@ -82,26 +77,18 @@ class ConvnetFeatures(TransformerMixin, BaseEstimator):
         self.excluded_seconds = 0.0  # the part of this fit spent training it
 
     def fit(self, images: np.ndarray, labels: np.ndarray):
-        import time
-
-        import keras
-
         from .data import DatasetInfo, array_digest
         from .models import get
-        from .nets import KerasClassifier, convnet
+        from .nets import KerasClassifier, convnet, train_once
 
         # The net needs the image shape and the number of classes, both read off the data.
         info = DatasetInfo("training split", "", images.shape[1:], len(labels), 0,
                            tuple(map(str, np.unique(labels))), offline=True)
         self.classifier = KerasClassifier(convnet, info, **get("convnet").defaults)
-        key = (array_digest(images, labels), self.seed)
-        if key not in _TRAINED:
-            keras.utils.set_random_seed(self.seed)  # the same net, whichever run trains it
-            start = time.perf_counter()
-            self.classifier.fit(images, labels)
-            self.excluded_seconds = time.perf_counter() - start
-            _TRAINED[key] = (self.classifier.network.get_weights(), self.excluded_seconds)
-        weights, self.training_seconds = _TRAINED[key]
+        # The shallow models of one seed read the very same learned representation.
+        key = ("convnet_features", array_digest(images, labels), self.seed)
+        weights, self.training_seconds, self.excluded_seconds = train_once(
+            key, self.seed, lambda: self.classifier.fit(images, labels).network)
         if self.classifier.network is None:
             self.classifier.network = convnet(info)
             self.classifier.network.set_weights(weights)

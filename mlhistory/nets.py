@@ -21,6 +21,28 @@ def fit_verbosity() -> int:
     return 1 if sys.stdout.isatty() else 2
 
 
+# Nets trained in this process, by a key naming what they were trained for, on which data and
+# seed: runs that need the same net (a learned representation, a pretrained base) train it once.
+_TRAINED: dict[tuple, tuple[list, float]] = {}
+
+
+def train_once(key: tuple, seed: int, train) -> tuple[list, float, float]:
+    """The weights of ``train()``'s net, trained at most once per process for ``key``.
+
+    Returns (weights, seconds the training took, seconds spent training in this call). The
+    seed is set right before training, so the net is the same whichever run trains it.
+    """
+    if key not in _TRAINED:
+        keras.utils.set_random_seed(seed)
+        start = time.perf_counter()
+        network = train()
+        seconds = time.perf_counter() - start
+        _TRAINED[key] = (network.get_weights(), seconds)
+        return _TRAINED[key][0], seconds, seconds
+    weights, seconds = _TRAINED[key]
+    return weights, seconds, 0.0
+
+
 def _one_hidden_layer(info: DatasetInfo, units: int, activation: str, name: str) -> keras.Model:
     n_pixels = info.input_shape[0] * info.input_shape[1]
     return keras.Sequential([

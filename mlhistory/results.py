@@ -169,6 +169,16 @@ class ExperimentResults:
     def run(self, label: str) -> dict:
         return next(run for run in self.manifest["runs"] if run["label"] == label)
 
+    @property
+    def run_datasets(self) -> list[str]:
+        """The datasets the experiment's runs use, in the order they were declared."""
+        return list(dict.fromkeys(run["dataset"] for run in self.manifest["runs"]))
+
+    def label_for(self, model: str, dataset: str) -> str | None:
+        """The label of the run of ``model`` on ``dataset``, or None if there is none."""
+        return next((run["label"] for run in self.manifest["runs"]
+                     if run["model"] == model and run["dataset"] == dataset), None)
+
     def family(self, label: str) -> str:
         return self.run(label)["family"]
 

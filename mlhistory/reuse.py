@@ -16,11 +16,7 @@ from keras import layers
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from .data import DatasetInfo, array_digest, stratified_order, stratified_subset
-from .nets import KerasClassifier, convnet, dense_network, fit_verbosity
-
-# Pretrained bases of this process, by (source data digest, seed, epochs): transfer runs
-# that share a source task and a seed share one base instead of each training its own.
-_PRETRAINED: dict[tuple, tuple[list, float]] = {}
+from .nets import KerasClassifier, convnet, dense_network, fit_verbosity, train_once
 
 
 class TransferClassifier(KerasClassifier):
@@ -60,18 +56,18 @@ class TransferClassifier(KerasClassifier):
         if self.source_n_train is not None:
             chosen = stratified_subset(source[1], self.source_n_train, self.seed)
             source = (source[0][chosen], source[1][chosen])
-        key = (array_digest(*source), self.seed, self.base_epochs)
-        if key not in _PRETRAINED:
-            keras.utils.set_random_seed(self.seed)
+
+        def pretrain() -> keras.Model:
             network = convnet(self._source_info())
             self._compile(network)
-            start = time.perf_counter()
             network.fit(self._inputs(source[0]), source[1], epochs=self.base_epochs,
                         batch_size=self.batch_size, verbose=fit_verbosity())
-            seconds = time.perf_counter() - start
-            _PRETRAINED[key] = (network.get_weights(), seconds)
-            self.pretrained_here_seconds = seconds
-        weights, self.pretrain_seconds = _PRETRAINED[key]
+            return network
+
+        # Transfer runs that share a source task and a seed share one pretrained base.
+        key = ("pretrained_base", array_digest(*source), self.seed, self.base_epochs)
+        weights, self.pretrain_seconds, here = train_once(key, self.seed, pretrain)
+        self.pretrained_here_seconds += here
         return weights
 
     def fit(self, images: np.ndarray, labels: np.ndarray, monitor=None, source=None):

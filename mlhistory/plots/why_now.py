@@ -258,8 +258,7 @@ def gradient_norms(results: ExperimentResults, path: Path, recipes: list[str],
 @plot_kind
 def landscape(results: ExperimentResults, path: Path, models: list[str], imbalanced: list[str]) -> None:
     """One panel per kind of data: each model's accuracy on each dataset (± std over seeds)."""
-    runs = results.manifest["runs"]
-    datasets = list(dict.fromkeys(run["dataset"] for run in runs))
+    datasets = results.run_datasets
     kinds = {"structured (tables)": [d for d in datasets if not dataset_info(d).is_image],
              "perceptual (images)": [d for d in datasets if dataset_info(d).is_image]}
     figure, axes = plt.subplots(1, 2, figsize=(15, 5.5), sharey=True,
@@ -269,10 +268,10 @@ def landscape(results: ExperimentResults, path: Path, models: list[str], imbalan
         positions = np.arange(len(members))
         for index, (color, model) in enumerate(zip(PALETTE, models, strict=False)):
             for position, dataset in zip(positions, members, strict=True):
-                run = next((r for r in runs if r["model"] == model and r["dataset"] == dataset), None)
-                if run is None:
+                label = results.label_for(model, dataset)
+                if label is None:
                     continue
-                rows = results.rows_of(run["label"])
+                rows = results.rows_of(label)
                 mean, std = mean_std(row["accuracy"] for row in rows)
                 x = position + (index - (len(models) - 1) / 2) * width
                 axis.bar(x, mean, width, yerr=std, color=color, capsize=2,
@@ -349,23 +348,22 @@ def continual_curves(results: ExperimentResults, path: Path, models: list[str]) 
 @plot_kind
 def who_wins_grid(results: ExperimentResults, path: Path, models: list[str]) -> None:
     """Datasets x models: each cell's gap to the best model on that dataset, winner marked."""
-    runs = results.manifest["runs"]
-    datasets = list(dict.fromkeys(run["dataset"] for run in runs))
+    datasets = results.run_datasets
     gaps = np.full((len(datasets), len(models)), np.nan)
     means = np.full_like(gaps, np.nan)
     for row_index, dataset in enumerate(datasets):
         for column, model in enumerate(models):
-            run = next((r for r in runs if r["model"] == model and r["dataset"] == dataset), None)
-            if run is not None and results.rows_of(run["label"]):
-                means[row_index, column] = mean_std(r["accuracy"] for r in results.rows_of(run["label"]))[0]
+            label = results.label_for(model, dataset)
+            if label is not None and results.rows_of(label):
+                means[row_index, column] = mean_std(r["accuracy"] for r in results.rows_of(label))[0]
         gaps[row_index] = 100 * (means[row_index] - np.nanmax(means[row_index]))
     figure, axis = plt.subplots(figsize=(1.6 * len(models) + 3, 0.6 * len(datasets) + 2),
                                 layout="constrained")
     image = axis.imshow(np.maximum(gaps, -10), cmap="RdYlGn", vmin=-10, vmax=0, aspect="auto")
-    declared = {(run["dataset"], run["model"]) for run in runs}
     for (row_index, column), gap in np.ndenumerate(gaps):
         if np.isnan(gap):
-            absent = "not run" if (datasets[row_index], models[column]) in declared else "n/a"
+            declared = results.label_for(models[column], datasets[row_index]) is not None
+            absent = "not run" if declared else "n/a"
             axis.text(column, row_index, absent, ha="center", va="center", fontsize=8, color="gray")
             continue
         text = "best\n" if gap == 0 else f"{gap:+.1f}\n".replace("-0.0", "0.0")

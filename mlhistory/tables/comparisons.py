@@ -73,20 +73,15 @@ def crossover_table(results: ExperimentResults, deep: list[str], shallow: list[s
                        ["Sizes are compared where both were run; the RBF SVM stops at its cap."])
 
 
-def _landscape_runs(results: ExperimentResults, models: list[str]) -> dict[str, dict[str, str]]:
-    """dataset -> model -> label, in the experiment's order."""
-    table: dict[str, dict[str, str]] = {}
-    for run in results.manifest["runs"]:
-        if run["model"] in models:
-            table.setdefault(run["dataset"], {})[run["model"]] = run["label"]
-    return table
-
-
 @table_kind
 def who_wins_where(results: ExperimentResults, models: list[str]) -> ResultTable:
     """Per dataset: each model's accuracy, the winner and its margin over the runner-up."""
     rows = []
-    for dataset, labels in _landscape_runs(results, models).items():
+    for dataset in results.run_datasets:
+        labels = {model: results.label_for(model, dataset) for model in models}
+        labels = {model: label for model, label in labels.items() if label is not None}
+        if not labels:
+            continue
         means = {}
         cells = [dataset]
         for model in models:
