@@ -2,7 +2,11 @@
 # Results are real file targets: a repeated or interrupted `make all` redoes only what is
 # missing or out of date, and `make -j2 all` runs independent experiments in parallel.
 
-DATASET ?= fashion_mnist
+# Both image datasets by default, the book's own first; DATASET=NAME chooses one.
+DATASETS ?= mnist fashion_mnist
+ifdef DATASET
+DATASETS := $(DATASET)
+endif
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
@@ -12,19 +16,21 @@ ARGS ?=
 EXPERIMENTS := $(sort $(basename $(notdir $(wildcard experiments/[0-9][0-9]_*.py))))
 PACKAGE := $(wildcard mlhistory/*.py) $(wildcard mlhistory/references/*)
 # An experiment's metadata.json is written last, so it marks a finished experiment.
-FULL := $(foreach e,$(EXPERIMENTS),results/$(DATASET)/$(e)/metadata.json)
-# Latest first: once experiment 05 is done, `make -j2 quick` starts the longest ones first.
-QUICK := $(foreach e,$(shell printf '%s\n' $(EXPERIMENTS) | sort -r),results/quick/$(DATASET)/$(e)/metadata.json)
+FULL := $(foreach d,$(DATASETS),$(foreach e,$(EXPERIMENTS),results/$(d)/$(e)/metadata.json))
+# The smoke run takes the first dataset only. Latest first: once experiment 05 is done,
+# `make -j2 quick` starts the longest ones first.
+QUICK_DATASET := $(firstword $(DATASETS))
+QUICK := $(foreach e,$(shell printf '%s\n' $(EXPERIMENTS) | sort -r),results/quick/$(QUICK_DATASET)/$(e)/metadata.json)
 
 # TensorFlow's start-up chatter (CPU instruction sets, no CUDA driver) hides the progress lines.
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help all quick quick-results data plots report test lint clean experiment
+.PHONY: help all quick quick-results data fetch-data plots report test lint clean experiment
 
 help: ## List the targets.
-	@echo "Usage: make TARGET [DATASET=$(DATASET)]   image datasets: fashion_mnist (offline), mnist (needs network), digits"
-	@echo "  (experiment 11 also reads the tables letter, shuttle, satellite (offline) and covertype (needs network))"
+	@echo "Usage: make TARGET [DATASET=NAME]   image datasets: mnist, fashion_mnist (default: both), digits"
+	@echo "  (experiment 11 also reads the tables letter, shuttle, satellite, and covertype (needs network))"
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-11s %s\n", $$1, $$2}'
 
 $(INSTALLED): requirements.txt pyproject.toml
@@ -33,10 +39,10 @@ $(INSTALLED): requirements.txt pyproject.toml
 	$(VENV)/bin/pip install --quiet --no-deps --no-build-isolation --editable .
 	touch $@
 
-all: $(FULL) ## Every experiment at full size on DATASET, then the report.
+all: $(FULL) ## Every experiment at full size on MNIST and Fashion-MNIST (or DATASET), then the report.
 	$(PYTHON) -m mlhistory report
 
-quick: | $(INSTALLED) ## Every experiment on a small subset, under results/quick/ (about 3 minutes).
+quick: fetch-data ## Every experiment on a small subset of the first dataset, under results/quick/.
 	$(MAKE) --no-print-directory -j2 --output-sync=target quick-results
 	$(PYTHON) -m mlhistory report --quick
 
@@ -47,29 +53,37 @@ ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 LOKY_MA
 	TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1
 quick-results: $(QUICK)
 
-results/$(DATASET)/%/metadata.json: experiments/%.py $(PACKAGE) | $(INSTALLED)
-	$(PYTHON) experiments/$*.py --dataset $(DATASET) $(ARGS)
-
-results/quick/$(DATASET)/%/metadata.json: experiments/%.py $(PACKAGE) | $(INSTALLED)
-	$(ONE_THREAD) $(PYTHON) experiments/$*.py --quick --dataset $(DATASET) $(ARGS)
-
+# The data step comes first: it fetches whatever dataset is missing (see data/README.md).
 # Experiment 05 gathers the runs of the era experiments 01-04 from the run cache, and the
 # later experiments reuse all of those runs, so the order is 01-04, then 05, then 06 on.
 ERAS := 01_probabilistic 02_early_neural_networks 03_kernel_methods 04_trees_and_boosting
 GATHERING := 05_return_of_neural_networks
 LATER := $(filter-out $(ERAS) $(GATHERING),$(EXPERIMENTS))
-results/$(DATASET)/$(GATHERING)/metadata.json: $(ERAS:%=results/$(DATASET)/%/metadata.json)
-results/quick/$(DATASET)/$(GATHERING)/metadata.json: $(ERAS:%=results/quick/$(DATASET)/%/metadata.json)
-$(LATER:%=results/$(DATASET)/%/metadata.json): results/$(DATASET)/$(GATHERING)/metadata.json
-$(LATER:%=results/quick/$(DATASET)/%/metadata.json): results/quick/$(DATASET)/$(GATHERING)/metadata.json
+define DATASET_RULES
+results/$(1)/%/metadata.json: experiments/%.py $$(PACKAGE) | fetch-data
+	$$(PYTHON) experiments/$$*.py --dataset $(1) $$(ARGS)
+results/quick/$(1)/%/metadata.json: experiments/%.py $$(PACKAGE) | fetch-data
+	$$(ONE_THREAD) $$(PYTHON) experiments/$$*.py --quick --dataset $(1) $$(ARGS)
+results/$(1)/$(GATHERING)/metadata.json: $(ERAS:%=results/$(1)/%/metadata.json)
+results/quick/$(1)/$(GATHERING)/metadata.json: $(ERAS:%=results/quick/$(1)/%/metadata.json)
+$(LATER:%=results/$(1)/%/metadata.json): results/$(1)/$(GATHERING)/metadata.json
+$(LATER:%=results/quick/$(1)/%/metadata.json): results/quick/$(1)/$(GATHERING)/metadata.json
+endef
+$(foreach d,$(DATASETS),$(eval $(call DATASET_RULES,$(d))))
 
 experiment: | $(INSTALLED) ## One experiment at full size: make experiment NAME=01_probabilistic
 	@if [ ! -f "experiments/$(NAME).py" ]; then \
 		echo "error: unknown experiment '$(NAME)'; choose one of: $(EXPERIMENTS)" >&2; exit 2; fi
-	$(PYTHON) experiments/$(NAME).py --dataset $(DATASET) $(ARGS)
+	@$(MAKE) --no-print-directory fetch-data
+	for dataset in $(DATASETS); do \
+		$(PYTHON) experiments/$(NAME).py --dataset $$dataset $(ARGS) || exit $$?; done
 
-data: | $(INSTALLED) ## Locate, fetch and verify the datasets, and print what was found.
+data: | $(INSTALLED) ## Fetch and verify every dataset into data/, and print each one's source and checksums.
 	$(PYTHON) -m mlhistory data
+
+# The same data step, one line per dataset, before anything that reads data.
+fetch-data: | $(INSTALLED)
+	@$(PYTHON) -m mlhistory data --brief
 
 plots: | $(INSTALLED) ## Re-draw every plot from saved results (never retrains).
 	$(PYTHON) -m mlhistory plots
@@ -77,7 +91,7 @@ plots: | $(INSTALLED) ## Re-draw every plot from saved results (never retrains).
 report: | $(INSTALLED) ## Rebuild results/REPORT.md and results/index.html from saved results.
 	$(PYTHON) -m mlhistory report
 
-test: | $(INSTALLED) ## Run the test suite.
+test: fetch-data ## Run the test suite.
 	$(PYTHON) -m pytest -q tests
 
 lint: | $(INSTALLED) ## Check the code with ruff.

@@ -20,7 +20,7 @@ import numpy as np
 
 from . import atomic, hardware
 from .paths import PROJECT_ROOT, run_cache_dir
-from .views import base_dataset
+from .data.views import base_dataset
 
 COLUMNS = [
     "experiment", "dataset", "model", "features", "params", "seed", "n_train", "n_test",

@@ -9,7 +9,7 @@ from mlhistory.errors import UsageError
 from mlhistory.layerwise import kernel_gradient_norms
 from mlhistory.reuse import seen_by_stage, stage_indices
 from mlhistory.runner import RunSpec, execute
-from mlhistory.views import restrict_classes
+from mlhistory.data import restrict_classes
 
 
 @pytest.fixture(scope="module")

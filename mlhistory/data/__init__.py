@@ -1,0 +1,30 @@
+"""The data layer: what each dataset is, where it comes from, how it is checked, and the
+subsets and class views runs take of it.
+
+It imports nothing of the project but ``errors``, ``paths`` and ``atomic``: models and the
+runner import it, never the other way round, and readers of saved results never need it
+(the manifest records what they show of a dataset).
+"""
+
+from .catalog import (
+    DATASETS,
+    IMAGE,
+    MLBENCH_TABLES,
+    TABULAR,
+    Dataset,
+    DatasetInfo,
+    dataset_info,
+)
+from .checks import array_checksums, recorded_checksums, validate, verify_checksums
+from .formats import read_idx, read_mlbench_frame, read_mnist_pickle
+from .sources import load, locate
+from .subsets import array_digest, check_subset_size, stratified_order, stratified_subset
+from .views import base_dataset, check_classes, restrict_classes, view_name
+
+__all__ = [
+    "DATASETS", "IMAGE", "MLBENCH_TABLES", "TABULAR", "Dataset", "DatasetInfo", "array_checksums",
+    "array_digest", "base_dataset", "check_classes", "check_subset_size", "dataset_info", "load",
+    "locate", "read_idx", "read_mlbench_frame", "read_mnist_pickle", "recorded_checksums",
+    "restrict_classes", "stratified_order", "stratified_subset", "validate", "verify_checksums",
+    "view_name",
+]

@@ -1,0 +1,119 @@
+"""What each dataset is: its description, shape, sizes, class names and kind.
+
+The catalogue is pure data: a reader of saved results never needs it (the manifest records
+what it shows), and the loaders check what they decode against it.
+"""
+
+import string
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import UsageError
+
+IMAGE, TABULAR = "image", "tabular"
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """What a dataset must look like; used to validate it and to check sizes before loading."""
+
+    name: str
+    description: str
+    input_shape: tuple[int, ...]  # (height, width) of an image, (n_features,) of a table row
+    n_train: int
+    n_test: int
+    class_names: tuple[str, ...]
+    offline: bool
+    kind: str = IMAGE
+
+    @property
+    def is_image(self) -> bool:
+        return self.kind == IMAGE
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.class_names)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    info: DatasetInfo
+    # uint8 (n, height, width) images, or float32 (n, n_features) rows; labels int64 in
+    # [0, n_classes). Left out of the repr, which would print the pixels.
+    x_train: np.ndarray = field(repr=False)
+    y_train: np.ndarray = field(repr=False)
+    x_test: np.ndarray = field(repr=False)
+    y_test: np.ndarray = field(repr=False)
+    source: str  # where the arrays were read from
+
+
+DIGIT_NAMES = tuple(str(digit) for digit in range(10))
+FASHION_NAMES = (
+    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+)
+# The tables' class names are the levels of their R factors, in level order.
+LETTER_NAMES = tuple(string.ascii_uppercase)
+SHUTTLE_NAMES = ("Rad.Flow", "Fpv.Close", "Fpv.Open", "High", "Bypass", "Bpv.Close", "Bpv.Open")
+SATELLITE_NAMES = ("red soil", "cotton crop", "grey soil", "damp grey soil", "vegetation stubble",
+                   "very damp grey soil")
+# Cover types 1..7 as the UCI documentation (covtype.info) names them.
+COVERTYPE_NAMES = ("Spruce/Fir", "Lodgepole Pine", "Ponderosa Pine", "Cottonwood/Willow", "Aspen",
+                   "Douglas-fir", "Krummholz")
+DATASETS = {
+    "fashion_mnist": DatasetInfo(
+        "fashion_mnist", "Fashion-MNIST (Xiao et al. 2017), 28x28 greyscale clothing",
+        (28, 28), 60_000, 10_000, FASHION_NAMES, offline=True),
+    "mnist": DatasetInfo(
+        "mnist", "MNIST (LeCun et al. 1998), 28x28 handwritten digits; the book's dataset",
+        (28, 28), 60_000, 10_000, DIGIT_NAMES, offline=True),
+    "digits": DatasetInfo(
+        "digits", "scikit-learn's bundled 8x8 digits (UCI), fixed stratified 75/25 split",
+        (8, 8), 1347, 450, DIGIT_NAMES, offline=True),
+    "letter": DatasetInfo(
+        "letter", "UCI Letter Recognition (Frey & Slate 1991), 16 integer features of distorted "
+        "capital letters; the published first-16,000 / last-4,000 split",
+        (16,), 16_000, 4_000, LETTER_NAMES, offline=True, kind=TABULAR),
+    "shuttle": DatasetInfo(
+        "shuttle", "Statlog Shuttle (UCI), 9 numeric sensor readings, 7 heavily imbalanced "
+        "classes; fixed stratified 75/25 split",
+        (9,), 43_500, 14_500, SHUTTLE_NAMES, offline=True, kind=TABULAR),
+    "satellite": DatasetInfo(
+        "satellite", "Statlog Landsat Satellite (UCI), 4 spectral bands of 3x3 pixel "
+        "neighbourhoods, 6 soil and crop classes; fixed stratified 75/25 split",
+        (36,), 4_826, 1_609, SATELLITE_NAMES, offline=True, kind=TABULAR),
+    "covertype": DatasetInfo(
+        "covertype", "UCI Forest Covertype (Blackard & Dean 1999), 54 cartographic features "
+        "(44 of them one-hot), 7 tree cover types; fixed stratified 75/25 split",
+        (54,), 435_759, 145_253, COVERTYPE_NAMES, offline=False, kind=TABULAR),
+}
+
+
+@dataclass(frozen=True)
+class MlbenchTable:
+    """One data frame of R's mlbench package: its file, its class column, its official split."""
+
+    frame: str  # the data frame's name, which is also its file's: <frame>.rda
+    class_column: str
+    official_n_train: int | None = None  # the first rows are the published training set
+
+
+MLBENCH_TABLES = {
+    # mlbench's help page for LetterRecognition gives the split its authors used, and the rows
+    # are in the order of the UCI file (mlbench's notes/Data-Administration.R).
+    "letter": MlbenchTable("LetterRecognition", "lettr", official_n_train=16_000),
+    # Shuttle and Satellite concatenate the Statlog training and test files without recording
+    # where one ends, so they get the seeded stratified split.
+    "shuttle": MlbenchTable("Shuttle", "Class"),
+    "satellite": MlbenchTable("Satellite", "classes"),
+}
+
+
+def dataset_info(name: str) -> DatasetInfo:
+    if name not in DATASETS:
+        by_kind = "; ".join(
+            f"{', '.join(sorted(n for n, info in DATASETS.items() if info.kind == kind))} ({kind})"
+            for kind in (IMAGE, TABULAR))
+        raise UsageError(f"unknown dataset '{name}'; choose one of: {by_kind}")
+    return DATASETS[name]

@@ -1,0 +1,49 @@
+"""Seeded, stratified, nested subsets of a split, the size checks that go with them, and the
+digest that names a training set in a cache key.
+"""
+
+import hashlib
+
+import numpy as np
+
+from ..errors import UsageError
+
+
+def array_digest(*arrays: np.ndarray) -> str:
+    """One SHA-256 over the bytes of some arrays: names a training set in a cache key."""
+    digest = hashlib.sha256()
+    for array in arrays:
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()
+
+
+def stratified_order(labels: np.ndarray, seed: int) -> np.ndarray:
+    """A seeded ordering of all indices whose every prefix is stratified by class.
+
+    Each class is shuffled, then the classes are interleaved by the fraction of the class seen
+    so far. Taking the first n indices gives class proportions within one example of the
+    full set's, and a smaller subset is always inside a larger one (nested learning curves).
+    """
+    rng = np.random.default_rng(seed)
+    permutation = rng.permutation(len(labels))
+    fraction = np.empty(len(labels))
+    for label in np.unique(labels):
+        members = permutation[labels[permutation] == label]
+        fraction[members] = (np.arange(len(members)) + 0.5) / len(members)
+    position = np.empty(len(labels))
+    position[permutation] = np.arange(len(labels))
+    return np.lexsort((position, fraction))
+
+
+def stratified_subset(labels: np.ndarray, n: int, seed: int) -> np.ndarray:
+    """Sorted indices of a seeded, stratified, nested subset of size n."""
+    return np.sort(stratified_order(labels, seed)[:n])
+
+
+def check_subset_size(n: int | None, available: int, n_classes: int, what: str) -> None:
+    if n is None:
+        return
+    if n > available:
+        raise UsageError(f"{what} {n} is larger than the {available} examples available")
+    if n < n_classes:
+        raise UsageError(f"{what} {n} is below the number of classes ({n_classes})")
