@@ -15,6 +15,7 @@ from .cli import (
     add_data_arguments,
     add_results_arguments,
     add_run_arguments,
+    check_writable,
     config_from,
     run_command,
 )
@@ -92,7 +93,9 @@ def plots_command(arguments) -> None:
 def report_command(arguments) -> None:
     from .report import write_report
 
-    write_report(Path(arguments.results_dir or default_results_dir(arguments.quick)))
+    results_dir = Path(arguments.results_dir or default_results_dir(arguments.quick))
+    check_writable(results_dir, "--results-dir")
+    write_report(results_dir)
 
 
 def main(argv=None) -> None:

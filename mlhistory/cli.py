@@ -2,6 +2,7 @@
 
 import argparse
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from .data import DATASETS, check_subset_size, dataset_info
 from .errors import UsageError, UserError
 from .paths import DATA_DIR_ENV, default_data_dir, default_results_dir
 
-DEFAULT_DATASET = "fashion_mnist"  # the default because it runs offline here
+DEFAULT_DATASET = "mnist"  # the book's own dataset
 FULL_SEEDS = [0, 1, 2]
 # --quick: a subset small enough that every experiment together takes a few minutes.
 QUICK_N_TRAIN = 1000
@@ -75,6 +76,8 @@ def config_from(arguments: argparse.Namespace, argv: list[str]) -> Config:
     if arguments.jobs < 1:
         raise UsageError("--jobs must be at least 1")
     seeds = arguments.seeds or (QUICK_SEEDS if arguments.quick else FULL_SEEDS)
+    results_dir = arguments.results_dir or default_results_dir(arguments.quick)
+    check_writable(results_dir, "--results-dir")
     return Config(
         dataset=info.name,
         quick=arguments.quick,
@@ -83,10 +86,20 @@ def config_from(arguments: argparse.Namespace, argv: list[str]) -> Config:
         n_train=None if n_train == info.n_train else n_train,
         n_test=None if n_test == info.n_test else n_test,
         data_dir=arguments.data_dir or default_data_dir(),
-        results_dir=arguments.results_dir or default_results_dir(arguments.quick),
+        results_dir=results_dir,
         jobs=arguments.jobs,
         argv=argv,
     )
+
+
+def check_writable(folder: Path, option: str) -> None:
+    """Fail before any work when results could not be saved, rather than after a long run."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=folder).close()
+    except OSError as error:
+        raise UsageError(f"{option} {folder} cannot be written ({error.strerror}); "
+                         "choose a writable folder") from error
 
 
 def run_command(work) -> None:

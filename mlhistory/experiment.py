@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from . import atomic, claims, models, plots, runner
 from .cli import Config, config_from, experiment_parser, run_command
-from .data import dataset_info, load
+from .data import dataset_info, locate
 from .errors import DataError
 from .features import STOCHASTIC as STOCHASTIC_FEATURES
 from .features import default_for as default_features
@@ -133,7 +133,7 @@ class Experiment:
         return [run if isinstance(run, Run) else Run(run) for run in self.runs]
 
     def manifest(self, config: Config, runs: list[Run], specs_by_run: dict,
-                 skipped: list[dict]) -> dict:
+                 skipped: list[dict], sources: dict) -> dict:
         info = dataset_info(config.dataset)
         return {
             "experiment_id": self.experiment_id,
@@ -158,31 +158,38 @@ class Experiment:
                       "run_keys": [spec.key for spec in specs_by_run[run.name]]}
                      for run in runs],
             "skipped": skipped,
+            # Where each dataset was read from: a --data-dir the user named shows here.
+            "data_sources": sources,
             "claims": [claim.to_dict() for claim in self.claims],
             "plots": list(self.plots),
             "tables": list(self.tables),
         }
 
 
-def available_runs(runs: list[Run], config: Config) -> tuple[list[Run], list[dict]]:
-    """The runs to make, and the optional ones skipped because their dataset cannot be loaded.
+def available_runs(runs: list[Run], config: Config) -> tuple[list[Run], list[dict], dict]:
+    """The runs to make, the optional ones skipped, and where each dataset was read from.
 
-    A skipped run is not silently dropped: the manifest lists it with the reason, and the
-    report prints it. Any other run whose dataset fails to load stops the experiment.
+    Every dataset is fetched and verified here, once, before any run starts. A skipped run is
+    not silently dropped: the manifest lists it with the reason, and the report prints it. Any
+    other run whose dataset fails to load stops the experiment.
     """
-    reasons = {}
-    for dataset in dict.fromkeys(run.dataset_name(config) for run in runs if run.optional):
+    optional = {run.dataset_name(config) for run in runs if run.optional}
+    sources, reasons = {}, {}
+    for dataset in dict.fromkeys(run.dataset_name(config) for run in runs):
         try:
-            load(dataset, config.data_dir)
+            sources[dataset] = locate(dataset, config.data_dir)[1]
         except DataError as error:
+            if dataset not in optional or any(run.dataset_name(config) == dataset
+                                               and not run.optional for run in runs):
+                raise
             reasons[dataset] = str(error)
-    kept = [run for run in runs if run.dataset_name(config) not in reasons or not run.optional]
+    kept = [run for run in runs if run.dataset_name(config) not in reasons]
     skipped = [{"label": run.name, "dataset": run.dataset_name(config),
                 "reason": reasons[run.dataset_name(config)]}
                for run in runs if run not in kept]
     for entry in skipped:
         print(f"[skipped] {entry['label']}: {entry['reason']}", flush=True)
-    return kept, skipped
+    return kept, skipped, sources
 
 
 def main(experiment: Experiment, argv: list[str] | None = None) -> None:
@@ -193,7 +200,7 @@ def main(experiment: Experiment, argv: list[str] | None = None) -> None:
 
 def run(experiment: Experiment, config: Config) -> None:
     started = time.perf_counter()
-    runs, skipped = available_runs(experiment.labelled_runs, config)
+    runs, skipped, sources = available_runs(experiment.labelled_runs, config)
     specs_by_run = {run.name: run.specs(config) for run in runs}
     specs = list(dict.fromkeys(spec for specs in specs_by_run.values() for spec in specs))
     cache = runner.RunCache(run_cache_root(config.results_dir))
@@ -202,7 +209,8 @@ def run(experiment: Experiment, config: Config) -> None:
             for row in runner.run_all(specs, cache, config.data_dir, jobs=config.jobs)]
 
     folder = experiment_dir(config.results_dir, config.dataset, experiment.experiment_id)
-    atomic.write_json(folder / MANIFEST_FILE, experiment.manifest(config, runs, specs_by_run, skipped))
+    atomic.write_json(folder / MANIFEST_FILE,
+                      experiment.manifest(config, runs, specs_by_run, skipped, sources))
     write_rows(folder / RUNS_FILE, rows)
     for step in experiment.extra_steps:
         step(config, folder)

@@ -28,6 +28,8 @@ from .results import (
 )
 
 PUBLISHED_FILE = REFERENCES_DIR / "published.csv"
+# The book's own dataset leads every table, then the dataset that stands in for it.
+LEADING_DATASETS = ("mnist", "fashion_mnist")
 # "Within 2 points of the published figure" is the agreement the reproduction aims for.
 AGREEMENT_POINTS = 2.0
 
@@ -117,6 +119,11 @@ def _inline_html(text: str) -> str:
 # --- content ---------------------------------------------------------------------------------
 
 
+def dataset_order(name: str) -> tuple:
+    return (LEADING_DATASETS.index(name) if name in LEADING_DATASETS else len(LEADING_DATASETS),
+            name)
+
+
 def _accuracy(values) -> str:
     values = list(values)
     mean, std = mean_std(values)
@@ -145,7 +152,7 @@ def leaderboard(experiments: list[ExperimentResults]) -> list:
     rows = unique_runs([row for experiment in experiments for row in experiment.rows])
     families = {run["model"]: run["family"] for experiment in experiments
                 for run in experiment.manifest["runs"]}
-    for dataset in sorted({row["dataset"] for row in rows}):
+    for dataset in sorted({row["dataset"] for row in rows}, key=dataset_order):
         groups = group_rows([row for row in rows if row["dataset"] == dataset],
                             keys=("model", "features", "params", "n_train"))
         # Each configuration once, at its largest training size; curves over sizes live in
@@ -188,7 +195,7 @@ def published_vs_measured(experiments: list[ExperimentResults]) -> list:
     """Each published figure beside the measurement of the same model, features and dataset.
 
     The measurement is taken at the largest training size that model got, and the table
-    says which size that was.
+    says which size that was. A published row whose dataset did not run stays, marked so.
     """
     runs = unique_runs([row for experiment in experiments for row in experiment.rows])
     measured = defaultdict(list)
@@ -196,13 +203,18 @@ def published_vs_measured(experiments: list[ExperimentResults]) -> list:
         measured[(row["model"], row["features"], row["dataset"])].append(row)
     largest = {key: [row for row in rows if row["n_train"] == max(r["n_train"] for r in rows)]
                for key, rows in measured.items()}
-    references = read_published()
+    datasets_run = {row["dataset"] for row in runs}
+    references = sorted(read_published(), key=lambda reference: dataset_order(reference["dataset"]))
     table = []
     for reference in references:
+        published = float(reference["published_accuracy"])
+        head = [reference["model"], reference["features"], reference["dataset"], f"{published:.3f}"]
+        tail = [reference["protocol"], reference["source"]]
         rows = largest.get((reference["model"], reference["features"], reference["dataset"]))
         if not rows:
+            why = "not run here" if reference["dataset"] not in datasets_run else "not measured here"
+            table.append(head + [why, "", "", ""] + tail)
             continue
-        published = float(reference["published_accuracy"])
         mean, _ = mean_std(row["accuracy"] for row in rows)
         difference = 100 * (mean - published)
         if abs(difference) <= AGREEMENT_POINTS:
@@ -211,42 +223,43 @@ def published_vs_measured(experiments: list[ExperimentResults]) -> list:
             status = "no, same protocol: " + (reference["note"] or "unexplained")
         else:
             status = "no: different protocol"
-        table.append([reference["model"], reference["features"], reference["dataset"],
-                      f"{published:.3f}", _accuracy(row["accuracy"] for row in rows),
-                      f"{rows[0]['n_train']:,}", f"{difference:+.1f}", status,
-                      reference["protocol"], reference["source"]])
+        table.append(head + [_accuracy(row["accuracy"] for row in rows),
+                             f"{rows[0]['n_train']:,}", f"{difference:+.1f}", status] + tail)
     published_keys = {(reference["model"], reference["features"], reference["dataset"])
                       for reference in references}
-    for key, rows in sorted(largest.items()):
+    for key, rows in sorted(largest.items(), key=lambda item: (dataset_order(item[0][2]), item[0])):
         if key not in published_keys and key[1] == "pixels":
             table.append([key[0], key[1], key[2], "none", _accuracy(row["accuracy"] for row in rows),
                           f"{rows[0]['n_train']:,}", "", "no published figure for this model", "",
                           ""])
-    blocks = [Heading(2, "Published vs measured"),
-              Paragraph(f"Every measured model beside the published figures for it, at the "
-                        f"largest training size it got here. Difference in accuracy points; "
-                        f"agreement means within {AGREEMENT_POINTS:.0f} points. Published "
-                        "numbers live in `mlhistory/references/published.csv` with their "
-                        "sources; where the protocol differs, the published protocol says how.")]
-    if table:
-        blocks.append(Table(["model", "features", "dataset", "published", "measured", "n_train",
-                             "difference", f"within {AGREEMENT_POINTS:.0f} points",
-                             "published protocol", "source"], table))
-    else:
-        blocks.append(Paragraph("No results in this results set yet."))
-    return blocks
+    return [Heading(2, "Published vs measured"),
+            Paragraph(f"Every published figure the project has a model for (the book's own "
+                      f"networks, LeCun's MNIST table, the Fashion-MNIST paper's Table 3), beside "
+                      f"the measurement at the largest training size the model got here. "
+                      f"Difference in accuracy points; agreement means within "
+                      f"{AGREEMENT_POINTS:.0f} points. Published numbers live in "
+                      "`mlhistory/references/published.csv` with their sources; where the "
+                      "protocol differs, the published protocol says how."),
+            Table(["model", "features", "dataset", "published", "measured", "n_train",
+                   "difference", f"within {AGREEMENT_POINTS:.0f} points", "published protocol",
+                   "source"], table)]
 
 
 def claims_summary(judged: list[dict]) -> list:
-    table = [[row["experiment"], row["dataset"], row["claim"], f"**{row['verdict']}**"]
-             for row in judged]
+    """One row per claim, its verdict on each dataset side by side, the book's dataset first."""
+    datasets = sorted({row["dataset"] for row in judged}, key=dataset_order)
+    verdicts = defaultdict(dict)
+    for row in judged:
+        verdicts[(row["experiment"], row["claim"])][row["dataset"]] = f"**{row['verdict']}**"
+    table = [[experiment, claim, *(by_dataset.get(dataset, "not run") for dataset in datasets)]
+             for (experiment, claim), by_dataset in verdicts.items()]
     return [Heading(2, "The book's claims, measured"),
             Paragraph("Each verdict is computed from the results: **holds** when the gap is "
                       "in the claimed direction and beyond the noise margin (two standard "
                       "errors over seeds, at least 0.1 points), **fails** when it is beyond "
                       "the margin the other way, **inconclusive** otherwise. The evidence is "
                       "in each experiment's section and in `claims.csv`."),
-            Table(["experiment", "dataset", "claim", "verdict"], table)]
+            Table(["experiment", "claim", *datasets], table)]
 
 
 def experiment_section(experiment: ExperimentResults, judged: list[dict]) -> list:
@@ -380,7 +393,9 @@ def build(experiments: list[ExperimentResults], judged_by_experiment: list[list[
 def write_report(results_dir: Path) -> None:
     """Gather runs.csv, judge every claim, then write claims.csv, REPORT.md and index.html."""
     results_dir = Path(results_dir)
-    experiments = [ExperimentResults.read(folder) for folder in experiment_dirs(results_dir)]
+    experiments = sorted((ExperimentResults.read(folder) for folder in experiment_dirs(results_dir)),
+                         key=lambda experiment: (dataset_order(experiment.dataset),
+                                                 experiment.manifest["experiment_id"]))
     judged_by_experiment = [judge_saved_claims(experiment) for experiment in experiments]
     write_rows(results_dir / RUNS_FILE, [row for experiment in experiments for row in experiment.rows])
     claims.write(results_dir / CLAIMS_FILE, [row for rows in judged_by_experiment for row in rows])

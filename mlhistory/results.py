@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from . import atomic, hardware
-from .paths import PROJECT_ROOT, run_cache_dir
 from .data.views import base_dataset
+from .paths import PROJECT_ROOT, run_cache_dir
 
 COLUMNS = [
     "experiment", "dataset", "model", "features", "params", "seed", "n_train", "n_test",

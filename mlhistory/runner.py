@@ -21,8 +21,15 @@ from pathlib import Path
 import numpy as np
 
 from . import atomic, models
-from .data import check_subset_size, dataset_info, load, stratified_subset
-from .data import check_classes, restrict_classes, view_name
+from .data import (
+    check_classes,
+    check_subset_size,
+    dataset_info,
+    load,
+    restrict_classes,
+    stratified_subset,
+    view_name,
+)
 
 # The quick-mode test subset is drawn once with this seed, so every run sees the same images.
 TEST_SUBSET_SEED = 0

@@ -30,6 +30,14 @@ def run_cli(*arguments, cwd=PROJECT_ROOT, env=None) -> subprocess.CompletedProce
 
 
 @pytest.fixture(scope="session")
+def project_data() -> Path:
+    """The project's data folder, which the data step (`make data`) fills before the tests."""
+    from mlhistory.paths import default_data_dir
+
+    return default_data_dir()
+
+
+@pytest.fixture(scope="session")
 def digits_results(tmp_path_factory) -> Path:
     """Experiment 01 run end to end on digits through the real command line."""
     results_dir = tmp_path_factory.mktemp("results")

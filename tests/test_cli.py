@@ -89,6 +89,16 @@ def test_corrupted_data_fails_in_one_line_and_keeps_existing_results(digits_resu
 
 def test_data_dir_can_come_from_the_environment(tmp_path):
     env = {**os.environ, "MLHISTORY_DATA_DIR": str(tmp_path / "elsewhere")}
-    completed = run_cli("-m", "mlhistory", "data", "--dataset", "mnist", env=env)
-    assert completed.returncode == 1
-    assert str(tmp_path / "elsewhere" / "mnist") in completed.stdout
+    completed = run_cli("-m", "mlhistory", "data", "--dataset", "satellite", env=env)
+    assert completed.returncode == 0, completed.stderr
+    assert str(tmp_path / "elsewhere" / "satellite") in completed.stdout
+    assert (tmp_path / "elsewhere" / "satellite" / "decoded" / "x_train.npy").exists()
+
+
+@pytest.mark.parametrize("option", ["--data-dir", "--results-dir"])
+def test_an_unwritable_folder_fails_in_one_line(tmp_path, option):
+    (tmp_path / "a-file").write_text("not a folder")
+    dataset = "fashion_mnist" if option == "--data-dir" else "digits"
+    completed = run_cli(EXPERIMENT, "--dataset", dataset, "--quick", option,
+                        str(tmp_path / "a-file" / "inside"))
+    _assert_one_line_error(completed, 1 if option == "--data-dir" else 2, "choose a writable")

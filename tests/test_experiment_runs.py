@@ -60,26 +60,28 @@ def test_tabular_runs_take_the_columns_and_name_their_dataset():
 
 
 def test_optional_runs_are_skipped_with_their_reason(monkeypatch):
-    def load(name, data_dir):
+    def locate(name, data_dir):
         if name == "covertype":
             raise DataError("cannot download covertype: offline")
+        return {}, f"data/{name}"
 
-    monkeypatch.setattr("mlhistory.experiment.load", load)
+    monkeypatch.setattr("mlhistory.experiment.locate", locate)
     runs = [Run("xgboost", dataset="letter", optional=True), Run("xgboost", dataset="covertype",
                                                                   optional=True)]
-    kept, skipped = available_runs(runs, config())
+    kept, skipped, sources = available_runs(runs, config())
     assert kept == runs[:1]
     assert skipped == [{"label": "xgboost (covertype)", "dataset": "covertype",
                         "reason": "cannot download covertype: offline"}]
+    assert sources == {"letter": "data/letter"}
 
 
 def test_a_required_run_is_never_skipped(monkeypatch):
-    def load(name, data_dir):
+    def locate(name, data_dir):
         raise DataError("broken")
 
-    monkeypatch.setattr("mlhistory.experiment.load", load)
-    kept, skipped = available_runs([Run("xgboost", dataset="letter")], config())
-    assert len(kept) == 1 and skipped == []
+    monkeypatch.setattr("mlhistory.experiment.locate", locate)
+    with pytest.raises(DataError, match="broken"):
+        available_runs([Run("xgboost", dataset="letter")], config())
 
 
 @pytest.mark.parametrize("run", [Run("logreg", features="convnet_features"), Run("dense")])

@@ -4,12 +4,11 @@ import numpy as np
 import pytest
 
 from mlhistory import models
-from mlhistory.data import load, stratified_subset
+from mlhistory.data import load, restrict_classes, stratified_subset
 from mlhistory.errors import UsageError
 from mlhistory.layerwise import kernel_gradient_norms
 from mlhistory.reuse import seen_by_stage, stage_indices
 from mlhistory.runner import RunSpec, execute
-from mlhistory.data import restrict_classes
 
 
 @pytest.fixture(scope="module")

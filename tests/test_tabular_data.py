@@ -9,16 +9,22 @@ import numpy as np
 import pytest
 
 from mlhistory import data
+from mlhistory.data import sources
 from mlhistory.errors import DataError
+from mlhistory.paths import default_data_dir
 
 MLBENCH = ("letter", "shuttle", "satellite")
-ABSENT = data.Path("/nonexistent")
+
+
+def _raw_file(name):
+    """mlbench's .rda of a table, as the data step fetched it into the project's data folder."""
+    return default_data_dir() / name / f"{data.MLBENCH_TABLES[name].frame}.rda"
 
 
 @pytest.fixture(scope="module")
 def loaded():
-    """Each mlbench dataset loaded once from the Debian package (about a second in all)."""
-    return {name: data.load(name, ABSENT) for name in MLBENCH}
+    """Each mlbench dataset through the data step (fetched once, then read from data/)."""
+    return {name: data.load(name, default_data_dir()) for name in MLBENCH}
 
 
 def _arrays(dataset):
@@ -30,7 +36,7 @@ def _copy_rda(tmp_path, name):
     """A copy of the package's .rda in a data folder, where the loader looks first."""
     filename = f"{data.MLBENCH_TABLES[name].frame}.rda"
     (tmp_path / name).mkdir()
-    return shutil.copy(data.DEBIAN_MLBENCH_DIR / filename, tmp_path / name / filename)
+    return shutil.copy(_raw_file(name), tmp_path / name / filename)
 
 
 @pytest.mark.parametrize("name, n_features, classes, first_class, last_class", [
@@ -47,7 +53,7 @@ def test_mlbench_datasets_have_the_documented_shape(loaded, name, n_features, cl
                                                                            last_class)
     assert dataset.x_train.shape == (info.n_train, n_features) and dataset.x_train.dtype == np.float32
     assert dataset.x_test.shape == (info.n_test, n_features) and dataset.y_test.dtype == np.int64
-    assert dataset.source == str(data.DEBIAN_MLBENCH_DIR / f"{data.MLBENCH_TABLES[name].frame}.rda")
+    assert _raw_file(name).exists()
     # Every class is present on both sides of the split, even shuttle's 10-example one.
     assert np.bincount(dataset.y_train, minlength=classes).min() > 0
     assert np.bincount(dataset.y_test, minlength=classes).min() > 0
@@ -71,9 +77,9 @@ def test_tabular_rows_are_hashed_as_little_endian_float32():
 def test_letter_keeps_the_published_split_in_file_order(loaded):
     import rdata
 
-    frame = rdata.read_rda(data.DEBIAN_MLBENCH_DIR / "LetterRecognition.rda",
+    frame = rdata.read_rda(_raw_file("letter"),
                            default_encoding="ascii")["LetterRecognition"]
-    letters, names = frame["lettr"].astype(str).to_numpy(), np.array(data.LETTER_NAMES)
+    letters, names = frame["lettr"].astype(str).to_numpy(), np.array(data.DATASETS["letter"].class_names)
     dataset = loaded["letter"]
     np.testing.assert_array_equal(names[dataset.y_train], letters[:16_000])
     np.testing.assert_array_equal(names[dataset.y_test], letters[16_000:])
@@ -86,14 +92,14 @@ def test_seeded_splits_are_stratified_and_repeatable(loaded, name):
     labels = np.concatenate([first.y_train, first.y_test])
     expected_test = np.bincount(labels) * first.info.n_test / len(labels)
     assert np.abs(np.bincount(first.y_test) - expected_test).max() <= 1
-    second = data.load(name, ABSENT)
+    second = data.load(name, default_data_dir())
     np.testing.assert_array_equal(first.x_train, second.x_train)
     np.testing.assert_array_equal(first.y_test, second.y_test)
 
 
 def test_the_data_folder_copy_is_preferred(tmp_path):
     copy = _copy_rda(tmp_path, "satellite")
-    assert data.load("satellite", tmp_path).source == str(copy)
+    assert data.load("satellite", tmp_path).source == f"{copy.parent} (copied there by hand)"
 
 
 @pytest.mark.parametrize("damage", [
@@ -111,7 +117,7 @@ def test_truncated_or_corrupted_rda_is_named(tmp_path, damage):
 
 def test_another_data_frame_in_the_right_file_name_is_rejected(tmp_path):
     (tmp_path / "letter").mkdir()
-    shutil.copy(data.DEBIAN_MLBENCH_DIR / "Satellite.rda", tmp_path / "letter" / "LetterRecognition.rda")
+    shutil.copy(_raw_file("satellite"), tmp_path / "letter" / "LetterRecognition.rda")
     with pytest.raises(DataError, match="LetterRecognition.rda: holds no data frame named LetterRecognition"):
         data.load("letter", tmp_path)
 
@@ -127,10 +133,18 @@ def test_altered_values_fail_the_checksum(tmp_path):
         data.load("satellite", tmp_path)
 
 
-def test_missing_package_names_the_file_and_the_fix(tmp_path, monkeypatch):
-    monkeypatch.setattr(data, "DEBIAN_MLBENCH_DIR", tmp_path / "no-package")
-    with pytest.raises(DataError, match=r"Shuttle.rda is in neither .*apt-get install "
-                                        r"--no-install-recommends r-cran-mlbench"):
+def test_missing_package_names_the_sources_tried_and_the_fix(tmp_path, monkeypatch):
+    def no_apt(arguments, cwd, program):
+        raise sources.Unavailable(f"no {program} on this machine")
+
+    monkeypatch.setattr(sources, "DEBIAN_MLBENCH_DIR", tmp_path / "no-package")
+    monkeypatch.setattr(sources, "_command", no_apt)
+    with pytest.raises(DataError, match=r"shuttle could not be fetched; tried: the installed Debian "
+                                        r"package r-cran-mlbench .*\(not installed\); "
+                                        r"`apt-get download r-cran-mlbench` \(no apt-get on this "
+                                        r"machine\)\. Install it with `apt-get install "
+                                        r"--no-install-recommends r-cran-mlbench`, or copy mlbench's "
+                                        r"Shuttle.rda"):
         data.load("shuttle", tmp_path)
 
 
@@ -144,9 +158,9 @@ def test_offline_covertype_names_the_url_and_the_offline_datasets(tmp_path, monk
     with pytest.raises(DataError) as raised:
         data.load("covertype", tmp_path)
     message = str(raised.value)
-    assert data.COVERTYPE_URL in message and str(tmp_path / "covertype") in message
+    assert sources.COVERTYPE_URL in message and str(tmp_path / "covertype") in message
     assert "may be offline" in message
-    assert message.endswith("(digits, fashion_mnist, letter, satellite, shuttle)")
+    assert message.endswith("run offline: digits, fashion_mnist, letter, mnist, satellite, shuttle")
 
 
 def test_cached_covertype_loads_without_network(tmp_path, monkeypatch):

@@ -51,9 +51,12 @@ DECODED_FOLDER = "decoded"
 
 FASHION_MNIST_PACKAGE = "dataset-fashion-mnist"
 MLBENCH_PACKAGE = "r-cran-mlbench"
-# Where the Debian packages put their files (``dpkg -L PACKAGE``).
-DEBIAN_FASHION_MNIST_DIR = Path("/usr/share/datasets/fashion-mnist")
-DEBIAN_MLBENCH_DIR = Path("/usr/lib/R/site-library/mlbench/data")
+# Where the Debian packages put their files (``dpkg -L PACKAGE``), inside the .deb and once
+# installed.
+FASHION_MNIST_PACKAGE_PATH = "usr/share/datasets/fashion-mnist"
+MLBENCH_PACKAGE_PATH = "usr/lib/R/site-library/mlbench/data"
+DEBIAN_FASHION_MNIST_DIR = Path("/") / FASHION_MNIST_PACKAGE_PATH
+DEBIAN_MLBENCH_DIR = Path("/") / MLBENCH_PACKAGE_PATH
 KERAS_DATASETS_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 # The SHA-256 Keras itself pins for mnist.npz (keras/src/datasets/mnist.py).
 MNIST_NPZ_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
@@ -276,7 +279,7 @@ def _installed(package: str, package_dir: Path, raw: RawFormat) -> Fetch:
     return Fetch(f"the installed Debian package {package} ({package_dir})", raw, fetch)
 
 
-def _apt_download(package: str, package_dir: Path, raw: RawFormat) -> Fetch:
+def _apt_download(package: str, package_path: str, raw: RawFormat) -> Fetch:
     """``apt-get download`` the package into a scratch folder and unpack it there: no root."""
     def fetch(into: Path) -> None:
         completed = _command(["apt-get", "download", package], into, "apt-get")
@@ -285,11 +288,10 @@ def _apt_download(package: str, package_dir: Path, raw: RawFormat) -> Fetch:
         debs = sorted(into.glob("*.deb"))
         if not debs:
             raise Unavailable("apt-get downloaded no .deb file")
-        unpacked = unpack_deb(debs[0], into / "unpacked")
-        inside = unpacked / package_dir.relative_to("/")
+        inside = unpack_deb(debs[0], into / "unpacked") / package_path
         for file in raw.files:
             if not (inside / file).exists():
-                raise DataError(f"{debs[0]}: holds no {package_dir / file}; "
+                raise DataError(f"{debs[0]}: holds no /{package_path}/{file}; "
                                 "this is not the expected package")
             (inside / file).replace(into / file)
     return Fetch(f"`apt-get download {package}`", raw, fetch)
@@ -367,7 +369,7 @@ def _sha256(payload: bytes) -> str:
 def _fashion_mnist_fetches() -> list[Fetch]:
     return [
         _installed(FASHION_MNIST_PACKAGE, DEBIAN_FASHION_MNIST_DIR, IDX),
-        _apt_download(FASHION_MNIST_PACKAGE, DEBIAN_FASHION_MNIST_DIR, IDX),
+        _apt_download(FASHION_MNIST_PACKAGE, FASHION_MNIST_PACKAGE_PATH, IDX),
         _keras_download({file: None for file in IDX_FILES.values()}, IDX),
     ]
 
@@ -384,7 +386,7 @@ def _mlbench_fetches(name: str) -> Callable[[], list[Fetch]]:
     def fetches() -> list[Fetch]:
         raw = _mlbench_format(name)
         return [_installed(MLBENCH_PACKAGE, DEBIAN_MLBENCH_DIR, raw),
-                _apt_download(MLBENCH_PACKAGE, DEBIAN_MLBENCH_DIR, raw)]
+                _apt_download(MLBENCH_PACKAGE, MLBENCH_PACKAGE_PATH, raw)]
     return fetches
 
 

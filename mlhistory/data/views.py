@@ -9,8 +9,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from .catalog import Dataset, DatasetInfo
 from ..errors import UsageError
+from .catalog import Dataset, DatasetInfo
 
 
 def view_name(dataset: str, classes: tuple[int, ...] | None) -> str:
