@@ -12,8 +12,8 @@ weight per pixel and class (drawn as ten 28x28 maps of which pixels vote for eac
 classifies far better; and the small dense net beats both.
 """
 
-from mlhistory.claims import Beats
-from mlhistory.experiment import Experiment, main
+from mlhistory.judging import Beats
+from mlhistory.running.experiment import Experiment, main
 
 NAIVE_BAYES = ("gaussian_nb", "bernoulli_nb")
 

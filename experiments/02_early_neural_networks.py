@@ -17,8 +17,8 @@ needs. The per-epoch curves are test accuracy recorded after each epoch; they ne
 training.
 """
 
-from mlhistory.claims import Beats, ReachesSooner
-from mlhistory.experiment import Experiment, main
+from mlhistory.judging import Beats, ReachesSooner
+from mlhistory.running.experiment import Experiment, main
 
 NETWORKS = ["mlp_1986", "lenet1989", "lenet5", "convnet"]
 

@@ -22,9 +22,9 @@ on at most SVM_MAX_TRAIN images (labelled in every table and plot); whether engi
 features help the SVM is decided by the measurement.
 """
 
-from mlhistory.claims import Beats, FitTimeExponents, MatchesOrBeats
-from mlhistory.experiment import Experiment, Run, main
-from mlhistory.toy import fit_toy_boundaries
+from mlhistory.judging import Beats, FitTimeExponents, MatchesOrBeats
+from mlhistory.running.experiment import Experiment, Run, main
+from mlhistory.running.steps import toy_boundaries
 
 # The RBF SVM's fit time grows much faster than linearly (the scaling plot measures how
 # fast), so at full size the three RBF SVM runs alone would take a large share of the
@@ -77,7 +77,7 @@ EXPERIMENT = Experiment(
          "explicit": "linear_svm on pca{dim}_poly2"},
         {"kind": "scaling", "labels": SCALING_RUNS, "min_size": EXPONENT_MIN_SIZE},
     ),
-    extra_steps=(fit_toy_boundaries,),
+    extra_steps=(toy_boundaries,),
 )
 
 if __name__ == "__main__":

@@ -15,8 +15,8 @@ added (staged predictions from one fit, not refits). Whether the book's small co
 its 5 epochs, still beats boosted trees on these images is for the measurement to decide.
 """
 
-from mlhistory.claims import Beats, WinRate
-from mlhistory.experiment import Experiment, Run, main
+from mlhistory.judging import Beats, WinRate
+from mlhistory.running.experiment import Experiment, Run, main
 
 TREES = ["decision_tree", "random_forest", "xgboost", "hist_gradient_boosting"]
 CROSS_CHECK = "digits"

@@ -12,8 +12,8 @@ nets land among the shallow models, and whether the book's "about 60 %" error re
 the convnet over the dense net (on MNIST) carries over to this dataset.
 """
 
-from mlhistory.claims import Beats, ErrorReduction
-from mlhistory.experiment import Experiment, Run, main
+from mlhistory.judging import Beats, ErrorReduction
+from mlhistory.running.experiment import Experiment, Run, main
 
 # The same runs as experiments 01-04, so they come from the run cache. The RBF SVM keeps
 # experiment 03's size cap.

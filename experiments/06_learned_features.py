@@ -19,8 +19,8 @@ What the reader should see: whether learned features lift even a linear model ab
 engineered pipeline, and whether greedy stacking stalls where joint training keeps gaining.
 """
 
-from mlhistory.claims import Beats, DiminishingReturns, Pairwise
-from mlhistory.experiment import Experiment, Run, main
+from mlhistory.judging import Beats, DiminishingReturns, Pairwise
+from mlhistory.running.experiment import Experiment, Run, main
 
 # The RBF SVM's cap from experiment 03 (its fit time grows much faster than linearly), for
 # every cell of the grid, so all cells see the same images and the SVM's runs come cached.

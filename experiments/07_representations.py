@@ -16,8 +16,8 @@ from the trained net), a 2-D projection of each layer coloured by class, and whe
 probe accuracy really rises with depth; where it does not, the report says at which layer.
 """
 
-from mlhistory.claims import RisesAlong
-from mlhistory.experiment import Experiment, Run, main
+from mlhistory.judging import RisesAlong
+from mlhistory.running.experiment import Experiment, Run, main
 
 NETS = [Run("probed_convnet", label="convnet"),
         Run("probed_convnet", dataset="digits", label="convnet (digits)")]

@@ -17,8 +17,8 @@ What the reader should see: where each curve starts, how fast it climbs, and the
 which the deep nets overtake each shallow model (the crossover table).
 """
 
-from mlhistory.claims import AnyMatchesOrBeats, Beats
-from mlhistory.experiment import Experiment, Run, main
+from mlhistory.judging import AnyMatchesOrBeats, Beats
+from mlhistory.running.experiment import Experiment, Run, main
 
 SIZES = (100, 300, 1_000, 3_000, 10_000)
 SMALLEST = SIZES[0]

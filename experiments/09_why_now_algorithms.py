@@ -17,8 +17,8 @@ What the reader should see: the 1990s recipe stalling as the stack deepens while
 layers' gradients vanish, and the 2015 recipe training 20 layers as well as 5.
 """
 
-from mlhistory.claims import FailsToTrain, MatchesOrBeats
-from mlhistory.experiment import Experiment, Run, main
+from mlhistory.judging import FailsToTrain, MatchesOrBeats
+from mlhistory.running.experiment import Experiment, Run, main
 
 DEPTHS = [2, 5, 10, 20]
 RECIPES = ["1990s", "2010", "2015"]

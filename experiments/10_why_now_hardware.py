@@ -21,8 +21,8 @@ training uses, and how the convnet's FLOPs per image and images per second compa
 dense net's.
 """
 
-from mlhistory.experiment import Experiment, main
-from mlhistory.flops import measure_hardware
+from mlhistory.running.experiment import Experiment, main
+from mlhistory.running.steps import hardware_measurement
 
 EXPERIMENT = Experiment(
     experiment_id="10_why_now_hardware",
@@ -33,7 +33,7 @@ EXPERIMENT = Experiment(
     runs=("dense", "convnet"),
     plots=({"kind": "hardware_flops"},),
     tables=({"kind": "hardware_throughput"},),
-    extra_steps=(measure_hardware,),
+    extra_steps=(hardware_measurement,),
 )
 
 if __name__ == "__main__":

@@ -17,8 +17,8 @@ What the reader should see: who wins where, by how much and with what seed sprea
 is heavily imbalanced, so its plot also shows balanced accuracy.
 """
 
-from mlhistory.claims import Pairwise
-from mlhistory.experiment import Experiment, Run, main
+from mlhistory.judging import Pairwise
+from mlhistory.running.experiment import Experiment, Run, main
 
 TABULAR = ["letter", "shuttle", "satellite", "covertype"]
 IMAGES = [None, "digits"]  # None: the experiment's dataset

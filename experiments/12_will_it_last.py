@@ -22,8 +22,8 @@ What the reader should see: reuse making the convnet usable on a few dozen image
 continued training keeping up with retraining at a fraction of the cumulative cost.
 """
 
-from mlhistory.claims import Beats, CheaperToContinue
-from mlhistory.experiment import Experiment, Run, main
+from mlhistory.judging import Beats, CheaperToContinue
+from mlhistory.running.experiment import Experiment, Run, main
 
 SOURCE, TARGET = (0, 1, 2, 3, 4), (5, 6, 7, 8, 9)
 PER_CLASS = (10, 30, 100, 300)

@@ -11,7 +11,10 @@ import json
 import sys
 from pathlib import Path
 
-from .cli import (
+from .data import DATASETS, array_checksums
+from .errors import DataError, UsageError
+from .paths import default_data_dir, default_results_dir, run_cache_root
+from .running.cli import (
     add_data_arguments,
     add_results_arguments,
     add_run_arguments,
@@ -19,9 +22,6 @@ from .cli import (
     config_from,
     run_command,
 )
-from .data import DATASETS, array_checksums
-from .errors import DataError, UsageError
-from .paths import default_data_dir, default_results_dir, run_cache_root
 
 
 def data_command(arguments) -> None:
@@ -63,22 +63,27 @@ def models_command(arguments) -> None:
 
 
 def run_one_command(arguments) -> None:
-    from .runner import RunCache, RunSpec, run_all
+    from .data import origin
+    from .running.cache import RunCache
+    from .running.executor import run_all
+    from .running.spec import RunSpec
 
     config = config_from(arguments, sys.argv[1:])
     try:
         overrides = json.loads(arguments.params) if arguments.params else {}
     except json.JSONDecodeError as error:
         raise UsageError(f"--params must be a JSON object ({error})") from error
+    digest = origin(config.dataset, config.data_dir).digest
     specs = [RunSpec.create(config.dataset, arguments.model, seed, overrides, config.n_train,
-                            config.n_test, arguments.features) for seed in config.seeds]
+                            config.n_test, arguments.features, data_digest=digest)
+             for seed in config.seeds]
     cache = RunCache(run_cache_root(config.results_dir))
     for row in run_all(specs, cache, config.data_dir, jobs=config.jobs):
         print(json.dumps(row))
 
 
 def plots_command(arguments) -> None:
-    from .plots import render_experiment
+    from .reporting.plots import render_experiment
     from .results import experiment_dirs
 
     results_dir = arguments.results_dir or default_results_dir(arguments.quick)
@@ -91,7 +96,7 @@ def plots_command(arguments) -> None:
 
 
 def report_command(arguments) -> None:
-    from .report import write_report
+    from .reporting.report import write_report
 
     results_dir = Path(arguments.results_dir or default_results_dir(arguments.quick))
     check_writable(results_dir, "--results-dir")

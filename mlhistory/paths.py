@@ -4,8 +4,7 @@ import os
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-EXPERIMENTS_DIR = PROJECT_ROOT / "experiments"
-REFERENCES_DIR = Path(__file__).resolve().parent / "references"
+REFERENCES_DIR = Path(__file__).resolve().parent / "reporting" / "references"
 
 # The data folder can be moved with --data-dir or this environment variable.
 DATA_DIR_ENV = "MLHISTORY_DATA_DIR"

@@ -5,9 +5,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mlhistory import atomic, claims
-from mlhistory.analysis import loglog_slope
-from mlhistory.claims import (
+from mlhistory import atomic
+from mlhistory.judging import claims
+from mlhistory.judging.claims import (
     FAILS,
     HOLDS,
     INCONCLUSIVE,
@@ -19,6 +19,7 @@ from mlhistory.claims import (
     WinRate,
 )
 from mlhistory.results import ExperimentResults
+from mlhistory.results.curves import loglog_slope
 
 
 def rows(label, accuracies, n_train=1000):

@@ -5,7 +5,7 @@ import pytest
 from test_claims import results, rows
 
 from mlhistory import atomic
-from mlhistory.claims import (
+from mlhistory.judging.claims import (
     FAILS,
     HOLDS,
     INCONCLUSIVE,

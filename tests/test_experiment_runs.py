@@ -1,12 +1,17 @@
 """How an experiment's Run declarations turn into run specs: sizes, seeds, views, skips."""
 
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
-from mlhistory.cli import Config
+from mlhistory.data import Origin
 from mlhistory.errors import DataError
-from mlhistory.experiment import Run, available_runs
+from mlhistory.running.cli import Config
+from mlhistory.running.experiment import Run, available_runs
+
+# Every dataset's digest, as data.origin would give it; its value does not matter here.
+DIGESTS = defaultdict(lambda: "digest")
 
 
 def config(seeds=(0, 1, 2), n_train=None, quick=False) -> Config:
@@ -16,7 +21,7 @@ def config(seeds=(0, 1, 2), n_train=None, quick=False) -> Config:
 
 
 def sizes_and_seeds(run: Run, cfg: Config) -> list[tuple]:
-    return [(spec.n_train, spec.seed) for spec in run.specs(cfg)]
+    return [(spec.n_train, spec.seed) for spec in run.specs(cfg, DIGESTS)]
 
 
 def test_deterministic_models_run_once_unless_the_seed_draws_the_subset():
@@ -37,49 +42,49 @@ def test_small_sizes_get_extra_seeds_only_when_running_several():
 
 def test_subset_params_leave_the_full_size_run_untouched():
     run = Run("convnet", sizes=(100,), subset_params={"min_steps_per_epoch": 100})
-    small, full = run.specs(config(seeds=(0,)))
+    small, full = run.specs(config(seeds=(0,)), DIGESTS)
     assert small.params_dict["min_steps_per_epoch"] == 100
     assert "min_steps_per_epoch" not in full.params_dict
     # The full-size run is the very run every other experiment makes: same cache key.
-    assert full.key == Run("convnet").specs(config(seeds=(0,)))[0].key
+    assert full.key == Run("convnet").specs(config(seeds=(0,)), DIGESTS)[0].key
 
 
 def test_class_views_without_the_full_size_and_their_own_keys():
     run = Run("logreg", sizes=(50, 150), include_full=False, classes=(5, 6, 7, 8, 9))
-    specs = run.specs(config(seeds=(0,)))
+    specs = run.specs(config(seeds=(0,)), DIGESTS)
     assert [spec.n_train for spec in specs] == [50, 150]
     assert all(spec.classes == (5, 6, 7, 8, 9) for spec in specs)
-    plain = Run("logreg", sizes=(50,), include_full=False).specs(config(seeds=(0,)))[0]
+    plain = Run("logreg", sizes=(50,), include_full=False).specs(config(seeds=(0,)), DIGESTS)[0]
     assert plain.key != specs[0].key and "[5, 6, 7, 8, 9]" in specs[0].describe()
 
 
 def test_tabular_runs_take_the_columns_and_name_their_dataset():
     run = Run("xgboost", dataset="letter")
     assert run.name == "xgboost (letter)"
-    assert run.specs(config(seeds=(0,)))[0].features == "columns"
+    assert run.specs(config(seeds=(0,)), DIGESTS)[0].features == "columns"
 
 
 def test_optional_runs_are_skipped_with_their_reason(monkeypatch):
-    def locate(name, data_dir):
+    def origin(name, data_dir):
         if name == "covertype":
             raise DataError("cannot download covertype: offline")
-        return {}, f"data/{name}"
+        return Origin(f"data/{name}", f"{name}-digest")
 
-    monkeypatch.setattr("mlhistory.experiment.locate", locate)
+    monkeypatch.setattr("mlhistory.running.experiment.origin", origin)
     runs = [Run("xgboost", dataset="letter", optional=True), Run("xgboost", dataset="covertype",
                                                                   optional=True)]
-    kept, skipped, sources = available_runs(runs, config())
+    kept, skipped, origins = available_runs(runs, config())
     assert kept == runs[:1]
     assert skipped == [{"label": "xgboost (covertype)", "dataset": "covertype",
                         "reason": "cannot download covertype: offline"}]
-    assert sources == {"letter": "data/letter"}
+    assert origins == {"letter": Origin("data/letter", "letter-digest")}
 
 
 def test_a_required_run_is_never_skipped(monkeypatch):
-    def locate(name, data_dir):
+    def origin(name, data_dir):
         raise DataError("broken")
 
-    monkeypatch.setattr("mlhistory.experiment.locate", locate)
+    monkeypatch.setattr("mlhistory.running.experiment.origin", origin)
     with pytest.raises(DataError, match="broken"):
         available_runs([Run("xgboost", dataset="letter")], config())
 

@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 
-from mlhistory import features, models
+from mlhistory import models
 from mlhistory.data import DATASETS
 from mlhistory.errors import UsageError
+from mlhistory.models import features
 
 
 def _bar_image(column: int, size: int = 28) -> np.ndarray:

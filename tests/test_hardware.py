@@ -2,6 +2,7 @@
 
 import importlib.util
 import json
+from collections import defaultdict
 from types import SimpleNamespace
 
 import keras
@@ -10,11 +11,17 @@ import pytest
 from conftest import PROJECT_ROOT
 from keras import layers
 
-from mlhistory import atomic, flops, models, nets, tables
-from mlhistory.cli import config_from, experiment_parser
+from mlhistory import atomic, models
 from mlhistory.data import dataset_info
-from mlhistory.plots import hardware as hardware_plots
-from mlhistory.results import ExperimentResults, write_rows
+from mlhistory.models import flops, nets
+from mlhistory.reporting import tables
+from mlhistory.reporting.plots import hardware as hardware_plots
+from mlhistory.results import HARDWARE_FILE, ExperimentResults, write_rows
+from mlhistory.running.cli import config_from, experiment_parser
+from mlhistory.running.steps import hardware_measurement
+
+# Every dataset's digest, as data.origin would give it; its value does not matter here.
+DIGESTS = defaultdict(lambda: "digest")
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -79,8 +86,8 @@ def test_measure_hardware_counts_every_keras_run_and_no_other(tmp_path, monkeypa
     runs = [{"label": model, "model": model, "family": models.get(model).family,
              "params": models.resolve_params(model)} for model in ("logreg", "dense", "convnet")]
     atomic.write_json(tmp_path / "experiment.json", {"runs": runs})
-    flops.measure_hardware(SimpleNamespace(dataset="digits", quick=True, seeds=[0]), tmp_path)
-    saved = json.loads((tmp_path / flops.HARDWARE_FILE).read_text())
+    hardware_measurement(SimpleNamespace(dataset="digits", quick=True, seeds=[0]), tmp_path)
+    saved = json.loads((tmp_path / HARDWARE_FILE).read_text())
     assert set(saved["flops_per_image"]) == {"dense", "convnet"}
     # digits are 8x8: 64 -> 512 -> 10.
     assert saved["flops_per_image"]["dense"]["forward"] == 2 * 64 * 512 + 512 + 2 * 512 * 10 + 10
@@ -119,7 +126,7 @@ def _hardware_results(folder, training_device: str) -> ExperimentResults:
                     "input_shape": [28, 28], "n_train_full": N_TRAIN}})
     write_rows(folder / "runs.csv", rows)
     devices = ["CPU:0"] if training_device == "CPU:0" else ["CPU:0", "GPU:0"]
-    atomic.write_json(folder / flops.HARDWARE_FILE, {
+    atomic.write_json(folder / HARDWARE_FILE, {
         "matmul": {device: {"device": device, "gflops": PEAKS[device], "matrix_size": 64,
                             "name": f"fixture {device}", "repeats": 3, "seconds": [0.1] * 3,
                             "other_cpus_busy": 0.2}
@@ -165,7 +172,7 @@ def _experiment(name: str):
 
 def test_the_nets_are_experiment_05s_runs_so_they_come_from_the_run_cache():
     config = config_from(experiment_parser("").parse_args([]), [])
-    specs = {run.name: run.specs(config)
+    specs = {run.name: run.specs(config, DIGESTS)
              for run in _experiment("05_return_of_neural_networks").labelled_runs}
     for run in _experiment("10_why_now_hardware").labelled_runs:
-        assert run.specs(config) == specs[run.name]
+        assert run.specs(config, DIGESTS) == specs[run.name]

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from mlhistory import atomic, plots
-from mlhistory.results import ExperimentResults, write_rows
-from mlhistory.toy import TOY_FILE
+from mlhistory import atomic
+from mlhistory.reporting import plots
+from mlhistory.results import TOY_FILE, ExperimentResults, write_rows
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SIZES = [1_000, 5_000, 20_000, 60_000]

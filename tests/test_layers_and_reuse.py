@@ -6,9 +6,10 @@ import pytest
 from mlhistory import models
 from mlhistory.data import load, restrict_classes, stratified_subset
 from mlhistory.errors import UsageError
-from mlhistory.layerwise import kernel_gradient_norms
-from mlhistory.reuse import seen_by_stage, stage_indices
-from mlhistory.runner import RunSpec, execute
+from mlhistory.models.layered_nets import kernel_gradient_norms
+from mlhistory.models.reused_nets import seen_by_stage, stage_indices
+from mlhistory.running.execute import execute
+from mlhistory.running.spec import RunSpec
 
 
 @pytest.fixture(scope="module")

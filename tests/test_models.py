@@ -6,7 +6,8 @@ import pytest
 from mlhistory import models
 from mlhistory.data import load
 from mlhistory.errors import UsageError
-from mlhistory.runner import RunSpec, execute
+from mlhistory.running.execute import execute
+from mlhistory.running.spec import RunSpec
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +60,8 @@ def test_keras_nets_train_and_count_their_weights(name, expected_params, digits)
 
 
 def test_book_convnet_keeps_valid_padding_on_28x28():
-    from mlhistory import nets
     from mlhistory.data import DATASETS
+    from mlhistory.models import nets
 
     network = nets.convnet(DATASETS["fashion_mnist"])
     # The book's layer shapes: 26 -> 13 -> 11 -> 5 -> 3, so Flatten has 3*3*128 values.

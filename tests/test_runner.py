@@ -6,15 +6,20 @@ import os
 import numpy as np
 import pytest
 
-from mlhistory import atomic, runner
+from mlhistory import atomic, models
 from mlhistory.errors import UsageError
 from mlhistory.results import COLUMNS, read_rows, write_rows
+from mlhistory.running import executor
+from mlhistory.running.cache import RunCache
+from mlhistory.running.execute import execute
+from mlhistory.running.spec import RunSpec, with_data_digest
 
 
 def _spec(**changes):
-    arguments = {"dataset": "digits", "model": "gaussian_nb", "seed": 0, "n_train": 300}
+    arguments = {"dataset": "digits", "model": "gaussian_nb", "seed": 0, "n_train": 300,
+                 "data_digest": "digits-digest"}
     arguments.update(changes)
-    return runner.RunSpec.create(**arguments)
+    return RunSpec.create(**arguments)
 
 
 def test_cache_key_follows_every_part_of_the_spec(monkeypatch):
@@ -25,10 +30,29 @@ def test_cache_key_follows_every_part_of_the_spec(monkeypatch):
                 _spec(params={"var_smoothing": 1e-3}), _spec(dataset="fashion_mnist")]
     assert len({base_key, *(variant.key for variant in variants)}) == 1 + len(variants)
     # A new code version of the model invalidates its cached runs.
-    entry = runner.models.get("gaussian_nb")
-    monkeypatch.setitem(runner.models.REGISTRY, "gaussian_nb",
-                        runner.models.ModelEntry(**{**entry.__dict__, "version": entry.version + 1}))
+    entry = models.get("gaussian_nb")
+    monkeypatch.setitem(models.REGISTRY, "gaussian_nb",
+                        models.ModelEntry(**{**entry.__dict__, "version": entry.version + 1}))
     assert _spec().key != base_key
+
+
+def test_other_data_under_the_same_name_is_another_run():
+    """A re-split or a damaged copy given with --data-dir decodes to other arrays: its digest,
+    and so its key, differ, and no run cached on the first copy is served for it."""
+    spec = _spec()
+    assert _spec(data_digest="another-copy").key != spec.key
+    # The key of what the run is, then the data: so cached runs could be re-keyed, not recomputed.
+    assert spec.key == with_data_digest(_identity_key(spec), "digits-digest")
+
+
+def _identity_key(spec):
+    import hashlib
+    import json
+    from dataclasses import asdict
+
+    identity = {**asdict(spec), "params": spec.params_dict, "model_version": 1}
+    del identity["data_digest"], identity["classes"]
+    return hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()[:20]
 
 
 @pytest.mark.parametrize("n_train, message", [(5, "below the number of classes"),
@@ -39,20 +63,20 @@ def test_impossible_sizes_fail_before_any_work(n_train, message):
 
 
 def test_second_run_is_served_from_the_cache_without_refitting(tmp_path, monkeypatch):
-    cache = runner.RunCache(tmp_path / "cache")
+    cache = RunCache(tmp_path / "cache")
     specs = [_spec(), _spec(model="bernoulli_nb")]
-    first = runner.run_all(specs, cache, tmp_path / "data")
+    first = executor.run_all(specs, cache, tmp_path / "data")
     assert cache.row_path(specs[0]).exists() and cache.artifacts_path(specs[0]).exists()
 
     def no_refit(*arguments, **keywords):
         raise AssertionError("a cached run was fitted again")
 
-    monkeypatch.setattr(runner, "ProcessPoolExecutor", no_refit)
-    assert runner.run_all(specs, cache, tmp_path / "data") == first
+    monkeypatch.setattr(executor, "ProcessPoolExecutor", no_refit)
+    assert executor.run_all(specs, cache, tmp_path / "data") == first
 
 
 def test_a_row_carries_the_schema_and_real_measurements(tmp_path):
-    row, artifacts = runner.execute(_spec(model="logreg"), tmp_path)
+    row, artifacts = execute(_spec(model="logreg"), tmp_path)
     assert set(row) == set(COLUMNS) - {"experiment"}
     assert row["n_train"] == 300 and row["n_test"] == 450
     assert 0.8 < row["accuracy"] <= 1 and 0 < row["macro_f1"] <= 1

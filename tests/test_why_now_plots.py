@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 
-from mlhistory import atomic, plots, tables
-from mlhistory.analysis import balanced_accuracy, crossover_size
+from mlhistory import atomic
+from mlhistory.reporting import plots, tables
 from mlhistory.results import ExperimentResults, write_rows
+from mlhistory.results.curves import balanced_accuracy, crossover_size
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -17,14 +17,14 @@ from .catalog import (
 )
 from .checks import array_checksums, recorded_checksums, validate, verify_checksums
 from .formats import read_idx, read_mlbench_frame, read_mnist_pickle
-from .sources import load, locate
+from .sources import Origin, load, locate, origin
 from .subsets import array_digest, check_subset_size, stratified_order, stratified_subset
-from .views import base_dataset, check_classes, restrict_classes, view_name
+from .views import check_classes, restrict_classes
 
 __all__ = [
-    "DATASETS", "IMAGE", "MLBENCH_TABLES", "TABULAR", "Dataset", "DatasetInfo", "array_checksums",
-    "array_digest", "base_dataset", "check_classes", "check_subset_size", "dataset_info", "load",
-    "locate", "read_idx", "read_mlbench_frame", "read_mnist_pickle", "recorded_checksums",
-    "restrict_classes", "stratified_order", "stratified_subset", "validate", "verify_checksums",
-    "view_name",
+    "DATASETS", "IMAGE", "MLBENCH_TABLES", "TABULAR", "Dataset", "DatasetInfo", "Origin",
+    "array_checksums", "array_digest", "check_classes", "check_subset_size", "dataset_info",
+    "load", "locate", "origin", "read_idx", "read_mlbench_frame", "read_mnist_pickle",
+    "recorded_checksums", "restrict_classes", "stratified_order", "stratified_subset",
+    "validate", "verify_checksums",
 ]

@@ -36,7 +36,7 @@ import numpy as np
 from .. import atomic
 from ..errors import DataError
 from .catalog import DATASETS, MLBENCH_TABLES, Dataset, dataset_info
-from .checks import validate, verify_checksums
+from .checks import array_checksums, validate, verify_checksums
 from .formats import read_idx, read_mlbench_frame, read_mnist_pickle
 
 IDX_FILES = {
@@ -105,6 +105,23 @@ def load(name: str, data_dir: Path) -> Dataset:
     arrays, source = locate(name, Path(data_dir))
     return Dataset(info, arrays["x_train"], np.asarray(arrays["y_train"], dtype=np.int64),
                    arrays["x_test"], np.asarray(arrays["y_test"], dtype=np.int64), source)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a dataset was read from, and the digest of its decoded arrays (names its contents
+    in a run's cache key, so a run on other data is another run)."""
+
+    source: str
+    digest: str
+
+
+def origin(name: str, data_dir: Path) -> Origin:
+    """Locate (fetching if need be) and verify a dataset, and say where it came from."""
+    arrays, source = locate(name, Path(data_dir))
+    checksums = array_checksums(arrays, dataset_info(name).kind)
+    combined = ",".join(f"{key}:{checksums[key]}" for key in sorted(checksums))
+    return Origin(source, hashlib.sha256(combined.encode()).hexdigest()[:20])
 
 
 def locate(name: str, data_dir: Path) -> tuple[dict, str]:

@@ -13,16 +13,6 @@ from ..errors import UsageError
 from .catalog import Dataset, DatasetInfo
 
 
-def view_name(dataset: str, classes: tuple[int, ...] | None) -> str:
-    """How a result row names its data: the dataset, and the classes when it is a view."""
-    return dataset if classes is None else f"{dataset}[{','.join(map(str, classes))}]"
-
-
-def base_dataset(name: str) -> str:
-    """The dataset a row's data comes from, with any class view removed."""
-    return name.split("[", 1)[0]
-
-
 def check_classes(info: DatasetInfo, classes: tuple[int, ...], what: str) -> None:
     if len(set(classes)) != len(classes) or len(classes) < 2:
         raise UsageError(f"{what} must name at least two distinct classes, got {list(classes)}")

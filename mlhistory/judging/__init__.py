@@ -1,0 +1,24 @@
+"""The judging layer: the book's claims as data, each judged from saved results only.
+
+It may import ``results`` and the base modules, never ``running``, ``models`` or ``data``:
+a verdict can always be recomputed from a results folder, on any machine.
+"""
+
+from .claims import (
+    AnyMatchesOrBeats,
+    Beats,
+    CheaperToContinue,
+    DiminishingReturns,
+    ErrorReduction,
+    FailsToTrain,
+    FitTimeExponents,
+    MatchesOrBeats,
+    Pairwise,
+    ReachesSooner,
+    RisesAlong,
+    WinRate,
+)
+
+__all__ = ["AnyMatchesOrBeats", "Beats", "CheaperToContinue", "DiminishingReturns",
+           "ErrorReduction", "FailsToTrain", "FitTimeExponents", "MatchesOrBeats", "Pairwise",
+           "ReachesSooner", "RisesAlong", "WinRate"]

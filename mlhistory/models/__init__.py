@@ -1,0 +1,27 @@
+"""The model layer: the registry (one name -> one estimator), the Keras nets, the feature
+transforms, and the estimators of experiments 06, 07, 09 and 12.
+
+It may import ``data`` and the base modules (``errors``, ``paths``, ``atomic``, ``machine``),
+never ``running``, ``results``, ``judging`` or ``reporting``. Adding a model is adding one
+entry to ``registry.py`` (and, for a new kind of net, its builder in ``nets.py``).
+"""
+
+from .estimator import Estimator, FitContext, start_run
+from .features import default_for as default_features
+from .features import seed_dependent as seed_dependent_features
+from .registry import (
+    DEEP,
+    REGISTRY,
+    SHALLOW,
+    ModelEntry,
+    build,
+    build_estimator,
+    check_features,
+    check_run,
+    get,
+    resolve_params,
+)
+
+__all__ = ["DEEP", "REGISTRY", "SHALLOW", "Estimator", "FitContext", "ModelEntry", "build",
+           "build_estimator", "check_features", "check_run", "default_features", "get",
+           "resolve_params", "seed_dependent_features", "start_run"]

@@ -1,0 +1,159 @@
+"""Feature transforms: images -> one feature vector per image, for any shallow model.
+
+A run names its transform in its spec, so "rbf_svm on hog" is the registry's rbf_svm with
+other features. Each name gives a fresh scikit-learn transformer, fitted on the training
+split inside the model's pipeline:
+
+- ``pixels`` (the default): flattened, scaled to [0, 1];
+- ``ink_profiles``: the book's "pixel histograms" (ink per row and per column, and a
+  histogram of intensities);
+- ``hog``: histograms of oriented gradients (Dalal & Triggs 2005), scikit-image;
+- ``pca<k>``: the first k principal components of the pixels;
+- ``pca<k>_poly2``: those components and every product of two of them, the explicit
+  feature map of a degree-2 polynomial kernel (the kernel trick, undone);
+- ``convnet_features``: learned features, the book's convnet trained on the training split
+  (its last layer before the softmax);
+- ``columns``: a table's own columns, as float32 (the only features of a tabular dataset).
+"""
+
+import re
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from ..errors import UsageError
+
+INTENSITY_BINS = 16
+HOG_ORIENTATIONS = 9
+PCA_PATTERN = re.compile(r"pca(\d+)(_poly2)?")
+
+
+def pixels(images: np.ndarray) -> np.ndarray:
+    """Flatten to one row per image and scale pixels to [0, 1]."""
+    return images.reshape(len(images), -1).astype(np.float32) / 255.0
+
+
+def ink_profiles(images: np.ndarray) -> np.ndarray:
+    """Ink per row, ink per column, and a histogram of pixel intensities.
+
+    A 28x28 image becomes 28 + 28 + 16 numbers that ignore where along a row the ink is.
+    """
+    unit = images.astype(np.float32) / 255.0
+    rows, columns = unit.mean(axis=2), unit.mean(axis=1)
+    edges = np.linspace(0, 1, INTENSITY_BINS + 1)
+    bins = np.digitize(unit.reshape(len(images), -1), edges[1:-1])
+    histogram = np.stack([np.bincount(row, minlength=INTENSITY_BINS) for row in bins])
+    return np.hstack([rows, columns, histogram.astype(np.float32) / unit[0].size])
+
+
+def hog(images: np.ndarray) -> np.ndarray:
+    """HOG with cells of a quarter of the image side and 2x2-cell blocks (324 numbers on 28x28)."""
+    from skimage.feature import hog as skimage_hog
+
+    cell = max(images.shape[1] // 4, 1)
+    return np.stack([skimage_hog(image, orientations=HOG_ORIENTATIONS, pixels_per_cell=(cell, cell),
+                                 cells_per_block=(2, 2), feature_vector=True)
+                     for image in images]).astype(np.float32)
+
+
+def columns(rows: np.ndarray) -> np.ndarray:
+    return rows.astype(np.float32)
+
+
+class ConvnetFeatures(TransformerMixin, BaseEstimator):
+    """Features learned by the book's convnet, trained (book recipe) on the training split only.
+
+    A scikit-learn transformer: ``fit`` trains the net on the images and labels it is given,
+    ``transform`` returns the activations of its last layer before the softmax (the flattened
+    top convolution map), so a shallow model can take them like any other features. The net's
+    training time is its own (``training_seconds``) and is kept out of the shallow model's fit
+    time, so every model on these features is timed alike whether or not it trained the net.
+    """
+
+    def __init__(self, seed: int):
+        self.seed = seed
+        self.classifier = None
+        self.training_seconds = 0.0  # what the net cost to train, wherever it was trained
+        self.excluded_seconds = 0.0  # the part of this fit spent training it
+
+    def fit(self, images: np.ndarray, labels: np.ndarray):
+        from ..data import DatasetInfo, array_digest
+        from .nets import KerasClassifier, convnet, train_once
+        from .recipes import BOOK_CONVNET
+
+        # The net needs the image shape and the number of classes, both read off the data.
+        info = DatasetInfo("training split", "", images.shape[1:], len(labels), 0,
+                           tuple(map(str, np.unique(labels))), offline=True)
+        self.classifier = KerasClassifier(convnet, info, **BOOK_CONVNET)
+        # The shallow models of one seed read the very same learned representation.
+        key = ("convnet_features", array_digest(images, labels), self.seed)
+        weights, self.training_seconds, self.excluded_seconds = train_once(
+            key, self.seed, lambda: self.classifier.fit(images, labels).network)
+        if self.classifier.network is None:
+            self.classifier.network = convnet(info)
+            self.classifier.network.set_weights(weights)
+        return self
+
+    def transform(self, images: np.ndarray) -> np.ndarray:
+        import keras
+
+        from .nets import PREDICT_BATCH_SIZE
+
+        network = self.classifier.network
+        penultimate = keras.Model(network.inputs, network.layers[-2].output)
+        return penultimate.predict(self.classifier._inputs(images), verbose=0,
+                                   batch_size=PREDICT_BATCH_SIZE)
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return self.classifier is not None
+
+    @property
+    def n_params(self) -> int:
+        return self.classifier.n_params
+
+    def artifacts(self) -> dict:
+        return {"feature_net_seconds": np.float32(self.training_seconds)}
+
+
+# Features that depend on the seed beyond the data: a model taking them runs every seed.
+STOCHASTIC = {"convnet_features"}
+
+
+def seed_dependent(name: str | None) -> bool:
+    return name in STOCHASTIC
+
+
+def default_for(is_image: bool) -> str:
+    """What a model takes when a run names no features: the pixels, or the table's columns."""
+    return "pixels" if is_image else "columns"
+
+
+def make(name: str, seed: int = 0):
+    """A fresh transformer for the named features; ``seed`` reaches PCA and the learned net."""
+    from sklearn.decomposition import PCA
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer, PolynomialFeatures, StandardScaler
+
+    stateless = {"pixels": pixels, "ink_profiles": ink_profiles, "hog": hog, "columns": columns}
+    if name in stateless:
+        return FunctionTransformer(stateless[name])
+    if name == "convnet_features":
+        return ConvnetFeatures(seed)
+    match = PCA_PATTERN.fullmatch(name)
+    if match is None:
+        raise UsageError(f"unknown features '{name}'; choose one of: {', '.join(stateless)}, "
+                         "convnet_features, pca<k>, pca<k>_poly2")
+    steps = [FunctionTransformer(pixels), StandardScaler(),
+             PCA(n_components=int(match.group(1)), random_state=seed)]
+    if match.group(2):
+        steps.append(PolynomialFeatures(degree=2, include_bias=False))
+    return make_pipeline(*steps)
+
+
+def check(name: str, is_image: bool) -> None:
+    """An unknown name, or features of the wrong kind of data, is a usage error."""
+    make(name)
+    if (name == "columns") == is_image:
+        kind = "images" if is_image else "a table"
+        raise UsageError(f"features '{name}' do not apply to {kind}; "
+                         f"use '{default_for(is_image)}'")

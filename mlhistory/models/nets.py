@@ -1,0 +1,340 @@
+"""Keras networks and the scikit-learn-style wrapper the runner fits like any other model.
+
+TensorFlow places the work on a GPU when one is present and on the CPU otherwise; nothing
+here asks for a device. Importing this module imports TensorFlow, so only Keras runs do.
+"""
+
+import sys
+import time
+
+import keras
+import numpy as np
+from keras import layers
+
+from ..data import DatasetInfo
+
+PREDICT_BATCH_SIZE = 1024
+
+
+def fit_verbosity() -> int:
+    """A live progress bar on a terminal; one line per epoch in logs and under make -j."""
+    return 1 if sys.stdout.isatty() else 2
+
+
+# Nets trained in this process, by a key naming what they were trained for, on which data and
+# seed: runs that need the same net (a learned representation, a pretrained base) train it once.
+_TRAINED: dict[tuple, tuple[list, float]] = {}
+
+
+def train_once(key: tuple, seed: int, train) -> tuple[list, float, float]:
+    """The weights of ``train()``'s net, trained at most once per process for ``key``.
+
+    Returns (weights, seconds the training took, seconds spent training in this call). The
+    seed is set right before training, so the net is the same whichever run trains it.
+    """
+    if key not in _TRAINED:
+        keras.utils.set_random_seed(seed)
+        start = time.perf_counter()
+        network = train()
+        seconds = time.perf_counter() - start
+        _TRAINED[key] = (network.get_weights(), seconds)
+        return _TRAINED[key][0], seconds, seconds
+    weights, seconds = _TRAINED[key]
+    return weights, seconds, 0.0
+
+
+def _one_hidden_layer(info: DatasetInfo, units: int, activation: str, name: str) -> keras.Model:
+    n_pixels = info.input_shape[0] * info.input_shape[1]
+    return keras.Sequential([
+        keras.Input(shape=(n_pixels,)),
+        layers.Dense(units, activation=activation),
+        layers.Dense(info.n_classes, activation="softmax"),
+    ], name=name)
+
+
+def dense_network(info: DatasetInfo) -> keras.Model:
+    """The book's chapter-2 net: 784 pixels -> Dense(512, relu) -> Dense(10, softmax)."""
+    return _one_hidden_layer(info, 512, "relu", "dense")
+
+
+def convnet(info: DatasetInfo) -> keras.Model:
+    """The book's chapter-8 convnet (2nd ed.): Conv 32 -> pool -> 64 -> pool -> 128 -> Dense 10.
+
+    The book's valid-padded 3x3 convolutions need at least 28x28 inputs; on smaller images
+    (the 8x8 digits) the convolutions are "same"-padded so the same stack still fits.
+    """
+    padding = "valid" if min(info.input_shape) >= 28 else "same"
+    return keras.Sequential([
+        keras.Input(shape=(*info.input_shape, 1)),
+        layers.Conv2D(32, 3, activation="relu", padding=padding),
+        layers.MaxPooling2D(2),
+        layers.Conv2D(64, 3, activation="relu", padding=padding),
+        layers.MaxPooling2D(2),
+        layers.Conv2D(128, 3, activation="relu", padding=padding),
+        layers.Flatten(),
+        layers.Dense(info.n_classes, activation="softmax"),
+    ], name="convnet")
+
+
+class _EpochMonitor(keras.callbacks.Callback):
+    """Records held-out accuracy after each epoch, for learning curves only.
+
+    It never influences training (no early stopping, no selection), and its own time is
+    kept apart so the runner can leave it out of the fit time.
+    """
+
+    def __init__(self, images, labels):
+        super().__init__()
+        self.images, self.labels = images, labels
+        self.accuracy: list[float] = []
+        self.seconds = 0.0
+
+    def on_epoch_end(self, epoch, logs=None):
+        start = time.perf_counter()
+        probabilities = self.model.predict(self.images, batch_size=PREDICT_BATCH_SIZE, verbose=0)
+        self.accuracy.append(float(np.mean(probabilities.argmax(axis=1) == self.labels)))
+        self.seconds += time.perf_counter() - start
+
+
+class KerasClassifier:
+    """fit/predict on a dataset's raw inputs, like the scikit-learn pipelines in the registry.
+
+    Images arrive as uint8 and are scaled to [0, 1]; table rows arrive as float32 and are
+    passed on as they are (a tabular net standardises them itself).
+    """
+
+    def __init__(self, build_network, info: DatasetInfo, *, epochs: int, batch_size: int,
+                 optimizer: str, learning_rate: float | None, min_steps_per_epoch: int = 0):
+        self.build_network = build_network
+        self.info = info
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate  # None: the optimizer's Keras default
+        # On a small training set one pass is a handful of steps; an epoch then passes over
+        # the set as often as it takes to make at least this many steps (0: one pass).
+        self.min_steps_per_epoch = min_steps_per_epoch
+        self.network = None
+        self.history: dict = {}
+        self.monitor = None
+
+    # Whether the net takes flattened pixels; None: read it off the built network.
+    flat_inputs: bool | None = None
+
+    def _inputs(self, images: np.ndarray) -> np.ndarray:
+        if not self.info.is_image:
+            return images.astype(np.float32)
+        scaled = images.astype(np.float32) / 255.0
+        flat = self.flat_inputs
+        if flat is None:
+            flat = len(self.network.input_shape) == 2
+        return scaled.reshape(len(images), -1) if flat else scaled[..., np.newaxis]
+
+    def _compile(self, network: keras.Model, learning_rate: float | None = None) -> None:
+        optimizer = keras.optimizers.get(self.optimizer)
+        learning_rate = self.learning_rate if learning_rate is None else learning_rate
+        if learning_rate is not None:
+            optimizer.learning_rate = learning_rate
+        network.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy",
+                         metrics=["accuracy"])
+
+    def _train(self, network: keras.Model, inputs: np.ndarray, labels: np.ndarray, epochs: int,
+               callbacks=()) -> dict:
+        """Fit ``network`` for ``epochs``; each epoch makes at least ``min_steps_per_epoch`` steps."""
+        steps = -(-len(labels) // self.batch_size)
+        if steps < self.min_steps_per_epoch:
+            repeats = -(-self.min_steps_per_epoch * self.batch_size // len(labels))
+            inputs, labels = np.concatenate([inputs] * repeats), np.concatenate([labels] * repeats)
+        history = network.fit(inputs, labels, epochs=epochs, batch_size=self.batch_size,
+                              callbacks=list(callbacks), verbose=fit_verbosity())
+        return history.history
+
+    def _monitor(self, monitor) -> list:
+        if monitor is None:
+            return []
+        self.monitor = _EpochMonitor(self._inputs(monitor[0]), monitor[1])
+        return [self.monitor]
+
+    def fit(self, images: np.ndarray, labels: np.ndarray, monitor=None):
+        """Train with the book's recipe; ``monitor`` = (images, labels) only records curves."""
+        self.network = self.build_network(self.info)
+        self._compile(self.network)
+        self.history = self._train(self.network, self._inputs(images), labels, self.epochs,
+                                   self._monitor(monitor))
+        return self
+
+    def predict(self, images: np.ndarray) -> np.ndarray:
+        probabilities = self.network.predict(self._inputs(images), batch_size=PREDICT_BATCH_SIZE,
+                                             verbose=0)
+        return probabilities.argmax(axis=1)
+
+    @property
+    def excluded_seconds(self) -> float:
+        """Time inside fit that was not spent learning: recording the test curve."""
+        return self.monitor.seconds if self.monitor else 0.0
+
+    @property
+    def n_params(self) -> int:
+        return int(sum(np.prod(weight.shape) for weight in self.network.trainable_weights))
+
+    def artifacts(self) -> dict:
+        curves = {f"train_{key}": np.asarray(values, dtype=np.float32)
+                  for key, values in self.history.items()}
+        if self.monitor is not None:
+            curves["test_accuracy_per_epoch"] = np.asarray(self.monitor.accuracy, dtype=np.float32)
+        return curves
+
+
+# --- the historical and the modern nets (experiments 02 and 05) --------------------------------
+
+
+def mlp_1986(info: DatasetInfo) -> keras.Model:
+    """The backpropagation era (Rumelhart, Hinton & Williams 1986): one hidden layer of sigmoids.
+
+    300 hidden units, as in the "2-layer NN, 300 hidden units" row of LeCun's MNIST table;
+    trained with plain SGD. Cross-entropy rather than the period's squared error.
+    """
+    return _one_hidden_layer(info, 300, "sigmoid", "mlp_1986")
+
+
+def lenet1989(info: DatasetInfo) -> keras.Model:
+    """LeCun et al. 1989, "Backpropagation applied to handwritten zip code recognition".
+
+    16x16 inputs scaled to [-1, 1]; H1: 12 maps of 5x5 convolutions with stride 2 (8x8);
+    H2: 12 maps, 5x5, stride 2 (4x4); H3: 30 tanh units; 10 outputs; plain SGD. The paper
+    connects each H2 map to 8 of the 12 H1 maps; here every map sees all 12 (a small superset).
+    """
+    return keras.Sequential([
+        keras.Input(shape=(*info.input_shape, 1)),
+        layers.Resizing(16, 16),
+        layers.Rescaling(2.0, offset=-1.0),
+        layers.Conv2D(12, 5, strides=2, padding="same", activation="tanh"),
+        layers.Conv2D(12, 5, strides=2, padding="same", activation="tanh"),
+        layers.Flatten(),
+        layers.Dense(30, activation="tanh"),
+        layers.Dense(info.n_classes, activation="softmax"),
+    ], name="lenet1989")
+
+
+def lenet5(info: DatasetInfo) -> keras.Model:
+    """LeCun et al. 1998, "Gradient-based learning applied to document recognition": LeNet-5.
+
+    6@5x5 convolutions (on 28x28 padded like the paper's 32x32 input), 2x2 average pooling,
+    16@5x5, average pooling, then 120, 84 and 10 units, tanh throughout; plain SGD. The
+    paper's partial C3 connectivity and RBF output layer are replaced by full connections
+    and a softmax.
+    """
+    return keras.Sequential([
+        keras.Input(shape=(*info.input_shape, 1)),
+        layers.Resizing(28, 28),
+        layers.Conv2D(6, 5, padding="same", activation="tanh"),
+        layers.AveragePooling2D(2),
+        layers.Conv2D(16, 5, activation="tanh"),
+        layers.AveragePooling2D(2),
+        layers.Flatten(),
+        layers.Dense(120, activation="tanh"),
+        layers.Dense(84, activation="tanh"),
+        layers.Dense(info.n_classes, activation="softmax"),
+    ], name="lenet5")
+
+
+def convnet_modern(info: DatasetInfo) -> keras.Model:
+    """The book's convnet with the 2015-era additions: batch normalisation, dropout, augmentation.
+
+    The same Conv 32-pool-64-pool-128 stack, each convolution followed by batch normalisation
+    (Ioffe & Szegedy 2015) before its ReLU, dropout (0.5) before the classifier, Adam, and
+    random shifts of up to 10 % of the image side as augmentation (active only in training).
+    """
+    padding = "valid" if min(info.input_shape) >= 28 else "same"
+
+    def convolution(filters):
+        return [layers.Conv2D(filters, 3, padding=padding, use_bias=False),
+                layers.BatchNormalization(momentum=0.9), layers.Activation("relu")]
+
+    return keras.Sequential([
+        keras.Input(shape=(*info.input_shape, 1)),
+        layers.RandomTranslation(0.1, 0.1, fill_mode="constant"),
+        *convolution(32),
+        layers.MaxPooling2D(2),
+        *convolution(64),
+        layers.MaxPooling2D(2),
+        *convolution(128),
+        layers.Flatten(),
+        layers.Dropout(0.5),
+        layers.Dense(info.n_classes, activation="softmax"),
+    ], name="convnet_modern")
+
+
+# --- a net for tables (experiment 11) ----------------------------------------------------------
+
+# The tabular net's tuning budget: these candidates, each trained with early stopping on a
+# validation split carved from the training split; the best on validation is kept.
+TABULAR_CANDIDATES = (
+    {"units": (256, 256), "dropout": 0.1},
+    {"units": (512, 256, 128), "dropout": 0.2},
+    {"units": (128,), "dropout": 0.0},
+)
+
+
+def tabular_mlp(info: DatasetInfo, units: tuple[int, ...], dropout: float,
+                normalization: layers.Normalization) -> keras.Model:
+    """Standardised inputs -> ReLU layers with dropout -> softmax."""
+    stack = [keras.Input(shape=(int(np.prod(info.input_shape)),)), normalization]
+    for width in units:
+        stack += [layers.Dense(width, activation="relu"), layers.Dropout(dropout)]
+    return keras.Sequential([*stack, layers.Dense(info.n_classes, activation="softmax")],
+                            name="tabular_mlp")
+
+
+class TabularMLPClassifier(KerasClassifier):
+    """An MLP for structured data with an honest, small tuning budget.
+
+    A stratified ``validation_fraction`` of the training split is held out; each of
+    ``TABULAR_CANDIDATES`` trains with Adam until the validation loss stops improving for
+    ``patience`` epochs (at most ``epochs``), keeping its best weights; the candidate with the
+    best validation accuracy is the model. The test set is never seen. Images are flattened.
+    """
+
+    def __init__(self, info: DatasetInfo, *, seed: int, epochs: int, batch_size: int,
+                 patience: int, validation_fraction: float):
+        super().__init__(None, info, epochs=epochs, batch_size=batch_size, optimizer="adam",
+                         learning_rate=None)
+        self.seed = seed
+        self.patience = patience
+        self.validation_fraction = validation_fraction
+        self.validation_accuracy: list[float] = []
+        self.epochs_trained: list[int] = []
+
+    flat_inputs = True
+
+    def fit(self, images: np.ndarray, labels: np.ndarray, monitor=None):
+        from ..data import stratified_order
+
+        # monitor is ignored: the chosen candidate's epochs are set by early stopping.
+        order = stratified_order(labels, self.seed)
+        n_validation = max(int(round(self.validation_fraction * len(labels))), self.info.n_classes)
+        validation, train = np.sort(order[:n_validation]), np.sort(order[n_validation:])
+        inputs = self._inputs(images)
+        best = -1.0
+        for candidate in TABULAR_CANDIDATES:
+            normalization = layers.Normalization()
+            normalization.adapt(inputs[train])
+            network = tabular_mlp(self.info, candidate["units"], candidate["dropout"], normalization)
+            self._compile(network)
+            stopping = keras.callbacks.EarlyStopping(patience=self.patience, restore_best_weights=True)
+            history = network.fit(inputs[train], labels[train], epochs=self.epochs,
+                                  batch_size=self.batch_size, callbacks=[stopping],
+                                  validation_data=(inputs[validation], labels[validation]),
+                                  verbose=fit_verbosity())
+            predicted = network.predict(inputs[validation], batch_size=PREDICT_BATCH_SIZE, verbose=0)
+            accuracy = float(np.mean(predicted.argmax(axis=1) == labels[validation]))
+            self.validation_accuracy.append(accuracy)
+            self.epochs_trained.append(len(history.history["loss"]))
+            if accuracy > best:
+                best, self.network, self.history = accuracy, network, history.history
+        return self
+
+    def artifacts(self) -> dict:
+        return {"validation_accuracy": np.asarray(self.validation_accuracy, dtype=np.float32),
+                "epochs_trained": np.asarray(self.epochs_trained, dtype=np.int16),
+                "chosen_candidate": np.int16(np.argmax(self.validation_accuracy))}

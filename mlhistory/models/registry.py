@@ -1,0 +1,449 @@
+"""The model registry: one name -> one factory, used by every experiment and the command line.
+
+Every model takes the dataset's raw inputs: uint8 images of shape (n, height, width), or
+float32 table rows of shape (n, n_features). A shallow model is a scikit-learn pipeline: the
+run's feature transform (``features.py``; pixels/255, or a table's columns, by default), then a
+StandardScaler where the entry says so, then the classifier. A Keras net scales pixels to
+[0, 1] itself. Adding a model is adding one entry here.
+
+Tuning budget. The scikit-learn models use the configuration that the Fashion-MNIST paper's
+grid search found best for their family (Xiao et al. 2017, Table 3), the boosters their
+libraries' defaults, the Keras nets the book's fixed recipe (or the cited paper's, for the
+historical nets): zero tuning runs on either side. The one exception is the tabular MLP of
+experiment 11, which picks one of three shapes on a validation split of the training data.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..data import DatasetInfo, check_classes
+from ..errors import UsageError
+from . import features as feature_transforms
+from .estimator import Estimator, KerasModel, SklearnModel
+from .recipes import BOOK_CONVNET, BOOK_DENSE
+
+SHALLOW = "shallow"
+DEEP = "deep"
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    name: str
+    family: str  # SHALLOW (scikit-learn, XGBoost) or DEEP (Keras)
+    build: Callable[..., Any]  # build(info, seed, **params) -> an unfitted classifier
+    defaults: dict
+    preprocessing: str
+    provenance: str
+    stochastic: bool  # False when the fit does not depend on the seed: one seed is enough
+    standardize: bool = True  # shallow only: StandardScaler after the feature transform
+    # Bump when the code behind the entry changes, so cached runs of the old code are not reused.
+    version: int = 1
+    # Arrays worth keeping with the run for plots: artifacts(fitted, x_test, y_test) -> dict.
+    # Test data may only be *measured* here (curves), never used to choose anything.
+    artifacts: Callable[..., dict] = field(default=lambda estimator, x_test, y_test: {})
+    # Parameters a run may set that enter its identity only when set, so adding one later
+    # leaves every earlier run's cache key unchanged; the value here is the builder's default.
+    options: dict = field(default_factory=dict)
+    needs_images: bool = False  # a net whose input layer is an image or its pixels
+    # A model that first learns a task of its own on some classes of the same dataset names
+    # them here, from its params; the runner's FitContext gives it the whole dataset.
+    source_classes: Callable[[dict], tuple[int, ...]] | None = None
+
+    @property
+    def uses_keras(self) -> bool:
+        return self.family == DEEP
+
+    def seeds(self, seeds: list[int], seed_dependent_input: bool) -> list[int]:
+        """The seed policy: a stochastic model, or one whose input depends on the seed (learned
+        features, a seeded training subset), runs every seed; any other model runs once."""
+        return list(seeds) if self.stochastic or seed_dependent_input else list(seeds[:1])
+
+
+# --- shallow classifiers ---------------------------------------------------------------------
+
+
+def _gaussian_nb(info, seed, **params):
+    from sklearn.naive_bayes import GaussianNB
+
+    return GaussianNB(**params)
+
+
+def _bernoulli_nb(info, seed, **params):
+    from sklearn.naive_bayes import BernoulliNB
+
+    return BernoulliNB(**params)
+
+
+def _logreg(info, seed, **params):
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(random_state=seed, **params)
+
+
+def _linear_svm(info, seed, **params):
+    from sklearn.linear_model import SGDClassifier
+
+    # LinearSVC's solvers do not converge within the time budget on 60,000 standardised
+    # images here; the same hinge-loss linear SVM trained by SGD does, in seconds.
+    return SGDClassifier(loss="hinge", random_state=seed, n_jobs=-1, **params)
+
+
+def _rbf_svm(info, seed, **params):
+    from sklearn.svm import SVC
+
+    return SVC(kernel="rbf", random_state=seed, **params)
+
+
+def _decision_tree(info, seed, **params):
+    from sklearn.tree import DecisionTreeClassifier
+
+    return DecisionTreeClassifier(random_state=seed, **params)
+
+
+def _random_forest(info, seed, **params):
+    from sklearn.ensemble import RandomForestClassifier
+
+    return RandomForestClassifier(random_state=seed, n_jobs=-1, **params)
+
+
+def _xgboost(info, seed, **params):
+    from xgboost import XGBClassifier
+
+    from ..machine import gpu_available
+
+    # The GPU is used when one is present; the metadata records which hardware ran.
+    device = "cuda" if gpu_available() else "cpu"
+    return XGBClassifier(tree_method="hist", device=device, random_state=seed, n_jobs=-1, **params)
+
+
+def _poly_svm(info, seed, **params):
+    from sklearn.svm import SVC
+
+    return SVC(kernel="poly", random_state=seed, **params)
+
+
+def _hist_gradient_boosting(info, seed, **params):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    return HistGradientBoostingClassifier(random_state=seed, **params)
+
+
+def _linear_weights(pipeline, x_test, y_test) -> dict:
+    return {"coef": pipeline[-1].coef_.astype(np.float32)}
+
+
+def _tree_structure(pipeline, x_test, y_test) -> dict:
+    """The fitted tree's nodes (for drawing its top levels) and its pixel importances."""
+    tree = pipeline[-1].tree_
+    return {"tree_feature": tree.feature, "tree_threshold": tree.threshold.astype(np.float32),
+            "tree_left": tree.children_left, "tree_right": tree.children_right,
+            "tree_samples": tree.n_node_samples,
+            "tree_class": tree.value[:, 0, :].argmax(axis=1),
+            "importances": pipeline[-1].feature_importances_.astype(np.float32)}
+
+
+def _staged_accuracy(stage_predictions, y_test) -> np.ndarray:
+    return np.asarray([np.mean(predicted == y_test) for predicted in stage_predictions],
+                      dtype=np.float32)
+
+
+def _staged_forest(pipeline, x_test, y_test) -> dict:
+    """Test accuracy of the first k trees' vote, for every k: no refits, one forest."""
+    inputs = pipeline[:-1].transform(x_test)
+    forest = pipeline[-1]
+    summed = np.zeros((len(x_test), len(forest.classes_)))
+    stages = []
+    for tree in forest.estimators_:
+        summed += tree.predict_proba(inputs)
+        stages.append(forest.classes_[summed.argmax(axis=1)])
+    return {"staged_accuracy": _staged_accuracy(stages, y_test),
+            "importances": forest.feature_importances_.astype(np.float32)}
+
+
+def _staged_xgboost(pipeline, x_test, y_test) -> dict:
+    """Test accuracy after each boosting round, from the one fitted booster."""
+    inputs = pipeline[:-1].transform(x_test)
+    booster = pipeline[-1]
+    stages = (booster.predict(inputs, iteration_range=(0, rounds))
+              for rounds in range(1, booster.n_estimators + 1))
+    return {"staged_accuracy": _staged_accuracy(stages, y_test)}
+
+
+def _staged_boosting(pipeline, x_test, y_test) -> dict:
+    inputs = pipeline[:-1].transform(x_test)
+    return {"staged_accuracy": _staged_accuracy(pipeline[-1].staged_predict(inputs), y_test)}
+
+
+# --- Keras nets ------------------------------------------------------------------------------
+
+
+def _keras(network_name):
+    def build(info: DatasetInfo, seed: int, **params):
+        from . import nets
+
+        return nets.KerasClassifier(getattr(nets, network_name), info, **params)
+
+    return build
+
+
+def _keras_artifacts(classifier, x_test, y_test) -> dict:
+    return classifier.artifacts()
+
+
+def _stacked_dense(info, seed, **params):
+    from .layered_nets import StackedDenseClassifier
+
+    return StackedDenseClassifier(info, **params)
+
+
+def _depth_recipe(info, seed, **params):
+    from .layered_nets import DepthRecipeClassifier
+
+    return DepthRecipeClassifier(info, seed=seed, **params)
+
+
+def _probed_convnet(info, seed, **params):
+    from .layered_nets import ProbedClassifier
+
+    return ProbedClassifier(info, seed=seed, **params)
+
+
+def _probe_artifacts(classifier, x_test, y_test) -> dict:
+    return {**classifier.artifacts(), **classifier.layer_artifacts(x_test, y_test)}
+
+
+def _transfer_convnet(info, seed, **params):
+    from .reused_nets import TransferClassifier
+
+    return TransferClassifier(info, seed=seed, **params)
+
+
+def _continual_net(info, seed, **params):
+    from .reused_nets import ContinualKeras
+
+    return ContinualKeras(info, seed=seed, **params)
+
+
+def _continual_shallow(info, seed, **params):
+    from .reused_nets import ContinualSklearn
+
+    return ContinualSklearn(info, seed=seed, **params)
+
+
+def _staged_net_artifacts(classifier, x_test, y_test) -> dict:
+    return classifier.staged_artifacts(x_test, y_test)
+
+
+def _staged_shallow_artifacts(pipeline, x_test, y_test) -> dict:
+    return pipeline[-1].staged_artifacts(pipeline[:-1].transform(x_test), y_test)
+
+
+def _tabular_mlp(info, seed, **params):
+    from .nets import TabularMLPClassifier
+
+    return TabularMLPClassifier(info, seed=seed, **params)
+
+
+FASHION_TABLE_3 = "Fashion-MNIST paper (Xiao et al. 2017) Table 3, best configuration"
+STANDARDIZED = "pixels/255, flattened, standardised (StandardScaler fitted on train)"
+# Trees split on thresholds, so standardising would change nothing but the split values.
+TREE_INPUT = "pixels/255, flattened (trees need no standardisation)"
+
+REGISTRY: dict[str, ModelEntry] = {
+    entry.name: entry
+    for entry in [
+        ModelEntry("gaussian_nb", SHALLOW, _gaussian_nb, {"var_smoothing": 1e-9}, STANDARDIZED,
+                   FASHION_TABLE_3, stochastic=False),
+        ModelEntry("bernoulli_nb", SHALLOW, _bernoulli_nb, {"alpha": 1.0, "binarize": 0.5},
+                   "pixels/255, flattened, binarised at 0.5",
+                   "scikit-learn defaults, ink threshold at mid-grey", stochastic=False, standardize=False),
+        ModelEntry("logreg", SHALLOW, _logreg, {"C": 1.0, "max_iter": 1000}, STANDARDIZED,
+                   FASHION_TABLE_3 + " (C=1), multinomial (lbfgs) rather than one-vs-rest",
+                   stochastic=False, artifacts=_linear_weights),
+        ModelEntry("linear_svm", SHALLOW, _linear_svm,
+                   {"alpha": 1e-4, "early_stopping": True, "validation_fraction": 0.1},
+                   STANDARDIZED, "a linear SVM (hinge loss) trained by SGD, scikit-learn "
+                   "defaults, early stopping on 10 % of the training split",
+                   stochastic=True, artifacts=_linear_weights),
+        ModelEntry("rbf_svm", SHALLOW, _rbf_svm, {"C": 10.0, "gamma": "scale"}, STANDARDIZED,
+                   FASHION_TABLE_3 + " (SVC, C=10, rbf)", stochastic=False),
+        ModelEntry("decision_tree", SHALLOW, _decision_tree,
+                   {"criterion": "entropy", "max_depth": 10}, TREE_INPUT,
+                   FASHION_TABLE_3 + " (entropy, max_depth=10)", stochastic=True,
+                   standardize=False, artifacts=_tree_structure),
+        ModelEntry("random_forest", SHALLOW, _random_forest,
+                   {"n_estimators": 100, "criterion": "entropy", "max_depth": 100}, TREE_INPUT,
+                   FASHION_TABLE_3 + " (100 trees, entropy, max_depth=100)", stochastic=True,
+                   standardize=False, artifacts=_staged_forest),
+        # Without row or column subsampling both boosters are deterministic: the seed
+        # changes nothing, so they run once.
+        ModelEntry("xgboost", SHALLOW, _xgboost,
+                   {"n_estimators": 100, "max_depth": 6, "learning_rate": 0.3}, TREE_INPUT,
+                   "XGBoost hist, library defaults (100 rounds, depth 6, learning rate 0.3)",
+                   stochastic=False, standardize=False, artifacts=_staged_xgboost),
+        ModelEntry("poly_svm", SHALLOW, _poly_svm, {"C": 10.0, "degree": 2, "coef0": 1.0},
+                   STANDARDIZED, "SVC with a degree-2 polynomial kernel, C as the RBF SVM's",
+                   stochastic=False),
+        ModelEntry("hist_gradient_boosting", SHALLOW, _hist_gradient_boosting,
+                   {"max_iter": 100, "learning_rate": 0.1, "early_stopping": False}, TREE_INPUT,
+                   "scikit-learn HistGradientBoostingClassifier, library defaults (100 rounds, "
+                   "learning rate 0.1), early stopping off so every round is kept, as for XGBoost",
+                   stochastic=False, standardize=False, artifacts=_staged_boosting),
+        ModelEntry("mlp_1986", DEEP, _keras("mlp_1986"),
+                   {"epochs": 10, "batch_size": 64, "optimizer": "sgd", "learning_rate": 0.1},
+                   "pixels/255, flattened",
+                   "Rumelhart, Hinton & Williams 1986: 300 sigmoid units, plain SGD",
+                   stochastic=True, artifacts=_keras_artifacts, needs_images=True),
+        ModelEntry("lenet1989", DEEP, _keras("lenet1989"),
+                   {"epochs": 10, "batch_size": 64, "optimizer": "sgd", "learning_rate": 0.05},
+                   "resized to 16x16, pixels scaled to [-1, 1]",
+                   "LeCun et al. 1989 (zip codes): 12@8x8, 12@4x4 strided 5x5 convs, 30 tanh, "
+                   "plain SGD", stochastic=True, artifacts=_keras_artifacts, needs_images=True),
+        ModelEntry("lenet5", DEEP, _keras("lenet5"),
+                   {"epochs": 10, "batch_size": 64, "optimizer": "sgd", "learning_rate": 0.05},
+                   "pixels/255, 28x28x1 image",
+                   "LeCun et al. 1998: 6@5x5, avg-pool, 16@5x5, avg-pool, 120, 84, 10, tanh, "
+                   "plain SGD", stochastic=True, artifacts=_keras_artifacts, needs_images=True),
+        ModelEntry("convnet_modern", DEEP, _keras("convnet_modern"),
+                   {"epochs": 5, "batch_size": 64, "optimizer": "adam", "learning_rate": None},
+                   "pixels/255, 28x28x1 image, random shifts of up to 10 % while training",
+                   "the book's convnet with batch normalisation, dropout, Adam and augmentation",
+                   stochastic=True, artifacts=_keras_artifacts, needs_images=True),
+        ModelEntry("dense", DEEP, _keras("dense_network"), dict(BOOK_DENSE),
+                   "pixels/255, flattened",
+                   "Deep Learning with Python, ch. 2: Dense(512, relu) -> Dense(10, softmax)",
+                   stochastic=True, artifacts=_keras_artifacts, needs_images=True,
+                   options={"min_steps_per_epoch": 0}),
+        ModelEntry("convnet", DEEP, _keras("convnet"), dict(BOOK_CONVNET),
+                   "pixels/255, 28x28x1 image",
+                   "Deep Learning with Python, 2nd ed. ch. 8: Conv 32-pool-64-pool-128-Dense 10",
+                   stochastic=True, artifacts=_keras_artifacts, needs_images=True,
+                   options={"min_steps_per_epoch": 0}),
+        # --- what makes deep learning different, and why now (experiments 06-10) ---
+        ModelEntry("stacked_dense", DEEP, _stacked_dense,
+                   {"depth": 1, "width": 256, "training": "joint", "epochs_per_layer": 1,
+                    "batch_size": 128, "optimizer": "rmsprop", "learning_rate": None},
+                   "pixels/255, flattened",
+                   "k Dense(relu) layers, trained greedily (each layer under a temporary head, "
+                   "the layers below frozen) or jointly, the same total epochs",
+                   stochastic=True, artifacts=_keras_artifacts, needs_images=True),
+        ModelEntry("depth_recipe", DEEP, _depth_recipe,
+                   {"depth": 2, "width": 128, "recipe": "2010", "epochs": 5, "batch_size": 128},
+                   "pixels/255, flattened",
+                   "dense net of a given depth: 1990s (sigmoid, N(0, 0.05) weights, SGD), 2010 "
+                   "(ReLU, He init, Adam) or 2015 (2010 + batch norm + residual connections)",
+                   stochastic=True, artifacts=_keras_artifacts, needs_images=True),
+        ModelEntry("probed_convnet", DEEP, _probed_convnet,
+                   {"epochs": 5, "batch_size": 64, "optimizer": "rmsprop", "learning_rate": None,
+                    "probe_train": 5000, "probe_dims": 256, "projection_points": 1000,
+                    "sample_images": 3},
+                   "pixels/255, 28x28x1 image",
+                   "the book's convnet, then a linear probe (PCA + logistic regression, fitted "
+                   "on training images) on the output of every layer",
+                   stochastic=True, artifacts=_probe_artifacts, needs_images=True),
+        # --- will it last (experiment 12) ---
+        ModelEntry("transfer_convnet", DEEP, _transfer_convnet,
+                   {"mode": "frozen", "source_classes": (0, 1, 2, 3, 4), "base_epochs": 5,
+                    "epochs": 5, "batch_size": 64, "optimizer": "rmsprop", "learning_rate": None,
+                    "finetune_learning_rate": 1e-4, "min_steps_per_epoch": 0},
+                   "pixels/255, 28x28x1 image",
+                   "the book's convnet pretrained on the source classes (5 epochs); its base "
+                   "under a new head, frozen or fine-tuned", stochastic=True,
+                   artifacts=_keras_artifacts, needs_images=True,
+                   options={"source_n_train": None},
+                   source_classes=lambda params: tuple(params["source_classes"])),
+        ModelEntry("continual_net", DEEP, _continual_net,
+                   {"network": "dense", "mode": "continue", "stages": 3, "epochs_per_stage": 1,
+                    "batch_size": 128, "optimizer": "rmsprop", "learning_rate": None},
+                   "pixels/255", "the book's dense net or convnet, trained on each new part of "
+                   "the data in turn (continue) or retrained on all data so far (scratch)",
+                   stochastic=True, artifacts=_staged_net_artifacts, needs_images=True),
+        ModelEntry("continual_shallow", SHALLOW, _continual_shallow,
+                   {"learner": "sgd_hinge", "mode": "continue", "stages": 3,
+                    "epochs_per_stage": 1},
+                   "pixels/255, flattened (not standardised: the scaler would see all stages)",
+                   "scikit-learn partial_fit: SGD hinge loss (a linear SVM) or Gaussian naive "
+                   "Bayes, continued on new data or restarted", stochastic=True,
+                   standardize=False, artifacts=_staged_shallow_artifacts),
+        # --- the modern landscape (experiment 11) ---
+        ModelEntry("tabular_mlp", DEEP, _tabular_mlp,
+                   {"epochs": 30, "batch_size": 256, "patience": 3, "validation_fraction": 0.1},
+                   "columns (images: pixels/255, flattened), standardised by the net",
+                   "MLP, 3 candidate shapes, each with early stopping on a validation split "
+                   "of the training data; the best on validation is kept",
+                   stochastic=True, artifacts=_keras_artifacts),
+    ]
+}
+
+
+def get(name: str) -> ModelEntry:
+    if name not in REGISTRY:
+        raise UsageError(f"unknown model '{name}'; choose one of: {', '.join(REGISTRY)}")
+    return REGISTRY[name]
+
+
+def resolve_params(name: str, overrides: dict | None = None) -> dict:
+    """The entry's defaults with overrides applied; an unknown parameter is a usage error.
+
+    Lists become tuples, so a spec holding them stays hashable.
+    """
+    entry = get(name)
+    overrides = {key: tuple(value) if isinstance(value, list) else value
+                 for key, value in (overrides or {}).items()}
+    unknown = sorted(set(overrides) - set(entry.defaults) - set(entry.options))
+    if unknown:
+        raise UsageError(f"model '{name}' has no parameter {', '.join(unknown)}; "
+                         f"it takes: {', '.join([*entry.defaults, *entry.options])}")
+    return {**entry.defaults, **overrides}
+
+
+def check_run(name: str, params: dict, features: str, info: DatasetInfo) -> None:
+    """Everything about a run the model decides, checked before it starts: its features, and
+    the source classes of a model that learns a source task."""
+    entry = get(name)
+    check_features(name, features, info)
+    if entry.source_classes is not None:
+        check_classes(info, entry.source_classes(params), f"{name}'s source_classes")
+
+
+def check_features(name: str, features: str, info: DatasetInfo) -> None:
+    entry = get(name)
+    feature_transforms.check(features, info.is_image)
+    if entry.needs_images and not info.is_image:
+        raise UsageError(f"model '{name}' takes images; {info.name} is a table")
+    default = feature_transforms.default_for(info.is_image)
+    if entry.family == DEEP and features != default:
+        raise UsageError(f"model '{name}' is a Keras net and learns its own features from "
+                         f"{default}; it cannot take features '{features}'")
+
+
+def build(name: str, info: DatasetInfo, seed: int, params: dict, features: str = "pixels"):
+    """The entry's classifier, fresh and unfitted (never refit a shared instance): a Keras
+    classifier as it is, or a scikit-learn pipeline of the run's feature transform, a scaler
+    where the entry says so, and the classifier."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    entry = get(name)
+    check_features(name, features, info)
+    classifier = entry.build(info, seed, **params)
+    if entry.family == DEEP:
+        return classifier
+    steps = [feature_transforms.make(features, seed)]
+    if entry.standardize:
+        steps.append(StandardScaler())
+    return make_pipeline(*steps, classifier)
+
+
+def build_estimator(name: str, info: DatasetInfo, seed: int, params: dict,
+                    features: str = "pixels") -> Estimator:
+    """The model a run fits: ``build``'s classifier behind the estimator protocol."""
+    entry = get(name)
+    classifier = build(name, info, seed, params, features)
+    if entry.family == DEEP:
+        source = entry.source_classes(params) if entry.source_classes else None
+        return KerasModel(classifier, entry.artifacts, source)
+    return SklearnModel(classifier, entry.artifacts)

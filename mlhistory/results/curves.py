@@ -1,0 +1,75 @@
+"""Small computations on saved results that claims, plots and the report share."""
+
+import numpy as np
+
+from .store import ExperimentResults, mean_std
+
+
+def loglog_slope(sizes, seconds) -> float:
+    """The exponent b of seconds ~ a * size^b, fitted by least squares in log-log space."""
+    slope, _ = np.polyfit(np.log(np.asarray(sizes, dtype=float)),
+                          np.log(np.asarray(seconds, dtype=float)), 1)
+    return float(slope)
+
+
+def size_curve(results: ExperimentResults, label: str, metric: str) -> tuple[list, list, list]:
+    """(sizes, means, stds) of a metric over a label's training sizes, means over seeds."""
+    rows = results.rows_of(label, all_sizes=True)
+    sizes = sorted({row["n_train"] for row in rows})
+    stats = [mean_std(row[metric] for row in rows if row["n_train"] == size) for size in sizes]
+    return sizes, [mean for mean, _ in stats], [std for _, std in stats]
+
+
+def fit_time_exponent(results: ExperimentResults, label: str, min_size: int) -> tuple[float, list]:
+    """The fit-time exponent over sizes >= ``min_size`` (smaller ones are start-up dominated)."""
+    sizes, seconds, _ = size_curve(results, label, "fit_seconds")
+    used = [(size, second) for size, second in zip(sizes, seconds, strict=True) if size >= min_size]
+    if len(used) < 2:
+        return float("nan"), [size for size, _ in used]
+    return loglog_slope(*zip(*used, strict=True)), [size for size, _ in used]
+
+
+def _seed_curve(results: ExperimentResults, label: str, artifact: str) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and std over a label's seeds of a per-step curve saved with each run."""
+    curves = np.stack([results.artifacts(row)[artifact] for row in results.rows_of(label)])
+    std = curves.std(axis=0, ddof=1) if len(curves) > 1 else np.zeros(curves.shape[1])
+    return curves.mean(axis=0), std
+
+
+def epoch_curve(results: ExperimentResults, label: str) -> tuple[np.ndarray, np.ndarray]:
+    """Test accuracy after each epoch (recorded, never used to train), over seeds."""
+    return _seed_curve(results, label, "test_accuracy_per_epoch")
+
+
+def first_epoch_reaching(curve: np.ndarray, target: float) -> int | None:
+    """1-based epoch at which ``curve`` first reaches ``target``, or None if it never does."""
+    reached = np.flatnonzero(curve >= target)
+    return int(reached[0]) + 1 if len(reached) else None
+
+
+def staged_curve(results: ExperimentResults, label: str) -> tuple[np.ndarray, np.ndarray]:
+    """Test accuracy after each tree or boosting round, over seeds."""
+    return _seed_curve(results, label, "staged_accuracy")
+
+
+def relative_error_reduction(better_accuracy: float, worse_accuracy: float) -> float:
+    """How much of the worse model's test error the better one removes (0.6 = 60 %)."""
+    return 1 - (1 - better_accuracy) / (1 - worse_accuracy)
+
+
+def balanced_accuracy(confusion: np.ndarray) -> float:
+    """Mean recall over the classes present in the test split (rows of the confusion matrix)."""
+    support = confusion.sum(axis=1)
+    present = support > 0
+    return float(np.mean(np.diag(confusion)[present] / support[present]))
+
+
+def crossover_size(sizes: list[int], deep: list[float], shallow: list[float]) -> int | None:
+    """The smallest size from which ``deep`` stays above ``shallow`` at every larger size."""
+    crossing = None
+    for size, deep_value, shallow_value in zip(sizes, deep, shallow, strict=True):
+        if deep_value > shallow_value:
+            crossing = size if crossing is None else crossing
+        else:
+            crossing = None
+    return crossing

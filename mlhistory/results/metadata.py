@@ -1,0 +1,54 @@
+"""What every results set records about how it was made: date, command, git commit, package
+versions and hardware.
+"""
+
+import platform
+import subprocess
+import sys
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+from .. import atomic, machine
+from ..paths import PROJECT_ROOT
+from .schema import METADATA_FILE
+
+RECORDED_PACKAGES = ["tensorflow", "keras", "scikit-learn", "xgboost", "numpy", "scipy", "rdata",
+                     "matplotlib", "scikit-image"]
+
+
+def _git(*arguments) -> str | None:
+    try:
+        completed = subprocess.run(["git", *arguments], cwd=PROJECT_ROOT, capture_output=True,
+                                   text=True, timeout=10, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return completed.stdout.strip()
+
+
+def package_versions() -> dict:
+    versions = {"python": platform.python_version()}
+    for package in RECORDED_PACKAGES:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    return versions
+
+
+def describe_environment(argv: list[str]) -> dict:
+    status = _git("status", "--porcelain", "--untracked-files=no")
+    return {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": " ".join([Path(sys.executable).name, *argv]),
+        "git_commit": _git("rev-parse", "HEAD"),
+        "git_dirty": bool(status) if status is not None else None,
+        "packages": package_versions(),
+        "hardware": machine.describe(),
+    }
+
+
+def write_metadata(folder: Path, argv: list[str], **extra) -> None:
+    atomic.write_json(Path(folder) / METADATA_FILE, {**describe_environment(argv), **extra})
+
+

@@ -1,0 +1,70 @@
+"""The one results schema: a row per run with the same columns everywhere, the names of the
+files an experiment saves, and how a row names the data it ran on.
+
+Rows are written atomically as CSV. Everything downstream (claims, plots, report) reads these
+files and never the runner.
+"""
+
+import csv
+import io
+from pathlib import Path
+
+from .. import atomic
+
+COLUMNS = [
+    "experiment", "dataset", "model", "features", "params", "seed", "n_train", "n_test",
+    "accuracy", "macro_f1", "fit_seconds", "predict_seconds", "n_params", "model_bytes",
+    "peak_rss_mb", "run_key",
+]
+INTEGER_COLUMNS = {"seed", "n_train", "n_test", "n_params", "model_bytes"}
+FLOAT_COLUMNS = {"accuracy", "macro_f1", "fit_seconds", "predict_seconds", "peak_rss_mb"}
+RUNS_FILE = "runs.csv"
+METADATA_FILE = "metadata.json"
+MANIFEST_FILE = "experiment.json"
+CLAIMS_FILE = "claims.csv"
+# Files an experiment's extra steps save beside its rows, for its plots and tables.
+TOY_FILE = "toy_boundaries.npz"  # experiment 03: decision boundaries on 2-D toy data
+HARDWARE_FILE = "hardware.json"  # experiment 10: matmul peaks and counted FLOPs
+
+
+def write_rows(path: Path, rows: list[dict]) -> None:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({column: _format(row.get(column)) for column in COLUMNS})
+    atomic.write_text(path, buffer.getvalue())
+
+
+def _format(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+def read_rows(path: Path) -> list[dict]:
+    with open(path, newline="") as handle:
+        return [_parse(row) for row in csv.DictReader(handle)]
+
+
+def _parse(row: dict) -> dict:
+    parsed = dict(row)
+    for column in INTEGER_COLUMNS:
+        parsed[column] = int(row[column]) if row.get(column) else None
+    for column in FLOAT_COLUMNS:
+        parsed[column] = float(row[column]) if row.get(column) else None
+    return parsed
+
+
+
+
+def view_name(dataset: str, classes: tuple[int, ...] | None) -> str:
+    """How a result row names its data: the dataset, and the classes when it is a view."""
+    return dataset if classes is None else f"{dataset}[{','.join(map(str, classes))}]"
+
+
+def base_dataset(name: str) -> str:
+    """The dataset a row's data comes from, with any class view removed."""
+    return name.split("[", 1)[0]

@@ -1,0 +1,141 @@
+"""Saved results, read back: the experiments of a results set, their rows by label, the run
+artifacts beside them, and the summaries every reader shares.
+"""
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..paths import run_cache_dir
+from .schema import MANIFEST_FILE, RUNS_FILE, base_dataset, read_rows
+
+
+def experiment_dirs(results_dir: Path) -> list[Path]:
+    """Every ``<dataset>/<experiment>/`` folder of a results set that holds finished rows."""
+    return sorted(path.parent for path in Path(results_dir).glob(f"*/*/{RUNS_FILE}")
+                  if path.parent.parent.name != "cache")
+
+
+# --- summaries -------------------------------------------------------------------------------
+
+
+def group_rows(rows: list[dict], keys: tuple[str, ...]) -> dict[tuple, list[dict]]:
+    groups = defaultdict(list)
+    for row in rows:
+        groups[tuple(row[key] for key in keys)].append(row)
+    return dict(groups)
+
+
+def unique_runs(rows: list[dict]) -> list[dict]:
+    """One row per run: experiments that share a cached run list it once each."""
+    return list({row["run_key"]: row for row in rows}.values())
+
+
+def mean_std(values) -> tuple[float, float]:
+    """Mean and sample standard deviation (0 for a single value)."""
+    values = np.asarray(list(values), dtype=float)
+    return float(values.mean()), float(values.std(ddof=1)) if len(values) > 1 else 0.0
+
+
+def read_json(path: Path) -> dict:
+    return json.loads(Path(path).read_text())
+
+
+@dataclass(frozen=True)
+class DatasetRecord:
+    """What the manifest records of a dataset a run used: all a reader may show of it."""
+
+    name: str
+    description: str
+    kind: str  # "image" or "tabular"
+    input_shape: tuple[int, ...]
+    class_names: tuple[str, ...]
+    n_train: int
+    n_test: int
+
+    @classmethod
+    def from_dict(cls, saved: dict) -> "DatasetRecord":
+        return cls(saved["name"], saved["description"], saved["kind"], tuple(saved["input_shape"]),
+                   tuple(saved["class_names"]), saved["n_train"], saved["n_test"])
+
+    @property
+    def is_image(self) -> bool:
+        return self.kind == "image"
+
+
+@dataclass(frozen=True)
+class ExperimentResults:
+    """What one experiment saved: its manifest, its rows, and the run artifacts beside them.
+
+    The manifest lists the experiment's labelled runs ("rbf_svm on hog", "convnet") with the
+    run keys behind each label, so rows are found by label without any extra column.
+    """
+
+    folder: Path
+    manifest: dict
+    rows: list[dict]
+
+    @classmethod
+    def read(cls, folder: Path) -> "ExperimentResults":
+        folder = Path(folder)
+        return cls(folder, read_json(folder / MANIFEST_FILE), read_rows(folder / RUNS_FILE))
+
+    @property
+    def dataset(self) -> str:
+        return self.manifest["dataset"]["name"]
+
+    @property
+    def datasets(self) -> dict[str, DatasetRecord]:
+        """Every dataset the experiment's runs used, by name, as the manifest recorded it."""
+        return {name: DatasetRecord.from_dict(saved)
+                for name, saved in self.manifest["datasets"].items()}
+
+    def dataset_of(self, label: str) -> DatasetRecord:
+        """The dataset of a labelled run, with the class names of its class view if it has one."""
+        run = self.run(label)
+        record = self.datasets[run["dataset"]]
+        if run.get("classes"):
+            names = tuple(record.class_names[index] for index in run["classes"])
+            record = DatasetRecord(record.name, record.description, record.kind,
+                                   record.input_shape, names, record.n_train, record.n_test)
+        return record
+
+    @property
+    def labels(self) -> list[str]:
+        return [run["label"] for run in self.manifest["runs"]]
+
+    def run(self, label: str) -> dict:
+        return next(run for run in self.manifest["runs"] if run["label"] == label)
+
+    @property
+    def run_datasets(self) -> list[str]:
+        """The datasets the experiment's runs use, in the order they were declared."""
+        return list(dict.fromkeys(run["dataset"] for run in self.manifest["runs"]))
+
+    def label_for(self, model: str, dataset: str) -> str | None:
+        """The label of the run of ``model`` on ``dataset``, or None if there is none."""
+        return next((run["label"] for run in self.manifest["runs"]
+                     if run["model"] == model and run["dataset"] == dataset), None)
+
+    def family(self, label: str) -> str:
+        return self.run(label)["family"]
+
+    def rows_of(self, label: str, all_sizes: bool = False) -> list[dict]:
+        """The label's rows by seed; only its largest training size unless ``all_sizes``."""
+        keys = set(self.run(label)["run_keys"])
+        rows = [row for row in self.rows if row["run_key"] in keys]
+        if rows and not all_sizes:
+            largest = max(row["n_train"] for row in rows)
+            rows = [row for row in rows if row["n_train"] == largest]
+        return sorted(rows, key=lambda row: (row["n_train"], row["seed"]))
+
+    def artifacts(self, row: dict) -> dict:
+        # A run on a class view (e.g. "fashion_mnist[5,6,7,8,9]") is cached with its dataset.
+        folder = run_cache_dir(self.folder.parent.parent, base_dataset(row["dataset"]))
+        path = folder / f"{row['run_key']}.npz"
+        with np.load(path) as archive:
+            return dict(archive)
+

@@ -1,0 +1,113 @@
+"""One run: a spec in, one results row and its artifacts out.
+
+Each run resets its worker's peak-memory mark, builds a fresh model through the registry and
+starts it from its seed (a fresh Keras session for a net), so runs do not see each other. The
+model follows the estimator protocol (``mlhistory/models/estimator.py``): nothing here knows
+which model it runs.
+"""
+
+import functools
+import json
+import resource
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .. import models
+from ..data import Dataset, check_subset_size, load, restrict_classes, stratified_subset
+from ..results.schema import view_name
+from .spec import RunSpec
+
+# The quick-mode test subset is drawn once with this seed, so every run sees the same images.
+TEST_SUBSET_SEED = 0
+
+
+@dataclass(frozen=True)
+class Split:
+    """The arrays one run sees, and the dataset (or class view) they were taken from."""
+
+    dataset: Dataset
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+
+
+def execute(spec: RunSpec, data_dir: Path) -> tuple[dict, dict]:
+    """Fit on the training split, predict the test split, and measure. Returns (row, artifacts)."""
+    from sklearn.metrics import confusion_matrix, f1_score
+
+    split = run_split(spec, Path(data_dir))
+    models.start_run(spec.seed, models.get(spec.model).uses_keras)
+    measure_peak_memory_from_here()
+    model = models.build_estimator(spec.model, split.dataset.info, spec.seed, spec.params_dict,
+                                   spec.features)
+    # The test split is only recorded per epoch by the models that draw curves.
+    context = models.FitContext(monitor=(split.x_test, split.y_test), dataset=split.dataset)
+    start = time.perf_counter()
+    model.fit(split.x_train, split.y_train, context)
+    fit_seconds = time.perf_counter() - start - model.excluded_seconds
+    start = time.perf_counter()
+    predictions = model.predict(split.x_test)
+    predict_seconds = time.perf_counter() - start
+    row = {"dataset": view_name(spec.dataset, spec.classes), "model": spec.model,
+           "features": spec.features, "params": json.dumps(spec.params_dict, sort_keys=True),
+           "seed": spec.seed, "n_train": len(split.y_train), "n_test": len(split.y_test),
+           "accuracy": float(np.mean(predictions == split.y_test)),
+           "macro_f1": float(f1_score(split.y_test, predictions, average="macro")),
+           "fit_seconds": fit_seconds, "predict_seconds": predict_seconds,
+           "n_params": model.n_params, "model_bytes": model.size_bytes,
+           "peak_rss_mb": peak_memory_mb(), "run_key": spec.key}
+    labels = range(split.dataset.info.n_classes)
+    artifacts = {"predictions": predictions.astype(np.int16),
+                 "confusion": confusion_matrix(split.y_test, predictions, labels=labels),
+                 **model.artifacts(split.x_test, split.y_test)}
+    return row, artifacts
+
+
+def run_split(spec: RunSpec, data_dir: Path) -> Split:
+    """The spec's class view of its dataset, then its seeded training subset and test subset."""
+    dataset = _load_once(spec.dataset, data_dir)
+    if spec.classes is not None:
+        dataset = restrict_classes(dataset, spec.classes)
+        check_subset_size(spec.n_train, dataset.info.n_train, dataset.info.n_classes, "--n-train")
+        check_subset_size(spec.n_test, dataset.info.n_test, dataset.info.n_classes,
+                          "the test subset size")
+    x_train, y_train, x_test, y_test = dataset.x_train, dataset.y_train, dataset.x_test, dataset.y_test
+    if spec.n_train is not None:
+        chosen = stratified_subset(y_train, spec.n_train, spec.seed)
+        x_train, y_train = x_train[chosen], y_train[chosen]
+    if spec.n_test is not None:
+        chosen = stratified_subset(y_test, spec.n_test, TEST_SUBSET_SEED)
+        x_test, y_test = x_test[chosen], y_test[chosen]
+    return Split(dataset, x_train, y_train, x_test, y_test)
+
+
+@functools.lru_cache(maxsize=2)
+def _load_once(name: str, data_dir: Path) -> Dataset:
+    """A worker loads and verifies each dataset once; the arrays are read-only to all runs."""
+    dataset = load(name, data_dir)
+    for array in (dataset.x_train, dataset.y_train, dataset.x_test, dataset.y_test):
+        array.flags.writeable = False
+    return dataset
+
+
+def measure_peak_memory_from_here() -> None:
+    """Reset the kernel's peak-RSS mark (Linux), so the peak read later belongs to this run."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass  # elsewhere the peak falls back to the worker's lifetime peak: an upper bound
+
+
+def peak_memory_mb() -> float:
+    """Peak resident memory of this process since the last reset, in MB (data included)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

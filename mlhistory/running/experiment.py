@@ -1,0 +1,240 @@
+"""What an experiment script declares, and the one ``main`` that runs any of them.
+
+An experiment is a page of the book: which runs (models, with their features and sizes),
+which claims, which plots. ``main`` turns it into run specs for the chosen dataset and seeds,
+runs them through the runner (reusing the run cache), then saves rows, claims, plots and
+metadata under ``results/<dataset>/<id>/``. The metadata file is written last, so its
+presence means the experiment finished.
+"""
+
+import sys
+import time
+from dataclasses import dataclass, field
+
+from .. import atomic, models
+from ..data import dataset_info, origin
+from ..errors import DataError
+from ..judging import claims
+from ..paths import experiment_dir, run_cache_root
+from ..reporting import plots
+from ..results import CLAIMS_FILE, MANIFEST_FILE, RUNS_FILE, ExperimentResults, write_metadata, write_rows
+from .cache import RunCache
+from .cli import Config, config_from, experiment_parser, run_command
+from .executor import run_all
+from .spec import RunSpec
+
+
+@dataclass(frozen=True)
+class Run:
+    """One labelled line of an experiment: a model with its features and params.
+
+    ``sizes`` asks for several training sizes (a scaling or learning curve); sizes above the
+    experiment's training size are dropped, so ``--quick`` shrinks the curve with the rest,
+    and the full size ends the curve unless ``include_full`` is off. ``max_n_train`` caps a
+    method that cannot run at full size within the time budget; the size it got is in every
+    row, table and plot.
+
+    Seeds: a stochastic model runs every seed; a deterministic one runs once, unless
+    ``resample`` says the seed draws the training subset (learning curves), in which case it
+    runs every seed at every size below the full split. ``small_size_seeds=(size, count)``
+    gives sizes up to ``size`` at least ``count`` seeds when the experiment runs several.
+    ``subset_params`` apply only below the full size, so the full-size point stays the very
+    run other experiments made (and the run cache serves it).
+    """
+
+    model: str
+    features: str | None = None  # None: the dataset's own inputs (pixels, or a table's columns)
+    params: dict = field(default_factory=dict)
+    sizes: tuple[int, ...] = ()
+    max_n_train: int | None = None
+    dataset: str | None = None  # another dataset than the experiment's
+    label: str = ""
+    classes: tuple[int, ...] | None = None  # train and test on these classes only (views.py)
+    include_full: bool = True
+    resample: bool = False
+    small_size_seeds: tuple[int, int] | None = None
+    subset_params: dict = field(default_factory=dict)
+    # Under --quick only: params that shrink a run's inner work (pretraining, tuning epochs),
+    # so the smoke run of every experiment stays within minutes. Full runs never see them.
+    quick_params: dict = field(default_factory=dict)
+    optional: bool = False  # skipped, and said so, when its dataset cannot be loaded here
+
+    @property
+    def name(self) -> str:
+        if self.label:
+            return self.label
+        shown = self.features not in (None, "pixels", "columns")
+        name = f"{self.model} on {self.features}" if shown else self.model
+        return f"{name} ({self.dataset})" if self.dataset else name
+
+    def dataset_name(self, config: Config) -> str:
+        return self.dataset or config.dataset
+
+    def features_for(self, config: Config) -> str:
+        return self.features or models.default_features(dataset_info(self.dataset_name(config)).is_image)
+
+    def train_sizes(self, config: Config) -> list[int | None]:
+        """Training sizes for this config; None stands for the full training split.
+
+        ``--n-train`` was checked against the experiment's dataset; a run on a smaller
+        dataset uses at most all of that dataset.
+        """
+        full = dataset_info(self.dataset_name(config)).n_train
+        base = min(config.n_train or full, full)
+        # The experiment's own size ends the list; larger sizes are dropped.
+        sizes = [size for size in self.sizes if size < base]
+        if self.include_full or not sizes:
+            sizes.append(base)
+        if self.max_n_train is not None:
+            sizes = [min(size, self.max_n_train) for size in sizes]
+        return [None if size == full else size for size in dict.fromkeys(sizes)]
+
+    def seeds(self, config: Config, n_train: int | None) -> list[int]:
+        draws_subset = self.resample and n_train is not None
+        seeds = models.get(self.model).seeds(
+            config.seeds, models.seed_dependent_features(self.features) or draws_subset)
+        if self.small_size_seeds and len(seeds) > 1 and n_train is not None:
+            threshold, count = self.small_size_seeds
+            if n_train <= threshold:  # more seeds up to ``count``; range() is empty past it
+                seeds += list(range(max(seeds) + 1, max(seeds) + 1 + count - len(seeds)))
+        return seeds
+
+    def specs(self, config: Config, digests: dict[str, str]) -> list[RunSpec]:
+        dataset = self.dataset_name(config)
+        n_test = config.n_test
+        if n_test is not None and n_test >= dataset_info(dataset).n_test:
+            n_test = None
+
+        def params(n_train: int | None) -> dict:
+            return {**self.params, **(self.subset_params if n_train else {}),
+                    **(self.quick_params if config.quick else {})}
+
+        return [RunSpec.create(dataset, self.model, seed, params(n_train), n_train, n_test,
+                               self.features_for(config), self.classes, digests[dataset])
+                for n_train in self.train_sizes(config) for seed in self.seeds(config, n_train)]
+
+
+@dataclass(frozen=True)
+class Experiment:
+    experiment_id: str  # also the script's file name, e.g. "01_probabilistic"
+    title: str
+    book_section: str
+    summary: str  # the script's docstring: what the reader should see
+    runs: tuple  # Run objects, or bare model names for a model on pixels at the default size
+    claims: tuple = ()
+    plots: tuple[dict, ...] = ()
+    tables: tuple[dict, ...] = ()  # report tables drawn from saved results (mlhistory.tables)
+    # Steps outside the runner that save artifacts for plots, e.g. fits on 2-D toy data:
+    # each is called as step(config, folder) before the plots are drawn.
+    extra_steps: tuple = ()
+
+    @property
+    def labelled_runs(self) -> list[Run]:
+        return [run if isinstance(run, Run) else Run(run) for run in self.runs]
+
+    def manifest(self, config: Config, runs: list[Run], specs_by_run: dict,
+                 skipped: list[dict], sources: dict) -> dict:
+        info = dataset_info(config.dataset)
+        return {
+            "experiment_id": self.experiment_id,
+            "title": self.title,
+            "book_section": self.book_section,
+            "summary": self.summary.strip(),
+            "quick": config.quick,
+            "seeds": config.seeds,
+            "dataset": {"name": info.name, "description": info.description,
+                        "class_names": list(info.class_names),
+                        "input_shape": list(info.input_shape), "n_train_full": info.n_train},
+            # Every dataset a run uses, as readers show it: they never look a dataset up.
+            "datasets": {name: dataset_record(name)
+                         for name in dict.fromkeys(run.dataset_name(config) for run in runs)},
+            # A list, so plots and tables keep the experiment's order.
+            "runs": [{"label": run.name, "model": run.model, "features": run.features_for(config),
+                      "family": models.get(run.model).family,
+                      "preprocessing": models.get(run.model).preprocessing,
+                      "provenance": models.get(run.model).provenance,
+                      "params": models.resolve_params(run.model, run.params),
+                      "subset_params": run.subset_params,
+                      "quick_params": run.quick_params if config.quick else {},
+                      "max_n_train": run.max_n_train, "dataset": run.dataset_name(config),
+                      "classes": run.classes,
+                      "run_keys": [spec.key for spec in specs_by_run[run.name]]}
+                     for run in runs],
+            "skipped": skipped,
+            # Where each dataset was read from: a --data-dir the user named shows here.
+            "data_sources": sources,
+            "claims": [claim.to_dict() for claim in self.claims],
+            "plots": list(self.plots),
+            "tables": list(self.tables),
+        }
+
+
+def dataset_record(name: str) -> dict:
+    info = dataset_info(name)
+    return {"name": info.name, "description": info.description, "kind": info.kind,
+            "input_shape": list(info.input_shape), "class_names": list(info.class_names),
+            "n_train": info.n_train, "n_test": info.n_test}
+
+
+def available_runs(runs: list[Run], config: Config) -> tuple[list[Run], list[dict], dict]:
+    """The runs to make, the optional ones skipped, and each dataset's origin (data.Origin).
+
+    Every dataset is fetched and verified here, once, before any run starts. A skipped run is
+    not silently dropped: the manifest lists it with the reason, and the report prints it. Any
+    other run whose dataset fails to load stops the experiment.
+    """
+    optional = {run.dataset_name(config) for run in runs if run.optional}
+    origins, reasons = {}, {}
+    for dataset in dict.fromkeys(run.dataset_name(config) for run in runs):
+        try:
+            origins[dataset] = origin(dataset, config.data_dir)
+        except DataError as error:
+            if dataset not in optional or any(run.dataset_name(config) == dataset
+                                               and not run.optional for run in runs):
+                raise
+            reasons[dataset] = str(error)
+    kept = [run for run in runs if run.dataset_name(config) not in reasons]
+    skipped = [{"label": run.name, "dataset": run.dataset_name(config),
+                "reason": reasons[run.dataset_name(config)]}
+               for run in runs if run not in kept]
+    for entry in skipped:
+        print(f"[skipped] {entry['label']}: {entry['reason']}", flush=True)
+    return kept, skipped, origins
+
+
+def main(experiment: Experiment, argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = experiment_parser(experiment.summary)
+    run_command(lambda: run(experiment, config_from(parser.parse_args(argv), argv)))
+
+
+def run(experiment: Experiment, config: Config) -> None:
+    started = time.perf_counter()
+    runs, skipped, origins = available_runs(experiment.labelled_runs, config)
+    digests = {name: found.digest for name, found in origins.items()}
+    specs_by_run = {run.name: run.specs(config, digests) for run in runs}
+    specs = list(dict.fromkeys(spec for specs in specs_by_run.values() for spec in specs))
+    cache = RunCache(run_cache_root(config.results_dir))
+    n_cached = sum(cache.get(spec) is not None for spec in specs)
+    rows = [{"experiment": experiment.experiment_id, **row}
+            for row in run_all(specs, cache, config.data_dir, jobs=config.jobs)]
+
+    folder = experiment_dir(config.results_dir, config.dataset, experiment.experiment_id)
+    atomic.write_json(folder / MANIFEST_FILE,
+                      experiment.manifest(config, runs, specs_by_run, skipped,
+                                          {name: found.source for name, found in origins.items()}))
+    write_rows(folder / RUNS_FILE, rows)
+    for step in experiment.extra_steps:
+        step(config, folder)
+    results = ExperimentResults.read(folder)
+    judged = claims.judge(results, experiment.claims)
+    claims.write(folder / CLAIMS_FILE, judged)
+    plots.render_experiment(folder)
+    wall_seconds = time.perf_counter() - started
+    write_metadata(folder, [f"experiments/{experiment.experiment_id}.py", *config.argv],
+                   wall_seconds=round(wall_seconds, 1), runs=len(specs), runs_from_cache=n_cached)
+
+    print(f"{experiment.experiment_id} on {config.dataset}: {len(specs)} runs "
+          f"({n_cached} from the cache) in {wall_seconds:.0f} s -> {folder}")
+    for claim in judged:
+        print(f"  [{claim['verdict']}] {claim['claim']}")

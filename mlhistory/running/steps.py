@@ -1,0 +1,26 @@
+"""Steps an experiment runs outside the runner, whose saved files its plots and tables read.
+
+Each is called as ``step(config, folder)`` after the experiment's rows are saved, and writes
+one file of the results schema atomically.
+"""
+
+from pathlib import Path
+
+from .. import atomic
+from ..data import dataset_info
+from ..models import DEEP, flops, toy
+from ..results.schema import HARDWARE_FILE, MANIFEST_FILE, TOY_FILE
+from ..results.store import read_json
+
+
+def toy_boundaries(config, folder: Path) -> None:
+    """Experiment 03: Figure 1.10's decision boundaries on two moons and two circles."""
+    atomic.write_npz(Path(folder) / TOY_FILE, toy.fit_toy_boundaries(config.seeds[0]))
+
+
+def hardware_measurement(config, folder: Path) -> None:
+    """Experiment 10: this machine's matmul peak per device and each Keras net's FLOPs."""
+    manifest = read_json(Path(folder) / MANIFEST_FILE)
+    deep_runs = [run for run in manifest["runs"] if run["family"] == DEEP]
+    measured = flops.measure(deep_runs, dataset_info(config.dataset), config.seeds[0], config.quick)
+    atomic.write_json(Path(folder) / HARDWARE_FILE, measured)

@@ -1,0 +1,132 @@
+"""The layers of the package, checked: imports flow one way, and readers of saved results never
+load the running, model or data layers (nor TensorFlow or scikit-learn)."""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import PROJECT_ROOT
+
+PACKAGE = PROJECT_ROOT / "mlhistory"
+# What each layer may import of the project, beyond the base modules (errors, paths, atomic,
+# machine) that every layer may use. The layers' own __init__ docstrings say the same.
+BASE = {"errors", "paths", "atomic", "machine"}
+ALLOWED = {
+    "data": {"data"},
+    "models": {"models", "data"},
+    "results": {"results"},
+    "judging": {"judging", "results"},
+    "reporting": {"reporting", "judging", "results"},
+    "running": {"running", "models", "data", "results", "judging", "reporting"},
+}
+
+
+def layer_of(module: str) -> str:
+    """'mlhistory.reporting.plots.basic' -> 'reporting'; a base module names itself."""
+    return module.split(".")[1] if module.count(".") else module
+
+
+def imported_modules(source: str, module: str, is_package: bool = False) -> list[str]:
+    """Absolute names of the project modules that ``source`` (the code of ``module``) imports,
+    at the top or inside a function."""
+    package = module.split(".") if is_package else module.split(".")[:-1]
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[:len(package) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            names = [f"{target}.{alias.name}" for alias in node.names]
+            found += [target] if node.module else names
+        elif isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+    return [name for name in found if name.startswith("mlhistory.")]
+
+
+def violations(source: str, module: str, is_package: bool = False) -> list[str]:
+    """Each import of ``module`` that crosses its layer's boundary, as 'module -> imported'."""
+    layer = layer_of(module)
+    if layer not in ALLOWED:
+        return []
+    allowed = ALLOWED[layer] | BASE
+    return [f"{module} -> {target}"
+            for target in imported_modules(source, module, is_package)
+            if target.split(".")[1] not in allowed]
+
+
+def package_modules():
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PROJECT_ROOT).with_suffix("").parts
+        is_package = parts[-1] == "__init__"
+        yield ".".join(parts[:-1] if is_package else parts), path, is_package
+
+
+def test_every_import_flows_down_the_layers():
+    found = [violation for module, path, is_package in package_modules()
+             for violation in violations(path.read_text(), module, is_package)]
+    assert found == []
+
+
+@pytest.mark.parametrize("module, source", [
+    # The three readers that once looked past the saved results:
+    ("mlhistory.reporting.plots.why_now", "from ...data import dataset_info\n"),
+    ("mlhistory.results.store", "def artifacts():\n    from ..data.views import base_dataset\n"),
+    ("mlhistory.reporting.tables.hardware", "from ...models import flops\n"),
+    ("mlhistory.judging.claims", "import mlhistory.running.executor\n"),
+    ("mlhistory.data.catalog", "from ..models import registry\n"),
+])
+def test_the_check_catches_a_reader_that_imports_a_lower_layer(module, source):
+    assert len(violations(source, module)) == 1
+
+
+def test_the_check_allows_what_each_layer_may_import():
+    assert violations("from ...results import ExperimentResults\nfrom ... import atomic\n",
+                      "mlhistory.reporting.plots.basic") == []
+    assert violations("from ..data import load\nfrom .nets import convnet\n",
+                      "mlhistory.models.registry") == []
+
+
+def test_there_is_no_import_loop():
+    graph = {module: {target for target in imported_modules(path.read_text(), module, is_package)}
+             for module, path, is_package in package_modules()}
+    modules = set(graph)
+
+    def resolve(target: str) -> str | None:
+        while target and target not in modules:
+            target = target.rpartition(".")[0]
+        return target or None
+
+    edges = {module: {resolve(target) for target in targets} - {None, module}
+             for module, targets in graph.items()}
+    # A package's __init__ re-exporting its own modules is not a loop.
+    edges = {module: {target for target in targets if not module.startswith(f"{target}.")
+                      and not target.startswith(f"{module}.")}
+             for module, targets in edges.items()}
+    visiting, done = set(), set()
+
+    def visit(module: str, path: list[str]) -> None:
+        if module in done:
+            return
+        assert module not in visiting, f"import loop: {' -> '.join(path + [module])}"
+        visiting.add(module)
+        for target in sorted(edges.get(module, ())):
+            visit(target, path + [module])
+        visiting.discard(module)
+        done.add(module)
+
+    for module in sorted(edges):
+        visit(module, [])
+
+
+def test_reading_saved_results_loads_no_runner_model_data_or_framework():
+    probe = ("import sys, mlhistory.reporting.report, mlhistory.reporting.plots, "
+             "mlhistory.judging; print(sorted(m for m in sys.modules if m.split('.')[0] in "
+             "('tensorflow', 'keras', 'sklearn', 'xgboost') or m.split('.')[:2] in "
+             "(['mlhistory', 'running'], ['mlhistory', 'models'], ['mlhistory', 'data'])))")
+    completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                               check=True, cwd=Path(PROJECT_ROOT))
+    assert completed.stdout.strip() == "[]"
