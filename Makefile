@@ -14,7 +14,13 @@ INSTALLED := $(VENV)/.installed
 ARGS ?=
 
 EXPERIMENTS := $(sort $(basename $(notdir $(wildcard experiments/[0-9][0-9]_*.py))))
-PACKAGE := $(wildcard mlhistory/*.py) $(wildcard mlhistory/references/*)
+# What an experiment's runs depend on: a change here re-runs the experiment (the run cache
+# serves every run whose key is unchanged, so only what really changed is recomputed).
+RUN_CODE := $(wildcard mlhistory/*.py) $(foreach layer,data models running results,\
+	$(wildcard mlhistory/$(layer)/*.py)) data/checksums.json
+# What only judges and draws saved results: a change here re-renders, never re-runs.
+RENDER_CODE := $(wildcard mlhistory/judging/*.py mlhistory/reporting/*.py mlhistory/reporting/*/*.py \
+	mlhistory/reporting/references/*)
 # An experiment's metadata.json is written last, so it marks a finished experiment.
 FULL := $(foreach d,$(DATASETS),$(foreach e,$(EXPERIMENTS),results/$(d)/$(e)/metadata.json))
 # The smoke run takes the first dataset only. Latest first: once experiment 05 is done,
@@ -39,7 +45,11 @@ $(INSTALLED): requirements.txt pyproject.toml
 	$(VENV)/bin/pip install --quiet --no-deps --no-build-isolation --editable .
 	touch $@
 
-all: $(FULL) ## Every experiment at full size on MNIST and Fashion-MNIST (or DATASET), then the report.
+all: results/REPORT.md ## Every experiment at full size on MNIST and Fashion-MNIST (or DATASET), then the report.
+
+# Plots and the report are re-drawn from saved results when a result or the rendering code changes.
+results/REPORT.md: $(FULL) $(RENDER_CODE) | $(INSTALLED)
+	$(PYTHON) -m mlhistory plots
 	$(PYTHON) -m mlhistory report
 
 quick: fetch-data ## Every experiment on a small subset of the first dataset, under results/quick/.
@@ -60,9 +70,9 @@ ERAS := 01_probabilistic 02_early_neural_networks 03_kernel_methods 04_trees_and
 GATHERING := 05_return_of_neural_networks
 LATER := $(filter-out $(ERAS) $(GATHERING),$(EXPERIMENTS))
 define DATASET_RULES
-results/$(1)/%/metadata.json: experiments/%.py $$(PACKAGE) | fetch-data
+results/$(1)/%/metadata.json: experiments/%.py $$(RUN_CODE) | fetch-data
 	$$(PYTHON) experiments/$$*.py --dataset $(1) $$(ARGS)
-results/quick/$(1)/%/metadata.json: experiments/%.py $$(PACKAGE) | fetch-data
+results/quick/$(1)/%/metadata.json: experiments/%.py $$(RUN_CODE) | fetch-data
 	$$(ONE_THREAD) $$(PYTHON) experiments/$$*.py --quick --dataset $(1) $$(ARGS)
 results/$(1)/$(GATHERING)/metadata.json: $(ERAS:%=results/$(1)/%/metadata.json)
 results/quick/$(1)/$(GATHERING)/metadata.json: $(ERAS:%=results/quick/$(1)/%/metadata.json)

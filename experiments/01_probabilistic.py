@@ -13,6 +13,7 @@ classifies far better; and the small dense net beats both.
 """
 
 from mlhistory.judging import Beats
+from mlhistory.reporting.plots import Plot
 from mlhistory.running.experiment import Experiment, main
 
 NAIVE_BAYES = ("gaussian_nb", "bernoulli_nb")
@@ -30,9 +31,9 @@ EXPERIMENT = Experiment(
               "logistic regression.", winner="dense", losers=(*NAIVE_BAYES, "logreg")),
     ),
     plots=(
-        {"kind": "accuracy_and_fit_time"},
-        {"kind": "confusion_matrices", "models": [*NAIVE_BAYES, "dense"]},
-        {"kind": "class_templates", "model": "logreg"},
+        Plot("accuracy_and_fit_time"),
+        Plot("confusion_matrices", models=[*NAIVE_BAYES, "dense"]),
+        Plot("class_templates", model="logreg"),
     ),
 )
 

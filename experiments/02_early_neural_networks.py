@@ -18,6 +18,7 @@ training.
 """
 
 from mlhistory.judging import Beats, ReachesSooner
+from mlhistory.reporting.plots import Plot
 from mlhistory.running.experiment import Experiment, main
 
 NETWORKS = ["mlp_1986", "lenet1989", "lenet5", "convnet"]
@@ -35,9 +36,9 @@ EXPERIMENT = Experiment(
                       "LeNet-5's final accuracy in fewer epochs.", fast="convnet", slow="lenet5"),
     ),
     plots=(
-        {"kind": "epoch_curves", "labels": NETWORKS},
-        {"kind": "params_vs_accuracy", "labels": NETWORKS},
-        {"kind": "accuracy_and_fit_time"},
+        Plot("epoch_curves", labels=NETWORKS),
+        Plot("params_vs_accuracy", labels=NETWORKS),
+        Plot("accuracy_and_fit_time"),
     ),
 )
 

@@ -16,6 +16,7 @@ its 5 epochs, still beats boosted trees on these images is for the measurement t
 """
 
 from mlhistory.judging import Beats, WinRate
+from mlhistory.reporting.plots import Plot
 from mlhistory.running.experiment import Experiment, Run, main
 
 TREES = ["decision_tree", "random_forest", "xgboost", "hist_gradient_boosting"]
@@ -43,10 +44,10 @@ EXPERIMENT = Experiment(
               winner="convnet", losers=tuple(TREES)),
     ),
     plots=(
-        {"kind": "tree_diagram", "label": "decision_tree"},
-        {"kind": "importance_maps", "labels": ["decision_tree", "random_forest"]},
-        {"kind": "staged_curves", "labels": ["random_forest", *BOOSTERS]},
-        {"kind": "accuracy_and_fit_time", "labels": [*TREES, "convnet"]},
+        Plot("tree_diagram", label="decision_tree"),
+        Plot("importance_maps", labels=["decision_tree", "random_forest"]),
+        Plot("staged_curves", labels=["random_forest", *BOOSTERS]),
+        Plot("accuracy_and_fit_time", labels=[*TREES, "convnet"]),
     ),
 )
 

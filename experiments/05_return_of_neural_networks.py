@@ -13,6 +13,8 @@ the convnet over the dense net (on MNIST) carries over to this dataset.
 """
 
 from mlhistory.judging import Beats, ErrorReduction
+from mlhistory.reporting.plots import Plot
+from mlhistory.running.budgets import SVM_MAX_TRAIN
 from mlhistory.running.experiment import Experiment, Run, main
 
 # The same runs as experiments 01-04, so they come from the run cache. The RBF SVM keeps
@@ -20,7 +22,6 @@ from mlhistory.running.experiment import Experiment, Run, main
 SHALLOW = ["gaussian_nb", "bernoulli_nb", "logreg", "linear_svm", "rbf_svm", "decision_tree",
            "random_forest", "xgboost", "hist_gradient_boosting"]
 DEEP = ["mlp_1986", "lenet1989", "lenet5", "dense", "convnet", "convnet_modern"]
-SVM_MAX_TRAIN = 20_000
 
 EXPERIMENT = Experiment(
     experiment_id="05_return_of_neural_networks",
@@ -39,9 +40,9 @@ EXPERIMENT = Experiment(
               "improve on the book's convnet.", winner="convnet_modern", losers=("convnet",)),
     ),
     plots=(
-        {"kind": "timeline"},
-        {"kind": "error_reduction", "better": "convnet"},
-        {"kind": "accuracy_and_fit_time"},
+        Plot("timeline"),
+        Plot("error_reduction", better="convnet"),
+        Plot("accuracy_and_fit_time"),
     ),
 )
 

@@ -20,19 +20,19 @@ engineered pipeline, and whether greedy stacking stalls where joint training kee
 """
 
 from mlhistory.judging import Beats, DiminishingReturns, Pairwise
+from mlhistory.reporting.plots import Plot
+from mlhistory.reporting.tables import Table
+from mlhistory.results.labels import run_label
+from mlhistory.running.budgets import SVM_MAX_TRAIN
 from mlhistory.running.experiment import Experiment, Run, main
 
-# The RBF SVM's cap from experiment 03 (its fit time grows much faster than linearly), for
-# every cell of the grid, so all cells see the same images and the SVM's runs come cached.
-GRID_TRAIN = 20_000
+# The RBF SVM's cap from experiment 03, for every cell of the grid, so all cells see the same
+# images and the SVM's runs come cached.
+GRID_TRAIN = SVM_MAX_TRAIN
 MODELS = ["logreg", "rbf_svm", "random_forest"]
 REPRESENTATIONS = ["pixels", "ink_profiles", "hog", "pca50", "convnet_features"]
 ENGINEERED = ["ink_profiles", "hog"]
 DEPTHS = [1, 2, 3, 4]
-
-
-def label(model: str, features: str) -> str:
-    return model if features == "pixels" else f"{model} on {features}"
 
 
 def stack(training: str, depth: int) -> Run:
@@ -54,7 +54,7 @@ EXPERIMENT = Experiment(
         Beats("learned_features_beat_engineering", "With learned deep features even logistic "
               "regression beats the best engineered-feature pipeline.",
               winner="logreg on convnet_features",
-              losers=tuple(label(model, features) for model in MODELS for features in ENGINEERED)),
+              losers=tuple(run_label(model, features) for model in MODELS for features in ENGINEERED)),
         Pairwise("joint_beats_greedy", "Training all layers jointly matches or beats greedy "
                  "layer-wise training at every depth.",
                  pairs=tuple((f"joint k={depth}", f"greedy k={depth}") for depth in DEPTHS)),
@@ -63,11 +63,11 @@ EXPERIMENT = Experiment(
                            labels=tuple(f"greedy k={depth}" for depth in DEPTHS)),
     ),
     plots=(
-        {"kind": "representation_grid", "models": MODELS, "representations": REPRESENTATIONS},
-        {"kind": "greedy_vs_joint", "depths": DEPTHS},
+        Plot("representation_grid", models=MODELS, representations=REPRESENTATIONS),
+        Plot("greedy_vs_joint", depths=DEPTHS),
     ),
     tables=(
-        {"kind": "representation_table", "models": MODELS, "representations": REPRESENTATIONS},
+        Table("representation_table", models=MODELS, representations=REPRESENTATIONS),
     ),
 )
 

@@ -17,6 +17,7 @@ probe accuracy really rises with depth; where it does not, the report says at wh
 """
 
 from mlhistory.judging import RisesAlong
+from mlhistory.reporting.plots import Plot
 from mlhistory.running.experiment import Experiment, Run, main
 
 NETS = [Run("probed_convnet", label="convnet"),
@@ -35,13 +36,8 @@ EXPERIMENT = Experiment(
                    names_artifact="layer_names")
         for net in NETS),
     plots=tuple(
-        plot for net in NETS for plot in (
-            {"kind": "layer_activations", "label": net.name,
-             "file": f"layer_activations_{net.dataset or 'default'}.png"},
-            {"kind": "probe_accuracy", "label": net.name,
-             "file": f"probe_accuracy_{net.dataset or 'default'}.png"},
-            {"kind": "layer_projections", "label": net.name,
-             "file": f"layer_projections_{net.dataset or 'default'}.png"})),
+        Plot(kind, label=net.name, file=f"{kind}_{net.dataset or 'default'}.png")
+        for net in NETS for kind in ("layer_activations", "probe_accuracy", "layer_projections")),
 )
 
 if __name__ == "__main__":

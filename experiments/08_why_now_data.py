@@ -18,11 +18,13 @@ which the deep nets overtake each shallow model (the crossover table).
 """
 
 from mlhistory.judging import AnyMatchesOrBeats, Beats
+from mlhistory.reporting.plots import Plot
+from mlhistory.reporting.tables import Table
+from mlhistory.running.budgets import SVM_MAX_TRAIN
 from mlhistory.running.experiment import Experiment, Run, main
 
 SIZES = (100, 300, 1_000, 3_000, 10_000)
 SMALLEST = SIZES[0]
-SVM_MAX_TRAIN = 20_000
 MIN_STEPS = 100
 QUICK_MIN_STEPS = 20  # --quick only
 SHALLOW = ["logreg", "rbf_svm", "random_forest", "xgboost"]
@@ -49,8 +51,8 @@ EXPERIMENT = Experiment(
               f"(the RBF SVM at its cap of {SVM_MAX_TRAIN:,} images).", winner="convnet",
               losers=tuple(SHALLOW) + ("dense",)),
     ),
-    plots=({"kind": "learning_curves", "labels": SHALLOW + DEEP},),
-    tables=({"kind": "crossover_table", "deep": DEEP, "shallow": SHALLOW},),
+    plots=(Plot("learning_curves", labels=SHALLOW + DEEP),),
+    tables=(Table("crossover_table", deep=DEEP, shallow=SHALLOW),),
 )
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ layers' gradients vanish, and the 2015 recipe training 20 layers as well as 5.
 """
 
 from mlhistory.judging import FailsToTrain, MatchesOrBeats
+from mlhistory.reporting.plots import Plot
 from mlhistory.running.experiment import Experiment, Run, main
 
 DEPTHS = [2, 5, 10, 20]
@@ -45,8 +46,8 @@ EXPERIMENT = Experiment(
                        winner="2015 depth 20", losers=("2015 depth 5",)),
     ),
     plots=(
-        {"kind": "accuracy_vs_depth", "recipes": RECIPES, "depths": DEPTHS},
-        {"kind": "gradient_norms", "recipes": RECIPES, "depths": DEPTHS},
+        Plot("accuracy_vs_depth", recipes=RECIPES, depths=DEPTHS),
+        Plot("gradient_norms", recipes=RECIPES, depths=DEPTHS),
     ),
 )
 

@@ -21,6 +21,8 @@ training uses, and how the convnet's FLOPs per image and images per second compa
 dense net's.
 """
 
+from mlhistory.reporting.plots import Plot
+from mlhistory.reporting.tables import Table
 from mlhistory.running.experiment import Experiment, main
 from mlhistory.running.steps import hardware_measurement
 
@@ -31,8 +33,8 @@ EXPERIMENT = Experiment(
     summary=__doc__,
     # Exactly experiment 05's specs for these two nets, so they come from the run cache.
     runs=("dense", "convnet"),
-    plots=({"kind": "hardware_flops"},),
-    tables=({"kind": "hardware_throughput"},),
+    plots=(Plot("hardware_flops"),),
+    tables=(Table("hardware_throughput"),),
     extra_steps=(hardware_measurement,),
 )
 

@@ -18,6 +18,9 @@ is heavily imbalanced, so its plot also shows balanced accuracy.
 """
 
 from mlhistory.judging import Pairwise
+from mlhistory.reporting.plots import Plot
+from mlhistory.reporting.tables import Table
+from mlhistory.results.labels import run_label
 from mlhistory.running.experiment import Experiment, Run, main
 
 TABULAR = ["letter", "shuttle", "satellite", "covertype"]
@@ -35,10 +38,6 @@ def runs_on(dataset: str | None, models: list[str]) -> list[Run]:
             for model in models]
 
 
-def label(model: str, dataset: str | None) -> str:
-    return f"{model} ({dataset})" if dataset else model
-
-
 EXPERIMENT = Experiment(
     experiment_id="11_modern_landscape",
     title="The modern landscape: structured data against perceptual data",
@@ -49,16 +48,18 @@ EXPERIMENT = Experiment(
     claims=(
         Pairwise("boosting_wins_structured", "On structured data gradient boosting matches or "
                  "beats the neural net on most datasets.",
-                 pairs=tuple((label("xgboost", d), label("tabular_mlp", d)) for d in TABULAR),
+                 pairs=tuple((run_label("xgboost", dataset=d), run_label("tabular_mlp", dataset=d))
+                             for d in TABULAR),
                  relation="matches_or_beats", quorum="most"),
         Pairwise("convnet_wins_images", "On images the convnet beats gradient boosting.",
-                 pairs=tuple((label("convnet", d), label("xgboost", d)) for d in IMAGES),
+                 pairs=tuple((run_label("convnet", dataset=d), run_label("xgboost", dataset=d))
+                             for d in IMAGES),
                  relation="beats", quorum="all"),
     ),
-    plots=({"kind": "landscape", "models": MODELS + ["convnet"], "imbalanced": ["shuttle"]},
-           {"kind": "who_wins_grid", "models": MODELS + ["convnet"]}),
-    tables=({"kind": "who_wins_where", "models": MODELS + ["convnet"]},
-            {"kind": "quoted_landscape"}),
+    plots=(Plot("landscape", models=MODELS + ["convnet"], imbalanced=["shuttle"]),
+           Plot("who_wins_grid", models=MODELS + ["convnet"])),
+    tables=(Table("who_wins_where", models=MODELS + ["convnet"]),
+            Table("quoted_landscape")),
 )
 
 if __name__ == "__main__":

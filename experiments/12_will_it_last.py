@@ -23,6 +23,7 @@ continued training keeping up with retraining at a fraction of the cumulative co
 """
 
 from mlhistory.judging import Beats, CheaperToContinue
+from mlhistory.reporting.plots import Plot
 from mlhistory.running.experiment import Experiment, Run, main
 
 SOURCE, TARGET = (0, 1, 2, 3, 4), (5, 6, 7, 8, 9)
@@ -76,10 +77,10 @@ EXPERIMENT = Experiment(
                                       for _, name, _ in CONTINUAL)),
     ),
     plots=(
-        {"kind": "transfer_curves", "per_class": list(PER_CLASS),
-         "labels": ["reused base, frozen", "reused base, fine-tuned", "convnet from scratch",
-                    *SHALLOW]},
-        {"kind": "continual_curves", "models": [name for _, name, _ in CONTINUAL]},
+        Plot("transfer_curves", per_class=list(PER_CLASS),
+             labels=["reused base, frozen", "reused base, fine-tuned", "convnet from scratch",
+                     *SHALLOW]),
+        Plot("continual_curves", models=[name for _, name, _ in CONTINUAL]),
     ),
 )
 

@@ -78,7 +78,8 @@ def run_one_command(arguments) -> None:
                             config.n_test, arguments.features, data_digest=digest)
              for seed in config.seeds]
     cache = RunCache(run_cache_root(config.results_dir))
-    for row in run_all(specs, cache, config.data_dir, jobs=config.jobs):
+    for row in run_all(specs, cache, config.data_dir, jobs=config.jobs,
+                       scheduler=config.scheduler):
         print(json.dumps(row))
 
 

@@ -15,3 +15,7 @@ class UsageError(UserError):
 
 class DataError(UserError):
     """A dataset that is missing, corrupted, or cannot be fetched."""
+
+
+class RunFailed(UserError):
+    """A run that kept killing the worker running it (out of memory, a crash in native code)."""

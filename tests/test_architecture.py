@@ -130,3 +130,26 @@ def test_reading_saved_results_loads_no_runner_model_data_or_framework():
     completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                                check=True, cwd=Path(PROJECT_ROOT))
     assert completed.stdout.strip() == "[]"
+
+
+def test_a_new_model_is_one_registry_entry(tmp_path, monkeypatch):
+    """A model the project never had, added by one entry in the registry, runs through the
+    unchanged runner and comes out as an ordinary row: nothing else needs to know about it."""
+    from mlhistory import models
+    from mlhistory.running.execute import execute
+    from mlhistory.running.spec import RunSpec
+
+    def ridge(info, seed, **params):
+        from sklearn.linear_model import RidgeClassifier
+
+        return RidgeClassifier(**params)
+
+    entry = models.ModelEntry("ridge", models.SHALLOW, ridge, {"alpha": 1.0},
+                              "pixels/255, standardised", "a throwaway model of this test",
+                              stochastic=False)
+    monkeypatch.setitem(models.REGISTRY, entry.name, entry)
+    spec = RunSpec.create("digits", "ridge", seed=0, n_train=500, data_digest="d")
+    row, artifacts = execute(spec, tmp_path)
+    assert row["model"] == "ridge" and row["n_train"] == 500
+    assert 0.5 < row["accuracy"] <= 1 and row["n_params"] is None and row["model_bytes"] > 0
+    assert artifacts["confusion"].sum() == row["n_test"]

@@ -94,7 +94,6 @@ def era_results(tmp_path):
     ("accuracy_and_fit_time", {}),
 ])
 def test_every_era_plot_renders_from_saved_results(era_results, kind, options):
-    path = era_results.folder / f"{kind}.png"
-    plots.PLOT_KINDS[kind](era_results, path, **options)
+    path = plots.Plot(kind, **options).draw(era_results)
     content = path.read_bytes()
     assert content.startswith(PNG_SIGNATURE) and len(content) > 10_000

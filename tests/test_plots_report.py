@@ -1,8 +1,6 @@
 """Plots and the report, rendered from a small fixture results set (no model is fitted)."""
 
 import csv
-import subprocess
-import sys
 
 import numpy as np
 import pytest

@@ -7,6 +7,7 @@ from mlhistory import atomic
 from mlhistory.reporting import plots, tables
 from mlhistory.results import ExperimentResults, write_rows
 from mlhistory.results.curves import balanced_accuracy, crossover_size
+from mlhistory.results.labels import run_label
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -42,12 +43,22 @@ class Fixture:
                           "subset_params": {}, "max_n_train": None,
                           "dataset": dataset.split("[")[0], "classes": classes, "run_keys": keys})
 
+    @staticmethod
+    def dataset_record(name):
+        """What the runner's manifest records of a dataset (fixture values)."""
+        image = name == "fashion_mnist"
+        return {"name": name, "description": f"fixture {name}", "kind": "image" if image else "tabular",
+                "input_shape": [28, 28] if image else [16],
+                "class_names": [str(label) for label in range(10)], "n_train": 60_000, "n_test": 10_000}
+
     def results(self, plots_list=(), skipped=()):
         manifest = {"experiment_id": "99_fixture", "title": "Fixture", "book_section": "none",
                     "summary": "Fixture.", "quick": False, "seeds": [0, 1, 2],
                     "dataset": {"name": "fashion_mnist", "description": "fixture images",
                                 "class_names": [str(label) for label in range(10)],
                                 "input_shape": [28, 28], "n_train_full": 60_000},
+                    "datasets": {name: self.dataset_record(name)
+                                 for name in dict.fromkeys(run["dataset"] for run in self.runs)},
                     "runs": self.runs, "claims": [], "plots": list(plots_list), "tables": [],
                     "skipped": list(skipped)}
         atomic.write_json(self.folder / "experiment.json", manifest)
@@ -68,8 +79,7 @@ def _draw(results):
 def test_representation_grid_greedy_and_learning_curves(fixture):
     for model in ("logreg", "rbf_svm"):
         for features in ("pixels", "hog", "convnet_features"):
-            label = model if features == "pixels" else f"{model} on {features}"
-            fixture.add(label, model, feature_net_seconds=np.float32(40.0))
+            fixture.add(run_label(model, features), model, feature_net_seconds=np.float32(40.0))
     for training in ("greedy", "joint"):
         for depth in (1, 2):
             fixture.add(f"{training} k={depth}", "stacked_dense", "deep")

@@ -1,7 +1,9 @@
 """The book's claims, each with a verdict computed from saved result rows.
 
 A claim is data (an id, the sentence, and what it compares), so an experiment can save its
-claims and ``make report`` can judge them again from results alone. Verdicts:
+claims and ``make report`` can judge them again from results alone. Each kind registers itself
+under its ``kind`` when defined, and lists the labels of the runs it compares (``run_labels``),
+so an experiment checks them against its runs when declared. Verdicts:
 
 - holds: the gap is in the claimed direction and larger than the noise margin;
 - fails: the gap is in the opposite direction and larger than the noise margin;
@@ -21,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import atomic
+from ..errors import UsageError
 from ..results import ExperimentResults, mean_std
 from ..results.curves import epoch_curve, first_epoch_reaching, fit_time_exponent, relative_error_reduction
 
@@ -28,6 +31,8 @@ HOLDS, FAILS, INCONCLUSIVE = "holds", "fails", "inconclusive"
 MIN_MARGIN = 0.001
 # The issue's columns plus the dataset, since one claim gets a verdict per dataset.
 CLAIMS_COLUMNS = ["experiment", "dataset", "claim_id", "claim", "verdict", "evidence"]
+# Every claim class by the kind it is saved under, filled as each class is defined.
+CLAIM_KINDS: dict[str, type["Claim"]] = {}
 
 
 @dataclass(frozen=True)
@@ -44,9 +49,19 @@ class Claim:
     claim: str
     kind = ""  # the name it is saved under (a class attribute, not a field)
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "kind" not in cls.__dict__:  # an inherited kind would replace the parent's entry
+            raise TypeError(f"claim class {cls.__name__} must name the kind it is saved under")
+        CLAIM_KINDS[cls.kind] = cls
+
     def to_dict(self) -> dict:
         """The saved form of a claim: its kind and fields, tuples as lists."""
         return {"kind": self.kind, **{key: _as_lists(value) for key, value in asdict(self).items()}}
+
+    def run_labels(self) -> tuple[str, ...]:
+        """The labels of the runs the claim compares."""
+        raise NotImplementedError
 
     def evaluate(self, results: ExperimentResults) -> Verdict:
         raise NotImplementedError
@@ -54,6 +69,10 @@ class Claim:
 
 def _as_lists(value):
     return [_as_lists(item) for item in value] if isinstance(value, tuple) else value
+
+
+def _flatten(pairs: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    return tuple(label for pair in pairs for label in pair)
 
 
 @dataclass(frozen=True)
@@ -68,6 +87,9 @@ class Beats(Claim):
     metric: str = "accuracy"
     n_train: int | None = None
     kind = "beats"
+
+    def run_labels(self) -> tuple[str, ...]:
+        return (self.winner, *self.losers)
 
     @staticmethod
     def combine(verdicts: set[str]) -> str:
@@ -94,8 +116,9 @@ class MatchesOrBeats(Beats):
         return FAILS if FAILS in verdicts else HOLDS
 
 
-def rows_at(results: ExperimentResults, label: str, n_train: int | None) -> list[dict]:
-    """A label's rows at its largest size, or at ``n_train`` (none if the label lacks it)."""
+def rows_at(results: ExperimentResults, label: str, n_train: int | None = None) -> list[dict]:
+    """A label's rows at its largest size, or at ``n_train``; none for a run the experiment
+    declared but skipped here (its dataset not available), or lacking that size."""
     if label not in results.labels:
         return []
     if n_train is None:
@@ -152,9 +175,12 @@ class ReachesSooner(Claim):
     slow: str
     kind = "reaches_sooner"
 
+    def run_labels(self) -> tuple[str, ...]:
+        return (self.fast, self.slow)
+
     def evaluate(self, results: ExperimentResults) -> Verdict:
-        for label in (self.fast, self.slow):
-            if not results.rows_of(label):
+        for label in self.run_labels():
+            if not rows_at(results, label):
                 return Verdict(INCONCLUSIVE, f"no results for {label}")
         fast_curve, _ = epoch_curve(results, self.fast)
         slow_curve, _ = epoch_curve(results, self.slow)
@@ -183,7 +209,13 @@ class FitTimeExponents(Claim):
     linear_band: tuple[float, float] = (0.7, 1.3)
     kind = "fit_time_exponents"
 
+    def run_labels(self) -> tuple[str, ...]:
+        return (self.steep, self.linear)
+
     def evaluate(self, results: ExperimentResults) -> Verdict:
+        for label in self.run_labels():
+            if not rows_at(results, label):
+                return Verdict(INCONCLUSIVE, f"no results for {label}")
         steep, steep_sizes = fit_time_exponent(results, self.steep, self.min_size)
         linear, linear_sizes = fit_time_exponent(results, self.linear, self.min_size)
         if math.isnan(steep) or math.isnan(linear):
@@ -208,11 +240,14 @@ class WinRate(Claim):
     metric: str = "accuracy"
     kind = "win_rate"
 
+    def run_labels(self) -> tuple[str, ...]:
+        return _flatten(self.pairs)
+
     def evaluate(self, results: ExperimentResults) -> Verdict:
         wins = ties = total = 0
         details = []
         for winner, loser in self.pairs:
-            matches = _seed_matched(results.rows_of(winner), results.rows_of(loser), self.metric)
+            matches = _seed_matched(rows_at(results, winner), rows_at(results, loser), self.metric)
             pair_wins = sum(a > b for a, b in matches)
             wins += pair_wins
             ties += sum(a == b for a, b in matches)
@@ -245,10 +280,13 @@ class ErrorReduction(Claim):
     tolerance: float = 0.1
     kind = "error_reduction"
 
+    def run_labels(self) -> tuple[str, ...]:
+        return (self.better, self.worse)
+
     def evaluate(self, results: ExperimentResults) -> Verdict:
         means = {}
-        for label in (self.better, self.worse):
-            rows = results.rows_of(label)
+        for label in self.run_labels():
+            rows = rows_at(results, label)
             if not rows:
                 return Verdict(INCONCLUSIVE, f"no results for {label}")
             means[label] = mean_std(row["accuracy"] for row in rows)[0]
@@ -273,6 +311,9 @@ class Pairwise(Claim):
     relation: str = "matches_or_beats"
     quorum: str = "all"
     kind = "pairwise"
+
+    def run_labels(self) -> tuple[str, ...]:
+        return _flatten(self.pairs)
 
     def evaluate(self, results: ExperimentResults) -> Verdict:
         shown, failed, unclear, details = 0, 0, 0, []
@@ -312,6 +353,9 @@ class AnyMatchesOrBeats(Claim):
     n_train: int
     kind = "any_matches_or_beats"
 
+    def run_labels(self) -> tuple[str, ...]:
+        return (*self.candidates, *self.opponents)
+
     def evaluate(self, results: ExperimentResults) -> Verdict:
         details, any_unknown = [], False
         for candidate in self.candidates:
@@ -335,8 +379,11 @@ class DiminishingReturns(Claim):
     labels: tuple[str, ...]
     kind = "diminishing_returns"
 
+    def run_labels(self) -> tuple[str, ...]:
+        return self.labels
+
     def evaluate(self, results: ExperimentResults) -> Verdict:
-        scores = {label: [row["accuracy"] for row in results.rows_of(label)] for label in self.labels}
+        scores = {label: [row["accuracy"] for row in rows_at(results, label)] for label in self.labels}
         missing = [label for label, values in scores.items() if not values]
         if missing or len(self.labels) < 3:
             return Verdict(INCONCLUSIVE, f"no results for {', '.join(missing)}" if missing
@@ -371,8 +418,11 @@ class RisesAlong(Claim):
     names_artifact: str = ""  # an artifact naming the steps, for the evidence
     kind = "rises_along"
 
+    def run_labels(self) -> tuple[str, ...]:
+        return (self.label,)
+
     def evaluate(self, results: ExperimentResults) -> Verdict:
-        rows = results.rows_of(self.label)
+        rows = rows_at(results, self.label)
         if not rows:
             return Verdict(INCONCLUSIVE, f"no results for {self.label}")
         saved = [results.artifacts(row) for row in rows]
@@ -410,15 +460,18 @@ class FailsToTrain(Claim):
     far: float = 0.1  # this far below the reference counts as "far below"
     kind = "fails_to_train"
 
+    def run_labels(self) -> tuple[str, ...]:
+        return (*self.labels, self.reference)
+
     def evaluate(self, results: ExperimentResults) -> Verdict:
-        reference = [row["accuracy"] for row in results.rows_of(self.reference)]
+        reference = [row["accuracy"] for row in rows_at(results, self.reference)]
         if not reference:
             return Verdict(INCONCLUSIVE, f"no results for {self.reference}")
         reference_mean = mean_std(reference)[0]
         chance = self.chance or 1 / len(results.manifest["dataset"]["class_names"])
         states, details = set(), []
         for label in self.labels:
-            values = [row["accuracy"] for row in results.rows_of(label)]
+            values = [row["accuracy"] for row in rows_at(results, label)]
             if not values:
                 return Verdict(INCONCLUSIVE, f"no results for {label}")
             mean = mean_std(values)[0]
@@ -448,10 +501,13 @@ class CheaperToContinue(Claim):
     pairs: tuple[tuple[str, str], ...]
     kind = "cheaper_to_continue"
 
+    def run_labels(self) -> tuple[str, ...]:
+        return _flatten(self.pairs)
+
     def evaluate(self, results: ExperimentResults) -> Verdict:
         verdicts, details = set(), []
         for continued, scratch in self.pairs:
-            rows = {label: results.rows_of(label) for label in (continued, scratch)}
+            rows = {label: rows_at(results, label) for label in (continued, scratch)}
             if not rows[continued] or not rows[scratch]:
                 verdicts.add(INCONCLUSIVE)
                 details.append(f"no results for {continued if not rows[continued] else scratch}")
@@ -469,13 +525,11 @@ class CheaperToContinue(Claim):
         return Verdict(verdict, "; ".join(details))
 
 
-CLAIM_KINDS = {kind.kind: kind for kind in
-               (Beats, MatchesOrBeats, ReachesSooner, FitTimeExponents, WinRate, ErrorReduction,
-                Pairwise, AnyMatchesOrBeats, DiminishingReturns, RisesAlong, FailsToTrain,
-                CheaperToContinue)}
-
-
-def from_dict(saved: dict):
+def from_dict(saved: dict) -> Claim:
+    """A claim read back from its saved form (``Claim.to_dict``)."""
+    if saved["kind"] not in CLAIM_KINDS:
+        raise UsageError(f"unknown claim kind {saved['kind']!r}; the claim kinds are "
+                         f"{', '.join(sorted(CLAIM_KINDS))}")
     fields = {key: tuple(tuple(item) if isinstance(item, list) else item for item in value)
               if isinstance(value, list) else value
               for key, value in saved.items() if key != "kind"}
@@ -483,9 +537,20 @@ def from_dict(saved: dict):
 
 
 def judge(results: ExperimentResults, claims: list) -> list[dict]:
-    """One ``claims.csv`` row per claim, judged on one experiment's saved results."""
+    """One ``claims.csv`` row per claim, judged on one experiment's saved results.
+
+    A claim may name a run that was skipped here (judged without it), never one the experiment
+    does not have: experiments check their claims when declared, and this catches a saved
+    manifest that slipped past.
+    """
+    declared = [*results.labels, *(entry["label"] for entry in results.manifest.get("skipped", []))]
     judged = []
     for claim in claims:
+        unknown = [label for label in claim.run_labels() if label not in declared]
+        if unknown:
+            raise UsageError(f"claim {claim.claim_id!r} of {results.manifest['experiment_id']} names "
+                             f"{unknown[0]!r}, which is no run of the experiment (its runs: "
+                             f"{', '.join(declared)})")
         verdict = claim.evaluate(results)
         judged.append({"experiment": results.manifest["experiment_id"], "dataset": results.dataset,
                        "claim_id": claim.claim_id, "claim": claim.claim,
@@ -499,8 +564,3 @@ def write(path: Path, judged: list[dict]) -> None:
     writer.writeheader()
     writer.writerows(judged)
     atomic.write_text(path, buffer.getvalue())
-
-
-def read(path: Path) -> list[dict]:
-    with open(path, newline="") as handle:
-        return list(csv.DictReader(handle))

@@ -2,6 +2,7 @@
 versions and hardware.
 """
 
+import json
 import platform
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from ..paths import PROJECT_ROOT
 from .schema import METADATA_FILE
 
 RECORDED_PACKAGES = ["tensorflow", "keras", "scikit-learn", "xgboost", "numpy", "scipy", "rdata",
-                     "matplotlib", "scikit-image"]
+                     "matplotlib", "scikit-image", "distributed"]
 
 
 def _git(*arguments) -> str | None:
@@ -48,7 +49,19 @@ def describe_environment(argv: list[str]) -> dict:
     }
 
 
-def write_metadata(folder: Path, argv: list[str], **extra) -> None:
-    atomic.write_json(Path(folder) / METADATA_FILE, {**describe_environment(argv), **extra})
+def write_metadata(folder: Path, argv: list[str], wall_seconds: float, runs: int,
+                   runs_from_cache: int, **extra) -> None:
+    """Record how a results folder was made, written last (its presence marks it finished).
 
-
+    ``computed_wall_seconds`` is the wall-clock of the last invocation that computed a run: a
+    rerun served wholly from the run cache (after a change to code no run depends on) keeps the
+    time the real computation took, which the report states as the budget.
+    """
+    path = Path(folder) / METADATA_FILE
+    computed = wall_seconds
+    if runs_from_cache == runs and path.exists():
+        previous = json.loads(path.read_text())
+        computed = previous.get("computed_wall_seconds", previous["wall_seconds"])
+    atomic.write_json(path, {**describe_environment(argv), "wall_seconds": wall_seconds,
+                             "computed_wall_seconds": computed, "runs": runs,
+                             "runs_from_cache": runs_from_cache, **extra})

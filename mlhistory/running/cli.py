@@ -1,6 +1,7 @@
 """One shared command line for every experiment and tool, and one way to report user errors."""
 
 import argparse
+import os
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ FULL_SEEDS = [0, 1, 2]
 QUICK_N_TRAIN = 1000
 QUICK_N_TEST = 1000
 QUICK_SEEDS = [0]
+# The Dask scheduler to run on, when --scheduler does not name one.
+SCHEDULER_ENV = "MLHISTORY_DASK_SCHEDULER"
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class Config:
     results_dir: Path
     jobs: int
     argv: list[str]
+    scheduler: str | None = None  # an existing Dask cluster's address; None: a local cluster
 
 
 def add_data_arguments(parser: argparse.ArgumentParser) -> None:
@@ -56,6 +60,9 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
                         help="train on a seeded stratified subset of N images (default: all)")
     parser.add_argument("--jobs", type=int, default=1, metavar="N",
                         help="runs to execute in parallel worker processes (default: 1)")
+    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                        help="run on the Dask cluster of this scheduler, e.g. tcp://HOST:8786 "
+                             f"(default: ${SCHEDULER_ENV}, or a local cluster of --jobs workers)")
 
 
 def experiment_parser(description: str) -> argparse.ArgumentParser:
@@ -89,6 +96,7 @@ def config_from(arguments: argparse.Namespace, argv: list[str]) -> Config:
         results_dir=results_dir,
         jobs=arguments.jobs,
         argv=argv,
+        scheduler=arguments.scheduler or os.environ.get(SCHEDULER_ENV) or None,
     )
 
 

@@ -1,16 +1,34 @@
-"""The one executor: every run an experiment needs, as independent jobs.
+"""The one executor: every run an experiment needs, as independent Dask tasks.
 
-Cached runs are read; the rest are dispatched to worker processes and each finished run is
-written to the cache as soon as it arrives, so an interrupted experiment loses nothing done.
+Cached runs are read and never submitted. The rest go to Dask workers: a local cluster of
+``jobs`` worker processes started for the experiment, or an existing cluster (``--scheduler``).
+Workers fit and return each run's row and artifacts; the client writes them to the run cache
+as they arrive, so an interrupted experiment loses nothing done and workers share no folder.
+
+A worker that dies mid-run (killed, out of memory) loses nothing either: Dask runs the task again
+on another worker, up to its ``allowed-failures`` (3 by default); past that the experiment stops
+with ``RunFailed``, naming the run.
 """
 
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+import contextlib
+import logging
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 
+import dask
+from distributed import Client, Future, KilledWorker, LocalCluster, WorkerPlugin, as_completed
+from distributed.core import Status
+
+from ..errors import RunFailed, UserError
+from ..paths import PROJECT_ROOT
 from .cache import RunCache
 from .execute import execute
 from .spec import RunSpec
+
+# The local cluster serves this experiment only, so it listens on loopback.
+LOCAL_HOST = "127.0.0.1"
+DASHBOARD_PORT = 8787  # Dask's usual one; when it is taken, Dask picks a free port instead
 
 
 def _summary(row: dict) -> str:
@@ -19,8 +37,13 @@ def _summary(row: dict) -> str:
             f"peak_rss={row['peak_rss_mb']:.0f}MB")
 
 
-def run_all(specs: list[RunSpec], cache: RunCache, data_dir: Path, jobs: int = 1) -> list[dict]:
-    """Rows for every spec, in order: cached ones are read, the rest run as independent jobs."""
+def run_all(specs: list[RunSpec], cache: RunCache, data_dir: Path, jobs: int = 1,
+            scheduler: str | None = None) -> list[dict]:
+    """Rows for every spec, in order: cached ones are read, the rest run as Dask tasks.
+
+    ``scheduler`` is the address of an existing Dask cluster (``tcp://HOST:8786``); None starts
+    a local cluster of ``jobs`` worker processes for this call, closed however the call ends.
+    """
     rows: dict[RunSpec, dict] = {}
     pending = []
     for spec in dict.fromkeys(specs):
@@ -31,20 +54,129 @@ def run_all(specs: list[RunSpec], cache: RunCache, data_dir: Path, jobs: int = 1
             rows[spec] = cached
             print(f"[cached] {spec.describe()}: {_summary(cached)}", flush=True)
     if pending:
-        # Worker processes, not threads: a crash or a leak stays in its worker, and the main
-        # process never imports TensorFlow. "spawn" gives each worker a clean interpreter.
-        context = multiprocessing.get_context("spawn")
-        executor = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
-        try:
-            futures = {spec: executor.submit(execute, spec, data_dir) for spec in pending}
-            for number, (spec, future) in enumerate(futures.items(), start=1):
-                print(f"[run {number}/{len(pending)}] {spec.describe()} ...", flush=True)
-                row, artifacts = future.result()
-                cache.put(spec, row, artifacts)
-                rows[spec] = row
-                print(f"[done {number}/{len(pending)}] {spec.describe()}: {_summary(row)}",
-                      flush=True)
-        finally:
-            # On a failure or Ctrl-C, queued runs are dropped; finished ones stay cached.
-            executor.shutdown(cancel_futures=True)
+        with connect(scheduler, jobs) as client:
+            _run_pending(client, pending, cache, data_dir, rows)
     return [rows[spec] for spec in specs]
+
+
+@contextlib.contextmanager
+def connect(scheduler: str | None, jobs: int) -> Iterator[Client]:
+    """A client of the cluster at ``scheduler``, or of a new local cluster of ``jobs`` workers."""
+    if scheduler is None:
+        with local_cluster(jobs) as cluster, Client(cluster, set_as_default=False) as client:
+            client.register_plugin(LocalWorkerSetup())
+            workers = f"{jobs} worker process{'es' if jobs > 1 else ''}"
+            print(f"[dask] local cluster of {workers}; dashboard: {client.dashboard_link}", flush=True)
+            yield client
+        return
+    try:
+        client = Client(scheduler, set_as_default=False)
+    except OSError as error:  # a refused connection, or the connect timeout
+        raise UserError(f"cannot reach the Dask scheduler at {scheduler} ({error})") from error
+    with client:
+        _check_one_run_per_worker(client)
+        print(f"[dask] {len(client.nthreads())} workers at {scheduler}", flush=True)
+        yield client
+
+
+def local_cluster(jobs: int) -> LocalCluster:
+    """``jobs`` worker processes of one thread each, on which a run behaves as in a plain process.
+
+    Processes, not threads: a crash stays in its worker, and the main process never imports
+    TensorFlow. The workers live as long as the cluster, so each imports TensorFlow once.
+    """
+    with dask.config.set({
+        # Dask caps BLAS and OpenMP at one thread per worker; a run has always had every core,
+        # and its fit time, and through the order of sums its numbers, must not change.
+        "distributed.nanny.pre-spawn-environ.OMP_NUM_THREADS": None,
+        "distributed.nanny.pre-spawn-environ.MKL_NUM_THREADS": None,
+        "distributed.nanny.pre-spawn-environ.OPENBLAS_NUM_THREADS": None,
+        # The profiler samples each worker's stack 100 times a second: it would slow the very
+        # fits whose time is measured.
+        "distributed.worker.profile.enabled": False,
+        # A run waits on the scheduler until a worker is free, rather than on a worker behind a
+        # long run while another worker idles.
+        "distributed.scheduler.worker-saturation": 1.0,
+    }):
+        return LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, host=LOCAL_HOST,
+                            dashboard_address=f"{LOCAL_HOST}:{DASHBOARD_PORT}",
+                            # No memory cap, as in a plain process: Dask would otherwise pause and
+                            # restart a worker past its share of the machine's memory.
+                            memory_limit=0,
+                            # Dask's INFO lines would bury the progress lines; errors still show.
+                            silence_logs=logging.ERROR)
+
+
+class LocalWorkerSetup(WorkerPlugin):
+    """What a local worker, which shares the client's terminal, needs on top of Dask's defaults."""
+
+    def setup(self, worker) -> None:
+        # Ctrl-C reaches every process of the terminal: the client alone handles it, and closes
+        # the cluster in order.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # A worker closed mid-run (Ctrl-C, a failed run) can lose the scheduler before its last
+        # heartbeat: what it logs while closing is part of the shutdown, not a fault.
+        logging.getLogger("distributed.worker").addFilter(
+            lambda record: worker.status not in (Status.closing, Status.closed))
+
+
+def _check_one_run_per_worker(client: Client) -> None:
+    """Runs in one process share its Keras session, global seeds and peak-memory mark, so a worker
+    must run one at a time."""
+    threaded = sorted(address for address, threads in client.nthreads().items() if threads > 1)
+    if threaded:
+        raise UserError(f"Dask workers {', '.join(threaded)} run several threads; start each with "
+                        "`dask worker SCHEDULER --nthreads 1` (add --nworkers N for N runs at once)")
+
+
+def _run_pending(client: Client, pending: list[RunSpec], cache: RunCache, data_dir: Path,
+                 rows: dict) -> None:
+    """Submit every pending run, then cache each one as it finishes, in whatever order."""
+    data_dir = _as_sent_to_workers(data_dir)
+    futures: dict[Future, RunSpec] = {}
+    for number, spec in enumerate(pending, start=1):
+        print(f"[run {number}/{len(pending)}] {spec.describe()} ...", flush=True)
+        futures[client.submit(execute_on_worker, spec, data_dir, key=task_key(spec))] = spec
+    # Leaving the client, however it happens, releases the futures: queued runs are dropped.
+    try:
+        for number, future in enumerate(as_completed(futures, loop=client.loop), start=1):
+            spec = futures[future]
+            rows[spec] = _store(future, spec, cache)
+            print(f"[done {number}/{len(pending)}] {spec.describe()}: {_summary(rows[spec])}",
+                  flush=True)
+    except Exception:
+        # Runs that finished while the failed one was reported are kept as well.
+        for future, spec in futures.items():
+            if spec not in rows and future.status == "finished":
+                rows[spec] = _store(future, spec, cache)
+        raise
+
+
+def task_key(spec: RunSpec) -> str:
+    """The name of a run's Dask task: its cache key, shown on the dashboard. A run that two clients
+    of a shared cluster ask for (two experiments at once) is then computed once."""
+    return f"run-{spec.key}"
+
+
+def _store(future: Future, spec: RunSpec, cache: RunCache) -> dict:
+    """Write a finished run to the cache; a run that kept killing its workers stops the experiment."""
+    try:
+        row, artifacts = future.result()
+    except KilledWorker as error:
+        raise RunFailed(f"{spec.describe()}: every Dask worker that ran it died "
+                        f"({error.allowed_failures + 1} tried; out of memory, or a crash in native "
+                        "code?); the runs that finished are cached") from error
+    cache.put(spec, row, artifacts)
+    return row
+
+
+def _as_sent_to_workers(data_dir: Path) -> Path:
+    """The data folder, relative to the project when it lies inside it: a worker whose checkout
+    sits elsewhere then reads (or fetches into) its own copy. Any other folder is sent as is."""
+    absolute = Path(data_dir).resolve()
+    return absolute.relative_to(PROJECT_ROOT) if absolute.is_relative_to(PROJECT_ROOT) else absolute
+
+
+def execute_on_worker(spec: RunSpec, data_dir: Path) -> tuple[dict, dict]:
+    """``execute`` on a worker, with a project-relative data folder placed in its own checkout."""
+    return execute(spec, PROJECT_ROOT / data_dir)

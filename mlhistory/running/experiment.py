@@ -1,7 +1,9 @@
 """What an experiment script declares, and the one ``main`` that runs any of them.
 
 An experiment is a page of the book: which runs (models, with their features and sizes),
-which claims, which plots. ``main`` turns it into run specs for the chosen dataset and seeds,
+which claims, which plots and tables. Declaring one checks that every label its claims, plots
+and tables name is one of its runs, so a typo fails at once rather than after every run has
+finished. ``main`` turns it into run specs for the chosen dataset and seeds,
 runs them through the runner (reusing the run cache), then saves rows, claims, plots and
 metadata under ``results/<dataset>/<id>/``. The metadata file is written last, so its
 presence means the experiment finished.
@@ -13,11 +15,14 @@ from dataclasses import dataclass, field
 
 from .. import atomic, models
 from ..data import dataset_info, origin
-from ..errors import DataError
+from ..errors import DataError, UsageError
 from ..judging import claims
 from ..paths import experiment_dir, run_cache_root
 from ..reporting import plots
+from ..reporting.plots import Plot
+from ..reporting.tables import Table
 from ..results import CLAIMS_FILE, MANIFEST_FILE, RUNS_FILE, ExperimentResults, write_metadata, write_rows
+from ..results.labels import run_label
 from .cache import RunCache
 from .cli import Config, config_from, experiment_parser, run_command
 from .executor import run_all
@@ -61,11 +66,7 @@ class Run:
 
     @property
     def name(self) -> str:
-        if self.label:
-            return self.label
-        shown = self.features not in (None, "pixels", "columns")
-        name = f"{self.model} on {self.features}" if shown else self.model
-        return f"{name} ({self.dataset})" if self.dataset else name
+        return self.label or run_label(self.model, self.features, self.dataset)
 
     def dataset_name(self, config: Config) -> str:
         return self.dataset or config.dataset
@@ -121,16 +122,44 @@ class Experiment:
     book_section: str
     summary: str  # the script's docstring: what the reader should see
     runs: tuple  # Run objects, or bare model names for a model on pixels at the default size
-    claims: tuple = ()
-    plots: tuple[dict, ...] = ()
-    tables: tuple[dict, ...] = ()  # report tables drawn from saved results (mlhistory.tables)
+    claims: tuple = ()  # judging.claims.Claim objects
+    plots: tuple[Plot, ...] = ()
+    tables: tuple[Table, ...] = ()  # report tables drawn from saved results
     # Steps outside the runner that save artifacts for plots, e.g. fits on 2-D toy data:
     # each is called as step(config, folder) before the plots are drawn.
     extra_steps: tuple = ()
 
+    def __post_init__(self) -> None:
+        self.check_names()
+
     @property
     def labelled_runs(self) -> list[Run]:
         return [run if isinstance(run, Run) else Run(run) for run in self.runs]
+
+    def check_names(self) -> None:
+        """Every run label and model name a claim, plot or table names must be one of the runs'.
+
+        Readers find rows by label only after every run has finished, where a typo would give
+        a silent "inconclusive", an empty plot or a crash.
+        """
+        labels = [run.name for run in self.labelled_runs]
+        repeated = [label for index, label in enumerate(labels) if label in labels[:index]]
+        if repeated:
+            raise UsageError(f"{self.experiment_id}: two runs are labelled {repeated[0]!r}; "
+                             "give one of them its own label")
+        models = list(dict.fromkeys(run.model for run in self.labelled_runs))
+        for claim in self.claims:
+            self._check_named(f"claim {claim.claim_id!r}", claim.run_labels(), "run", labels)
+        for declaration in (*self.plots, *self.tables):
+            self._check_named(str(declaration), declaration.run_labels(), "run", labels)
+            self._check_named(str(declaration), declaration.model_names(), "model", models)
+
+    def _check_named(self, declaration: str, named: list[str], what: str, known: list[str]) -> None:
+        unknown = [name for name in named if name not in known]
+        if unknown:
+            raise UsageError(f"{self.experiment_id}: {declaration} names the {what} {unknown[0]!r}, "
+                             f"which is not one of the experiment's {what}s "
+                             f"({', '.join(repr(name) for name in known)})")
 
     def manifest(self, config: Config, runs: list[Run], specs_by_run: dict,
                  skipped: list[dict], sources: dict) -> dict:
@@ -164,8 +193,8 @@ class Experiment:
             # Where each dataset was read from: a --data-dir the user named shows here.
             "data_sources": sources,
             "claims": [claim.to_dict() for claim in self.claims],
-            "plots": list(self.plots),
-            "tables": list(self.tables),
+            "plots": [plot.to_dict() for plot in self.plots],
+            "tables": [table.to_dict() for table in self.tables],
         }
 
 
@@ -217,7 +246,8 @@ def run(experiment: Experiment, config: Config) -> None:
     cache = RunCache(run_cache_root(config.results_dir))
     n_cached = sum(cache.get(spec) is not None for spec in specs)
     rows = [{"experiment": experiment.experiment_id, **row}
-            for row in run_all(specs, cache, config.data_dir, jobs=config.jobs)]
+            for row in run_all(specs, cache, config.data_dir, jobs=config.jobs,
+                               scheduler=config.scheduler)]
 
     folder = experiment_dir(config.results_dir, config.dataset, experiment.experiment_id)
     atomic.write_json(folder / MANIFEST_FILE,

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 
 from .. import models
 from ..data import check_classes, check_subset_size, dataset_info
+from ..results.labels import run_label
 
 
 @dataclass(frozen=True)
@@ -61,10 +62,8 @@ class RunSpec:
         changed = " ".join(f"{name}={value}" for name, value in self.params
                            if name not in defaults or defaults[name] != value)
         size = f"n_train={self.n_train or 'full'}" + (f" {changed}" if changed else "")
-        shown = self.features not in ("pixels", "columns")  # not a dataset's own inputs
-        model = f"{self.model} on {self.features}" if shown else self.model
         dataset = self.dataset if self.classes is None else f"{self.dataset}{list(self.classes)}"
-        return f"{dataset} {model} seed={self.seed} {size}"
+        return f"{dataset} {run_label(self.model, self.features)} seed={self.seed} {size}"
 
 
 def with_data_digest(identity_key: str, data_digest: str) -> str:

@@ -8,7 +8,7 @@ from ...results import ExperimentResults, mean_std
 from .style import DEEP_COLOR, SHALLOW_COLOR, format_seconds, plot_kind, plt, save, title
 
 
-@plot_kind
+@plot_kind(labels=("labels",))
 def accuracy_and_fit_time(results: ExperimentResults, path: Path, labels: list | None = None) -> None:
     """Test accuracy (mean ± std over seeds, each seed a dot) beside fit time on a log scale.
 
@@ -53,7 +53,7 @@ def accuracy_and_fit_time(results: ExperimentResults, path: Path, labels: list |
     save(figure, path)
 
 
-@plot_kind
+@plot_kind(labels=("models",))  # each a run's label
 def confusion_matrices(results: ExperimentResults, path: Path, models: list[str]) -> None:
     """Row-normalised confusion matrices (seed 0 of each model): where each model errs."""
     class_names = results.manifest["dataset"]["class_names"]
@@ -79,7 +79,7 @@ def confusion_matrices(results: ExperimentResults, path: Path, models: list[str]
     save(figure, path)
 
 
-@plot_kind
+@plot_kind(labels=("model",))  # a run's label
 def class_templates(results: ExperimentResults, path: Path, model: str) -> None:
     """A linear model's weights, one image per class: the 'template' each class is matched to."""
     class_names = results.manifest["dataset"]["class_names"]

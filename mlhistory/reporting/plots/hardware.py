@@ -19,7 +19,7 @@ def _quoted(figure: str) -> list[dict]:
         return [row for row in csv.DictReader(handle) if row["figure"] == figure]
 
 
-@plot_kind
+@plot_kind()
 def hardware_flops(results: ExperimentResults, path: Path) -> None:
     """Quoted machines and this machine's measured FLOP/s on one log axis; training throughput.
 

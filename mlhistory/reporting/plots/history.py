@@ -28,7 +28,7 @@ def _curves_with_bands(axis, results: ExperimentResults, labels: list[str], curv
         axis.fill_between(steps, mean - std, mean + std, color=color, alpha=0.2)
 
 
-@plot_kind
+@plot_kind(labels=("labels",))
 def epoch_curves(results: ExperimentResults, path: Path, labels: list[str]) -> None:
     """Test accuracy after every epoch (mean over seeds, band ± std), one line per network."""
     figure, axis = plt.subplots(figsize=(8, 5))
@@ -41,7 +41,7 @@ def epoch_curves(results: ExperimentResults, path: Path, labels: list[str]) -> N
     save(figure, path)
 
 
-@plot_kind
+@plot_kind(labels=("labels",))
 def params_vs_accuracy(results: ExperimentResults, path: Path, labels: list[str]) -> None:
     """Trainable parameters (log scale) against test accuracy: size is not what wins."""
     figure, axis = plt.subplots(figsize=(8, 5))
@@ -60,7 +60,7 @@ def params_vs_accuracy(results: ExperimentResults, path: Path, labels: list[str]
     save(figure, path)
 
 
-@plot_kind
+@plot_kind()
 def decision_boundaries(results: ExperimentResults, path: Path) -> None:
     """Figure 1.10: boundary (solid) and margins (dashed) of each model on 2-D toy data."""
     with np.load(results.folder / TOY_FILE) as saved:
@@ -96,7 +96,13 @@ def decision_boundaries(results: ExperimentResults, path: Path) -> None:
     save(figure, path)
 
 
-@plot_kind
+def _kernel_trick_labels(options: dict) -> list[str]:
+    """The runs behind the kernel trick plot: each label template filled in with each dimension."""
+    return [template.format(dim=dim) for template in (options["kernel"], options["explicit"])
+            for dim in options["dims"]]
+
+
+@plot_kind(labels=_kernel_trick_labels)
 def kernel_trick(results: ExperimentResults, path: Path, dims: list[int], kernel: str,
                  explicit: str) -> None:
     """An explicit degree-2 feature map against the polynomial kernel, as input dimension grows."""
@@ -122,7 +128,7 @@ def kernel_trick(results: ExperimentResults, path: Path, dims: list[int], kernel
     save(figure, path)
 
 
-@plot_kind
+@plot_kind(labels=("labels",))
 def scaling(results: ExperimentResults, path: Path, labels: list[str], min_size: int) -> None:
     """Fit time against training size, log-log, with each model's fitted exponent.
 
@@ -159,7 +165,7 @@ def _pixel_name(feature: int, width: int) -> str:
     return f"pixel (row {feature // width}, col {feature % width})"
 
 
-@plot_kind
+@plot_kind(labels=("label",))
 def tree_diagram(results: ExperimentResults, path: Path, label: str, depth: int = 3) -> None:
     """Figure 1.11, measured: the top levels of a learned tree, its questions about pixels."""
     tree = results.artifacts(results.rows_of(label)[0])
@@ -198,7 +204,7 @@ def tree_diagram(results: ExperimentResults, path: Path, label: str, depth: int 
     save(figure, path)
 
 
-@plot_kind
+@plot_kind(labels=("labels",))
 def importance_maps(results: ExperimentResults, path: Path, labels: list[str]) -> None:
     """Where the trees look: each model's feature importances drawn as an image."""
     shape = results.manifest["dataset"]["input_shape"]
@@ -214,7 +220,7 @@ def importance_maps(results: ExperimentResults, path: Path, labels: list[str]) -
     save(figure, path)
 
 
-@plot_kind
+@plot_kind(labels=("labels",))
 def staged_curves(results: ExperimentResults, path: Path, labels: list[str]) -> None:
     """Accuracy after each tree (forest) or boosting round, from one fit per seed."""
     figure, axis = plt.subplots(figsize=(9, 5.5))
@@ -233,7 +239,7 @@ def _read_reference(name: str) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-@plot_kind
+@plot_kind()
 def timeline(results: ExperimentResults, path: Path) -> None:
     """The project's signature plot: measured test error against the year each method appeared.
 
@@ -338,7 +344,7 @@ def row_family(results: ExperimentResults, model: str) -> str:
     return next(run["family"] for run in results.manifest["runs"] if run["model"] == model)
 
 
-@plot_kind
+@plot_kind(labels=("better",))
 def error_reduction(results: ExperimentResults, path: Path, better: str) -> None:
     """How much of each other model's test error ``better`` removes (relative error reduction)."""
     better_accuracy = mean_std(row["accuracy"] for row in results.rows_of(better))[0]

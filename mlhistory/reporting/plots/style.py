@@ -9,14 +9,12 @@ import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first
 
 from ... import atomic  # noqa: E402
 from ...results import ExperimentResults  # noqa: E402
+from ..kinds import KindRegistry  # noqa: E402
 
-PLOT_KINDS = {}
-
-
-def plot_kind(function):
-    """Register a figure function under its name, for experiments' plot lists."""
-    PLOT_KINDS[function.__name__] = function
-    return function
+# Every figure function, by name; ``@plot_kind(labels=..., models=...)`` registers one and says
+# which of its options name runs (kinds.KindRegistry.register).
+PLOT_KINDS = KindRegistry("plot", leading=("results", "path"))
+plot_kind = PLOT_KINDS.register
 
 
 def save(figure, path: Path) -> None:

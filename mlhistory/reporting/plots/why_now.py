@@ -7,12 +7,44 @@ from matplotlib.ticker import MaxNLocator
 
 from ...results import ExperimentResults, mean_std
 from ...results.curves import balanced_accuracy, size_curve
+from ...results.labels import run_label
 from .history import PALETTE
 from .style import DEEP_COLOR, SHALLOW_COLOR, plot_kind, plt, save, title
 
+# Some figures build the labels they read from their options, as the experiments label their
+# runs: "greedy k=2" (06), "2010 depth 5" (09), "dense (continue)" (12). The experiment checks,
+# when declared, that each label built from its options names one of its runs.
+TRAININGS = ("greedy", "joint")  # experiment 06's two ways of training stacked layers
+MODES = ("continue", "scratch")  # experiment 12's two ways of training on new data
 
-def _label(model: str, features: str) -> str:
-    return model if features == "pixels" else f"{model} on {features}"
+
+def _stack_label(training: str, depth: int) -> str:
+    return f"{training} k={depth}"
+
+
+def _recipe_label(recipe: str, depth: int) -> str:
+    return f"{recipe} depth {depth}"
+
+
+def _continual_label(model: str, mode: str) -> str:
+    return f"{model} ({mode})"
+
+
+def _representation_labels(options: dict) -> list[str]:
+    return [run_label(model, features) for model in options["models"]
+            for features in options["representations"]]
+
+
+def _stack_labels(options: dict) -> list[str]:
+    return [_stack_label(training, depth) for training in TRAININGS for depth in options["depths"]]
+
+
+def _recipe_labels(options: dict) -> list[str]:
+    return [_recipe_label(recipe, depth) for recipe in options["recipes"] for depth in options["depths"]]
+
+
+def _continual_labels(options: dict) -> list[str]:
+    return [_continual_label(model, mode) for model in options["models"] for mode in MODES]
 
 
 def _accuracy(results: ExperimentResults, label: str) -> tuple[float, float, list[dict]]:
@@ -23,7 +55,7 @@ def _accuracy(results: ExperimentResults, label: str) -> tuple[float, float, lis
     return mean, std, rows
 
 
-@plot_kind
+@plot_kind(labels=_representation_labels)
 def representation_grid(results: ExperimentResults, path: Path, models: list[str],
                         representations: list[str]) -> None:
     """Test accuracy of each shallow model on each representation of the same images."""
@@ -33,7 +65,7 @@ def representation_grid(results: ExperimentResults, path: Path, models: list[str
     for index, (color, model) in enumerate(zip(PALETTE, models, strict=False)):
         means, stds, sizes = [], [], set()
         for features in representations:
-            mean, std, rows = _accuracy(results, _label(model, features))
+            mean, std, rows = _accuracy(results, run_label(model, features))
             means.append(mean)
             stds.append(std)
             sizes |= {row["n_train"] for row in rows}
@@ -41,7 +73,7 @@ def representation_grid(results: ExperimentResults, path: Path, models: list[str
         bars = axis.bar(positions + (index - (len(models) - 1) / 2) * width, means, width,
                         yerr=stds, color=color, capsize=3, label=shown)
         axis.bar_label(bars, labels=[f"{mean:.3f}" for mean in means], fontsize=7, padding=2)
-    low = np.nanmin([_accuracy(results, _label(m, f))[0] for m in models for f in representations])
+    low = np.nanmin([_accuracy(results, run_label(m, f))[0] for m in models for f in representations])
     axis.set_ylim(max(0.0, low - 0.08), 1.02)
     axis.set_xticks(positions, [f.replace("_", " ") for f in representations])
     axis.set_xlabel("representation (engineered: ink profiles, HOG; learned: convnet features)")
@@ -52,12 +84,12 @@ def representation_grid(results: ExperimentResults, path: Path, models: list[str
     save(figure, path)
 
 
-@plot_kind
+@plot_kind(labels=_stack_labels)
 def greedy_vs_joint(results: ExperimentResults, path: Path, depths: list[int]) -> None:
     """Test accuracy against the number of stacked layers, greedy and joint training."""
     figure, axis = plt.subplots(figsize=(8, 5))
-    for color, training in zip((SHALLOW_COLOR, DEEP_COLOR), ("greedy", "joint"), strict=True):
-        stats = [_accuracy(results, f"{training} k={depth}")[:2] for depth in depths]
+    for color, training in zip((SHALLOW_COLOR, DEEP_COLOR), TRAININGS, strict=True):
+        stats = [_accuracy(results, _stack_label(training, depth))[:2] for depth in depths]
         means = np.array([mean for mean, _ in stats])
         stds = np.array([std for _, std in stats])
         axis.errorbar(depths, means, yerr=stds, marker="o", capsize=4, color=color,
@@ -76,7 +108,7 @@ def _first_run_artifacts(results: ExperimentResults, label: str) -> dict:
     return results.artifacts(results.rows_of(label)[0])
 
 
-@plot_kind
+@plot_kind(labels=("label",))
 def layer_activations(results: ExperimentResults, path: Path, label: str) -> None:
     """Figure 1.6, from the trained net: one test image's activations, layer by layer."""
     saved = _first_run_artifacts(results, label)
@@ -113,7 +145,7 @@ def layer_activations(results: ExperimentResults, path: Path, label: str) -> Non
     save(figure, path)
 
 
-@plot_kind
+@plot_kind(labels=("label",))
 def probe_accuracy(results: ExperimentResults, path: Path, label: str) -> None:
     """Linear-probe test accuracy on the input and on each layer (mean ± std over seeds)."""
     rows = results.rows_of(label)
@@ -140,7 +172,7 @@ def probe_accuracy(results: ExperimentResults, path: Path, label: str) -> None:
     save(figure, path)
 
 
-@plot_kind
+@plot_kind(labels=("label",))
 def layer_projections(results: ExperimentResults, path: Path, label: str) -> None:
     """Each layer's test representations projected on its first two principal components."""
     saved = _first_run_artifacts(results, label)
@@ -184,7 +216,7 @@ def _accuracy_curves(axis, results: ExperimentResults, labels: list[str], per: i
         axis.fill_between(steps, means - stds, means + stds, color=color, alpha=0.15)
 
 
-@plot_kind
+@plot_kind(labels=("labels",))
 def learning_curves(results: ExperimentResults, path: Path, labels: list[str]) -> None:
     """Test accuracy against training size (log), mean ± std over seeds, one line per model."""
     figure, axis = plt.subplots(figsize=(10, 6))
@@ -200,13 +232,13 @@ def learning_curves(results: ExperimentResults, path: Path, labels: list[str]) -
     save(figure, path)
 
 
-@plot_kind
+@plot_kind(labels=_recipe_labels)
 def accuracy_vs_depth(results: ExperimentResults, path: Path, recipes: list[str],
                       depths: list[int]) -> None:
     """Test accuracy against depth for each training recipe, with chance marked."""
     figure, axis = plt.subplots(figsize=(8, 5))
     for color, recipe in zip(PALETTE, recipes, strict=False):
-        stats = [_accuracy(results, f"{recipe} depth {depth}")[:2] for depth in depths]
+        stats = [_accuracy(results, _recipe_label(recipe, depth))[:2] for depth in depths]
         axis.errorbar(depths, [mean for mean, _ in stats], yerr=[std for _, std in stats],
                       marker="o", capsize=4, color=color, label=f"{recipe} recipe")
     axis.axhline(1 / len(results.manifest["dataset"]["class_names"]), color="gray",
@@ -223,7 +255,7 @@ def accuracy_vs_depth(results: ExperimentResults, path: Path, recipes: list[str]
     save(figure, path)
 
 
-@plot_kind
+@plot_kind(labels=_recipe_labels)
 def gradient_norms(results: ExperimentResults, path: Path, recipes: list[str],
                    depths: list[int]) -> None:
     """Per-layer gradient norms (log) at initialisation and after epoch 1, per recipe."""
@@ -234,7 +266,7 @@ def gradient_norms(results: ExperimentResults, path: Path, recipes: list[str],
     for row, (artifact, moment) in zip(axes, moments, strict=True):
         for axis, recipe in zip(row, recipes, strict=True):
             for color, depth in zip(PALETTE, depths, strict=False):
-                label = f"{recipe} depth {depth}"
+                label = _recipe_label(recipe, depth)
                 if label not in results.labels or not results.rows_of(label):
                     continue
                 norms = np.stack([results.artifacts(row)[artifact] for row in results.rows_of(label)])
@@ -251,7 +283,7 @@ def gradient_norms(results: ExperimentResults, path: Path, recipes: list[str],
     save(figure, path)
 
 
-@plot_kind
+@plot_kind(models=("models",))
 def landscape(results: ExperimentResults, path: Path, models: list[str], imbalanced: list[str]) -> None:
     """One panel per kind of data: each model's accuracy on each dataset (± std over seeds)."""
     datasets = results.run_datasets
@@ -299,7 +331,7 @@ def landscape(results: ExperimentResults, path: Path, models: list[str], imbalan
     save(figure, path)
 
 
-@plot_kind
+@plot_kind(labels=("labels",))
 def transfer_curves(results: ExperimentResults, path: Path, per_class: list[int],
                     labels: list[str]) -> None:
     """Accuracy on the new classes against labelled images per class (log), per approach."""
@@ -317,14 +349,14 @@ def transfer_curves(results: ExperimentResults, path: Path, per_class: list[int]
     save(figure, path)
 
 
-@plot_kind
+@plot_kind(labels=_continual_labels)
 def continual_curves(results: ExperimentResults, path: Path, models: list[str]) -> None:
     """Accuracy after each stage against cumulative training time: continue vs retrain."""
     figure, axes = plt.subplots(1, len(models), figsize=(4.4 * len(models), 4.8), squeeze=False,
                                 layout="constrained")
     for axis, model in zip(axes[0], models, strict=True):
-        for color, mode in zip((DEEP_COLOR, SHALLOW_COLOR), ("continue", "scratch"), strict=True):
-            label = f"{model} ({mode})"
+        for color, mode in zip((DEEP_COLOR, SHALLOW_COLOR), MODES, strict=True):
+            label = _continual_label(model, mode)
             saved = [results.artifacts(row) for row in results.rows_of(label)]
             accuracy = np.stack([artifacts["staged_accuracy"] for artifacts in saved]).mean(axis=0)
             seconds = np.stack([np.cumsum(artifacts["stage_seconds"]) for artifacts in saved]).mean(axis=0)
@@ -341,7 +373,7 @@ def continual_curves(results: ExperimentResults, path: Path, models: list[str]) 
     save(figure, path)
 
 
-@plot_kind
+@plot_kind(models=("models",))
 def who_wins_grid(results: ExperimentResults, path: Path, models: list[str]) -> None:
     """Datasets x models: each cell's gap to the best model on that dataset, winner marked."""
     datasets = results.run_datasets

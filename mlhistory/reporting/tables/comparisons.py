@@ -5,6 +5,7 @@ import csv
 from ...paths import REFERENCES_DIR
 from ...results import ExperimentResults, mean_std
 from ...results.curves import balanced_accuracy, crossover_size, size_curve
+from ...results.labels import run_label
 from .registry import ResultTable, table_kind
 
 LANDSCAPE_FILE = REFERENCES_DIR / "landscape.csv"
@@ -18,7 +19,13 @@ def _cell(rows: list[dict], metric: str = "accuracy") -> str:
     return f"{mean:.4f} ± {std:.4f}{seeds}"
 
 
-@table_kind
+def _representation_labels(options: dict) -> list[str]:
+    """The runs the representation table reads: each model on each representation."""
+    return [run_label(model, features) for model in options["models"]
+            for features in options["representations"]]
+
+
+@table_kind(labels=_representation_labels)
 def representation_table(results: ExperimentResults, models: list[str],
                          representations: list[str]) -> ResultTable:
     """Model x representation: test accuracy, with each run's training size."""
@@ -26,7 +33,7 @@ def representation_table(results: ExperimentResults, models: list[str],
     for model in models:
         cells = [model]
         for features in representations:
-            label = model if features == "pixels" else f"{model} on {features}"
+            label = run_label(model, features)
             found = results.rows_of(label) if label in results.labels else []
             cells.append(_cell(found) + (f" (n={found[0]['n_train']:,})" if found else ""))
             for row in found:
@@ -46,7 +53,7 @@ def representation_table(results: ExperimentResults, models: list[str],
                        rows, notes)
 
 
-@table_kind
+@table_kind(labels=("deep", "shallow"))
 def crossover_table(results: ExperimentResults, deep: list[str], shallow: list[str]) -> ResultTable:
     """For each deep net and shallow model: the training size from which the net stays ahead."""
     rows = []
@@ -73,7 +80,7 @@ def crossover_table(results: ExperimentResults, deep: list[str], shallow: list[s
                        ["Sizes are compared where both were run; the RBF SVM stops at its cap."])
 
 
-@table_kind
+@table_kind(models=("models",))
 def who_wins_where(results: ExperimentResults, models: list[str]) -> ResultTable:
     """Per dataset: each model's accuracy, the winner and its margin over the runner-up."""
     rows = []
@@ -103,7 +110,7 @@ def who_wins_where(results: ExperimentResults, models: list[str]) -> ResultTable
                                           "best's balanced accuracy", "n_train"], rows, notes)
 
 
-@table_kind
+@table_kind()
 def quoted_landscape(results: ExperimentResults) -> ResultTable:
     """Published statements about the landscape, quoted for context (not measured here)."""
     with open(LANDSCAPE_FILE, newline="") as handle:

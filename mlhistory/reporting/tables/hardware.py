@@ -17,7 +17,7 @@ def _other_load(peak: dict) -> str:
             "CPUs busy on average (any such load lowers the peak). ")
 
 
-@table_kind
+@table_kind()
 def hardware_throughput(results: ExperimentResults) -> ResultTable:
     """Per Keras net: FLOPs per image, images/s, achieved GFLOP/s and its share of the
     measured peak, and how soon training reaches its final accuracy; then the peak rows."""

@@ -1,0 +1,118 @@
+"""The executor on real Dask clusters of two worker processes on loopback: the rows of a plain
+call, the cache consulted before anything is submitted, and a worker killed mid-run losing
+nothing."""
+
+import os
+import re
+import signal
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import distributed
+import pytest
+
+from mlhistory.errors import RunFailed
+from mlhistory.paths import PROJECT_ROOT
+from mlhistory.running import executor
+from mlhistory.running.cache import RunCache
+from mlhistory.running.execute import execute
+from mlhistory.running.spec import RunSpec
+
+# What the machine measures rather than what the model computes: no two runs agree on them.
+MEASURED = ("fit_seconds", "predict_seconds", "peak_rss_mb")
+QUICK_SPECS = [RunSpec.create("digits", model, seed=0, n_train=300, data_digest="d")
+               for model in ("gaussian_nb", "logreg", "bernoulli_nb")]
+# Seconds of fitting on two cores: time enough to kill its worker while it runs.
+SLOW_SPEC = RunSpec.create("digits", "random_forest", seed=0, params={"n_estimators": 1000},
+                           data_digest="d")
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """An existing cluster, as `dask scheduler` and `dask worker` make one, shared by the tests."""
+    with executor.local_cluster(2) as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def client(cluster):
+    """The test's own view of the cluster, to find and kill workers."""
+    with distributed.Client(cluster, set_as_default=False) as client:
+        client.wait_for_workers(2)  # a worker killed by an earlier test is restarted by its nanny
+        yield client
+
+
+def without_measurements(row: dict) -> dict:
+    return {column: value for column, value in row.items() if column not in MEASURED}
+
+
+def kill_worker_running(client, spec: RunSpec, after: Path | None = None, timeout: float = 120) -> int:
+    """Once ``after`` exists (when given), SIGKILL the worker process running ``spec``, as the
+    kernel's out-of-memory killer would; return its PID."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if after is None or after.exists():
+            for address, keys in client.processing().items():
+                if executor.task_key(spec) in keys:
+                    pid = client.run(os.getpid, workers=[address])[address]
+                    os.kill(pid, signal.SIGKILL)
+                    return pid
+        time.sleep(0.05)
+    raise AssertionError(f"{spec.describe()} never ran")
+
+
+def test_rows_are_those_of_a_plain_call(tmp_path):
+    """The executor's own local cluster (started and closed by run_all) changes no row."""
+    rows = executor.run_all(QUICK_SPECS, RunCache(tmp_path / "cache"), tmp_path / "data", jobs=2)
+    expected = [execute(spec, tmp_path / "data")[0] for spec in QUICK_SPECS]
+    assert [without_measurements(row) for row in rows] == [without_measurements(row) for row in expected]
+
+
+def test_workers_find_the_data_folder_in_their_own_checkout():
+    assert executor._as_sent_to_workers(PROJECT_ROOT / "data") == Path("data")
+    assert executor._as_sent_to_workers(Path("/srv/shared/data")) == Path("/srv/shared/data")
+
+
+def test_a_cached_run_is_never_submitted(tmp_path, cluster, monkeypatch):
+    cache = RunCache(tmp_path / "cache")
+    first = executor.run_all(QUICK_SPECS[:2], cache, tmp_path, scheduler=cluster.scheduler_address)
+    submitted = []
+    submit = distributed.Client.submit
+
+    def recording_submit(self, function, spec, *arguments, **keywords):
+        submitted.append(spec)
+        return submit(self, function, spec, *arguments, **keywords)
+
+    monkeypatch.setattr(distributed.Client, "submit", recording_submit)
+    rows = executor.run_all(QUICK_SPECS, cache, tmp_path, scheduler=cluster.scheduler_address)
+    assert submitted == [QUICK_SPECS[2]] and rows[:2] == first
+    # Everything cached: no cluster is even reached (nothing listens on this port).
+    assert executor.run_all(QUICK_SPECS, cache, tmp_path, scheduler="tcp://127.0.0.1:9") == rows
+
+
+def test_a_worker_killed_mid_run_loses_nothing(tmp_path, cluster, client):
+    cache = RunCache(tmp_path / "cache")
+    specs = [SLOW_SPEC, *QUICK_SPECS]
+    with ThreadPoolExecutor(max_workers=1) as killer:
+        killed = killer.submit(kill_worker_running, client, SLOW_SPEC)
+        rows = executor.run_all(specs, cache, tmp_path, scheduler=cluster.scheduler_address)
+        killed.result()
+    # The killed run was retried on another worker: every row is there, in the order asked.
+    assert [row["run_key"] for row in rows] == [spec.key for spec in specs]
+    assert rows == [cache.get(spec) for spec in specs]
+    assert not list(cache.root.rglob("*.tmp"))
+
+
+def test_a_run_that_keeps_killing_workers_stops_the_experiment(tmp_path, cluster, client, monkeypatch):
+    monkeypatch.setattr(cluster.scheduler, "allowed_failures", 0)  # the first death is one too many
+    cache = RunCache(tmp_path / "cache")
+    quick = QUICK_SPECS[0]
+    with ThreadPoolExecutor(max_workers=1) as killer:
+        # Killed once the quick run has finished on the other worker.
+        killed = killer.submit(kill_worker_running, client, SLOW_SPEC, after=cache.row_path(quick))
+        with pytest.raises(RunFailed, match=re.escape(SLOW_SPEC.describe())):
+            executor.run_all([SLOW_SPEC, quick], cache, tmp_path, scheduler=cluster.scheduler_address)
+        killed.result()
+    assert cache.get(quick) is not None and cache.get(SLOW_SPEC) is None
+    assert not list(cache.root.rglob("*.tmp"))
