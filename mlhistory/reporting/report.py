@@ -240,7 +240,7 @@ def published_vs_measured(experiments: list[ExperimentResults]) -> list:
                       f"the measurement at the largest training size the model got here. "
                       f"Difference in accuracy points; agreement means within "
                       f"{AGREEMENT_POINTS:.0f} points. Published numbers live in "
-                      "`mlhistory/references/published.csv` with their sources; where the "
+                      "`mlhistory/reporting/references/published.csv` with their sources; where the "
                       "protocol differs, the published protocol says how."),
             Table(["model", "features", "dataset", "published", "measured", "n_train",
                    "difference", f"within {AGREEMENT_POINTS:.0f} points", "published protocol",

@@ -274,7 +274,7 @@ def timeline(results: ExperimentResults, path: Path) -> None:
         axis.set_yscale("log")
         axis.set_xlim(1950, 2022)
         _label_without_overlap(axis, points)
-        axis.set_xlabel("year the method was introduced (mlhistory/references/timeline.csv)")
+        axis.set_xlabel("year the method was introduced (mlhistory/reporting/references/timeline.csv)")
         axis.set_ylabel("measured test error (log scale, mean ± std over seeds)")
         axis.set_title(f"{dataset}: measured here")
         axis.grid(alpha=0.3, which="both")
