@@ -62,9 +62,11 @@ def kill_worker_running(client, spec: RunSpec, after: Path | None = None, timeou
     raise AssertionError(f"{spec.describe()} never ran")
 
 
-def test_rows_are_those_of_a_plain_call(tmp_path):
-    """The executor's own local cluster (started and closed by run_all) changes no row."""
-    rows = executor.run_all(QUICK_SPECS, RunCache(tmp_path / "cache"), tmp_path / "data", jobs=2)
+@pytest.mark.parametrize("scheduler", [None, "local"])
+def test_rows_are_those_of_a_plain_call(tmp_path, scheduler):
+    """The process pool, and a Dask cluster started and closed by run_all, change no row."""
+    rows = executor.run_all(QUICK_SPECS, RunCache(tmp_path / "cache"), tmp_path / "data", jobs=2,
+                            scheduler=scheduler)
     expected = [execute(spec, tmp_path / "data")[0] for spec in QUICK_SPECS]
     assert [without_measurements(row) for row in rows] == [without_measurements(row) for row in expected]
 

@@ -71,7 +71,7 @@ def test_second_run_is_served_from_the_cache_without_refitting(tmp_path, monkeyp
     def no_refit(*arguments, **keywords):
         raise AssertionError("a cached run was fitted again")
 
-    monkeypatch.setattr(executor, "connect", no_refit)
+    monkeypatch.setattr(executor, "ProcessPoolExecutor", no_refit)
     assert executor.run_all(specs, cache, tmp_path / "data") == first
 
 

@@ -32,7 +32,7 @@ class Config:
     results_dir: Path
     jobs: int
     argv: list[str]
-    scheduler: str | None = None  # an existing Dask cluster's address; None: a local cluster
+    scheduler: str | None = None  # a Dask cluster's address, or "local"; None: a process pool
 
 
 def add_data_arguments(parser: argparse.ArgumentParser) -> None:
@@ -61,8 +61,9 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", type=int, default=1, metavar="N",
                         help="runs to execute in parallel worker processes (default: 1)")
     parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                        help="run on the Dask cluster of this scheduler, e.g. tcp://HOST:8786 "
-                             f"(default: ${SCHEDULER_ENV}, or a local cluster of --jobs workers)")
+                        help="run on the Dask cluster of this scheduler, e.g. tcp://HOST:8786, or "
+                             "'local' for a Dask cluster of --jobs workers here (default: "
+                             f"${SCHEDULER_ENV}, or a pool of --jobs worker processes here)")
 
 
 def experiment_parser(description: str) -> argparse.ArgumentParser:
