@@ -111,3 +111,29 @@ def test_interrupted_writer_leaves_old_json_intact(tmp_path):
             raise KeyboardInterrupt
     assert json.loads(path.read_text()) == {"accuracy": 0.5}
     assert os.listdir(tmp_path) == ["row.json"]
+
+
+def test_a_run_on_a_class_view_offers_the_whole_dataset_for_a_source_task(tmp_path, monkeypatch):
+    """A transfer model trains on classes 5-9 but pretrains on classes 0-4 of the same dataset:
+    the context must hold every class, not the view's renumbered five."""
+    seen = {}
+
+    class Recorder:
+        excluded_seconds, n_params, size_bytes = 0.0, None, 1
+
+        def fit(self, x, y, context):
+            seen["context"] = context
+
+        def predict(self, x):
+            return np.zeros(len(x), dtype=np.int64)
+
+        def artifacts(self, x_test, y_test):
+            return {}
+
+    monkeypatch.setattr(models, "build_estimator", lambda *arguments: Recorder())
+    spec = RunSpec.create("digits", "transfer_convnet", seed=0, classes=(5, 6, 7, 8, 9),
+                          data_digest="d")
+    row, _ = execute(spec, tmp_path)
+    assert row["dataset"] == "digits[5,6,7,8,9]"
+    assert seen["context"].dataset.info.n_classes == 10
+    assert len(seen["context"].dataset.y_train) == 1347

@@ -31,7 +31,7 @@ class FitContext:
     """What a run offers a model besides its training split."""
 
     monitor: tuple[np.ndarray, np.ndarray] | None  # the test split, for curves only
-    dataset: Dataset  # the whole dataset the run's split was taken from
+    dataset: Dataset  # the whole dataset the run's split was taken from, every class of it
 
 
 class Estimator(Protocol):

@@ -26,9 +26,11 @@ TEST_SUBSET_SEED = 0
 
 @dataclass(frozen=True)
 class Split:
-    """The arrays one run sees, and the dataset (or class view) they were taken from."""
+    """The arrays one run sees, the dataset (or class view) they were taken from, and the whole
+    dataset (a model that learns a source task first takes other classes of it)."""
 
     dataset: Dataset
+    whole: Dataset
     x_train: np.ndarray
     y_train: np.ndarray
     x_test: np.ndarray
@@ -45,7 +47,7 @@ def execute(spec: RunSpec, data_dir: Path) -> tuple[dict, dict]:
     model = models.build_estimator(spec.model, split.dataset.info, spec.seed, spec.params_dict,
                                    spec.features)
     # The test split is only recorded per epoch by the models that draw curves.
-    context = models.FitContext(monitor=(split.x_test, split.y_test), dataset=split.dataset)
+    context = models.FitContext(monitor=(split.x_test, split.y_test), dataset=split.whole)
     start = time.perf_counter()
     model.fit(split.x_train, split.y_train, context)
     fit_seconds = time.perf_counter() - start - model.excluded_seconds
@@ -69,9 +71,9 @@ def execute(spec: RunSpec, data_dir: Path) -> tuple[dict, dict]:
 
 def run_split(spec: RunSpec, data_dir: Path) -> Split:
     """The spec's class view of its dataset, then its seeded training subset and test subset."""
-    dataset = _load_once(spec.dataset, data_dir)
+    whole = dataset = _load_once(spec.dataset, data_dir)
     if spec.classes is not None:
-        dataset = restrict_classes(dataset, spec.classes)
+        dataset = restrict_classes(whole, spec.classes)
         check_subset_size(spec.n_train, dataset.info.n_train, dataset.info.n_classes, "--n-train")
         check_subset_size(spec.n_test, dataset.info.n_test, dataset.info.n_classes,
                           "the test subset size")
@@ -82,7 +84,7 @@ def run_split(spec: RunSpec, data_dir: Path) -> Split:
     if spec.n_test is not None:
         chosen = stratified_subset(y_test, spec.n_test, TEST_SUBSET_SEED)
         x_test, y_test = x_test[chosen], y_test[chosen]
-    return Split(dataset, x_train, y_train, x_test, y_test)
+    return Split(dataset, whole, x_train, y_train, x_test, y_test)
 
 
 @functools.lru_cache(maxsize=2)
