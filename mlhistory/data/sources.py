@@ -17,6 +17,7 @@ checksums of the decoded arrays, and a mismatch is an error, never a reason to t
 source. When no source works, ``DataError`` names everything tried and what to do.
 """
 
+import contextlib
 import hashlib
 import io
 import shutil
@@ -27,7 +28,7 @@ import urllib.request
 import warnings
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -182,23 +183,19 @@ def _from_raw_files(name: str, folder: Path) -> tuple[dict, str]:
     raise DataError(f"{name} could not be fetched; tried: {'; '.join(tried)}. {HINTS[name]}")
 
 
-class _scratch_folder:
+@contextlib.contextmanager
+def _scratch_folder(parent: Path) -> Iterator[Path]:
     """A temporary folder beside the data folder (same file system, so files move by rename)."""
-
-    def __init__(self, parent: Path):
-        self.parent = parent
-
-    def __enter__(self) -> Path:
-        try:
-            self.parent.mkdir(parents=True, exist_ok=True)
-            self.path = Path(tempfile.mkdtemp(dir=self.parent, prefix=".fetch-"))
-        except OSError as error:
-            raise DataError(f"cannot write into the data folder {self.parent} "
-                            f"({error.strerror}); choose a writable --data-dir") from error
-        return self.path
-
-    def __exit__(self, *exception) -> None:
-        shutil.rmtree(self.path, ignore_errors=True)
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        path = Path(tempfile.mkdtemp(dir=parent, prefix=".fetch-"))
+    except OSError as error:
+        raise DataError(f"cannot write into the data folder {parent} ({error.strerror}); "
+                        "choose a writable --data-dir") from error
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _keep(scratch: Path, folder: Path, files: tuple[str, ...], description: str) -> None:
