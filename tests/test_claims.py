@@ -32,7 +32,7 @@ def results(*row_lists):
     all_rows = [row for row_list in row_lists for row in row_list]
     labels = dict.fromkeys(row["model"] for row in all_rows)
     manifest = {"experiment_id": "00_fixture", "dataset": {"name": "d"},
-                "runs": [{"label": label, "family": "shallow",
+                "runs": [{"label": label, "display_name": label, "family": "shallow",
                           "run_keys": [row["run_key"] for row in all_rows if row["model"] == label]}
                          for label in labels]}
     return ExperimentResults(Path("."), manifest, all_rows)

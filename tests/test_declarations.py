@@ -141,7 +141,7 @@ def saved_results(skipped=()) -> ExperimentResults:
     rows = [{"seed": 0, "n_train": 100, "accuracy": accuracy, "run_key": label}
             for label, accuracy in (("a", 0.9), ("b", 0.8))]
     manifest = {"experiment_id": "00_fixture", "dataset": {"name": "d", "class_names": ["x", "y"]},
-                "runs": [{"label": label, "family": "shallow", "run_keys": [label]} for label in "ab"],
+                "runs": [{"label": label, "display_name": label, "family": "shallow", "run_keys": [label]} for label in "ab"],
                 "skipped": [{"label": label, "dataset": "x", "reason": "offline"} for label in skipped]}
     return ExperimentResults(Path("."), manifest, rows)
 

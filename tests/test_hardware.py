@@ -83,7 +83,7 @@ def test_the_matmul_benchmark_reports_positive_gflops():
 
 def test_measure_hardware_counts_every_keras_run_and_no_other(tmp_path, monkeypatch):
     monkeypatch.setattr(flops, "QUICK_MATRIX_SIZE", 32)
-    runs = [{"label": model, "model": model, "family": models.get(model).family,
+    runs = [{"label": model, "display_name": model, "model": model, "family": models.get(model).family,
              "params": models.resolve_params(model)} for model in ("logreg", "dense", "convnet")]
     atomic.write_json(tmp_path / "experiment.json", {"runs": runs})
     hardware_measurement(SimpleNamespace(dataset="digits", quick=True, seeds=[0]), tmp_path)
@@ -118,7 +118,7 @@ def _hardware_results(folder, training_device: str) -> ExperimentResults:
             curve = DENSE_CURVE if model == "dense" else np.linspace(0.8, 0.9, EPOCHS)
             atomic.write_npz(folder.parent.parent / "cache" / "fashion_mnist" / f"{key}.npz",
                              {"test_accuracy_per_epoch": np.asarray(curve, dtype=np.float32)})
-        runs.append({"label": model, "model": model, "features": "pixels", "family": "deep",
+        runs.append({"label": model, "display_name": model, "model": model, "features": "pixels", "family": "deep",
                      "params": {"epochs": EPOCHS}, "run_keys": keys})
     atomic.write_json(folder / "experiment.json", {
         "experiment_id": "10_fixture", "runs": runs, "plots": [],

@@ -42,7 +42,7 @@ def era_results(tmp_path):
                              "model_bytes": 200_000, "peak_rss_mb": 500.0 + 0.01 * size, "run_key": key})
                 atomic.write_npz(tmp_path / "cache" / "fashion_mnist" / f"{key}.npz",
                                  {"confusion": np.eye(10, dtype=int), **artifacts})
-        runs.append({"label": label, "model": model, "features": features, "family": family,
+        runs.append({"label": label, "display_name": label, "model": model, "features": features, "family": family,
                      "preprocessing": "fixture", "provenance": "fixture", "params": {},
                      "max_n_train": None, "dataset": "fashion_mnist", "run_keys": keys})
 

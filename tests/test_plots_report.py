@@ -44,7 +44,8 @@ def fixture_results(tmp_path):
         "dataset": {"name": "fashion_mnist", "description": "Fashion-MNIST",
                     "class_names": [f"class {i}" for i in range(10)], "input_shape": [28, 28],
                     "n_train_full": 60000},
-        "runs": [{"label": model, "model": model, "features": "pixels", "family": family,
+        "runs": [{"label": model, "display_name": model, "model": model, "features": "pixels",
+                  "family": family,
                   "preprocessing": "pixels/255", "provenance": "fixture", "params": {},
                   "max_n_train": None, "dataset": "fashion_mnist",
                   "run_keys": [f"{model}{seed}" for seed in range(len(accuracies))]}

@@ -38,7 +38,7 @@ class Fixture:
                 confusion = np.diag([90, 5, 5]) + np.array([[0, 5, 5], [0, 0, 0], [0, 0, 0]])
                 atomic.write_npz(self.root / "cache" / dataset.split("[")[0] / f"{key}.npz",
                                  {"confusion": confusion, **artifacts})
-        self.runs.append({"label": label, "model": model, "features": "pixels", "family": family,
+        self.runs.append({"label": label, "display_name": label, "model": model, "features": "pixels", "family": family,
                           "preprocessing": "fixture", "provenance": "fixture", "params": {},
                           "subset_params": {}, "max_n_train": None,
                           "dataset": dataset.split("[")[0], "classes": classes, "run_keys": keys})

@@ -17,7 +17,7 @@ by a handful of test images are not called different.
 import csv
 import io
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -25,12 +25,29 @@ import numpy as np
 from .. import atomic
 from ..errors import UsageError
 from ..results import ExperimentResults, mean_std
+from ..results.schema import base_dataset
 from ..results.curves import epoch_curve, first_epoch_reaching, fit_time_exponent, relative_error_reduction
 
 HOLDS, FAILS, INCONCLUSIVE = "holds", "fails", "inconclusive"
+DOES_NOT_CARRY_OVER = "does not carry over"
+LIMITED_BY_MACHINE = "limited by this machine"
+# What each verdict means; the report explains them once, in its opening.
+VERDICT_MEANINGS = {
+    HOLDS: "the measurement agrees with the book, beyond the test's threshold",
+    FAILS: "the book is contradicted, on the data it talks about",
+    INCONCLUSIVE: "the difference is within the noise, or a run is missing",
+    DOES_NOT_CARRY_OVER: "the book's claim is about other data (MNIST, say); on this dataset "
+                         "the measurement goes the other way",
+    LIMITED_BY_MACHINE: "this machine could not give the claim a fair test (no GPU, say); the "
+                        "evidence says what would be needed",
+}
+# Where a claim comes from: a passage of the book, or a question of the project's own, which
+# the report keeps under a heading of its own.
+BOOK, PROJECT = "book", "project"
 MIN_MARGIN = 0.001
-# The issue's columns plus the dataset, since one claim gets a verdict per dataset.
-CLAIMS_COLUMNS = ["experiment", "dataset", "claim_id", "claim", "verdict", "evidence"]
+# One row per claim and dataset.
+CLAIMS_COLUMNS = ["experiment", "dataset", "claim_id", "source", "passage", "claim", "verdict",
+                  "test", "p_value", "evidence", "budgets"]
 # Every claim class by the kind it is saved under, filled as each class is defined.
 CLAIM_KINDS: dict[str, type["Claim"]] = {}
 
@@ -39,6 +56,8 @@ CLAIM_KINDS: dict[str, type["Claim"]] = {}
 class Verdict:
     verdict: str
     evidence: str
+    test: str = ""  # the statistical test and its threshold, e.g. "McNemar, two-sided, p < 0.05"
+    p_value: float | None = None
 
 
 @dataclass(frozen=True)
@@ -46,7 +65,13 @@ class Claim:
     """A sentence from the book and what to compare; subclasses say how it is judged."""
 
     claim_id: str
-    claim: str
+    claim: str  # in our own words, with at most a key phrase of the book in quotation marks
+    # The passage it tests: edition and section, e.g. "1st ed. 1.2.3; 2nd ed. 1.2.3".
+    passage: str = field(default="", kw_only=True)
+    source: str = field(default=BOOK, kw_only=True)  # BOOK, or PROJECT for our own questions
+    # The dataset the book's passage is about ("mnist"), or None when it speaks of perceptual
+    # data in general: on any other dataset a contradiction "does not carry over".
+    book_dataset: str | None = field(default=None, kw_only=True)
     kind = ""  # the name it is saved under (a class attribute, not a field)
 
     def __init_subclass__(cls, **kwargs):
@@ -552,10 +577,29 @@ def judge(results: ExperimentResults, claims: list) -> list[dict]:
                              f"{unknown[0]!r}, which is no run of the experiment (its runs: "
                              f"{', '.join(declared)})")
         verdict = claim.evaluate(results)
+        outcome = verdict.verdict
+        if outcome == FAILS and claim.book_dataset not in (None, base_dataset(results.dataset)):
+            outcome = DOES_NOT_CARRY_OVER
         judged.append({"experiment": results.manifest["experiment_id"], "dataset": results.dataset,
-                       "claim_id": claim.claim_id, "claim": claim.claim,
-                       "verdict": verdict.verdict, "evidence": verdict.evidence})
+                       "claim_id": claim.claim_id, "source": claim.source,
+                       "passage": claim.passage, "claim": claim.claim, "verdict": outcome,
+                       "test": verdict.test,
+                       "p_value": "" if verdict.p_value is None else f"{verdict.p_value:.3g}",
+                       "evidence": verdict.evidence, "budgets": budgets(results, claim)})
     return judged
+
+
+def budgets(results: ExperimentResults, claim: Claim) -> str:
+    """What each side of a claim got: its display name, training size and seeds."""
+    described = []
+    for label in dict.fromkeys(claim.run_labels()):
+        rows = rows_at(results, label) if label in results.labels else []
+        if rows:
+            sizes = sorted({row["n_train"] for row in rows})
+            described.append(f"{results.display_name(label)}: n_train "
+                             f"{'/'.join(f'{size:,}' for size in sizes)}, {len(rows)} "
+                             f"run{'s' if len(rows) > 1 else ''}")
+    return "; ".join(described)
 
 
 def write(path: Path, judged: list[dict]) -> None:

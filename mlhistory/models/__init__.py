@@ -18,10 +18,11 @@ from .registry import (
     build_estimator,
     check_features,
     check_run,
+    display_name,
     get,
     resolve_params,
 )
 
 __all__ = ["DEEP", "REGISTRY", "SHALLOW", "Estimator", "FitContext", "ModelEntry", "build",
-           "build_estimator", "check_features", "check_run", "default_features", "get",
+           "build_estimator", "check_features", "check_run", "default_features", "display_name", "get",
            "resolve_params", "seed_dependent_features", "start_run"]

@@ -26,6 +26,8 @@ from ..errors import UsageError
 INTENSITY_BINS = 16
 HOG_ORIENTATIONS = 9
 PCA_PATTERN = re.compile(r"pca(\d+)(_poly2)?")
+# A dataset's own inputs, which a run's display name leaves unsaid.
+OWN_INPUTS = ("pixels", "columns")
 
 
 def pixels(images: np.ndarray) -> np.ndarray:
@@ -117,6 +119,16 @@ class ConvnetFeatures(TransformerMixin, BaseEstimator):
 
 # Features that depend on the seed beyond the data: a model taking them runs every seed.
 STOCHASTIC = {"convnet_features"}
+
+
+def display_name(name: str) -> str:
+    """What readers call the features: "HOG", "the book's pixel histograms", "PCA-32, degree-2 map"."""
+    fixed = {"pixels": "pixels", "columns": "columns", "ink_profiles": "pixel histograms",
+             "hog": "HOG", "convnet_features": "learned convnet features"}
+    if name in fixed:
+        return fixed[name]
+    match = PCA_PATTERN.fullmatch(name)
+    return f"PCA-{match.group(1)}" + (", degree-2 map" if match.group(2) else "")
 
 
 def seed_dependent(name: str | None) -> bool:

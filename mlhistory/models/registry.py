@@ -51,6 +51,15 @@ class ModelEntry:
     # A model that first learns a task of its own on some classes of the same dataset names
     # them here, from its params; the runner's FitContext gives it the whole dataset.
     source_classes: Callable[[dict], tuple[int, ...]] | None = None
+    # What readers call it: formatted with the run's params, e.g. "Book's convnet ({epochs} epochs)".
+    display: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.display:
+            raise TypeError(f"model entry {self.name!r} needs a display name")
+
+    def display_name(self, params: dict) -> str:
+        return self.display.format(**{**self.defaults, **self.options, **params})
 
     @property
     def uses_keras(self) -> bool:
@@ -256,72 +265,88 @@ REGISTRY: dict[str, ModelEntry] = {
     entry.name: entry
     for entry in [
         ModelEntry("gaussian_nb", SHALLOW, _gaussian_nb, {"var_smoothing": 1e-9}, STANDARDIZED,
-                   FASHION_TABLE_3, stochastic=False),
+                   FASHION_TABLE_3, stochastic=False,
+                   display='Gaussian naive Bayes'),
         ModelEntry("bernoulli_nb", SHALLOW, _bernoulli_nb, {"alpha": 1.0, "binarize": 0.5},
                    "pixels/255, flattened, binarised at 0.5",
-                   "scikit-learn defaults, ink threshold at mid-grey", stochastic=False, standardize=False),
+                   "scikit-learn defaults, ink threshold at mid-grey", stochastic=False, standardize=False,
+                   display='Bernoulli naive Bayes'),
         ModelEntry("logreg", SHALLOW, _logreg, {"C": 1.0, "max_iter": 1000}, STANDARDIZED,
                    FASHION_TABLE_3 + " (C=1), multinomial (lbfgs) rather than one-vs-rest",
-                   stochastic=False, artifacts=_linear_weights),
+                   stochastic=False, artifacts=_linear_weights,
+                   display='Logistic regression (C={C:g})'),
         ModelEntry("linear_svm", SHALLOW, _linear_svm,
                    {"alpha": 1e-4, "early_stopping": True, "validation_fraction": 0.1},
                    STANDARDIZED, "a linear SVM (hinge loss) trained by SGD, scikit-learn "
                    "defaults, early stopping on 10 % of the training split",
-                   stochastic=True, artifacts=_linear_weights),
+                   stochastic=True, artifacts=_linear_weights,
+                   display='Linear SVM (SGD, hinge)'),
         ModelEntry("rbf_svm", SHALLOW, _rbf_svm, {"C": 10.0, "gamma": "scale"}, STANDARDIZED,
-                   FASHION_TABLE_3 + " (SVC, C=10, rbf)", stochastic=False),
+                   FASHION_TABLE_3 + " (SVC, C=10, rbf)", stochastic=False,
+                   display='RBF SVM (C={C:g})'),
         ModelEntry("decision_tree", SHALLOW, _decision_tree,
                    {"criterion": "entropy", "max_depth": 10}, TREE_INPUT,
                    FASHION_TABLE_3 + " (entropy, max_depth=10)", stochastic=True,
-                   standardize=False, artifacts=_tree_structure),
+                   standardize=False, artifacts=_tree_structure,
+                   display='Decision tree (depth {max_depth})'),
         ModelEntry("random_forest", SHALLOW, _random_forest,
                    {"n_estimators": 100, "criterion": "entropy", "max_depth": 100}, TREE_INPUT,
                    FASHION_TABLE_3 + " (100 trees, entropy, max_depth=100)", stochastic=True,
-                   standardize=False, artifacts=_staged_forest),
+                   standardize=False, artifacts=_staged_forest,
+                   display='Random forest ({n_estimators} trees)'),
         # Without row or column subsampling both boosters are deterministic: the seed
         # changes nothing, so they run once.
         ModelEntry("xgboost", SHALLOW, _xgboost,
                    {"n_estimators": 100, "max_depth": 6, "learning_rate": 0.3}, TREE_INPUT,
                    "XGBoost hist, library defaults (100 rounds, depth 6, learning rate 0.3)",
-                   stochastic=False, standardize=False, artifacts=_staged_xgboost),
+                   stochastic=False, standardize=False, artifacts=_staged_xgboost,
+                   display='XGBoost ({n_estimators} rounds)'),
         ModelEntry("poly_svm", SHALLOW, _poly_svm, {"C": 10.0, "degree": 2, "coef0": 1.0},
                    STANDARDIZED, "SVC with a degree-2 polynomial kernel, C as the RBF SVM's",
-                   stochastic=False),
+                   stochastic=False,
+                   display='Polynomial-kernel SVM (degree {degree})'),
         ModelEntry("hist_gradient_boosting", SHALLOW, _hist_gradient_boosting,
                    {"max_iter": 100, "learning_rate": 0.1, "early_stopping": False}, TREE_INPUT,
                    "scikit-learn HistGradientBoostingClassifier, library defaults (100 rounds, "
                    "learning rate 0.1), early stopping off so every round is kept, as for XGBoost",
-                   stochastic=False, standardize=False, artifacts=_staged_boosting),
+                   stochastic=False, standardize=False, artifacts=_staged_boosting,
+                   display='scikit-learn gradient boosting ({max_iter} rounds)'),
         ModelEntry("mlp_1986", DEEP, _keras("mlp_1986"),
                    {"epochs": 10, "batch_size": 64, "optimizer": "sgd", "learning_rate": 0.1},
                    "pixels/255, flattened",
                    "Rumelhart, Hinton & Williams 1986: 300 sigmoid units, plain SGD",
-                   stochastic=True, artifacts=_keras_artifacts, needs_images=True),
+                   stochastic=True, artifacts=_keras_artifacts, needs_images=True,
+                   display='1986 MLP (sigmoid, SGD)'),
         ModelEntry("lenet1989", DEEP, _keras("lenet1989"),
                    {"epochs": 10, "batch_size": 64, "optimizer": "sgd", "learning_rate": 0.05},
                    "resized to 16x16, pixels scaled to [-1, 1]",
                    "LeCun et al. 1989 (zip codes): 12@8x8, 12@4x4 strided 5x5 convs, 30 tanh, "
-                   "plain SGD", stochastic=True, artifacts=_keras_artifacts, needs_images=True),
+                   "plain SGD", stochastic=True, artifacts=_keras_artifacts, needs_images=True,
+                   display='LeNet-1989'),
         ModelEntry("lenet5", DEEP, _keras("lenet5"),
                    {"epochs": 10, "batch_size": 64, "optimizer": "sgd", "learning_rate": 0.05},
                    "pixels/255, 28x28x1 image",
                    "LeCun et al. 1998: 6@5x5, avg-pool, 16@5x5, avg-pool, 120, 84, 10, tanh, "
-                   "plain SGD", stochastic=True, artifacts=_keras_artifacts, needs_images=True),
+                   "plain SGD", stochastic=True, artifacts=_keras_artifacts, needs_images=True,
+                   display='LeNet-5 (1998)'),
         ModelEntry("convnet_modern", DEEP, _keras("convnet_modern"),
                    {"epochs": 5, "batch_size": 64, "optimizer": "adam", "learning_rate": None},
                    "pixels/255, 28x28x1 image, random shifts of up to 10 % while training",
                    "the book's convnet with batch normalisation, dropout, Adam and augmentation",
-                   stochastic=True, artifacts=_keras_artifacts, needs_images=True),
+                   stochastic=True, artifacts=_keras_artifacts, needs_images=True,
+                   display="Book's convnet + BN, dropout, augmentation ({epochs} epochs)"),
         ModelEntry("dense", DEEP, _keras("dense_network"), dict(BOOK_DENSE),
                    "pixels/255, flattened",
                    "Deep Learning with Python, ch. 2: Dense(512, relu) -> Dense(10, softmax)",
                    stochastic=True, artifacts=_keras_artifacts, needs_images=True,
-                   options={"min_steps_per_epoch": 0}),
+                   options={"min_steps_per_epoch": 0},
+                   display="Book's dense net ({epochs} epochs)"),
         ModelEntry("convnet", DEEP, _keras("convnet"), dict(BOOK_CONVNET),
                    "pixels/255, 28x28x1 image",
                    "Deep Learning with Python, 2nd ed. ch. 8: Conv 32-pool-64-pool-128-Dense 10",
                    stochastic=True, artifacts=_keras_artifacts, needs_images=True,
-                   options={"min_steps_per_epoch": 0}),
+                   options={"min_steps_per_epoch": 0},
+                   display="Book's convnet ({epochs} epochs)"),
         # --- what makes deep learning different, and why now (experiments 06-10) ---
         ModelEntry("stacked_dense", DEEP, _stacked_dense,
                    {"depth": 1, "width": 256, "training": "joint", "epochs_per_layer": 1,
@@ -329,13 +354,15 @@ REGISTRY: dict[str, ModelEntry] = {
                    "pixels/255, flattened",
                    "k Dense(relu) layers, trained greedily (each layer under a temporary head, "
                    "the layers below frozen) or jointly, the same total epochs",
-                   stochastic=True, artifacts=_keras_artifacts, needs_images=True),
+                   stochastic=True, artifacts=_keras_artifacts, needs_images=True,
+                   display='Dense stack, depth {depth}, {training} training'),
         ModelEntry("depth_recipe", DEEP, _depth_recipe,
                    {"depth": 2, "width": 128, "recipe": "2010", "epochs": 5, "batch_size": 128},
                    "pixels/255, flattened",
                    "dense net of a given depth: 1990s (sigmoid, N(0, 0.05) weights, SGD), 2010 "
                    "(ReLU, He init, Adam) or 2015 (2010 + batch norm + residual connections)",
-                   stochastic=True, artifacts=_keras_artifacts, needs_images=True),
+                   stochastic=True, artifacts=_keras_artifacts, needs_images=True,
+                   display='{recipe} recipe, depth {depth}'),
         ModelEntry("probed_convnet", DEEP, _probed_convnet,
                    {"epochs": 5, "batch_size": 64, "optimizer": "rmsprop", "learning_rate": None,
                     "probe_train": 5000, "probe_dims": 256, "projection_points": 1000,
@@ -343,7 +370,8 @@ REGISTRY: dict[str, ModelEntry] = {
                    "pixels/255, 28x28x1 image",
                    "the book's convnet, then a linear probe (PCA + logistic regression, fitted "
                    "on training images) on the output of every layer",
-                   stochastic=True, artifacts=_probe_artifacts, needs_images=True),
+                   stochastic=True, artifacts=_probe_artifacts, needs_images=True,
+                   display="Book's convnet, probed ({epochs} epochs)"),
         # --- will it last (experiment 12) ---
         ModelEntry("transfer_convnet", DEEP, _transfer_convnet,
                    {"mode": "frozen", "source_classes": (0, 1, 2, 3, 4), "base_epochs": 5,
@@ -354,27 +382,31 @@ REGISTRY: dict[str, ModelEntry] = {
                    "under a new head, frozen or fine-tuned", stochastic=True,
                    artifacts=_keras_artifacts, needs_images=True,
                    options={"source_n_train": None},
-                   source_classes=lambda params: tuple(params["source_classes"])),
+                   source_classes=lambda params: tuple(params["source_classes"]),
+                   display="Book's convnet transferred ({mode})"),
         ModelEntry("continual_net", DEEP, _continual_net,
                    {"network": "dense", "mode": "continue", "stages": 3, "epochs_per_stage": 1,
                     "batch_size": 128, "optimizer": "rmsprop", "learning_rate": None},
                    "pixels/255", "the book's dense net or convnet, trained on each new part of "
                    "the data in turn (continue) or retrained on all data so far (scratch)",
-                   stochastic=True, artifacts=_staged_net_artifacts, needs_images=True),
+                   stochastic=True, artifacts=_staged_net_artifacts, needs_images=True,
+                   display="Book's {network} net ({mode})"),
         ModelEntry("continual_shallow", SHALLOW, _continual_shallow,
                    {"learner": "sgd_hinge", "mode": "continue", "stages": 3,
                     "epochs_per_stage": 1},
                    "pixels/255, flattened (not standardised: the scaler would see all stages)",
                    "scikit-learn partial_fit: SGD hinge loss (a linear SVM) or Gaussian naive "
                    "Bayes, continued on new data or restarted", stochastic=True,
-                   standardize=False, artifacts=_staged_shallow_artifacts),
+                   standardize=False, artifacts=_staged_shallow_artifacts,
+                   display='Partial-fit {learner} ({mode})'),
         # --- the modern landscape (experiment 11) ---
         ModelEntry("tabular_mlp", DEEP, _tabular_mlp,
                    {"epochs": 30, "batch_size": 256, "patience": 3, "validation_fraction": 0.1},
                    "columns (images: pixels/255, flattened), standardised by the net",
                    "MLP, 3 candidate shapes, each with early stopping on a validation split "
                    "of the training data; the best on validation is kept",
-                   stochastic=True, artifacts=_keras_artifacts),
+                   stochastic=True, artifacts=_keras_artifacts,
+                   display='MLP (early stopping)'),
     ]
 }
 
@@ -447,3 +479,11 @@ def build_estimator(name: str, info: DatasetInfo, seed: int, params: dict,
         source = entry.source_classes(params) if entry.source_classes else None
         return KerasModel(classifier, entry.artifacts, source)
     return SklearnModel(classifier, entry.artifacts)
+
+
+def display_name(name: str, params: dict, features: str, dataset: str | None = None) -> str:
+    """What tables and plots call a run: "RBF SVM (C=10) on HOG", "XGBoost (100 rounds), letter"."""
+    shown = get(name).display_name(params)
+    if features not in feature_transforms.OWN_INPUTS:
+        shown += f" on {feature_transforms.display_name(features)}"
+    return f"{shown}, {dataset}" if dataset else shown

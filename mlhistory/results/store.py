@@ -120,6 +120,10 @@ class ExperimentResults:
         return next((run["label"] for run in self.manifest["runs"]
                      if run["model"] == model and run["dataset"] == dataset), None)
 
+    def display_name(self, label: str) -> str:
+        """What readers call the run: "Book's convnet (5 epochs)", "RBF SVM (C=10) on HOG"."""
+        return self.run(label)["display_name"]
+
     def family(self, label: str) -> str:
         return self.run(label)["family"]
 

@@ -178,7 +178,10 @@ class Experiment:
             "datasets": {name: dataset_record(name)
                          for name in dict.fromkeys(run.dataset_name(config) for run in runs)},
             # A list, so plots and tables keep the experiment's order.
-            "runs": [{"label": run.name, "model": run.model, "features": run.features_for(config),
+            "runs": [{"label": run.name,
+                      "display_name": models.display_name(
+                          run.model, run.params, run.features_for(config), run.dataset),
+                      "model": run.model, "features": run.features_for(config),
                       "family": models.get(run.model).family,
                       "preprocessing": models.get(run.model).preprocessing,
                       "provenance": models.get(run.model).provenance,
