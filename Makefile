@@ -26,13 +26,15 @@ FULL := $(foreach d,$(DATASETS),$(foreach e,$(EXPERIMENTS),results/$(d)/$(e)/met
 # The smoke run takes the first dataset only. Latest first: once experiment 05 is done,
 # `make -j2 quick` starts the longest ones first.
 QUICK_DATASET := $(firstword $(DATASETS))
+# Jobs of the smoke run; `make bench` times one against two.
+QUICK_JOBS ?= 2
 QUICK := $(foreach e,$(shell printf '%s\n' $(EXPERIMENTS) | sort -r),results/quick/$(QUICK_DATASET)/$(e)/metadata.json)
 
 # TensorFlow's start-up chatter (CPU instruction sets, no CUDA driver) hides the progress lines.
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help all quick quick-results data fetch-data plots report test lint clean experiment
+.PHONY: help all quick quick-results data fetch-data plots report bench test lint clean experiment
 
 help: ## List the targets.
 	@echo "Usage: make TARGET [DATASET=NAME]   image datasets: mnist, fashion_mnist (default: both), digits"
@@ -55,7 +57,7 @@ results/runs.csv: $(FULL) $(RENDER_CODE) | $(INSTALLED)
 	$(PYTHON) -m mlhistory report
 
 quick: fetch-data ## Every experiment on a small subset of the first dataset, under results/quick/.
-	$(MAKE) --no-print-directory -j2 --output-sync=target quick-results
+	$(MAKE) --no-print-directory -j$(QUICK_JOBS) --output-sync=target quick-results
 	$(PYTHON) -m mlhistory report --quick
 
 # The quick runs are small enough that start-up and bookkeeping dominate, so two experiments
@@ -101,6 +103,10 @@ plots: | $(INSTALLED) ## Re-draw every plot from saved results (never retrains).
 	$(PYTHON) -m mlhistory plots
 
 report: | $(INSTALLED) ## Rebuild results/REPORT.md and results/index.html from saved results.
+	$(PYTHON) -m mlhistory report
+
+bench: fetch-data ## Measure speed as same-run ratios (runner, Keras input, SVM, make targets) into results/bench/.
+	$(PYTHON) -m mlhistory bench --dataset fashion_mnist --suite $(ARGS)
 	$(PYTHON) -m mlhistory report
 
 test: fetch-data ## Run the test suite.

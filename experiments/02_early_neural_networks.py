@@ -6,18 +6,21 @@ Bell Labs in 1989 LeCun combined it with convolutions into LeNet, which read the
 US mail. This experiment trains the era's networks as they were trained (tanh or sigmoid
 units, plain SGD) next to the book's modern convnet (ReLU, max-pooling, RMSprop):
 
+- ``perceptron``: Rosenblatt's 1958 single layer of threshold units, the "toy form" of the
+  1950s, trained by the perceptron rule (no hidden layer, so no backpropagation needed);
 - ``mlp_1986``: one hidden layer of 300 sigmoid units;
 - ``lenet1989``: LeCun's 1989 zip-code network on 16x16 inputs;
 - ``lenet5``: the 1998 layout, 6@5x5, average pooling, 16@5x5, 120, 84, 10;
 - ``convnet``: the book's chapter-8 convnet.
 
-What the reader should see: convolutions beat the fully connected network with far fewer
+What the reader should see: backpropagation's hidden layer beats the single-layer
+perceptron; convolutions beat the fully connected network with far fewer
 weights, and the modern recipe gets there in a fraction of the epochs the 1989-1998 recipe
 needs. The per-epoch curves are test accuracy recorded after each epoch; they never steer
 training.
 """
 
-from mlhistory.judging import Beats, ReachesSooner
+from mlhistory.judging import PROJECT, Beats, ReachesSooner
 from mlhistory.reporting.plots import Plot
 from mlhistory.running.experiment import Experiment, main
 
@@ -28,12 +31,18 @@ EXPERIMENT = Experiment(
     title="Early neural networks: backpropagation and LeNet",
     book_section="Chapter 1.2.2, Early neural networks",
     summary=__doc__,
-    runs=tuple(NETWORKS),
+    runs=("perceptron", *NETWORKS),
     claims=(
+        Beats("backprop_beats_perceptron", "Neural nets existed \"in toy forms\" in the 1950s "
+              "but lacked a way to train larger ones until backpropagation: the 1986 MLP beats "
+              "the single-layer perceptron.", winner="mlp_1986", losers=("perceptron",),
+              passage="1st ed. 1.2.2 Early neural networks; 2nd ed. (same section)"),
         Beats("lenet_beats_mlp", "A LeNet-style convnet (LeNet-5) beats the one-hidden-layer MLP.",
-              winner="lenet5", losers=("mlp_1986",)),
+              winner="lenet5", losers=("mlp_1986",), source=PROJECT,
+              passage="1st ed. 1.2.2 Early neural networks (LeNet's success, no comparison given)"),
         ReachesSooner("modern_recipe_is_faster", "The modern recipe (the book's convnet) reaches "
-                      "LeNet-5's final accuracy in fewer epochs.", fast="convnet", slow="lenet5"),
+                      "LeNet-5's final accuracy in fewer epochs.", fast="convnet", slow="lenet5",
+                      source=PROJECT, passage="2nd ed. ch. 8 convnet against the 1998 recipe"),
     ),
     plots=(
         Plot("epoch_curves", labels=NETWORKS),

@@ -21,6 +21,7 @@ training uses, and how the convnet's FLOPs per image and images per second compa
 dense net's.
 """
 
+from mlhistory.judging import GpuSpeedup, TrainsWithin
 from mlhistory.reporting.plots import Plot
 from mlhistory.reporting.tables import Table
 from mlhistory.running.experiment import Experiment, main
@@ -33,6 +34,18 @@ EXPERIMENT = Experiment(
     summary=__doc__,
     # Exactly experiment 05's specs for these two nets, so they come from the run cache.
     runs=("dense", "convnet"),
+    claims=(
+        TrainsWithin("small_models_on_a_laptop", "CPUs became thousands of times faster, so "
+                     "small deep-learning models now train on a laptop: the book's convnet "
+                     "trains on all of the training images on this 2-core machine within an "
+                     "hour.", label="convnet", seconds=3600,
+                     passage="1st ed. Why deep learning? Why now? (Hardware); 2nd ed. (same "
+                             "section)"),
+        GpuSpeedup("gpu_hundreds_of_times", "One gaming GPU gives hundreds of times a "
+                   "laptop's throughput (1st edition: a Titan X, about 350 times): a GPU's "
+                   "measured peak against this machine's CPU.", factor=350,
+                   passage="1st ed. Why deep learning? Why now? (Hardware)"),
+    ),
     plots=(Plot("hardware_flops"),),
     tables=(Table("hardware_throughput"),),
     extra_steps=(hardware_measurement,),

@@ -1,8 +1,9 @@
-"""Project tools: ``python -m mlhistory {data,models,run,plots,report} --help``.
+"""Project tools: ``python -m mlhistory {data,models,run,bench,plots,report} --help``.
 
 - data: locate, fetch and verify datasets, and print what was found;
 - models: list the registry with each model's preprocessing and defaults;
 - run: one model through the runner and its cache, outside any experiment;
+- bench: time the runner, the Keras input path, the SVM's implementations and the make targets;
 - plots, report: re-render from saved results only (never retrain).
 """
 
@@ -83,6 +84,19 @@ def run_one_command(arguments) -> None:
         print(json.dumps(row))
 
 
+def bench_command(arguments) -> None:
+    from .running.bench import run_bench
+
+    if arguments.repeats < 1:
+        raise UsageError(f"--repeats must be at least 1, not {arguments.repeats}")
+    results_dir = Path(arguments.results_dir or default_results_dir(False))
+    check_writable(results_dir, "--results-dir")
+    data_dir = arguments.data_dir or default_data_dir()
+    path = run_bench(arguments.dataset, data_dir, results_dir, arguments.repeats,
+                     arguments.suite, ["-m", "mlhistory", *sys.argv[1:]])
+    print(f"wrote {path}")
+
+
 def plots_command(arguments) -> None:
     from .reporting.plots import render_experiment
     from .results import experiment_dirs
@@ -121,6 +135,16 @@ def main(argv=None) -> None:
                           "pca<k>, pca<k>_poly2 (default: pixels)")
     add_run_arguments(run)
     run.set_defaults(handler=run_one_command)
+    bench = commands.add_parser("bench", help="measure the runner's overhead, the Keras input "
+                                "path, the accelerated SVM and (--suite) the make targets")
+    add_data_arguments(bench)
+    bench.add_argument("--results-dir", type=Path, default=None, metavar="DIR",
+                       help="writes DIR/bench/bench.csv (default: results/)")
+    bench.add_argument("--repeats", type=int, default=3, metavar="N",
+                       help="interleaved repeats of each timed pair, the median kept (default: 3)")
+    bench.add_argument("--suite", action="store_true",
+                       help="also time make quick in a fresh clone, a no-op make all, -j1 and -j2")
+    bench.set_defaults(handler=bench_command)
     for name, handler in (("plots", plots_command), ("report", report_command)):
         command = commands.add_parser(name, help=f"re-render {name} from saved results "
                                                  "(the report also re-judges every claim)")

@@ -18,7 +18,14 @@ from .catalog import (
 from .checks import array_checksums, recorded_checksums, validate, verify_checksums
 from .formats import read_idx, read_mlbench_frame, read_mnist_pickle
 from .sources import Origin, load, locate, origin
-from .subsets import array_digest, check_subset_size, stratified_order, stratified_subset
+from .subsets import (
+    VALIDATION_FRACTION,
+    array_digest,
+    check_subset_size,
+    stratified_order,
+    stratified_subset,
+    validation_split,
+)
 from .views import check_classes, restrict_classes
 
 __all__ = [
@@ -26,5 +33,6 @@ __all__ = [
     "array_checksums", "array_digest", "check_classes", "check_subset_size", "dataset_info",
     "load", "locate", "origin", "read_idx", "read_mlbench_frame", "read_mnist_pickle",
     "recorded_checksums", "restrict_classes", "stratified_order", "stratified_subset",
+    "validation_split", "VALIDATION_FRACTION",
     "validate", "verify_checksums",
 ]

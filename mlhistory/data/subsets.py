@@ -40,6 +40,20 @@ def stratified_subset(labels: np.ndarray, n: int, seed: int) -> np.ndarray:
     return np.sort(stratified_order(labels, seed)[:n])
 
 
+# The fair budgets' validation split: this share of a run's training images, seeded and
+# stratified, held out for early stopping. The test split is never touched.
+VALIDATION_FRACTION = 0.1
+
+
+def validation_split(labels: np.ndarray, seed: int,
+                     fraction: float = VALIDATION_FRACTION) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted (train, validation) indices of a training split: a seeded, stratified ``fraction``
+    held out, at least one image of each class."""
+    n_validation = max(int(round(fraction * len(labels))), len(np.unique(labels)))
+    order = stratified_order(labels, seed)
+    return np.sort(order[n_validation:]), np.sort(order[:n_validation])
+
+
 def check_subset_size(n: int | None, available: int, n_classes: int, what: str) -> None:
     if n is None:
         return

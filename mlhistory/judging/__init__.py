@@ -5,6 +5,8 @@ a verdict can always be recomputed from a results folder, on any machine.
 """
 
 from .claims import (
+    BOOK,
+    PROJECT,
     AnyMatchesOrBeats,
     Beats,
     CheaperToContinue,
@@ -12,13 +14,18 @@ from .claims import (
     ErrorReduction,
     FailsToTrain,
     FitTimeExponents,
+    GpuSpeedup,
     MatchesOrBeats,
     Pairwise,
+    ReachesReference,
     ReachesSooner,
     RisesAlong,
+    RunnerUp,
+    TrainsWithin,
     WinRate,
 )
 
-__all__ = ["AnyMatchesOrBeats", "Beats", "CheaperToContinue", "DiminishingReturns",
-           "ErrorReduction", "FailsToTrain", "FitTimeExponents", "MatchesOrBeats", "Pairwise",
-           "ReachesSooner", "RisesAlong", "WinRate"]
+__all__ = ["BOOK", "PROJECT", "AnyMatchesOrBeats", "Beats", "CheaperToContinue",
+           "DiminishingReturns", "ErrorReduction", "FailsToTrain", "FitTimeExponents",
+           "GpuSpeedup", "MatchesOrBeats", "Pairwise", "ReachesReference", "ReachesSooner",
+           "RisesAlong", "RunnerUp", "TrainsWithin", "WinRate"]

@@ -9,6 +9,7 @@ entry to ``registry.py`` (and, for a new kind of net, its builder in ``nets.py``
 from .estimator import Estimator, FitContext, start_run
 from .features import default_for as default_features
 from .features import seed_dependent as seed_dependent_features
+from .features import version as features_version
 from .registry import (
     DEEP,
     REGISTRY,
@@ -24,5 +25,5 @@ from .registry import (
 )
 
 __all__ = ["DEEP", "REGISTRY", "SHALLOW", "Estimator", "FitContext", "ModelEntry", "build",
-           "build_estimator", "check_features", "check_run", "default_features", "display_name", "get",
-           "resolve_params", "seed_dependent_features", "start_run"]
+           "build_estimator", "check_features", "check_run", "default_features", "display_name",
+           "features_version", "get", "resolve_params", "seed_dependent_features", "start_run"]

@@ -7,7 +7,7 @@ split inside the model's pipeline:
 - ``pixels`` (the default): flattened, scaled to [0, 1];
 - ``ink_profiles``: the book's "pixel histograms" (ink per row and per column, and a
   histogram of intensities);
-- ``hog``: histograms of oriented gradients (Dalal & Triggs 2005), scikit-image;
+- ``hog``: histograms of oriented gradients (Dalal & Triggs 2005), scikit-image, 4x4 cells;
 - ``pca<k>``: the first k principal components of the pixels;
 - ``pca<k>_poly2``: those components and every product of two of them, the explicit
   feature map of a degree-2 polynomial kernel (the kernel trick, undone);
@@ -25,6 +25,7 @@ from ..errors import UsageError
 
 INTENSITY_BINS = 16
 HOG_ORIENTATIONS = 9
+HOG_CELL = 4  # pixels per cell side
 PCA_PATTERN = re.compile(r"pca(\d+)(_poly2)?")
 # A dataset's own inputs, which a run's display name leaves unsaid.
 OWN_INPUTS = ("pixels", "columns")
@@ -49,12 +50,13 @@ def ink_profiles(images: np.ndarray) -> np.ndarray:
 
 
 def hog(images: np.ndarray) -> np.ndarray:
-    """HOG with cells of a quarter of the image side and 2x2-cell blocks (324 numbers on 28x28)."""
+    """HOG with the standard settings of the published HOG+SVM results on MNIST-style images:
+    4x4-pixel cells, 2x2-cell blocks, 9 orientations (1,296 numbers on 28x28)."""
     from skimage.feature import hog as skimage_hog
 
-    cell = max(images.shape[1] // 4, 1)
-    return np.stack([skimage_hog(image, orientations=HOG_ORIENTATIONS, pixels_per_cell=(cell, cell),
-                                 cells_per_block=(2, 2), feature_vector=True)
+    return np.stack([skimage_hog(image, orientations=HOG_ORIENTATIONS,
+                                 pixels_per_cell=(HOG_CELL, HOG_CELL), cells_per_block=(2, 2),
+                                 feature_vector=True)
                      for image in images]).astype(np.float32)
 
 
@@ -103,7 +105,7 @@ class ConvnetFeatures(TransformerMixin, BaseEstimator):
 
         network = self.classifier.network
         penultimate = keras.Model(network.inputs, network.layers[-2].output)
-        return penultimate.predict(self.classifier._inputs(images), verbose=0,
+        return penultimate.predict(self.classifier.inputs(images), verbose=0,
                                    batch_size=PREDICT_BATCH_SIZE)
 
     def __sklearn_is_fitted__(self) -> bool:
@@ -124,11 +126,20 @@ STOCHASTIC = {"convnet_features"}
 def display_name(name: str) -> str:
     """What readers call the features: "HOG", "the book's pixel histograms", "PCA-32, degree-2 map"."""
     fixed = {"pixels": "pixels", "columns": "columns", "ink_profiles": "pixel histograms",
-             "hog": "HOG", "convnet_features": "learned convnet features"}
+             "hog": f"HOG ({HOG_CELL}x{HOG_CELL} cells)", "convnet_features": "learned convnet features"}
     if name in fixed:
         return fixed[name]
     match = PCA_PATTERN.fullmatch(name)
     return f"PCA-{match.group(1)}" + (", degree-2 map" if match.group(2) else "")
+
+
+# Bumped when a transform's output changes, so cached runs on the old features are not reused:
+# HOG went from 7x7-pixel cells to the standard 4x4 in version 2.
+VERSIONS = {"hog": 2}
+
+
+def version(name: str) -> int:
+    return VERSIONS.get(name, 1)
 
 
 def seed_dependent(name: str | None) -> bool:

@@ -15,7 +15,7 @@ import keras
 import numpy as np
 from keras import layers
 
-from ..data import DatasetInfo, stratified_subset
+from ..data import DatasetInfo, stratified_subset, validation_split
 from .nets import PREDICT_BATCH_SIZE, KerasClassifier, convnet
 
 
@@ -57,8 +57,8 @@ class StackedDenseClassifier(KerasClassifier):
         if self.training == "joint":
             self.hidden = [layers.Dense(self.width, activation="relu") for _ in range(self.depth)]
             self.network = self._stack(self.hidden)
-            self._compile(self.network)
-            self.history = self._train(self.network, self._inputs(images), labels, self.epochs,
+            self.compile(self.network)
+            self.history = self._train(self.network, self.inputs(images), labels, self.epochs,
                                        callbacks)
             return self
         for _ in range(self.depth):
@@ -66,8 +66,8 @@ class StackedDenseClassifier(KerasClassifier):
                 layer.trainable = False
             self.hidden.append(layers.Dense(self.width, activation="relu"))
             self.network = self._stack(self.hidden)
-            self._compile(self.network)  # compile after freezing, so freezing takes effect
-            history = self._train(self.network, self._inputs(images), labels,
+            self.compile(self.network)  # compile after freezing, so freezing takes effect
+            history = self._train(self.network, self.inputs(images), labels,
                                   self.epochs_per_layer, callbacks)
             for key, values in history.items():
                 self.history.setdefault(key, []).extend(values)
@@ -81,8 +81,10 @@ class StackedDenseClassifier(KerasClassifier):
 # --- depth and the three recipes (09) ------------------------------------------------------------
 
 RECIPES = {
-    # Sigmoid units, small random-normal weights, plain SGD: what backpropagation had in 1990.
-    "1990s": {"activation": "sigmoid", "initializer": "random_normal", "optimizer": "sgd",
+    # Tanh units, LeCun's initialisation and plain SGD, as in LeCun et al.'s "Efficient
+    # BackProp" (1998): the best of the 1990s. Its learning rate is chosen on a validation split
+    # at depth 2, where the recipe works, so depth is the only thing that changes.
+    "1990s": {"activation": "tanh", "initializer": "lecun_normal", "optimizer": "sgd",
               "batch_norm": False, "residual": False},
     # ReLU, He initialisation and an adaptive optimiser (around 2009-2010).
     "2010": {"activation": "relu", "initializer": "he_normal", "optimizer": "adam",
@@ -92,13 +94,13 @@ RECIPES = {
              "batch_norm": True, "residual": True},
 }
 GRADIENT_BATCH = 1024
+SELECTION_DEPTH = 2  # where the 1990s recipe's learning rate is chosen
 
 
 def depth_recipe_network(info: DatasetInfo, depth: int, width: int, recipe: str) -> keras.Model:
     """``depth`` hidden layers of ``width`` units (the first maps the pixels to ``width``)."""
     spec = RECIPES[recipe]
-    initializer = (keras.initializers.RandomNormal(stddev=0.05)
-                   if spec["initializer"] == "random_normal" else spec["initializer"])
+    initializer = spec["initializer"]
     inputs = keras.Input(shape=(_flat_size(info),))
     hidden = inputs
     for index in range(depth):
@@ -148,19 +150,42 @@ class DepthRecipeClassifier(KerasClassifier):
     flat_inputs = True
 
     def __init__(self, info: DatasetInfo, *, seed: int, depth: int, width: int, recipe: str,
-                 epochs: int, batch_size: int):
+                 epochs: int, batch_size: int, learning_rates: tuple[float, ...] | None = None):
         if recipe not in RECIPES:
             raise ValueError(f"recipe must be one of {', '.join(RECIPES)}, not {recipe!r}")
+        if (recipe == "1990s") != bool(learning_rates):
+            raise ValueError("the 1990s recipe, and it alone, chooses its SGD learning rate on a "
+                             "validation split: give it learning_rates to choose from")
         super().__init__(None, info, epochs=epochs, batch_size=batch_size,
                          optimizer=RECIPES[recipe]["optimizer"], learning_rate=None)
         self.seed, self.depth, self.width, self.recipe = seed, depth, width, recipe
+        self.learning_rates = tuple(learning_rates or ())
+        self.validation_accuracy: list[float] = []
         self.gradient_norms_at_init = None
         self.recorder = None
 
+    def _choose_learning_rate(self, inputs: np.ndarray, labels: np.ndarray) -> float:
+        """The candidate whose depth-2 net scores best on a validation split of the training
+        images, after the recipe's epochs (the test split is never seen)."""
+        train, held_out = validation_split(labels, self.seed)
+        for learning_rate in self.learning_rates:
+            keras.utils.set_random_seed(self.seed)
+            network = depth_recipe_network(self.info, SELECTION_DEPTH, self.width, self.recipe)
+            self.compile(network, learning_rate)
+            network.fit(inputs[train], labels[train], epochs=self.epochs,
+                        batch_size=self.batch_size, verbose=0)
+            predicted = network.predict(inputs[held_out], batch_size=PREDICT_BATCH_SIZE, verbose=0)
+            self.validation_accuracy.append(float(np.mean(predicted.argmax(axis=1)
+                                                          == labels[held_out])))
+        keras.utils.set_random_seed(self.seed)
+        return self.learning_rates[int(np.argmax(self.validation_accuracy))]
+
     def fit(self, images: np.ndarray, labels: np.ndarray, monitor=None):
+        inputs = self.inputs(images)
+        if self.learning_rates:
+            self.learning_rate = self._choose_learning_rate(inputs, labels)
         self.network = depth_recipe_network(self.info, self.depth, self.width, self.recipe)
-        self._compile(self.network)
-        inputs = self._inputs(images)
+        self.compile(self.network)
         # The same seeded, stratified batch of training images before and after epoch 1.
         batch = stratified_subset(labels, min(GRADIENT_BATCH, len(labels)), self.seed)
         start = time.perf_counter()
@@ -176,8 +201,12 @@ class DepthRecipeClassifier(KerasClassifier):
         return super().excluded_seconds + self.recorder.seconds
 
     def artifacts(self) -> dict:
+        chosen = ({"learning_rate_candidates": np.asarray(self.learning_rates, dtype=np.float32),
+                   "learning_rate_validation_accuracy": np.asarray(self.validation_accuracy,
+                                                                   dtype=np.float32)}
+                  if self.learning_rates else {})
         return {**super().artifacts(), "gradient_norms_at_init": self.gradient_norms_at_init,
-                "gradient_norms_after_epoch_1": self.recorder.after_first_epoch}
+                "gradient_norms_after_epoch_1": self.recorder.after_first_epoch, **chosen}
 
 
 # --- linear probes of every layer (07) -----------------------------------------------------------
@@ -215,7 +244,7 @@ class ProbedClassifier(KerasClassifier):
 
     def activations(self, images: np.ndarray) -> list[np.ndarray]:
         """The input and every probed layer's output, one array per layer, in batches."""
-        inputs = self._inputs(images)
+        inputs = self.inputs(images)
         probed = self.probed_layers()
         extractor = keras.Model(self.network.inputs, [layer.output for layer in probed])
         batches = [extractor.predict(inputs[start:start + PREDICT_BATCH_SIZE], verbose=0)

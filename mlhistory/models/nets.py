@@ -11,7 +11,7 @@ import keras
 import numpy as np
 from keras import layers
 
-from ..data import DatasetInfo
+from ..data import DatasetInfo, validation_split
 
 PREDICT_BATCH_SIZE = 1024
 
@@ -104,7 +104,8 @@ class KerasClassifier:
     """
 
     def __init__(self, build_network, info: DatasetInfo, *, epochs: int, batch_size: int,
-                 optimizer: str, learning_rate: float | None, min_steps_per_epoch: int = 0):
+                 optimizer: str, learning_rate: float | None, min_steps_per_epoch: int = 0,
+                 patience: int | None = None, seed: int = 0):
         self.build_network = build_network
         self.info = info
         self.epochs = epochs
@@ -114,6 +115,12 @@ class KerasClassifier:
         # On a small training set one pass is a handful of steps; an epoch then passes over
         # the set as often as it takes to make at least this many steps (0: one pass).
         self.min_steps_per_epoch = min_steps_per_epoch
+        # The fair budget: with a patience, ``epochs`` is a maximum. A seeded, stratified share of
+        # the training images is held out, and training stops once the validation loss has not
+        # improved for ``patience`` epochs, keeping the best epoch's weights. None: the recipe's
+        # fixed number of epochs on every training image.
+        self.patience = patience
+        self.seed = seed
         self.network = None
         self.history: dict = {}
         self.monitor = None
@@ -121,7 +128,7 @@ class KerasClassifier:
     # Whether the net takes flattened pixels; None: read it off the built network.
     flat_inputs: bool | None = None
 
-    def _inputs(self, images: np.ndarray) -> np.ndarray:
+    def inputs(self, images: np.ndarray) -> np.ndarray:
         if not self.info.is_image:
             return images.astype(np.float32)
         scaled = images.astype(np.float32) / 255.0
@@ -130,7 +137,7 @@ class KerasClassifier:
             flat = len(self.network.input_shape) == 2
         return scaled.reshape(len(images), -1) if flat else scaled[..., np.newaxis]
 
-    def _compile(self, network: keras.Model, learning_rate: float | None = None) -> None:
+    def compile(self, network: keras.Model, learning_rate: float | None = None) -> None:
         optimizer = keras.optimizers.get(self.optimizer)
         learning_rate = self.learning_rate if learning_rate is None else learning_rate
         if learning_rate is not None:
@@ -140,31 +147,40 @@ class KerasClassifier:
 
     def _train(self, network: keras.Model, inputs: np.ndarray, labels: np.ndarray, epochs: int,
                callbacks=()) -> dict:
-        """Fit ``network`` for ``epochs``; each epoch makes at least ``min_steps_per_epoch`` steps."""
+        """Fit ``network`` for ``epochs`` (at most, with early stopping); each epoch makes at least
+        ``min_steps_per_epoch`` steps."""
+        callbacks, validation = list(callbacks), None
+        if self.patience is not None:
+            train, held_out = validation_split(labels, self.seed)
+            validation = (inputs[held_out], labels[held_out])
+            inputs, labels = inputs[train], labels[train]
+            callbacks.append(keras.callbacks.EarlyStopping(
+                monitor="val_loss", patience=self.patience, restore_best_weights=True))
         steps = -(-len(labels) // self.batch_size)
         if steps < self.min_steps_per_epoch:
             repeats = -(-self.min_steps_per_epoch * self.batch_size // len(labels))
             inputs, labels = np.concatenate([inputs] * repeats), np.concatenate([labels] * repeats)
         history = network.fit(inputs, labels, epochs=epochs, batch_size=self.batch_size,
-                              callbacks=list(callbacks), verbose=fit_verbosity())
+                              validation_data=validation, callbacks=callbacks,
+                              verbose=fit_verbosity())
         return history.history
 
     def _monitor(self, monitor) -> list:
         if monitor is None:
             return []
-        self.monitor = _EpochMonitor(self._inputs(monitor[0]), monitor[1])
+        self.monitor = _EpochMonitor(self.inputs(monitor[0]), monitor[1])
         return [self.monitor]
 
     def fit(self, images: np.ndarray, labels: np.ndarray, monitor=None):
         """Train with the book's recipe; ``monitor`` = (images, labels) only records curves."""
         self.network = self.build_network(self.info)
-        self._compile(self.network)
-        self.history = self._train(self.network, self._inputs(images), labels, self.epochs,
+        self.compile(self.network)
+        self.history = self._train(self.network, self.inputs(images), labels, self.epochs,
                                    self._monitor(monitor))
         return self
 
     def predict(self, images: np.ndarray) -> np.ndarray:
-        probabilities = self.network.predict(self._inputs(images), batch_size=PREDICT_BATCH_SIZE,
+        probabilities = self.network.predict(self.inputs(images), batch_size=PREDICT_BATCH_SIZE,
                                              verbose=0)
         return probabilities.argmax(axis=1)
 
@@ -314,13 +330,13 @@ class TabularMLPClassifier(KerasClassifier):
         order = stratified_order(labels, self.seed)
         n_validation = max(int(round(self.validation_fraction * len(labels))), self.info.n_classes)
         validation, train = np.sort(order[:n_validation]), np.sort(order[n_validation:])
-        inputs = self._inputs(images)
+        inputs = self.inputs(images)
         best = -1.0
         for candidate in TABULAR_CANDIDATES:
             normalization = layers.Normalization()
             normalization.adapt(inputs[train])
             network = tabular_mlp(self.info, candidate["units"], candidate["dropout"], normalization)
-            self._compile(network)
+            self.compile(network)
             stopping = keras.callbacks.EarlyStopping(patience=self.patience, restore_best_weights=True)
             history = network.fit(inputs[train], labels[train], epochs=self.epochs,
                                   batch_size=self.batch_size, callbacks=[stopping],

@@ -22,6 +22,7 @@ import numpy as np
 from ..data import DatasetInfo, check_classes
 from ..errors import UsageError
 from . import features as feature_transforms
+from .ensembles import EarlyStoppedBooster, GrownForest
 from .estimator import Estimator, KerasModel, SklearnModel
 from .recipes import BOOK_CONVNET, BOOK_DENSE
 
@@ -51,19 +52,31 @@ class ModelEntry:
     # A model that first learns a task of its own on some classes of the same dataset names
     # them here, from its params; the runner's FitContext gives it the whole dataset.
     source_classes: Callable[[dict], tuple[int, ...]] | None = None
-    # What readers call it: formatted with the run's params, e.g. "Book's convnet ({epochs} epochs)".
-    display: str = ""
+    # What readers call it: a format string filled with the run's params ("RBF SVM (C={C:g})"),
+    # or a function of them.
+    display: str | Callable[[dict], str] = ""
+    # Whether the run computes on a GPU when one is present (a Keras net always does).
+    gpu_capable: Callable[[dict], bool] = field(default=lambda params: False)
 
     def __post_init__(self) -> None:
         if not self.display:
             raise TypeError(f"model entry {self.name!r} needs a display name")
 
     def display_name(self, params: dict) -> str:
-        return self.display.format(**{**self.defaults, **self.options, **params})
+        resolved = {**self.defaults, **self.options, **params}
+        return self.display(resolved) if callable(self.display) else self.display.format(**resolved)
 
     @property
     def uses_keras(self) -> bool:
         return self.family == DEEP
+
+    def device(self, params: dict) -> str:
+        """Where a run of this entry computes on this machine: its GPU when it can, else the CPU."""
+        from ..machine import gpu_names
+
+        if gpu_names() and (self.uses_keras or self.gpu_capable(params)):
+            return f"GPU ({gpu_names()[0]})"
+        return "CPU"
 
     def seeds(self, seeds: list[int], seed_dependent_input: bool) -> list[int]:
         """The seed policy: a stochastic model, or one whose input depends on the seed (learned
@@ -100,10 +113,34 @@ def _linear_svm(info, seed, **params):
     return SGDClassifier(loss="hinge", random_state=seed, n_jobs=-1, **params)
 
 
-def _rbf_svm(info, seed, **params):
-    from sklearn.svm import SVC
+# The RBF SVM's implementations, each the same model (libsvm's SMO formulation, same C, gamma
+# and tolerance): scikit-learn's libsvm; Intel's oneDAL through scikit-learn-intelex, about 6x
+# faster here at equal accuracy (`make bench` measures both); RAPIDS cuML on a GPU.
+SVM_IMPLEMENTATIONS = {"stock": "sklearn.svm", "sklearnex": "sklearnex.svm", "cuml": "cuml.svm"}
 
-    return SVC(kernel="rbf", random_state=seed, **params)
+
+def best_svm_implementation() -> str:
+    """The fastest implementation installed here: cuML on a GPU, then oneDAL, then libsvm.
+
+    It is a param of every RBF SVM run, so it enters the run's cache key and the report."""
+    from importlib.util import find_spec
+
+    from ..machine import gpu_available
+
+    if gpu_available() and find_spec("cuml") is not None:
+        return "cuml"
+    return "sklearnex" if find_spec("sklearnex") is not None else "stock"
+
+
+def _rbf_svm(info, seed, implementation, **params):
+    from importlib import import_module
+
+    if implementation not in SVM_IMPLEMENTATIONS:
+        raise UsageError(f"unknown SVM implementation {implementation!r}; choose one of: "
+                         f"{', '.join(SVM_IMPLEMENTATIONS)}")
+    svc = import_module(SVM_IMPLEMENTATIONS[implementation]).SVC
+    seeded = {} if implementation == "cuml" else {"random_state": seed}  # cuML's SMO is deterministic
+    return svc(kernel="rbf", **seeded, **params)
 
 
 def _decision_tree(info, seed, **params):
@@ -112,20 +149,56 @@ def _decision_tree(info, seed, **params):
     return DecisionTreeClassifier(random_state=seed, **params)
 
 
-def _random_forest(info, seed, **params):
+def _random_forest(info, seed, growth_step=None, n_estimators=100, **params):
+    if growth_step is not None:
+        return GrownForest(seed, step=growth_step, max_trees=n_estimators, params=params)
     from sklearn.ensemble import RandomForestClassifier
 
-    return RandomForestClassifier(random_state=seed, n_jobs=-1, **params)
+    return RandomForestClassifier(n_estimators=n_estimators, random_state=seed, n_jobs=-1, **params)
 
 
-def _xgboost(info, seed, **params):
-    from xgboost import XGBClassifier
+def _perceptron(info, seed, **params):
+    from sklearn.linear_model import Perceptron
 
+    return Perceptron(random_state=seed, n_jobs=-1, **params)
+
+
+def _xgboost(info, seed, early_stopping_rounds=None, n_estimators=100, **params):
     from ..machine import gpu_available
 
-    # The GPU is used when one is present; the metadata records which hardware ran.
-    device = "cuda" if gpu_available() else "cpu"
-    return XGBClassifier(tree_method="hist", device=device, random_state=seed, n_jobs=-1, **params)
+    # The GPU is used when one is present; each row records the device it ran on.
+    params = {"tree_method": "hist", "device": "cuda" if gpu_available() else "cpu",
+              "n_jobs": -1, **params}
+    if early_stopping_rounds is not None:
+        return EarlyStoppedBooster("xgboost", seed, n_estimators, early_stopping_rounds, params)
+    from xgboost import XGBClassifier
+
+    return XGBClassifier(n_estimators=n_estimators, random_state=seed, **params)
+
+
+def _lightgbm(info, seed, early_stopping_rounds=None, n_estimators=100, **params):
+    params = {"n_jobs": -1, **params}
+    if early_stopping_rounds is not None:
+        return EarlyStoppedBooster("lightgbm", seed, n_estimators, early_stopping_rounds, params)
+    from lightgbm import LGBMClassifier
+
+    return LGBMClassifier(n_estimators=n_estimators, random_state=seed, verbose=-1, **params)
+
+
+def _rounds(name: str, rounds_param: str) -> Callable[[dict], str]:
+    """ "XGBoost (100 rounds)", or "(early stopping, up to 1000 rounds)" on the fair budget."""
+    def display(params: dict) -> str:
+        stopping = ("early stopping, up to " if params.get("early_stopping_rounds") is not None
+                    else "")
+        return f"{name} ({stopping}{params[rounds_param]} rounds)"
+    return display
+
+
+def _forest_display(params: dict) -> str:
+    if params.get("growth_step") is None:
+        return f"Random forest ({params['n_estimators']} trees)"
+    return (f"Random forest (grown {params['growth_step']} trees at a time, up to "
+            f"{params['n_estimators']})")
 
 
 def _poly_svm(info, seed, **params):
@@ -172,12 +245,19 @@ def _staged_forest(pipeline, x_test, y_test) -> dict:
             "importances": forest.feature_importances_.astype(np.float32)}
 
 
-def _staged_xgboost(pipeline, x_test, y_test) -> dict:
-    """Test accuracy after each boosting round, from the one fitted booster."""
+def _staged_booster(pipeline, x_test, y_test) -> dict:
+    """Test accuracy after each boosting round (log-spaced rounds on the fair budget), from the
+    one fitted booster."""
     inputs = pipeline[:-1].transform(x_test)
     booster = pipeline[-1]
-    stages = (booster.predict(inputs, iteration_range=(0, rounds))
-              for rounds in range(1, booster.n_estimators + 1))
+    if isinstance(booster, EarlyStoppedBooster):
+        return booster.staged_artifacts(inputs, y_test)
+    if hasattr(booster, "booster_"):  # LightGBM
+        stages = (booster.predict(inputs, num_iteration=rounds)
+                  for rounds in range(1, booster.n_estimators + 1))
+    else:
+        stages = (booster.predict(inputs, iteration_range=(0, rounds))
+                  for rounds in range(1, booster.n_estimators + 1))
     return {"staged_accuracy": _staged_accuracy(stages, y_test)}
 
 
@@ -193,9 +273,22 @@ def _keras(network_name):
     def build(info: DatasetInfo, seed: int, **params):
         from . import nets
 
-        return nets.KerasClassifier(getattr(nets, network_name), info, **params)
+        return nets.KerasClassifier(getattr(nets, network_name), info, seed=seed, **params)
 
     return build
+
+
+def _trained_for(name: str) -> Callable[[dict], str]:
+    """ "Book's convnet (5 epochs)", or "(early stopping, up to 20 epochs)" on the fair budget."""
+    def display(params: dict) -> str:
+        stopping = "early stopping, up to " if params.get("patience") is not None else ""
+        return f"{name} ({stopping}{params['epochs']} epochs)"
+    return display
+
+
+# A Keras net's early stopping (the fair budget, running/budgets.py) is an option, so the book's
+# fixed-epoch recipe keeps its cache key.
+EARLY_STOPPING = {"patience": None}
 
 
 def _keras_artifacts(classifier, x_test, y_test) -> dict:
@@ -275,15 +368,23 @@ REGISTRY: dict[str, ModelEntry] = {
                    FASHION_TABLE_3 + " (C=1), multinomial (lbfgs) rather than one-vs-rest",
                    stochastic=False, artifacts=_linear_weights,
                    display='Logistic regression (C={C:g})'),
+        ModelEntry("perceptron", SHALLOW, _perceptron, {"penalty": None, "max_iter": 1000,
+                                                          "tol": 1e-3},
+                   STANDARDIZED, "Rosenblatt 1958: one layer of threshold units and the "
+                   "perceptron rule (scikit-learn's Perceptron, one against the rest, "
+                   "library defaults)", stochastic=True, artifacts=_linear_weights,
+                   display="Perceptron (1958)"),
         ModelEntry("linear_svm", SHALLOW, _linear_svm,
                    {"alpha": 1e-4, "early_stopping": True, "validation_fraction": 0.1},
                    STANDARDIZED, "a linear SVM (hinge loss) trained by SGD, scikit-learn "
                    "defaults, early stopping on 10 % of the training split",
                    stochastic=True, artifacts=_linear_weights,
                    display='Linear SVM (SGD, hinge)'),
-        ModelEntry("rbf_svm", SHALLOW, _rbf_svm, {"C": 10.0, "gamma": "scale"}, STANDARDIZED,
-                   FASHION_TABLE_3 + " (SVC, C=10, rbf)", stochastic=False,
-                   display='RBF SVM (C={C:g})'),
+        ModelEntry("rbf_svm", SHALLOW, _rbf_svm,
+                   {"C": 10.0, "gamma": "scale", "implementation": best_svm_implementation()},
+                   STANDARDIZED, FASHION_TABLE_3 + " (SVC, C=10, rbf)", stochastic=False,
+                   display='RBF SVM (C={C:g})',
+                   gpu_capable=lambda params: params["implementation"] == "cuml"),
         ModelEntry("decision_tree", SHALLOW, _decision_tree,
                    {"criterion": "entropy", "max_depth": 10}, TREE_INPUT,
                    FASHION_TABLE_3 + " (entropy, max_depth=10)", stochastic=True,
@@ -292,15 +393,22 @@ REGISTRY: dict[str, ModelEntry] = {
         ModelEntry("random_forest", SHALLOW, _random_forest,
                    {"n_estimators": 100, "criterion": "entropy", "max_depth": 100}, TREE_INPUT,
                    FASHION_TABLE_3 + " (100 trees, entropy, max_depth=100)", stochastic=True,
-                   standardize=False, artifacts=_staged_forest,
-                   display='Random forest ({n_estimators} trees)'),
+                   standardize=False, artifacts=_staged_forest, options={"growth_step": None},
+                   display=_forest_display),
         # Without row or column subsampling both boosters are deterministic: the seed
         # changes nothing, so they run once.
         ModelEntry("xgboost", SHALLOW, _xgboost,
                    {"n_estimators": 100, "max_depth": 6, "learning_rate": 0.3}, TREE_INPUT,
                    "XGBoost hist, library defaults (100 rounds, depth 6, learning rate 0.3)",
-                   stochastic=False, standardize=False, artifacts=_staged_xgboost,
-                   display='XGBoost ({n_estimators} rounds)'),
+                   stochastic=False, standardize=False, artifacts=_staged_booster,
+                   options={"early_stopping_rounds": None},
+                   display=_rounds("XGBoost", "n_estimators"), gpu_capable=lambda params: True),
+        ModelEntry("lightgbm", SHALLOW, _lightgbm,
+                   {"n_estimators": 100, "learning_rate": 0.1, "num_leaves": 31}, TREE_INPUT,
+                   "LightGBM, library defaults (100 rounds, learning rate 0.1, 31 leaves)",
+                   stochastic=False, standardize=False, artifacts=_staged_booster,
+                   options={"early_stopping_rounds": None},
+                   display=_rounds("LightGBM", "n_estimators")),
         ModelEntry("poly_svm", SHALLOW, _poly_svm, {"C": 10.0, "degree": 2, "coef0": 1.0},
                    STANDARDIZED, "SVC with a degree-2 polynomial kernel, C as the RBF SVM's",
                    stochastic=False,
@@ -316,37 +424,38 @@ REGISTRY: dict[str, ModelEntry] = {
                    "pixels/255, flattened",
                    "Rumelhart, Hinton & Williams 1986: 300 sigmoid units, plain SGD",
                    stochastic=True, artifacts=_keras_artifacts, needs_images=True,
-                   display='1986 MLP (sigmoid, SGD)'),
+                   options=EARLY_STOPPING, display=_trained_for('1986 MLP (sigmoid, SGD)')),
         ModelEntry("lenet1989", DEEP, _keras("lenet1989"),
                    {"epochs": 10, "batch_size": 64, "optimizer": "sgd", "learning_rate": 0.05},
                    "resized to 16x16, pixels scaled to [-1, 1]",
                    "LeCun et al. 1989 (zip codes): 12@8x8, 12@4x4 strided 5x5 convs, 30 tanh, "
                    "plain SGD", stochastic=True, artifacts=_keras_artifacts, needs_images=True,
-                   display='LeNet-1989'),
+                   options=EARLY_STOPPING, display=_trained_for('LeNet-1989')),
         ModelEntry("lenet5", DEEP, _keras("lenet5"),
                    {"epochs": 10, "batch_size": 64, "optimizer": "sgd", "learning_rate": 0.05},
                    "pixels/255, 28x28x1 image",
                    "LeCun et al. 1998: 6@5x5, avg-pool, 16@5x5, avg-pool, 120, 84, 10, tanh, "
                    "plain SGD", stochastic=True, artifacts=_keras_artifacts, needs_images=True,
-                   display='LeNet-5 (1998)'),
+                   options=EARLY_STOPPING, display=_trained_for('LeNet-5 (1998)')),
         ModelEntry("convnet_modern", DEEP, _keras("convnet_modern"),
                    {"epochs": 5, "batch_size": 64, "optimizer": "adam", "learning_rate": None},
                    "pixels/255, 28x28x1 image, random shifts of up to 10 % while training",
                    "the book's convnet with batch normalisation, dropout, Adam and augmentation",
                    stochastic=True, artifacts=_keras_artifacts, needs_images=True,
-                   display="Book's convnet + BN, dropout, augmentation ({epochs} epochs)"),
+                   options=EARLY_STOPPING,
+                   display=_trained_for("Book's convnet + BN, dropout, augmentation")),
         ModelEntry("dense", DEEP, _keras("dense_network"), dict(BOOK_DENSE),
                    "pixels/255, flattened",
                    "Deep Learning with Python, ch. 2: Dense(512, relu) -> Dense(10, softmax)",
                    stochastic=True, artifacts=_keras_artifacts, needs_images=True,
-                   options={"min_steps_per_epoch": 0},
-                   display="Book's dense net ({epochs} epochs)"),
+                   options={"min_steps_per_epoch": 0, **EARLY_STOPPING},
+                   display=_trained_for("Book's dense net")),
         ModelEntry("convnet", DEEP, _keras("convnet"), dict(BOOK_CONVNET),
                    "pixels/255, 28x28x1 image",
                    "Deep Learning with Python, 2nd ed. ch. 8: Conv 32-pool-64-pool-128-Dense 10",
                    stochastic=True, artifacts=_keras_artifacts, needs_images=True,
-                   options={"min_steps_per_epoch": 0},
-                   display="Book's convnet ({epochs} epochs)"),
+                   options={"min_steps_per_epoch": 0, **EARLY_STOPPING},
+                   display=_trained_for("Book's convnet")),
         # --- what makes deep learning different, and why now (experiments 06-10) ---
         ModelEntry("stacked_dense", DEEP, _stacked_dense,
                    {"depth": 1, "width": 256, "training": "joint", "epochs_per_layer": 1,
@@ -359,9 +468,11 @@ REGISTRY: dict[str, ModelEntry] = {
         ModelEntry("depth_recipe", DEEP, _depth_recipe,
                    {"depth": 2, "width": 128, "recipe": "2010", "epochs": 5, "batch_size": 128},
                    "pixels/255, flattened",
-                   "dense net of a given depth: 1990s (sigmoid, N(0, 0.05) weights, SGD), 2010 "
-                   "(ReLU, He init, Adam) or 2015 (2010 + batch norm + residual connections)",
+                   "dense net of a given depth: 1990s (tanh, LeCun init, SGD at the learning rate "
+                   "that scores best on validation at depth 2), 2010 (ReLU, He init, Adam) or "
+                   "2015 (2010 + batch norm + residual connections)",
                    stochastic=True, artifacts=_keras_artifacts, needs_images=True,
+                   options={"learning_rates": None},
                    display='{recipe} recipe, depth {depth}'),
         ModelEntry("probed_convnet", DEEP, _probed_convnet,
                    {"epochs": 5, "batch_size": 64, "optimizer": "rmsprop", "learning_rate": None,

@@ -59,8 +59,8 @@ class TransferClassifier(KerasClassifier):
 
         def pretrain() -> keras.Model:
             network = convnet(self._source_info())
-            self._compile(network)
-            network.fit(self._inputs(source[0]), source[1], epochs=self.base_epochs,
+            self.compile(network)
+            network.fit(self.inputs(source[0]), source[1], epochs=self.base_epochs,
                         batch_size=self.batch_size, verbose=fit_verbosity())
             return network
 
@@ -83,8 +83,8 @@ class TransferClassifier(KerasClassifier):
         self.network = keras.Sequential([
             keras.Input(shape=(*self.info.input_shape, 1)), self.base,
             layers.Dense(self.info.n_classes, activation="softmax")], name=f"transfer_{self.mode}")
-        self._compile(self.network, self.finetune_learning_rate if self.mode == "finetune" else None)
-        self.history = self._train(self.network, self._inputs(images), labels, self.epochs,
+        self.compile(self.network, self.finetune_learning_rate if self.mode == "finetune" else None)
+        self.history = self._train(self.network, self.inputs(images), labels, self.epochs,
                                    self._monitor(monitor))
         return self
 
@@ -146,9 +146,9 @@ class ContinualKeras(KerasClassifier):
             start = time.perf_counter()
             if self.network is None or self.mode == "scratch":
                 self.network = self.build_network(self.info)
-                self._compile(self.network)
+                self.compile(self.network)
             chosen = seen_by_stage(parts, stage, self.mode)
-            self._train(self.network, self._inputs(images[chosen]), labels[chosen], self.epochs)
+            self._train(self.network, self.inputs(images[chosen]), labels[chosen], self.epochs)
             self.stage_seconds.append(time.perf_counter() - start)
             self.snapshots.append(self.network.get_weights())
         return self

@@ -13,15 +13,18 @@ from .schema import (
     MANIFEST_FILE,
     METADATA_FILE,
     RUNS_FILE,
+    TEST_LABELS_FILE,
     TOY_FILE,
     base_dataset,
     read_rows,
+    test_set_key,
     view_name,
     write_rows,
 )
 from .store import ExperimentResults, experiment_dirs, group_rows, mean_std, read_json, unique_runs
 
 __all__ = ["CLAIMS_FILE", "COLUMNS", "HARDWARE_FILE", "MANIFEST_FILE", "METADATA_FILE",
-           "RUNS_FILE", "TOY_FILE", "ExperimentResults", "base_dataset", "describe_environment",
-           "experiment_dirs", "group_rows", "mean_std", "package_versions", "read_json",
-           "read_rows", "unique_runs", "view_name", "write_metadata", "write_rows"]
+           "RUNS_FILE", "TEST_LABELS_FILE", "TOY_FILE", "ExperimentResults", "base_dataset",
+           "describe_environment", "experiment_dirs", "group_rows", "mean_std",
+           "package_versions", "read_json", "read_rows", "test_set_key", "unique_runs",
+           "view_name", "write_metadata", "write_rows"]

@@ -14,7 +14,8 @@ from .. import atomic, machine
 from ..paths import PROJECT_ROOT
 from .schema import METADATA_FILE
 
-RECORDED_PACKAGES = ["tensorflow", "keras", "scikit-learn", "xgboost", "numpy", "scipy", "rdata",
+RECORDED_PACKAGES = ["tensorflow", "keras", "scikit-learn", "scikit-learn-intelex", "xgboost",
+                     "lightgbm", "numpy", "scipy", "rdata",
                      "matplotlib", "scikit-image", "distributed"]
 
 

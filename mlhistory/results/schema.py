@@ -14,7 +14,7 @@ from .. import atomic
 COLUMNS = [
     "experiment", "dataset", "model", "features", "params", "seed", "n_train", "n_test",
     "accuracy", "macro_f1", "fit_seconds", "predict_seconds", "n_params", "model_bytes",
-    "peak_rss_mb", "run_key",
+    "peak_rss_mb", "device", "run_key",
 ]
 INTEGER_COLUMNS = {"seed", "n_train", "n_test", "n_params", "model_bytes"}
 FLOAT_COLUMNS = {"accuracy", "macro_f1", "fit_seconds", "predict_seconds", "peak_rss_mb"}
@@ -25,14 +25,21 @@ CLAIMS_FILE = "claims.csv"
 # Files an experiment's extra steps save beside its rows, for its plots and tables.
 TOY_FILE = "toy_boundaries.npz"  # experiment 03: decision boundaries on 2-D toy data
 HARDWARE_FILE = "hardware.json"  # experiment 10: matmul peaks and counted FLOPs
+# The labels of every test set the experiment's runs were scored on, for paired tests.
+TEST_LABELS_FILE = "test_labels.npz"
+# `make bench`: one row per measured pair, the ratio measured / baseline taken in the same run.
+BENCH_DIR = "bench"
+BENCH_FILE = "bench.csv"
+BENCH_COLUMNS = ["part", "subject", "setting", "measured", "baseline", "ratio", "unit", "goal",
+                 "detail"]
 
 
-def write_rows(path: Path, rows: list[dict]) -> None:
+def write_rows(path: Path, rows: list[dict], columns: list[str] = COLUMNS) -> None:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({column: _format(row.get(column)) for column in COLUMNS})
+        writer.writerow({column: _format(row.get(column)) for column in columns})
     atomic.write_text(path, buffer.getvalue())
 
 
@@ -63,6 +70,11 @@ def _parse(row: dict) -> dict:
 def view_name(dataset: str, classes: tuple[int, ...] | None) -> str:
     """How a result row names its data: the dataset, and the classes when it is a view."""
     return dataset if classes is None else f"{dataset}[{','.join(map(str, classes))}]"
+
+
+def test_set_key(dataset_view: str, n_test: int) -> str:
+    """Names the test set a row was scored on: its dataset (or class view) and its size."""
+    return f"{dataset_view} {n_test}"
 
 
 def base_dataset(name: str) -> str:

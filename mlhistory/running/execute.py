@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import models
 from ..data import Dataset, check_subset_size, load, restrict_classes, stratified_subset
-from ..results.schema import view_name
+from ..results.schema import test_set_key, view_name
 from .spec import RunSpec
 
 # The quick-mode test subset is drawn once with this seed, so every run sees the same images.
@@ -61,12 +61,22 @@ def execute(spec: RunSpec, data_dir: Path) -> tuple[dict, dict]:
            "macro_f1": float(f1_score(split.y_test, predictions, average="macro")),
            "fit_seconds": fit_seconds, "predict_seconds": predict_seconds,
            "n_params": model.n_params, "model_bytes": model.size_bytes,
-           "peak_rss_mb": peak_memory_mb(), "run_key": spec.key}
+           "peak_rss_mb": peak_memory_mb(),
+           "device": models.get(spec.model).device(spec.params_dict), "run_key": spec.key}
     labels = range(split.dataset.info.n_classes)
     artifacts = {"predictions": predictions.astype(np.int16),
                  "confusion": confusion_matrix(split.y_test, predictions, labels=labels),
                  **model.artifacts(split.x_test, split.y_test)}
     return row, artifacts
+
+
+def test_labels(specs: list[RunSpec], data_dir: Path) -> dict[str, np.ndarray]:
+    """The labels of every test set the specs are scored on, by ``test_set_key``."""
+    labels = {}
+    for spec in specs:
+        y_test = run_split(spec, Path(data_dir)).y_test
+        labels[test_set_key(view_name(spec.dataset, spec.classes), len(y_test))] = y_test
+    return labels
 
 
 def run_split(spec: RunSpec, data_dir: Path) -> Split:

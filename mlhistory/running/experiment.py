@@ -21,10 +21,20 @@ from ..paths import experiment_dir, run_cache_root
 from ..reporting import plots
 from ..reporting.plots import Plot
 from ..reporting.tables import Table
-from ..results import CLAIMS_FILE, MANIFEST_FILE, RUNS_FILE, ExperimentResults, write_metadata, write_rows
+from ..results import (
+    CLAIMS_FILE,
+    MANIFEST_FILE,
+    RUNS_FILE,
+    TEST_LABELS_FILE,
+    ExperimentResults,
+    write_metadata,
+    write_rows,
+)
 from ..results.labels import run_label
+from .budgets import FAIR_BUDGETS, FAIR_PARAMS
 from .cache import RunCache
 from .cli import Config, config_from, experiment_parser, run_command
+from .execute import test_labels
 from .executor import run_all
 from .spec import RunSpec
 
@@ -115,6 +125,17 @@ class Run:
                 for n_train in self.train_sizes(config) for seed in self.seeds(config, n_train)]
 
 
+def fair(model: str, label: str | None = None, **run_options) -> Run:
+    """A run of ``model`` on the fair budget (budgets.FAIR_PARAMS), labelled "<model> fair" (and
+    its dataset when it is not the experiment's)."""
+    if model not in FAIR_PARAMS:
+        raise UsageError(f"model '{model}' has no fair budget of its own (it runs to convergence "
+                         f"as it is); the fair budgets are for: {', '.join(FAIR_PARAMS)}")
+    return Run(model, params={**FAIR_PARAMS[model], **run_options.pop("params", {})},
+               label=label or run_label(f"{model} fair", dataset=run_options.get("dataset")),
+               **run_options)
+
+
 @dataclass(frozen=True)
 class Experiment:
     experiment_id: str  # also the script's file name, e.g. "01_probabilistic"
@@ -193,6 +214,7 @@ class Experiment:
                       "run_keys": [spec.key for spec in specs_by_run[run.name]]}
                      for run in runs],
             "skipped": skipped,
+            "fair_budgets": FAIR_BUDGETS,
             # Where each dataset was read from: a --data-dir the user named shows here.
             "data_sources": sources,
             "claims": [claim.to_dict() for claim in self.claims],
@@ -257,6 +279,7 @@ def run(experiment: Experiment, config: Config) -> None:
                       experiment.manifest(config, runs, specs_by_run, skipped,
                                           {name: found.source for name, found in origins.items()}))
     write_rows(folder / RUNS_FILE, rows)
+    atomic.write_npz(folder / TEST_LABELS_FILE, test_labels(specs, config.data_dir))
     for step in experiment.extra_steps:
         step(config, folder)
     results = ExperimentResults.read(folder)

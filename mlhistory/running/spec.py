@@ -48,12 +48,14 @@ class RunSpec:
     @property
     def key(self) -> str:
         """The cache key: what the run is (dataset name, model, resolved params, sizes, seed,
-        the model's code version), then the digest of the data it runs on."""
+        the model's and the features' code versions), then the digest of the data it runs on."""
         identity = {**asdict(self), "params": self.params_dict,
                     "model_version": models.get(self.model).version}
         del identity["data_digest"]
         if self.classes is None:
             del identity["classes"]  # added later: unset, it leaves older runs' keys unchanged
+        if models.features_version(self.features) != 1:  # likewise
+            identity["features_version"] = models.features_version(self.features)
         encoded = json.dumps(identity, sort_keys=True, default=str).encode()
         return with_data_digest(hashlib.sha256(encoded).hexdigest()[:20], self.data_digest)
 

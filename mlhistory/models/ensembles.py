@@ -1,0 +1,123 @@
+"""Tree ensembles on the fair budget: as many rounds or trees as a validation split asks for.
+
+The libraries' defaults stop a booster at 100 rounds and a forest at 100 trees, whether or
+not they are still improving. On the fair budget (``running/budgets.py``) each holds out the
+same seeded, stratified share of its training images as the nets do (``data.validation_split``)
+and grows until that split says stop:
+
+- a booster (XGBoost, LightGBM) adds rounds until the validation log-loss has not improved for
+  ``patience`` rounds, up to ``max_rounds``, and predicts with its best round;
+- a forest adds ``step`` trees at a time until the validation accuracy gains less than one
+  validation image's worth, up to ``max_trees``.
+
+The test split is never seen. Both are scikit-learn classifiers, so they sit in the registry's
+pipelines like any other model.
+"""
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+from ..data import validation_split
+
+# Test-accuracy points recorded along a long run for the staged-curve plot: log-spaced rounds,
+# since predicting at every one of up to 1,000 rounds costs quadratically many tree evaluations.
+STAGE_POINTS = 40
+
+
+def staged_rounds(n_rounds: int) -> np.ndarray:
+    return np.unique(np.geomspace(1, n_rounds, min(STAGE_POINTS, n_rounds)).round().astype(int))
+
+
+class EarlyStoppedBooster(ClassifierMixin, BaseEstimator):
+    """XGBoost or LightGBM, its number of rounds chosen by early stopping on a validation split."""
+
+    def __init__(self, library: str = "xgboost", seed: int = 0, max_rounds: int = 1000,
+                 patience: int = 20, params: dict | None = None):
+        self.library = library
+        self.seed = seed
+        self.max_rounds = max_rounds
+        self.patience = patience
+        self.params = params
+
+    def fit(self, x: np.ndarray, y: np.ndarray):
+        train, held_out = validation_split(y, self.seed)
+        validation = [(x[held_out], y[held_out])]
+        params = dict(self.params or {})
+        if self.library == "xgboost":
+            from xgboost import XGBClassifier
+
+            self.booster_ = XGBClassifier(n_estimators=self.max_rounds, random_state=self.seed,
+                                          early_stopping_rounds=self.patience,
+                                          eval_metric="mlogloss", **params)
+            self.booster_.fit(x[train], y[train], eval_set=validation, verbose=False)
+            self.rounds_ = self.booster_.best_iteration + 1
+        elif self.library == "lightgbm":
+            import lightgbm
+
+            self.booster_ = lightgbm.LGBMClassifier(n_estimators=self.max_rounds,
+                                                    random_state=self.seed, verbose=-1, **params)
+            self.booster_.fit(x[train], y[train], eval_set=validation,
+                              callbacks=[lightgbm.early_stopping(self.patience, verbose=False)])
+            self.rounds_ = self.booster_.best_iteration_
+        else:
+            raise ValueError(f"no early-stopped booster for the library {self.library!r}")
+        self.classes_ = self.booster_.classes_
+        return self
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return self.predict_at(x, self.rounds_)
+
+    def predict_at(self, x: np.ndarray, rounds: int) -> np.ndarray:
+        """Predictions of the first ``rounds`` rounds."""
+        if self.library == "xgboost":
+            return self.booster_.predict(x, iteration_range=(0, rounds))
+        return self.booster_.predict(x, num_iteration=rounds)
+
+    def staged_artifacts(self, x_test: np.ndarray, y_test: np.ndarray) -> dict:
+        rounds = staged_rounds(self.rounds_)
+        accuracy = [np.mean(self.predict_at(x_test, stage) == y_test) for stage in rounds]
+        return {"staged_accuracy": np.asarray(accuracy, dtype=np.float32),
+                "staged_rounds": rounds, "rounds_chosen": np.int32(self.rounds_)}
+
+
+class GrownForest(ClassifierMixin, BaseEstimator):
+    """A random forest grown ``step`` trees at a time while its validation accuracy improves."""
+
+    def __init__(self, seed: int = 0, step: int = 50, max_trees: int = 500,
+                 params: dict | None = None):
+        self.seed = seed
+        self.step = step
+        self.max_trees = max_trees
+        self.params = params
+
+    def fit(self, x: np.ndarray, y: np.ndarray):
+        from sklearn.ensemble import RandomForestClassifier
+
+        train, held_out = validation_split(y, self.seed)
+        # One more validation image right: anything less is noise.
+        least_gain = 1 / len(held_out)
+        self.forest_ = RandomForestClassifier(n_estimators=self.step, warm_start=True,
+                                              random_state=self.seed, n_jobs=-1,
+                                              **(self.params or {}))
+        self.forest_.fit(x[train], y[train])
+        best = np.mean(self.forest_.predict(x[held_out]) == y[held_out])
+        while self.forest_.n_estimators + self.step <= self.max_trees:
+            self.forest_.n_estimators += self.step
+            self.forest_.fit(x[train], y[train])
+            accuracy = np.mean(self.forest_.predict(x[held_out]) == y[held_out])
+            if accuracy - best < least_gain:
+                break
+            best = accuracy
+        self.classes_ = self.forest_.classes_
+        return self
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return self.forest_.predict(x)
+
+    @property
+    def estimators_(self) -> list:
+        return self.forest_.estimators_
+
+    @property
+    def feature_importances_(self) -> np.ndarray:
+        return self.forest_.feature_importances_
