@@ -26,6 +26,7 @@ VERDICTS = tuple(claims.VERDICT_MEANINGS)
 class Heading:
     level: int
     text: str
+    short: str = ""  # how the HTML's table of contents names it, when shorter than the text
 
     @property
     def anchor(self) -> str:
@@ -252,7 +253,8 @@ def to_html(pages: list[Page], title: str) -> str:
     def contents() -> str:
         def entries(page: Page) -> str:
             sections = [block for block in page.blocks if isinstance(block, Heading) and block.level == 2]
-            return "".join(f'<li><a href="#{heading_id(page, heading)}">{inline(heading.text, page)}</a></li>'
+            return "".join(f'<li><a href="#{heading_id(page, heading)}">'
+                           f"{inline(heading.short or heading.text, page)}</a></li>"
                            for heading in sections)
 
         groups = defaultdict(list)

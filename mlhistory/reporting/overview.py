@@ -201,7 +201,7 @@ def _section(by_dataset: dict[str, JudgedExperiment], datasets: list[str], names
     manifest = first.results.manifest
     details = " · ".join(f"[{names[dataset]}]({by_dataset[dataset].page})"
                          for dataset in datasets if dataset in by_dataset)
-    blocks = [Heading(2, first.heading),
+    blocks = [Heading(2, first.heading, short=first.short_heading),
               Paragraph(f"Book: {manifest['book_section']}. Evidence, budgets, tables and every "
                         f"plot: {details}.")]
     rows = [row for experiment in by_dataset.values() for row in experiment.claims
