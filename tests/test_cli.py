@@ -39,7 +39,11 @@ def test_rerun_reuses_every_cached_run(digits_results):
 def test_report_command_renders_from_saved_results(digits_results):
     completed = run_cli("-m", "mlhistory", "report", "--results-dir", str(digits_results))
     assert completed.returncode == 0, completed.stderr
-    assert "01_probabilistic (digits)" in (digits_results / "REPORT.md").read_text()
+    # The main page's section of the experiment links to its page on digits.
+    main_page = (digits_results / "REPORT.md").read_text()
+    assert "\n## 01 Probabilistic modelling" in main_page
+    assert "(digits/01_probabilistic/README.md)" in main_page
+    assert "\n## Claims\n" in (digits_results / "digits" / "01_probabilistic" / "README.md").read_text()
 
 
 def _assert_one_line_error(completed, status, fragment):

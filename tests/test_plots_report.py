@@ -1,6 +1,5 @@
-"""Plots and the report, rendered from a small fixture results set (no model is fitted)."""
-
-import csv
+"""Plots, rendered from a small fixture results set (no model is fitted); the report's tests are
+in test_report.py."""
 
 import numpy as np
 import pytest
@@ -8,7 +7,7 @@ import pytest
 from mlhistory import atomic
 from mlhistory.judging import claims
 from mlhistory.judging.claims import Beats
-from mlhistory.reporting import plots, report
+from mlhistory.reporting import plots
 from mlhistory.results import ExperimentResults, write_rows
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -73,27 +72,3 @@ def test_every_listed_plot_is_drawn_as_a_png(fixture_results):
     for path in written:
         content = path.read_bytes()
         assert content.startswith(PNG_SIGNATURE) and len(content) > 10_000
-
-
-def test_report_shows_leaderboard_claims_published_and_plots(fixture_results):
-    plots.render_experiment(fixture_results / "fashion_mnist" / "01_probabilistic")
-    report.write_report(fixture_results)
-    markdown = (fixture_results / "REPORT.md").read_text()
-    # Leaderboard: dense ranks first with its mean ± std over three seeds.
-    leaderboard = markdown.split("## Leaderboard")[1].split("## Published")[0]
-    assert leaderboard.index("| dense") < leaderboard.index("| logreg")
-    assert "0.8750 ± 0.0050" in leaderboard
-    # Published vs measured: the Fashion-MNIST paper's GaussianNB figure beside ours.
-    assert "| gaussian_nb | pixels | fashion_mnist | 0.511 | 0.5700 | 60,000 | +5.9 | no, same" in markdown
-    assert "| dense | pixels | fashion_mnist | 0.871 | 0.8750 ± 0.0050 | 60,000 | +0.4 | yes |" in markdown
-    assert "**holds**" in markdown and "Second paragraph." in markdown
-    assert "fashion_mnist/01_probabilistic/class_templates.png" in markdown
-    page = (fixture_results / "index.html").read_text()
-    assert '<span class="holds">holds</span>' in page
-    assert page.count("<img ") == 3
-    with open(fixture_results / "claims.csv", newline="") as handle:
-        saved = list(csv.DictReader(handle))
-    assert [row["verdict"] for row in saved] == ["holds"]
-    assert saved[0].keys() >= {"experiment", "claim_id", "claim", "verdict", "evidence"}
-    with open(fixture_results / "runs.csv", newline="") as handle:
-        assert len(list(csv.DictReader(handle))) == 5

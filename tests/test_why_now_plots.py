@@ -140,7 +140,9 @@ def test_landscape_plot_and_who_wins_where(fixture):
     table = tables.render(results, {"kind": "who_wins_where",
                                     "models": ["xgboost", "tabular_mlp", "convnet"]})
     winners = {row[0]: row[4] for row in table.rows}
-    assert winners == {"letter": "xgboost", "shuttle": "tabular_mlp", "fashion_mnist": "convnet"}
+    # The winner by its run's display name (the fixture names each run by its label).
+    assert winners == {"letter": "xgboost (letter)", "shuttle": "tabular_mlp (shuttle)",
+                       "fashion_mnist": "convnet"}
     assert "covertype" in table.notes[0]
     quoted = tables.render(results, {"kind": "quoted_landscape"})
     assert all("quoted" in row[1] for row in quoted.rows)

@@ -9,6 +9,8 @@ from ...results.labels import run_label
 from .registry import ResultTable, table_kind
 
 LANDSCAPE_FILE = REFERENCES_DIR / "landscape.csv"
+# The features of a run that takes the data as it comes: an image's pixels, a table's columns.
+RAW_INPUTS = ("pixels", "columns")
 
 
 def _cell(rows: list[dict], metric: str = "accuracy") -> str:
@@ -17,6 +19,18 @@ def _cell(rows: list[dict], metric: str = "accuracy") -> str:
     mean, std = mean_std(row[metric] for row in rows)
     seeds = f", {len(rows)} seeds" if len(rows) > 1 else ""
     return f"{mean:.4f} ± {std:.4f}{seeds}"
+
+
+def _model_name(results: ExperimentResults, model: str) -> str:
+    """What readers call a model in a table that spans several of its runs: the display name
+    of its run on the experiment's own dataset and raw inputs, else of another of its runs
+    without the dataset that run's name ends with ("MLP (early stopping), letter")."""
+    runs = sorted((run for run in results.manifest["runs"] if run["model"] == model),
+                  key=lambda run: (run["dataset"] != results.dataset,
+                                   run["features"] not in RAW_INPUTS))
+    if not runs:
+        return model
+    return runs[0]["display_name"].removesuffix(f", {runs[0]['dataset']}")
 
 
 def _representation_labels(options: dict) -> list[str]:
@@ -31,7 +45,7 @@ def representation_table(results: ExperimentResults, models: list[str],
     """Model x representation: test accuracy, with each run's training size."""
     rows, net_seconds = [], {}
     for model in models:
-        cells = [model]
+        cells = [_model_name(results, model)]
         for features in representations:
             label = run_label(model, features)
             found = results.rows_of(label) if label in results.labels else []
@@ -73,7 +87,7 @@ def crossover_table(results: ExperimentResults, deep: list[str], shallow: list[s
                 verdict = f"from {crossing:,}"
             gaps = ", ".join(f"{size:,}: {100 * (a - b):+.1f}"
                              for size, a, b in zip(shared, net_at, model_at, strict=True))
-            rows.append([net, model, verdict, gaps])
+            rows.append([results.display_name(net), results.display_name(model), verdict, gaps])
     return ResultTable("Where the deep nets overtake each shallow model",
                        ["deep net", "shallow model", "deep net ahead (mean over seeds)",
                         "gap in points by training size"], rows,
@@ -102,11 +116,13 @@ def who_wins_where(results: ExperimentResults, models: list[str]) -> ResultTable
         balanced = mean_std(balanced_accuracy(results.artifacts(row)["confusion"])
                             for row in winner_rows)[0]
         size = max(row["n_train"] for row in results.rows if row["dataset"] == dataset)
-        rows.append(cells + [ranked[0], f"{margin:.2f}", f"{balanced:.4f}", f"{size:,}"])
+        rows.append(cells + [results.display_name(labels[ranked[0]]), f"{margin:.2f}",
+                             f"{balanced:.4f}", f"{size:,}"])
     skipped = sorted({entry["dataset"] for entry in results.manifest.get("skipped", [])})
     notes = [f"Not available on this machine, so not in the table: {', '.join(skipped)} (the "
              "reason is under \"What each model got\")."] if skipped else []
-    return ResultTable("Who wins where", ["dataset", *models, "best", "margin over the next (points)",
+    names = [_model_name(results, model) for model in models]
+    return ResultTable("Who wins where", ["dataset", *names, "best", "margin over the next (points)",
                                           "best's balanced accuracy", "n_train"], rows, notes)
 
 

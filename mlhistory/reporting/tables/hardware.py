@@ -27,7 +27,7 @@ def hardware_throughput(results: ExperimentResults) -> ResultTable:
     for label in flops.counted_labels(results, hardware):
         speed = flops.throughput(results, label, hardware)
         rows.append([
-            label, flops.format_flops(speed.training_flops, "FLOP"),
+            results.display_name(label), flops.format_flops(speed.training_flops, "FLOP"),
             _mean_std(speed.images_per_second, 0), _mean_std(speed.achieved_gflops, 1),
             f"{100 * mean_std(speed.fraction_of_peak)[0]:.1f} %",
             f"{', '.join(map(str, speed.epochs_to_final))} of {speed.epochs}",

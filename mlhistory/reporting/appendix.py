@@ -1,0 +1,160 @@
+"""The appendix page: every configuration's leaderboard per dataset, the published figures
+beside ours, and what the experiments cost in time on which machine."""
+
+import csv
+from collections import defaultdict
+
+from ..paths import REFERENCES_DIR
+from ..results import METADATA_FILE, base_dataset, group_rows, mean_std, read_json, unique_runs
+from .common import APPENDIX_PAGE, MAIN_PAGE, JudgedExperiment, accuracy_text, dataset_order
+from .document import Heading, Page, Paragraph, Table
+from .experiment_page import RUN_HEADER, computed_seconds, run_cells
+from .plots import format_seconds
+
+PUBLISHED_FILE = REFERENCES_DIR / "published.csv"
+# "Within 2 points of the published figure" is the agreement the reproduction aims for.
+AGREEMENT_POINTS = 2.0
+TITLE = "Appendix: leaderboards, published figures, run budget"
+
+
+def appendix_page(experiments: list[JudgedExperiment]) -> Page:
+    blocks = [Heading(1, TITLE), Paragraph(f"[Back to the report]({MAIN_PAGE})")]
+    blocks += leaderboard(experiments)
+    blocks += published_vs_measured(experiments)
+    blocks += environment(experiments)
+    return Page(APPENDIX_PAGE, TITLE, blocks, toc_title="Appendix")
+
+
+def _display_names(experiments: list[JudgedExperiment]) -> dict[str, tuple[str, str]]:
+    """Each run key's display name and family, from the manifests' run records."""
+    return {key: (run["display_name"], run["family"]) for experiment in experiments
+            for run in experiment.results.manifest["runs"] for key in run["run_keys"]}
+
+
+def leaderboard(experiments: list[JudgedExperiment]) -> list:
+    blocks = [Heading(2, "Leaderboard"),
+              Paragraph("Every configuration once per dataset, at the largest training size it "
+                        "got, best accuracy first (curves over sizes are on the experiments' "
+                        "pages). Mean ± standard deviation over seeds; times are per run on "
+                        "this machine, predict time per 1,000 test images. Weights are a net's "
+                        "trainable parameters; model size is 4 bytes per weight for a net and "
+                        "the pickled estimator otherwise; peak memory is the worker process's "
+                        "peak resident set, the loaded dataset included.")]
+    names = _display_names(experiments)
+    descriptions = {name: record.description for experiment in experiments
+                    for name, record in experiment.results.datasets.items()}
+    rows = unique_runs([row for experiment in experiments for row in experiment.results.rows])
+    for dataset in sorted({row["dataset"] for row in rows}, key=dataset_order):
+        groups = group_rows([row for row in rows if row["dataset"] == dataset],
+                            keys=("model", "features", "params", "n_train"))
+        largest = {}
+        for model, features, params, n_train in groups:
+            largest[(model, features, params)] = max(n_train, largest.get((model, features, params), 0))
+        ranked = sorted((group for key, group in groups.items() if key[3] == largest[key[:3]]),
+                        key=lambda group: -mean_std(row["accuracy"] for row in group)[0])
+        table = [run_cells(*names[group[0]["run_key"]], group[0]["n_train"], group) for group in ranked]
+        # A class view ("fashion_mnist[5,6,7,8,9]") keeps its name after its dataset's.
+        name = descriptions.get(base_dataset(dataset), dataset).split(" (")[0]
+        view = dataset.removeprefix(base_dataset(dataset))
+        blocks += [Heading(3, f"{name} {view}".strip()), Table(RUN_HEADER, table)]
+    return blocks
+
+
+def read_published() -> list[dict]:
+    with open(PUBLISHED_FILE, newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def published_vs_measured(experiments: list[JudgedExperiment]) -> list:
+    """Each published figure beside the measurement of the same model, features and dataset.
+
+    The measurement is taken at the largest training size that model got, and the table
+    says which size that was. A published row whose dataset did not run stays, marked so.
+    """
+    names = _display_names(experiments)
+    runs = unique_runs([row for experiment in experiments for row in experiment.results.rows])
+    measured = defaultdict(list)
+    for row in runs:
+        measured[(row["model"], row["features"], row["dataset"])].append(row)
+    largest = {key: [row for row in rows if row["n_train"] == max(r["n_train"] for r in rows)]
+               for key, rows in measured.items()}
+    datasets_run = {row["dataset"] for row in runs}
+    references = sorted(read_published(), key=lambda reference: dataset_order(reference["dataset"]))
+    table = []
+    for reference in references:
+        key = (reference["model"], reference["features"], reference["dataset"])
+        rows = largest.get(key)
+        published = float(reference["published_accuracy"])
+        name = names[rows[0]["run_key"]][0] if rows else f"{reference['model']} on {reference['features']}"
+        head = [name, reference["dataset"], f"{published:.3f}"]
+        tail = [reference["protocol"], reference["source"]]
+        if not rows:
+            why = "not run here" if reference["dataset"] not in datasets_run else "not measured here"
+            table.append(head + [why, "", "", ""] + tail)
+            continue
+        mean, _ = mean_std(row["accuracy"] for row in rows)
+        difference = 100 * (mean - published)
+        if abs(difference) <= AGREEMENT_POINTS:
+            status = "yes"
+        elif reference["same_protocol"] == "yes":
+            status = "no, same protocol: " + (reference["note"] or "unexplained")
+        else:
+            status = "no: different protocol"
+        table.append(head + [accuracy_text(row["accuracy"] for row in rows),
+                             f"{rows[0]['n_train']:,}", f"{difference:+.1f}", status] + tail)
+    published_keys = {(reference["model"], reference["features"], reference["dataset"])
+                      for reference in references}
+    for key, rows in sorted(largest.items(), key=lambda item: (dataset_order(item[0][2]), item[0])):
+        if key not in published_keys and key[1] == "pixels":
+            table.append([names[rows[0]["run_key"]][0], key[2], "none",
+                          accuracy_text(row["accuracy"] for row in rows), f"{rows[0]['n_train']:,}",
+                          "", "no published figure for this model", "", ""])
+    return [Heading(2, "Published vs measured"),
+            Paragraph(f"Every published figure the project has a model for (the book's own "
+                      f"networks, LeCun's MNIST table, the Fashion-MNIST paper's Table 3), beside "
+                      f"the measurement at the largest training size the model got here. "
+                      f"Difference in accuracy points; agreement means within "
+                      f"{AGREEMENT_POINTS:.0f} points. Published numbers live in "
+                      "`mlhistory/reporting/references/published.csv` with their sources; where the "
+                      "protocol differs, the published protocol says how."),
+            Table(["model", "dataset", "published", "measured", "n_train", "difference",
+                   f"within {AGREEMENT_POINTS:.0f} points", "published protocol", "source"], table)]
+
+
+def environment(experiments: list[JudgedExperiment]) -> list:
+    blocks = [Heading(2, "Run budget and environment")]
+    table, total = [], 0.0
+    for experiment in experiments:
+        metadata = read_json(experiment.results.folder / METADATA_FILE)
+        total += computed_seconds(metadata)
+        compute = sum(row["fit_seconds"] + row["predict_seconds"]
+                      for row in unique_runs(experiment.results.rows))
+        table.append([experiment.experiment_id, experiment.dataset,
+                      format_seconds(computed_seconds(metadata)), format_seconds(compute),
+                      str(metadata["runs"]), str(metadata["runs_from_cache"]), metadata["date"],
+                      (metadata["git_commit"] or "unknown")[:10]
+                      + (" (uncommitted changes)" if metadata["git_dirty"] else "")])
+    blocks.append(Table(["experiment", "dataset", "wall-clock when computed",
+                         "fit + predict of its runs", "runs", "from cache", "date", "git commit"],
+                        table))
+    all_runs = unique_runs([row for experiment in experiments for row in experiment.results.rows])
+    compute_total = sum(row["fit_seconds"] + row["predict_seconds"] for row in all_runs)
+    blocks.append(Paragraph(
+        f"Fit + predict time of all {len(all_runs)} distinct runs: "
+        f"{format_seconds(compute_total)} ({compute_total / 60:.1f} minutes), whether or not "
+        "they were served from the cache in the last invocation."))
+    blocks.append(Paragraph(
+        f"Total wall-clock of each experiment's last invocation that computed runs: "
+        f"{format_seconds(total)} ({total / 60:.1f} minutes). In a `make all` from scratch, "
+        "later experiments take the runs earlier ones already did from the run cache, so this "
+        "total is the time the whole reproduction took. A rerun that finds every run cached "
+        "(after a change to code no run depends on) keeps the time of the computation; one "
+        "that recomputes some runs states its own, shorter, time."))
+    latest = read_json(experiments[-1].results.folder / METADATA_FILE)
+    hardware = latest["hardware"]
+    gpus = ", ".join(hardware["gpus"]) or "none (CPU only)"
+    blocks.append(Paragraph(f"Hardware: {hardware['cpu']}, {hardware['cpu_count']} cores; "
+                            f"GPU: {gpus}; {hardware['platform']}."))
+    blocks.append(Paragraph("Packages: " + ", ".join(
+        f"{name} {version}" for name, version in latest["packages"].items()) + "."))
+    return blocks

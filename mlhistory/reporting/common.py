@@ -1,0 +1,96 @@
+"""What the report's pages share: the judged experiments, the order and names of datasets, where
+each page lives, and how numbers are written."""
+
+import json
+import re
+from dataclasses import dataclass
+
+from ..judging import claims
+from ..results import ExperimentResults, mean_std
+
+# The book's own dataset leads every table, then the dataset that stands in for it.
+LEADING_DATASETS = ("mnist", "fashion_mnist")
+MAIN_PAGE = "REPORT.md"
+APPENDIX_PAGE = "APPENDIX.md"
+VERDICT_ORDER = tuple(claims.VERDICT_MEANINGS)
+
+
+@dataclass(frozen=True)
+class JudgedExperiment:
+    """One experiment on one dataset: its saved results and its claims judged from them."""
+
+    results: ExperimentResults
+    claims: list[dict]  # rows of claims.csv
+
+    @property
+    def experiment_id(self) -> str:
+        return self.results.manifest["experiment_id"]
+
+    @property
+    def dataset(self) -> str:
+        return self.results.dataset
+
+    @property
+    def page(self) -> str:
+        """The experiment's own page, relative to the results folder."""
+        return f"{self.dataset}/{self.experiment_id}/README.md"
+
+    @property
+    def folder(self) -> str:
+        return f"{self.dataset}/{self.experiment_id}"
+
+    @property
+    def heading(self) -> str:
+        """"01 Probabilistic modelling: ...": the experiment's number, then its title."""
+        return f"{self.number} {self.results.manifest['title']}"
+
+    @property
+    def short_heading(self) -> str:
+        """"01 Probabilistic modelling", "08 Why now: data": the title's first phrase."""
+        title = self.results.manifest["title"]
+        first_phrase = title.split(". ")[0] if ". " in title else re.split("[:;]", title)[0]
+        return f"{self.number} {first_phrase}"
+
+    @property
+    def number(self) -> str:
+        return self.experiment_id.split("_")[0]
+
+
+def dataset_order(name: str) -> tuple:
+    return (LEADING_DATASETS.index(name) if name in LEADING_DATASETS else len(LEADING_DATASETS),
+            name)
+
+
+def dataset_name(experiment: JudgedExperiment | ExperimentResults) -> str:
+    """A dataset as readers know it ("Fashion-MNIST"): its description up to the citation."""
+    results = experiment.results if isinstance(experiment, JudgedExperiment) else experiment
+    return results.manifest["dataset"]["description"].split(" (")[0]
+
+
+def verdict_text(row: dict) -> str:
+    """A claim's verdict in bold, with its p-value when the row has one."""
+    p_value = f" (p = {row['p_value']})" if row["p_value"] else ""
+    return f"**{row['verdict']}**{p_value}"
+
+
+def accuracy_text(values) -> str:
+    values = list(values)
+    mean, std = mean_std(values)
+    return f"{mean:.4f} ± {std:.4f}" if len(values) > 1 else f"{mean:.4f}"
+
+
+def bytes_text(count: int | None) -> str:
+    if count is None:
+        return ""
+    for unit in ("B", "KB", "MB"):
+        if count < 1024:
+            return f"{count:.0f} {unit}"
+        count /= 1024
+    return f"{count:.0f} GB"
+
+
+def params_text(params: dict | str) -> str:
+    """A run's settings as "C=10, gamma=scale" (runs.csv saves them as JSON)."""
+    if isinstance(params, str):
+        params = json.loads(params)
+    return ", ".join(f"{key}={value}" for key, value in params.items()) or "defaults"

@@ -1,0 +1,140 @@
+"""One experiment on one dataset, in full: its claims with their evidence and budgets, its runs,
+what each model got, its tables and every plot. Written as ``<dataset>/<experiment>/README.md``
+beside the results it reads, and as a section of the HTML report."""
+
+from collections import defaultdict
+
+from ..judging import claims
+from ..results import METADATA_FILE, group_rows, mean_std, read_json
+from . import tables
+from .common import (
+    MAIN_PAGE,
+    JudgedExperiment,
+    accuracy_text,
+    bytes_text,
+    dataset_name,
+    params_text,
+    verdict_text,
+)
+from .document import BulletList, Cell, Figures, Heading, Image, Page, Paragraph, Table, slug
+from .plots import format_seconds, plot_filename
+
+
+def experiment_page(experiment: JudgedExperiment, siblings: list[JudgedExperiment]) -> Page:
+    """``siblings``: the same experiment on the other datasets, linked from the top."""
+    results, manifest = experiment.results, experiment.results.manifest
+    metadata = read_json(results.folder / METADATA_FILE)
+    name = dataset_name(experiment)
+    links = [f"[Back to the report]({MAIN_PAGE}#{slug(experiment.heading)})"]
+    links += [f"[the same on {dataset_name(other)}]({other.page})" for other in siblings]
+    blocks = [Heading(1, f"{experiment.heading} ({name})"),
+              Paragraph(" · ".join(links)),
+              Paragraph(f"Book: {manifest['book_section']}. Script: "
+                        f"`experiments/{experiment.experiment_id}.py`. Saved results: "
+                        f"[runs.csv]({experiment.folder}/runs.csv), "
+                        f"[claims.csv]({experiment.folder}/claims.csv). Wall-clock time of the "
+                        f"last computation: {format_seconds(computed_seconds(metadata))} "
+                        f"({metadata['runs']} runs, {metadata['runs_from_cache']} from the run "
+                        "cache).")]
+    # The docstring's first line is the title, already shown; a bulleted paragraph becomes a list.
+    for paragraph in manifest["summary"].split("\n\n")[1:]:
+        if paragraph.startswith("- "):
+            blocks.append(BulletList([" ".join(item.split())
+                                      for item in paragraph.removeprefix("- ").split("\n- ")]))
+        else:
+            blocks.append(Paragraph(" ".join(paragraph.split())))
+    blocks += _claims(experiment.claims)
+    blocks += _runs(experiment)
+    blocks += _budgets(experiment)
+    for table in manifest.get("tables", []):
+        rendered = tables.render(results, table)
+        blocks += [Heading(2, rendered.title), Table(rendered.header, rendered.rows)]
+        blocks += [Paragraph(note) for note in rendered.notes]
+    blocks += [Heading(2, "Plots"),
+               Figures([Image(f"{experiment.folder}/{plot_filename(plot)}",
+                              plot_filename(plot).removesuffix(".png").replace("_", " "))
+                        for plot in manifest["plots"]])]
+    return Page(experiment.page, f"{experiment.heading} ({name})", blocks,
+                toc_title=experiment.short_heading, toc_label=name)
+
+
+def computed_seconds(metadata: dict) -> float:
+    """The wall-clock of the last invocation that computed runs (older metadata: the last one)."""
+    return metadata.get("computed_wall_seconds", metadata["wall_seconds"])
+
+
+def _claims(rows: list[dict]) -> list:
+    """Each claim with everything its row holds: verdict, passage, test, evidence, budgets."""
+    blocks = [Heading(2, "Claims")]
+    if not rows:
+        return blocks + [Paragraph("No claims are judged from this experiment's results yet.")]
+    for row in rows:
+        whose = "" if row["source"] == claims.BOOK else " (the project's own question)"
+        blocks.append(Paragraph(f"{verdict_text(row)}: {row['claim']}{whose}"))
+        fields = [("passage", row["passage"]), ("test", row["test"]),
+                  ("evidence", row["evidence"]), ("budgets", row["budgets"])]
+        blocks.append(BulletList([f"{label}: {value}" for label, value in fields if value]))
+    return blocks
+
+
+def _runs(experiment: JudgedExperiment) -> list:
+    """Every labelled run at each of its training sizes, in the order the experiment declares."""
+    results = experiment.results
+    table = []
+    for label in results.labels:
+        rows = results.rows_of(label, all_sizes=True)
+        for (n_train,), group in group_rows(rows, ("n_train",)).items():
+            table.append(run_cells(results.display_name(label), results.family(label), n_train, group))
+    return [Heading(2, "Results by run"),
+            Paragraph("Mean ± standard deviation over seeds. Times are per run on this machine; "
+                      "predict time is per 1,000 test images. Weights are a net's trainable "
+                      "parameters; model size is 4 bytes per weight for a net and the pickled "
+                      "estimator otherwise. Peak memory is the worker process's peak resident "
+                      "set during the run, the loaded dataset included."),
+            Table(RUN_HEADER, table)]
+
+
+RUN_HEADER = ["model", "family", "params", "n_train", "seeds", "accuracy", "macro F1", "fit time",
+              "predict / 1k", "weights", "model size", "peak RSS MB"]
+
+
+def run_cells(name: str, family: str, n_train: int, group: list[dict]) -> list:
+    """One row of a runs table (``RUN_HEADER``): a configuration at one size, over its seeds."""
+    fit = mean_std(row["fit_seconds"] for row in group)[0]
+    predict = mean_std(1000 * row["predict_seconds"] / row["n_test"] for row in group)[0]
+    n_params, model_bytes = group[0]["n_params"], group[0]["model_bytes"]
+    return [name, family, params_text(group[0]["params"]), f"{n_train:,}", str(len(group)),
+            accuracy_text(row["accuracy"] for row in group),
+            accuracy_text(row["macro_f1"] for row in group),
+            Cell(format_seconds(fit), fit), Cell(format_seconds(predict), predict),
+            f"{n_params:,}" if n_params else "",
+            Cell(bytes_text(model_bytes), model_bytes or 0),
+            f"{max(row['peak_rss_mb'] for row in group):.0f}"]
+
+
+def _budgets(experiment: JudgedExperiment) -> list:
+    results, manifest = experiment.results, experiment.results.manifest
+    table = []
+    for run in manifest["runs"]:
+        rows = results.rows_of(run["label"], all_sizes=True)
+        params = params_text(run["params"])
+        if run.get("subset_params"):
+            params += "; below the full size also " + params_text(run["subset_params"])
+        data = run["dataset"] + (f", classes {run['classes']}" if run.get("classes") else "")
+        sizes = sorted({row["n_train"] for row in rows})
+        seeds = sorted({row["seed"] for row in rows})
+        table.append([run["display_name"], data,
+                      run["features"] if run["family"] == "shallow" else "learned",
+                      run["preprocessing"], params, ", ".join(f"{size:,}" for size in sizes),
+                      str(len(seeds)), run["provenance"]])
+    blocks = [Heading(2, "What each model got"),
+              Paragraph("No model was tuned on the test data; the README's notes on tuning "
+                        "budgets say what each side got."),
+              Table(["model", "data", "features", "preprocessing", "params", "n_train", "seeds",
+                     "provenance"], table)]
+    skipped = defaultdict(list)
+    for entry in manifest.get("skipped", []):
+        skipped[entry["reason"]].append(entry["label"])
+    blocks += [Paragraph(f"Not run here, so not measured: {', '.join(labels)}. Reason: {reason}.")
+               for reason, labels in skipped.items()]
+    return blocks

@@ -1,0 +1,231 @@
+"""The report's pages, built from a results set shaped like the committed one (no model is
+fitted): what the main page opens with, how short it stays, where the details go, and that
+every link between the pages leads somewhere."""
+
+import csv
+import re
+from dataclasses import replace
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from conftest import PROJECT_ROOT
+from report_fixture import EXPERIMENTS, MODELS, WITHOUT_CLAIMS, write_results_set
+
+from mlhistory.judging import claims
+from mlhistory.reporting import report
+from mlhistory.reporting.document import slug, to_markdown
+
+MAIN_PAGE_LIMIT = 30_000  # bytes of Markdown: the main page is a summary, not a log
+COMMITTED_RESULTS = PROJECT_ROOT / "results"
+MARKDOWN_LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")
+
+
+@pytest.fixture(scope="module")
+def results_set(tmp_path_factory) -> Path:
+    results_dir = write_results_set(tmp_path_factory.mktemp("results"))
+    report.write_report(results_dir)
+    return results_dir
+
+
+def section(markdown: str, heading: str) -> str:
+    """The text under a '## heading', up to the next '## '."""
+    return markdown.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_main_page_opens_with_the_verdicts_the_takeaways_and_the_timeline(results_set):
+    markdown = (results_set / "REPORT.md").read_text()
+    assert len(markdown.encode()) < MAIN_PAGE_LIMIT
+    headings = re.findall(r"^## (.+)$", markdown, flags=re.MULTILINE)
+    assert headings[:3] == ["The book's claims at a glance", "What to take away",
+                            "The history in one figure"]
+    glance = section(markdown, "The book's claims at a glance")
+    # One column per dataset, the book's own first.
+    assert "| section | claim | MNIST | Fashion-MNIST |" in glance
+    # Each verdict is explained once, in the opening, from the judging layer's meanings.
+    for verdict, meaning in claims.VERDICT_MEANINGS.items():
+        assert markdown.count(meaning) == 1
+        assert f"- **{verdict}**: {meaning}" in glance
+    assert "(mnist/05_return_of_neural_networks/timeline.png)" in section(
+        markdown, "The history in one figure")
+    # Leaderboards and per-run tables are not on the main page.
+    assert "Leaderboard" not in headings and "| fit time |" not in markdown
+
+
+def test_takeaways_are_counted_from_the_verdicts(results_set):
+    takeaways = section((results_set / "REPORT.md").read_text(), "What to take away")
+    # 11 experiments with book claims: three each, but 05 has one of its three as the project's.
+    assert ("on MNIST (32 claims): **holds** 32; on Fashion-MNIST (32 claims): **holds** 21, "
+            "**does not carry over** 11.") in takeaways
+    # The convnet's claim is about MNIST: on Fashion-MNIST, where the SVM leads, it does not
+    # carry over, so every section with that claim differs, and none holds throughout.
+    assert ("11 of 32 claims get a different verdict on Fashion-MNIST than on MNIST "
+            "(**holds** → **does not carry over** 11)") in takeaways
+    assert "holds throughout" not in takeaways and "contradict" not in takeaways
+
+
+def test_a_failing_claim_on_the_books_dataset_is_a_takeaway(results_set):
+    experiments = report.read_judged(results_set)
+    first = experiments[0]
+    failed = [dict(row, verdict=claims.FAILS) if row["claim_id"] == "forest_beats_tree" else row
+              for row in first.claims]
+    experiments[0] = replace(first, claims=failed)
+    takeaways = section(to_markdown(report.build_pages(experiments, results_set)[0]),
+                        "What to take away")
+    anchor = slug(first.heading)
+    assert (f"On MNIST the measurements contradict the book in [01 Probabilistic modelling]"
+            f"(#{anchor}) (1 of 3 claims).") in takeaways
+
+
+def test_the_projects_own_questions_stand_apart_from_the_books_claims(results_set):
+    markdown = (results_set / "REPORT.md").read_text()
+    own = section(markdown, "The project's own questions")
+    assert "LeNet-5 beats the 1986 MLP" in own
+    assert markdown.count("LeNet-5 beats the 1986 MLP") == 1  # not in any table of the book's
+
+
+def test_every_experiment_has_a_section_and_a_claims_section(results_set):
+    markdown = (results_set / "REPORT.md").read_text()
+    for experiment_id, title, _ in EXPERIMENTS:
+        heading = f"{experiment_id.split('_')[0]} {title}"
+        assert f"\n## {heading}\n" in markdown
+        for dataset in ("mnist", "fashion_mnist"):
+            page = (results_set / dataset / experiment_id / "README.md").read_text()
+            assert "\n## Claims\n" in page
+            assert f"](../../REPORT.md#{slug(heading)})" in page  # back to its section
+    without = next(f"{experiment_id.split('_')[0]} {title}" for experiment_id, title, _ in EXPERIMENTS
+                   if experiment_id == WITHOUT_CLAIMS)
+    assert "No claim of the book is judged from this experiment's results yet." in section(
+        markdown, without)
+
+
+def test_passage_test_and_p_value_are_shown_as_the_rows_hold_them(results_set):
+    experiments = report.read_judged(results_set)
+    test = "McNemar's test, two-sided, p < 0.05"
+    experiments = [replace(experiment, claims=[dict(row, test=test, p_value="0.0021")
+                                                for row in experiment.claims])
+                   for experiment in experiments]
+    pages = report.build_pages(experiments, results_set)
+    markdown = to_markdown(pages[0])
+    assert f"Every verdict comes from one test: {test}." in markdown
+    assert markdown.count(test) == 1  # stated once, not per claim
+    convnet_row = next(line for line in section(markdown, "01 " + EXPERIMENTS[0][1]).splitlines()
+                       if line.startswith("| The book's convnet"))
+    assert convnet_row == ("| The book's convnet beats every other model on these images. | "
+                           "1st ed. 1.2.5; 2nd ed. Back to neural networks | **holds** (p = 0.0021) "
+                           "| **does not carry over** (p = 0.0021) |")
+    details = to_markdown(next(page for page in pages if page.path == "mnist/01_probabilistic/README.md"))
+    assert f"- test: {test}" in details and "- passage: 1st ed. 1.2.5" in details
+
+
+def test_tables_name_models_by_display_name_with_params_in_their_own_column(results_set):
+    page = (results_set / "mnist" / "03_kernel_methods" / "README.md").read_text()
+    runs = section(page, "Results by run")
+    header = next(line for line in runs.splitlines() if line.startswith("| model"))
+    assert header.split(" | ")[:3] == ["| model", "family", "params"]
+    assert "| RBF SVM (C=10) | shallow | C=10.0, gamma=scale | 60,000 | 1 | 0.9580 |" in runs
+    appendix = (results_set / "APPENDIX.md").read_text()
+    for markdown in (page, appendix):
+        names = [line.split(" | ")[0] for line in markdown.splitlines() if line.startswith("| ")]
+        assert not [name for name in names if "{" in name]  # no JSON in a name column
+    leaderboard = section(appendix, "Leaderboard")
+    assert leaderboard.index("| Book's convnet (5 epochs) |") < leaderboard.index("| LeNet-5 (1998) |")
+
+
+def test_the_appendix_sets_published_figures_beside_the_measured_ones(results_set):
+    published = section((results_set / "APPENDIX.md").read_text(), "Published vs measured")
+    # The book's convnet within 2 points of the book's figure; Gaussian naive Bayes 3 points
+    # above the Fashion-MNIST paper's, under the same protocol (published.csv says so).
+    assert ("| Book's convnet (5 epochs) | mnist | 0.991 | 0.9910 ± 0.0020 | 60,000 | +0.0 | yes |"
+            in published)
+    assert ("| Gaussian naive Bayes | mnist | 0.524 | 0.5540 | 60,000 | +3.0 | no, same protocol: "
+            in published)
+
+
+def test_every_link_and_image_of_every_page_leads_somewhere(results_set):
+    assert broken_links(results_set) == []
+
+
+def test_the_html_holds_every_page_and_its_links_stay_inside_it(results_set):
+    page = (results_set / "index.html").read_text()
+    parsed = parse_html(page)
+    assert {"mnist-01_probabilistic", "fashion_mnist-12_will_it_last", "appendix"} <= parsed.ids
+    internal = [href[1:] for href in parsed.links if href.startswith("#")]
+    assert internal and set(internal) <= parsed.ids
+    # No server and no network: every other link and image is a file of the results set.
+    for target in [href for href in parsed.links if not href.startswith("#")] + parsed.images:
+        assert (results_set / target).is_file(), target
+    # Each image is a link to itself at full size; every table sorts.
+    assert sorted(parsed.image_links) == sorted(parsed.images)
+    assert parsed.tables == parsed.sortable_tables > 0
+    assert '<span class="verdict does-not-carry-over">does not carry over</span>' in page
+
+
+@pytest.mark.skipif(not (COMMITTED_RESULTS / "REPORT.md").exists(), reason="no committed results")
+def test_the_committed_results_give_a_short_main_page_whose_links_resolve():
+    experiments = report.read_judged(COMMITTED_RESULTS)
+    pages = report.build_pages(experiments, COMMITTED_RESULTS)
+    assert len(to_markdown(pages[0]).encode()) < MAIN_PAGE_LIMIT
+    assert broken_links(COMMITTED_RESULTS) == []
+
+
+def test_claims_and_runs_csv_are_gathered_from_every_experiment(results_set):
+    with open(results_set / "claims.csv", newline="") as handle:
+        saved = list(csv.DictReader(handle))
+    assert len(saved) == 2 * 11 * 3
+    assert list(saved[0]) == claims.CLAIMS_COLUMNS
+    with open(results_set / "runs.csv", newline="") as handle:
+        assert len(list(csv.DictReader(handle))) == 2 * 12 * 4 * sum(seeds for *_, seeds in MODELS)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def broken_links(results_dir: Path) -> list[str]:
+    """Every link or image of the written Markdown pages whose file or heading is missing."""
+    pages = [results_dir / "REPORT.md", results_dir / "APPENDIX.md",
+             *sorted(results_dir.glob("*/*/README.md"))]
+    broken = []
+    for page in pages:
+        for target in MARKDOWN_LINK.findall(page.read_text()):
+            path, _, anchor = target.partition("#")
+            file = (page.parent / path).resolve() if path else page
+            if not file.is_file():
+                broken.append(f"{page.relative_to(results_dir)}: {target}")
+            elif anchor and anchor not in {slug(heading) for heading in
+                                           re.findall(r"^#+ (.+)$", file.read_text(), re.MULTILINE)}:
+                broken.append(f"{page.relative_to(results_dir)}: {target} (no such heading)")
+    return broken
+
+
+class _Page(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ids, self.links, self.images, self.image_links = set(), [], [], []
+        self.tables = self.sortable_tables = 0
+        self._open_link = None
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if "id" in attributes:
+            self.ids.add(attributes["id"])
+        if tag == "a":
+            self._open_link = attributes.get("href")
+            self.links.append(self._open_link)
+        elif tag == "img":
+            self.images.append(attributes["src"])
+            if self._open_link == attributes["src"]:
+                self.image_links.append(self._open_link)
+        elif tag == "table":
+            self.tables += 1
+            self.sortable_tables += "sortable" in attributes.get("class", "").split()
+
+    def handle_endtag(self, tag):
+        if tag == "a":
+            self._open_link = None
+
+
+def parse_html(page: str) -> _Page:
+    parsed = _Page()
+    parsed.feed(page)
+    return parsed
