@@ -1,5 +1,6 @@
-"""Claim verdicts computed from fixture result rows."""
+"""Claim verdicts computed from fixture result rows, with saved predictions and test labels."""
 
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -18,24 +19,51 @@ from mlhistory.judging.claims import (
     ReachesSooner,
     WinRate,
 )
-from mlhistory.results import ExperimentResults
+from mlhistory.results import TEST_LABELS_FILE, ExperimentResults, key_of_test_set
 from mlhistory.results.curves import loglog_slope
+
+N_TEST, N_CLASSES = 2_000, 10
+TEST_LABELS = np.random.default_rng(0).integers(0, N_CLASSES, N_TEST)
+# Test images from easiest to hardest, the same for every model: a model with accuracy p gets
+# the easiest p * N_TEST right, so two models' errors are nested, as real models' mostly are.
+DIFFICULTY = np.random.default_rng(1).permutation(N_TEST)
+
+
+def predictions_for(accuracy: float) -> np.ndarray:
+    """Predictions scoring ``accuracy`` (to the nearest image): a wrong one is the next class."""
+    predictions = (TEST_LABELS + 1) % N_CLASSES
+    right = DIFFICULTY[:round(accuracy * N_TEST)]
+    predictions[right] = TEST_LABELS[right]
+    return predictions
 
 
 def rows(label, accuracies, n_train=1000):
-    return [{"model": label, "dataset": "d", "seed": seed, "n_train": n_train, "accuracy": value,
+    return [{"model": label, "dataset": "d", "seed": seed, "n_train": n_train, "n_test": N_TEST,
+             "accuracy": round(value * N_TEST) / N_TEST, "macro_f1": value,
              "run_key": f"{label}-{n_train}-{seed}"} for seed, value in enumerate(accuracies)]
 
 
-def results(*row_lists):
-    """An in-memory ExperimentResults whose labels are the rows' model names."""
+def results(*row_lists, root: Path | None = None, artifacts: dict | None = None):
+    """Saved results whose labels are the rows' model names: each row's predictions in the run
+    cache (plus ``artifacts[run_key]`` when given), the test labels beside the rows."""
+    root = Path(root or tempfile.mkdtemp(prefix="claims-fixture-"))
+    folder = root / "d" / "00_fixture"
     all_rows = [row for row_list in row_lists for row in row_list]
+    for row in all_rows:
+        atomic.write_npz(root / "cache" / "d" / f"{row['run_key']}.npz",
+                         {"predictions": predictions_for(row["accuracy"]),
+                          **(artifacts or {}).get(row["run_key"], {})})
+    atomic.write_npz(folder / TEST_LABELS_FILE, {key_of_test_set("d", N_TEST): TEST_LABELS})
     labels = dict.fromkeys(row["model"] for row in all_rows)
-    manifest = {"experiment_id": "00_fixture", "dataset": {"name": "d"},
+    manifest = {"experiment_id": "00_fixture", "dataset": {"name": "d", "class_names": list("0123456789")},
+                "datasets": {"d": {"name": "d", "description": "d", "kind": "image",
+                                   "input_shape": [8, 8], "class_names": list("0123456789"),
+                                   "n_train": 1000, "n_test": N_TEST}},
                 "runs": [{"label": label, "display_name": label, "family": "shallow",
+                          "dataset": "d",
                           "run_keys": [row["run_key"] for row in all_rows if row["model"] == label]}
                          for label in labels]}
-    return ExperimentResults(Path("."), manifest, all_rows)
+    return ExperimentResults(folder, manifest, all_rows)
 
 
 CLAIM = Beats("a_beats_b", "A beats B.", winner="a", losers=("b",))
@@ -46,7 +74,8 @@ CLAIM = Beats("a_beats_b", "A beats B.", winner="a", losers=("b",))
     ([0.80, 0.81, 0.82], [0.90, 0.91, 0.92], FAILS),
     # A 0.5-point gap against a 2-point seed spread is noise.
     ([0.88, 0.90, 0.92], [0.875, 0.895, 0.915], INCONCLUSIVE),
-    # Deterministic single runs: any gap beyond the 0.1-point floor decides.
+    # Single runs, McNemar's test: 6 images won and none lost is significant (p = 0.03); one
+    # image is not.
     ([0.853], [0.850], HOLDS),
     ([0.8505], [0.8500], INCONCLUSIVE),
 ])
@@ -134,15 +163,23 @@ def test_fit_time_exponents_need_two_sizes():
     assert claim.evaluate(saved).verdict == INCONCLUSIVE
 
 
-def test_win_rate_counts_seed_matched_wins_and_broadcasts_deterministic_runs():
-    saved = results(rows("boost", [0.90]), rows("forest", [0.85, 0.88, 0.91]),
-                    rows("boost2", [0.70, 0.80]), rows("forest2", [0.75, 0.75]))
-    claim = WinRate("w", "W.", pairs=(("boost", "forest"), ("boost2", "forest2")))
+def test_win_rate_counts_one_comparison_per_pair_however_many_seeds():
+    saved = results(rows("boost", [0.90]), rows("forest", [0.80, 0.81, 0.82]),
+                    rows("boost2", [0.90]), rows("forest2", [0.80]),
+                    rows("boost3", [0.70]), rows("forest3", [0.90, 0.91, 0.92]))
+    claim = WinRate("w", "W.", pairs=(("boost", "forest"), ("boost2", "forest2"),
+                                      ("boost3", "forest3")))
     result = claim.evaluate(saved)
-    # boost (one deterministic run) beats two of the forest's three seeds; boost2 wins one of two.
-    assert "3/5" in result.evidence and result.verdict == HOLDS
-    losing = WinRate("w", "W.", pairs=(("boost2", "forest"),)).evaluate(saved)
-    assert losing.verdict == FAILS
+    # Three seeds of a forest against one booster run are one comparison, not three.
+    assert "2 wins, 1 losses, 0 ties" in result.evidence and "3 comparisons" in result.evidence
+    assert result.verdict == HOLDS and result.p_value is not None
+
+
+def test_win_rate_ties_are_neither_wins_nor_losses():
+    saved = results(rows("boost", [0.88, 0.90, 0.92]), rows("forest", [0.875, 0.895, 0.915]),
+                    rows("boost2", [0.70]), rows("forest2", [0.90]))
+    result = WinRate("w", "W.", pairs=(("boost", "forest"), ("boost2", "forest2"))).evaluate(saved)
+    assert "0 wins, 1 losses, 1 ties" in result.evidence and result.verdict == FAILS
 
 
 @pytest.mark.parametrize("better, worse, verdict", [
@@ -156,14 +193,10 @@ def test_error_reduction_against_the_quoted_figure(better, worse, verdict):
 
 def curve_results(tmp_path, curves: dict) -> ExperimentResults:
     """Saved results whose runs carry per-epoch test accuracy artifacts."""
-    all_rows = []
-    for label, curve in curves.items():
-        row = rows(label, [curve[-1]])[0]
-        atomic.write_npz(tmp_path / "cache" / "d" / f"{row['run_key']}.npz",
-                         {"test_accuracy_per_epoch": np.asarray(curve)})
-        all_rows.append(row)
-    saved = results(all_rows)
-    return ExperimentResults(tmp_path / "d" / "experiment", saved.manifest, saved.rows)
+    all_rows = [rows(label, [curve[-1]])[0] for label, curve in curves.items()]
+    return results(all_rows, root=tmp_path, artifacts={
+        row["run_key"]: {"test_accuracy_per_epoch": np.asarray(curve)}
+        for row, curve in zip(all_rows, curves.values(), strict=True)})
 
 
 @pytest.mark.parametrize("fast, verdict", [

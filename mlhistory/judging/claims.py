@@ -30,7 +30,7 @@ from .. import atomic
 from ..errors import UsageError
 from ..results import HARDWARE_FILE, ExperimentResults, mean_std, read_json
 from ..results.curves import epoch_curve, first_epoch_reaching, fit_time_exponent, relative_error_reduction
-from ..results.schema import base_dataset, test_set_key
+from ..results.schema import base_dataset, key_of_test_set
 from . import paired
 
 HOLDS, FAILS, INCONCLUSIVE = "holds", "fails", "inconclusive"
@@ -172,7 +172,7 @@ def compare(results: ExperimentResults, label_a: str, rows_a: list[dict], label_
             rows_b: list[dict], metric: str) -> Verdict:
     """Is A's ``metric`` above B's on the same test images? A paired test decides (paired.py):
     holds when A is significantly better, fails when significantly worse."""
-    test_sets = {test_set_key(row["dataset"], row["n_test"]) for row in (*rows_a, *rows_b)}
+    test_sets = {key_of_test_set(row["dataset"], row["n_test"]) for row in (*rows_a, *rows_b)}
     if len(test_sets) != 1:
         raise UsageError(f"{label_a} and {label_b} were scored on different test sets "
                          f"({', '.join(sorted(test_sets))}); a paired test needs one")

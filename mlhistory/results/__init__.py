@@ -17,7 +17,7 @@ from .schema import (
     TOY_FILE,
     base_dataset,
     read_rows,
-    test_set_key,
+    key_of_test_set,
     view_name,
     write_rows,
 )
@@ -26,5 +26,5 @@ from .store import ExperimentResults, experiment_dirs, group_rows, mean_std, rea
 __all__ = ["CLAIMS_FILE", "COLUMNS", "HARDWARE_FILE", "MANIFEST_FILE", "METADATA_FILE",
            "RUNS_FILE", "TEST_LABELS_FILE", "TOY_FILE", "ExperimentResults", "base_dataset",
            "describe_environment", "experiment_dirs", "group_rows", "mean_std",
-           "package_versions", "read_json", "read_rows", "test_set_key", "unique_runs",
+           "package_versions", "read_json", "read_rows", "key_of_test_set", "unique_runs",
            "view_name", "write_metadata", "write_rows"]

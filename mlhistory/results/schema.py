@@ -72,7 +72,7 @@ def view_name(dataset: str, classes: tuple[int, ...] | None) -> str:
     return dataset if classes is None else f"{dataset}[{','.join(map(str, classes))}]"
 
 
-def test_set_key(dataset_view: str, n_test: int) -> str:
+def key_of_test_set(dataset_view: str, n_test: int) -> str:
     """Names the test set a row was scored on: its dataset (or class view) and its size."""
     return f"{dataset_view} {n_test}"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from ..paths import run_cache_dir
-from .schema import MANIFEST_FILE, RUNS_FILE, TEST_LABELS_FILE, base_dataset, read_rows, test_set_key
+from .schema import MANIFEST_FILE, RUNS_FILE, TEST_LABELS_FILE, base_dataset, read_rows, key_of_test_set
 
 
 def experiment_dirs(results_dir: Path) -> list[Path]:
@@ -139,7 +139,7 @@ class ExperimentResults:
     def test_labels(self, row: dict) -> np.ndarray:
         """The labels of the test images the row was scored on, in the order predicted."""
         with np.load(self.folder / TEST_LABELS_FILE) as archive:
-            return archive[test_set_key(row["dataset"], row["n_test"])]
+            return archive[key_of_test_set(row["dataset"], row["n_test"])]
 
     def artifacts(self, row: dict) -> dict:
         # A run on a class view (e.g. "fashion_mnist[5,6,7,8,9]") is cached with its dataset.

@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import models
 from ..data import Dataset, check_subset_size, load, restrict_classes, stratified_subset
-from ..results.schema import test_set_key, view_name
+from ..results.schema import key_of_test_set, view_name
 from .spec import RunSpec
 
 # The quick-mode test subset is drawn once with this seed, so every run sees the same images.
@@ -71,11 +71,11 @@ def execute(spec: RunSpec, data_dir: Path) -> tuple[dict, dict]:
 
 
 def test_labels(specs: list[RunSpec], data_dir: Path) -> dict[str, np.ndarray]:
-    """The labels of every test set the specs are scored on, by ``test_set_key``."""
+    """The labels of every test set the specs are scored on, by ``key_of_test_set``."""
     labels = {}
     for spec in specs:
         y_test = run_split(spec, Path(data_dir)).y_test
-        labels[test_set_key(view_name(spec.dataset, spec.classes), len(y_test))] = y_test
+        labels[key_of_test_set(view_name(spec.dataset, spec.classes), len(y_test))] = y_test
     return labels
 
 
