@@ -32,7 +32,7 @@ EXPERIMENT = Experiment(
     ),
     plots=(
         Plot("accuracy_and_fit_time"),
-        Plot("confusion_matrices", models=[*NAIVE_BAYES, "dense"]),
+        Plot("confusion_matrices", models=[*NAIVE_BAYES, "logreg", "dense"]),
         Plot("class_templates", model="logreg"),
     ),
 )

@@ -57,7 +57,7 @@ EXPERIMENT = Experiment(
                  relation="beats", quorum="all"),
     ),
     plots=(Plot("landscape", models=MODELS + ["convnet"], imbalanced=["shuttle"]),
-           Plot("who_wins_grid", models=MODELS + ["convnet"])),
+           Plot("who_wins_grid", models=MODELS + ["convnet"], imbalanced=["shuttle"])),
     tables=(Table("who_wins_where", models=MODELS + ["convnet"]),
             Table("quoted_landscape")),
 )
