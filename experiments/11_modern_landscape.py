@@ -88,7 +88,7 @@ EXPERIMENT = Experiment(
                  passage=TREES_SECTION),
     ),
     plots=(Plot("landscape", models=[*MODELS, "convnet"], imbalanced=["shuttle"]),
-           Plot("who_wins_grid", models=[*MODELS, "convnet"])),
+           Plot("who_wins_grid", models=[*MODELS, "convnet"], imbalanced=["shuttle"])),
     tables=(Table("who_wins_where", models=[*MODELS, "convnet"]),
             Table("quoted_landscape")),
 )

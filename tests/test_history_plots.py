@@ -5,6 +5,7 @@ import pytest
 
 from mlhistory import atomic
 from mlhistory.reporting import plots
+from mlhistory.reporting.plots import style
 from mlhistory.results import TOY_FILE, ExperimentResults, write_rows
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -42,7 +43,8 @@ def era_results(tmp_path):
                              "model_bytes": 200_000, "peak_rss_mb": 500.0 + 0.01 * size, "run_key": key})
                 atomic.write_npz(tmp_path / "cache" / "fashion_mnist" / f"{key}.npz",
                                  {"confusion": np.eye(10, dtype=int), **artifacts})
-        runs.append({"label": label, "display_name": label, "model": model, "features": features, "family": family,
+        runs.append({"label": label, "display_name": label, "model": model, "features": features,
+                     "family": family,
                      "preprocessing": "fixture", "provenance": "fixture", "params": {},
                      "max_n_train": None, "dataset": "fashion_mnist", "run_keys": keys})
 
@@ -63,7 +65,13 @@ def era_results(tmp_path):
                 "dataset": {"name": "fashion_mnist", "description": "Fashion-MNIST",
                             "class_names": [f"class {i}" for i in range(10)],
                             "input_shape": [28, 28], "n_train_full": 60_000},
-                "claims": [], "plots": []}
+                "datasets": {"fashion_mnist": {
+                    "name": "fashion_mnist", "description": "Fashion-MNIST", "kind": "image",
+                    "input_shape": [28, 28], "class_names": [f"class {i}" for i in range(10)],
+                    "n_train": 60_000, "n_test": 10_000}},
+                "claims": [{"kind": "error_reduction", "better": "convnet", "worse": "mlp_1986",
+                            "quoted": 0.6}],
+                "plots": []}
     atomic.write_json(folder / "experiment.json", manifest)
     write_rows(folder / "runs.csv", rows)
     grid_x, grid_y = np.meshgrid(np.linspace(-1, 1, 20), np.linspace(-1, 1, 20))
@@ -78,6 +86,14 @@ def era_results(tmp_path):
     atomic.write_npz(folder / TOY_FILE, toy)
     return ExperimentResults.read(folder)
 
+
+
+@pytest.fixture(autouse=True)
+def readable_figures():
+    """Every figure drawn here must pass the checks a reader's eye would make (style.save
+    raises otherwise)."""
+    with style.checking_readability():
+        yield
 
 @pytest.mark.parametrize("kind, options", [
     ("epoch_curves", {"labels": ["mlp_1986", "convnet"]}),

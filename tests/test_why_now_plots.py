@@ -5,12 +5,21 @@ import pytest
 
 from mlhistory import atomic
 from mlhistory.reporting import plots, tables
+from mlhistory.reporting.plots import style
 from mlhistory.results import ExperimentResults, write_rows
 from mlhistory.results.curves import balanced_accuracy, crossover_size
 from mlhistory.results.labels import run_label
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
+
+
+@pytest.fixture(autouse=True)
+def readable_figures():
+    """Every figure drawn here must pass the checks a reader's eye would make (style.save
+    raises otherwise)."""
+    with style.checking_readability():
+        yield
 
 class Fixture:
     """Builds a results folder run by run, with rows, a manifest and cached artifacts."""
@@ -22,7 +31,7 @@ class Fixture:
         self.rng = np.random.default_rng(0)
 
     def add(self, label, model, family="shallow", sizes=(60_000,), seeds=(0, 1, 2),
-            dataset="fashion_mnist", accuracy=None, classes=None, **artifacts):
+            dataset="fashion_mnist", accuracy=None, classes=None, params=None, **artifacts):
         keys = []
         for size in sizes:
             for seed in seeds:
@@ -38,9 +47,10 @@ class Fixture:
                 confusion = np.diag([90, 5, 5]) + np.array([[0, 5, 5], [0, 0, 0], [0, 0, 0]])
                 atomic.write_npz(self.root / "cache" / dataset.split("[")[0] / f"{key}.npz",
                                  {"confusion": confusion, **artifacts})
-        self.runs.append({"label": label, "display_name": label, "model": model, "features": "pixels", "family": family,
-                          "preprocessing": "fixture", "provenance": "fixture", "params": {},
-                          "subset_params": {}, "max_n_train": None,
+        self.runs.append({"label": label, "display_name": label, "model": model, "features": "pixels",
+                          "family": family,
+                          "preprocessing": "fixture", "provenance": "fixture",
+                          "params": params or {}, "subset_params": {}, "max_n_train": None,
                           "dataset": dataset.split("[")[0], "classes": classes, "run_keys": keys})
 
     @staticmethod
@@ -154,7 +164,7 @@ def test_transfer_and_continual_figures(fixture):
                     "deep" if "reused" in label else "shallow", sizes=(50, 150),
                     dataset="fashion_mnist[5,6,7,8,9]", classes=[5, 6, 7, 8, 9])
     for mode in ("continue", "scratch"):
-        fixture.add(f"dense ({mode})", "continual_net", "deep",
+        fixture.add(f"dense ({mode})", "continual_net", "deep", params={"network": "dense"},
                     staged_accuracy=np.array([0.8, 0.85, 0.88]), stage_seconds=np.array([1.0, 1.0, 1.0]))
     _draw(fixture.results([{"kind": "transfer_curves", "per_class": [10, 30],
                             "labels": ["reused base, frozen", "logreg"]},

@@ -8,8 +8,24 @@ from matplotlib.ticker import MaxNLocator
 from ...results import ExperimentResults, mean_std
 from ...results.curves import balanced_accuracy, size_curve
 from ...results.labels import run_label
-from .history import PALETTE
-from .style import DEEP_COLOR, SHALLOW_COLOR, plot_kind, plt, save, title
+from .style import (
+    SMALL,
+    WIDE,
+    WIDTH,
+    accuracy_limits,
+    color_of,
+    family_color,
+    family_of,
+    label_accuracy_axis,
+    line_styles,
+    plot_kind,
+    plt,
+    runs_note,
+    save,
+    spread,
+    title,
+    wrap,
+)
 
 # Some figures build the labels they read from their options, as the experiments label their
 # runs: "greedy k=2" (06), "2010 depth 5" (09), "dense (continue)" (12). The experiment checks,
@@ -55,53 +71,103 @@ def _accuracy(results: ExperimentResults, label: str) -> tuple[float, float, lis
     return mean, std, rows
 
 
+def _model_name(results: ExperimentResults, model: str) -> str:
+    """What readers call a model of the experiment, without the dataset or features a run's
+    display name adds: "XGBoost (100 rounds)" for "XGBoost (100 rounds), letter"."""
+    run = next(run for run in results.manifest["runs"] if run["model"] == model)
+    name = run["display_name"].split(" on ")[0]
+    suffix = f", {run['dataset']}"
+    return name[:-len(suffix)] if name.endswith(suffix) else name
+
+
 @plot_kind(labels=_representation_labels)
 def representation_grid(results: ExperimentResults, path: Path, models: list[str],
                         representations: list[str]) -> None:
-    """Test accuracy of each shallow model on each representation of the same images."""
-    figure, axis = plt.subplots(figsize=(11, 5.5))
-    width = 0.8 / len(models)
-    positions = np.arange(len(representations))
-    for index, (color, model) in enumerate(zip(PALETTE, models, strict=False)):
-        means, stds, sizes = [], [], set()
-        for features in representations:
-            mean, std, rows = _accuracy(results, run_label(model, features))
-            means.append(mean)
-            stds.append(std)
+    """Test accuracy of each shallow model on each representation of the same images, as points
+    (mean ± std over seeds, each seed a small dot; "1 run" under a value run once)."""
+    figure, axis = plt.subplots(figsize=(WIDTH, 6), layout="constrained")
+    width = 0.7 / len(models)
+    drawn, sizes = [], set()
+    for index, model in enumerate(models):
+        color = family_color(family_of(results, run_label(model, representations[0])))
+        for position, features in enumerate(representations):
+            mean, _, rows = _accuracy(results, run_label(model, features))
+            if not rows:
+                continue
+            x = position + (index - (len(models) - 1) / 2) * width
+            spread(axis, x, [row["accuracy"] for row in rows], color, horizontal=False,
+                   single_run_note=False,
+                   label=_model_name(results, model) if position == 0 else "_nolegend_")
+            single = "\n(1 run)" if len(rows) == 1 else ""
+            axis.annotate(f"{mean:.3f}{single}", (x, max(row["accuracy"] for row in rows)),
+                          textcoords="offset points", xytext=(0, 7), ha="center", fontsize=SMALL)
+            drawn += [row["accuracy"] for row in rows]
             sizes |= {row["n_train"] for row in rows}
-        shown = f"{model} (n_train={max(sizes):,})" if sizes else model
-        bars = axis.bar(positions + (index - (len(models) - 1) / 2) * width, means, width,
-                        yerr=stds, color=color, capsize=3, label=shown)
-        axis.bar_label(bars, labels=[f"{mean:.3f}" for mean in means], fontsize=7, padding=2)
-    low = np.nanmin([_accuracy(results, run_label(m, f))[0] for m in models for f in representations])
-    axis.set_ylim(max(0.0, low - 0.08), 1.02)
-    axis.set_xticks(positions, [f.replace("_", " ") for f in representations])
-    axis.set_xlabel("representation (engineered: ink profiles, HOG; learned: convnet features)")
-    axis.set_ylabel("test accuracy (mean ± std over seeds)")
+    axis.set_ylim(accuracy_limits(drawn)[0], 1.0 + 0.1 * (1 - accuracy_limits(drawn)[0]))
+    label_accuracy_axis(axis, "y", "test accuracy (mean ± std over seeds)")
+    axis.set_xticks(range(len(representations)),
+                    [wrap(_features_name(results, models[0], features), 16)
+                     for features in representations])
+    axis.set_xlabel(f"representation of the same images (trained on {max(sizes):,})")
     axis.grid(axis="y", alpha=0.3)
-    axis.legend(loc="upper left", fontsize=9, ncols=len(models))
+    axis.legend(loc="upper left", ncols=len(models), fontsize=SMALL)
     figure.suptitle(title(results, "The same shallow models on engineered, projected and learned features"))
     save(figure, path)
+
+
+def _features_name(results: ExperimentResults, model: str, features: str) -> str:
+    """The display name of a representation, as the run's display name gives it."""
+    display = results.display_name(run_label(model, features))
+    return display.split(" on ", 1)[1] if " on " in display else "raw pixels"
 
 
 @plot_kind(labels=_stack_labels)
 def greedy_vs_joint(results: ExperimentResults, path: Path, depths: list[int]) -> None:
     """Test accuracy against the number of stacked layers, greedy and joint training."""
-    figure, axis = plt.subplots(figsize=(8, 5))
-    for color, training in zip((SHALLOW_COLOR, DEEP_COLOR), TRAININGS, strict=True):
-        stats = [_accuracy(results, _stack_label(training, depth))[:2] for depth in depths]
-        means = np.array([mean for mean, _ in stats])
-        stds = np.array([std for _, std in stats])
-        axis.errorbar(depths, means, yerr=stds, marker="o", capsize=4, color=color,
+    figure, axis = plt.subplots(figsize=(WIDTH, 5.5), layout="constrained")
+    drawn = []
+    for linestyle, marker, training in zip(("--", "-"), ("s", "o"), TRAININGS, strict=True):
+        stats = [_accuracy(results, _stack_label(training, depth)) for depth in depths]
+        means = np.array([mean for mean, _, _ in stats])
+        stds = np.array([std for _, std, _ in stats])
+        runs = {len(rows) for _, _, rows in stats}
+        axis.errorbar(depths, means, yerr=stds, marker=marker, linestyle=linestyle, capsize=4,
+                      color=color_of(results, _stack_label(training, depths[0])),
                       label=f"{training}" + (" (lower layers frozen)" if training == "greedy"
-                                             else " (all layers trained together)"))
+                                             else " (all layers trained together)")
+                      + (", n = 1 run each" if runs == {1} else ""))
+        drawn += list(means - stds) + list(means + stds)
     axis.set_xticks(depths)
     axis.set_xlabel("k, number of Dense(256, relu) layers (the same epochs, k, in both schemes)")
-    axis.set_ylabel("test accuracy (mean ± std over seeds)")
+    axis.set_ylim(accuracy_limits(drawn)[0], min(1.0, max(drawn) + 0.01))
+    label_accuracy_axis(axis, "y", "test accuracy (mean ± std over seeds)")
     axis.grid(alpha=0.3)
     axis.legend()
     figure.suptitle(title(results, "Greedy layer-wise against joint training"))
     save(figure, path)
+
+
+# Keras' layer names, by their kind, and what the book calls that kind of layer.
+BOOK_LAYER_WORDS = {"conv2d": "conv block", "max_pooling2d": "pooling", "dense": "dense"}
+
+
+def book_layer_names(names: list[str]) -> list[str]:
+    """Keras' layer names in the book's words: "conv2d_1" -> "conv block 2", "max_pooling2d" ->
+    "pooling 1", the last dense layer -> "dense head". An unknown kind of layer is an error."""
+    counts, shown = {}, []
+    for index, name in enumerate(names):
+        kind = name.rsplit("_", 1)[0] if name.rsplit("_", 1)[-1].isdigit() else name
+        if kind in ("input", "flatten"):
+            shown.append("input pixels" if kind == "input" else "flatten")
+            continue
+        if kind not in BOOK_LAYER_WORDS:
+            raise ValueError(f"layer {name!r} has no name in the book's words (BOOK_LAYER_WORDS)")
+        if kind == "dense" and index == len(names) - 1:
+            shown.append("dense head")
+            continue
+        counts[kind] = counts.get(kind, 0) + 1
+        shown.append(f"{BOOK_LAYER_WORDS[kind]} {counts[kind]}")
+    return shown
 
 
 def _first_run_artifacts(results: ExperimentResults, label: str) -> dict:
@@ -112,13 +178,12 @@ def _first_run_artifacts(results: ExperimentResults, label: str) -> dict:
 def layer_activations(results: ExperimentResults, path: Path, label: str) -> None:
     """Figure 1.6, from the trained net: one test image's activations, layer by layer."""
     saved = _first_run_artifacts(results, label)
-    names = [str(name) for name in saved["layer_names"]]
+    names = book_layer_names([str(name) for name in saved["layer_names"]])
     maps = [index for index in range(len(names)) if saved[f"activation_{index}"].ndim == 4]
     channels = max(saved[f"activation_{index}"].shape[1] for index in maps)
-    height = 1.6 * (len(maps) + 1)
-    figure, axes = plt.subplots(len(maps) + 1, channels, figsize=(1.5 * channels, height),
-                                squeeze=False)
-    figure.subplots_adjust(top=1 - 0.7 / height, bottom=0.4 / height)
+    height = 1.3 * (len(maps) + 1) + 1.0
+    figure, axes = plt.subplots(len(maps) + 1, channels, figsize=(WIDE, height), squeeze=False)
+    figure.subplots_adjust(top=1 - 0.9 / height, bottom=0.55 / height, left=0.12)
     for row, index in zip(axes, maps, strict=False):
         activation = saved[f"activation_{index}"][0]
         for column, axis in enumerate(row):
@@ -128,20 +193,24 @@ def layer_activations(results: ExperimentResults, path: Path, label: str) -> Non
                 axis.imshow(activation[column], cmap="viridis")
             else:
                 axis.axis("off")
-        row[0].set_ylabel(f"{names[index]}\n{activation.shape[1]}x{activation.shape[2]}", fontsize=8)
+        row[0].set_ylabel(f"{names[index]}\n{activation.shape[1]}x{activation.shape[2]}",
+                          fontsize=SMALL, rotation=0, ha="right", va="center")
     dataset = results.dataset_of(label)
     class_names = dataset.class_names
     probabilities = saved[f"activation_{len(names) - 1}"][0]
     for axis in axes[-1]:
         axis.axis("off")
     bar_axis = figure.add_subplot(len(maps) + 1, 1, len(maps) + 1)
-    bar_axis.bar(range(len(probabilities)), probabilities, color=DEEP_COLOR)
-    bar_axis.set_xticks(range(len(probabilities)), class_names, fontsize=7)
-    bar_axis.set_ylabel("output", fontsize=8)
+    bar_axis.bar(range(len(probabilities)), probabilities, color=color_of(results, label))
+    bar_axis.set_xticks(range(len(probabilities)), [wrap(name, 10) for name in class_names],
+                        fontsize=SMALL)
+    bar_axis.set_ylim(0, 1)
+    bar_axis.set_xlabel("class", fontsize=SMALL)
+    bar_axis.set_ylabel(f"{names[-1]}:\nprobability", fontsize=SMALL)
     truth = class_names[int(saved["sample_labels"][0])]
-    figure.suptitle(f"Layer by layer: a test image of class '{truth}' ({label}; the first "
-                    f"{channels} channels of each layer)\n{dataset.description}",
-                    fontsize=10)
+    figure.suptitle(f"Layer by layer: a test image of class '{truth}' through "
+                    f"{results.display_name(label)}\n(the first {channels} channels of each "
+                    f"layer; {dataset.description})", fontsize=11)
     save(figure, path)
 
 
@@ -151,24 +220,31 @@ def probe_accuracy(results: ExperimentResults, path: Path, label: str) -> None:
     rows = results.rows_of(label)
     saved = [results.artifacts(row) for row in rows]
     curves = np.stack([artifacts["probe_accuracy"] for artifacts in saved])
-    names = [str(name) for name in saved[0]["layer_names"]]
+    names = book_layer_names([str(name) for name in saved[0]["layer_names"]])
     mean = curves.mean(axis=0)
     std = curves.std(axis=0, ddof=1) if len(curves) > 1 else np.zeros_like(mean)
-    figure, axis = plt.subplots(figsize=(9, 5))
+    figure, axis = plt.subplots(figsize=(WIDTH, 5.5), layout="constrained")
     steps = np.arange(len(names))
-    axis.errorbar(steps, mean, yerr=std, marker="o", capsize=4, color=DEEP_COLOR,
-                  label="linear probe (PCA + logistic regression, fitted on training images)")
+    color = color_of(results, label)
+    axis.errorbar(steps, mean, yerr=std if len(rows) > 1 else None, marker="o", capsize=4,
+                  color=color, label="linear probe (PCA + logistic regression, fitted on "
+                                     "training images)")
     for step, value in zip(steps, mean, strict=True):
         axis.annotate(f"{value:.3f}", (step, value), textcoords="offset points", xytext=(0, 8),
-                      ha="center", fontsize=8)
-    net_mean = mean_std(row["accuracy"] for row in rows)[0]
-    axis.axhline(net_mean, color="gray", linestyle="--", label=f"the net's own test accuracy {net_mean:.3f}")
-    axis.set_xticks(steps, names, rotation=20)
-    axis.set_ylabel(f"probe test accuracy ({len(rows)} seed{'s' if len(rows) != 1 else ''})")
+                      ha="center", fontsize=SMALL)
+    net_values = [row["accuracy"] for row in rows]
+    net_mean = float(np.mean(net_values))
+    axis.axhline(net_mean, color="gray", linestyle="--",
+                 label=f"the net's own test accuracy, {net_mean:.3f}")
+    axis.set_xticks(steps, [wrap(name, 12) for name in names])
+    axis.set_xlabel("layer (input pixels first, the net's output last)")
+    drawn = [*(mean - std), *(mean + std), net_mean]
+    axis.set_ylim(accuracy_limits(drawn)[0], min(1.0, max(drawn) + 0.03) + 0.01)
+    label_accuracy_axis(axis, "y", f"probe test accuracy ({runs_note(len(rows))})")
     axis.grid(alpha=0.3)
-    axis.legend(loc="lower right", fontsize=9)
+    figure.legend(loc="outside lower center", ncols=2, fontsize=SMALL)
     figure.suptitle(f"Information distillation, measured: what a linear read-out finds in each layer"
-                    f"\n{results.dataset_of(label).description}")
+                    f"\n{results.display_name(label)}; {results.dataset_of(label).description}")
     save(figure, path)
 
 
@@ -176,11 +252,11 @@ def probe_accuracy(results: ExperimentResults, path: Path, label: str) -> None:
 def layer_projections(results: ExperimentResults, path: Path, label: str) -> None:
     """Each layer's test representations projected on its first two principal components."""
     saved = _first_run_artifacts(results, label)
-    names = [str(name) for name in saved["layer_names"]]
+    names = book_layer_names([str(name) for name in saved["layer_names"]])
     classes = saved["projection_labels"]
     columns = 4
     rows = -(-len(names) // columns)
-    figure, axes = plt.subplots(rows, columns, figsize=(3.6 * columns, 3.4 * rows), squeeze=False,
+    figure, axes = plt.subplots(rows, columns, figsize=(WIDE, 2.9 * rows + 1.2), squeeze=False,
                                 layout="constrained")
     colors = plt.get_cmap("tab10")
     dataset = results.dataset_of(label)
@@ -190,44 +266,50 @@ def layer_projections(results: ExperimentResults, path: Path, label: str) -> Non
             axis.axis("off")
             continue
         points = saved[f"projection_{index}"]
-        axis.scatter(points[:, 0], points[:, 1], c=[colors(label % 10) for label in classes], s=4)
-        axis.set_title(f"{names[index]} (probe {saved['probe_accuracy'][index]:.3f})", fontsize=9)
+        for class_index, name in enumerate(class_names):
+            chosen = classes == class_index
+            axis.scatter(points[chosen, 0], points[chosen, 1], color=colors(class_index % 10), s=4,
+                         label=name if index == 0 else "_nolegend_")
+        axis.set_title(f"{names[index]}\n(probe {saved['probe_accuracy'][index]:.3f})", fontsize=10)
         axis.set_xticks([])
         axis.set_yticks([])
-    handles = [plt.Line2D([], [], marker="o", linestyle="", color=colors(index % 10), label=name)
-               for index, name in enumerate(class_names)]
-    figure.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 10),
-                  fontsize=8, frameon=False)
+    # The colours here are classes, not model families.
+    figure.legend(*axes.flat[0].get_legend_handles_labels(), loc="outside lower center",
+                  ncols=min(len(class_names), 5), fontsize=SMALL, markerscale=3)
     figure.suptitle(f"Test images in each layer's representation (first two principal components; "
-                    f"seed {results.rows_of(label)[0]['seed']}, probe accuracy of that seed)"
-                    f"\n{dataset.description}")
+                    f"seed {results.rows_of(label)[0]['seed']})\n{results.display_name(label)}; "
+                    f"{dataset.description}", fontsize=11)
     save(figure, path)
 
 
-def _accuracy_curves(axis, results: ExperimentResults, labels: list[str], per: int, legend) -> None:
-    """Accuracy against training size / ``per`` with a ± std band; deep solid, shallow dashed."""
-    for color, label in zip(PALETTE, labels, strict=False):
+def _accuracy_curves(axis, results: ExperimentResults, labels: list[str], per: int,
+                     legend) -> list[float]:
+    """Accuracy against training size / ``per`` with a ± std band, coloured by family;
+    returns every value drawn."""
+    styles = line_styles(results, labels)
+    drawn = []
+    for label in labels:
         sizes, means, stds = size_curve(results, label, "accuracy")
         means, stds = np.asarray(means), np.asarray(stds)
-        deep = results.family(label) == "deep"
         steps = np.asarray(sizes) / per
-        axis.plot(steps, means, marker="o", color=color, linestyle="-" if deep else "--",
-                  label=legend(label, deep, sizes))
-        axis.fill_between(steps, means - stds, means + stds, color=color, alpha=0.15)
+        axis.plot(steps, means, **styles[label], label=legend(label, sizes))
+        axis.fill_between(steps, means - stds, means + stds, color=styles[label]["color"], alpha=0.15)
+        drawn += list(means - stds) + list(means + stds)
+    return drawn
 
 
 @plot_kind(labels=("labels",))
 def learning_curves(results: ExperimentResults, path: Path, labels: list[str]) -> None:
     """Test accuracy against training size (log), mean ± std over seeds, one line per model."""
-    figure, axis = plt.subplots(figsize=(10, 6))
-    _accuracy_curves(axis, results, labels, per=1,
-                     legend=lambda label, deep, sizes: f"{label} ({'deep' if deep else 'shallow'}; "
-                                                       f"up to {sizes[-1]:,})")
+    figure, axis = plt.subplots(figsize=(WIDTH, 6.5), layout="constrained")
+    drawn = _accuracy_curves(axis, results, labels, per=1, legend=lambda label, sizes:
+                             f"{results.display_name(label)} (up to {sizes[-1]:,})")
     axis.set_xscale("log")
     axis.set_xlabel("training images (log scale; seeded, stratified, nested subsets)")
-    axis.set_ylabel("test accuracy (mean ± std over seeds)")
+    axis.set_ylim(accuracy_limits(drawn, step=0.1)[0], 1.0)
+    label_accuracy_axis(axis, "y", "test accuracy (mean ± std over seeds)")
     axis.grid(alpha=0.3, which="both")
-    axis.legend(loc="lower right", fontsize=9)
+    axis.legend(loc="lower right", fontsize=SMALL)
     figure.suptitle(title(results, "Learning curves: accuracy against the amount of data"))
     save(figure, path)
 
@@ -235,22 +317,49 @@ def learning_curves(results: ExperimentResults, path: Path, labels: list[str]) -
 @plot_kind(labels=_recipe_labels)
 def accuracy_vs_depth(results: ExperimentResults, path: Path, recipes: list[str],
                       depths: list[int]) -> None:
-    """Test accuracy against depth for each training recipe, with chance marked."""
-    figure, axis = plt.subplots(figsize=(8, 5))
-    for color, recipe in zip(PALETTE, recipes, strict=False):
-        stats = [_accuracy(results, _recipe_label(recipe, depth))[:2] for depth in depths]
-        axis.errorbar(depths, [mean for mean, _ in stats], yerr=[std for _, std in stats],
-                      marker="o", capsize=4, color=color, label=f"{recipe} recipe")
-    axis.axhline(1 / len(results.manifest["dataset"]["class_names"]), color="gray",
-                 linestyle=":", label="chance")
-    axis.set_xscale("log")
-    axis.set_xticks(depths, [str(depth) for depth in depths])
-    axis.minorticks_off()
-    axis.set_xlabel("hidden layers (128 units each; log scale)")
-    axis.set_ylabel("test accuracy (mean ± std over seeds)")
-    axis.set_ylim(0, 1)
-    axis.grid(alpha=0.3)
-    axis.legend(loc="lower left")
+    """Test accuracy against depth for each training recipe: the whole 0-1 range with chance
+    marked, and a zoom on the recipes that train, so their order at each depth shows."""
+    figure, (whole_axis, zoom_axis) = plt.subplots(1, 2, figsize=(WIDE, 5.5), layout="constrained")
+    chance = 1 / len(results.manifest["dataset"]["class_names"])
+    linestyles, markers = ("-", "--", ":", "-."), ("o", "s", "^", "D")
+    zoomed, zoomed_recipes = [], 0
+    for recipe, linestyle, marker in zip(recipes, linestyles, markers, strict=False):
+        stats = [_accuracy(results, _recipe_label(recipe, depth)) for depth in depths]
+        means = np.array([mean for mean, _, _ in stats])
+        stds = np.array([std for _, std, _ in stats])
+        runs = {len(rows) for _, _, rows in stats}
+        color = color_of(results, _recipe_label(recipe, depths[0]))
+        style = {"marker": marker, "linestyle": linestyle, "capsize": 4, "color": color}
+        whole_axis.errorbar(depths, means, yerr=stds, **style, label=f"{recipe} recipe"
+                            + (" (n = 1 run each)" if runs == {1} else ""))
+        # The zoom shows the recipes that learn at every depth (all above twice chance).
+        if np.nanmin(means) > 2 * chance:
+            zoom_axis.errorbar(depths, means, yerr=stds, **style, label=f"{recipe} recipe")
+            # Alternate sides, so two recipes at the same accuracy keep apart.
+            side = 1 if zoomed_recipes % 2 == 0 else -1
+            zoomed_recipes += 1
+            for depth, mean in zip(depths, means, strict=True):
+                zoom_axis.annotate(f"{mean:.3f}", (depth, mean), textcoords="offset points",
+                                   xytext=(7 * side, 0), fontsize=SMALL, color=color,
+                                   va="center", ha="left" if side > 0 else "right")
+            zoomed += list(means - stds) + list(means + stds)
+    whole_axis.axhline(chance, color="gray", linestyle=":", label="chance")
+    whole_axis.set_ylim(0, 1)
+    label_accuracy_axis(whole_axis, "y", "test accuracy (mean ± std over seeds)")
+    whole_axis.set_title("The whole range")
+    whole_axis.legend(loc="center right", fontsize=SMALL)
+    if zoomed:
+        low, high = min(zoomed), max(zoomed)
+        zoom_axis.set_ylim(low - 0.1 * (high - low), high + 0.1 * (high - low))
+        label_accuracy_axis(zoom_axis, "y", "test accuracy (mean ± std over seeds)")
+        zoom_axis.set_title("Zoom on the recipes that train")
+        zoom_axis.legend(loc="lower left", fontsize=SMALL)
+    for axis in (whole_axis, zoom_axis):
+        axis.set_xscale("log")
+        axis.set_xticks(depths, [str(depth) for depth in depths])
+        axis.minorticks_off()
+        axis.set_xlabel("hidden layers (128 units each; log scale)")
+        axis.grid(alpha=0.3)
     figure.suptitle(title(results, "Depth against accuracy, same epochs, three recipes"))
     save(figure, path)
 
@@ -258,14 +367,19 @@ def accuracy_vs_depth(results: ExperimentResults, path: Path, recipes: list[str]
 @plot_kind(labels=_recipe_labels)
 def gradient_norms(results: ExperimentResults, path: Path, recipes: list[str],
                    depths: list[int]) -> None:
-    """Per-layer gradient norms (log) at initialisation and after epoch 1, per recipe."""
+    """Per-layer gradient norms (log) at initialisation and after epoch 1, per recipe.
+
+    Colour here is depth (light: shallow, dark: deep), not a model family: every line is
+    the same family of dense nets.
+    """
     moments = [("gradient_norms_at_init", "at initialisation"),
                ("gradient_norms_after_epoch_1", "after the first epoch")]
-    figure, axes = plt.subplots(len(moments), len(recipes), figsize=(4.5 * len(recipes), 7.5),
+    depth_colors = plt.get_cmap("Greys")(np.linspace(0.4, 1.0, len(depths)))
+    figure, axes = plt.subplots(len(moments), len(recipes), figsize=(WIDE, 8),
                                 sharey=True, squeeze=False, layout="constrained")
     for row, (artifact, moment) in zip(axes, moments, strict=True):
         for axis, recipe in zip(row, recipes, strict=True):
-            for color, depth in zip(PALETTE, depths, strict=False):
+            for color, depth in zip(depth_colors, depths, strict=False):
                 label = _recipe_label(recipe, depth)
                 if label not in results.labels or not results.rows_of(label):
                     continue
@@ -274,59 +388,69 @@ def gradient_norms(results: ExperimentResults, path: Path, recipes: list[str],
                 axis.plot(layers, norms.mean(axis=0), marker=".", color=color, label=f"depth {depth}")
             axis.set_yscale("log")
             axis.xaxis.set_major_locator(MaxNLocator(integer=True))
-            axis.set_title(f"{recipe} recipe, {moment}", fontsize=10)
+            axis.set_title(f"{recipe} recipe,\n{moment}", fontsize=11)
             axis.grid(alpha=0.3, which="both")
-            axis.set_xlabel("layer (1 = next to the input; last = softmax)")
-        row[0].set_ylabel("gradient norm of the layer's weights (log)")
-    axes[0][0].legend(fontsize=8)
-    figure.suptitle(title(results, "Vanishing gradients made visible"))
+            axis.set_xlabel("layer (1 = next to the input)")
+        row[0].set_ylabel("gradient norm of the\nlayer's weights (log)")
+    axes[0][0].legend(fontsize=SMALL)
+    figure.suptitle(title(results, "Vanishing gradients made visible (last layer: softmax)"))
     save(figure, path)
+
+
+def _balanced_accuracies(results: ExperimentResults, rows: list[dict]) -> list[float]:
+    return [balanced_accuracy(results.artifacts(row)["confusion"]) for row in rows]
 
 
 @plot_kind(models=("models",))
 def landscape(results: ExperimentResults, path: Path, models: list[str], imbalanced: list[str]) -> None:
-    """One panel per kind of data: each model's accuracy on each dataset (± std over seeds)."""
+    """One panel per kind of data: each model's accuracy on each dataset (mean ± std over
+    seeds, as points); on imbalanced datasets its balanced accuracy too, as an open diamond."""
     datasets = results.run_datasets
     kinds = {"structured (tables)": [d for d in datasets if not results.datasets[d].is_image],
              "perceptual (images)": [d for d in datasets if results.datasets[d].is_image]}
-    figure, axes = plt.subplots(1, 2, figsize=(15, 5.5), sharey=True,
+    figure, axes = plt.subplots(1, 2, figsize=(WIDE, 6), sharey=True, layout="constrained",
                                 gridspec_kw={"width_ratios": [max(len(v), 1) for v in kinds.values()]})
-    width = 0.8 / len(models)
+    width = 0.75 / len(models)
+    drawn = []
+    balanced_label = "balanced accuracy (open diamond; imbalanced data)"
     for axis, (kind, members) in zip(axes, kinds.items(), strict=True):
-        positions = np.arange(len(members))
-        for index, (color, model) in enumerate(zip(PALETTE, models, strict=False)):
-            for position, dataset in zip(positions, members, strict=True):
+        for index, model in enumerate(models):
+            for position, dataset in enumerate(members):
                 label = results.label_for(model, dataset)
-                if label is None:
+                if label is None or not results.rows_of(label):
                     continue
                 rows = results.rows_of(label)
-                mean, std = mean_std(row["accuracy"] for row in rows)
+                color = color_of(results, label)
                 x = position + (index - (len(models) - 1) / 2) * width
-                axis.bar(x, mean, width, yerr=std, color=color, capsize=2,
-                         label=model if position == 0 or model == "convnet" else None)
+                values = [row["accuracy"] for row in rows]
+                spread(axis, x, values, color, horizontal=False,
+                       label=_model_name(results, model))
+                drawn += values
                 if dataset in imbalanced:
-                    balanced = [balanced_accuracy(results.artifacts(row)["confusion"]) for row in rows]
-                    axis.scatter([x] * len(balanced), balanced, marker="_", s=120, color="black",
-                                 zorder=3, label="balanced accuracy (a dash per seed)"
-                                 if index == 0 else None)
+                    balanced = _balanced_accuracies(results, rows)
+                    axis.plot([x, x], [np.mean(values), np.mean(balanced)], color=color,
+                              linewidth=0.8, label="_nolegend_")
+                    axis.plot(x, np.mean(balanced), marker="D", markersize=8, linestyle="",
+                              markerfacecolor="white", color=color, label=balanced_label)
+                    drawn += balanced
         sizes = [max(row["n_train"] for row in results.rows if row["dataset"] == dataset)
                  for dataset in members]
-        axis.set_xticks(positions, [f"{dataset}\n(n_train {size:,})"
-                                    for dataset, size in zip(members, sizes, strict=True)])
+        axis.set_xticks(range(len(members)), [
+            f"{dataset}\n({size:,} train)" + ("\nimbalanced" if dataset in imbalanced else "")
+            for dataset, size in zip(members, sizes, strict=True)])
         axis.set_title(kind)
+        axis.set_xlabel("dataset")
         axis.grid(axis="y", alpha=0.3)
-        axis.set_ylim(0.5, 1.01)
-    axes[0].set_ylabel("test accuracy (mean ± std over seeds)")
-    handles, labels = [], []
+    axes[0].set_ylim(accuracy_limits(drawn, step=0.1)[0], 1.02)
+    label_accuracy_axis(axes[0], "y", "test accuracy (mean ± std over seeds)")
+    entries = {}
     for axis in axes:
         for handle, label in zip(*axis.get_legend_handles_labels(), strict=True):
-            if label not in labels:
-                handles.append(handle)
-                labels.append(label)
-    figure.legend(handles, labels, loc="lower center", ncols=len(labels), frameon=False,
-                  bbox_to_anchor=(0.5, -0.04))
+            entries.setdefault(label, handle)
+    figure.legend(list(entries.values()), list(entries), loc="outside lower center", ncols=3,
+                  fontsize=SMALL)
     skipped = ", ".join(sorted({entry["dataset"] for entry in results.manifest.get("skipped", [])}))
-    note = f" (not available here: {skipped})" if skipped else ""
+    note = f"\n(not available here: {skipped})" if skipped else ""
     figure.suptitle("Who wins where: the same models on structured and perceptual data" + note)
     save(figure, path)
 
@@ -336,70 +460,108 @@ def transfer_curves(results: ExperimentResults, path: Path, per_class: list[int]
                     labels: list[str]) -> None:
     """Accuracy on the new classes against labelled images per class (log), per approach."""
     n_classes = len(results.run(labels[0])["classes"])
-    figure, axis = plt.subplots(figsize=(9, 5.5))
-    _accuracy_curves(axis, results, labels, per=n_classes, legend=lambda label, deep, sizes: label)
+    figure, axis = plt.subplots(figsize=(WIDTH, 6), layout="constrained")
+    drawn = _accuracy_curves(axis, results, labels, per=n_classes,
+                             legend=lambda label, sizes: results.display_name(label))
     axis.set_xscale("log")
     axis.set_xticks(per_class, [str(count) for count in per_class])
     axis.minorticks_off()
-    axis.set_xlabel(f"labelled training images per class ({n_classes} new classes)")
-    axis.set_ylabel("test accuracy on the new classes (mean ± std over seeds)")
+    axis.set_xlabel(f"labelled training images per class ({n_classes} new classes; log scale)")
+    axis.set_ylim(accuracy_limits(drawn, step=0.1)[0], 1.0)
+    label_accuracy_axis(axis, "y", "test accuracy on the new classes\n(mean ± std over seeds)")
     axis.grid(alpha=0.3, which="both")
-    axis.legend(loc="lower right", fontsize=9)
+    axis.legend(loc="lower right", fontsize=SMALL)
     figure.suptitle(title(results, "Reusing a pretrained convnet on classes it never saw"))
     save(figure, path)
 
 
 @plot_kind(labels=_continual_labels)
 def continual_curves(results: ExperimentResults, path: Path, models: list[str]) -> None:
-    """Accuracy after each stage against cumulative training time: continue vs retrain."""
-    figure, axes = plt.subplots(1, len(models), figsize=(4.4 * len(models), 4.8), squeeze=False,
-                                layout="constrained")
-    for axis, model in zip(axes[0], models, strict=True):
-        for color, mode in zip((DEEP_COLOR, SHALLOW_COLOR), MODES, strict=True):
+    """Accuracy after each stage against cumulative training time: continue vs retrain.
+
+    Each point is drawn as its stage's number, so no label can overprint another; every panel
+    shares one accuracy range, so a small difference looks small.
+    """
+    columns = min(len(models), 2)
+    grid_rows = -(-len(models) // columns)
+    figure, axes = plt.subplots(grid_rows, columns, figsize=(WIDTH, 4.2 * grid_rows + 1.2),
+                                squeeze=False, sharey=True, layout="constrained")
+    drawn = []
+    for axis, model in zip(axes.flat, models, strict=False):
+        for mode, linestyle in zip(MODES, ("-", "--"), strict=True):
             label = _continual_label(model, mode)
             saved = [results.artifacts(row) for row in results.rows_of(label)]
             accuracy = np.stack([artifacts["staged_accuracy"] for artifacts in saved]).mean(axis=0)
             seconds = np.stack([np.cumsum(artifacts["stage_seconds"]) for artifacts in saved]).mean(axis=0)
-            axis.plot(seconds, accuracy, marker="o", color=color, label=mode)
+            color = color_of(results, label)
+            axis.plot(seconds, accuracy, color=color, linestyle=linestyle, alpha=0.6,
+                      label="continue training" if mode == "continue" else "retrain from scratch")
             for stage, (x, y) in enumerate(zip(seconds, accuracy, strict=True), start=1):
-                axis.annotate(f"{stage}/{len(accuracy)}", (x, y), textcoords="offset points",
-                              xytext=(4, -10), fontsize=7, color=color)
-        axis.set_title(model, fontsize=10)
+                # Stage 1 trains the same way in both modes: one number there is enough.
+                if stage > 1 or mode == MODES[0]:
+                    axis.plot(x, y, marker=f"${stage}$", markersize=10, color=color,
+                              linestyle="", label="_nolegend_")
+            drawn += list(accuracy)
+        name = results.display_name(_continual_label(model, MODES[0])).replace(f" ({MODES[0]})", "")
+        axis.set_title(f"{name} ({runs_note(len(results.rows_of(_continual_label(model, MODES[0]))))})",
+                       fontsize=11)
         axis.set_xlabel("cumulative training time, s")
         axis.grid(alpha=0.3)
-        axis.legend(fontsize=8, loc="lower right")
-    axes[0][0].set_ylabel("test accuracy after each stage (mean over seeds)")
-    figure.suptitle(title(results, "New data arrives in thirds: keep training, or retrain from scratch"))
+        axis.legend(fontsize=SMALL, loc="lower right")
+    for axis in axes.flat[len(models):]:
+        axis.axis("off")
+    axes[0][0].set_ylim(accuracy_limits(drawn, step=0.1)[0], 1.0)
+    for row in axes:
+        label_accuracy_axis(row[0], "y", "test accuracy after each stage\n(mean over seeds)")
+    figure.suptitle(title(results, "New data arrives in thirds: keep training, or retrain from "
+                                   "scratch\n(points: stage number; stage 1 is trained alike in both)"))
     save(figure, path)
 
 
 @plot_kind(models=("models",))
-def who_wins_grid(results: ExperimentResults, path: Path, models: list[str]) -> None:
-    """Datasets x models: each cell's gap to the best model on that dataset, winner marked."""
+def who_wins_grid(results: ExperimentResults, path: Path, models: list[str],
+                  imbalanced: list[str] = ()) -> None:
+    """Datasets x models: each cell's gap to the best model on that dataset, winner marked.
+
+    On an imbalanced dataset the comparison uses balanced accuracy (mean recall over classes),
+    so "best" there is the best balanced accuracy, and the row says so.
+    """
     datasets = results.run_datasets
     gaps = np.full((len(datasets), len(models)), np.nan)
-    means = np.full_like(gaps, np.nan)
+    scores = np.full_like(gaps, np.nan)
+    runs = np.zeros_like(gaps, dtype=int)
     for row_index, dataset in enumerate(datasets):
         for column, model in enumerate(models):
             label = results.label_for(model, dataset)
             if label is not None and results.rows_of(label):
-                means[row_index, column] = mean_std(r["accuracy"] for r in results.rows_of(label))[0]
-        gaps[row_index] = 100 * (means[row_index] - np.nanmax(means[row_index]))
-    figure, axis = plt.subplots(figsize=(1.6 * len(models) + 3, 0.6 * len(datasets) + 2),
-                                layout="constrained")
+                rows = results.rows_of(label)
+                values = (_balanced_accuracies(results, rows) if dataset in imbalanced
+                          else [row["accuracy"] for row in rows])
+                scores[row_index, column] = np.mean(values)
+                runs[row_index, column] = len(rows)
+        gaps[row_index] = 100 * (scores[row_index] - np.nanmax(scores[row_index]))
+    figure, axis = plt.subplots(figsize=(WIDTH, 0.75 * len(datasets) + 2.4), layout="constrained")
     image = axis.imshow(np.maximum(gaps, -10), cmap="RdYlGn", vmin=-10, vmax=0, aspect="auto")
     for (row_index, column), gap in np.ndenumerate(gaps):
         if np.isnan(gap):
             declared = results.label_for(models[column], datasets[row_index]) is not None
-            absent = "not run" if declared else "n/a"
-            axis.text(column, row_index, absent, ha="center", va="center", fontsize=8, color="gray")
+            axis.text(column, row_index, "not run" if declared else "n/a", ha="center",
+                      va="center", fontsize=SMALL, color="gray")
             continue
         text = "best\n" if gap == 0 else f"{gap:+.1f}\n".replace("-0.0", "0.0")
-        axis.text(column, row_index, text + f"{means[row_index, column]:.3f}", ha="center",
-                  va="center", fontsize=8, fontweight="bold" if gap == 0 else "normal")
-    kinds = ["images" if results.datasets[d].is_image else "table" for d in datasets]
-    axis.set_yticks(range(len(datasets)), [f"{d} ({k})" for d, k in zip(datasets, kinds, strict=True)])
-    axis.set_xticks(range(len(models)), models)
-    figure.colorbar(image, ax=axis, label="points behind the best model (mean over seeds; capped at -10)")
-    figure.suptitle("Who wins where: accuracy gap to the best model on each dataset")
+        single = "\n(n = 1 run)" if runs[row_index, column] == 1 else ""
+        axis.text(column, row_index, text + f"{scores[row_index, column]:.3f}" + single,
+                  ha="center", va="center", fontsize=SMALL,
+                  fontweight="bold" if gap == 0 else "normal")
+    rows_shown = [f"{dataset} ({'images' if results.datasets[dataset].is_image else 'table'})"
+                  + ("\nbalanced accuracy" if dataset in imbalanced else "\naccuracy")
+                  for dataset in datasets]
+    axis.set_yticks(range(len(datasets)), rows_shown)
+    axis.set_xticks(range(len(models)), [wrap(_model_name(results, model), 14) for model in models])
+    axis.set_xlabel("model")
+    axis.set_ylabel("dataset (and the metric compared)")
+    figure.colorbar(image, ax=axis, label="points behind the best model\n(mean over seeds; "
+                                          "capped at -10)")
+    figure.suptitle("Who wins where: gap to the best model on each dataset, by the metric "
+                    "that fits the data")
     save(figure, path)

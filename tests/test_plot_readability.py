@@ -1,0 +1,177 @@
+"""The checks a reader's eye would make on a figure, each shown to catch a broken figure (so it
+cannot pass vacuously), and the shared style every figure takes its names and colours from."""
+
+import csv
+
+import numpy as np
+import pytest
+
+from mlhistory.models import registry
+from mlhistory.paths import REFERENCES_DIR
+from mlhistory.reporting.plots import style
+from mlhistory.reporting.plots.why_now import book_layer_names
+from mlhistory.results import ExperimentResults
+
+plt = style.plt
+
+
+@pytest.fixture
+def figure():
+    figure, axis = plt.subplots(figsize=(style.WIDTH, 5))
+    axis.plot([1, 2, 3], [0.2, 0.5, 0.9], label="a line")
+    axis.set_xlabel("epoch")
+    axis.set_ylabel("test accuracy")
+    axis.set_ylim(0, 1)
+    axis.legend()
+    yield figure
+    plt.close(figure)
+
+
+def test_a_tidy_figure_has_no_problems(figure):
+    assert style.readability_problems(figure) == []
+
+
+def test_overlapping_tick_labels_are_caught(figure):
+    axis = figure.axes[0]
+    axis.set_xticks([1, 1.01, 3], ["a long tick label", "another long one", "fine"])
+    assert any("tick labels overlap" in problem for problem in style.readability_problems(figure))
+
+
+def test_texts_written_over_each_other_are_caught(figure):
+    axis = figure.axes[0]
+    axis.text(2, 0.5, "a value label")
+    axis.text(2.01, 0.5, "another label")
+    assert any("texts overlap" in problem for problem in style.readability_problems(figure))
+
+
+def test_a_legend_entry_with_nothing_drawn_is_caught(figure):
+    axis = figure.axes[0]
+    axis.legend([plt.Rectangle((0, 0), 1, 1)], ["a family with no bars"])
+    assert any("has nothing drawn" in problem for problem in style.readability_problems(figure))
+
+
+def test_an_axis_of_numbers_without_a_label_is_caught(figure):
+    figure.axes[0].set_xlabel("")
+    assert any("has no label" in problem for problem in style.readability_problems(figure))
+
+
+def test_a_truncated_accuracy_axis_without_a_mark_is_caught(figure):
+    axis = figure.axes[0]
+    axis.set_ylim(0.8, 1.0)
+    assert any("no mark" in problem for problem in style.readability_problems(figure))
+    style.label_accuracy_axis(axis, "y", "test accuracy")
+    assert style.readability_problems(figure) == []
+    assert "axis starts at 0.8" in axis.get_ylabel()
+
+
+def test_text_too_small_at_the_report_width_is_caught():
+    figure, axis = plt.subplots(figsize=(16, 5))
+    axis.plot([1, 2], [1, 2])
+    axis.set_xlabel("x", fontsize=6)
+    axis.set_ylabel("y")
+    try:
+        assert any("px high" in problem for problem in style.readability_problems(figure))
+    finally:
+        plt.close(figure)
+
+
+def test_save_refuses_an_unreadable_figure_while_checking(figure, tmp_path):
+    figure.axes[0].legend([plt.Rectangle((0, 0), 1, 1)], ["nothing drawn"])
+    with style.checking_readability(), pytest.raises(style.UnreadableFigure, match="nothing drawn"):
+        style.save(figure, tmp_path / "broken.png")
+    assert not (tmp_path / "broken.png").exists()
+
+
+def test_a_single_run_says_so_instead_of_a_zero_width_error_bar(figure):
+    axis = figure.axes[0]
+    style.spread(axis, 0, [0.9], "black")
+    style.spread(axis, 1, [0.8, 0.82, 0.84], "black")
+    notes = [text.get_text() for text in axis.texts]
+    assert notes == ["n = 1 run"]
+
+
+def test_every_registry_model_has_a_family_colour():
+    # A wrapper's family is its wrapped model's (tested below).
+    for name in set(registry.REGISTRY) - set(style.WRAPPERS):
+        assert style.family_color(style.model_family(name)).startswith("#")
+
+
+def test_a_model_without_a_family_fails_loudly():
+    with pytest.raises(KeyError, match="no family"):
+        style.model_family("a_model_nobody_mapped")
+
+
+def test_a_wrapper_takes_the_family_of_the_model_it_wraps():
+    assert style.model_family("continual_shallow", {"learner": "gaussian_nb"}) == "naive_bayes"
+    assert style.model_family("continual_net", {"network": "convnet"}) == "book_net"
+
+
+def test_family_legend_names_each_family_once():
+    legend = style.FamilyLegend()
+    assert [legend.label(family) for family in ("svm", "svm", "forest")] == \
+        ["SVMs", "_nolegend_", "forests"]
+
+
+def test_keras_layer_names_in_the_book_s_words():
+    names = ["input", "conv2d", "max_pooling2d", "conv2d_1", "max_pooling2d_1", "conv2d_2", "dense"]
+    assert book_layer_names(names) == ["input pixels", "conv block 1", "pooling 1", "conv block 2",
+                                       "pooling 2", "conv block 3", "dense head"]
+    with pytest.raises(ValueError, match="book's words"):
+        book_layer_names(["input", "lstm"])
+
+
+def test_timeline_dates_carry_their_sources_and_follow_the_issue():
+    with open(REFERENCES_DIR / "timeline.csv", newline="") as handle:
+        rows = {row["model"]: row for row in csv.DictReader(handle)}
+    assert all(row["source"].strip() and row["label"].strip() for row in rows.values())
+    assert all(style.model_family(model) for model in rows)
+    years = {model: int(row["year"]) for model, row in rows.items()}
+    assert years["decision_tree"] == 1984 and "CART" in rows["decision_tree"]["label"]
+    assert years["hist_gradient_boosting"] == 1999 and years["xgboost"] == 2014
+    assert years["perceptron"] == 1958 and years["lightgbm"] == 2017
+    assert "modern recipe" in rows["dense"]["label"]
+
+
+def _capture(monkeypatch, module):
+    """Draw a figure but keep it open, returning the figure the plot function saved."""
+    drawn = []
+    monkeypatch.setattr(module, "save", lambda figure, path: drawn.append(figure))
+    return drawn
+
+
+def test_who_wins_on_imbalanced_data_by_balanced_accuracy(tmp_path, monkeypatch):
+    from mlhistory import atomic
+    from mlhistory.reporting.plots import why_now
+    from mlhistory.results import write_rows
+
+    folder = tmp_path / "digits" / "11_fixture"
+    # On "shuttle" the forest is right more often, but only the booster finds the rare class.
+    confusions = {"random_forest": np.array([[98, 0], [2, 0]]),
+                  "xgboost": np.array([[90, 8], [0, 2]])}
+    runs, rows = [], []
+    for model, confusion in confusions.items():
+        key = f"{model}-shuttle"
+        accuracy = float(np.trace(confusion) / confusion.sum())
+        rows.append({"experiment": "11_fixture", "dataset": "shuttle", "model": model,
+                     "features": "columns", "params": "{}", "seed": 0, "n_train": 100,
+                     "n_test": 100, "accuracy": accuracy, "macro_f1": 0.5, "fit_seconds": 1.0,
+                     "predict_seconds": 0.1, "n_params": None, "model_bytes": 1, "peak_rss_mb": 1.0,
+                     "run_key": key})
+        atomic.write_npz(tmp_path / "cache" / "shuttle" / f"{key}.npz", {"confusion": confusion})
+        runs.append({"label": f"{model} (shuttle)", "display_name": model, "model": model,
+                     "params": {}, "family": "shallow", "dataset": "shuttle", "run_keys": [key]})
+    atomic.write_json(folder / "experiment.json", {
+        "experiment_id": "11_fixture", "runs": runs, "skipped": [],
+        "dataset": {"name": "digits", "description": "fixture"},
+        "datasets": {"shuttle": {"name": "shuttle", "description": "fixture", "kind": "tabular",
+                                 "input_shape": [9], "class_names": ["common", "rare"],
+                                 "n_train": 100, "n_test": 100}}})
+    write_rows(folder / "runs.csv", rows)
+    drawn = _capture(monkeypatch, why_now)
+    why_now.who_wins_grid(ExperimentResults.read(folder), tmp_path / "grid.png",
+                          models=["random_forest", "xgboost"], imbalanced=["shuttle"])
+    axis = drawn[0].axes[0]
+    best = [text for text in axis.texts if text.get_text().startswith("best")]
+    assert len(best) == 1 and best[0].get_position()[0] == 1  # the booster's column
+    assert "balanced accuracy" in axis.get_yticklabels()[0].get_text()
+    plt.close(drawn[0])
