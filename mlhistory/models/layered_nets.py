@@ -226,9 +226,10 @@ class ProbedClassifier(KerasClassifier):
 
     def __init__(self, info: DatasetInfo, *, seed: int, epochs: int, batch_size: int,
                  optimizer: str, learning_rate: float | None, probe_train: int, probe_dims: int,
-                 projection_points: int, sample_images: int):
+                 projection_points: int, sample_images: int, min_steps_per_epoch: int = 0):
         super().__init__(convnet, info, epochs=epochs, batch_size=batch_size,
-                         optimizer=optimizer, learning_rate=learning_rate)
+                         optimizer=optimizer, learning_rate=learning_rate,
+                         min_steps_per_epoch=min_steps_per_epoch)
         self.seed = seed
         self.probe_train, self.probe_dims = probe_train, probe_dims
         self.projection_points, self.sample_images = projection_points, sample_images

@@ -349,6 +349,9 @@ def _tabular_mlp(info, seed, **params):
     return TabularMLPClassifier(info, seed=seed, **params)
 
 
+# What readers call the shallow learners that can continue (experiment 12).
+CONTINUAL_LEARNERS = {"sgd_hinge": "Linear SVM (SGD)", "gaussian_nb": "Gaussian naive Bayes"}
+
 FASHION_TABLE_3 = "Fashion-MNIST paper (Xiao et al. 2017) Table 3, best configuration"
 STANDARDIZED = "pixels/255, flattened, standardised (StandardScaler fitted on train)"
 # Trees split on thresholds, so standardising would change nothing but the split values.
@@ -482,6 +485,7 @@ REGISTRY: dict[str, ModelEntry] = {
                    "the book's convnet, then a linear probe (PCA + logistic regression, fitted "
                    "on training images) on the output of every layer",
                    stochastic=True, artifacts=_probe_artifacts, needs_images=True,
+                   options={"min_steps_per_epoch": 0},
                    display="Book's convnet, probed ({epochs} epochs)"),
         # --- will it last (experiment 12) ---
         ModelEntry("transfer_convnet", DEEP, _transfer_convnet,
@@ -501,7 +505,8 @@ REGISTRY: dict[str, ModelEntry] = {
                    "pixels/255", "the book's dense net or convnet, trained on each new part of "
                    "the data in turn (continue) or retrained on all data so far (scratch)",
                    stochastic=True, artifacts=_staged_net_artifacts, needs_images=True,
-                   display="Book's {network} net ({mode})"),
+                   display=lambda params: (f"Book's {'dense net' if params['network'] == 'dense' else 'convnet'}"
+                                          f" ({params['mode']})")),
         ModelEntry("continual_shallow", SHALLOW, _continual_shallow,
                    {"learner": "sgd_hinge", "mode": "continue", "stages": 3,
                     "epochs_per_stage": 1},
@@ -509,7 +514,8 @@ REGISTRY: dict[str, ModelEntry] = {
                    "scikit-learn partial_fit: SGD hinge loss (a linear SVM) or Gaussian naive "
                    "Bayes, continued on new data or restarted", stochastic=True,
                    standardize=False, artifacts=_staged_shallow_artifacts,
-                   display='Partial-fit {learner} ({mode})'),
+                   display=lambda params: (f"{CONTINUAL_LEARNERS[params['learner']]}, partial fit "
+                                          f"({params['mode']})")),
         # --- the modern landscape (experiment 11) ---
         ModelEntry("tabular_mlp", DEEP, _tabular_mlp,
                    {"epochs": 30, "batch_size": 256, "patience": 3, "validation_fraction": 0.1},
