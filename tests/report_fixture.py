@@ -12,10 +12,12 @@ import struct
 import zlib
 from pathlib import Path
 
+import numpy as np
+
 from mlhistory import atomic
 from mlhistory.judging import claims
 from mlhistory.judging.claims import Beats
-from mlhistory.results import ExperimentResults, write_rows
+from mlhistory.results import TEST_LABELS_FILE, ExperimentResults, key_of_test_set, write_rows
 
 DATASETS = {
     "mnist": "MNIST (LeCun et al. 1998), 28x28 handwritten digits; the book's dataset",
@@ -108,6 +110,19 @@ def plots_of(experiment_id: str) -> list[dict]:
     return plots
 
 
+N_TEST = 10_000
+TEST_LABELS = np.random.default_rng(0).integers(0, 10, N_TEST)
+# Test images from easiest to hardest, shared by every model, so errors nest as real ones do.
+DIFFICULTY = np.random.default_rng(1).permutation(N_TEST)
+
+
+def predictions_for(accuracy: float) -> np.ndarray:
+    predictions = (TEST_LABELS + 1) % 10
+    right = DIFFICULTY[:round(accuracy * N_TEST)]
+    predictions[right] = TEST_LABELS[right]
+    return predictions
+
+
 def write_results_set(root: Path) -> Path:
     for dataset in DATASETS:
         for experiment_id, title, book_section in EXPERIMENTS:
@@ -128,6 +143,8 @@ def write_experiment(folder: Path, dataset: str, experiment_id: str, title: str,
                 key = f"{dataset}-{model}-{n_train}-{seed}"
                 keys.append(key)
                 accuracy = full_size - 0.02 * SIZES[::-1].index(n_train) + 0.002 * (seed - 1)
+                atomic.write_npz(folder.parent.parent / "cache" / dataset / f"{key}.npz",
+                                 {"predictions": predictions_for(accuracy)})
                 rows.append({
                     "experiment": experiment_id, "dataset": dataset, "model": model,
                     "features": "pixels", "params": json.dumps(params, sort_keys=True),
@@ -149,6 +166,8 @@ def write_experiment(folder: Path, dataset: str, experiment_id: str, title: str,
         "experiment_id": experiment_id, "title": title, "book_section": book_section,
         "summary": f"{title}.\n\nWhat the book says, in our words.\n\n- one bullet\n- another bullet",
         "quick": False, "seeds": [0, 1, 2], "skipped": [],
+        "fair_budgets": {"validation split": "10 % of the training images",
+                         "nets": "early stopping, up to 20 epochs"},
         "dataset": {"name": dataset, "description": description,
                     "class_names": record["class_names"], "input_shape": [28, 28],
                     "n_train_full": 60_000},
@@ -159,6 +178,7 @@ def write_experiment(folder: Path, dataset: str, experiment_id: str, title: str,
     }
     atomic.write_json(folder / "experiment.json", manifest)
     write_rows(folder / "runs.csv", rows)
+    atomic.write_npz(folder / TEST_LABELS_FILE, {key_of_test_set(dataset, N_TEST): TEST_LABELS})
     claims.write(folder / "claims.csv", claims.judge(ExperimentResults.read(folder), declared))
     atomic.write_json(folder / "metadata.json", {
         "date": "2026-11-21T00:00:00+00:00", "command": "fixture", "git_commit": "abc123",

@@ -118,7 +118,8 @@ def _hardware_results(folder, training_device: str) -> ExperimentResults:
             curve = DENSE_CURVE if model == "dense" else np.linspace(0.8, 0.9, EPOCHS)
             atomic.write_npz(folder.parent.parent / "cache" / "fashion_mnist" / f"{key}.npz",
                              {"test_accuracy_per_epoch": np.asarray(curve, dtype=np.float32)})
-        runs.append({"label": model, "display_name": model, "model": model, "features": "pixels", "family": "deep",
+        runs.append({"label": model, "display_name": model, "model": model, "features": "pixels",
+                     "family": "deep",
                      "params": {"epochs": EPOCHS}, "run_keys": keys})
     atomic.write_json(folder / "experiment.json", {
         "experiment_id": "10_fixture", "runs": runs, "plots": [],

@@ -349,7 +349,8 @@ def _tabular_mlp(info, seed, **params):
     return TabularMLPClassifier(info, seed=seed, **params)
 
 
-# What readers call the shallow learners that can continue (experiment 12).
+# What readers call the nets and shallow learners that can continue (experiment 12).
+BOOK_NETS = {"dense": "dense net", "convnet": "convnet"}
 CONTINUAL_LEARNERS = {"sgd_hinge": "Linear SVM (SGD)", "gaussian_nb": "Gaussian naive Bayes"}
 
 FASHION_TABLE_3 = "Fashion-MNIST paper (Xiao et al. 2017) Table 3, best configuration"
@@ -505,8 +506,8 @@ REGISTRY: dict[str, ModelEntry] = {
                    "pixels/255", "the book's dense net or convnet, trained on each new part of "
                    "the data in turn (continue) or retrained on all data so far (scratch)",
                    stochastic=True, artifacts=_staged_net_artifacts, needs_images=True,
-                   display=lambda params: (f"Book's {'dense net' if params['network'] == 'dense' else 'convnet'}"
-                                          f" ({params['mode']})")),
+                   display=lambda params: (f"Book's {BOOK_NETS[params['network']]} "
+                                          f"({params['mode']})")),
         ModelEntry("continual_shallow", SHALLOW, _continual_shallow,
                    {"learner": "sgd_hinge", "mode": "continue", "stages": 3,
                     "epochs_per_stage": 1},

@@ -128,8 +128,10 @@ def _budgets(experiment: JudgedExperiment) -> list:
                       run["preprocessing"], params, ", ".join(f"{size:,}" for size in sizes),
                       str(len(seeds)), run["provenance"]])
     blocks = [Heading(2, "What each model got"),
-              Paragraph("No model was tuned on the test data; the README's notes on tuning "
-                        "budgets say what each side got."),
+              Paragraph("No model was tuned or stopped on the test data. Runs labelled "
+                        "\"fair\" (early stopping, a grown forest) got the fair budget, "
+                        "declared once for every family:"),
+              BulletList([f"{part}: {text}" for part, text in manifest["fair_budgets"].items()]),
               Table(["model", "data", "features", "preprocessing", "params", "n_train", "seeds",
                      "provenance"], table)]
     skipped = defaultdict(list)

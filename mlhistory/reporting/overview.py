@@ -20,7 +20,7 @@ NOT_RUN = "not run"
 
 def main_page(experiments: list[JudgedExperiment], results_folder: str) -> Page:
     """``experiments`` in report order: by dataset (the book's first), then by experiment."""
-    sections = _by_experiment(experiments)
+    sections = by_experiment(experiments)
     datasets = list(dict.fromkeys(experiment.dataset for experiment in experiments))
     names = {experiment.dataset: dataset_name(experiment) for experiment in experiments}
     rows = [row for experiment in experiments for row in experiment.claims]
@@ -37,7 +37,7 @@ def main_page(experiments: list[JudgedExperiment], results_folder: str) -> Page:
                   f"tables, leaderboards and budgets are in each experiment's detail page and in "
                   f"the [appendix]({APPENDIX_PAGE})."),
         Heading(2, "The book's claims at a glance"),
-        _verdict_table(book_rows, sections, datasets, names),
+        verdict_table(book_rows, sections, datasets, names),
         Paragraph("What a verdict says:"),
         BulletList([f"**{verdict}**: {meaning}" for verdict, meaning in claims.VERDICT_MEANINGS.items()]),
         Paragraph(_tests_sentence(rows)),
@@ -53,7 +53,7 @@ def main_page(experiments: list[JudgedExperiment], results_folder: str) -> Page:
         blocks += [Heading(2, "The project's own questions"),
                    Paragraph("Questions the experiments answer that the book does not ask. They "
                              "are kept apart from the book's claims and not counted above."),
-                   _verdict_table(project_rows, sections, datasets, names)]
+                   verdict_table(project_rows, sections, datasets, names)]
     blocks += [Heading(2, "Details"),
                Paragraph(f"The [appendix]({APPENDIX_PAGE}) holds the leaderboards of every run, "
                          "the published figures beside ours, and the time and machine each "
@@ -63,7 +63,7 @@ def main_page(experiments: list[JudgedExperiment], results_folder: str) -> Page:
     return Page(MAIN_PAGE, TITLE, blocks)
 
 
-def _by_experiment(experiments: list[JudgedExperiment]) -> dict[str, dict[str, JudgedExperiment]]:
+def by_experiment(experiments: list[JudgedExperiment]) -> dict[str, dict[str, JudgedExperiment]]:
     """Each experiment's runs by dataset, experiments in their numbered order."""
     sections = defaultdict(dict)
     for experiment in sorted(experiments, key=lambda found: found.experiment_id):
@@ -85,7 +85,7 @@ def _claims_by_key(rows: list[dict]) -> dict[tuple[str, str], dict[str, dict]]:
     return found
 
 
-def _verdict_table(rows: list[dict], sections: dict, datasets: list[str], names: dict) -> Table:
+def verdict_table(rows: list[dict], sections: dict, datasets: list[str], names: dict) -> Table:
     table = []
     for (experiment_id, _), by_dataset in _claims_by_key(rows).items():
         claim = next(iter(by_dataset.values()))["claim"]

@@ -8,7 +8,8 @@ results set's combined ``runs.csv`` and ``claims.csv``, and writes the pages:
 - ``<dataset>/<experiment>/README.md``, one per experiment and dataset, beside the results it
   reads: evidence, runs, budgets, tables and every plot (``experiment_page``);
 - ``APPENDIX.md``: leaderboards, published figures, run budget (``appendix``);
-- ``index.html``: all of these in one file that opens from disk, each page a section of it.
+- ``index.html``: all of these in one file that opens from disk, each page a section of it;
+- for the reference results, the README's findings section (``findings``).
 """
 
 import os
@@ -22,7 +23,12 @@ from .appendix import appendix_page
 from .common import JudgedExperiment, dataset_order
 from .document import Heading, Page, Paragraph, to_html, to_markdown
 from .experiment_page import experiment_page
+from .findings import update_readme
 from .overview import TITLE, main_page
+
+# The committed reference results, whose verdicts the README's findings section repeats.
+REFERENCE_RESULTS = PROJECT_ROOT / "results"
+README = PROJECT_ROOT / "README.md"
 
 
 def judge_saved_claims(experiment: ExperimentResults) -> list[dict]:
@@ -69,6 +75,8 @@ def write_report(results_dir: Path) -> None:
     for page in pages:
         atomic.write_text(results_dir / page.path, to_markdown(page))
     atomic.write_text(results_dir / "index.html", to_html(pages, TITLE))
+    if results_dir.resolve() == REFERENCE_RESULTS.resolve() and experiments:
+        update_readme(README, experiments, REFERENCE_RESULTS.name)
     print(f"wrote {os.path.relpath(results_dir / pages[0].path)}, {len(pages) - 1} linked pages "
           f"and {os.path.relpath(results_dir / 'index.html')} from {len(experiments)} "
           "experiment result sets")

@@ -16,8 +16,8 @@ from .schema import (
     TEST_LABELS_FILE,
     TOY_FILE,
     base_dataset,
-    read_rows,
     key_of_test_set,
+    read_rows,
     view_name,
     write_rows,
 )

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from ..paths import run_cache_dir
-from .schema import MANIFEST_FILE, RUNS_FILE, TEST_LABELS_FILE, base_dataset, read_rows, key_of_test_set
+from .schema import MANIFEST_FILE, RUNS_FILE, TEST_LABELS_FILE, base_dataset, key_of_test_set, read_rows
 
 
 def experiment_dirs(results_dir: Path) -> list[Path]:

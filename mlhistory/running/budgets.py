@@ -31,12 +31,11 @@ NET_PATIENCE = 3  # epochs without a lower validation loss; the best epoch's wei
 BOOSTER_MAX_ROUNDS = 1000
 BOOSTER_PATIENCE = 20  # rounds without a lower validation log-loss
 FOREST_STEP = 50  # trees added at a time while the validation accuracy improves
-FOREST_MAX_TREES = 500
+FOREST_MAX_TREES = 300
 
 FAIR_PARAMS = {
     "dense": {"epochs": NET_MAX_EPOCHS, "patience": NET_PATIENCE},
     "convnet": {"epochs": NET_MAX_EPOCHS, "patience": NET_PATIENCE},
-    "convnet_modern": {"epochs": NET_MAX_EPOCHS, "patience": NET_PATIENCE},
     "xgboost": {"n_estimators": BOOSTER_MAX_ROUNDS, "early_stopping_rounds": BOOSTER_PATIENCE},
     "lightgbm": {"n_estimators": BOOSTER_MAX_ROUNDS, "early_stopping_rounds": BOOSTER_PATIENCE},
     "random_forest": {"n_estimators": FOREST_MAX_TREES, "growth_step": FOREST_STEP},
