@@ -106,3 +106,9 @@ def test_an_unwritable_folder_fails_in_one_line(tmp_path, option):
     completed = run_cli(EXPERIMENT, "--dataset", dataset, "--quick", option,
                         str(tmp_path / "a-file" / "inside"))
     _assert_one_line_error(completed, 1 if option == "--data-dir" else 2, "choose a writable")
+
+
+def test_bench_refuses_fewer_than_one_repeat(tmp_path):
+    completed = run_cli("-m", "mlhistory", "bench", "--repeats", "0", "--results-dir", str(tmp_path))
+    assert completed.returncode == 2
+    assert completed.stderr.strip().splitlines() == ["error: --repeats must be at least 1, not 0"]

@@ -229,3 +229,25 @@ def parse_html(page: str) -> _Page:
     parsed = _Page()
     parsed.feed(page)
     return parsed
+
+
+def test_the_readme_findings_are_rewritten_from_the_verdicts(results_set, tmp_path):
+    from mlhistory.errors import UsageError
+    from mlhistory.reporting import findings
+
+    experiments = report.read_judged(results_set)
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# Title\n\nbefore\n\n{findings.START}\nold text\n{findings.END}\n\nafter\n")
+    findings.update_readme(readme, experiments, "results")
+    text = readme.read_text()
+    assert "old text" not in text and text.startswith("# Title\n\nbefore\n") and "after" in text
+    rows = [row for experiment in experiments for row in experiment.claims
+            if row["source"] == claims.BOOK]
+    verdicts = [row["verdict"] for row in rows if row["dataset"] == "mnist"]
+    assert f"on MNIST ({len(verdicts)} claims)" in text
+    assert "](results/REPORT.md#" in text  # links lead into the report from the README
+    findings.update_readme(readme, experiments, "results")
+    assert readme.read_text() == text  # rewriting is idempotent
+    readme.write_text("# no block\n")
+    with pytest.raises(UsageError, match="has no findings block"):
+        findings.update_readme(readme, experiments, "results")

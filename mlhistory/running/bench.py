@@ -106,14 +106,16 @@ def _compiled_net(spec: RunSpec, split):
     return classifier
 
 
-def runner_overhead(dataset: str, data_dir: Path, repeats: int, digest: str) -> list[dict]:
+def runner_overhead(dataset: str, data_dir: Path, repeats: int, digest: str,
+                    names: list[str] | None = None, n_train: int = OVERHEAD_N_TRAIN,
+                    n_test: int = OVERHEAD_N_TEST) -> list[dict]:
+    """``names`` (by default every registry model with a bare library call) through the runner
+    and bare, on the same ``n_train`` training images."""
     rows = []
-    for name, entry in models.REGISTRY.items():
-        if name in COMPOSITE:
-            continue
-        spec = RunSpec.create(dataset, name, seed=0, n_train=OVERHEAD_N_TRAIN,
-                              n_test=OVERHEAD_N_TEST, features=models.default_features(True),
-                              data_digest=digest)
+    for name in names or [name for name in models.REGISTRY if name not in COMPOSITE]:
+        entry = models.get(name)
+        spec = RunSpec.create(dataset, name, seed=0, n_train=n_train, n_test=n_test,
+                              features=models.default_features(True), data_digest=digest)
         bare = _bare_call(spec, data_dir)
         runner, library = [], []
         through_runner = functools.partial(execute, spec, data_dir)
@@ -123,7 +125,7 @@ def runner_overhead(dataset: str, data_dir: Path, repeats: int, digest: str) -> 
             models.start_run(0, entry.uses_keras)
             library.append(_seconds(bare))
         rows.append(_row("runner overhead", models.display_name(name, spec.params_dict, "pixels"),
-                         f"{dataset}, n_train {OVERHEAD_N_TRAIN:,}, median of {repeats}",
+                         f"{dataset}, n_train {n_train:,}, median of {repeats}",
                          statistics.median(runner), statistics.median(library), "s",
                          goal="ratio <= 1.05", detail="runner: execute(); baseline: the library's "
                          "fit and predict on the same arrays"))
