@@ -251,3 +251,22 @@ def test_the_readme_findings_are_rewritten_from_the_verdicts(results_set, tmp_pa
     readme.write_text("# no block\n")
     with pytest.raises(UsageError, match="has no findings block"):
         findings.update_readme(readme, experiments, "results")
+
+
+def test_the_appendix_prints_the_bench_table_when_there_is_one(tmp_path):
+    from mlhistory import atomic
+    from mlhistory.reporting.appendix import speed
+    from mlhistory.reporting.document import Page
+    from mlhistory.results.schema import BENCH_COLUMNS, write_rows
+
+    assert speed(tmp_path / "bench") == []
+    row = {"part": "accelerated", "subject": "RBF SVM", "setting": "n_train 20,000",
+           "measured": 11.6, "baseline": 118.0, "ratio": 0.0983, "unit": "s", "goal": "",
+           "detail": "accuracy 0.8788 against 0.8788"}
+    write_rows(tmp_path / "bench" / "bench.csv", [row], BENCH_COLUMNS)
+    atomic.write_json(tmp_path / "bench" / "metadata.json", {
+        "date": "2026-11-23T08:00:00+00:00",
+        "hardware": {"cpu": "AMD EPYC", "cpu_count": 2}})
+    markdown = to_markdown(Page("APPENDIX.md", "A", speed(tmp_path / "bench")))
+    assert "Speed, measured side by side" in markdown and "AMD EPYC (2 cores)" in markdown
+    assert "| accelerated | RBF SVM | n_train 20,000 | 11.6 | 118 | 0.0983 |" in markdown

@@ -210,6 +210,10 @@ def combined(verdict: str, comparisons: list[Verdict]) -> Verdict:
                    max(p_values) if p_values else None)
 
 
+REACHES_TEST = (f"first epoch of the mean test curve over seeds within {100 * MIN_MARGIN:.1f} points "
+                "of the slower net's final accuracy")
+
+
 @dataclass(frozen=True)
 class ReachesSooner(Claim):
     """``fast`` reaches ``slow``'s final test accuracy in fewer epochs than ``slow`` needs.
@@ -238,11 +242,11 @@ class ReachesSooner(Claim):
                     f"{100 * MIN_MARGIN:.1f} points of it from epoch {slow_epochs}; {self.fast} ")
         if fast_epochs is None:
             return Verdict(FAILS, evidence + f"never reaches it in {len(fast_curve)} epochs "
-                                             f"(best {fast_curve.max():.4f})")
+                                             f"(best {fast_curve.max():.4f})", REACHES_TEST)
         evidence += f"reaches it at epoch {fast_epochs} of {len(fast_curve)}"
         if fast_epochs < slow_epochs:
-            return Verdict(HOLDS, evidence)
-        return Verdict(FAILS if fast_epochs > slow_epochs else INCONCLUSIVE, evidence)
+            return Verdict(HOLDS, evidence, REACHES_TEST)
+        return Verdict(FAILS if fast_epochs > slow_epochs else INCONCLUSIVE, evidence, REACHES_TEST)
 
 
 @dataclass(frozen=True)
@@ -266,14 +270,17 @@ class FitTimeExponents(Claim):
         steep, steep_sizes = fit_time_exponent(results, self.steep, self.min_size)
         linear, linear_sizes = fit_time_exponent(results, self.linear, self.min_size)
         if math.isnan(steep) or math.isnan(linear):
-            return Verdict(INCONCLUSIVE, f"fewer than two training sizes >= {self.min_size:,}")
+            return Verdict(INCONCLUSIVE, f"fewer than two training sizes >= {self.min_size:,}",
+                           "least-squares slope of log fit time against log n_train")
         low, high = self.linear_band
         evidence = (f"fit-time exponent of {self.steep} {steep:.2f} over n_train "
                     f"{steep_sizes[0]:,}..{steep_sizes[-1]:,} (threshold {self.threshold}); "
                     f"{self.linear} {linear:.2f} over {linear_sizes[0]:,}..{linear_sizes[-1]:,} "
                     f"(near 1 means {low}..{high})")
         holds = steep > self.threshold and low <= linear <= high
-        return Verdict(HOLDS if holds else FAILS, evidence)
+        return Verdict(HOLDS if holds else FAILS, evidence,
+                       "least-squares slope of log fit time against log n_train, against the "
+                       "thresholds")
 
 
 @dataclass(frozen=True)
@@ -458,9 +465,10 @@ class DiminishingReturns(Claim):
         evidence = ("gains in accuracy from one step to the next: "
                     + ", ".join(f"{100 * gain:+.2f}" for gain in gains)
                     + f" points; first minus last {100 * shrink:+.2f}, noise margin {100 * margin:.2f}")
+        test = "first gain minus last gain in mean accuracy, against two standard errors over seeds"
         if shrink > margin:
-            return Verdict(HOLDS, evidence)
-        return Verdict(FAILS if shrink < -margin else INCONCLUSIVE, evidence)
+            return Verdict(HOLDS, evidence, test)
+        return Verdict(FAILS if shrink < -margin else INCONCLUSIVE, evidence, test)
 
 
 @dataclass(frozen=True)

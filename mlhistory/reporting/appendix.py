@@ -3,9 +3,11 @@ beside ours, and what the experiments cost in time on which machine."""
 
 import csv
 from collections import defaultdict
+from pathlib import Path
 
 from ..paths import REFERENCES_DIR
 from ..results import METADATA_FILE, base_dataset, group_rows, mean_std, read_json, unique_runs
+from ..results.schema import BENCH_DIR, BENCH_FILE
 from .common import APPENDIX_PAGE, MAIN_PAGE, JudgedExperiment, accuracy_text, dataset_order
 from .document import Heading, Page, Paragraph, Table
 from .experiment_page import RUN_HEADER, computed_seconds, run_cells
@@ -17,12 +19,34 @@ AGREEMENT_POINTS = 2.0
 TITLE = "Appendix: leaderboards, published figures, run budget"
 
 
-def appendix_page(experiments: list[JudgedExperiment]) -> Page:
+def appendix_page(experiments: list[JudgedExperiment], results_dir: Path) -> Page:
     blocks = [Heading(1, TITLE), Paragraph(f"[Back to the report]({MAIN_PAGE})")]
     blocks += leaderboard(experiments)
     blocks += published_vs_measured(experiments)
     blocks += environment(experiments)
+    blocks += speed(Path(results_dir) / BENCH_DIR)
     return Page(APPENDIX_PAGE, TITLE, blocks, toc_title="Appendix")
+
+
+def speed(folder: Path) -> list:
+    """``make bench``'s table, when it has been run: each measurement against its baseline,
+    taken side by side in the same run on the machine it names."""
+    if not (folder / BENCH_FILE).exists():
+        return []
+    with open(folder / BENCH_FILE, newline="") as saved:
+        rows = list(csv.DictReader(saved))
+    metadata = read_json(folder / METADATA_FILE)
+    hardware = metadata["hardware"]
+    table = [[row["part"], row["subject"], row["setting"], f"{float(row['measured']):,.4g}",
+              f"{float(row['baseline']):,.4g}", f"{float(row['ratio']):.3g}", row["unit"],
+              row["goal"], row["detail"]] for row in rows]
+    return [Heading(2, "Speed, measured side by side"),
+            Paragraph(f"`make bench` on {hardware['cpu']} ({hardware['cpu_count']} cores), "
+                      f"{metadata['date'][:10]}. Each row times two ways of doing the same work "
+                      "in the same run; the ratio is measured over baseline. A benchmark "
+                      "measures and never fails a test."),
+            Table(["part", "what", "setting", "measured", "baseline", "ratio", "unit", "goal",
+                   "detail"], table)]
 
 
 def _display_names(experiments: list[JudgedExperiment]) -> dict[str, tuple[str, str]]:

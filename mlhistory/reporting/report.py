@@ -57,7 +57,7 @@ def build_pages(experiments: list[JudgedExperiment], results_dir: Path) -> list[
         siblings = [other for other in experiments
                     if other.experiment_id == experiment.experiment_id and other is not experiment]
         pages.append(experiment_page(experiment, siblings))
-    pages.append(appendix_page(experiments))
+    pages.append(appendix_page(experiments, results_dir))
     return pages
 
 
