@@ -237,20 +237,22 @@ def test_the_readme_findings_are_rewritten_from_the_verdicts(results_set, tmp_pa
 
     experiments = report.read_judged(results_set)
     readme = tmp_path / "README.md"
-    readme.write_text(f"# Title\n\nbefore\n\n{findings.START}\nold text\n{findings.END}\n\nafter\n")
-    findings.update_readme(readme, experiments, "results")
+    readme.write_text(f"# Title\n\nbefore\n\n{findings.START}\nold text\n{findings.END}\n\nafter\n"
+                      f"{findings.BUDGETS_START}\nold budget\n{findings.BUDGETS_END}\n")
+    findings.update_readme(readme, experiments, results_set)
     text = readme.read_text()
     assert "old text" not in text and text.startswith("# Title\n\nbefore\n") and "after" in text
     rows = [row for experiment in experiments for row in experiment.claims
             if row["source"] == claims.BOOK]
     verdicts = [row["verdict"] for row in rows if row["dataset"] == "mnist"]
     assert f"on MNIST ({len(verdicts)} claims)" in text
-    assert "](results/REPORT.md#" in text  # links lead into the report from the README
-    findings.update_readme(readme, experiments, "results")
+    assert f"]({results_set.name}/REPORT.md#" in text  # links lead into the report
+    assert "old budget" not in text and "every experiment at full size took" in text
+    findings.update_readme(readme, experiments, results_set)
     assert readme.read_text() == text  # rewriting is idempotent
     readme.write_text("# no block\n")
-    with pytest.raises(UsageError, match="has no findings block"):
-        findings.update_readme(readme, experiments, "results")
+    with pytest.raises(UsageError, match="has no block to update"):
+        findings.update_readme(readme, experiments, results_set)
 
 
 def test_the_appendix_prints_the_bench_table_when_there_is_one(tmp_path):

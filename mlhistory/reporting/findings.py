@@ -1,8 +1,10 @@
-"""The README's findings: the book's claims and their verdicts, written into the README by
-``make report`` from the judged claims of the reference results, so no number or verdict in it
-is typed by hand.
+"""The README's generated blocks, written by ``make report`` from the reference results, so no
+number or verdict in the README is typed by hand:
 
-The block sits between two marker lines; everything outside them is left as it is.
+- the findings: the book's claims and their verdicts, with the takeaways counted from them;
+- the measured budgets: what the reference run took, and ``make bench``'s table.
+
+Each block sits between two marker lines; everything outside them is left as it is.
 """
 
 import re
@@ -11,12 +13,19 @@ from pathlib import Path
 from .. import atomic
 from ..errors import UsageError
 from ..judging import claims
+from ..results import METADATA_FILE, read_json
+from ..results.schema import BENCH_DIR
+from .appendix import speed
 from .common import MAIN_PAGE, JudgedExperiment, dataset_name
 from .document import Page, to_markdown
+from .experiment_page import computed_seconds
 from .overview import by_experiment, takeaways, verdict_table
 
 START = "<!-- findings: written by `make report` from results/claims.csv; edits here are lost -->"
 END = "<!-- end of findings -->"
+BUDGETS_START = ("<!-- budgets: written by `make report` from the results' metadata and "
+                 "results/bench/; edits here are lost -->")
+BUDGETS_END = "<!-- end of budgets -->"
 
 
 def findings_markdown(experiments: list[JudgedExperiment], results_link: str) -> str:
@@ -32,11 +41,36 @@ def findings_markdown(experiments: list[JudgedExperiment], results_link: str) ->
     return text.replace(f"]({MAIN_PAGE}", f"]({results_link}/{MAIN_PAGE}")
 
 
-def update_readme(readme: Path, experiments: list[JudgedExperiment], results_link: str) -> None:
+def budgets_markdown(experiments: list[JudgedExperiment], results_dir: Path) -> str:
+    """What the reference run took per dataset, and the bench table when there is one."""
+    lines = []
+    by_dataset = {}
+    for experiment in experiments:
+        metadata = read_json(experiment.results.folder / METADATA_FILE)
+        by_dataset.setdefault(dataset_name(experiment), []).append(metadata)
+    for name, metadata in by_dataset.items():
+        minutes = sum(computed_seconds(entry) for entry in metadata) / 60
+        hardware = metadata[-1]["hardware"]
+        lines.append(f"- {name}: every experiment at full size took {minutes:.0f} minutes of "
+                     f"wall-clock as last computed, on {hardware['cpu']} "
+                     f"({hardware['cpu_count']} cores).")
+    text = "\n".join(lines)
+    bench = speed(Path(results_dir) / BENCH_DIR)
+    if bench:
+        text += "\n\n" + to_markdown(Page("bench", "bench", bench[1:])).strip()
+    return text
+
+
+def update_readme(readme: Path, experiments: list[JudgedExperiment], results_dir: Path) -> None:
+    """Rewrite the README's findings and budgets blocks from the results under ``results_dir``."""
     text = Path(readme).read_text()
-    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.DOTALL)
-    if not pattern.search(text):
-        raise UsageError(f"{readme} has no findings block to update (the lines {START!r} and "
-                         f"{END!r})")
-    block = f"{START}\n{findings_markdown(experiments, results_link)}\n{END}"
-    atomic.write_text(readme, pattern.sub(lambda _: block, text))
+    link = Path(results_dir).name
+    for start, end, content in ((START, END, findings_markdown(experiments, link)),
+                                (BUDGETS_START, BUDGETS_END,
+                                 budgets_markdown(experiments, results_dir))):
+        pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.DOTALL)
+        if not pattern.search(text):
+            raise UsageError(f"{readme} has no block to update between the lines {start!r} "
+                             f"and {end!r}")
+        text = pattern.sub(lambda _, block=f"{start}\n{content}\n{end}": block, text)
+    atomic.write_text(readme, text)

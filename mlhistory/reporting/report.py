@@ -76,7 +76,7 @@ def write_report(results_dir: Path) -> None:
         atomic.write_text(results_dir / page.path, to_markdown(page))
     atomic.write_text(results_dir / "index.html", to_html(pages, TITLE))
     if results_dir.resolve() == REFERENCE_RESULTS.resolve() and experiments:
-        update_readme(README, experiments, REFERENCE_RESULTS.name)
+        update_readme(README, experiments, results_dir)
     print(f"wrote {os.path.relpath(results_dir / pages[0].path)}, {len(pages) - 1} linked pages "
           f"and {os.path.relpath(results_dir / 'index.html')} from {len(experiments)} "
           "experiment result sets")
