@@ -30,8 +30,13 @@ def fit_time_exponent(results: ExperimentResults, label: str, min_size: int) -> 
 
 
 def _seed_curve(results: ExperimentResults, label: str, artifact: str) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and std over a label's seeds of a per-step curve saved with each run."""
-    curves = np.stack([results.artifacts(row)[artifact] for row in results.rows_of(label)])
+    """Mean and std over a label's seeds of a per-step curve saved with each run.
+
+    Runs that stopped at different steps (early stopping, a forest grown until it stalled) are
+    averaged over the steps every one of them reached."""
+    saved = [results.artifacts(row)[artifact] for row in results.rows_of(label)]
+    reached = min(len(curve) for curve in saved)
+    curves = np.stack([curve[:reached] for curve in saved])
     std = curves.std(axis=0, ddof=1) if len(curves) > 1 else np.zeros(curves.shape[1])
     return curves.mean(axis=0), std
 
@@ -50,6 +55,13 @@ def first_epoch_reaching(curve: np.ndarray, target: float) -> int | None:
 def staged_curve(results: ExperimentResults, label: str) -> tuple[np.ndarray, np.ndarray]:
     """Test accuracy after each tree or boosting round, over seeds."""
     return _seed_curve(results, label, "staged_accuracy")
+
+
+def staged_steps(results: ExperimentResults, label: str, count: int) -> np.ndarray:
+    """The round (or tree) of each of the first ``count`` points of a staged curve: saved with
+    the run when its points are log-spaced (an early-stopped booster), else one per round."""
+    saved = results.artifacts(results.rows_of(label)[0])
+    return saved["staged_rounds"][:count] if "staged_rounds" in saved else np.arange(1, count + 1)
 
 
 def relative_error_reduction(better_accuracy: float, worse_accuracy: float) -> float:

@@ -15,6 +15,7 @@ from ...results.curves import (
     relative_error_reduction,
     size_curve,
     staged_curve,
+    staged_steps,
 )
 from .style import (
     SMALL,
@@ -316,7 +317,7 @@ def staged_curves(results: ExperimentResults, path: Path, labels: list[str]) -> 
     figure, axis = plt.subplots(figsize=(WIDTH, 6), layout="constrained")
 
     def trees(label: str, steps: int) -> np.ndarray:
-        return np.arange(1, steps + 1) * _trees_per_step(results, label)
+        return staged_steps(results, label, steps) * _trees_per_step(results, label)
 
     drawn = _curves_with_bands(axis, results, labels, staged_curve, steps_of=trees)
     for line, label in zip(axis.get_lines(), labels, strict=True):
