@@ -27,9 +27,6 @@ from mlhistory.running.budgets import REPRESENTATION_GRID_TRAIN
 from mlhistory.running.experiment import Experiment, Run, main
 
 GRID_TRAIN = REPRESENTATION_GRID_TRAIN
-# The grid's SVM stays on stock libsvm, the same model as oneDAL's at 20,000 images (`make
-# bench` measures both), whose runs the cache already holds.
-GRID_SVM = {"implementation": "stock"}
 MODELS = ["logreg", "rbf_svm", "random_forest"]
 DIFFERENT = "1st ed. 1.2.6 What makes deep learning different; 2nd ed. (same section)"
 REPRESENTATIONS = ["pixels", "ink_profiles", "hog", "pca50", "convnet_features"]
@@ -48,8 +45,7 @@ EXPERIMENT = Experiment(
     book_section="Chapter 1.2.6, What makes deep learning different",
     summary=__doc__.replace("GRID_TRAIN", f"{GRID_TRAIN:,}"),
     runs=(
-        *(Run(model, features=features, max_n_train=GRID_TRAIN,
-              params=GRID_SVM if model == "rbf_svm" else {})
+        *(Run(model, features=features, max_n_train=GRID_TRAIN)
           for model in MODELS for features in REPRESENTATIONS),
         *(stack(training, depth) for training in ("greedy", "joint") for depth in DEPTHS),
     ),
