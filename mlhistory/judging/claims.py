@@ -189,7 +189,7 @@ def compare(results: ExperimentResults, label_a: str, rows_a: list[dict], label_
                 else f", 95 % interval {100 * result.low:+.2f}..{100 * result.high:+.2f}")
     evidence = (f"{results.display_name(label_a)} {metric} {_describe(rows_a, metric)} vs "
                 f"{results.display_name(label_b)} {_describe(rows_b, metric)}: gap "
-                f"{100 * result.gap:+.2f} points{interval}, p = {result.p_value:.2g}")
+                f"{100 * result.gap:+.2f} points{interval}, p = {p_value_text(result.p_value)}")
     return Verdict(verdict, evidence, result.test, result.p_value)
 
 
@@ -778,9 +778,17 @@ def judge(results: ExperimentResults, claims: list) -> list[dict]:
                        "claim_id": claim.claim_id, "source": claim.source,
                        "passage": claim.passage, "claim": claim.claim, "verdict": outcome,
                        "test": verdict.test,
-                       "p_value": "" if verdict.p_value is None else f"{verdict.p_value:.3g}",
+                       "p_value": p_value_text(verdict.p_value),
                        "evidence": verdict.evidence, "budgets": budgets(results, claim)})
     return judged
+
+
+def p_value_text(p_value: float | None) -> str:
+    """Three significant digits; below 0.001 only the bound, which is all 2,000 bootstrap draws
+    can resolve."""
+    if p_value is None:
+        return ""
+    return "<0.001" if p_value < 0.001 else f"{p_value:.3g}"
 
 
 def budgets(results: ExperimentResults, claim: Claim) -> str:
