@@ -3,12 +3,13 @@ in test_report.py."""
 
 import numpy as np
 import pytest
+from report_fixture import N_TEST, TEST_LABELS, predictions_for
 
 from mlhistory import atomic
 from mlhistory.judging import claims
 from mlhistory.judging.claims import Beats
 from mlhistory.reporting import plots
-from mlhistory.results import ExperimentResults, write_rows
+from mlhistory.results import TEST_LABELS_FILE, ExperimentResults, key_of_test_set, write_rows
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MODELS = [("gaussian_nb", "shallow", [0.57]), ("logreg", "shallow", [0.84]),
@@ -33,7 +34,8 @@ def fixture_results(tmp_path):
                          "peak_rss_mb": 900.0, "run_key": key})
             confusion = rng.integers(0, 30, (10, 10)) + np.eye(10, dtype=int) * 900
             atomic.write_npz(tmp_path / "cache" / "fashion_mnist" / f"{key}.npz",
-                             {"confusion": confusion, "coef": rng.normal(size=(10, 784))})
+                             {"confusion": confusion, "coef": rng.normal(size=(10, 784)),
+                              "predictions": predictions_for(accuracy)})
     claim = Beats("dense_beats_logreg", "The dense net beats logistic regression.",
                   winner="dense", losers=("logreg",))
     manifest = {
@@ -43,6 +45,10 @@ def fixture_results(tmp_path):
         "dataset": {"name": "fashion_mnist", "description": "Fashion-MNIST",
                     "class_names": [f"class {i}" for i in range(10)], "input_shape": [28, 28],
                     "n_train_full": 60000},
+        "datasets": {"fashion_mnist": {"name": "fashion_mnist", "description": "Fashion-MNIST",
+                                       "kind": "image", "input_shape": [28, 28],
+                                       "class_names": [f"class {i}" for i in range(10)],
+                                       "n_train": 60000, "n_test": 10000}},
         "runs": [{"label": model, "display_name": model, "model": model, "features": "pixels",
                   "family": family,
                   "preprocessing": "pixels/255", "provenance": "fixture", "params": {},
@@ -56,6 +62,7 @@ def fixture_results(tmp_path):
     }
     atomic.write_json(folder / "experiment.json", manifest)
     write_rows(folder / "runs.csv", rows)
+    atomic.write_npz(folder / TEST_LABELS_FILE, {key_of_test_set("fashion_mnist", N_TEST): TEST_LABELS})
     claims.write(folder / "claims.csv", claims.judge(ExperimentResults.read(folder), [claim]))
     atomic.write_json(folder / "metadata.json", {
         "date": "2026-11-21T00:00:00+00:00", "command": "fixture", "git_commit": "abc123",
