@@ -324,12 +324,8 @@ class TabularMLPClassifier(KerasClassifier):
     flat_inputs = True
 
     def fit(self, images: np.ndarray, labels: np.ndarray, monitor=None):
-        from ..data import stratified_order
-
         # monitor is ignored: the chosen candidate's epochs are set by early stopping.
-        order = stratified_order(labels, self.seed)
-        n_validation = max(int(round(self.validation_fraction * len(labels))), self.info.n_classes)
-        validation, train = np.sort(order[:n_validation]), np.sort(order[n_validation:])
+        train, validation = validation_split(labels, self.seed, self.validation_fraction)
         inputs = self.inputs(images)
         best = -1.0
         for candidate in TABULAR_CANDIDATES:

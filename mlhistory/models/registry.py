@@ -185,13 +185,17 @@ def _lightgbm(info, seed, early_stopping_rounds=None, n_estimators=100, **params
     return LGBMClassifier(n_estimators=n_estimators, random_state=seed, verbose=-1, **params)
 
 
-def _rounds(name: str, rounds_param: str) -> Callable[[dict], str]:
-    """ "XGBoost (100 rounds)", or "(early stopping, up to 1000 rounds)" on the fair budget."""
+def _budgeted(name: str, count: str, unit: str, stopping: str) -> Callable[[dict], str]:
+    """ "XGBoost (100 rounds)", "Book's convnet (5 epochs)"; on the fair budget, where the
+    ``stopping`` param is set, "(early stopping, up to 1000 rounds)"."""
     def display(params: dict) -> str:
-        stopping = ("early stopping, up to " if params.get("early_stopping_rounds") is not None
-                    else "")
-        return f"{name} ({stopping}{params[rounds_param]} rounds)"
+        bound = "early stopping, up to " if params.get(stopping) is not None else ""
+        return f"{name} ({bound}{params[count]} {unit})"
     return display
+
+
+def _rounds_for(name: str) -> Callable[[dict], str]:
+    return _budgeted(name, "n_estimators", "rounds", "early_stopping_rounds")
 
 
 def _forest_display(params: dict) -> str:
@@ -279,11 +283,7 @@ def _keras(network_name):
 
 
 def _trained_for(name: str) -> Callable[[dict], str]:
-    """ "Book's convnet (5 epochs)", or "(early stopping, up to 20 epochs)" on the fair budget."""
-    def display(params: dict) -> str:
-        stopping = "early stopping, up to " if params.get("patience") is not None else ""
-        return f"{name} ({stopping}{params['epochs']} epochs)"
-    return display
+    return _budgeted(name, "epochs", "epochs", "patience")
 
 
 # A Keras net's early stopping (the fair budget, running/budgets.py) is an option, so the book's
@@ -406,13 +406,13 @@ REGISTRY: dict[str, ModelEntry] = {
                    "XGBoost hist, library defaults (100 rounds, depth 6, learning rate 0.3)",
                    stochastic=False, standardize=False, artifacts=_staged_booster,
                    options={"early_stopping_rounds": None},
-                   display=_rounds("XGBoost", "n_estimators"), gpu_capable=lambda params: True),
+                   display=_rounds_for("XGBoost"), gpu_capable=lambda params: True),
         ModelEntry("lightgbm", SHALLOW, _lightgbm,
                    {"n_estimators": 100, "learning_rate": 0.1, "num_leaves": 31}, TREE_INPUT,
                    "LightGBM, library defaults (100 rounds, learning rate 0.1, 31 leaves)",
                    stochastic=False, standardize=False, artifacts=_staged_booster,
                    options={"early_stopping_rounds": None},
-                   display=_rounds("LightGBM", "n_estimators")),
+                   display=_rounds_for("LightGBM")),
         ModelEntry("poly_svm", SHALLOW, _poly_svm, {"C": 10.0, "degree": 2, "coef0": 1.0},
                    STANDARDIZED, "SVC with a degree-2 polynomial kernel, C as the RBF SVM's",
                    stochastic=False,
