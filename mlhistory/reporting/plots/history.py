@@ -359,7 +359,10 @@ def _timeline_points(rows: list[dict]) -> dict[str, tuple[float, float, int, int
 # a column in the right margin instead, each joined to its point by a thin line.
 CROWDED_SINCE = 2005
 NOT_RUN = "not_run"  # the legend entry of the open marks: methods with no run in the experiment
-NOT_RUN_LANE_STEP = 1.5  # the ratio of error rates between two lanes of methods not run
+# Methods not run here sit in a strip along the year axis, in axes coordinates: they have no
+# error to show, and a mark at any error rate would read as one. One line below the marks names
+# them.
+NOT_RUN_HEIGHT, NOT_RUN_NAMES_HEIGHT = 0.12, 0.02
 
 
 @plot_kind()
@@ -368,7 +371,8 @@ def timeline(results: ExperimentResults, path: Path) -> None:
 
     One panel per dataset this experiment has results for (MNIST, the book's dataset, first);
     every method of ``references/timeline.csv`` gets its mark, a method not run here an open
-    one on the panel's floor. A last panel shows the ImageNet top-5 errors the book quotes
+    one in a strip along the year axis, apart from the error scale. A last panel shows the
+    ImageNet top-5 errors the book quotes
     (labelled as quoted, not measured).
     """
     milestones = _read_reference("timeline.csv")
@@ -392,19 +396,17 @@ def timeline(results: ExperimentResults, path: Path) -> None:
         points = _timeline_points(panels[dataset])
         largest = max(n_train for _, _, n_train, _ in points.values())
         measured = [points[row["model"]][0] for row in milestones if row["model"] in points]
-        floor = min(measured) / 2.2
-        labelled, not_run = [], 0
+        labelled, not_run = [], []
+        strip = axis.get_xaxis_transform()  # x in years, y in the axes' fraction
         for milestone in milestones:
             model, year = milestone["model"], int(milestone["year"])
             family = model_family(model)
             color = family_color(family)
             if model not in points:
-                # Methods not run sit on the floor, in three lanes so their labels fit.
-                lane = floor / NOT_RUN_LANE_STEP ** (not_run % 3)
-                not_run += 1
-                axis.plot(year, lane, marker="o", markerfacecolor="white", color=color,
-                          linestyle="", markersize=7, label=legend.label(NOT_RUN))
-                labelled.append((year, lane, f"{milestone['label']} (not run here)"))
+                axis.plot(year, NOT_RUN_HEIGHT, transform=strip, marker="o",
+                          markerfacecolor="white", color=color, linestyle="", markersize=7,
+                          label=legend.label(NOT_RUN))
+                not_run.append(f"{milestone['label']} ({year})")
                 continue
             mean, std, n_train, runs = points[model]
             axis.errorbar(year, mean, yerr=std if runs > 1 else None, fmt="o", capsize=3,
@@ -413,8 +415,11 @@ def timeline(results: ExperimentResults, path: Path) -> None:
             single = " (n = 1 run)" if runs == 1 else ""
             labelled.append((year, mean, f"{milestone['label']}{size}{single}"))
         axis.set_xlim(1950, 2020)
-        lowest = floor / NOT_RUN_LANE_STEP ** min(not_run - 1, 2) if not_run else floor
-        _percent_log_axis(axis, lowest / 1.5, max(measured) * 1.8)
+        if not_run:
+            axis.text(0.01, NOT_RUN_NAMES_HEIGHT, wrap("not run here: " + ", ".join(not_run), 110),
+                      transform=axis.transAxes, va="bottom", fontsize=SMALL, color="0.3")
+        # Room below the lowest error for the strip of methods not run here.
+        _percent_log_axis(axis, min(measured) / (4.0 if not_run else 1.5), max(measured) * 1.8)
         axis.set_xlabel("year the method was introduced (dates and sources: "
                         "reporting/references/timeline.csv)", fontsize=10)
         axis.set_ylabel("measured test error\n(log scale, mean ± std over seeds)")
