@@ -318,7 +318,8 @@ def learning_curves(results: ExperimentResults, path: Path, labels: list[str]) -
 def accuracy_vs_depth(results: ExperimentResults, path: Path, recipes: list[str],
                       depths: list[int]) -> None:
     """Test accuracy against depth for each training recipe: the whole 0-1 range with chance
-    marked, and a zoom on the recipes that train, so their order at each depth shows."""
+    marked and every seed as a dot (a seed that diverges shows as itself, not as a huge error
+    bar), and a zoom on the recipes whose every seed trains, so their order at each depth shows."""
     figure, (whole_axis, zoom_axis) = plt.subplots(1, 2, figsize=(WIDE, 5.5), layout="constrained")
     chance = 1 / len(results.manifest["dataset"]["class_names"])
     linestyles, markers = ("-", "--", ":", "-."), ("o", "s", "^", "D")
@@ -330,10 +331,15 @@ def accuracy_vs_depth(results: ExperimentResults, path: Path, recipes: list[str]
         runs = {len(rows) for _, _, rows in stats}
         color = color_of(results, _recipe_label(recipe, depths[0]))
         style = {"marker": marker, "linestyle": linestyle, "capsize": 4, "color": color}
-        whole_axis.errorbar(depths, means, yerr=stds, **style, label=f"{recipe} recipe"
-                            + (" (n = 1 run each)" if runs == {1} else ""))
-        # The zoom shows the recipes that learn at every depth (all above twice chance).
-        if np.nanmin(means) > 2 * chance:
+        whole_axis.plot(depths, means, marker=marker, linestyle=linestyle, color=color,
+                        label=f"{recipe} recipe (mean; dots: seeds)"
+                        + (" (n = 1 run each)" if runs == {1} else ""))
+        for depth, (_, _, rows) in zip(depths, stats, strict=True):
+            whole_axis.plot([depth] * len(rows), [row["accuracy"] for row in rows], ".",
+                            color=color, alpha=0.6)
+        seeds = [row["accuracy"] for _, _, rows in stats for row in rows]
+        # The zoom shows the recipes whose every seed learns at every depth (above twice chance).
+        if seeds and min(seeds) > 2 * chance:
             zoom_axis.errorbar(depths, means, yerr=stds, **style, label=f"{recipe} recipe")
             # Alternate sides, so two recipes at the same accuracy keep apart.
             side = 1 if zoomed_recipes % 2 == 0 else -1
@@ -345,12 +351,12 @@ def accuracy_vs_depth(results: ExperimentResults, path: Path, recipes: list[str]
             zoomed += list(means - stds) + list(means + stds)
     whole_axis.axhline(chance, color="gray", linestyle=":", label="chance")
     whole_axis.set_ylim(0, 1)
-    label_accuracy_axis(whole_axis, "y", "test accuracy (mean ± std over seeds)")
+    label_accuracy_axis(whole_axis, "y", "test accuracy (line: mean; dots: seeds)")
     whole_axis.set_title("The whole range")
     whole_axis.legend(loc="center right", fontsize=SMALL)
     if zoomed:
         low, high = min(zoomed), max(zoomed)
-        zoom_axis.set_ylim(low - 0.1 * (high - low), high + 0.1 * (high - low))
+        zoom_axis.set_ylim(low - 0.1 * (high - low), min(1.0, high + 0.1 * (high - low)))
         label_accuracy_axis(zoom_axis, "y", "test accuracy (mean ± std over seeds)")
         zoom_axis.set_title("Zoom on the recipes that train")
         zoom_axis.legend(loc="lower left", fontsize=SMALL)
