@@ -19,3 +19,7 @@ class DataError(UserError):
 
 class RunFailed(UserError):
     """A run that kept killing the worker running it (out of memory, a crash in native code)."""
+
+
+class ResultsError(UserError):
+    """Saved results that are missing, damaged, or written by another schema."""

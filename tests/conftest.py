@@ -1,13 +1,29 @@
-"""Shared fixtures: tiny IDX files, and a results set built from digits through the real runner."""
+"""Shared fixtures: tiny IDX files, a results set built from digits through the real runner, and
+a results set shaped like the committed one, written without fitting any model.
+
+The fake set: twelve experiments on MNIST and Fashion-MNIST, each with a dozen labelled runs
+over several training sizes and seeds, claims judged from them, a table, and small PNGs where
+the plots would be. Its size is what makes it realistic: the report's main page must stay short
+however many runs and claims the experiments save, so the runs, sizes and claims here are as
+many as the real ones, and the claims' evidence as long.
+"""
 
 import gzip
+import json
 import struct
 import subprocess
 import sys
+import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from mlhistory import atomic, models
+from mlhistory.judging import claims
+from mlhistory.judging.claims import Beats
+from mlhistory.results import TEST_LABELS_FILE, ExperimentResults, key_of_test_set, testing, write_rows
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,3 +61,190 @@ def digits_results(tmp_path_factory) -> Path:
                         "1", "--results-dir", str(results_dir))
     assert completed.returncode == 0, completed.stderr
     return results_dir
+
+
+# --- a fake results set for the report -------------------------------------------------------
+
+DATASETS = {
+    "mnist": "MNIST (LeCun et al. 1998), 28x28 handwritten digits; the book's dataset",
+    "fashion_mnist": "Fashion-MNIST (Xiao et al. 2017), 28x28 greyscale clothing",
+}
+# (model, display name, family, params, seeds): the families and settings of the real runs.
+MODELS = [
+    ("gaussian_nb", "Gaussian naive Bayes", "shallow", {"var_smoothing": 1e-09}, 1),
+    ("bernoulli_nb", "Bernoulli naive Bayes", "shallow", {"alpha": 1.0, "binarize": 0.5}, 1),
+    ("logreg", "Logistic regression (C=1)", "shallow", {"C": 1.0, "max_iter": 1000}, 1),
+    ("linear_svm", "Linear SVM (SGD, hinge)", "shallow", {"alpha": 0.0001}, 3),
+    ("rbf_svm", "RBF SVM (C=10)", "shallow", {"C": 10.0, "gamma": "scale"}, 1),
+    ("decision_tree", "Decision tree (depth 10)", "shallow", {"max_depth": 10}, 3),
+    ("random_forest", "Random forest (100 trees)", "shallow",
+     {"criterion": "entropy", "max_depth": 100, "n_estimators": 100}, 3),
+    ("xgboost", "XGBoost (100 rounds)", "shallow",
+     {"learning_rate": 0.3, "max_depth": 6, "n_estimators": 100}, 1),
+    ("mlp_1986", "1986 MLP (sigmoid, SGD)", "deep", {"epochs": 10, "optimizer": "sgd"}, 3),
+    ("lenet5", "LeNet-5 (1998)", "deep", {"epochs": 10, "optimizer": "sgd"}, 3),
+    ("dense", "Book's dense net (5 epochs)", "deep",
+     {"batch_size": 128, "epochs": 5, "optimizer": "rmsprop"}, 3),
+    ("convnet", "Book's convnet (5 epochs)", "deep",
+     {"batch_size": 64, "epochs": 5, "optimizer": "rmsprop"}, 3),
+]
+# Test accuracy at full size per dataset, in MODELS order: the convnet leads on MNIST, the
+# RBF SVM on Fashion-MNIST, so claims about the convnet change verdict between the two.
+ACCURACY = {
+    "mnist": [0.556, 0.843, 0.922, 0.913, 0.960, 0.870, 0.969, 0.978, 0.937, 0.986, 0.979, 0.991],
+    "fashion_mnist": [0.586, 0.716, 0.842, 0.829, 0.930, 0.800, 0.876, 0.898, 0.862, 0.894,
+                      0.887, 0.910],
+}
+SIZES = (1_000, 5_000, 20_000, 60_000)
+EXPERIMENTS = [
+    ("01_probabilistic", "Probabilistic modelling: Naive Bayes and logistic regression",
+     "Chapter 1.2.1, Probabilistic modeling"),
+    ("02_early_neural_networks", "Early neural networks: backpropagation and LeNet",
+     "Chapter 1.2.2, Early neural networks"),
+    ("03_kernel_methods", "Kernel methods: SVMs, the kernel trick, feature engineering and scale",
+     "Chapter 1.2.3, Kernel methods"),
+    ("04_trees_and_boosting", "Decision trees, random forests and gradient boosting",
+     "Chapter 1.2.4, Decision trees, random forests, and gradient boosting machines"),
+    ("05_return_of_neural_networks", "Back to neural networks: the whole history in one figure",
+     "Chapter 1.2.5-1.2.6, Back to neural networks"),
+    ("06_learned_features", "Learned against engineered features; greedy against joint training",
+     "Chapter 1.2.6, What makes deep learning different"),
+    ("07_representations", "Representations layer by layer: information distillation, measured",
+     "Chapter 1.1.4-1.1.5, Figures 1.5-1.6"),
+    ("08_why_now_data", "Why now: data. Learning curves, and where deep learning takes over",
+     "Chapter 1.3, Why deep learning? Why now? (Data)"),
+    ("09_why_now_algorithms", "Why now: algorithms. Depth, and the recipes that made it trainable",
+     "Chapter 1.3, Why deep learning? Why now? (Algorithms)"),
+    ("10_why_now_hardware", "Why now: hardware, measured on this machine",
+     "Chapter 1.3.1, Hardware"),
+    ("11_modern_landscape", "The modern landscape: structured data against perceptual data",
+     "Chapter 1.2.7, The modern machine learning landscape"),
+    ("12_will_it_last", "Will it last: reusing a trained network, and training it further",
+     "Chapter 1.3.5, Will it last?"),
+]
+# The experiment that saves no claim (as experiment 10 did before its hardware claims).
+WITHOUT_CLAIMS = "10_why_now_hardware"
+PASSAGE = "1st ed. 1.2.5; 2nd ed. Back to neural networks"
+
+
+def experiment_claims(experiment_id: str) -> list:
+    """Three claims per experiment in the real ones' shape; the last of 05 is the project's."""
+    if experiment_id == WITHOUT_CLAIMS:
+        return []
+    models = [model for model, *_ in MODELS]
+    found = [
+        Beats("convnet_beats_all", "The book's convnet beats every other model on these images.",
+              winner="convnet", losers=tuple(models[:-1]), passage=PASSAGE, book_dataset="mnist"),
+        Beats("logreg_beats_naive_bayes", "Logistic regression beats both naive Bayes models.",
+              winner="logreg", losers=("gaussian_nb", "bernoulli_nb")),
+        Beats("forest_beats_tree", "A random forest beats a single decision tree.",
+              winner="random_forest", losers=("decision_tree",)),
+    ]
+    if experiment_id == "05_return_of_neural_networks":
+        found[-1] = Beats("lenet_beats_mlp", "LeNet-5 beats the 1986 MLP (our own question).",
+                          winner="lenet5", losers=("mlp_1986",), source=claims.PROJECT)
+    return found
+
+
+def plots_of(experiment_id: str) -> list[dict]:
+    """Two plots per experiment (kinds that need no options, so no run is named), and the
+    timeline in experiment 05."""
+    plots = [{"kind": "accuracy_and_fit_time"},
+             {"kind": "accuracy_and_fit_time", "labels": ["convnet", "dense"], "file": "nets.png"}]
+    if experiment_id == "05_return_of_neural_networks":
+        plots.insert(0, {"kind": "timeline"})
+    return plots
+
+
+N_TEST = 10_000
+TEST_LABELS = np.random.default_rng(0).integers(0, 10, N_TEST)
+# Test images from easiest to hardest, shared by every model, so errors nest as real ones do.
+DIFFICULTY = np.random.default_rng(1).permutation(N_TEST)
+
+
+def predictions_for(accuracy: float) -> np.ndarray:
+    return testing.predictions_scoring(accuracy, TEST_LABELS, 10, DIFFICULTY)
+
+
+@dataclass(frozen=True)
+class FakeResultsSet:
+    """A results set written without fitting anything, and what it was written from."""
+
+    root: Path
+    experiments: list = field(default_factory=lambda: EXPERIMENTS)
+    models: list = field(default_factory=lambda: MODELS)
+    without_claims: str = WITHOUT_CLAIMS
+
+
+@pytest.fixture(scope="session")
+def fake_results_set(tmp_path_factory) -> FakeResultsSet:
+    """Twelve experiments on MNIST and Fashion-MNIST, shaped like the committed results (no
+    report written yet: each test module writes the report it checks)."""
+    root = tmp_path_factory.mktemp("fake-results")
+    for dataset in DATASETS:
+        for experiment_id, title, book_section in EXPERIMENTS:
+            write_experiment(root / dataset / experiment_id, dataset, experiment_id, title,
+                             book_section)
+    return FakeResultsSet(root)
+
+
+def write_experiment(folder: Path, dataset: str, experiment_id: str, title: str,
+                     book_section: str) -> None:
+    rows, runs = [], []
+    for (model, display, family, params, seeds), full_size in zip(MODELS, ACCURACY[dataset],
+                                                                   strict=True):
+        keys = []
+        for n_train in SIZES:
+            for seed in range(seeds):
+                # Experiments share runs through the run cache, so a run's key is theirs too.
+                key = f"{dataset}-{model}-{n_train}-{seed}"
+                keys.append(key)
+                accuracy = full_size - 0.02 * SIZES[::-1].index(n_train) + 0.002 * (seed - 1)
+                atomic.write_npz(folder.parent.parent / "cache" / dataset / f"{key}.npz",
+                                 {"predictions": predictions_for(accuracy)})
+                rows.append({
+                    "experiment": experiment_id, "dataset": dataset, "model": model,
+                    "features": "pixels", "params": json.dumps(params, sort_keys=True),
+                    "seed": seed, "n_train": n_train, "n_test": 10_000, "accuracy": accuracy,
+                    "macro_f1": accuracy - 0.001, "fit_seconds": n_train / 1000 + seed,
+                    "predict_seconds": 0.2, "n_params": 407_050 if family == "deep" else None,
+                    "model_bytes": 1_628_200 if family == "deep" else 30_000 * (seed + 1),
+                    "peak_rss_mb": 900.0, "run_key": key})
+        runs.append(testing.run_record(model, model_display=display, family=family,
+                                       color_family=models.get(model).lineage_of(params),
+                                       params=params, dataset=dataset, run_keys=keys))
+    declared = experiment_claims(experiment_id)
+    record = testing.dataset_record(dataset, title=DATASETS[dataset].split(" (")[0],
+                                    description=DATASETS[dataset], input_shape=(28, 28),
+                                    n_train=60_000, n_test=10_000)
+    manifest = testing.manifest(
+        runs, [record], experiment_id=experiment_id, title=title, book_section=book_section,
+        summary=f"{title}.\n\nWhat the book says, in our words.\n\n- one bullet\n- another bullet",
+        seeds=(0, 1, 2),
+        fair_budgets={"validation split": "10 % of the training images",
+                      "nets": "early stopping, up to 20 epochs"},
+        claims=tuple(claim.to_dict() for claim in declared), plots=tuple(plots_of(experiment_id)),
+        tables=({"kind": "quoted_landscape"},) if experiment_id == "11_modern_landscape" else ())
+    atomic.write_json(folder / "experiment.json", manifest.to_dict())
+    write_rows(folder / "runs.csv", rows)
+    atomic.write_npz(folder / TEST_LABELS_FILE, {key_of_test_set(dataset, N_TEST): TEST_LABELS})
+    claims.write(folder / "claims.csv", claims.judge(ExperimentResults.read(folder), declared))
+    atomic.write_json(folder / "metadata.json", {
+        "date": "2026-11-21T00:00:00+00:00", "command": "fixture", "git_commit": "abc123",
+        "git_dirty": False, "packages": {"numpy": "2"}, "wall_seconds": 42.0, "runs": len(rows),
+        "runs_from_cache": 0, "hardware": {"cpu": "fixture CPU", "cpu_count": 2, "gpus": [],
+                                           "machine": "x86_64", "platform": "Linux"}})
+    for plot in manifest.plots:
+        atomic.write_bytes(folder / plot.get("file", f"{plot['kind']}.png"), tiny_png())
+
+
+def tiny_png(width: int = 8, height: int = 6) -> bytes:
+    """A valid grey PNG, so a browser has a real image to load."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    scanlines = b"".join(b"\x00" + bytes([128]) * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(scanlines))
+            + chunk(b"IEND", b""))

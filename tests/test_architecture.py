@@ -146,7 +146,8 @@ def test_a_new_model_is_one_registry_entry(tmp_path, monkeypatch):
 
     entry = models.ModelEntry("ridge", models.SHALLOW, ridge, {"alpha": 1.0},
                               "pixels/255, standardised", "a throwaway model of this test",
-                              stochastic=False, display="Ridge classifier (alpha={alpha:g})")
+                              stochastic=False, lineage="linear",
+                              display="Ridge classifier (alpha={alpha:g})")
     monkeypatch.setitem(models.REGISTRY, entry.name, entry)
     spec = RunSpec.create("digits", "ridge", seed=0, n_train=500, data_digest="d")
     row, artifacts = execute(spec, tmp_path)

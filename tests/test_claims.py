@@ -1,6 +1,7 @@
 """Claim verdicts computed from fixture result rows, with saved predictions and test labels."""
 
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,7 @@ from mlhistory.judging.claims import (
     ReachesSooner,
     WinRate,
 )
-from mlhistory.results import TEST_LABELS_FILE, ExperimentResults, key_of_test_set
+from mlhistory.results import TEST_LABELS_FILE, ExperimentResults, key_of_test_set, testing
 from mlhistory.results.curves import loglog_slope
 
 N_TEST, N_CLASSES = 2_000, 10
@@ -54,15 +55,8 @@ def results(*row_lists, root: Path | None = None, artifacts: dict | None = None)
                          {"predictions": predictions_for(row["accuracy"]),
                           **(artifacts or {}).get(row["run_key"], {})})
     atomic.write_npz(folder / TEST_LABELS_FILE, {key_of_test_set("d", N_TEST): TEST_LABELS})
-    labels = dict.fromkeys(row["model"] for row in all_rows)
-    manifest = {"experiment_id": "00_fixture", "dataset": {"name": "d", "class_names": list("0123456789")},
-                "datasets": {"d": {"name": "d", "description": "d", "kind": "image",
-                                   "input_shape": [8, 8], "class_names": list("0123456789"),
-                                   "n_train": 1000, "n_test": N_TEST}},
-                "runs": [{"label": label, "display_name": label, "family": "shallow",
-                          "dataset": "d",
-                          "run_keys": [row["run_key"] for row in all_rows if row["model"] == label]}
-                         for label in labels]}
+    manifest = testing.manifest(testing.rows_by_label(all_rows),
+                                [testing.dataset_record("d", n_test=N_TEST)])
     return ExperimentResults(folder, manifest, all_rows)
 
 
@@ -98,8 +92,8 @@ def test_mixed_holds_and_noise_is_inconclusive():
 
 def test_missing_results_are_inconclusive_not_a_crash():
     saved = results(rows("a", [0.9]))
-    saved.manifest["runs"].append({"label": "b", "family": "shallow", "run_keys": []})
-    result = CLAIM.evaluate(saved)
+    manifest = replace(saved.manifest, runs=(*saved.manifest.runs, testing.run_record("b")))
+    result = CLAIM.evaluate(replace(saved, manifest=manifest))
     assert result.verdict == INCONCLUSIVE and "no results for b" in result.evidence
 
 

@@ -14,7 +14,7 @@ from mlhistory.judging import claims
 from mlhistory.judging.claims import INCONCLUSIVE, Beats, Claim, Pairwise
 from mlhistory.reporting.plots import Plot, plot_filename
 from mlhistory.reporting.tables import Table
-from mlhistory.results import ExperimentResults
+from mlhistory.results import ExperimentResults, Manifest, SkippedRun, testing
 from mlhistory.running.experiment import Experiment, Run
 
 SCRIPTS = sorted((PROJECT_ROOT / "experiments").glob("[0-9][0-9]_*.py"))
@@ -115,13 +115,15 @@ def test_every_committed_manifest_still_reads_back():
     manifests = sorted((PROJECT_ROOT / "results").glob("*/*/experiment.json"))
     assert manifests
     for path in manifests:
-        manifest = json.loads(path.read_text())
-        for plot in manifest["plots"]:
+        saved = json.loads(path.read_text())
+        manifest = Manifest.from_dict(saved, str(path))
+        assert manifest.to_dict() == Manifest.from_dict(manifest.to_dict()).to_dict()
+        for plot in manifest.plots:
             assert Plot.from_dict(plot).to_dict() == plot
-        for table in manifest.get("tables", []):
+        for table in manifest.tables:
             assert Table.from_dict(table).to_dict() == table
-        for saved in manifest["claims"]:  # older manifests lack fields added since, with defaults
-            assert claims.from_dict(saved).kind == saved["kind"]
+        for claim in manifest.claims:  # older manifests lack fields added since, with defaults
+            assert claims.from_dict(claim).kind == claim["kind"]
 
 
 def test_every_claim_kind_registers_itself():
@@ -141,10 +143,10 @@ def test_a_claim_class_must_name_its_kind():
 def saved_results(skipped=()) -> ExperimentResults:
     rows = [{"seed": 0, "n_train": 100, "accuracy": accuracy, "run_key": label}
             for label, accuracy in (("a", 0.9), ("b", 0.8))]
-    manifest = {"experiment_id": "00_fixture", "dataset": {"name": "d", "class_names": ["x", "y"]},
-                "runs": [{"label": label, "display_name": label, "family": "shallow",
-                          "run_keys": [label]} for label in "ab"],
-                "skipped": [{"label": label, "dataset": "x", "reason": "offline"} for label in skipped]}
+    manifest = testing.manifest(
+        [testing.run_record(label, run_keys=[label]) for label in "ab"],
+        [testing.dataset_record("d", class_names=("x", "y"))],
+        skipped=tuple(SkippedRun(label=label, dataset="x", reason="offline") for label in skipped))
     return ExperimentResults(Path("."), manifest, rows)
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from mlhistory.data import Origin
 from mlhistory.errors import DataError
+from mlhistory.results import SkippedRun
 from mlhistory.running.cli import Config
 from mlhistory.running.experiment import Run, available_runs
 
@@ -75,8 +76,8 @@ def test_optional_runs_are_skipped_with_their_reason(monkeypatch):
                                                                   optional=True)]
     kept, skipped, origins = available_runs(runs, config())
     assert kept == runs[:1]
-    assert skipped == [{"label": "xgboost (covertype)", "dataset": "covertype",
-                        "reason": "cannot download covertype: offline"}]
+    assert skipped == [SkippedRun(label="xgboost (covertype)", dataset="covertype",
+                                  reason="cannot download covertype: offline")]
     assert origins == {"letter": Origin("data/letter", "letter-digest")}
 
 

@@ -16,7 +16,7 @@ from mlhistory.data import dataset_info
 from mlhistory.models import flops, nets
 from mlhistory.reporting import tables
 from mlhistory.reporting.plots import hardware as hardware_plots
-from mlhistory.results import HARDWARE_FILE, ExperimentResults, write_rows
+from mlhistory.results import HARDWARE_FILE, ExperimentResults, testing, write_rows
 from mlhistory.running.cli import config_from, experiment_parser
 from mlhistory.running.steps import hardware_measurement
 
@@ -83,9 +83,10 @@ def test_the_matmul_benchmark_reports_positive_gflops():
 
 def test_measure_hardware_counts_every_keras_run_and_no_other(tmp_path, monkeypatch):
     monkeypatch.setattr(flops, "QUICK_MATRIX_SIZE", 32)
-    runs = [{"label": model, "display_name": model, "model": model, "family": models.get(model).family,
-             "params": models.resolve_params(model)} for model in ("logreg", "dense", "convnet")]
-    atomic.write_json(tmp_path / "experiment.json", {"runs": runs})
+    runs = [testing.run_record(model, family=models.get(model).family,
+                               params=models.resolve_params(model))
+            for model in ("logreg", "dense", "convnet")]
+    atomic.write_json(tmp_path / "experiment.json", testing.manifest(runs).to_dict())
     hardware_measurement(SimpleNamespace(dataset="digits", quick=True, seeds=[0]), tmp_path)
     saved = json.loads((tmp_path / HARDWARE_FILE).read_text())
     assert set(saved["flops_per_image"]) == {"dense", "convnet"}
@@ -118,13 +119,14 @@ def _hardware_results(folder, training_device: str) -> ExperimentResults:
             curve = DENSE_CURVE if model == "dense" else np.linspace(0.8, 0.9, EPOCHS)
             atomic.write_npz(folder.parent.parent / "cache" / "fashion_mnist" / f"{key}.npz",
                              {"test_accuracy_per_epoch": np.asarray(curve, dtype=np.float32)})
-        runs.append({"label": model, "display_name": model, "model": model, "features": "pixels",
-                     "family": "deep",
-                     "params": {"epochs": EPOCHS}, "run_keys": keys})
-    atomic.write_json(folder / "experiment.json", {
-        "experiment_id": "10_fixture", "runs": runs, "plots": [],
-        "dataset": {"name": "fashion_mnist", "description": "Fashion-MNIST",
-                    "input_shape": [28, 28], "n_train_full": N_TRAIN}})
+        runs.append(testing.run_record(model, family="deep", color_family="book_net",
+                                       params={"epochs": EPOCHS}, dataset="fashion_mnist",
+                                       run_keys=keys))
+    manifest = testing.manifest(
+        runs, [testing.dataset_record("fashion_mnist", description="Fashion-MNIST",
+                                      input_shape=(28, 28), n_train=N_TRAIN)],
+        experiment_id="10_fixture")
+    atomic.write_json(folder / "experiment.json", manifest.to_dict())
     write_rows(folder / "runs.csv", rows)
     devices = ["CPU:0"] if training_device == "CPU:0" else ["CPU:0", "GPU:0"]
     atomic.write_json(folder / HARDWARE_FILE, {

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from mlhistory import atomic
+from mlhistory import atomic, models
 from mlhistory.reporting import plots
 from mlhistory.reporting.plots import style
-from mlhistory.results import TOY_FILE, ExperimentResults, write_rows
+from mlhistory.results import TOY_FILE, ExperimentResults, testing, write_rows
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SIZES = [1_000, 5_000, 20_000, 60_000]
@@ -43,10 +43,9 @@ def era_results(tmp_path):
                              "model_bytes": 200_000, "peak_rss_mb": 500.0 + 0.01 * size, "run_key": key})
                 atomic.write_npz(tmp_path / "cache" / "fashion_mnist" / f"{key}.npz",
                                  {"confusion": np.eye(10, dtype=int), **artifacts})
-        runs.append({"label": label, "display_name": label, "model": model, "features": features,
-                     "family": family,
-                     "preprocessing": "fixture", "provenance": "fixture", "params": {},
-                     "max_n_train": None, "dataset": "fashion_mnist", "run_keys": keys})
+        runs.append(testing.run_record(label, model=model, features=features, family=family,
+                                       color_family=models.get(model).lineage_of({}),
+                                       dataset="fashion_mnist", run_keys=keys))
 
     curve = np.linspace(0.7, 0.9, 10)
     add("mlp_1986", "mlp_1986", "deep", test_accuracy_per_epoch=curve - 0.05)
@@ -60,19 +59,15 @@ def era_results(tmp_path):
         add(f"poly_svm on pca{dim}", "poly_svm", "shallow", features=f"pca{dim}", seeds=(0,))
         add(f"linear_svm on pca{dim}_poly2", "linear_svm", "shallow", features=f"pca{dim}_poly2",
             seeds=(0,))
-    manifest = {"experiment_id": "05_fixture", "title": "Fixture", "book_section": "1.2",
-                "summary": "Fixture.", "quick": False, "seeds": [0, 1, 2], "runs": runs,
-                "dataset": {"name": "fashion_mnist", "description": "Fashion-MNIST",
-                            "class_names": [f"class {i}" for i in range(10)],
-                            "input_shape": [28, 28], "n_train_full": 60_000},
-                "datasets": {"fashion_mnist": {
-                    "name": "fashion_mnist", "description": "Fashion-MNIST", "kind": "image",
-                    "input_shape": [28, 28], "class_names": [f"class {i}" for i in range(10)],
-                    "n_train": 60_000, "n_test": 10_000}},
-                "claims": [{"kind": "error_reduction", "better": "convnet", "worse": "mlp_1986",
-                            "quoted": 0.6}],
-                "plots": []}
-    atomic.write_json(folder / "experiment.json", manifest)
+    manifest = testing.manifest(
+        runs, [testing.dataset_record("fashion_mnist", title="Fashion-MNIST",
+                                      description="Fashion-MNIST", input_shape=(28, 28),
+                                      class_names=tuple(f"class {i}" for i in range(10)),
+                                      n_train=60_000, n_test=10_000)],
+        experiment_id="05_fixture", seeds=(0, 1, 2),
+        claims=({"kind": "error_reduction", "better": "convnet", "worse": "mlp_1986",
+                 "quoted": 0.6},))
+    atomic.write_json(folder / "experiment.json", manifest.to_dict())
     write_rows(folder / "runs.csv", rows)
     grid_x, grid_y = np.meshgrid(np.linspace(-1, 1, 20), np.linspace(-1, 1, 20))
     toy = {}

@@ -10,7 +10,7 @@ from mlhistory.models import registry
 from mlhistory.paths import REFERENCES_DIR
 from mlhistory.reporting.plots import style
 from mlhistory.reporting.plots.why_now import book_layer_names
-from mlhistory.results import ExperimentResults
+from mlhistory.results import ExperimentResults, testing
 
 plt = style.plt
 
@@ -90,20 +90,21 @@ def test_a_single_run_says_so_instead_of_a_zero_width_error_bar(figure):
     assert notes == ["n = 1 run"]
 
 
-def test_every_registry_model_has_a_family_colour():
-    # A wrapper's family is its wrapped model's (tested below).
-    for name in set(registry.REGISTRY) - set(style.WRAPPERS):
-        assert style.family_color(style.model_family(name)).startswith("#")
+def test_every_lineage_of_the_registry_has_a_colour_and_nothing_else_does():
+    assert set(style.FAMILIES) == set(registry.LINEAGES)
+    assert all(style.family_color(lineage).startswith("#") for lineage in registry.LINEAGES)
 
 
-def test_a_model_without_a_family_fails_loudly():
-    with pytest.raises(KeyError, match="no family"):
-        style.model_family("a_model_nobody_mapped")
+def test_a_model_entry_without_a_lineage_fails_loudly():
+    entry = registry.get("logreg")
+    with pytest.raises(TypeError, match="needs a lineage"):
+        registry.ModelEntry("unmapped", entry.family, entry.build, {}, "", "", stochastic=False,
+                            display="Unmapped")
 
 
-def test_a_wrapper_takes_the_family_of_the_model_it_wraps():
-    assert style.model_family("continual_shallow", {"learner": "gaussian_nb"}) == "naive_bayes"
-    assert style.model_family("continual_net", {"network": "convnet"}) == "book_net"
+def test_a_wrapper_takes_the_lineage_of_the_model_it_wraps():
+    assert registry.get("continual_shallow").lineage_of({"learner": "gaussian_nb"}) == "naive_bayes"
+    assert registry.get("continual_net").lineage_of({"network": "convnet"}) == "book_net"
 
 
 def test_family_legend_names_each_family_once():
@@ -124,7 +125,8 @@ def test_timeline_dates_carry_their_sources_and_follow_the_issue():
     with open(REFERENCES_DIR / "timeline.csv", newline="") as handle:
         rows = {row["model"]: row for row in csv.DictReader(handle)}
     assert all(row["source"].strip() and row["label"].strip() for row in rows.values())
-    assert all(style.model_family(model) for model in rows)
+    # A method's lineage on the timeline is its registry entry's.
+    assert all(row["lineage"] == registry.get(model).lineage_of({}) for model, row in rows.items())
     years = {model: int(row["year"]) for model, row in rows.items()}
     assert years["decision_tree"] == 1984 and "CART" in rows["decision_tree"]["label"]
     assert years["hist_gradient_boosting"] == 1999 and years["xgboost"] == 2014
@@ -158,14 +160,16 @@ def test_who_wins_on_imbalanced_data_by_balanced_accuracy(tmp_path, monkeypatch)
                      "predict_seconds": 0.1, "n_params": None, "model_bytes": 1, "peak_rss_mb": 1.0,
                      "run_key": key})
         atomic.write_npz(tmp_path / "cache" / "shuttle" / f"{key}.npz", {"confusion": confusion})
-        runs.append({"label": f"{model} (shuttle)", "display_name": model, "model": model,
-                     "params": {}, "family": "shallow", "dataset": "shuttle", "run_keys": [key]})
-    atomic.write_json(folder / "experiment.json", {
-        "experiment_id": "11_fixture", "runs": runs, "skipped": [],
-        "dataset": {"name": "digits", "description": "fixture"},
-        "datasets": {"shuttle": {"name": "shuttle", "description": "fixture", "kind": "tabular",
-                                 "input_shape": [9], "class_names": ["common", "rare"],
-                                 "n_train": 100, "n_test": 100}}})
+        runs.append(testing.run_record(f"{model} (shuttle)", model=model,
+                                       color_family=registry.get(model).lineage_of({}),
+                                       dataset="shuttle", dataset_shown=True, run_keys=[key]))
+    manifest = testing.manifest(
+        runs, [testing.dataset_record("digits", description="fixture"),
+               testing.dataset_record("shuttle", description="fixture", kind="tabular",
+                                      input_shape=(9,), class_names=("common", "rare"),
+                                      n_train=100, n_test=100)],
+        experiment_id="11_fixture")
+    atomic.write_json(folder / "experiment.json", manifest.to_dict())
     write_rows(folder / "runs.csv", rows)
     drawn = _capture(monkeypatch, why_now)
     why_now.who_wins_grid(ExperimentResults.read(folder), tmp_path / "grid.png",

@@ -3,15 +3,20 @@ in test_report.py."""
 
 import numpy as np
 import pytest
-from report_fixture import N_TEST, TEST_LABELS, predictions_for
 
-from mlhistory import atomic
+from mlhistory import atomic, models
 from mlhistory.judging import claims
 from mlhistory.judging.claims import Beats
 from mlhistory.reporting import plots
-from mlhistory.results import TEST_LABELS_FILE, ExperimentResults, key_of_test_set, write_rows
+from mlhistory.results import TEST_LABELS_FILE, ExperimentResults, key_of_test_set, testing, write_rows
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+N_TEST = 10_000
+TEST_LABELS = np.random.default_rng(0).integers(0, 10, N_TEST)
+
+
+def predictions_for(accuracy: float) -> np.ndarray:
+    return testing.predictions_scoring(accuracy, TEST_LABELS, 10)
 MODELS = [("gaussian_nb", "shallow", [0.57]), ("logreg", "shallow", [0.84]),
           ("dense", "deep", [0.87, 0.88, 0.875])]
 
@@ -38,29 +43,22 @@ def fixture_results(tmp_path):
                               "predictions": predictions_for(accuracy)})
     claim = Beats("dense_beats_logreg", "The dense net beats logistic regression.",
                   winner="dense", losers=("logreg",))
-    manifest = {
-        "experiment_id": "01_probabilistic", "title": "Probabilistic modelling",
-        "book_section": "Chapter 1.2.1", "summary": "First paragraph.\n\nSecond paragraph.",
-        "quick": False, "seeds": [0, 1, 2],
-        "dataset": {"name": "fashion_mnist", "description": "Fashion-MNIST",
-                    "class_names": [f"class {i}" for i in range(10)], "input_shape": [28, 28],
-                    "n_train_full": 60000},
-        "datasets": {"fashion_mnist": {"name": "fashion_mnist", "description": "Fashion-MNIST",
-                                       "kind": "image", "input_shape": [28, 28],
-                                       "class_names": [f"class {i}" for i in range(10)],
-                                       "n_train": 60000, "n_test": 10000}},
-        "runs": [{"label": model, "display_name": model, "model": model, "features": "pixels",
-                  "family": family,
-                  "preprocessing": "pixels/255", "provenance": "fixture", "params": {},
-                  "max_n_train": None, "dataset": "fashion_mnist",
-                  "run_keys": [f"{model}{seed}" for seed in range(len(accuracies))]}
-                 for model, family, accuracies in MODELS],
-        "claims": [claim.to_dict()],
-        "plots": [{"kind": "accuracy_and_fit_time"},
-                  {"kind": "confusion_matrices", "models": ["gaussian_nb", "dense"]},
-                  {"kind": "class_templates", "model": "logreg"}],
-    }
-    atomic.write_json(folder / "experiment.json", manifest)
+    manifest = testing.manifest(
+        [testing.run_record(model, family=family, color_family=models.get(model).lineage_of({}),
+                            dataset="fashion_mnist",
+                            run_keys=[f"{model}{seed}" for seed in range(len(accuracies))])
+         for model, family, accuracies in MODELS],
+        [testing.dataset_record("fashion_mnist", title="Fashion-MNIST",
+                                description="Fashion-MNIST", input_shape=(28, 28),
+                                class_names=tuple(f"class {i}" for i in range(10)),
+                                n_train=60000, n_test=10000)],
+        experiment_id="01_probabilistic", title="Probabilistic modelling",
+        book_section="Chapter 1.2.1", summary="First paragraph.\n\nSecond paragraph.",
+        seeds=(0, 1, 2), claims=(claim.to_dict(),),
+        plots=({"kind": "accuracy_and_fit_time"},
+               {"kind": "confusion_matrices", "models": ["gaussian_nb", "dense"]},
+               {"kind": "class_templates", "model": "logreg"}))
+    atomic.write_json(folder / "experiment.json", manifest.to_dict())
     write_rows(folder / "runs.csv", rows)
     atomic.write_npz(folder / TEST_LABELS_FILE, {key_of_test_set("fashion_mnist", N_TEST): TEST_LABELS})
     claims.write(folder / "claims.csv", claims.judge(ExperimentResults.read(folder), [claim]))

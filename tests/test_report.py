@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from conftest import PROJECT_ROOT
-from report_fixture import EXPERIMENTS, MODELS, WITHOUT_CLAIMS, write_results_set
 
 from mlhistory.judging import claims
 from mlhistory.reporting import report
@@ -22,10 +21,9 @@ MARKDOWN_LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")
 
 
 @pytest.fixture(scope="module")
-def results_set(tmp_path_factory) -> Path:
-    results_dir = write_results_set(tmp_path_factory.mktemp("results"))
-    report.write_report(results_dir)
-    return results_dir
+def results_set(fake_results_set) -> Path:
+    report.write_report(fake_results_set.root)
+    return fake_results_set.root
 
 
 def section(markdown: str, heading: str) -> str:
@@ -84,22 +82,23 @@ def test_the_projects_own_questions_stand_apart_from_the_books_claims(results_se
     assert markdown.count("LeNet-5 beats the 1986 MLP") == 1  # not in any table of the book's
 
 
-def test_every_experiment_has_a_section_and_a_claims_section(results_set):
+def test_every_experiment_has_a_section_and_a_claims_section(results_set, fake_results_set):
     markdown = (results_set / "REPORT.md").read_text()
-    for experiment_id, title, _ in EXPERIMENTS:
+    for experiment_id, title, _ in fake_results_set.experiments:
         heading = f"{experiment_id.split('_')[0]} {title}"
         assert f"\n## {heading}\n" in markdown
         for dataset in ("mnist", "fashion_mnist"):
             page = (results_set / dataset / experiment_id / "README.md").read_text()
             assert "\n## Claims\n" in page
             assert f"](../../REPORT.md#{slug(heading)})" in page  # back to its section
-    without = next(f"{experiment_id.split('_')[0]} {title}" for experiment_id, title, _ in EXPERIMENTS
-                   if experiment_id == WITHOUT_CLAIMS)
+    without = next(f"{experiment_id.split('_')[0]} {title}"
+                   for experiment_id, title, _ in fake_results_set.experiments
+                   if experiment_id == fake_results_set.without_claims)
     assert "No claim of the book is judged from this experiment's results yet." in section(
         markdown, without)
 
 
-def test_passage_test_and_p_value_are_shown_as_the_rows_hold_them(results_set):
+def test_passage_test_and_p_value_are_shown_as_the_rows_hold_them(results_set, fake_results_set):
     experiments = report.read_judged(results_set)
     test = "McNemar's test, two-sided, p < 0.05"
     experiments = [replace(experiment, claims=[dict(row, test=test, p_value="0.0021")
@@ -109,7 +108,8 @@ def test_passage_test_and_p_value_are_shown_as_the_rows_hold_them(results_set):
     markdown = to_markdown(pages[0])
     assert f"Every verdict comes from one test: {test}." in markdown
     assert markdown.count(test) == 1  # stated once, not per claim
-    convnet_row = next(line for line in section(markdown, "01 " + EXPERIMENTS[0][1]).splitlines()
+    first_section = section(markdown, "01 " + fake_results_set.experiments[0][1])
+    convnet_row = next(line for line in first_section.splitlines()
                        if line.startswith("| The book's convnet"))
     assert convnet_row == ("| The book's convnet beats every other model on these images. | "
                            "1st ed. 1.2.5; 2nd ed. Back to neural networks | **holds** (p = 0.0021) "
@@ -169,13 +169,14 @@ def test_the_committed_results_give_a_short_main_page_whose_links_resolve():
     assert broken_links(COMMITTED_RESULTS) == []
 
 
-def test_claims_and_runs_csv_are_gathered_from_every_experiment(results_set):
+def test_claims_and_runs_csv_are_gathered_from_every_experiment(results_set, fake_results_set):
     with open(results_set / "claims.csv", newline="") as handle:
         saved = list(csv.DictReader(handle))
     assert len(saved) == 2 * 11 * 3
     assert list(saved[0]) == claims.CLAIMS_COLUMNS
     with open(results_set / "runs.csv", newline="") as handle:
-        assert len(list(csv.DictReader(handle))) == 2 * 12 * 4 * sum(seeds for *_, seeds in MODELS)
+        runs_per_size = sum(seeds for *_, seeds in fake_results_set.models)
+        assert len(list(csv.DictReader(handle))) == 2 * 12 * 4 * runs_per_size
 
 
 # --- helpers ---------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ one the tests are skipped and say why.
 import pytest
 from conftest import PROJECT_ROOT
 from headless_chromium import BROWSER_NAMES, Browser, find_browser
-from report_fixture import write_results_set
 
 from mlhistory.reporting import report
 
@@ -41,10 +40,9 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def fixture_page(tmp_path_factory):
-    results_dir = write_results_set(tmp_path_factory.mktemp("results"))
-    report.write_report(results_dir)
-    return results_dir / "index.html"
+def fixture_page(fake_results_set):
+    report.write_report(fake_results_set.root)
+    return fake_results_set.root / "index.html"
 
 
 def check_renders(browser: Browser, page) -> dict:

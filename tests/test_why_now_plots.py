@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from mlhistory import atomic
+from mlhistory import atomic, models
 from mlhistory.reporting import plots, tables
 from mlhistory.reporting.plots import style
-from mlhistory.results import ExperimentResults, write_rows
+from mlhistory.results import ExperimentResults, SkippedRun, testing, write_rows
 from mlhistory.results.curves import balanced_accuracy, crossover_size
 from mlhistory.results.labels import run_label
 
@@ -47,31 +47,27 @@ class Fixture:
                 confusion = np.diag([90, 5, 5]) + np.array([[0, 5, 5], [0, 0, 0], [0, 0, 0]])
                 atomic.write_npz(self.root / "cache" / dataset.split("[")[0] / f"{key}.npz",
                                  {"confusion": confusion, **artifacts})
-        self.runs.append({"label": label, "display_name": label, "model": model, "features": "pixels",
-                          "family": family,
-                          "preprocessing": "fixture", "provenance": "fixture",
-                          "params": params or {}, "subset_params": {}, "max_n_train": None,
-                          "dataset": dataset.split("[")[0], "classes": classes, "run_keys": keys})
+        params = params or {}
+        self.runs.append(testing.run_record(
+            label, model=model, model_display=label, family=family, params=params,
+            color_family=models.get(model).lineage_of(params), dataset=dataset.split("[")[0],
+            classes=classes, run_keys=keys))
 
     @staticmethod
     def dataset_record(name):
         """What the runner's manifest records of a dataset (fixture values)."""
         image = name == "fashion_mnist"
-        return {"name": name, "description": f"fixture {name}", "kind": "image" if image else "tabular",
-                "input_shape": [28, 28] if image else [16],
-                "class_names": [str(label) for label in range(10)], "n_train": 60_000, "n_test": 10_000}
+        return testing.dataset_record(
+            name, description=f"fixture {name}", kind="image" if image else "tabular",
+            input_shape=(28, 28) if image else (16,), n_train=60_000, n_test=10_000)
 
     def results(self, plots_list=(), skipped=()):
-        manifest = {"experiment_id": "99_fixture", "title": "Fixture", "book_section": "none",
-                    "summary": "Fixture.", "quick": False, "seeds": [0, 1, 2],
-                    "dataset": {"name": "fashion_mnist", "description": "fixture images",
-                                "class_names": [str(label) for label in range(10)],
-                                "input_shape": [28, 28], "n_train_full": 60_000},
-                    "datasets": {name: self.dataset_record(name)
-                                 for name in dict.fromkeys(run["dataset"] for run in self.runs)},
-                    "runs": self.runs, "claims": [], "plots": list(plots_list), "tables": [],
-                    "skipped": list(skipped)}
-        atomic.write_json(self.folder / "experiment.json", manifest)
+        datasets = dict.fromkeys(["fashion_mnist", *(run.dataset for run in self.runs)])
+        manifest = testing.manifest(
+            self.runs, [self.dataset_record(name) for name in datasets],
+            experiment_id="99_fixture", book_section="none", seeds=(0, 1, 2),
+            plots=tuple(plots_list), skipped=tuple(SkippedRun(**entry) for entry in skipped))
+        atomic.write_json(self.folder / "experiment.json", manifest.to_dict())
         write_rows(self.folder / "runs.csv", self.rows)
         return ExperimentResults.read(self.folder)
 

@@ -26,6 +26,7 @@ class DatasetInfo:
     class_names: tuple[str, ...]
     offline: bool
     kind: str = IMAGE
+    title: str = ""  # what a reader calls it: "MNIST", "Fashion-MNIST" (default: its name)
 
     @property
     def is_image(self) -> bool:
@@ -64,29 +65,29 @@ COVERTYPE_NAMES = ("Spruce/Fir", "Lodgepole Pine", "Ponderosa Pine", "Cottonwood
 DATASETS = {
     "fashion_mnist": DatasetInfo(
         "fashion_mnist", "Fashion-MNIST (Xiao et al. 2017), 28x28 greyscale clothing",
-        (28, 28), 60_000, 10_000, FASHION_NAMES, offline=True),
+        (28, 28), 60_000, 10_000, FASHION_NAMES, offline=True, title="Fashion-MNIST"),
     "mnist": DatasetInfo(
         "mnist", "MNIST (LeCun et al. 1998), 28x28 handwritten digits; the book's dataset",
-        (28, 28), 60_000, 10_000, DIGIT_NAMES, offline=True),
+        (28, 28), 60_000, 10_000, DIGIT_NAMES, offline=True, title="MNIST"),
     "digits": DatasetInfo(
         "digits", "scikit-learn's bundled 8x8 digits (UCI), fixed stratified 75/25 split",
-        (8, 8), 1347, 450, DIGIT_NAMES, offline=True),
+        (8, 8), 1347, 450, DIGIT_NAMES, offline=True, title="scikit-learn's bundled 8x8 digits"),
     "letter": DatasetInfo(
         "letter", "UCI Letter Recognition (Frey & Slate 1991), 16 integer features of distorted "
         "capital letters; the published first-16,000 / last-4,000 split",
-        (16,), 16_000, 4_000, LETTER_NAMES, offline=True, kind=TABULAR),
+        (16,), 16_000, 4_000, LETTER_NAMES, offline=True, kind=TABULAR, title="UCI Letter Recognition"),
     "shuttle": DatasetInfo(
         "shuttle", "Statlog Shuttle (UCI), 9 numeric sensor readings, 7 heavily imbalanced "
         "classes; fixed stratified 75/25 split",
-        (9,), 43_500, 14_500, SHUTTLE_NAMES, offline=True, kind=TABULAR),
+        (9,), 43_500, 14_500, SHUTTLE_NAMES, offline=True, kind=TABULAR, title="Statlog Shuttle"),
     "satellite": DatasetInfo(
         "satellite", "Statlog Landsat Satellite (UCI), 4 spectral bands of 3x3 pixel "
         "neighbourhoods, 6 soil and crop classes; fixed stratified 75/25 split",
-        (36,), 4_826, 1_609, SATELLITE_NAMES, offline=True, kind=TABULAR),
+        (36,), 4_826, 1_609, SATELLITE_NAMES, offline=True, kind=TABULAR, title="Statlog Landsat Satellite"),
     "covertype": DatasetInfo(
         "covertype", "UCI Forest Covertype (Blackard & Dean 1999), 54 cartographic features "
         "(44 of them one-hot), 7 tree cover types; fixed stratified 75/25 split",
-        (54,), 435_759, 145_253, COVERTYPE_NAMES, offline=False, kind=TABULAR),
+        (54,), 435_759, 145_253, COVERTYPE_NAMES, offline=False, kind=TABULAR, title="UCI Forest Covertype"),
 }
 
 

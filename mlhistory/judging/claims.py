@@ -550,7 +550,7 @@ class FailsToTrain(Claim):
         if not reference_rows:
             return Verdict(INCONCLUSIVE, f"no results for {self.reference}")
         reference_mean = mean_std(row["accuracy"] for row in reference_rows)[0]
-        chance = self.chance or 1 / len(results.manifest["dataset"]["class_names"])
+        chance = self.chance or 1 / len(results.dataset_record.class_names)
         states, details = set(), []
         for label in self.labels:
             rows = rows_at(results, label)
@@ -762,19 +762,19 @@ def judge(results: ExperimentResults, claims: list) -> list[dict]:
     does not have: experiments check their claims when declared, and this catches a saved
     manifest that slipped past.
     """
-    declared = [*results.labels, *(entry["label"] for entry in results.manifest.get("skipped", []))]
+    declared = [*results.labels, *(entry.label for entry in results.manifest.skipped)]
     judged = []
     for claim in claims:
         unknown = [label for label in claim.run_labels() if label not in declared]
         if unknown:
-            raise UsageError(f"claim {claim.claim_id!r} of {results.manifest['experiment_id']} names "
+            raise UsageError(f"claim {claim.claim_id!r} of {results.manifest.experiment_id} names "
                              f"{unknown[0]!r}, which is no run of the experiment (its runs: "
                              f"{', '.join(declared)})")
         verdict = claim.evaluate(results)
         outcome = verdict.verdict
         if outcome == FAILS and claim.book_dataset not in (None, base_dataset(results.dataset)):
             outcome = DOES_NOT_CARRY_OVER
-        judged.append({"experiment": results.manifest["experiment_id"], "dataset": results.dataset,
+        judged.append({"experiment": results.manifest.experiment_id, "dataset": results.dataset,
                        "claim_id": claim.claim_id, "source": claim.source,
                        "passage": claim.passage, "claim": claim.claim, "verdict": outcome,
                        "test": verdict.test,

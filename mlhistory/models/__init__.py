@@ -20,10 +20,12 @@ from .registry import (
     check_features,
     check_run,
     display_name,
+    features_display,
     get,
     resolve_params,
 )
 
 __all__ = ["DEEP", "REGISTRY", "SHALLOW", "Estimator", "FitContext", "ModelEntry", "build",
            "build_estimator", "check_features", "check_run", "default_features", "display_name",
-           "features_version", "get", "resolve_params", "seed_dependent_features", "start_run"]
+           "features_display", "features_version", "get", "resolve_params",
+           "seed_dependent_features", "start_run"]

@@ -130,10 +130,10 @@ def matmul_peak(device: str, size: int, repeats: int = REPEATS) -> dict:
             "gflops": 2 * size ** 3 / min(seconds) / 1e9, "other_cpus_busy": other_cpus_busy}
 
 
-def measure(deep_runs: list[dict], info: DatasetInfo, seed: int, quick: bool) -> dict:
+def measure(nets: list[tuple[str, dict]], info: DatasetInfo, seed: int, quick: bool) -> dict:
     """Experiment 10's measurement: the matmul peak per device, and each Keras net's FLOPs.
 
-    ``deep_runs`` are the experiment's runs of Keras nets, each a model name and its params.
+    ``nets`` are the experiment's runs of Keras nets, each a model name and its params.
     """
     import keras
     import tensorflow as tf
@@ -144,11 +144,11 @@ def measure(deep_runs: list[dict], info: DatasetInfo, seed: int, quick: bool) ->
     peaks = {device: {**matmul_peak(device, size), "name": device_name(device)}
              for device in devices()}
     flops = {}
-    for run in deep_runs:
-        if run["model"] not in flops:
+    for model, params in nets:
+        if model not in flops:
             keras.backend.clear_session()  # layer names counted from scratch for each net
-            classifier = build(run["model"], info, seed, run["params"])
-            flops[run["model"]] = count(classifier.build_network(info))
+            classifier = build(model, info, seed, params)
+            flops[model] = count(classifier.build_network(info))
     return {
         "matmul": peaks,
         # TensorFlow trains on the first GPU when there is one, else on the CPU.

@@ -28,6 +28,9 @@ from .recipes import BOOK_CONVNET, BOOK_DENSE
 
 SHALLOW = "shallow"
 DEEP = "deep"
+# Lines of descent in the book's history, in its order; every model belongs to one.
+LINEAGES = ("naive_bayes", "linear", "svm", "tree", "forest", "boosting", "historical_net",
+            "book_net", "modern_net")
 
 
 @dataclass(frozen=True)
@@ -57,10 +60,20 @@ class ModelEntry:
     display: str | Callable[[dict], str] = ""
     # Whether the run computes on a GPU when one is present (a Keras net always does).
     gpu_capable: Callable[[dict], bool] = field(default=lambda params: False)
+    # The model's line of descent in the book's history (LINEAGES), which gives it its colour
+    # in every plot; a composite model that wraps another one takes its lineage from its params.
+    lineage: str | Callable[[dict], str] = ""
 
     def __post_init__(self) -> None:
         if not self.display:
             raise TypeError(f"model entry {self.name!r} needs a display name")
+        if not callable(self.lineage) and self.lineage not in LINEAGES:
+            raise TypeError(f"model entry {self.name!r} needs a lineage, one of: "
+                            f"{', '.join(LINEAGES)}")
+
+    def lineage_of(self, params: dict) -> str:
+        resolved = {**self.defaults, **self.options, **params}
+        return self.lineage(resolved) if callable(self.lineage) else self.lineage
 
     def display_name(self, params: dict) -> str:
         resolved = {**self.defaults, **self.options, **params}
@@ -352,6 +365,17 @@ def _tabular_mlp(info, seed, **params):
 # What readers call the nets and shallow learners that can continue (experiment 12).
 BOOK_NETS = {"dense": "dense net", "convnet": "convnet"}
 CONTINUAL_LEARNERS = {"sgd_hinge": "Linear SVM (SGD)", "gaussian_nb": "Gaussian naive Bayes"}
+# The continual wrappers belong to the lineage of the model they continue.
+CONTINUAL_LINEAGES = {"sgd_hinge": "svm", "gaussian_nb": "naive_bayes"}
+
+
+def _continual_net_lineage(params: dict) -> str:
+    return REGISTRY[params["network"]].lineage_of({})
+
+
+def _continual_shallow_lineage(params: dict) -> str:
+    return CONTINUAL_LINEAGES[params["learner"]]
+
 
 FASHION_TABLE_3 = "Fashion-MNIST paper (Xiao et al. 2017) Table 3, best configuration"
 STANDARDIZED = "pixels/255, flattened, standardised (StandardScaler fitted on train)"
@@ -363,42 +387,42 @@ REGISTRY: dict[str, ModelEntry] = {
     for entry in [
         ModelEntry("gaussian_nb", SHALLOW, _gaussian_nb, {"var_smoothing": 1e-9}, STANDARDIZED,
                    FASHION_TABLE_3, stochastic=False,
-                   display='Gaussian naive Bayes'),
+                   lineage="naive_bayes", display='Gaussian naive Bayes'),
         ModelEntry("bernoulli_nb", SHALLOW, _bernoulli_nb, {"alpha": 1.0, "binarize": 0.5},
                    "pixels/255, flattened, binarised at 0.5",
                    "scikit-learn defaults, ink threshold at mid-grey", stochastic=False, standardize=False,
-                   display='Bernoulli naive Bayes'),
+                   lineage="naive_bayes", display='Bernoulli naive Bayes'),
         ModelEntry("logreg", SHALLOW, _logreg, {"C": 1.0, "max_iter": 1000}, STANDARDIZED,
                    FASHION_TABLE_3 + " (C=1), multinomial (lbfgs) rather than one-vs-rest",
                    stochastic=False, artifacts=_linear_weights,
-                   display='Logistic regression (C={C:g})'),
+                   lineage="linear", display='Logistic regression (C={C:g})'),
         ModelEntry("perceptron", SHALLOW, _perceptron, {"penalty": None, "max_iter": 1000,
                                                           "tol": 1e-3},
                    STANDARDIZED, "Rosenblatt 1958: one layer of threshold units and the "
                    "perceptron rule (scikit-learn's Perceptron, one against the rest, "
                    "library defaults)", stochastic=True, artifacts=_linear_weights,
-                   display="Perceptron (1958)"),
+                   lineage="historical_net", display="Perceptron (1958)"),
         ModelEntry("linear_svm", SHALLOW, _linear_svm,
                    {"alpha": 1e-4, "early_stopping": True, "validation_fraction": 0.1},
                    STANDARDIZED, "a linear SVM (hinge loss) trained by SGD, scikit-learn "
                    "defaults, early stopping on 10 % of the training split",
                    stochastic=True, artifacts=_linear_weights,
-                   display='Linear SVM (SGD, hinge)'),
+                   lineage="svm", display='Linear SVM (SGD, hinge)'),
         ModelEntry("rbf_svm", SHALLOW, _rbf_svm,
                    {"C": 10.0, "gamma": "scale", "implementation": best_svm_implementation()},
                    STANDARDIZED, FASHION_TABLE_3 + " (SVC, C=10, rbf)", stochastic=False,
-                   display='RBF SVM (C={C:g})',
+                   lineage="svm", display='RBF SVM (C={C:g})',
                    gpu_capable=lambda params: params["implementation"] == "cuml"),
         ModelEntry("decision_tree", SHALLOW, _decision_tree,
                    {"criterion": "entropy", "max_depth": 10}, TREE_INPUT,
                    FASHION_TABLE_3 + " (entropy, max_depth=10)", stochastic=True,
                    standardize=False, artifacts=_tree_structure,
-                   display='Decision tree (depth {max_depth})'),
+                   lineage="tree", display='Decision tree (depth {max_depth})'),
         ModelEntry("random_forest", SHALLOW, _random_forest,
                    {"n_estimators": 100, "criterion": "entropy", "max_depth": 100}, TREE_INPUT,
                    FASHION_TABLE_3 + " (100 trees, entropy, max_depth=100)", stochastic=True,
                    standardize=False, artifacts=_staged_forest, options={"growth_step": None},
-                   display=_forest_display),
+                   lineage="forest", display=_forest_display),
         # Without row or column subsampling both boosters are deterministic: the seed
         # changes nothing, so they run once.
         ModelEntry("xgboost", SHALLOW, _xgboost,
@@ -406,60 +430,61 @@ REGISTRY: dict[str, ModelEntry] = {
                    "XGBoost hist, library defaults (100 rounds, depth 6, learning rate 0.3)",
                    stochastic=False, standardize=False, artifacts=_staged_booster,
                    options={"early_stopping_rounds": None},
-                   display=_rounds_for("XGBoost"), gpu_capable=lambda params: True),
+                   lineage="boosting", display=_rounds_for("XGBoost"), gpu_capable=lambda params: True),
         ModelEntry("lightgbm", SHALLOW, _lightgbm,
                    {"n_estimators": 100, "learning_rate": 0.1, "num_leaves": 31}, TREE_INPUT,
                    "LightGBM, library defaults (100 rounds, learning rate 0.1, 31 leaves)",
                    stochastic=False, standardize=False, artifacts=_staged_booster,
                    options={"early_stopping_rounds": None},
-                   display=_rounds_for("LightGBM")),
+                   lineage="boosting", display=_rounds_for("LightGBM")),
         ModelEntry("poly_svm", SHALLOW, _poly_svm, {"C": 10.0, "degree": 2, "coef0": 1.0},
                    STANDARDIZED, "SVC with a degree-2 polynomial kernel, C as the RBF SVM's",
                    stochastic=False,
-                   display='Polynomial-kernel SVM (degree {degree})'),
+                   lineage="svm", display='Polynomial-kernel SVM (degree {degree})'),
         ModelEntry("hist_gradient_boosting", SHALLOW, _hist_gradient_boosting,
                    {"max_iter": 100, "learning_rate": 0.1, "early_stopping": False}, TREE_INPUT,
                    "scikit-learn HistGradientBoostingClassifier, library defaults (100 rounds, "
                    "learning rate 0.1), early stopping off so every round is kept, as for XGBoost",
                    stochastic=False, standardize=False, artifacts=_staged_boosting,
-                   display='scikit-learn gradient boosting ({max_iter} rounds)'),
+                   lineage="boosting", display='scikit-learn gradient boosting ({max_iter} rounds)'),
         ModelEntry("mlp_1986", DEEP, _keras("mlp_1986"),
                    {"epochs": 10, "batch_size": 64, "optimizer": "sgd", "learning_rate": 0.1},
                    "pixels/255, flattened",
                    "Rumelhart, Hinton & Williams 1986: 300 sigmoid units, plain SGD",
                    stochastic=True, artifacts=_keras_artifacts, needs_images=True,
-                   options=EARLY_STOPPING, display=_trained_for('1986 MLP (sigmoid, SGD)')),
+                   options=EARLY_STOPPING,
+                   lineage="historical_net", display=_trained_for('1986 MLP (sigmoid, SGD)')),
         ModelEntry("lenet1989", DEEP, _keras("lenet1989"),
                    {"epochs": 10, "batch_size": 64, "optimizer": "sgd", "learning_rate": 0.05},
                    "resized to 16x16, pixels scaled to [-1, 1]",
                    "LeCun et al. 1989 (zip codes): 12@8x8, 12@4x4 strided 5x5 convs, 30 tanh, "
                    "plain SGD", stochastic=True, artifacts=_keras_artifacts, needs_images=True,
-                   options=EARLY_STOPPING, display=_trained_for('LeNet-1989')),
+                   options=EARLY_STOPPING, lineage="historical_net", display=_trained_for('LeNet-1989')),
         ModelEntry("lenet5", DEEP, _keras("lenet5"),
                    {"epochs": 10, "batch_size": 64, "optimizer": "sgd", "learning_rate": 0.05},
                    "pixels/255, 28x28x1 image",
                    "LeCun et al. 1998: 6@5x5, avg-pool, 16@5x5, avg-pool, 120, 84, 10, tanh, "
                    "plain SGD", stochastic=True, artifacts=_keras_artifacts, needs_images=True,
-                   options=EARLY_STOPPING, display=_trained_for('LeNet-5 (1998)')),
+                   options=EARLY_STOPPING, lineage="historical_net", display=_trained_for('LeNet-5 (1998)')),
         ModelEntry("convnet_modern", DEEP, _keras("convnet_modern"),
                    {"epochs": 5, "batch_size": 64, "optimizer": "adam", "learning_rate": None},
                    "pixels/255, 28x28x1 image, random shifts of up to 10 % while training",
                    "the book's convnet with batch normalisation, dropout, Adam and augmentation",
                    stochastic=True, artifacts=_keras_artifacts, needs_images=True,
                    options=EARLY_STOPPING,
-                   display=_trained_for("Book's convnet + BN, dropout, augmentation")),
+                   lineage="book_net", display=_trained_for("Book's convnet + BN, dropout, augmentation")),
         ModelEntry("dense", DEEP, _keras("dense_network"), dict(BOOK_DENSE),
                    "pixels/255, flattened",
                    "Deep Learning with Python, ch. 2: Dense(512, relu) -> Dense(10, softmax)",
                    stochastic=True, artifacts=_keras_artifacts, needs_images=True,
                    options={"min_steps_per_epoch": 0, **EARLY_STOPPING},
-                   display=_trained_for("Book's dense net")),
+                   lineage="book_net", display=_trained_for("Book's dense net")),
         ModelEntry("convnet", DEEP, _keras("convnet"), dict(BOOK_CONVNET),
                    "pixels/255, 28x28x1 image",
                    "Deep Learning with Python, 2nd ed. ch. 8: Conv 32-pool-64-pool-128-Dense 10",
                    stochastic=True, artifacts=_keras_artifacts, needs_images=True,
                    options={"min_steps_per_epoch": 0, **EARLY_STOPPING},
-                   display=_trained_for("Book's convnet")),
+                   lineage="book_net", display=_trained_for("Book's convnet")),
         # --- what makes deep learning different, and why now (experiments 06-10) ---
         ModelEntry("stacked_dense", DEEP, _stacked_dense,
                    {"depth": 1, "width": 256, "training": "joint", "epochs_per_layer": 1,
@@ -468,7 +493,7 @@ REGISTRY: dict[str, ModelEntry] = {
                    "k Dense(relu) layers, trained greedily (each layer under a temporary head, "
                    "the layers below frozen) or jointly, the same total epochs",
                    stochastic=True, artifacts=_keras_artifacts, needs_images=True,
-                   display='Dense stack, depth {depth}, {training} training'),
+                   lineage="modern_net", display='Dense stack, depth {depth}, {training} training'),
         ModelEntry("depth_recipe", DEEP, _depth_recipe,
                    {"depth": 2, "width": 128, "recipe": "2010", "epochs": 5, "batch_size": 128},
                    "pixels/255, flattened",
@@ -477,7 +502,7 @@ REGISTRY: dict[str, ModelEntry] = {
                    "2015 (2010 + batch norm + residual connections)",
                    stochastic=True, artifacts=_keras_artifacts, needs_images=True,
                    options={"learning_rates": None},
-                   display='{recipe} recipe, depth {depth}'),
+                   lineage="modern_net", display='{recipe} recipe, depth {depth}'),
         ModelEntry("probed_convnet", DEEP, _probed_convnet,
                    {"epochs": 5, "batch_size": 64, "optimizer": "rmsprop", "learning_rate": None,
                     "probe_train": 5000, "probe_dims": 256, "projection_points": 1000,
@@ -487,7 +512,7 @@ REGISTRY: dict[str, ModelEntry] = {
                    "on training images) on the output of every layer",
                    stochastic=True, artifacts=_probe_artifacts, needs_images=True,
                    options={"min_steps_per_epoch": 0},
-                   display="Book's convnet, probed ({epochs} epochs)"),
+                   lineage="book_net", display="Book's convnet, probed ({epochs} epochs)"),
         # --- will it last (experiment 12) ---
         ModelEntry("transfer_convnet", DEEP, _transfer_convnet,
                    {"mode": "frozen", "source_classes": (0, 1, 2, 3, 4), "base_epochs": 5,
@@ -499,13 +524,14 @@ REGISTRY: dict[str, ModelEntry] = {
                    artifacts=_keras_artifacts, needs_images=True,
                    options={"source_n_train": None},
                    source_classes=lambda params: tuple(params["source_classes"]),
-                   display="Book's convnet transferred ({mode})"),
+                   lineage="book_net", display="Book's convnet transferred ({mode})"),
         ModelEntry("continual_net", DEEP, _continual_net,
                    {"network": "dense", "mode": "continue", "stages": 3, "epochs_per_stage": 1,
                     "batch_size": 128, "optimizer": "rmsprop", "learning_rate": None},
                    "pixels/255", "the book's dense net or convnet, trained on each new part of "
                    "the data in turn (continue) or retrained on all data so far (scratch)",
                    stochastic=True, artifacts=_staged_net_artifacts, needs_images=True,
+                   lineage=_continual_net_lineage,
                    display=lambda params: (f"Book's {BOOK_NETS[params['network']]} "
                                           f"({params['mode']})")),
         ModelEntry("continual_shallow", SHALLOW, _continual_shallow,
@@ -515,6 +541,7 @@ REGISTRY: dict[str, ModelEntry] = {
                    "scikit-learn partial_fit: SGD hinge loss (a linear SVM) or Gaussian naive "
                    "Bayes, continued on new data or restarted", stochastic=True,
                    standardize=False, artifacts=_staged_shallow_artifacts,
+                   lineage=_continual_shallow_lineage,
                    display=lambda params: (f"{CONTINUAL_LEARNERS[params['learner']]}, partial fit "
                                           f"({params['mode']})")),
         # --- the modern landscape (experiment 11) ---
@@ -524,7 +551,7 @@ REGISTRY: dict[str, ModelEntry] = {
                    "MLP, 3 candidate shapes, each with early stopping on a validation split "
                    "of the training data; the best on validation is kept",
                    stochastic=True, artifacts=_keras_artifacts,
-                   display='MLP (early stopping)'),
+                   lineage="modern_net", display='MLP (early stopping)'),
     ]
 }
 
@@ -599,9 +626,13 @@ def build_estimator(name: str, info: DatasetInfo, seed: int, params: dict,
     return SklearnModel(classifier, entry.artifacts)
 
 
-def display_name(name: str, params: dict, features: str, dataset: str | None = None) -> str:
-    """What tables and plots call a run: "RBF SVM (C=10) on HOG", "XGBoost (100 rounds), letter"."""
+def features_display(features: str) -> str | None:
+    """What readers call a run's features ("HOG"); None for the dataset's own inputs."""
+    return None if features in feature_transforms.OWN_INPUTS else feature_transforms.display_name(features)
+
+
+def display_name(name: str, params: dict, features: str) -> str:
+    """What tables call a run of the model on the experiment's data: "RBF SVM (C=10) on HOG"."""
     shown = get(name).display_name(params)
-    if features not in feature_transforms.OWN_INPUTS:
-        shown += f" on {feature_transforms.display_name(features)}"
-    return f"{shown}, {dataset}" if dataset else shown
+    features_shown = features_display(features)
+    return f"{shown} on {features_shown}" if features_shown else shown

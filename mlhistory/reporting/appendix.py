@@ -51,8 +51,8 @@ def speed(folder: Path) -> list:
 
 def _display_names(experiments: list[JudgedExperiment]) -> dict[str, tuple[str, str]]:
     """Each run key's display name and family, from the manifests' run records."""
-    return {key: (run["display_name"], run["family"]) for experiment in experiments
-            for run in experiment.results.manifest["runs"] for key in run["run_keys"]}
+    return {key: (run.display_name, run.family) for experiment in experiments
+            for run in experiment.results.manifest.runs for key in run.run_keys}
 
 
 def leaderboard(experiments: list[JudgedExperiment]) -> list:

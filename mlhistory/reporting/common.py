@@ -24,7 +24,7 @@ class JudgedExperiment:
 
     @property
     def experiment_id(self) -> str:
-        return self.results.manifest["experiment_id"]
+        return self.results.manifest.experiment_id
 
     @property
     def dataset(self) -> str:
@@ -42,12 +42,12 @@ class JudgedExperiment:
     @property
     def heading(self) -> str:
         """"01 Probabilistic modelling: ...": the experiment's number, then its title."""
-        return f"{self.number} {self.results.manifest['title']}"
+        return f"{self.number} {self.results.manifest.title}"
 
     @property
     def short_heading(self) -> str:
         """"01 Probabilistic modelling", "08 Why now: data": the title's first phrase."""
-        title = self.results.manifest["title"]
+        title = self.results.manifest.title
         first_phrase = title.split(". ")[0] if ". " in title else re.split("[:;]", title)[0]
         return f"{self.number} {first_phrase}"
 
@@ -64,7 +64,7 @@ def dataset_order(name: str) -> tuple:
 def dataset_name(experiment: JudgedExperiment | ExperimentResults) -> str:
     """A dataset as readers know it ("Fashion-MNIST"): its description up to the citation."""
     results = experiment.results if isinstance(experiment, JudgedExperiment) else experiment
-    return results.manifest["dataset"]["description"].split(" (")[0]
+    return results.dataset_record.title
 
 
 def verdict_text(row: dict) -> str:

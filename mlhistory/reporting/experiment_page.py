@@ -29,7 +29,7 @@ def experiment_page(experiment: JudgedExperiment, siblings: list[JudgedExperimen
     links += [f"[the same on {dataset_name(other)}]({other.page})" for other in siblings]
     blocks = [Heading(1, f"{experiment.heading} ({name})"),
               Paragraph(" · ".join(links)),
-              Paragraph(f"Book: {manifest['book_section']}. Script: "
+              Paragraph(f"Book: {manifest.book_section}. Script: "
                         f"`experiments/{experiment.experiment_id}.py`. Saved results: "
                         f"[runs.csv]({experiment.folder}/runs.csv), "
                         f"[claims.csv]({experiment.folder}/claims.csv). Wall-clock time of the "
@@ -37,7 +37,7 @@ def experiment_page(experiment: JudgedExperiment, siblings: list[JudgedExperimen
                         f"({metadata['runs']} runs, {metadata['runs_from_cache']} from the run "
                         "cache).")]
     # The docstring's first line is the title, already shown; a bulleted paragraph becomes a list.
-    for paragraph in manifest["summary"].split("\n\n")[1:]:
+    for paragraph in manifest.summary.split("\n\n")[1:]:
         if paragraph.startswith("- "):
             blocks.append(BulletList([" ".join(item.split())
                                       for item in paragraph.removeprefix("- ").split("\n- ")]))
@@ -46,14 +46,14 @@ def experiment_page(experiment: JudgedExperiment, siblings: list[JudgedExperimen
     blocks += _claims(experiment.claims)
     blocks += _runs(experiment)
     blocks += _budgets(experiment)
-    for table in manifest.get("tables", []):
+    for table in manifest.tables:
         rendered = tables.render(results, table)
         blocks += [Heading(2, rendered.title), Table(rendered.header, rendered.rows)]
         blocks += [Paragraph(note) for note in rendered.notes]
     blocks += [Heading(2, "Plots"),
                Figures([Image(f"{experiment.folder}/{plot_filename(plot)}",
                               plot_filename(plot).removesuffix(".png").replace("_", " "))
-                        for plot in manifest["plots"]])]
+                        for plot in manifest.plots])]
     return Page(experiment.page, f"{experiment.heading} ({name})", blocks,
                 toc_title=experiment.short_heading, toc_label=name)
 
@@ -115,28 +115,28 @@ def run_cells(name: str, family: str, n_train: int, group: list[dict]) -> list:
 def _budgets(experiment: JudgedExperiment) -> list:
     results, manifest = experiment.results, experiment.results.manifest
     table = []
-    for run in manifest["runs"]:
-        rows = results.rows_of(run["label"], all_sizes=True)
-        params = params_text(run["params"])
-        if run.get("subset_params"):
-            params += "; below the full size also " + params_text(run["subset_params"])
-        data = run["dataset"] + (f", classes {run['classes']}" if run.get("classes") else "")
+    for run in manifest.runs:
+        rows = results.rows_of(run.label, all_sizes=True)
+        params = params_text(run.params)
+        if run.subset_params:
+            params += "; below the full size also " + params_text(run.subset_params)
+        data = run.dataset + (f", classes {list(run.classes)}" if run.classes else "")
         sizes = sorted({row["n_train"] for row in rows})
         seeds = sorted({row["seed"] for row in rows})
-        table.append([run["display_name"], data,
-                      run["features"] if run["family"] == "shallow" else "learned",
-                      run["preprocessing"], params, ", ".join(f"{size:,}" for size in sizes),
-                      str(len(seeds)), run["provenance"]])
+        table.append([run.display_name, data,
+                      run.features if run.family == "shallow" else "learned",
+                      run.preprocessing, params, ", ".join(f"{size:,}" for size in sizes),
+                      str(len(seeds)), run.provenance])
     blocks = [Heading(2, "What each model got"),
               Paragraph("No model was tuned or stopped on the test data. Runs labelled "
                         "\"fair\" (early stopping, a grown forest) got the fair budget, "
                         "declared once for every family:"),
-              BulletList([f"{part}: {text}" for part, text in manifest["fair_budgets"].items()]),
+              BulletList([f"{part}: {text}" for part, text in manifest.fair_budgets.items()]),
               Table(["model", "data", "features", "preprocessing", "params", "n_train", "seeds",
                      "provenance"], table)]
     skipped = defaultdict(list)
-    for entry in manifest.get("skipped", []):
-        skipped[entry["reason"]].append(entry["label"])
+    for entry in manifest.skipped:
+        skipped[entry.reason].append(entry.label)
     blocks += [Paragraph(f"Not run here, so not measured: {', '.join(labels)}. Reason: {reason}.")
                for reason, labels in skipped.items()]
     return blocks

@@ -183,7 +183,7 @@ def _disagreement(by_section: dict, sections: dict, first: str, other: str, name
 
 def _summary_plot(experiments: list[JudgedExperiment]) -> Image | None:
     for experiment in experiments:
-        for plot in experiment.results.manifest["plots"]:
+        for plot in experiment.results.manifest.plots:
             if plot["kind"] == SUMMARY_PLOT_KIND:
                 return Image(f"{experiment.folder}/{plot_filename(plot)}",
                              f"{experiment.heading}, on {dataset_name(experiment)}")
@@ -202,7 +202,7 @@ def _section(by_dataset: dict[str, JudgedExperiment], datasets: list[str], names
     details = " · ".join(f"[{names[dataset]}]({by_dataset[dataset].page})"
                          for dataset in datasets if dataset in by_dataset)
     blocks = [Heading(2, first.heading, short=first.short_heading),
-              Paragraph(f"Book: {manifest['book_section']}. Evidence, budgets, tables and every "
+              Paragraph(f"Book: {manifest.book_section}. Evidence, budgets, tables and every "
                         f"plot: {details}.")]
     rows = [row for experiment in by_dataset.values() for row in experiment.claims
             if row["source"] == claims.BOOK]
@@ -221,7 +221,7 @@ def _section(by_dataset: dict[str, JudgedExperiment], datasets: list[str], names
     for dataset in datasets:
         if dataset in by_dataset:
             experiment = by_dataset[dataset]
-            files = [plot_filename(plot) for plot in experiment.results.manifest["plots"]]
+            files = [plot_filename(plot) for plot in experiment.results.manifest.plots]
             key = next((file for file in files if file not in shown), None)
             if key:
                 key_plots.append(Image(f"{experiment.folder}/{key}",

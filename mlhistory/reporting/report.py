@@ -34,7 +34,7 @@ README = PROJECT_ROOT / "README.md"
 def judge_saved_claims(experiment: ExperimentResults) -> list[dict]:
     """Judge an experiment's saved claims again from its saved results, so verdicts always
     follow the current verdict logic."""
-    saved_claims = [claims.from_dict(saved) for saved in experiment.manifest["claims"]]
+    saved_claims = [claims.from_dict(saved) for saved in experiment.manifest.claims]
     return claims.judge(experiment, saved_claims)
 
 
@@ -42,7 +42,7 @@ def read_judged(results_dir: Path) -> list[JudgedExperiment]:
     """Every finished experiment of a results set, judged; the book's dataset first."""
     experiments = sorted((ExperimentResults.read(folder) for folder in experiment_dirs(results_dir)),
                          key=lambda results: (dataset_order(results.dataset),
-                                              results.manifest["experiment_id"]))
+                                              results.manifest.experiment_id))
     return [JudgedExperiment(results, judge_saved_claims(results)) for results in experiments]
 
 

@@ -5,6 +5,7 @@ It imports only the base modules (``atomic``, ``paths``, ``machine``): the write
 and the readers (``judging``, ``reporting``) both depend on it, and it on neither.
 """
 
+from .manifest import SCHEMA_VERSION, DatasetRecord, Manifest, RunRecord, SkippedRun
 from .metadata import describe_environment, package_versions, write_metadata
 from .schema import (
     CLAIMS_FILE,
@@ -23,7 +24,8 @@ from .schema import (
 )
 from .store import ExperimentResults, experiment_dirs, group_rows, mean_std, read_json, unique_runs
 
-__all__ = ["CLAIMS_FILE", "COLUMNS", "HARDWARE_FILE", "MANIFEST_FILE", "METADATA_FILE",
+__all__ = ["SCHEMA_VERSION", "DatasetRecord", "Manifest", "RunRecord", "SkippedRun", "CLAIMS_FILE",
+           "COLUMNS", "HARDWARE_FILE", "MANIFEST_FILE", "METADATA_FILE",
            "RUNS_FILE", "TEST_LABELS_FILE", "TOY_FILE", "ExperimentResults", "base_dataset",
            "describe_environment", "experiment_dirs", "group_rows", "mean_std",
            "package_versions", "read_json", "read_rows", "key_of_test_set", "unique_runs",

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from ..paths import run_cache_dir
+from .manifest import DatasetRecord, Manifest, RunRecord
 from .schema import MANIFEST_FILE, RUNS_FILE, TEST_LABELS_FILE, base_dataset, key_of_test_set, read_rows
 
 
@@ -45,28 +46,6 @@ def read_json(path: Path) -> dict:
 
 
 @dataclass(frozen=True)
-class DatasetRecord:
-    """What the manifest records of a dataset a run used: all a reader may show of it."""
-
-    name: str
-    description: str
-    kind: str  # "image" or "tabular"
-    input_shape: tuple[int, ...]
-    class_names: tuple[str, ...]
-    n_train: int
-    n_test: int
-
-    @classmethod
-    def from_dict(cls, saved: dict) -> "DatasetRecord":
-        return cls(saved["name"], saved["description"], saved["kind"], tuple(saved["input_shape"]),
-                   tuple(saved["class_names"]), saved["n_train"], saved["n_test"])
-
-    @property
-    def is_image(self) -> bool:
-        return self.kind == "image"
-
-
-@dataclass(frozen=True)
 class ExperimentResults:
     """What one experiment saved: its manifest, its rows, and the run artifacts beside them.
 
@@ -75,61 +54,61 @@ class ExperimentResults:
     """
 
     folder: Path
-    manifest: dict
+    manifest: Manifest
     rows: list[dict]
 
     @classmethod
     def read(cls, folder: Path) -> "ExperimentResults":
         folder = Path(folder)
-        return cls(folder, read_json(folder / MANIFEST_FILE), read_rows(folder / RUNS_FILE))
+        manifest = Manifest.from_dict(read_json(folder / MANIFEST_FILE), str(folder / MANIFEST_FILE))
+        return cls(folder, manifest, read_rows(folder / RUNS_FILE))
 
     @property
     def dataset(self) -> str:
-        return self.manifest["dataset"]["name"]
+        return self.manifest.dataset
 
     @property
     def datasets(self) -> dict[str, DatasetRecord]:
         """Every dataset the experiment's runs used, by name, as the manifest recorded it."""
-        return {name: DatasetRecord.from_dict(saved)
-                for name, saved in self.manifest["datasets"].items()}
+        return self.manifest.datasets
+
+    @property
+    def dataset_record(self) -> DatasetRecord:
+        """The experiment's own dataset."""
+        return self.manifest.dataset_record
 
     def dataset_of(self, label: str) -> DatasetRecord:
         """The dataset of a labelled run, with the class names of its class view if it has one."""
         run = self.run(label)
-        record = self.datasets[run["dataset"]]
-        if run.get("classes"):
-            names = tuple(record.class_names[index] for index in run["classes"])
-            record = DatasetRecord(record.name, record.description, record.kind,
-                                   record.input_shape, names, record.n_train, record.n_test)
-        return record
+        return self.datasets[run.dataset].with_classes(run.classes)
 
     @property
     def labels(self) -> list[str]:
-        return [run["label"] for run in self.manifest["runs"]]
+        return self.manifest.labels
 
-    def run(self, label: str) -> dict:
-        return next(run for run in self.manifest["runs"] if run["label"] == label)
+    def run(self, label: str) -> RunRecord:
+        return self.manifest.run(label)
 
     @property
     def run_datasets(self) -> list[str]:
         """The datasets the experiment's runs use, in the order they were declared."""
-        return list(dict.fromkeys(run["dataset"] for run in self.manifest["runs"]))
+        return list(dict.fromkeys(run.dataset for run in self.manifest.runs))
 
     def label_for(self, model: str, dataset: str) -> str | None:
         """The label of the run of ``model`` on ``dataset``, or None if there is none."""
-        return next((run["label"] for run in self.manifest["runs"]
-                     if run["model"] == model and run["dataset"] == dataset), None)
+        return next((run.label for run in self.manifest.runs
+                     if run.model == model and run.dataset == dataset), None)
 
     def display_name(self, label: str) -> str:
         """What readers call the run: "Book's convnet (5 epochs)", "RBF SVM (C=10) on HOG"."""
-        return self.run(label)["display_name"]
+        return self.run(label).display_name
 
     def family(self, label: str) -> str:
-        return self.run(label)["family"]
+        return self.run(label).family
 
     def rows_of(self, label: str, all_sizes: bool = False) -> list[dict]:
         """The label's rows by seed; only its largest training size unless ``all_sizes``."""
-        keys = set(self.run(label)["run_keys"])
+        keys = set(self.run(label).run_keys)
         rows = [row for row in self.rows if row["run_key"] in keys]
         if rows and not all_sizes:
             largest = max(row["n_train"] for row in rows)

@@ -25,7 +25,7 @@ def read_hardware(results: ExperimentResults) -> dict:
 def counted_labels(results: ExperimentResults, hardware: dict) -> list[str]:
     """The experiment's runs whose FLOPs were counted (its Keras nets), in its order."""
     return [label for label in results.labels
-            if results.run(label)["model"] in hardware["flops_per_image"]]
+            if results.run(label).model in hardware["flops_per_image"]]
 
 
 def format_flops(value: float, unit: str = "FLOP/s") -> str:
@@ -69,7 +69,7 @@ def throughput(results: ExperimentResults, label: str, hardware: dict) -> Throug
     device = hardware["training_device"]
     return Throughput(
         label=label,
-        training_flops=hardware["flops_per_image"][results.run(label)["model"]]["training"],
+        training_flops=hardware["flops_per_image"][results.run(label).model]["training"],
         images_per_second=[epoch_count * row["n_train"] / row["fit_seconds"]
                            for epoch_count, row in zip(epochs, rows, strict=True)],
         epochs=epochs[0],

@@ -31,6 +31,7 @@ from ..results import (
     write_rows,
 )
 from ..results.labels import run_label
+from ..results.manifest import DatasetRecord, Manifest, RunRecord, SkippedRun
 from .budgets import FAIR_BUDGETS, FAIR_PARAMS
 from .cache import RunCache
 from .cli import Config, config_from, experiment_parser, run_command
@@ -183,54 +184,44 @@ class Experiment:
                              f"({', '.join(repr(name) for name in known)})")
 
     def manifest(self, config: Config, runs: list[Run], specs_by_run: dict,
-                 skipped: list[dict], sources: dict) -> dict:
-        info = dataset_info(config.dataset)
-        return {
-            "experiment_id": self.experiment_id,
-            "title": self.title,
-            "book_section": self.book_section,
-            "summary": self.summary.strip(),
-            "quick": config.quick,
-            "seeds": config.seeds,
-            "dataset": {"name": info.name, "description": info.description,
-                        "class_names": list(info.class_names),
-                        "input_shape": list(info.input_shape), "n_train_full": info.n_train},
-            # Every dataset a run uses, as readers show it: they never look a dataset up.
-            "datasets": {name: dataset_record(name)
-                         for name in dict.fromkeys(run.dataset_name(config) for run in runs)},
-            # A list, so plots and tables keep the experiment's order.
-            "runs": [{"label": run.name,
-                      "display_name": models.display_name(
-                          run.model, run.params, run.features_for(config), run.dataset),
-                      "model": run.model, "features": run.features_for(config),
-                      "family": models.get(run.model).family,
-                      "preprocessing": models.get(run.model).preprocessing,
-                      "provenance": models.get(run.model).provenance,
-                      "params": models.resolve_params(run.model, run.params),
-                      "subset_params": run.subset_params,
-                      "quick_params": run.quick_params if config.quick else {},
-                      "max_n_train": run.max_n_train, "dataset": run.dataset_name(config),
-                      "classes": run.classes,
-                      "run_keys": [spec.key for spec in specs_by_run[run.name]]}
-                     for run in runs],
-            "skipped": skipped,
-            "fair_budgets": FAIR_BUDGETS,
-            # Where each dataset was read from: a --data-dir the user named shows here.
-            "data_sources": sources,
-            "claims": [claim.to_dict() for claim in self.claims],
-            "plots": [plot.to_dict() for plot in self.plots],
-            "tables": [table.to_dict() for table in self.tables],
-        }
+                 skipped: list[SkippedRun], sources: dict) -> Manifest:
+        return Manifest(
+            experiment_id=self.experiment_id, title=self.title, book_section=self.book_section,
+            summary=self.summary.strip(), quick=config.quick, seeds=tuple(config.seeds),
+            n_train=config.n_train, n_test=config.n_test, dataset=config.dataset,
+            datasets={name: dataset_record(name)
+                      for name in dict.fromkeys([config.dataset,
+                                                 *(run.dataset_name(config) for run in runs)])},
+            runs=tuple(run_record(run, config, specs_by_run[run.name]) for run in runs),
+            skipped=tuple(skipped), fair_budgets=FAIR_BUDGETS, data_sources=sources,
+            claims=tuple(claim.to_dict() for claim in self.claims),
+            plots=tuple(plot.to_dict() for plot in self.plots),
+            tables=tuple(table.to_dict() for table in self.tables))
 
 
-def dataset_record(name: str) -> dict:
+def run_record(run: Run, config: Config, specs: list[RunSpec]) -> RunRecord:
+    entry = models.get(run.model)
+    features = run.features_for(config)
+    return RunRecord(
+        label=run.name, model=run.model, model_display=entry.display_name(run.params),
+        features=features, features_display=models.features_display(features),
+        family=entry.family, color_family=entry.lineage_of(run.params),
+        preprocessing=entry.preprocessing, provenance=entry.provenance,
+        params=models.resolve_params(run.model, run.params), subset_params=run.subset_params,
+        quick_params=run.quick_params if config.quick else {}, max_n_train=run.max_n_train,
+        dataset=run.dataset_name(config), dataset_shown=run.dataset is not None,
+        classes=run.classes, run_keys=tuple(spec.key for spec in specs))
+
+
+def dataset_record(name: str) -> DatasetRecord:
     info = dataset_info(name)
-    return {"name": info.name, "description": info.description, "kind": info.kind,
-            "input_shape": list(info.input_shape), "class_names": list(info.class_names),
-            "n_train": info.n_train, "n_test": info.n_test}
+    return DatasetRecord(name=info.name, title=info.title or info.name,
+                         description=info.description, kind=info.kind,
+                         input_shape=tuple(info.input_shape), class_names=tuple(info.class_names),
+                         n_train=info.n_train, n_test=info.n_test)
 
 
-def available_runs(runs: list[Run], config: Config) -> tuple[list[Run], list[dict], dict]:
+def available_runs(runs: list[Run], config: Config) -> tuple[list[Run], list[SkippedRun], dict]:
     """The runs to make, the optional ones skipped, and each dataset's origin (data.Origin).
 
     Every dataset is fetched and verified here, once, before any run starts. A skipped run is
@@ -248,11 +239,11 @@ def available_runs(runs: list[Run], config: Config) -> tuple[list[Run], list[dic
                 raise
             reasons[dataset] = str(error)
     kept = [run for run in runs if run.dataset_name(config) not in reasons]
-    skipped = [{"label": run.name, "dataset": run.dataset_name(config),
-                "reason": reasons[run.dataset_name(config)]}
+    skipped = [SkippedRun(label=run.name, dataset=run.dataset_name(config),
+                          reason=reasons[run.dataset_name(config)])
                for run in runs if run not in kept]
     for entry in skipped:
-        print(f"[skipped] {entry['label']}: {entry['reason']}", flush=True)
+        print(f"[skipped] {entry.label}: {entry.reason}", flush=True)
     return kept, skipped, origins
 
 
@@ -275,9 +266,9 @@ def run(experiment: Experiment, config: Config) -> None:
                                scheduler=config.scheduler)]
 
     folder = experiment_dir(config.results_dir, config.dataset, experiment.experiment_id)
-    atomic.write_json(folder / MANIFEST_FILE,
-                      experiment.manifest(config, runs, specs_by_run, skipped,
-                                          {name: found.source for name, found in origins.items()}))
+    manifest = experiment.manifest(config, runs, specs_by_run, skipped,
+                                   {name: found.source for name, found in origins.items()})
+    atomic.write_json(folder / MANIFEST_FILE, manifest.to_dict())
     write_rows(folder / RUNS_FILE, rows)
     atomic.write_npz(folder / TEST_LABELS_FILE, test_labels(specs, config.data_dir))
     for step in experiment.extra_steps:

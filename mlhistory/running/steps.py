@@ -9,6 +9,7 @@ from pathlib import Path
 from .. import atomic
 from ..data import dataset_info
 from ..models import DEEP, flops, toy
+from ..results.manifest import Manifest
 from ..results.schema import HARDWARE_FILE, MANIFEST_FILE, TOY_FILE
 from ..results.store import read_json
 
@@ -20,7 +21,7 @@ def toy_boundaries(config, folder: Path) -> None:
 
 def hardware_measurement(config, folder: Path) -> None:
     """Experiment 10: this machine's matmul peak per device and each Keras net's FLOPs."""
-    manifest = read_json(Path(folder) / MANIFEST_FILE)
-    deep_runs = [run for run in manifest["runs"] if run["family"] == DEEP]
-    measured = flops.measure(deep_runs, dataset_info(config.dataset), config.seeds[0], config.quick)
+    manifest = Manifest.from_dict(read_json(Path(folder) / MANIFEST_FILE))
+    nets = [(run.model, run.params) for run in manifest.runs if run.family == DEEP]
+    measured = flops.measure(nets, dataset_info(config.dataset), config.seeds[0], config.quick)
     atomic.write_json(Path(folder) / HARDWARE_FILE, measured)

@@ -50,4 +50,4 @@ def plot_filename(plot: dict) -> str:
 def render_experiment(folder: Path) -> list[Path]:
     """Draw every plot an experiment's manifest lists, from its saved results."""
     results = ExperimentResults.read(folder)
-    return [Plot.from_dict(plot).draw(results) for plot in results.manifest["plots"]]
+    return [Plot.from_dict(plot).draw(results) for plot in results.manifest.plots]

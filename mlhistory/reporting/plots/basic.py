@@ -78,7 +78,7 @@ def accuracy_and_fit_time(results: ExperimentResults, path: Path, labels: list |
 @plot_kind(labels=("models",))  # each a run's label
 def confusion_matrices(results: ExperimentResults, path: Path, models: list[str]) -> None:
     """Row-normalised confusion matrices (seed 0 of each model): where each model errs."""
-    class_names = results.manifest["dataset"]["class_names"]
+    class_names = results.dataset_record.class_names
     columns = min(len(models), 2)
     grid_rows = -(-len(models) // columns)
     figure, axes = plt.subplots(grid_rows, columns, figsize=(WIDTH, 5.0 * grid_rows + 0.8),
@@ -110,8 +110,8 @@ def confusion_matrices(results: ExperimentResults, path: Path, models: list[str]
 @plot_kind(labels=("model",))  # a run's label
 def class_templates(results: ExperimentResults, path: Path, model: str) -> None:
     """A linear model's weights, one image per class: the 'template' each class is matched to."""
-    class_names = results.manifest["dataset"]["class_names"]
-    input_shape = results.manifest["dataset"]["input_shape"]
+    class_names = results.dataset_record.class_names
+    input_shape = results.dataset_record.input_shape
     row = results.rows_of(model)[0]
     weights = results.artifacts(row)["coef"]
     # A few edge pixels that are almost always blank get extreme weights; clipping the colour

@@ -29,7 +29,6 @@ from .style import (
     label_accuracy_axis,
     legend_in_family_order,
     line_styles,
-    model_family,
     plot_kind,
     plt,
     runs_note,
@@ -204,7 +203,7 @@ def scaling(results: ExperimentResults, path: Path, labels: list[str], min_size:
     A model capped below the full size gets a dotted extrapolation of its fitted line,
     labelled as such.
     """
-    full = results.manifest["dataset"]["n_train_full"]
+    full = results.dataset_record.n_train
     styles = line_styles(results, labels)
     figure, axis = plt.subplots(figsize=(WIDTH, 6.5), layout="constrained")
     drawn = []
@@ -242,8 +241,8 @@ def _pixel_name(feature: int, width: int) -> str:
 def tree_diagram(results: ExperimentResults, path: Path, label: str, depth: int = 3) -> None:
     """Figure 1.11, measured: the top levels of a learned tree, its questions about pixels."""
     tree = results.artifacts(results.rows_of(label)[0])
-    class_names = results.manifest["dataset"]["class_names"]
-    width = results.manifest["dataset"]["input_shape"][1]
+    class_names = results.dataset_record.class_names
+    width = results.dataset_record.input_shape[1]
     figure, axis = plt.subplots(figsize=(WIDE, 6.5), layout="constrained")
     axis.axis("off")
 
@@ -281,7 +280,7 @@ def tree_diagram(results: ExperimentResults, path: Path, label: str, depth: int 
 @plot_kind(labels=("labels",))
 def importance_maps(results: ExperimentResults, path: Path, labels: list[str]) -> None:
     """Where the trees look: each model's feature importances drawn as an image."""
-    shape = results.manifest["dataset"]["input_shape"]
+    shape = results.dataset_record.input_shape
     figure, axes = plt.subplots(1, len(labels), figsize=(WIDTH, 5), layout="constrained")
     for axis, label in zip(np.atleast_1d(axes), labels, strict=True):
         rows = results.rows_of(label)
@@ -376,14 +375,14 @@ def timeline(results: ExperimentResults, path: Path) -> None:
     (labelled as quoted, not measured).
     """
     milestones = _read_reference("timeline.csv")
-    experiment_id = results.manifest["experiment_id"]
+    experiment_id = results.manifest.experiment_id
     results_dir = results.folder.parent.parent
     panels, descriptions = {}, {}
     for runs_file in sorted(results_dir.glob(f"*/{experiment_id}/{RUNS_FILE}")):
         for row in read_rows(runs_file):
             panels.setdefault(row["dataset"], []).append(row)
-        manifest = ExperimentResults.read(runs_file.parent).manifest["dataset"]
-        descriptions[manifest["name"]] = manifest["description"]
+        record = ExperimentResults.read(runs_file.parent).dataset_record
+        descriptions[record.name] = record.description
     order = sorted(panels, key=lambda dataset: (dataset != "mnist", dataset))
     height = 4.6 * len(order) + 3.6
     figure = plt.figure(figsize=(WIDE, height))
@@ -400,7 +399,7 @@ def timeline(results: ExperimentResults, path: Path) -> None:
         strip = axis.get_xaxis_transform()  # x in years, y in the axes' fraction
         for milestone in milestones:
             model, year = milestone["model"], int(milestone["year"])
-            family = model_family(model)
+            family = milestone["lineage"]
             color = family_color(family)
             if model not in points:
                 axis.plot(year, NOT_RUN_HEIGHT, transform=strip, marker="o",
@@ -539,7 +538,7 @@ def label_without_overlap(axis, points: list[tuple], avoid: list[tuple] = ()) ->
 def _quoted_reduction(results: ExperimentResults, better: str) -> tuple[str, float] | None:
     """The model and figure of the error reduction the book quotes for ``better``, as the
     experiment's claim saved it (None if it quotes none)."""
-    for claim in results.manifest.get("claims", []):
+    for claim in results.manifest.claims:
         if claim.get("kind") == "error_reduction" and claim.get("better") == better \
                 and claim.get("quoted") is not None:
             return claim["worse"], float(claim["quoted"])

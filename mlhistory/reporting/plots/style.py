@@ -55,7 +55,7 @@ def wrap(text: str, width: int = 26) -> str:
 
 
 def title(results: ExperimentResults, text: str) -> str:
-    return f"{text}\n{results.manifest['dataset']['description']}"
+    return f"{text}\n{results.dataset_record.description}"
 
 
 def format_seconds(seconds: float) -> str:
@@ -64,7 +64,8 @@ def format_seconds(seconds: float) -> str:
 
 # --- colour per model family -------------------------------------------------------------------
 
-# (family, its name in legends, its colour); the legend order follows the book's history.
+# Each lineage of the registry (models.LINEAGES): its name in legends and its colour; the legend
+# order follows the book's history.
 FAMILIES = {
     "naive_bayes": ("naive Bayes", "#9467bd"),
     "linear": ("linear models", "#17becf"),
@@ -77,39 +78,9 @@ FAMILIES = {
     "modern_net": ("other modern nets", "#8c564b"),
 }
 
-# Each model of the registry (the manifest's ``model``) by family. A model missing here is an
-# error, never a silent grey: the tests check every registry model has an entry.
-MODEL_FAMILIES = {
-    "gaussian_nb": "naive_bayes", "bernoulli_nb": "naive_bayes",
-    "logreg": "linear",
-    "linear_svm": "svm", "rbf_svm": "svm", "poly_svm": "svm",
-    "sgd_hinge": "svm",  # experiment 12's partial-fit linear SVM (a learner, not a registry model)
-    "decision_tree": "tree",
-    "random_forest": "forest",
-    "xgboost": "boosting", "hist_gradient_boosting": "boosting", "lightgbm": "boosting",
-    "perceptron": "historical_net", "mlp_1986": "historical_net", "lenet1989": "historical_net",
-    "lenet5": "historical_net",
-    "dense": "book_net", "convnet": "book_net", "convnet_modern": "book_net",
-    "probed_convnet": "book_net", "transfer_convnet": "book_net",
-    "stacked_dense": "modern_net", "depth_recipe": "modern_net", "tabular_mlp": "modern_net",
-}
-# Models that wrap another one, and the parameter naming the model they wrap.
-WRAPPERS = {"continual_net": "network", "continual_shallow": "learner"}
-
-
-def model_family(model: str, params: dict | None = None) -> str:
-    """The family of a registry model (for a wrapper, of the model its params name)."""
-    if model in WRAPPERS:
-        model = (params or {}).get(WRAPPERS[model], model)
-    if model not in MODEL_FAMILIES:
-        raise KeyError(f"model {model!r} has no family in reporting/plots/style.py MODEL_FAMILIES; "
-                       "add it there so it gets its family's colour")
-    return MODEL_FAMILIES[model]
-
-
 def family_of(results: ExperimentResults, label: str) -> str:
-    run = results.run(label)
-    return model_family(run["model"], run.get("params"))
+    """The lineage of a labelled run, as its registry entry gave it: it picks the colour."""
+    return results.run(label).color_family
 
 
 def family_color(family: str) -> str:

@@ -74,10 +74,7 @@ def _accuracy(results: ExperimentResults, label: str) -> tuple[float, float, lis
 def _model_name(results: ExperimentResults, model: str) -> str:
     """What readers call a model of the experiment, without the dataset or features a run's
     display name adds: "XGBoost (100 rounds)" for "XGBoost (100 rounds), letter"."""
-    run = next(run for run in results.manifest["runs"] if run["model"] == model)
-    name = run["display_name"].split(" on ")[0]
-    suffix = f", {run['dataset']}"
-    return name[:-len(suffix)] if name.endswith(suffix) else name
+    return results.manifest.runs_of_model(model)[0].model_display
 
 
 @plot_kind(labels=_representation_labels)
@@ -321,7 +318,7 @@ def accuracy_vs_depth(results: ExperimentResults, path: Path, recipes: list[str]
     marked and every seed as a dot (a seed that diverges shows as itself, not as a huge error
     bar), and a zoom on the recipes whose every seed trains, so their order at each depth shows."""
     figure, (whole_axis, zoom_axis) = plt.subplots(1, 2, figsize=(WIDE, 5.5), layout="constrained")
-    chance = 1 / len(results.manifest["dataset"]["class_names"])
+    chance = 1 / len(results.dataset_record.class_names)
     linestyles, markers = ("-", "--", ":", "-."), ("o", "s", "^", "D")
     zoomed, zoomed_recipes = [], 0
     for recipe, linestyle, marker in zip(recipes, linestyles, markers, strict=False):
@@ -455,7 +452,7 @@ def landscape(results: ExperimentResults, path: Path, models: list[str], imbalan
             entries.setdefault(label, handle)
     figure.legend(list(entries.values()), list(entries), loc="outside lower center", ncols=3,
                   fontsize=SMALL)
-    skipped = ", ".join(sorted({entry["dataset"] for entry in results.manifest.get("skipped", [])}))
+    skipped = ", ".join(sorted({entry.dataset for entry in results.manifest.skipped}))
     note = f"\n(not available here: {skipped})" if skipped else ""
     figure.suptitle("Who wins where: the same models on structured and perceptual data" + note)
     save(figure, path)
@@ -465,7 +462,7 @@ def landscape(results: ExperimentResults, path: Path, models: list[str], imbalan
 def transfer_curves(results: ExperimentResults, path: Path, per_class: list[int],
                     labels: list[str]) -> None:
     """Accuracy on the new classes against labelled images per class (log), per approach."""
-    n_classes = len(results.run(labels[0])["classes"])
+    n_classes = len(results.run(labels[0]).classes)
     figure, axis = plt.subplots(figsize=(WIDTH, 6), layout="constrained")
     drawn = _accuracy_curves(axis, results, labels, per=n_classes,
                              legend=lambda label, sizes: results.display_name(label))

@@ -25,12 +25,12 @@ def _model_name(results: ExperimentResults, model: str) -> str:
     """What readers call a model in a table that spans several of its runs: the display name
     of its run on the experiment's own dataset and raw inputs, else of another of its runs
     without the dataset that run's name ends with ("MLP (early stopping), letter")."""
-    runs = sorted((run for run in results.manifest["runs"] if run["model"] == model),
-                  key=lambda run: (run["dataset"] != results.dataset,
-                                   run["features"] not in RAW_INPUTS))
+    runs = sorted((run for run in results.manifest.runs if run.model == model),
+                  key=lambda run: (run.dataset != results.dataset,
+                                   run.features not in RAW_INPUTS))
     if not runs:
         return model
-    return runs[0]["display_name"].removesuffix(f", {runs[0]['dataset']}")
+    return runs[0].display_without_dataset
 
 
 def _representation_labels(options: dict) -> list[str]:
@@ -118,7 +118,7 @@ def who_wins_where(results: ExperimentResults, models: list[str]) -> ResultTable
         size = max(row["n_train"] for row in results.rows if row["dataset"] == dataset)
         rows.append(cells + [results.display_name(labels[ranked[0]]), f"{margin:.2f}",
                              f"{balanced:.4f}", f"{size:,}"])
-    skipped = sorted({entry["dataset"] for entry in results.manifest.get("skipped", [])})
+    skipped = sorted({entry.dataset for entry in results.manifest.skipped})
     notes = [f"Not available on this machine, so not in the table: {', '.join(skipped)} (the "
              "reason is under \"What each model got\")."] if skipped else []
     names = [_model_name(results, model) for model in models]
