@@ -5,25 +5,22 @@ from pathlib import Path
 import numpy as np
 
 from ...results import ExperimentResults
-from .style import (
+from .axes import (
     SMALL,
     WIDE,
     WIDTH,
-    FamilyLegend,
     accuracy_limits,
-    family_color,
-    family_of,
     format_seconds,
     label_accuracy_axis,
-    legend_in_family_order,
-    plot_kind,
     plt,
-    save,
     seconds_log_axis,
     spread,
     title,
     wrap,
 )
+from .colours import FamilyLegend, family_color, family_of, legend_in_family_order
+from .readability import save
+from .registry import plot_kind
 
 
 @plot_kind(labels=("labels",))

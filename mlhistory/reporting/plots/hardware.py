@@ -8,7 +8,9 @@ import numpy as np
 from ...paths import REFERENCES_DIR
 from ...results import ExperimentResults, mean_std
 from ...results.throughput import counted_labels, format_flops, read_hardware, throughput
-from .style import SMALL, WIDE, plot_kind, plt, runs_note, save, title, wrap
+from .axes import SMALL, WIDE, plt, runs_note, title, wrap
+from .readability import save
+from .registry import plot_kind
 
 # Machines, not models: measured here (filled orange) or quoted by the book (open grey).
 MEASURED_COLOR = "#dd8452"

@@ -17,26 +17,21 @@ from ...results.curves import (
     staged_curve,
     staged_steps,
 )
-from .style import (
+from .axes import (
     SMALL,
     WIDE,
     WIDTH,
-    FamilyLegend,
     accuracy_limits,
-    color_of,
-    family_color,
-    family_of,
     label_accuracy_axis,
-    legend_in_family_order,
-    line_styles,
-    plot_kind,
     plt,
     runs_note,
-    save,
     seconds_log_axis,
     title,
     wrap,
 )
+from .colours import FamilyLegend, color_of, family_color, family_of, legend_in_family_order, line_styles
+from .readability import save
+from .registry import plot_kind
 
 
 def _curves_with_bands(axis, results: ExperimentResults, labels: list[str], curve,

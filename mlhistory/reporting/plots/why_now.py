@@ -8,24 +8,21 @@ from matplotlib.ticker import MaxNLocator
 from ...results import ExperimentResults, mean_std
 from ...results.curves import balanced_accuracy, size_curve
 from ...results.labels import run_label
-from .style import (
+from .axes import (
     SMALL,
     WIDE,
     WIDTH,
     accuracy_limits,
-    color_of,
-    family_color,
-    family_of,
     label_accuracy_axis,
-    line_styles,
-    plot_kind,
     plt,
     runs_note,
-    save,
     spread,
     title,
     wrap,
 )
+from .colours import color_of, family_color, family_of, line_styles
+from .readability import save
+from .registry import plot_kind
 
 # Some figures build the labels they read from their options, as the experiments label their
 # runs: "greedy k=2" (06), "2010 depth 5" (09), "dense (continue)" (12). The experiment checks,
