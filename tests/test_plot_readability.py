@@ -9,7 +9,7 @@ import pytest
 from mlhistory.models import registry
 from mlhistory.paths import REFERENCES_DIR
 from mlhistory.reporting.plots import axes, colours, readability
-from mlhistory.reporting.plots.why_now import book_layer_names
+from mlhistory.reporting.plots.layers import book_layer_names
 from mlhistory.results import ExperimentResults, testing
 
 plt = axes.plt
@@ -144,7 +144,7 @@ def _capture(monkeypatch, module):
 
 def test_who_wins_on_imbalanced_data_by_balanced_accuracy(tmp_path, monkeypatch):
     from mlhistory import atomic
-    from mlhistory.reporting.plots import why_now
+    from mlhistory.reporting.plots import grids
     from mlhistory.results import write_rows
 
     folder = tmp_path / "digits" / "11_fixture"
@@ -172,9 +172,9 @@ def test_who_wins_on_imbalanced_data_by_balanced_accuracy(tmp_path, monkeypatch)
         experiment_id="11_fixture")
     atomic.write_json(folder / "experiment.json", manifest.to_dict())
     write_rows(folder / "runs.csv", rows)
-    drawn = _capture(monkeypatch, why_now)
-    why_now.who_wins_grid(ExperimentResults.read(folder), tmp_path / "grid.png",
-                          models=["random_forest", "xgboost"], imbalanced=["shuttle"])
+    drawn = _capture(monkeypatch, grids)
+    grids.who_wins_grid(ExperimentResults.read(folder), tmp_path / "grid.png",
+                        models=["random_forest", "xgboost"], imbalanced=["shuttle"])
     axis = drawn[0].axes[0]
     best = [text for text in axis.texts if text.get_text().startswith("best")]
     assert len(best) == 1 and best[0].get_position()[0] == 1  # the booster's column

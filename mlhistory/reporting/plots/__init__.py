@@ -9,7 +9,8 @@ share is filed by kind too: ``colours`` (one colour per model lineage, and the l
 eye would make, and ``save``).
 """
 
-from . import basic, hardware, history, why_now  # noqa: F401  (importing registers the plot kinds)
+# Importing each module of figures registers its plot kinds.
+from . import comparisons, curves, grids, layers, scaling, timeline, trees  # noqa: F401
 from .axes import format_seconds
 from .registry import PLOT_KINDS, Plot, plot_filename, render_experiment
 

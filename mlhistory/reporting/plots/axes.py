@@ -13,6 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
 import numpy as np  # noqa: E402
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter  # noqa: E402
+from matplotlib.transforms import Bbox  # noqa: E402
 
 from ...results import ExperimentResults  # noqa: E402
 
@@ -116,3 +117,49 @@ def seconds_log_axis(axis, which: str, values) -> None:
     scale_axis.set_major_locator(LogLocator(base=10, numticks=6))
     scale_axis.set_major_formatter(FuncFormatter(_seconds_tick))
     scale_axis.set_minor_formatter(NullFormatter())
+
+
+# --- labels beside points ----------------------------------------------------------------------
+
+# Candidate label positions around a point, in points, nearest first.
+LABEL_OFFSETS = [(8, 0), (-8, 0), *[(dx, dy) for step in range(1, 7)
+                                     for dx in (8 + 6 * step, -8 - 6 * step)
+                                     for dy in (12 * step, -12 * step)]]
+MARKER_RADIUS_PIXELS = 7
+
+
+def label_without_overlap(axis, points: list[tuple], avoid: list[tuple] = ()) -> None:
+    """Label each (x, y, text) point at the nearest offset whose text covers no other label or
+    point (nor the points of ``avoid``) and stays inside the axes. A label moved away from its
+    point gets a thin leader line."""
+    figure = axis.figure
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    frame = axis.get_window_extent(renderer)
+    markers = []  # boxes, in display pixels, that labels must not cover
+    for x, y, _ in [*points, *avoid]:
+        px, py = axis.transData.transform((x, y))
+        markers.append(Bbox.from_extents(px - MARKER_RADIUS_PIXELS, py - MARKER_RADIUS_PIXELS,
+                                         px + MARKER_RADIUS_PIXELS, py + MARKER_RADIUS_PIXELS))
+    placed = []
+    for x, y, text in sorted(points, key=lambda point: (point[0], -point[1])):
+        best = None
+        for dx, dy in LABEL_OFFSETS:
+            label = axis.annotate(text, (x, y), textcoords="offset points", xytext=(dx, dy),
+                                  fontsize=SMALL, ha="left" if dx > 0 else "right", va="center")
+            box = label.get_window_extent(renderer).padded(2)
+            label.remove()
+            inside = frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
+            # Covering another label is worse than covering a point.
+            clashes = 3 * sum(box.overlaps(other) for other in placed) + sum(
+                box.overlaps(other) for other in markers)
+            score = (clashes + (0 if inside else 10), LABEL_OFFSETS.index((dx, dy)))
+            best = min(best, (score, dx, dy, box)) if best else (score, dx, dy, box)
+            if score[0] == 0:
+                break
+        _, dx, dy, box = best
+        leader = {} if (dx, dy) in LABEL_OFFSETS[:2] else {
+            "arrowprops": {"arrowstyle": "-", "color": "grey", "lw": 0.5, "shrinkA": 0, "shrinkB": 4}}
+        axis.annotate(text, (x, y), textcoords="offset points", xytext=(dx, dy), fontsize=SMALL,
+                      ha="left" if dx > 0 else "right", va="center", **leader)
+        placed.append(box)
