@@ -6,27 +6,19 @@ a verdict can always be recomputed from a results folder, on any machine.
 - ``base``: verdicts and what they mean, the ``Claim`` class and its kind registry, judging
   an experiment's claims into ``claims.csv`` rows;
 - ``comparisons``: runs against each other on the same test images, by the paired test
-  (``paired``);
-- ``trends``: a measurement along epochs, training sizes, depth or layers;
-- ``references``: a measurement against a figure from outside (published, quoted, a bound).
+  (``paired``): Beats, MatchesOrBeats, AnyMatchesOrBeats, Pairwise, WinRate, RunnerUp,
+  CheaperToContinue;
+- ``trends``: a measurement along epochs, training sizes, depth or layers: ReachesSooner,
+  FitTimeExponents, DiminishingReturns, RisesAlong, FailsToTrain;
+- ``references``: a measurement against a figure from outside (published, quoted, a bound):
+  ReachesReference, ErrorReduction, TrainsWithin, GpuSpeedup.
 
-Importing the package defines, and so registers, every kind.
+Importing the package imports the modules of kinds, which registers every kind; the package
+exports each registered kind under its class name, so a new kind is its class and nothing else.
 """
 
-from .base import BOOK, PROJECT
-from .comparisons import (
-    AnyMatchesOrBeats,
-    Beats,
-    CheaperToContinue,
-    MatchesOrBeats,
-    Pairwise,
-    RunnerUp,
-    WinRate,
-)
-from .references import ErrorReduction, GpuSpeedup, ReachesReference, TrainsWithin
-from .trends import DiminishingReturns, FailsToTrain, FitTimeExponents, ReachesSooner, RisesAlong
+from . import comparisons, references, trends  # noqa: F401  (defining the kinds registers them)
+from .base import BOOK, CLAIM_KINDS, PROJECT
 
-__all__ = ["BOOK", "PROJECT", "AnyMatchesOrBeats", "Beats", "CheaperToContinue",
-           "DiminishingReturns", "ErrorReduction", "FailsToTrain", "FitTimeExponents",
-           "GpuSpeedup", "MatchesOrBeats", "Pairwise", "ReachesReference", "ReachesSooner",
-           "RisesAlong", "RunnerUp", "TrainsWithin", "WinRate"]
+globals().update({kind.__name__: kind for kind in CLAIM_KINDS.values()})
+__all__ = ["BOOK", "PROJECT", *sorted(kind.__name__ for kind in CLAIM_KINDS.values())]
