@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from mlhistory import atomic, models
-from mlhistory.judging import claims
-from mlhistory.judging.claims import Beats
+from mlhistory.judging import base
+from mlhistory.judging.comparisons import Beats
 from mlhistory.reporting import plots
 from mlhistory.results import TEST_LABELS_FILE, ExperimentResults, key_of_test_set, testing, write_rows
 
@@ -61,7 +61,7 @@ def fixture_results(tmp_path):
     atomic.write_json(folder / "experiment.json", manifest.to_dict())
     write_rows(folder / "runs.csv", rows)
     atomic.write_npz(folder / TEST_LABELS_FILE, {key_of_test_set("fashion_mnist", N_TEST): TEST_LABELS})
-    claims.write(folder / "claims.csv", claims.judge(ExperimentResults.read(folder), [claim]))
+    base.write(folder / "claims.csv", base.judge(ExperimentResults.read(folder), [claim]))
     atomic.write_json(folder / "metadata.json", {
         "date": "2026-11-21T00:00:00+00:00", "command": "fixture", "git_commit": "abc123",
         "git_dirty": False, "packages": {"numpy": "2"}, "wall_seconds": 42.0, "runs": 5,
