@@ -76,7 +76,7 @@ def test_every_import_flows_down_the_layers():
     ("mlhistory.reporting.plots.layers", "from ...data import dataset_info\n"),
     ("mlhistory.results.store", "def artifacts():\n    from ..data.views import base_dataset\n"),
     ("mlhistory.reporting.tables.hardware", "from ...models import flops\n"),
-    ("mlhistory.judging.claims", "import mlhistory.running.executor\n"),
+    ("mlhistory.judging.comparisons", "import mlhistory.running.executor\n"),
     ("mlhistory.data.catalog", "from ..models import registry\n"),
 ])
 def test_the_check_catches_a_reader_that_imports_a_lower_layer(module, source):

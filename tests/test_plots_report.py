@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from mlhistory import atomic, models
-from mlhistory.judging import claims
-from mlhistory.judging.claims import Beats
+from mlhistory.judging import base
+from mlhistory.judging.comparisons import Beats
 from mlhistory.reporting import plots
 from mlhistory.results import TEST_LABELS_FILE, ExperimentResults, key_of_test_set, testing, write_rows
 
@@ -61,7 +61,7 @@ def fixture_results(tmp_path):
     atomic.write_json(folder / "experiment.json", manifest.to_dict())
     write_rows(folder / "runs.csv", rows)
     atomic.write_npz(folder / TEST_LABELS_FILE, {key_of_test_set("fashion_mnist", N_TEST): TEST_LABELS})
-    claims.write(folder / "claims.csv", claims.judge(ExperimentResults.read(folder), [claim]))
+    base.write(folder / "claims.csv", base.judge(ExperimentResults.read(folder), [claim]))
     testing.write_metadata(folder, runs=5)
     return tmp_path
 
