@@ -1,47 +1,79 @@
-"""Shared fixtures: tiny IDX files, and a results set built from digits through the real runner."""
+"""Shared fixtures: the project's data folder, and saved results built from fixture rows for the
+claims' verdicts."""
 
-import gzip
-import struct
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from mlhistory import atomic
+from mlhistory.results import TEST_LABELS_FILE, ExperimentResults, key_of_test_set
 
-
-def idx_bytes(array: np.ndarray, type_code: int = 0x08) -> bytes:
-    header = bytes([0, 0, type_code, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
-    return header + array.astype(np.uint8).tobytes()
-
-
-def write_idx(path: Path, array: np.ndarray, compress: bool = True) -> Path:
-    data = idx_bytes(array)
-    path.write_bytes(gzip.compress(data) if compress else data)
-    return path
-
-
-def run_cli(*arguments, cwd=PROJECT_ROOT, env=None) -> subprocess.CompletedProcess:
-    """Run a project command the way a user does, with the project's interpreter."""
-    return subprocess.run([sys.executable, *arguments], cwd=cwd, capture_output=True, text=True,
-                          env=env, timeout=600)
+# The claim fixtures' test set: 2,000 images of 10 classes.
+N_TEST, N_CLASSES = 2_000, 10
+TEST_LABELS = np.random.default_rng(0).integers(0, N_CLASSES, N_TEST)
+# Test images from easiest to hardest, the same for every model: a model with accuracy p gets
+# the easiest p * N_TEST right, so two models' errors are nested, as real models' mostly are.
+DIFFICULTY = np.random.default_rng(1).permutation(N_TEST)
 
 
 @pytest.fixture(scope="session")
 def project_data() -> Path:
-    """The project's data folder, which the data step (`make data`) fills before the tests."""
+    """The project's data folder. `make test` fills it first (the data step); in `make test-fast`
+    the first test that loads a dataset from it fetches that dataset if it is missing, and the
+    decoded copy serves every later load."""
     from mlhistory.paths import default_data_dir
 
     return default_data_dir()
 
 
-@pytest.fixture(scope="session")
-def digits_results(tmp_path_factory) -> Path:
-    """Experiment 01 run end to end on digits through the real command line."""
-    results_dir = tmp_path_factory.mktemp("results")
-    completed = run_cli("experiments/01_probabilistic.py", "--dataset", "digits", "--seeds", "0",
-                        "1", "--results-dir", str(results_dir))
-    assert completed.returncode == 0, completed.stderr
-    return results_dir
+def _predictions_for(accuracy: float) -> np.ndarray:
+    """Predictions scoring ``accuracy`` (to the nearest image): a wrong one is the next class."""
+    predictions = (TEST_LABELS + 1) % N_CLASSES
+    right = DIFFICULTY[:round(accuracy * N_TEST)]
+    predictions[right] = TEST_LABELS[right]
+    return predictions
+
+
+def _rows(label: str, accuracies, n_train: int = 1000) -> list[dict]:
+    return [{"model": label, "dataset": "d", "seed": seed, "n_train": n_train, "n_test": N_TEST,
+             "accuracy": round(value * N_TEST) / N_TEST, "macro_f1": value,
+             "run_key": f"{label}-{n_train}-{seed}"} for seed, value in enumerate(accuracies)]
+
+
+@pytest.fixture
+def rows():
+    """``rows(label, accuracies, n_train=1000)``: one row of run ``label`` per accuracy,
+    seeded 0, 1, ..., on the fixture test set of ``N_TEST`` images."""
+    return _rows
+
+
+@pytest.fixture
+def results(tmp_path_factory):
+    """``results(*row_lists, artifacts=None)``: saved results, in a fresh folder, whose labels
+    are the rows' model names: each row's predictions in the run cache (plus
+    ``artifacts[run_key]`` when given), the test labels beside the rows."""
+
+    def make(*row_lists, artifacts: dict | None = None) -> ExperimentResults:
+        root = tmp_path_factory.mktemp("claims-fixture")
+        folder = root / "d" / "00_fixture"
+        all_rows = [row for row_list in row_lists for row in row_list]
+        for row in all_rows:
+            atomic.write_npz(root / "cache" / "d" / f"{row['run_key']}.npz",
+                             {"predictions": _predictions_for(row["accuracy"]),
+                              **(artifacts or {}).get(row["run_key"], {})})
+        atomic.write_npz(folder / TEST_LABELS_FILE, {key_of_test_set("d", N_TEST): TEST_LABELS})
+        labels = dict.fromkeys(row["model"] for row in all_rows)
+        manifest = {"experiment_id": "00_fixture",
+                    "dataset": {"name": "d", "class_names": list("0123456789")},
+                    "datasets": {"d": {"name": "d", "description": "d", "kind": "image",
+                                       "input_shape": [8, 8], "class_names": list("0123456789"),
+                                       "n_train": 1000, "n_test": N_TEST}},
+                    "runs": [{"label": label, "display_name": label, "family": "shallow",
+                              "dataset": "d",
+                              "run_keys": [row["run_key"] for row in all_rows
+                                           if row["model"] == label]}
+                             for label in labels]}
+        return ExperimentResults(folder, manifest, all_rows)
+
+    return make

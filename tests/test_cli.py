@@ -3,11 +3,30 @@
 import csv
 import os
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT, run_cli
+
+from mlhistory.paths import PROJECT_ROOT
 
 EXPERIMENT = "experiments/01_probabilistic.py"
+
+
+def run_cli(*arguments, env=None) -> subprocess.CompletedProcess:
+    """Run a project command the way a user does, with the project's interpreter."""
+    return subprocess.run([sys.executable, *arguments], cwd=PROJECT_ROOT, capture_output=True,
+                          text=True, env=env, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def digits_results(tmp_path_factory) -> Path:
+    """Experiment 01 run end to end on digits through the real command line."""
+    results_dir = tmp_path_factory.mktemp("results")
+    completed = run_cli(EXPERIMENT, "--dataset", "digits", "--seeds", "0", "1",
+                        "--results-dir", str(results_dir))
+    assert completed.returncode == 0, completed.stderr
+    return results_dir
 
 
 def test_experiment_writes_rows_claims_plots_and_metadata(digits_results):

@@ -2,16 +2,29 @@
 
 import gzip
 import shutil
+import struct
 import zipfile
+from pathlib import Path
 from urllib.error import URLError
 
 import numpy as np
 import pytest
-from conftest import idx_bytes, write_idx
 
 from mlhistory import data
 from mlhistory.data import sources
 from mlhistory.errors import DataError, UsageError
+
+
+def idx_bytes(array: np.ndarray, type_code: int = 0x08) -> bytes:
+    """``array`` in the IDX format of the MNIST files: magic number, dimensions, then the bytes."""
+    header = bytes([0, 0, type_code, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
+    return header + array.astype(np.uint8).tobytes()
+
+
+def write_idx(path: Path, array: np.ndarray, compress: bool = True) -> Path:
+    payload = idx_bytes(array)
+    path.write_bytes(gzip.compress(payload) if compress else payload)
+    return path
 
 
 def test_read_idx_round_trips_images_and_labels(tmp_path):

@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT
 
 from mlhistory import judging
 from mlhistory.errors import UsageError
 from mlhistory.judging import claims
 from mlhistory.judging.claims import INCONCLUSIVE, Beats, Claim, Pairwise
+from mlhistory.paths import PROJECT_ROOT
 from mlhistory.reporting.plots import Plot, plot_filename
 from mlhistory.reporting.tables import Table
 from mlhistory.results import ExperimentResults

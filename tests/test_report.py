@@ -9,10 +9,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT
 from report_fixture import EXPERIMENTS, MODELS, WITHOUT_CLAIMS, write_results_set
 
 from mlhistory.judging import claims
+from mlhistory.paths import PROJECT_ROOT
 from mlhistory.reporting import report
 from mlhistory.reporting.document import slug, to_markdown
 

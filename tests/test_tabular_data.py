@@ -134,11 +134,9 @@ def test_altered_values_fail_the_checksum(tmp_path):
 
 
 def test_missing_package_names_the_sources_tried_and_the_fix(tmp_path, monkeypatch):
-    def no_apt(arguments, cwd, program):
-        raise sources.Unavailable(f"no {program} on this machine")
-
     monkeypatch.setattr(sources, "DEBIAN_MLBENCH_DIR", tmp_path / "no-package")
-    monkeypatch.setattr(sources, "_command", no_apt)
+    # A machine without apt-get: no program of that name on the search path.
+    monkeypatch.setenv("PATH", str(tmp_path / "no-programs"))
     with pytest.raises(DataError, match=r"shuttle could not be fetched; tried: the installed Debian "
                                         r"package r-cran-mlbench .*\(not installed\); "
                                         r"`apt-get download r-cran-mlbench` \(no apt-get on this "
