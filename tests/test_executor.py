@@ -75,6 +75,7 @@ def test_rows_are_those_of_a_plain_call(tmp_path, scheduler):
     assert [without_measurements(row) for row in rows] == [without_measurements(row) for row in expected]
 
 
+@pytest.mark.slow  # a fresh interpreter that starts a pool worker of its own
 def test_the_process_pool_never_imports_dask(tmp_path):
     """Dask is imported where a cluster is asked for, not by the executor nor by a run on the
     pool; the probe runs in a fresh interpreter, where nothing else has imported it."""
