@@ -103,7 +103,7 @@ def _check_one_run_per_worker(client: Client) -> None:
 
 
 def run_pending(client: Client, pending: list[RunSpec], cache: RunCache, data_dir: Path,
-                 rows: dict) -> None:
+                rows: dict) -> None:
     """Submit every pending run, then cache each one as it finishes, in whatever order."""
     data_dir = data_dir_for_workers(data_dir)
     futures: dict[Future, RunSpec] = {}
