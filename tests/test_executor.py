@@ -66,7 +66,9 @@ def kill_worker_running(client, spec: RunSpec, after: Path | None = None, timeou
     raise AssertionError(f"{spec.describe()} never ran")
 
 
-@pytest.mark.parametrize("scheduler", [None, pytest.param("local", marks=pytest.mark.cluster)])
+# Either way two worker interpreters start, each importing the project and scikit-learn.
+@pytest.mark.parametrize("scheduler", [pytest.param(None, marks=pytest.mark.slow),
+                                       pytest.param("local", marks=pytest.mark.cluster)])
 def test_rows_are_those_of_a_plain_call(tmp_path, scheduler):
     """The process pool, and a Dask cluster started and closed by run_all, change no row."""
     rows = executor.run_all(QUICK_SPECS, RunCache(tmp_path / "cache"), tmp_path / "data", jobs=2,
