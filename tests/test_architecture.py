@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT
+
+from mlhistory.paths import PROJECT_ROOT
 
 PACKAGE = PROJECT_ROOT / "mlhistory"
 # What each layer may import of the project, beyond the base modules (errors, paths, atomic,
