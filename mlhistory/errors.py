@@ -19,3 +19,15 @@ class DataError(UserError):
 
 class RunFailed(UserError):
     """A run that kept killing the worker running it (out of memory, a crash in native code)."""
+
+
+class DamagedResults(UserError):
+    """A saved result that is missing, truncated, edited, or disagrees with what refers to it."""
+
+
+class DiskFull(UserError):
+    """A write that found no space left on its file system (or the user's quota spent)."""
+
+
+class Busy(UserError):
+    """A results folder that another process is writing."""
