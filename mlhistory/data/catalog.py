@@ -26,6 +26,15 @@ class DatasetInfo:
     class_names: tuple[str, ...]
     offline: bool
     kind: str = IMAGE
+    # How a dataset without checksums in data/checksums.json is verified instead. Only a
+    # network-fetched dataset may have one (its fetch checks the file it downloads); any
+    # other dataset without recorded checksums is refused.
+    own_check: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.own_check and self.offline:
+            raise TypeError(f"dataset {self.name!r}: only a network-fetched dataset may be "
+                            "verified by its own check instead of recorded checksums")
 
     @property
     def is_image(self) -> bool:
@@ -86,7 +95,9 @@ DATASETS = {
     "covertype": DatasetInfo(
         "covertype", "UCI Forest Covertype (Blackard & Dean 1999), 54 cartographic features "
         "(44 of them one-hot), 7 tree cover types; fixed stratified 75/25 split",
-        (54,), 435_759, 145_253, COVERTYPE_NAMES, offline=False, kind=TABULAR),
+        (54,), 435_759, 145_253, COVERTYPE_NAMES, offline=False, kind=TABULAR,
+        own_check="scikit-learn checks covtype.data.gz against the SHA-256 it pins when it "
+                  "downloads it"),
 }
 
 
