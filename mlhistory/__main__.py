@@ -111,10 +111,10 @@ def bench_command(arguments) -> None:
 
 def plots_command(arguments) -> None:
     from .reporting.plots import render_experiment
-    from .results import experiment_dirs
+    from .results.integrity import verified_experiment_dirs
 
     results_dir = arguments.results_dir or default_results_dir(arguments.quick)
-    folders = experiment_dirs(results_dir)
+    folders = verified_experiment_dirs(results_dir)
     for folder in folders:
         for path in render_experiment(folder):
             print(f"wrote {path}")
