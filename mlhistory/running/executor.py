@@ -13,7 +13,10 @@ pool reproduces every row exactly. The committed reference results come from the
 
 A worker that dies mid-run (killed, out of memory) loses nothing either: Dask runs the task again
 on another worker, up to its ``allowed-failures`` (3 by default); past that the experiment stops
-with ``RunFailed``, naming the run.
+with ``RunFailed``, naming the run. In the process pool a dead worker breaks the pool: the
+experiment stops at once with ``RunFailed``, naming the run and the likely cause (memory).
+Whatever stops the pool (a failed run, a dead worker, Ctrl-C, SIGTERM) terminates its workers,
+so none outlives the main process, and caches every run that had finished.
 """
 
 import contextlib
@@ -22,6 +25,7 @@ import multiprocessing
 import signal
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import dask
@@ -38,6 +42,8 @@ from .spec import RunSpec
 LOCAL_SCHEDULER = "local"
 LOCAL_HOST = "127.0.0.1"
 DASHBOARD_PORT = 8787  # Dask's usual one; when it is taken, Dask picks a free port instead
+# How long a terminated worker may take to exit before it is killed.
+WORKER_STOP_SECONDS = 10
 
 
 def _summary(row: dict) -> str:
@@ -76,18 +82,54 @@ def _run_in_processes(pending: list[RunSpec], cache: RunCache, data_dir: Path, j
     """Run on a pool of worker processes here, caching each run in the order submitted."""
     # Processes, not threads: a crash or a leak stays in its worker, and the main process
     # never imports TensorFlow. "spawn" gives each worker a clean interpreter.
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+    others = set(multiprocessing.active_children())
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_leave_interrupts_to_the_main_process)
+    futures = {spec: pool.submit(execute, spec, data_dir) for spec in pending}
+    # The pool starts its workers as runs are submitted, and never replaces one.
+    workers = set(multiprocessing.active_children()) - others
     try:
-        futures = {spec: pool.submit(execute, spec, data_dir) for spec in pending}
         for number, (spec, future) in enumerate(futures.items(), start=1):
             print(f"[run {number}/{len(pending)}] {spec.describe()} ...", flush=True)
-            row, artifacts = future.result()
-            cache.put(spec, row, artifacts)
-            rows[spec] = row
+            try:
+                row, artifacts = future.result()
+            except BrokenProcessPool as error:
+                # The pool runs in the order submitted: the first unfinished runs were running.
+                running = [other.describe() for other in futures if other not in rows][:jobs]
+                raise RunFailed(f"the worker process running {' or '.join(running)} died, most "
+                                "likely killed for want of memory (try --jobs 1, or free memory); "
+                                "the runs that finished are cached") from error
+            rows[spec] = cache.put(spec, row, artifacts)
             print(f"[done {number}/{len(pending)}] {spec.describe()}: {_summary(row)}", flush=True)
+    except BaseException:
+        # A failed run, a dead worker, Ctrl-C or SIGTERM: queued runs are dropped, running ones
+        # stopped (their workers would otherwise finish them as orphans), finished ones cached.
+        _stop_workers(pool, workers)
+        for spec, future in futures.items():
+            if spec not in rows and future.done() and not future.cancelled() \
+                    and future.exception() is None:
+                rows[spec] = cache.put(spec, *future.result())
+        raise
     finally:
-        # On a failure or Ctrl-C, queued runs are dropped; finished ones stay cached.
         pool.shutdown(cancel_futures=True)
+
+
+def _leave_interrupts_to_the_main_process() -> None:
+    """Ctrl-C reaches every process of the terminal: the main process alone handles it, so the
+    workers do not each print a traceback, and it stops them."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop_workers(pool: ProcessPoolExecutor, workers: set) -> None:
+    """Terminate the pool's worker processes and wait for them, so none outlives the run."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        worker.terminate()
+    for worker in workers:
+        worker.join(WORKER_STOP_SECONDS)
+        if worker.is_alive():
+            worker.kill()
+            worker.join()
 
 
 @contextlib.contextmanager
@@ -201,8 +243,7 @@ def _store(future: Future, spec: RunSpec, cache: RunCache) -> dict:
         raise RunFailed(f"{spec.describe()}: every Dask worker that ran it died "
                         f"({error.allowed_failures + 1} tried; out of memory, or a crash in native "
                         "code?); the runs that finished are cached") from error
-    cache.put(spec, row, artifacts)
-    return row
+    return cache.put(spec, row, artifacts)
 
 
 def _as_sent_to_workers(data_dir: Path) -> Path:
