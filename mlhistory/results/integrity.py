@@ -95,6 +95,8 @@ def check_metrics(row: dict, where: str, remedy: str) -> None:
     for name in METRICS:
         value = row.get(name)
         number = isinstance(value, int | float) and not isinstance(value, bool)
+        if value is None:
+            raise DamagedResults(f"{where}: {name} is missing; {remedy}")
         if not number or not math.isfinite(value) or not 0 <= value <= 1:
             raise DamagedResults(f"{where}: {name} is {value!r}, not a number from 0 to 1; {remedy}")
 
