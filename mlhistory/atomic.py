@@ -24,7 +24,7 @@ FULL_DISK_ERRORS = (errno.ENOSPC, errno.EDQUOT)
 def disk_full(error: OSError, path: Path) -> DiskFull:
     """The one line a full disk ends in: which file could not be written, and in which folder."""
     return DiskFull(f"the disk is full: cannot write {path} (no space left in {Path(path).parent}); "
-                    "free some space and run again")
+                    "free some space and run again", path)
 
 
 def _temporary_beside(path: Path) -> tuple[int, Path]:

@@ -28,6 +28,10 @@ class DamagedResults(UserError):
 class DiskFull(UserError):
     """A write that found no space left on its file system (or the user's quota spent)."""
 
+    def __init__(self, message: str, path=None):
+        super().__init__(message)
+        self.path = path  # the file that could not be written
+
 
 class Busy(UserError):
     """A results folder that another process is writing."""

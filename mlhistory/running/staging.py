@@ -14,6 +14,7 @@ releases when its process ends however it ends, so the lock of a killed writer i
 and the staging folder it left behind is deleted.
 """
 
+import contextlib
 import ctypes
 import errno
 import fcntl
@@ -24,7 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..atomic import FULL_DISK_ERRORS, disk_full
-from ..errors import Busy
+from ..errors import Busy, DiskFull
 from ..results.integrity import shown
 
 STAGING = "staging"
@@ -60,6 +61,12 @@ def results_folder(target: Path) -> Iterator[Path]:
         try:
             yield staging
             _replace(target, staging)
+        except DiskFull as full:
+            shutil.rmtree(staging, ignore_errors=True)
+            # The staging folder is gone: name the folder the user asked for.
+            raise DiskFull(f"the disk is full: cannot write {shown(target)} (no space left for "
+                           f"{Path(full.path).name}); the folder is left as it was; free some "
+                           "space and run again", full.path) from full
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -69,14 +76,36 @@ def results_folder(target: Path) -> Iterator[Path]:
 def writer_lock(target: Path) -> Iterator[None]:
     """The lock of one results folder: refused, naming the holder, while another process has it."""
     path = lock_path(target)
-    while True:
+    created = not path.parent.exists()  # removed again if nothing was written into it
+    try:
+        descriptor = _take(path, target)
+    except OSError as error:
+        if error.errno in FULL_DISK_ERRORS:
+            raise disk_full(error, path) from error
+        raise
+    try:
+        os.ftruncate(descriptor, 0)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+            os.pwrite(descriptor, f"{os.getpid()}\n".encode(), 0)
         except OSError as error:
             if error.errno in FULL_DISK_ERRORS:
                 raise disk_full(error, path) from error
             raise
+        yield
+    finally:
+        # Removed while still held, so that no other writer can take a lock on this file.
+        os.unlink(path)
+        os.close(descriptor)
+        if created:
+            with contextlib.suppress(OSError):  # not empty: the folder holds results now
+                path.parent.rmdir()
+
+
+def _take(path: Path, target: Path) -> int:
+    """An open descriptor of the lock file at ``path``, locked."""
+    while True:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -87,16 +116,8 @@ def writer_lock(target: Path) -> Iterator[None]:
                        f"{shown(path)}); wait for it to finish, or stop it, then run again") from None
         # A holder that finished may have removed the file between our open and our flock: the
         # lock is then on a file nobody else will open, so take the one at the path again.
-        if os.path.exists(path) and os.path.samestat(os.fstat(descriptor), os.stat(path)):
-            break
-        os.close(descriptor)
-    try:
-        os.ftruncate(descriptor, 0)
-        os.pwrite(descriptor, f"{os.getpid()}\n".encode(), 0)
-        yield
-    finally:
-        # Removed while still held, so that no other writer can take a lock on this file.
-        os.unlink(path)
+        if path.exists() and os.path.samestat(os.fstat(descriptor), os.stat(path)):
+            return descriptor
         os.close(descriptor)
 
 
