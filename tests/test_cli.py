@@ -112,3 +112,66 @@ def test_bench_refuses_fewer_than_one_repeat(tmp_path):
     completed = run_cli("-m", "mlhistory", "bench", "--repeats", "0", "--results-dir", str(tmp_path))
     assert completed.returncode == 2
     assert completed.stderr.strip().splitlines() == ["error: --repeats must be at least 1, not 0"]
+
+
+@pytest.mark.parametrize("arguments, fragment", [
+    (["--seeds", "-1"], "error: --seeds takes whole numbers from 0 to 4294967295, not -1"),
+    (["--seeds", "0", "4294967296"], "not 4294967296"),
+    (["--scheduler", "garbage"], "--scheduler 'garbage' is not a Dask scheduler's address"),
+    (["--params", "[1]"], "--params must be a JSON object of parameter names and values"),
+    (["--params", '{"C": "abc"}'], "parameter C takes a number (its default is 1.0), not 'abc'"),
+    (["--params", '{"max_iter": 1.5}'], "parameter max_iter takes a whole number"),
+    (["--n-test", "5"], "--n-test 5 is below the number of classes"),
+])
+def test_bad_run_values_are_usage_errors_before_any_worker_starts(arguments, fragment, tmp_path,
+                                                                  monkeypatch, capsys):
+    from mlhistory.__main__ import main
+    from mlhistory.running import executor
+
+    def no_worker(*arguments, **keywords):
+        raise AssertionError("a worker was started")
+
+    monkeypatch.setattr(executor, "run_all", no_worker)
+    with pytest.raises(SystemExit) as exited:
+        main(["run", "--model", "logreg", "--dataset", "digits", "--results-dir", str(tmp_path),
+              *arguments])
+    assert exited.value.code == 2
+    stderr = capsys.readouterr().err
+    assert stderr.count("\n") == 1 and fragment in stderr
+
+
+def test_a_scheduler_from_the_environment_is_checked_as_well(monkeypatch):
+    from mlhistory.errors import UsageError
+    from mlhistory.running.cli import config_from, experiment_parser
+
+    monkeypatch.setenv("MLHISTORY_DASK_SCHEDULER", "garbage")
+    with pytest.raises(UsageError, match=r"\$MLHISTORY_DASK_SCHEDULER 'garbage' is not"):
+        config_from(experiment_parser("").parse_args(["--dataset", "digits"]), [])
+    for address in ("tcp://10.0.0.5:8786", "scheduler.local:8786", "tls://[::1]:8786"):
+        monkeypatch.setenv("MLHISTORY_DASK_SCHEDULER", address)
+        assert config_from(experiment_parser("").parse_args(["--dataset", "digits"]),
+                           []).scheduler == address
+
+
+@pytest.mark.parametrize("arguments, expected", [
+    ([], "results"),
+    (["--seeds", "0", "1", "2"], "results"),
+    (["--n-train", "1347"], "results"),  # digits' whole training split
+    (["--n-train", "500", "--n-test", "300", "--seeds", "0"],
+     "results/custom/n-train-500_n-test-300_seeds-0"),
+    (["--seeds", "3", "4"], "results/custom/seeds-3-4"),
+    (["--quick"], "results/quick"),
+    (["--quick", "--seeds", "0"], "results/quick"),
+    (["--quick", "--n-train", "500"], "results/custom/quick_n-train-500"),
+])
+def test_only_the_full_budget_writes_the_reference_results(arguments, expected, tmp_path,
+                                                           monkeypatch):
+    from mlhistory import paths
+    from mlhistory.running.cli import config_from, experiment_parser
+
+    monkeypatch.setattr(paths, "PROJECT_ROOT", tmp_path)
+    config = config_from(experiment_parser("").parse_args(["--dataset", "digits", *arguments]), [])
+    assert config.results_dir == tmp_path / expected
+    explicit = experiment_parser("").parse_args(["--dataset", "digits", *arguments,
+                                                 "--results-dir", str(tmp_path / "mine")])
+    assert config_from(explicit, []).results_dir == tmp_path / "mine"

@@ -140,3 +140,18 @@ def test_a_full_disk_is_one_line_naming_the_folder_and_keeps_the_old_results(sma
     assert full.stderr.startswith(f"error: the disk is full: cannot write {target} (no space")
     assert "the folder is left as it was" in full.stderr
     assert snapshot(target) == before and leftovers(target) == []
+
+
+def test_where_folders_cannot_be_exchanged_two_renames_replace_them_and_a_kill_between_is_undone(
+        tmp_path, monkeypatch):
+    monkeypatch.setattr(staging, "exchange", lambda first, second: False)
+    target = tmp_path / "01_tiny"
+    for text in ("old", "new"):
+        with staging.results_folder(target) as folder:
+            (folder / "file.txt").write_text(text)
+    assert (target / "file.txt").read_text() == "new" and leftovers(target) == []
+    # Killed between the two renames: the old folder is aside and the target gone.
+    target.rename(tmp_path / ".01_tiny.previous-12345")
+    with pytest.raises(RuntimeError), staging.results_folder(target):
+        raise RuntimeError("the next writer fails too")
+    assert (target / "file.txt").read_text() == "new" and leftovers(target) == []
