@@ -10,7 +10,8 @@ endif
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
-# Extra arguments for every experiment, e.g. ARGS="--data-dir /data --seeds 0 1".
+# Extra arguments for every experiment, e.g. ARGS="--data-dir /data --jobs 2". Other sizes or
+# seeds (--n-train, --n-test, --seeds) write under results/custom/, never the reference results.
 ARGS ?=
 
 EXPERIMENTS := $(sort $(basename $(notdir $(wildcard experiments/[0-9][0-9]_*.py))))
