@@ -270,11 +270,12 @@ def run(experiment: Experiment, config: Config) -> None:
     target = experiment_dir(config.results_dir, config.dataset, experiment.experiment_id)
     # Written into a staging folder that takes the target's place at the end (staging.py).
     with staging.results_folder(target) as folder:
-        done = _run(experiment, config, folder, target)
-    print(done)
+        summary = _run(experiment, config, folder, target)
+    print("\n".join(summary))
 
 
-def _run(experiment: Experiment, config: Config, folder: Path, target: Path) -> str:
+def _run(experiment: Experiment, config: Config, folder: Path, target: Path) -> list[str]:
+    """The experiment, written into ``folder``; returns the lines that say what it found."""
     started = time.perf_counter()
     runs, skipped, origins = available_runs(experiment.labelled_runs, config)
     digests = {name: found.digest for name, found in origins.items()}
@@ -301,7 +302,6 @@ def _run(experiment: Experiment, config: Config, folder: Path, target: Path) -> 
     write_metadata(folder, [f"experiments/{experiment.experiment_id}.py", *config.argv],
                    wall_seconds=round(wall_seconds, 1), runs=len(specs), runs_from_cache=n_cached,
                    previous=target / METADATA_FILE, digests=experiment_digests(folder, rows))
-    return (f"{experiment.experiment_id} on {config.dataset}: {len(specs)} runs "
-            f"({n_cached} from the cache) in {wall_seconds:.0f} s -> {target}")
-    for claim in judged:
-        print(f"  [{claim['verdict']}] {claim['claim']}")
+    return [f"{experiment.experiment_id} on {config.dataset}: {len(specs)} runs "
+            f"({n_cached} from the cache) in {wall_seconds:.0f} s -> {target}",
+            *(f"  [{claim['verdict']}] {claim['claim']}" for claim in judged)]
