@@ -147,3 +147,15 @@ def test_the_report_on_tampered_results_exits_non_zero_naming_the_file(results_d
     assert completed.stderr.count("\n") == 1 and "Traceback" not in completed.stderr
     assert completed.stderr.startswith("error: ") and f"{key}.npz does not match" in completed.stderr
     assert not (results_dir / "REPORT.md").exists()
+
+
+def test_the_report_judges_claims_anew_and_records_the_digest_of_what_it_wrote(results_dir):
+    from mlhistory.reporting import report
+
+    claims_csv = folder_of(results_dir) / "claims.csv"
+    claims_csv.write_text("edited by hand\n")
+    report.write_report(results_dir)
+    metadata = json.loads((folder_of(results_dir) / "metadata.json").read_text())
+    assert claims_csv.read_text() != "edited by hand\n"
+    assert metadata["digests"]["files"]["claims.csv"] == integrity.sha256_file(claims_csv)
+    assert verified_experiment_dirs(results_dir) == [folder_of(results_dir)]
