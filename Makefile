@@ -10,7 +10,8 @@ endif
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
-# Extra arguments for every experiment, e.g. ARGS="--data-dir /data --seeds 0 1".
+# Extra arguments for every experiment, e.g. ARGS="--data-dir /data --jobs 2". Other sizes or
+# seeds (--n-train, --n-test, --seeds) write under results/custom/, never the reference results.
 ARGS ?=
 # Extra arguments for pytest in `make test` and `make test-fast`, e.g. PYTEST_ARGS=--durations=25.
 PYTEST_ARGS ?=

@@ -11,6 +11,8 @@ many as the real ones, and the claims' evidence as long.
 
 import json
 import struct
+import subprocess
+import sys
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +23,15 @@ import pytest
 from mlhistory import atomic, models
 from mlhistory.judging import base
 from mlhistory.judging.comparisons import Beats
-from mlhistory.results import TEST_LABELS_FILE, ExperimentResults, key_of_test_set, testing, write_rows
+from mlhistory.paths import PROJECT_ROOT
+from mlhistory.results import (
+    TEST_LABELS_FILE,
+    ExperimentResults,
+    integrity,
+    key_of_test_set,
+    testing,
+    write_rows,
+)
 
 # The claim fixtures' test set: 2,000 images of 10 classes.
 N_TEST, N_CLASSES = 2_000, 10
@@ -29,6 +39,18 @@ TEST_LABELS = np.random.default_rng(0).integers(0, N_CLASSES, N_TEST)
 # Test images from easiest to hardest, the same for every model: a model with accuracy p gets
 # the easiest p * N_TEST right, so two models' errors are nested, as real models' mostly are.
 DIFFICULTY = np.random.default_rng(1).permutation(N_TEST)
+
+
+def _run_cli(*arguments, env=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *arguments], cwd=PROJECT_ROOT, capture_output=True,
+                          text=True, env=env, timeout=600)
+
+
+@pytest.fixture(scope="session")
+def run_cli():
+    """``run_cli(*arguments, env=None)``: a project command run the way a user does, with the
+    project's interpreter, from the project's folder."""
+    return _run_cli
 
 
 @pytest.fixture(scope="session")
@@ -220,14 +242,18 @@ def _write_fake_experiment(folder: Path, dataset: str, experiment_id: str, title
                 # Experiments share runs through the run cache, so a run's key is theirs too.
                 key = f"{dataset}-{model}-{n_train}-{seed}"
                 keys.append(key)
-                accuracy = full_size - 0.02 * SIZES[::-1].index(n_train) + 0.002 * (seed - 1)
+                predictions = _fake_predictions(
+                    full_size - 0.02 * SIZES[::-1].index(n_train) + 0.002 * (seed - 1))
                 atomic.write_npz(folder.parent.parent / "cache" / dataset / f"{key}.npz",
-                                 {"predictions": _fake_predictions(accuracy)})
+                                 {"predictions": predictions})
+                # The metrics are those of the saved predictions, as the report recomputes them.
+                accuracy = float(np.mean(predictions == FAKE_TEST_LABELS))
                 rows.append({
                     "experiment": experiment_id, "dataset": dataset, "model": model,
                     "features": "pixels", "params": json.dumps(params, sort_keys=True),
                     "seed": seed, "n_train": n_train, "n_test": 10_000, "accuracy": accuracy,
-                    "macro_f1": accuracy - 0.001, "fit_seconds": n_train / 1000 + seed,
+                    "macro_f1": integrity.macro_f1(FAKE_TEST_LABELS, predictions),
+                    "fit_seconds": n_train / 1000 + seed,
                     "predict_seconds": 0.2, "n_params": 407_050 if family == "deep" else None,
                     "model_bytes": 1_628_200 if family == "deep" else 30_000 * (seed + 1),
                     "peak_rss_mb": 900.0, "run_key": key})
@@ -250,11 +276,7 @@ def _write_fake_experiment(folder: Path, dataset: str, experiment_id: str, title
     write_rows(folder / "runs.csv", rows)
     atomic.write_npz(folder / TEST_LABELS_FILE, {key_of_test_set(dataset, FAKE_N_TEST): FAKE_TEST_LABELS})
     base.write(folder / "claims.csv", base.judge(ExperimentResults.read(folder), declared))
-    atomic.write_json(folder / "metadata.json", {
-        "date": "2026-11-21T00:00:00+00:00", "command": "fixture", "git_commit": "abc123",
-        "git_dirty": False, "packages": {"numpy": "2"}, "wall_seconds": 42.0, "runs": len(rows),
-        "runs_from_cache": 0, "hardware": {"cpu": "fixture CPU", "cpu_count": 2, "gpus": [],
-                                           "machine": "x86_64", "platform": "Linux"}})
+    testing.write_metadata(folder, runs=len(rows))
     for plot in manifest.plots:
         atomic.write_bytes(folder / plot.get("file", f"{plot['kind']}.png"), _tiny_png())
 
@@ -269,3 +291,21 @@ def _tiny_png(width: int = 8, height: int = 6) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(scanlines))
             + chunk(b"IEND", b""))
+
+
+@pytest.fixture
+def write_fake_experiment():
+    """``write(root) -> folder``: experiment 01 of the fake results set on MNIST under ``root``,
+    every saved number consistent with its predictions and recorded digests."""
+    def write(root: Path) -> Path:
+        experiment_id, title, book_section = EXPERIMENTS[0]
+        folder = Path(root) / "mnist" / experiment_id
+        _write_fake_experiment(folder, "mnist", experiment_id, title, book_section)
+        return folder
+    return write
+
+
+@pytest.fixture
+def fake_test_labels() -> np.ndarray:
+    """The labels of the fake results set's test images."""
+    return FAKE_TEST_LABELS

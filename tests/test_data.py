@@ -1,6 +1,7 @@
 """The data layer: IDX parsing and validation, checksums, sources, and stratified subsets."""
 
 import gzip
+import json
 import shutil
 import struct
 import zipfile
@@ -271,3 +272,60 @@ def test_stratified_subsets_are_seeded_nested_and_balanced():
 def test_impossible_subset_sizes_are_usage_errors(size, message):
     with pytest.raises(UsageError, match=message):
         data.check_subset_size(size, available=10, n_classes=5, what="--n-train")
+
+
+def _checksums_file(tmp_path, monkeypatch, content: str | None):
+    """data/checksums.json replaced by ``content`` (None: deleted)."""
+    from mlhistory.data import checks
+
+    path = tmp_path / "checksums.json"
+    if content is not None:
+        path.write_text(content)
+    monkeypatch.setattr(checks, "CHECKSUMS_FILE", path)
+
+
+def test_a_dataset_without_recorded_checksums_is_refused_unless_it_has_its_own_check(
+        tmp_path, monkeypatch, capsys):
+    from mlhistory.__main__ import main
+
+    recorded = data.recorded_checksums()
+    del recorded["digits"]
+    _checksums_file(tmp_path, monkeypatch, json.dumps(recorded))
+    with pytest.raises(DataError, match="digits has no checksums recorded in .* and no check of "
+                                        "its own, so it cannot be verified"):
+        data.load("digits", tmp_path)
+    with pytest.raises(SystemExit) as exited:
+        main(["data", "--dataset", "digits", "--brief"])
+    assert exited.value.code == 1
+    printed = capsys.readouterr()
+    assert printed.out.startswith("digits: REFUSED: digits has no checksums recorded")
+    assert "checksums verified" not in printed.out
+    assert printed.err == "error: not available or not verifiable: digits (see above)\n"
+    # covertype is declared network-fetched with a check of its own, and says which it is.
+    assert data.verification("covertype") == (
+        "no checksums recorded in checksums.json; scikit-learn checks covtype.data.gz against "
+        "the SHA-256 it pins when it downloads it")
+    assert data.verification("mnist") == "checksums verified against checksums.json"
+
+
+def test_only_a_network_fetched_dataset_may_have_a_check_of_its_own():
+    with pytest.raises(TypeError, match="only a network-fetched dataset"):
+        data.DatasetInfo("table", "t", (2,), 4, 2, ("a", "b"), offline=True, own_check="trust")
+
+
+@pytest.mark.parametrize("content, fragment", [
+    (None, "checksums.json is missing, so no dataset can be verified"),
+    ('{"digits": {"x_train": ', "checksums.json cannot be read (Expecting value"),
+    ('{"digits": {"x_train": "00"}}', "does not hold the four digests"),
+])
+def test_a_deleted_or_invalid_checksums_file_is_one_line(tmp_path, monkeypatch, capsys, content,
+                                                         fragment):
+    from mlhistory.__main__ import main
+
+    _checksums_file(tmp_path, monkeypatch, content)
+    with pytest.raises(SystemExit) as exited:
+        main(["data"])
+    assert exited.value.code == 1
+    printed = capsys.readouterr()
+    assert printed.out == "" and printed.err.count("\n") == 1 and fragment in printed.err
+    assert "git checkout data/checksums.json" in printed.err

@@ -12,7 +12,7 @@ import pytest
 from mlhistory.__main__ import main
 from mlhistory.judging.base import CLAIMS_COLUMNS
 from mlhistory.paths import PROJECT_ROOT
-from mlhistory.results import schema
+from mlhistory.results import integrity, schema
 
 README = (PROJECT_ROOT / "README.md").read_text()
 FENCED = re.compile(r"^```[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
@@ -136,6 +136,7 @@ def test_where_things_live_names_files_and_packages_the_code_has():
     # Files of the results, by the names the results schema gives them.
     result_files = {value for value in vars(schema).values()
                     if isinstance(value, str) and re.fullmatch(r"\w+\.(csv|json|npz)", value)}
+    recorded_fields = {value for value in vars(integrity).values() if isinstance(value, str)}
     for span in spans:
         if "<" in span or ", " in span or span.startswith("."):
             continue  # a pattern, a column list (checked below), or a suffix
@@ -144,8 +145,11 @@ def test_where_things_live_names_files_and_packages_the_code_has():
         elif re.fullmatch(r"\w+\.(csv|json|npz)", span):
             assert span in result_files, f"{span} is no file the results schema names"
         elif IDENTIFIER.fullmatch(span):
-            assert (PROJECT_ROOT / "mlhistory" / span / "__init__.py").exists(), \
-                f"`{span}` is no layer of the package"
+            # A layer of the package, or a field the results' files record (integrity.py names
+            # them, e.g. the digests a metadata.json keeps).
+            assert (PROJECT_ROOT / "mlhistory" / span / "__init__.py").exists() \
+                or span in recorded_fields, f"`{span}` is no layer of the package nor a field " \
+                                            "the results' files record"
 
 
 @pytest.mark.parametrize("file_name, columns", [

@@ -15,7 +15,7 @@ from .catalog import (
     DatasetInfo,
     dataset_info,
 )
-from .checks import array_checksums, recorded_checksums, validate, verify_checksums
+from .checks import array_checksums, recorded_checksums, validate, verification, verify_checksums
 from .formats import read_idx, read_mlbench_frame, read_mnist_pickle
 from .sources import Origin, load, locate, origin
 from .subsets import (
@@ -34,5 +34,5 @@ __all__ = [
     "load", "locate", "origin", "read_idx", "read_mlbench_frame", "read_mnist_pickle",
     "recorded_checksums", "restrict_classes", "stratified_order", "stratified_subset",
     "validation_split", "VALIDATION_FRACTION",
-    "validate", "verify_checksums",
+    "validate", "verification", "verify_checksums",
 ]

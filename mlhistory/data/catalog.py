@@ -27,6 +27,15 @@ class DatasetInfo:
     offline: bool
     kind: str = IMAGE
     title: str = ""  # what a reader calls it: "MNIST", "Fashion-MNIST" (default: its name)
+    # How a dataset without checksums in data/checksums.json is verified instead. Only a
+    # network-fetched dataset may have one (its fetch checks the file it downloads); any
+    # other dataset without recorded checksums is refused.
+    own_check: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.own_check and self.offline:
+            raise TypeError(f"dataset {self.name!r}: only a network-fetched dataset may be "
+                            "verified by its own check instead of recorded checksums")
 
     @property
     def is_image(self) -> bool:
@@ -87,7 +96,10 @@ DATASETS = {
     "covertype": DatasetInfo(
         "covertype", "UCI Forest Covertype (Blackard & Dean 1999), 54 cartographic features "
         "(44 of them one-hot), 7 tree cover types; fixed stratified 75/25 split",
-        (54,), 435_759, 145_253, COVERTYPE_NAMES, offline=False, kind=TABULAR, title="UCI Forest Covertype"),
+        (54,), 435_759, 145_253, COVERTYPE_NAMES, offline=False, kind=TABULAR,
+        title="UCI Forest Covertype",
+        own_check="scikit-learn checks covtype.data.gz against the SHA-256 it pins when it "
+                  "downloads it"),
 }
 
 

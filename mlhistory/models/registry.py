@@ -51,6 +51,9 @@ class ModelEntry:
     # Parameters a run may set that enter its identity only when set, so adding one later
     # leaves every earlier run's cache key unchanged; the value here is the builder's default.
     options: dict = field(default_factory=dict)
+    # The types a parameter takes when they are more than its default's (a default of None, or
+    # gamma's "scale" beside a number); every other parameter takes the type of its default.
+    param_types: dict = field(default_factory=dict)
     needs_images: bool = False  # a net whose input layer is an image or its pixels
     # A model that first learns a task of its own on some classes of the same dataset names
     # them here, from its params; the runner's FitContext gives it the whole dataset.
@@ -412,16 +415,19 @@ REGISTRY: dict[str, ModelEntry] = {
                    {"C": 10.0, "gamma": "scale", "implementation": best_svm_implementation()},
                    STANDARDIZED, FASHION_TABLE_3 + " (SVC, C=10, rbf)", stochastic=False,
                    lineage="svm", display='RBF SVM (C={C:g})',
+                   param_types={"gamma": (str, int, float)},  # "scale", "auto" or a number
                    gpu_capable=lambda params: params["implementation"] == "cuml"),
         ModelEntry("decision_tree", SHALLOW, _decision_tree,
                    {"criterion": "entropy", "max_depth": 10}, TREE_INPUT,
                    FASHION_TABLE_3 + " (entropy, max_depth=10)", stochastic=True,
                    standardize=False, artifacts=_tree_structure,
+                   param_types={"max_depth": (int, type(None))},  # None: grown to purity
                    lineage="tree", display='Decision tree (depth {max_depth})'),
         ModelEntry("random_forest", SHALLOW, _random_forest,
                    {"n_estimators": 100, "criterion": "entropy", "max_depth": 100}, TREE_INPUT,
                    FASHION_TABLE_3 + " (100 trees, entropy, max_depth=100)", stochastic=True,
                    standardize=False, artifacts=_staged_forest, options={"growth_step": None},
+                   param_types={"max_depth": (int, type(None))},  # None: grown to purity
                    lineage="forest", display=_forest_display),
         # Without row or column subsampling both boosters are deterministic: the seed
         # changes nothing, so they run once.
@@ -574,7 +580,32 @@ def resolve_params(name: str, overrides: dict | None = None) -> dict:
     if unknown:
         raise UsageError(f"model '{name}' has no parameter {', '.join(unknown)}; "
                          f"it takes: {', '.join([*entry.defaults, *entry.options])}")
+    for key, value in overrides.items():
+        _check_type(entry, key, value)
     return {**entry.defaults, **overrides}
+
+
+# What a default of each type says a parameter takes; a bool is no number here.
+TYPE_NAMES = {bool: "true or false", int: "a whole number", float: "a number", str: "a string",
+              tuple: "a list", type(None): "null"}
+
+
+def _check_type(entry: ModelEntry, key: str, value) -> None:
+    """A parameter of the wrong type fails here, in one line, rather than deep inside a fit."""
+    default = {**entry.defaults, **entry.options}[key]
+    if key in entry.param_types:
+        accepted = entry.param_types[key]
+    elif default is None:
+        return  # nothing says what the builder expects
+    else:
+        accepted = (int, float) if type(default) is float else (type(default),)
+    if type(value) in accepted:
+        return
+    # A float takes whole numbers too: "a number" says both.
+    named = [kind for kind in accepted if not (kind is int and float in accepted)]
+    wanted = " or ".join(TYPE_NAMES.get(kind, kind.__name__) for kind in named)
+    raise UsageError(f"model '{entry.name}': parameter {key} takes {wanted} (its default is "
+                     f"{default!r}), not {value!r}")
 
 
 def check_run(name: str, params: dict, features: str, info: DatasetInfo) -> None:

@@ -139,8 +139,7 @@ def _store(future: Future, spec: RunSpec, cache: RunCache) -> dict:
         raise RunFailed(f"{spec.describe()}: every Dask worker that ran it died "
                         f"({error.allowed_failures + 1} tried; out of memory, or a crash in native "
                         "code?); the runs that finished are cached") from error
-    cache.put(spec, row, artifacts)
-    return row
+    return cache.put(spec, row, artifacts)
 
 
 def data_dir_for_workers(data_dir: Path) -> Path:

@@ -11,21 +11,33 @@ its last bits from the same run in a plain process, and from another Dask run of
 on experiment 09's deep nets: accuracies moved by up to 10 points on 1,000 images), while the
 pool reproduces every row exactly. The committed reference results come from the pool.
 
+A worker that dies mid-run (killed, out of memory) loses nothing either: Dask runs the task again
+on another worker, up to its ``allowed-failures`` (3 by default); past that the experiment stops
+with ``RunFailed``, naming the run. In the process pool a dead worker breaks the pool: the
+experiment stops at once with ``RunFailed``, naming the run and the likely cause (memory).
+Whatever stops the pool (a failed run, a dead worker, Ctrl-C, SIGTERM) terminates its workers,
+so none outlives the main process, and caches every run that had finished.
+
 The Dask side lives in ``cluster.py``, imported only when a cluster is asked for: Dask and
 ``distributed`` are large imports that start threads of their own, and a run on the pool (the
 default, the tests, the reference results) has no use for them.
 """
 
 import multiprocessing
+import signal
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
+from ..errors import RunFailed
 from .cache import RunCache
 from .execute import execute, row_summary
 from .spec import RunSpec
 
 # ``--scheduler local``: a Dask cluster started here for the experiment (see cluster.py).
 LOCAL_SCHEDULER = "local"
+# How long a terminated worker may take to exit before it is killed.
+WORKER_STOP_SECONDS = 10
 
 
 def run_all(specs: list[RunSpec], cache: RunCache, data_dir: Path, jobs: int = 1,
@@ -60,15 +72,51 @@ def _run_in_processes(pending: list[RunSpec], cache: RunCache, data_dir: Path, j
     """Run on a pool of worker processes here, caching each run in the order submitted."""
     # Processes, not threads: a crash or a leak stays in its worker, and the main process
     # never imports TensorFlow. "spawn" gives each worker a clean interpreter.
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+    others = set(multiprocessing.active_children())
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_leave_interrupts_to_the_main_process)
+    futures = {spec: pool.submit(execute, spec, data_dir) for spec in pending}
+    # The pool starts its workers as runs are submitted, and never replaces one.
+    workers = set(multiprocessing.active_children()) - others
     try:
-        futures = {spec: pool.submit(execute, spec, data_dir) for spec in pending}
         for number, (spec, future) in enumerate(futures.items(), start=1):
             print(f"[run {number}/{len(pending)}] {spec.describe()} ...", flush=True)
-            row, artifacts = future.result()
-            cache.put(spec, row, artifacts)
-            rows[spec] = row
+            try:
+                row, artifacts = future.result()
+            except BrokenProcessPool as error:
+                # The pool runs in the order submitted: the first unfinished runs were running.
+                running = [other.describe() for other in futures if other not in rows][:jobs]
+                raise RunFailed(f"the worker process running {' or '.join(running)} died, most "
+                                "likely killed for want of memory (try --jobs 1, or free memory); "
+                                "the runs that finished are cached") from error
+            rows[spec] = cache.put(spec, row, artifacts)
             print(f"[done {number}/{len(pending)}] {spec.describe()}: {row_summary(row)}", flush=True)
+    except BaseException:
+        # A failed run, a dead worker, Ctrl-C or SIGTERM: queued runs are dropped, running ones
+        # stopped (their workers would otherwise finish them as orphans), finished ones cached.
+        _stop_workers(pool, workers)
+        for spec, future in futures.items():
+            if spec not in rows and future.done() and not future.cancelled() \
+                    and future.exception() is None:
+                rows[spec] = cache.put(spec, *future.result())
+        raise
     finally:
-        # On a failure or Ctrl-C, queued runs are dropped; finished ones stay cached.
         pool.shutdown(cancel_futures=True)
+
+
+def _leave_interrupts_to_the_main_process() -> None:
+    """Ctrl-C reaches every process of the terminal: the main process alone handles it, so the
+    workers do not each print a traceback, and it stops them."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop_workers(pool: ProcessPoolExecutor, workers: set) -> None:
+    """Terminate the pool's worker processes and wait for them, so none outlives the run."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        worker.terminate()
+    for worker in workers:
+        worker.join(WORKER_STOP_SECONDS)
+        if worker.is_alive():
+            worker.kill()
+            worker.join()

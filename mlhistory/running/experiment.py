@@ -12,6 +12,7 @@ presence means the experiment finished.
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .. import atomic, models
 from ..data import dataset_info, origin
@@ -25,14 +26,17 @@ from ..reporting.tables import Table
 from ..results import (
     CLAIMS_FILE,
     MANIFEST_FILE,
+    METADATA_FILE,
     RUNS_FILE,
     TEST_LABELS_FILE,
     ExperimentResults,
     write_metadata,
     write_rows,
 )
+from ..results.integrity import experiment_digests
 from ..results.labels import run_label
 from ..results.manifest import DatasetRecord, Manifest, RunRecord, SkippedRun
+from . import staging
 from .budgets import FAIR_BUDGETS, FAIR_PARAMS
 from .cache import RunCache
 from .cli import Config, config_from, experiment_parser, run_command
@@ -255,6 +259,15 @@ def main(experiment: Experiment, argv: list[str] | None = None) -> None:
 
 
 def run(experiment: Experiment, config: Config) -> None:
+    target = experiment_dir(config.results_dir, config.dataset, experiment.experiment_id)
+    # Written into a staging folder that takes the target's place at the end (staging.py).
+    with staging.results_folder(target) as folder:
+        summary = _run(experiment, config, folder, target)
+    print("\n".join(summary))
+
+
+def _run(experiment: Experiment, config: Config, folder: Path, target: Path) -> list[str]:
+    """The experiment, written into ``folder``; returns the lines that say what it found."""
     started = time.perf_counter()
     runs, skipped, origins = available_runs(experiment.labelled_runs, config)
     digests = {name: found.digest for name, found in origins.items()}
@@ -266,7 +279,6 @@ def run(experiment: Experiment, config: Config) -> None:
             for row in run_all(specs, cache, config.data_dir, jobs=config.jobs,
                                scheduler=config.scheduler)]
 
-    folder = experiment_dir(config.results_dir, config.dataset, experiment.experiment_id)
     manifest = experiment.manifest(config, runs, specs_by_run, skipped,
                                    {name: found.source for name, found in origins.items()})
     atomic.write_json(folder / MANIFEST_FILE, manifest.to_dict())
@@ -280,9 +292,8 @@ def run(experiment: Experiment, config: Config) -> None:
     plots.render_experiment(folder)
     wall_seconds = time.perf_counter() - started
     write_metadata(folder, [f"experiments/{experiment.experiment_id}.py", *config.argv],
-                   wall_seconds=round(wall_seconds, 1), runs=len(specs), runs_from_cache=n_cached)
-
-    print(f"{experiment.experiment_id} on {config.dataset}: {len(specs)} runs "
-          f"({n_cached} from the cache) in {wall_seconds:.0f} s -> {folder}")
-    for claim in judged:
-        print(f"  [{claim['verdict']}] {claim['claim']}")
+                   wall_seconds=round(wall_seconds, 1), runs=len(specs), runs_from_cache=n_cached,
+                   previous=target / METADATA_FILE, digests=experiment_digests(folder, rows))
+    return [f"{experiment.experiment_id} on {config.dataset}: {len(specs)} runs "
+            f"({n_cached} from the cache) in {wall_seconds:.0f} s -> {target}",
+            *(f"  [{claim['verdict']}] {claim['claim']}" for claim in judged)]
