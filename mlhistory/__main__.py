@@ -59,7 +59,7 @@ def models_command(arguments) -> None:
 
     for entry in REGISTRY.values():
         print(f"{entry.name:14} {entry.family:8} {entry.preprocessing}")
-        print(f"{'':24}defaults: {json.dumps(entry.defaults)}")
+        print(f"{'':24}defaults: {json.dumps(entry.default_params())}")
         print(f"{'':24}from: {entry.provenance}")
 
 
