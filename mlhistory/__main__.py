@@ -36,7 +36,7 @@ def data_command(arguments) -> None:
         try:
             dataset = load(name, data_dir)
         except DataError as error:  # report every dataset before failing
-            needs_network = not DATASETS[name].offline
+            needs_network = DATASETS[name].needs_network
             failed += [] if needs_network else [name]
             print(f"{name}: {'needs network' if needs_network else 'NOT AVAILABLE'}: {error}")
             continue

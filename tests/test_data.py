@@ -65,7 +65,7 @@ def _arrays(n_train=20, n_test=10, shape=(8, 8), classes=10):
             "y_test": np.arange(n_test) % classes}
 
 
-TINY = data.DatasetInfo("tiny", "test set", (8, 8), 20, 10, tuple("abcdefghij"), offline=True)
+TINY = data.DatasetInfo("tiny", "test set", (8, 8), 20, 10, tuple("abcdefghij"))
 
 
 def test_validate_accepts_a_well_formed_dataset():

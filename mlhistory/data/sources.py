@@ -449,7 +449,7 @@ def _covertype(data_dir: Path) -> tuple[dict, str]:
             warnings.simplefilter("ignore")
             covertype = fetch_covtype(data_home=data_dir, download_if_missing=True)
     except OSError as error:  # URLError, HTTPError, or a download whose SHA-256 differs
-        offline = ", ".join(sorted(name for name, info in DATASETS.items() if info.offline))
+        offline = ", ".join(sorted(name for name, info in DATASETS.items() if not info.needs_network))
         raise DataError(f"cannot download {COVERTYPE_URL} into {folder} ({type(error).__name__}); "
                         f"this machine may be offline: covertype needs network once; these "
                         f"datasets run offline: {offline}") from error

@@ -88,6 +88,9 @@ class ModelEntry:
     # layers, a pretrained base, stages, a choice among shapes): there is no bare library call
     # to hold it against, so `make bench` leaves it out of the runner-overhead part.
     composite: bool = False
+    # Under --quick only (the smoke run of every experiment): params that shrink the model's
+    # inner work, whatever experiment runs it; a full run never sees them.
+    quick_params: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.display:
@@ -598,6 +601,7 @@ REGISTRY: dict[str, ModelEntry] = {
                    provenance="MLP, 3 candidate shapes, each with early stopping on a validation "
                    "split of the training data; the best on validation is kept",
                    stochastic=True, artifacts=_keras_artifacts, composite=True,
+                   quick_params={"epochs": 5},  # each candidate; early stopping still applies
                    lineage="modern_net", display="MLP (early stopping)"),
     ]
 }
@@ -624,6 +628,17 @@ def resolve_params(name: str, overrides: dict | None = None) -> dict:
         raise UsageError(f"model '{name}' has no parameter {', '.join(unknown)}; "
                          f"it takes: {', '.join([*entry.defaults, *entry.options])}")
     return {**entry.default_params(), **overrides}
+
+
+def dataset_params(name: str, info: DatasetInfo) -> dict:
+    """What a run of the model takes from its dataset's catalogue entry (a run's own params
+    override it): a net that can repeat its data within an epoch (``min_steps_per_epoch``)
+    makes at least the dataset's minimum of gradient steps per epoch on a small training set."""
+    entry = get(name)
+    takes_steps = "min_steps_per_epoch" in {**entry.defaults, **entry.options}
+    if takes_steps and info.min_steps_per_epoch:
+        return {"min_steps_per_epoch": info.min_steps_per_epoch}
+    return {}
 
 
 def check_run(name: str, params: dict, features: str, info: DatasetInfo) -> None:
