@@ -255,3 +255,9 @@ def test_stratified_subsets_are_seeded_nested_and_balanced():
 def test_impossible_subset_sizes_are_usage_errors(size, message):
     with pytest.raises(UsageError, match=message):
         data.check_subset_size(size, available=10, n_classes=5, what="--n-train")
+
+
+def test_every_catalogue_dataset_declares_its_source_and_nothing_else_does():
+    assert set(sources.SOURCES) == set(data.DATASETS)
+    with pytest.raises(DataError, match="cifar has no source: declare one in SOURCES"):
+        sources.source_of("cifar")
