@@ -56,10 +56,14 @@ def data_command(arguments) -> None:
 
 def models_command(arguments) -> None:
     from .models import REGISTRY
+    from .models.registry import OnThisMachine
 
     for entry in REGISTRY.values():
         print(f"{entry.name:14} {entry.family:8} {entry.preprocessing}")
         print(f"{'':24}defaults: {json.dumps(entry.default_params())}")
+        for name, default in entry.defaults.items():
+            if isinstance(default, OnThisMachine):
+                print(f"{'':24}{name}: {default.description} on this machine")
         print(f"{'':24}from: {entry.provenance}")
 
 

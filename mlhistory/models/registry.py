@@ -50,7 +50,7 @@ class OnThisMachine:
     and then recorded in the run's params like any other value."""
 
     resolve: Callable[[], Any]  # called at most once per process (``functools.cache``)
-    description: str  # what ``python -m mlhistory models`` says of it besides its value here
+    description: str  # how ``python -m mlhistory models`` explains its value ("the fastest installed")
 
 
 @dataclass(frozen=True, kw_only=True)
