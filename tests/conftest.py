@@ -21,8 +21,8 @@ import numpy as np
 import pytest
 
 from mlhistory import atomic, models
-from mlhistory.judging import claims
-from mlhistory.judging.claims import Beats
+from mlhistory.judging import base
+from mlhistory.judging.comparisons import Beats
 from mlhistory.results import TEST_LABELS_FILE, ExperimentResults, key_of_test_set, testing, write_rows
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -168,7 +168,7 @@ def experiment_claims(experiment_id: str) -> list:
     ]
     if experiment_id == "05_return_of_neural_networks":
         found[-1] = Beats("lenet_beats_mlp", "LeNet-5 beats the 1986 MLP (our own question).",
-                          winner="lenet5", losers=("mlp_1986",), source=claims.PROJECT)
+                          winner="lenet5", losers=("mlp_1986",), source=base.PROJECT)
     return found
 
 
@@ -254,7 +254,7 @@ def write_experiment(folder: Path, dataset: str, experiment_id: str, title: str,
     atomic.write_json(folder / "experiment.json", manifest.to_dict())
     write_rows(folder / "runs.csv", rows)
     atomic.write_npz(folder / TEST_LABELS_FILE, {key_of_test_set(dataset, N_TEST): TEST_LABELS})
-    claims.write(folder / "claims.csv", claims.judge(ExperimentResults.read(folder), declared))
+    base.write(folder / "claims.csv", base.judge(ExperimentResults.read(folder), declared))
     atomic.write_json(folder / "metadata.json", {
         "date": "2026-11-21T00:00:00+00:00", "command": "fixture", "git_commit": "abc123",
         "git_dirty": False, "packages": {"numpy": "2"}, "wall_seconds": 42.0, "runs": len(rows),

@@ -8,18 +8,11 @@ import numpy as np
 import pytest
 
 from mlhistory import atomic
-from mlhistory.judging import claims
-from mlhistory.judging.claims import (
-    FAILS,
-    HOLDS,
-    INCONCLUSIVE,
-    Beats,
-    ErrorReduction,
-    FitTimeExponents,
-    MatchesOrBeats,
-    ReachesSooner,
-    WinRate,
-)
+from mlhistory.judging import base
+from mlhistory.judging.base import FAILS, HOLDS, INCONCLUSIVE
+from mlhistory.judging.comparisons import Beats, MatchesOrBeats, WinRate
+from mlhistory.judging.references import ErrorReduction
+from mlhistory.judging.trends import FitTimeExponents, ReachesSooner
 from mlhistory.results import TEST_LABELS_FILE, ExperimentResults, key_of_test_set, testing
 from mlhistory.results.curves import loglog_slope
 
@@ -115,7 +108,7 @@ ALL_KINDS = [
 
 @pytest.mark.parametrize("claim", ALL_KINDS, ids=lambda claim: claim.kind)
 def test_claims_survive_a_round_trip_through_their_saved_form(claim):
-    assert claims.from_dict(claim.to_dict()) == claim
+    assert base.from_dict(claim.to_dict()) == claim
 
 
 @pytest.mark.parametrize("a, b, verdict", [

@@ -4,20 +4,9 @@ import numpy as np
 import pytest
 from test_claims import results, rows
 
-from mlhistory.judging.claims import (
-    FAILS,
-    HOLDS,
-    INCONCLUSIVE,
-    AnyMatchesOrBeats,
-    Beats,
-    CheaperToContinue,
-    DiminishingReturns,
-    FailsToTrain,
-    Pairwise,
-    RisesAlong,
-    from_dict,
-    rank_trend,
-)
+from mlhistory.judging.base import FAILS, HOLDS, INCONCLUSIVE, from_dict
+from mlhistory.judging.comparisons import AnyMatchesOrBeats, Beats, CheaperToContinue, Pairwise
+from mlhistory.judging.trends import DiminishingReturns, FailsToTrain, RisesAlong, rank_trend
 from mlhistory.results import ExperimentResults
 
 

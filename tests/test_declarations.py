@@ -10,8 +10,9 @@ from conftest import PROJECT_ROOT
 
 from mlhistory import judging
 from mlhistory.errors import UsageError
-from mlhistory.judging import claims
-from mlhistory.judging.claims import INCONCLUSIVE, Beats, Claim, Pairwise
+from mlhistory.judging import base
+from mlhistory.judging.base import INCONCLUSIVE, Claim
+from mlhistory.judging.comparisons import Beats, Pairwise
 from mlhistory.reporting.plots import Plot, plot_filename
 from mlhistory.reporting.tables import Table
 from mlhistory.results import ExperimentResults, Manifest, SkippedRun, testing
@@ -123,15 +124,15 @@ def test_every_committed_manifest_still_reads_back():
         for table in manifest.tables:
             assert Table.from_dict(table).to_dict() == table
         for claim in manifest.claims:  # older manifests lack fields added since, with defaults
-            assert claims.from_dict(claim).kind == claim["kind"]
+            assert base.from_dict(claim).kind == claim["kind"]
 
 
 def test_every_claim_kind_registers_itself():
     exported = [getattr(judging, name) for name in judging.__all__]
     claim_classes = [item for item in exported if isinstance(item, type)]
-    assert claims.CLAIM_KINDS == {cls.kind: cls for cls in claim_classes}
+    assert base.CLAIM_KINDS == {cls.kind: cls for cls in claim_classes}
     with pytest.raises(UsageError, match="unknown claim kind 'beat'"):
-        claims.from_dict({"kind": "beat", "claim_id": "b", "claim": "B."})
+        base.from_dict({"kind": "beat", "claim_id": "b", "claim": "B."})
 
 
 def test_a_claim_class_must_name_its_kind():
@@ -151,19 +152,19 @@ def saved_results(skipped=()) -> ExperimentResults:
 
 
 # Every kind that compares runs (the GPU claim reads the machine's measured peaks instead).
-RUN_CLAIMS = [kind for kind in claims.CLAIM_KINDS.values() if kind.kind != "gpu_speedup"]
+RUN_CLAIMS = [kind for kind in base.CLAIM_KINDS.values() if kind.kind != "gpu_speedup"]
 
 
 @pytest.mark.parametrize("claim", RUN_CLAIMS, ids=lambda cls: cls.kind)
 def test_judging_a_label_that_names_no_run_fails_in_one_sentence(claim: type[Claim]):
     declared = claim_naming(claim, "typo")
     with pytest.raises(UsageError, match="claim 'c' of 00_fixture names 'typo', which is no run"):
-        claims.judge(saved_results(), [declared])
+        base.judge(saved_results(), [declared])
 
 
 @pytest.mark.parametrize("claim", RUN_CLAIMS, ids=lambda cls: cls.kind)
 def test_a_run_skipped_here_is_judged_without_results(claim: type[Claim]):
-    judged = claims.judge(saved_results(skipped=["gone"]), [claim_naming(claim, "gone")])
+    judged = base.judge(saved_results(skipped=["gone"]), [claim_naming(claim, "gone")])
     assert judged[0]["verdict"] == INCONCLUSIVE
 
 

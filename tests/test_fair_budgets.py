@@ -12,16 +12,9 @@ from mlhistory import models
 from mlhistory.data import DATASETS, validation_split
 from mlhistory.errors import UsageError
 from mlhistory.judging import paired
-from mlhistory.judging.claims import (
-    DOES_NOT_CARRY_OVER,
-    FAILS,
-    HOLDS,
-    INCONCLUSIVE,
-    LIMITED_BY_MACHINE,
-    Beats,
-    GpuSpeedup,
-    judge,
-)
+from mlhistory.judging.base import DOES_NOT_CARRY_OVER, FAILS, HOLDS, INCONCLUSIVE, LIMITED_BY_MACHINE, judge
+from mlhistory.judging.comparisons import Beats
+from mlhistory.judging.references import GpuSpeedup
 from mlhistory.models.ensembles import EarlyStoppedBooster, GrownForest, staged_rounds
 from mlhistory.results import HARDWARE_FILE
 from mlhistory.running.spec import RunSpec

@@ -2,30 +2,23 @@
 
 It may import ``results`` and the base modules, never ``running``, ``models`` or ``data``:
 a verdict can always be recomputed from a results folder, on any machine.
+
+- ``base``: verdicts and what they mean, the ``Claim`` class and its kind registry, judging
+  an experiment's claims into ``claims.csv`` rows;
+- ``comparisons``: runs against each other on the same test images, by the paired test
+  (``paired``): Beats, MatchesOrBeats, AnyMatchesOrBeats, Pairwise, WinRate, RunnerUp,
+  CheaperToContinue;
+- ``trends``: a measurement along epochs, training sizes, depth or layers: ReachesSooner,
+  FitTimeExponents, DiminishingReturns, RisesAlong, FailsToTrain;
+- ``references``: a measurement against a figure from outside (published, quoted, a bound):
+  ReachesReference, ErrorReduction, TrainsWithin, GpuSpeedup.
+
+Importing the package imports the modules of kinds, which registers every kind; the package
+exports each registered kind under its class name, so a new kind is its class and nothing else.
 """
 
-from .claims import (
-    BOOK,
-    PROJECT,
-    AnyMatchesOrBeats,
-    Beats,
-    CheaperToContinue,
-    DiminishingReturns,
-    ErrorReduction,
-    FailsToTrain,
-    FitTimeExponents,
-    GpuSpeedup,
-    MatchesOrBeats,
-    Pairwise,
-    ReachesReference,
-    ReachesSooner,
-    RisesAlong,
-    RunnerUp,
-    TrainsWithin,
-    WinRate,
-)
+from . import comparisons, references, trends  # noqa: F401  (defining the kinds registers them)
+from .base import BOOK, CLAIM_KINDS, PROJECT
 
-__all__ = ["BOOK", "PROJECT", "AnyMatchesOrBeats", "Beats", "CheaperToContinue",
-           "DiminishingReturns", "ErrorReduction", "FailsToTrain", "FitTimeExponents",
-           "GpuSpeedup", "MatchesOrBeats", "Pairwise", "ReachesReference", "ReachesSooner",
-           "RisesAlong", "RunnerUp", "TrainsWithin", "WinRate"]
+globals().update({kind.__name__: kind for kind in CLAIM_KINDS.values()})
+__all__ = ["BOOK", "PROJECT", *sorted(kind.__name__ for kind in CLAIM_KINDS.values())]

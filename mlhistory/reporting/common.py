@@ -5,14 +5,14 @@ import json
 import re
 from dataclasses import dataclass
 
-from ..judging import claims
+from ..judging.base import VERDICT_MEANINGS
 from ..results import ExperimentResults, mean_std
 
 # The book's own dataset leads every table, then the dataset that stands in for it.
 LEADING_DATASETS = ("mnist", "fashion_mnist")
 MAIN_PAGE = "REPORT.md"
 APPENDIX_PAGE = "APPENDIX.md"
-VERDICT_ORDER = tuple(claims.VERDICT_MEANINGS)
+VERDICT_ORDER = tuple(VERDICT_MEANINGS)
 
 
 @dataclass(frozen=True)

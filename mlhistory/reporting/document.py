@@ -15,11 +15,11 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ..judging import claims
+from ..judging.base import VERDICT_MEANINGS
 
 LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
 BOLD = re.compile(r"\*\*(.+?)\*\*")
-VERDICTS = tuple(claims.VERDICT_MEANINGS)
+VERDICTS = tuple(VERDICT_MEANINGS)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ beside the results it reads, and as a section of the HTML report."""
 
 from collections import defaultdict
 
-from ..judging import claims
+from ..judging.base import BOOK
 from ..results import METADATA_FILE, group_rows, mean_std, read_json
 from . import tables
 from .common import (
@@ -69,7 +69,7 @@ def _claims(rows: list[dict]) -> list:
     if not rows:
         return blocks + [Paragraph("No claims are judged from this experiment's results yet.")]
     for row in rows:
-        whose = "" if row["source"] == claims.BOOK else " (the project's own question)"
+        whose = "" if row["source"] == BOOK else " (the project's own question)"
         blocks.append(Paragraph(f"{verdict_text(row)}: {row['claim']}{whose}"))
         fields = [("passage", row["passage"]), ("test", row["test"]),
                   ("evidence", row["evidence"]), ("budgets", row["budgets"])]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .. import atomic
 from ..errors import UsageError
-from ..judging import claims
+from ..judging.base import BOOK
 from ..results import METADATA_FILE, read_json
 from ..results.schema import BENCH_DIR
 from .appendix import speed
@@ -34,7 +34,7 @@ def findings_markdown(experiments: list[JudgedExperiment], results_link: str) ->
     datasets = list(dict.fromkeys(experiment.dataset for experiment in experiments))
     names = {experiment.dataset: dataset_name(experiment) for experiment in experiments}
     book_rows = [row for experiment in experiments for row in experiment.claims
-                 if row["source"] == claims.BOOK]
+                 if row["source"] == BOOK]
     page = Page("findings", "findings", [verdict_table(book_rows, sections, datasets, names)])
     text = "\n".join(f"- {line}" for line in takeaways(book_rows, sections, datasets, names))
     text += "\n\n" + to_markdown(page).strip()

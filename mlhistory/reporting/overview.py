@@ -7,7 +7,7 @@ counted from the verdicts, never typed, so they change when a verdict changes.
 
 from collections import Counter, defaultdict
 
-from ..judging import claims
+from ..judging.base import BOOK, FAILS, HOLDS, LIMITED_BY_MACHINE, PROJECT, VERDICT_MEANINGS
 from .common import APPENDIX_PAGE, MAIN_PAGE, VERDICT_ORDER, JudgedExperiment, dataset_name, verdict_text
 from .document import BulletList, Figures, Heading, Image, Page, Paragraph, Table, slug
 from .plots import plot_filename
@@ -24,8 +24,8 @@ def main_page(experiments: list[JudgedExperiment], results_folder: str) -> Page:
     datasets = list(dict.fromkeys(experiment.dataset for experiment in experiments))
     names = {experiment.dataset: dataset_name(experiment) for experiment in experiments}
     rows = [row for experiment in experiments for row in experiment.claims]
-    book_rows = [row for row in rows if row["source"] == claims.BOOK]
-    project_rows = [row for row in rows if row["source"] == claims.PROJECT]
+    book_rows = [row for row in rows if row["source"] == BOOK]
+    project_rows = [row for row in rows if row["source"] == PROJECT]
     summary_plot = _summary_plot(experiments)
     blocks = [
         Heading(1, TITLE),
@@ -39,7 +39,7 @@ def main_page(experiments: list[JudgedExperiment], results_folder: str) -> Page:
         Heading(2, "The book's claims at a glance"),
         verdict_table(book_rows, sections, datasets, names),
         Paragraph("What a verdict says:"),
-        BulletList([f"**{verdict}**: {meaning}" for verdict, meaning in claims.VERDICT_MEANINGS.items()]),
+        BulletList([f"**{verdict}**: {meaning}" for verdict, meaning in VERDICT_MEANINGS.items()]),
         Paragraph(_tests_sentence(rows)),
         Heading(2, "What to take away"),
         BulletList(takeaways(book_rows, sections, datasets, names)),
@@ -120,7 +120,7 @@ def takeaways(rows: list[dict], sections: dict, datasets: list[str], names: dict
     for (experiment_id, _), by_dataset in by_claim.items():
         by_section[experiment_id].append(by_dataset)
     holding = [experiment_id for experiment_id, claimed in by_section.items()
-               if all(row["verdict"] == claims.HOLDS for by_dataset in claimed
+               if all(row["verdict"] == HOLDS for by_dataset in claimed
                       for row in by_dataset.values())]
     if holding:
         found.append("The book holds throughout (every claim, on every dataset) in "
@@ -128,7 +128,7 @@ def takeaways(rows: list[dict], sections: dict, datasets: list[str], names: dict
                      + ".")
     first = datasets[0]
     failing = {experiment_id: sum(1 for by_dataset in claimed
-                                  if by_dataset.get(first, {}).get("verdict") == claims.FAILS)
+                                  if by_dataset.get(first, {}).get("verdict") == FAILS)
                for experiment_id, claimed in by_section.items()}
     if any(failing.values()):
         found.append(f"On {names[first]} the measurements contradict the book in "
@@ -139,7 +139,7 @@ def takeaways(rows: list[dict], sections: dict, datasets: list[str], names: dict
     for other in datasets[1:]:
         found += _disagreement(by_section, sections, first, other, names)
     limited = [experiment_id for experiment_id, claimed in by_section.items()
-               if any(row["verdict"] == claims.LIMITED_BY_MACHINE
+               if any(row["verdict"] == LIMITED_BY_MACHINE
                       for by_dataset in claimed for row in by_dataset.values())]
     if limited:
         found.append("This machine could not give a fair test to claims in "
@@ -205,7 +205,7 @@ def _section(by_dataset: dict[str, JudgedExperiment], datasets: list[str], names
               Paragraph(f"Book: {manifest.book_section}. Evidence, budgets, tables and every "
                         f"plot: {details}.")]
     rows = [row for experiment in by_dataset.values() for row in experiment.claims
-            if row["source"] == claims.BOOK]
+            if row["source"] == BOOK]
     if rows:
         table = []
         for by_claim in _claims_by_key(rows).values():

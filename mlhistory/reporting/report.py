@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 
 from .. import atomic
-from ..judging import claims
+from ..judging import base
 from ..paths import PROJECT_ROOT
 from ..results import CLAIMS_FILE, RUNS_FILE, ExperimentResults, experiment_dirs, write_rows
 from .appendix import appendix_page
@@ -34,8 +34,8 @@ README = PROJECT_ROOT / "README.md"
 def judge_saved_claims(experiment: ExperimentResults) -> list[dict]:
     """Judge an experiment's saved claims again from its saved results, so verdicts always
     follow the current verdict logic."""
-    saved_claims = [claims.from_dict(saved) for saved in experiment.manifest.claims]
-    return claims.judge(experiment, saved_claims)
+    saved_claims = [base.from_dict(saved) for saved in experiment.manifest.claims]
+    return base.judge(experiment, saved_claims)
 
 
 def read_judged(results_dir: Path) -> list[JudgedExperiment]:
@@ -66,10 +66,10 @@ def write_report(results_dir: Path) -> None:
     results_dir = Path(results_dir)
     experiments = read_judged(results_dir)
     for experiment in experiments:
-        claims.write(experiment.results.folder / CLAIMS_FILE, experiment.claims)
+        base.write(experiment.results.folder / CLAIMS_FILE, experiment.claims)
     write_rows(results_dir / RUNS_FILE,
                [row for experiment in experiments for row in experiment.results.rows])
-    claims.write(results_dir / CLAIMS_FILE,
+    base.write(results_dir / CLAIMS_FILE,
                  [row for experiment in experiments for row in experiment.claims])
     pages = build_pages(experiments, results_dir)
     for page in pages:

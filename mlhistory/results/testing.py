@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import atomic
 from .manifest import DatasetRecord, Manifest, RunRecord
-from .schema import MANIFEST_FILE, RUNS_FILE, TEST_LABELS_FILE, key_of_test_set, write_rows
+from .schema import MANIFEST_FILE, METADATA_FILE, RUNS_FILE, TEST_LABELS_FILE, key_of_test_set, write_rows
 from .store import ExperimentResults
 
 
@@ -82,6 +82,16 @@ def write_experiment(folder: Path, saved: Manifest, rows: list[dict],
         atomic.write_npz(folder.parent.parent / "cache" / dataset.split("[", 1)[0]
                          / f"{run_key}.npz", arrays)
     return ExperimentResults.read(folder)
+
+
+def write_metadata(folder: Path, runs: int, **fields) -> None:
+    """A results folder's ``metadata.json`` as the runner writes it last (fixture values): the
+    date, commit, budget and machine the report states."""
+    defaults = {"date": "2026-11-21T00:00:00+00:00", "command": "fixture", "git_commit": "abc123",
+                "git_dirty": False, "packages": {"numpy": "2"}, "wall_seconds": 42.0, "runs": runs,
+                "runs_from_cache": 0, "hardware": {"cpu": "fixture CPU", "cpu_count": 2, "gpus": [],
+                                                   "machine": "x86_64", "platform": "Linux"}}
+    atomic.write_json(Path(folder) / METADATA_FILE, {**defaults, **fields})
 
 
 def test_labels_of(dataset: str, labels: np.ndarray) -> dict[str, np.ndarray]:

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from .. import atomic, models
 from ..data import dataset_info, origin
 from ..errors import DataError, UsageError
-from ..judging import claims
+from ..judging.base import judge
+from ..judging.base import write as write_claims
 from ..paths import experiment_dir, run_cache_root
 from ..reporting import plots
 from ..reporting.plots import Plot
@@ -177,7 +178,7 @@ class Experiment:
     book_section: str
     summary: str  # the script's docstring: what the reader should see
     runs: tuple  # Run objects, or bare model names for a model on pixels at the default size
-    claims: tuple = ()  # judging.claims.Claim objects
+    claims: tuple = ()  # judging.base.Claim objects, of any kind
     plots: tuple[Plot, ...] = ()
     tables: tuple[Table, ...] = ()  # report tables drawn from saved results
     # Steps outside the runner that save artifacts for plots, e.g. fits on 2-D toy data:
@@ -308,8 +309,8 @@ def run(experiment: Experiment, config: Config) -> None:
     for step in experiment.extra_steps:
         step(config, folder)
     results = ExperimentResults.read(folder)
-    judged = claims.judge(results, experiment.claims)
-    claims.write(folder / CLAIMS_FILE, judged)
+    judged = judge(results, experiment.claims)
+    write_claims(folder / CLAIMS_FILE, judged)
     plots.render_experiment(folder)
     wall_seconds = time.perf_counter() - started
     write_metadata(folder, [f"experiments/{experiment.experiment_id}.py", *config.argv],
