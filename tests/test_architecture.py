@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT
+
+from mlhistory.paths import PROJECT_ROOT
 
 PACKAGE = PROJECT_ROOT / "mlhistory"
 # What each layer may import of the project, beyond the base modules (errors, paths, atomic,
@@ -132,6 +133,7 @@ def test_reading_saved_results_loads_no_runner_model_data_or_framework():
     assert completed.stdout.strip() == "[]"
 
 
+@pytest.mark.slow  # runs a tiny experiment, draws its plot and writes the report
 def test_a_new_model_is_one_registry_entry(tmp_path, monkeypatch, runs_in_process):
     """A model the project never had, added by one entry in the registry, runs through the
     unchanged runner and comes out as an ordinary row, is timed by `make bench` like the others,
@@ -190,6 +192,7 @@ def test_a_new_model_is_one_registry_entry(tmp_path, monkeypatch, runs_in_proces
         assert "Ridge classifier (alpha=1)" in page.read_text(), page
 
 
+@pytest.mark.slow  # experiment 01 end to end, its dense net included
 def test_a_new_dataset_is_one_catalogue_entry_and_its_source(tmp_path, monkeypatch,
                                                              runs_in_process):
     """A dataset the project never had, added by one catalogue entry and its source (arrays made

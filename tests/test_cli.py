@@ -1,15 +1,38 @@
-"""End to end through the real command line: a quick run on digits, reruns, and bad input."""
+"""End to end through the real command line: a quick run on digits, reruns, and bad input.
+
+Each run starts an interpreter that imports the project (and most often runs an experiment), so
+all but the Makefile's check are in the slow tier."""
 
 import csv
 import os
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT, run_cli
+
+from mlhistory.paths import PROJECT_ROOT
 
 EXPERIMENT = "experiments/01_probabilistic.py"
 
 
+def run_cli(*arguments, env=None) -> subprocess.CompletedProcess:
+    """Run a project command the way a user does, with the project's interpreter."""
+    return subprocess.run([sys.executable, *arguments], cwd=PROJECT_ROOT, capture_output=True,
+                          text=True, env=env, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def digits_results(tmp_path_factory) -> Path:
+    """Experiment 01 run end to end on digits through the real command line."""
+    results_dir = tmp_path_factory.mktemp("results")
+    completed = run_cli(EXPERIMENT, "--dataset", "digits", "--seeds", "0", "1",
+                        "--results-dir", str(results_dir))
+    assert completed.returncode == 0, completed.stderr
+    return results_dir
+
+
+@pytest.mark.slow
 def test_experiment_writes_rows_claims_plots_and_metadata(digits_results):
     folder = digits_results / "digits" / "01_probabilistic"
     with open(folder / "runs.csv", newline="") as handle:
@@ -28,6 +51,7 @@ def test_experiment_writes_rows_claims_plots_and_metadata(digits_results):
         assert (folder / name).stat().st_size > 0
 
 
+@pytest.mark.slow
 def test_rerun_reuses_every_cached_run(digits_results):
     completed = run_cli(EXPERIMENT, "--dataset", "digits", "--seeds", "0", "1",
                         "--results-dir", str(digits_results))
@@ -36,6 +60,7 @@ def test_rerun_reuses_every_cached_run(digits_results):
     assert "[run " not in completed.stdout
 
 
+@pytest.mark.slow
 def test_report_command_renders_from_saved_results(digits_results):
     completed = run_cli("-m", "mlhistory", "report", "--results-dir", str(digits_results))
     assert completed.returncode == 0, completed.stderr
@@ -52,6 +77,7 @@ def _assert_one_line_error(completed, status, fragment):
     assert "Traceback" not in completed.stderr and fragment in completed.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("arguments, status, fragment", [
     (["--dataset", "cifar10"], 2, "unknown dataset 'cifar10'; choose one of"),
     (["--dataset", "digits", "--n-train", "5"], 2, "below the number of classes"),
@@ -63,6 +89,7 @@ def test_bad_experiment_arguments_fail_in_one_line(arguments, status, fragment, 
     assert os.listdir(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_unknown_model_fails_in_one_line(tmp_path):
     completed = run_cli("-m", "mlhistory", "run", "--model", "deep_svm", "--dataset", "digits",
                         "--results-dir", str(tmp_path))
@@ -70,12 +97,15 @@ def test_unknown_model_fails_in_one_line(tmp_path):
 
 
 def test_unknown_experiment_fails_in_one_line():
-    completed = subprocess.run(["make", "--no-print-directory", "experiment", "NAME=99_future"],
+    # `-o` takes .venv as it is: a test checks the name, it never builds the environment.
+    completed = subprocess.run(["make", "--no-print-directory", "-o", ".venv/.installed",
+                                "experiment", "NAME=99_future"],
                                cwd=PROJECT_ROOT, capture_output=True, text=True)
     assert completed.returncode != 0
     assert "unknown experiment '99_future'; choose one of: 01_probabilistic" in completed.stderr
 
 
+@pytest.mark.slow
 def test_corrupted_data_fails_in_one_line_and_keeps_existing_results(digits_results, tmp_path):
     data_dir = tmp_path / "data"
     (data_dir / "fashion_mnist").mkdir(parents=True)
@@ -91,6 +121,8 @@ def test_corrupted_data_fails_in_one_line_and_keeps_existing_results(digits_resu
     assert not (digits_results / "fashion_mnist").exists()
 
 
+@pytest.mark.slow
+@pytest.mark.network  # an empty data folder: satellite comes by `apt-get download`
 def test_data_dir_can_come_from_the_environment(tmp_path):
     env = {**os.environ, "MLHISTORY_DATA_DIR": str(tmp_path / "elsewhere")}
     completed = run_cli("-m", "mlhistory", "data", "--dataset", "satellite", env=env)
@@ -99,6 +131,7 @@ def test_data_dir_can_come_from_the_environment(tmp_path):
     assert (tmp_path / "elsewhere" / "satellite" / "decoded" / "x_train.npy").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("option", ["--data-dir", "--results-dir"])
 def test_an_unwritable_folder_fails_in_one_line(tmp_path, option):
     (tmp_path / "a-file").write_text("not a folder")
@@ -108,6 +141,7 @@ def test_an_unwritable_folder_fails_in_one_line(tmp_path, option):
     _assert_one_line_error(completed, 1 if option == "--data-dir" else 2, "choose a writable")
 
 
+@pytest.mark.slow
 def test_bench_refuses_fewer_than_one_repeat(tmp_path):
     completed = run_cli("-m", "mlhistory", "bench", "--repeats", "0", "--results-dir", str(tmp_path))
     assert completed.returncode == 2

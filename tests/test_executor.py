@@ -1,10 +1,13 @@
-"""The executor on real Dask clusters of two worker processes on loopback: the rows of a plain
-call, the cache consulted before anything is submitted, and a worker killed mid-run losing
-nothing."""
+"""The executor on its process pool and on real Dask clusters of two worker processes on
+loopback: the rows of a plain call, Dask left unimported by the pool, the cache consulted before
+anything is submitted, and a worker killed mid-run losing nothing."""
 
 import os
 import re
 import signal
+import subprocess
+import sys
+import textwrap
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -16,6 +19,7 @@ from mlhistory.errors import RunFailed
 from mlhistory.paths import PROJECT_ROOT
 from mlhistory.running import executor
 from mlhistory.running.cache import RunCache
+from mlhistory.running.cluster import data_dir_for_workers, local_cluster, task_key
 from mlhistory.running.execute import execute
 from mlhistory.running.spec import RunSpec
 
@@ -31,7 +35,7 @@ SLOW_SPEC = RunSpec.create("digits", "random_forest", seed=0, params={"n_estimat
 @pytest.fixture(scope="module")
 def cluster():
     """An existing cluster, as `dask scheduler` and `dask worker` make one, shared by the tests."""
-    with executor.local_cluster(2) as cluster:
+    with local_cluster(2) as cluster:
         yield cluster
 
 
@@ -54,7 +58,7 @@ def kill_worker_running(client, spec: RunSpec, after: Path | None = None, timeou
     while time.monotonic() < deadline:
         if after is None or after.exists():
             for address, keys in client.processing().items():
-                if executor.task_key(spec) in keys:
+                if task_key(spec) in keys:
                     pid = client.run(os.getpid, workers=[address])[address]
                     os.kill(pid, signal.SIGKILL)
                     return pid
@@ -62,7 +66,9 @@ def kill_worker_running(client, spec: RunSpec, after: Path | None = None, timeou
     raise AssertionError(f"{spec.describe()} never ran")
 
 
-@pytest.mark.parametrize("scheduler", [None, "local"])
+# Either way two worker interpreters start, each importing the project and scikit-learn.
+@pytest.mark.parametrize("scheduler", [pytest.param(None, marks=pytest.mark.slow),
+                                       pytest.param("local", marks=pytest.mark.cluster)])
 def test_rows_are_those_of_a_plain_call(tmp_path, scheduler):
     """The process pool, and a Dask cluster started and closed by run_all, change no row."""
     rows = executor.run_all(QUICK_SPECS, RunCache(tmp_path / "cache"), tmp_path / "data", jobs=2,
@@ -71,11 +77,36 @@ def test_rows_are_those_of_a_plain_call(tmp_path, scheduler):
     assert [without_measurements(row) for row in rows] == [without_measurements(row) for row in expected]
 
 
+@pytest.mark.slow  # a fresh interpreter that starts a pool worker of its own
+def test_the_process_pool_never_imports_dask(tmp_path):
+    """Dask is imported where a cluster is asked for, not by the executor nor by a run on the
+    pool; the probe runs in a fresh interpreter, where nothing else has imported it."""
+    probe = textwrap.dedent(f"""
+        import sys
+        from mlhistory.running import executor
+        from mlhistory.running.cache import RunCache
+        from mlhistory.running.spec import RunSpec
+
+        spec = RunSpec.create("digits", "gaussian_nb", seed=0, n_train=300, data_digest="d")
+        root = {str(tmp_path)!r}
+        [row] = executor.run_all([spec], RunCache(root + "/cache"), root + "/data", jobs=1)
+        assert row["model"] == "gaussian_nb", row
+        print(sorted(name for name in sys.modules
+                     if name.split(".")[0] in ("dask", "distributed")
+                     or name == "mlhistory.running.cluster"))
+        """)
+    completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                               cwd=PROJECT_ROOT, timeout=300)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip().splitlines()[-1] == "[]"
+
+
 def test_workers_find_the_data_folder_in_their_own_checkout():
-    assert executor._as_sent_to_workers(PROJECT_ROOT / "data") == Path("data")
-    assert executor._as_sent_to_workers(Path("/srv/shared/data")) == Path("/srv/shared/data")
+    assert data_dir_for_workers(PROJECT_ROOT / "data") == Path("data")
+    assert data_dir_for_workers(Path("/srv/shared/data")) == Path("/srv/shared/data")
 
 
+@pytest.mark.cluster
 def test_a_cached_run_is_never_submitted(tmp_path, cluster, monkeypatch):
     cache = RunCache(tmp_path / "cache")
     first = executor.run_all(QUICK_SPECS[:2], cache, tmp_path, scheduler=cluster.scheduler_address)
@@ -93,6 +124,7 @@ def test_a_cached_run_is_never_submitted(tmp_path, cluster, monkeypatch):
     assert executor.run_all(QUICK_SPECS, cache, tmp_path, scheduler="tcp://127.0.0.1:9") == rows
 
 
+@pytest.mark.cluster
 def test_a_worker_killed_mid_run_loses_nothing(tmp_path, cluster, client):
     cache = RunCache(tmp_path / "cache")
     specs = [SLOW_SPEC, *QUICK_SPECS]
@@ -106,6 +138,7 @@ def test_a_worker_killed_mid_run_loses_nothing(tmp_path, cluster, client):
     assert not list(cache.root.rglob("*.tmp"))
 
 
+@pytest.mark.cluster
 def test_a_run_that_keeps_killing_workers_stops_the_experiment(tmp_path, cluster, client, monkeypatch):
     monkeypatch.setattr(cluster.scheduler, "allowed_failures", 0)  # the first death is one too many
     cache = RunCache(tmp_path / "cache")

@@ -48,7 +48,9 @@ def test_every_shallow_factory_learns_digits(name, digits):
     # Dense(512) on 64 pixels, then Dense(10): weights plus biases, counted by hand.
     ("dense", 64 * 512 + 512 + 512 * 10 + 10),
     # 8x8 digits use "same" padding: 3x3 convs with 32, 64, 128 filters; 2x2 pools leave 2x2.
-    ("convnet", (9 * 32 + 32) + (9 * 32 * 64 + 64) + (9 * 64 * 128 + 128) + (2 * 2 * 128 * 10 + 10)),
+    pytest.param("convnet",
+                 (9 * 32 + 32) + (9 * 32 * 64 + 64) + (9 * 64 * 128 + 128) + (2 * 2 * 128 * 10 + 10),
+                 marks=pytest.mark.slow),  # two epochs of the convnet
 ])
 def test_keras_nets_train_and_count_their_weights(name, expected_params, digits):
     estimator = models.build(name, digits.info, seed=0,
@@ -97,6 +99,7 @@ def test_historical_nets_have_their_published_shapes(name, expected_params, digi
     assert estimator.n_params == expected_params
 
 
+@pytest.mark.slow  # three epochs of the convnet with augmentation
 def test_modern_convnet_trains_and_keeps_augmentation_out_of_prediction(digits):
     estimator = models.build("convnet_modern", digits.info, seed=0,
                              params={**models.resolve_params("convnet_modern"), "epochs": 3})
@@ -131,7 +134,9 @@ def test_tree_artifacts_describe_a_real_tree(tmp_path):
                                   if not entry.stochastic and name != "logreg"])
 def test_models_run_once_are_truly_seed_independent(name, tmp_path):
     """The registry runs deterministic models with one seed; check that no seed matters."""
-    params = {"xgboost": {"n_estimators": 10}, "hist_gradient_boosting": {"max_iter": 10}}.get(name)
+    # A few rounds of each booster show the seed's effect as well as the default hundred.
+    params = {"xgboost": {"n_estimators": 10}, "lightgbm": {"n_estimators": 10},
+              "hist_gradient_boosting": {"max_iter": 10}}.get(name)
     _, first = execute(RunSpec.create("digits", name, seed=0, params=params), tmp_path)
     _, second = execute(RunSpec.create("digits", name, seed=1, params=params), tmp_path)
     np.testing.assert_array_equal(first["predictions"], second["predictions"])
@@ -161,6 +166,7 @@ def _seeded_values(classifier) -> dict:
     return found
 
 
+@pytest.mark.slow  # fits every shallow model, and the fair-budget variants
 def test_every_shallow_estimator_gets_the_seed_where_it_did_before(digits):
     from mlhistory.running.budgets import FAIR_PARAMS
 
@@ -191,6 +197,7 @@ def test_the_generic_factory_seeds_nested_estimators_too():
     assert bagging.random_state == 3 and bagging.estimator.random_state == 3
 
 
+@pytest.mark.slow  # a fresh interpreter imports the registry
 def test_the_svm_implementation_is_resolved_with_a_run_s_params_not_at_import():
     import subprocess
     import sys

@@ -102,13 +102,17 @@ def test_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path):
     assert read_rows(path)[0]["model"] == "old"
 
 
-def test_interrupted_writer_leaves_old_json_intact(tmp_path):
+def test_interrupted_writer_leaves_old_json_intact(tmp_path, monkeypatch):
     path = tmp_path / "row.json"
     atomic.write_json(path, {"accuracy": 0.5})
+
+    def interrupted(descriptor):
+        # Ctrl-C once the new contents are written out, before they replace the old file.
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        with atomic._replace_on_success(path, "w") as handle:
-            handle.write('{"accuracy": 0.9')
-            raise KeyboardInterrupt
+        atomic.write_json(path, {"accuracy": 0.9})
     assert json.loads(path.read_text()) == {"accuracy": 0.5}
     assert os.listdir(tmp_path) == ["row.json"]
 
