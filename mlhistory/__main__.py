@@ -44,7 +44,7 @@ def data_command(arguments) -> None:
         try:
             dataset = load(name, data_dir)
         except DataError as error:  # report every dataset before failing
-            needs_network = not DATASETS[name].offline
+            needs_network = DATASETS[name].needs_network
             failed += [] if needs_network else [name]
             print(f"{name}: {'needs network' if needs_network else 'NOT AVAILABLE'}: {error}")
             continue
@@ -65,10 +65,14 @@ def data_command(arguments) -> None:
 
 def models_command(arguments) -> None:
     from .models import REGISTRY
+    from .models.registry import OnThisMachine
 
     for entry in REGISTRY.values():
         print(f"{entry.name:14} {entry.family:8} {entry.preprocessing}")
-        print(f"{'':24}defaults: {json.dumps(entry.defaults)}")
+        print(f"{'':24}defaults: {json.dumps(entry.default_params())}")
+        for name, default in entry.defaults.items():
+            if isinstance(default, OnThisMachine):
+                print(f"{'':24}{name}: {default.description} on this machine")
         print(f"{'':24}from: {entry.provenance}")
 
 

@@ -106,6 +106,32 @@ def results(tmp_path_factory):
     return make
 
 
+class InProcessPool:
+    """A stand-in for the executor's pool of spawned workers that runs each job here, at once,
+    so a model or dataset a test adds to the registry or the catalogue is seen by the run."""
+
+    def __init__(self, **options):
+        pass
+
+    def submit(self, function, *arguments):
+        from concurrent.futures import Future
+
+        future = Future()
+        future.set_result(function(*arguments))
+        return future
+
+    def shutdown(self, **options):
+        pass
+
+
+@pytest.fixture
+def runs_in_process(monkeypatch):
+    """Experiments run their runs in this process (see InProcessPool)."""
+    from mlhistory.running import executor
+
+    monkeypatch.setattr(executor, "ProcessPoolExecutor", InProcessPool)
+
+
 # --- a fake results set for the report -------------------------------------------------------
 
 DATASETS = {

@@ -40,3 +40,12 @@ def test_runner_overhead_times_the_runner_against_the_bare_library_call(project_
     write_rows(tmp_path / "bench.csv", rows, BENCH_COLUMNS)
     with open(tmp_path / "bench.csv") as saved:
         assert list(csv.DictReader(saved))[0]["part"] == "runner overhead"
+
+
+def test_the_runner_overhead_takes_every_model_but_the_composite_ones():
+    from mlhistory import models
+
+    timed = bench.overhead_models()
+    assert timed == [name for name, entry in models.REGISTRY.items() if not entry.composite]
+    assert {"gaussian_nb", "rbf_svm", "xgboost", "dense", "convnet"} <= set(timed)
+    assert not {"stacked_dense", "transfer_convnet", "continual_shallow", "tabular_mlp"} & set(timed)

@@ -79,7 +79,7 @@ def _arrays(n_train=20, n_test=10, shape=(8, 8), classes=10):
             "y_test": np.arange(n_test) % classes}
 
 
-TINY = data.DatasetInfo("tiny", "test set", (8, 8), 20, 10, tuple("abcdefghij"), offline=True)
+TINY = data.DatasetInfo("tiny", "test set", (8, 8), 20, 10, tuple("abcdefghij"))
 
 
 def test_validate_accepts_a_well_formed_dataset():
@@ -310,7 +310,7 @@ def test_a_dataset_without_recorded_checksums_is_refused_unless_it_has_its_own_c
 
 def test_only_a_network_fetched_dataset_may_have_a_check_of_its_own():
     with pytest.raises(TypeError, match="only a network-fetched dataset"):
-        data.DatasetInfo("table", "t", (2,), 4, 2, ("a", "b"), offline=True, own_check="trust")
+        data.DatasetInfo("table", "t", (2,), 4, 2, ("a", "b"), own_check="trust")
 
 
 @pytest.mark.parametrize("content, fragment", [
@@ -329,3 +329,7 @@ def test_a_deleted_or_invalid_checksums_file_is_one_line(tmp_path, monkeypatch, 
     printed = capsys.readouterr()
     assert printed.out == "" and printed.err.count("\n") == 1 and fragment in printed.err
     assert "git checkout data/checksums.json" in printed.err
+def test_every_catalogue_dataset_declares_its_source_and_nothing_else_does():
+    assert set(sources.SOURCES) == set(data.DATASETS)
+    with pytest.raises(DataError, match="cifar has no source: declare one in SOURCES"):
+        sources.source_of("cifar")

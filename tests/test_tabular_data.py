@@ -192,8 +192,7 @@ def test_corrupted_covertype_cache_is_named(tmp_path):
         data.load("covertype", tmp_path)
 
 
-TABLE = data.DatasetInfo("table", "test table", (3,), 4, 2, ("a", "b"), offline=True,
-                         kind=data.TABULAR)
+TABLE = data.DatasetInfo("table", "test table", (3,), 4, 2, ("a", "b"), kind=data.TABULAR)
 
 
 def _table():

@@ -13,6 +13,7 @@ from .catalog import (
     TABULAR,
     Dataset,
     DatasetInfo,
+    TrainCap,
     dataset_info,
 )
 from .checks import array_checksums, recorded_checksums, validate, verification, verify_checksums
@@ -29,7 +30,7 @@ from .subsets import (
 from .views import check_classes, restrict_classes
 
 __all__ = [
-    "DATASETS", "IMAGE", "MLBENCH_TABLES", "TABULAR", "Dataset", "DatasetInfo", "Origin",
+    "DATASETS", "IMAGE", "MLBENCH_TABLES", "TABULAR", "Dataset", "DatasetInfo", "Origin", "TrainCap",
     "array_checksums", "array_digest", "check_classes", "check_subset_size", "dataset_info",
     "load", "locate", "origin", "read_idx", "read_mlbench_frame", "read_mnist_pickle",
     "recorded_checksums", "restrict_classes", "stratified_order", "stratified_subset",

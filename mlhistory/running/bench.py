@@ -38,10 +38,6 @@ from .spec import RunSpec
 
 # Small enough that every model runs three times on each side within minutes on two cores.
 OVERHEAD_N_TRAIN, OVERHEAD_N_TEST = 5_000, 2_000
-# The composite estimators' fit is the project's own training loop: there is no bare library
-# call to hold them against.
-COMPOSITE = {"stacked_dense", "depth_recipe", "probed_convnet", "transfer_convnet",
-             "continual_net", "continual_shallow", "tabular_mlp"}
 SVM_COMPARED_AT = 20_000  # the largest size at which stock libsvm fits in a couple of minutes
 PUBLISHED_SVM = 0.897  # Xiao et al. 2017, Table 3: SVC C=10 rbf on all of Fashion-MNIST
 SIGNIFICANT_DIGITS = 4  # of every measured value, baseline and ratio in the table
@@ -116,13 +112,19 @@ def _compiled_net(spec: RunSpec, split):
     return classifier
 
 
+def overhead_models() -> list[str]:
+    """Every registry model with a bare library call to hold the runner against: all but the
+    composite ones (their entries say so), whose fit is the project's own training loop."""
+    return [name for name, entry in models.REGISTRY.items() if not entry.composite]
+
+
 def runner_overhead(dataset: str, data_dir: Path, repeats: int, digest: str,
                     names: list[str] | None = None, n_train: int = OVERHEAD_N_TRAIN,
                     n_test: int = OVERHEAD_N_TEST) -> list[dict]:
-    """``names`` (by default every registry model with a bare library call) through the runner
-    and bare, on the same ``n_train`` training images."""
+    """``names`` (by default ``overhead_models()``) through the runner and bare, on the same
+    ``n_train`` training images."""
     rows = []
-    for name in names or [name for name in models.REGISTRY if name not in COMPOSITE]:
+    for name in names or overhead_models():
         entry = models.get(name)
         spec = RunSpec.create(dataset, name, seed=0, n_train=n_train, n_test=n_test,
                               features=models.default_features(True), data_digest=digest)
