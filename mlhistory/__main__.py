@@ -65,7 +65,7 @@ def data_command(arguments) -> None:
 
 def models_command(arguments) -> None:
     from .models import REGISTRY
-    from .models.registry import OnThisMachine
+    from .models.entry import OnThisMachine
 
     for entry in REGISTRY.values():
         print(f"{entry.name:14} {entry.family:8} {entry.preprocessing}")

@@ -3,7 +3,8 @@ transforms, and the estimators of experiments 06, 07, 09 and 12.
 
 It may import ``data`` and the base modules (``errors``, ``paths``, ``atomic``, ``machine``),
 never ``running``, ``results``, ``judging`` or ``reporting``. Adding a model is adding one
-entry to ``registry.py`` (and, for a new kind of net, its builder in ``nets.py``).
+entry to ``registry.py`` (a ``ModelEntry``, ``entry.py``), with its builder in ``builders.py``
+(for a new kind of net, also in ``nets.py``) and what it keeps for plots in ``artifacts.py``.
 """
 
 from .estimator import Estimator, FitContext, start_run
