@@ -101,15 +101,22 @@ def run_one_command(arguments) -> None:
 
 
 def bench_command(arguments) -> None:
-    from .running.bench import run_bench
+    from .running.bench import PARTS, run_bench
+    from .running.quiet import MIN_REPEATS, QuietTimer
 
-    if arguments.repeats < 1:
-        raise UsageError(f"--repeats must be at least 1, not {arguments.repeats}")
+    if arguments.repeats < MIN_REPEATS:
+        raise UsageError(f"--repeats must be at least {MIN_REPEATS} (the median of at least "
+                         f"{MIN_REPEATS} pairs), not {arguments.repeats}")
+    unknown = sorted(set(arguments.part or ()) - set(PARTS))
+    if unknown:
+        raise UsageError(f"no bench part {', '.join(unknown)}; choose among: {', '.join(PARTS)}")
     results_dir = Path(arguments.results_dir or default_results_dir(False))
     check_writable(results_dir, "--results-dir")
     data_dir = arguments.data_dir or default_data_dir()
     path = run_bench(arguments.dataset, data_dir, results_dir, arguments.repeats,
-                     arguments.suite, ["-m", "mlhistory", *sys.argv[1:]])
+                     arguments.suite, ["-m", "mlhistory", *sys.argv[1:]],
+                     timer=QuietTimer(allow_busy=arguments.allow_busy),
+                     parts=tuple(arguments.part) if arguments.part else None)
     print(f"wrote {path}")
 
 
@@ -157,9 +164,16 @@ def main(argv=None) -> None:
     bench.add_argument("--results-dir", type=Path, default=None, metavar="DIR",
                        help="writes DIR/bench/bench.csv (default: results/)")
     bench.add_argument("--repeats", type=int, default=3, metavar="N",
-                       help="interleaved repeats of each timed pair, the median kept (default: 3)")
+                       help="interleaved repeats of each timed pair, the median kept (default "
+                            "and least: 3)")
     bench.add_argument("--suite", action="store_true",
                        help="also time make quick in a fresh clone, a no-op make all, -j1 and -j2")
+    bench.add_argument("--part", action="append", default=None, metavar="NAME",
+                       help="time only this part (repeatable; default: every part); the table "
+                            "written holds only the parts timed")
+    bench.add_argument("--allow-busy", action="store_true",
+                       help="start even when other processes use the CPUs (every row measured "
+                            "then is void, and printed as void)")
     bench.set_defaults(handler=bench_command)
     for name, handler in (("plots", plots_command), ("report", report_command)):
         command = commands.add_parser(name, help=f"re-render {name} from saved results "
