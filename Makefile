@@ -68,10 +68,10 @@ quick: fetch-data ## Every experiment on a small subset of the first dataset, un
 	$(PYTHON) -m mlhistory report --quick
 
 # The quick runs are small enough that start-up and bookkeeping dominate, so two experiments
-# run at a time, each on one thread (two busy threads per process would oversubscribe the
-# cores). Full runs keep every core for one experiment: their fit times are measurements.
-ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 LOKY_MAX_CPU_COUNT=1 \
-	TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1
+# run at a time, each on the thread layout for two runs side by side (one thread per library:
+# two busy threads per process would oversubscribe the cores). Full runs keep every core for one
+# experiment: their fit times are measurements. The layouts are in mlhistory/running/threads.py.
+SIDE_BY_SIDE := MLHISTORY_THREADS=side_by_side
 quick-results: $(QUICK)
 
 # The data step comes first: it fetches whatever dataset is missing (see data/README.md).
@@ -84,7 +84,7 @@ define DATASET_RULES
 results/$(1)/%/metadata.json: experiments/%.py $$(RUN_CODE) | fetch-data
 	$$(PYTHON) experiments/$$*.py --dataset $(1) $$(ARGS)
 results/quick/$(1)/%/metadata.json: experiments/%.py $$(RUN_CODE) | fetch-data
-	$$(ONE_THREAD) $$(PYTHON) experiments/$$*.py --quick --dataset $(1) $$(ARGS)
+	$$(SIDE_BY_SIDE) $$(PYTHON) experiments/$$*.py --quick --dataset $(1) $$(ARGS)
 results/$(1)/$(GATHERING)/metadata.json: $(ERAS:%=results/$(1)/%/metadata.json)
 results/quick/$(1)/$(GATHERING)/metadata.json: $(ERAS:%=results/quick/$(1)/%/metadata.json)
 $(LATER:%=results/$(1)/%/metadata.json): results/$(1)/$(GATHERING)/metadata.json
@@ -112,7 +112,7 @@ plots: | $(INSTALLED) ## Re-draw every plot from saved results (never retrains).
 report: | $(INSTALLED) ## Rebuild results/REPORT.md and results/index.html from saved results.
 	$(PYTHON) -m mlhistory report
 
-bench: fetch-data ## Measure speed as same-run ratios (runner, Keras input, SVM, make targets) into results/bench/.
+bench: fetch-data ## Measure speed as same-run ratios on a quiet machine (runner, Keras, SVM, threads, bins, make targets) into results/bench/.
 	$(PYTHON) -m mlhistory bench --dataset fashion_mnist --suite $(ARGS)
 	$(PYTHON) -m mlhistory report
 
@@ -125,7 +125,7 @@ test: fetch-data ## Run the whole test suite.
 # tests fit on 8x8 digits, where more threads only wait on each other, and the boosters'
 # threads spinning on a shared 2-core machine can turn a one-second fit into a minute.
 test-fast: | $(INSTALLED) ## Run the fast tests only (offline, within a minute).
-	$(ONE_THREAD) $(PYTHON) -m pytest -q -m "$(FAST_TESTS)" $(PYTEST_ARGS) tests
+	$(SIDE_BY_SIDE) $(PYTHON) -m pytest -q -m "$(FAST_TESTS)" $(PYTEST_ARGS) tests
 
 lint: | $(INSTALLED) ## Check the code with ruff.
 	$(VENV)/bin/ruff check mlhistory experiments tests

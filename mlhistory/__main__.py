@@ -81,6 +81,7 @@ def run_one_command(arguments) -> None:
     from .running.cache import RunCache
     from .running.executor import run_all
     from .running.spec import RunSpec
+    from .running.threads import layout
 
     config = config_from(arguments, sys.argv[1:])
     try:
@@ -96,7 +97,7 @@ def run_one_command(arguments) -> None:
              for seed in config.seeds]
     cache = RunCache(run_cache_root(config.results_dir))
     for row in run_all(specs, cache, config.data_dir, jobs=config.jobs,
-                       scheduler=config.scheduler):
+                       scheduler=config.scheduler, thread_settings=layout(config.threads)):
         print(json.dumps(row))
 
 

@@ -175,3 +175,32 @@ def test_the_bench_records_the_load_of_every_row_and_in_its_metadata(tmp_path, p
     assert float(rows[0]["other_cpu_share"]) == 0.0 and float(rows[1]["other_cpu_share"]) == 0.5
     load = json.loads((tmp_path / "bench" / "metadata.json").read_text())["load"]
     assert load["other_cpu_limit"] == quiet.OTHER_CPU_LIMIT and load["void_rows"] == 1
+
+
+@pytest.mark.slow  # starts worker interpreters, two at a time
+def test_the_thread_parts_time_every_side_in_workers_of_its_own(project_data, monkeypatch):
+    from mlhistory.running import bench_threads
+
+    monkeypatch.setattr(bench_threads, "WORKLOADS", {"Naive Bayes": ("gaussian_nb", {}, 300)})
+    monkeypatch.setattr(bench_threads, "N_TEST", 200)
+    digest = origin("digits", project_data).digest
+    rows = bench_threads.thread_counts(timer(0.0), "digits", project_data, 1, digest)
+    assert [row["subject"] for row in rows] == [
+        "Naive Bayes: 1 thread against 2, alone",
+        "Naive Bayes: 2 runs side by side on 1 thread each against one after the other on 2"]
+    assert all(row["measured"] > 0 and row["baseline"] > 0 and row["void"] == "" for row in rows)
+    # Both sides fit the same model on the same data: the threads change no prediction here.
+    accuracies = rows[0]["detail"].removeprefix("accuracy ").split(" against ")
+    assert len(accuracies) == 2 and accuracies[0] == accuracies[1]
+
+
+def test_the_bins_part_compares_fewer_bins_with_the_library_default(project_data, monkeypatch):
+    from mlhistory.running import bench_threads
+
+    monkeypatch.setattr(bench_threads, "N_TRAIN", 300)
+    monkeypatch.setattr(bench_threads, "N_TEST", 200)
+    digest = origin("digits", project_data).digest
+    rows = bench_threads.booster_bins(timer(0.0), "digits", project_data, 1, digest)
+    assert [row["subject"] for row in rows] == ["XGBoost max_bin 64 against 256",
+                                                "LightGBM max_bin 64 against 255"]
+    assert all(row["detail"].startswith("accuracy ") and "points)" in row["detail"] for row in rows)

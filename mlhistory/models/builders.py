@@ -18,6 +18,20 @@ from ..data import DatasetInfo
 from ..errors import UsageError
 from .ensembles import EarlyStoppedBooster, GrownForest
 
+# Threads the libraries that take them as arguments compute on, set for the whole process by the
+# runner's thread layout (running/threads.py): the boosters' n_jobs (-1: as many as OpenMP
+# allows) and oneDAL's threads (None: its default, every core). Never part of a run's params.
+LIBRARY_THREADS = {"booster_n_jobs": -1, "onedal": None}
+
+
+def set_library_threads(booster_n_jobs: int = -1, onedal: int | None = None) -> None:
+    LIBRARY_THREADS.update(booster_n_jobs=booster_n_jobs, onedal=onedal)
+    if onedal is not None:
+        import sys
+
+        if "daal4py" in sys.modules:  # loaded already; otherwise rbf_svm sets it as it loads
+            sys.modules["daal4py"].daalinit(onedal)
+
 # --- shallow classifiers ---------------------------------------------------------------------
 
 
@@ -64,6 +78,10 @@ def rbf_svm(info, seed, implementation, **params):
         raise UsageError(f"unknown SVM implementation {implementation!r}; choose one of: "
                          f"{', '.join(SVM_IMPLEMENTATIONS)}")
     svc = import_module(SVM_IMPLEMENTATIONS[implementation]).SVC(kernel="rbf", **params)
+    if implementation == "sklearnex" and LIBRARY_THREADS["onedal"] is not None:
+        import daal4py
+
+        daal4py.daalinit(LIBRARY_THREADS["onedal"])
     return svc if implementation == "cuml" else seeded(svc, seed)  # cuML's SMO takes no seed
 
 
@@ -80,7 +98,7 @@ def xgboost_classifier(info, seed, early_stopping_rounds=None, n_estimators=100,
 
     # The GPU is used when one is present; each row records the device it ran on.
     params = {"tree_method": "hist", "device": "cuda" if gpu_available() else "cpu",
-              "n_jobs": -1, **params}
+              "n_jobs": LIBRARY_THREADS["booster_n_jobs"], **params}
     if early_stopping_rounds is not None:
         return EarlyStoppedBooster("xgboost", seed, n_estimators, early_stopping_rounds, params)
     from xgboost import XGBClassifier
@@ -89,7 +107,7 @@ def xgboost_classifier(info, seed, early_stopping_rounds=None, n_estimators=100,
 
 
 def lightgbm_classifier(info, seed, early_stopping_rounds=None, n_estimators=100, **params):
-    params = {"n_jobs": -1, **params}
+    params = {"n_jobs": LIBRARY_THREADS["booster_n_jobs"], **params}
     if early_stopping_rounds is not None:
         return EarlyStoppedBooster("lightgbm", seed, n_estimators, early_stopping_rounds, params)
     from lightgbm import LGBMClassifier

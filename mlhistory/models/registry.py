@@ -132,7 +132,8 @@ REGISTRY: dict[str, ModelEntry] = {
                    provenance="XGBoost hist, library defaults (100 rounds, depth 6, learning "
                    "rate 0.3)",
                    stochastic=False, standardize=False, artifacts=artifacts.staged_booster,
-                   options={"early_stopping_rounds": None},
+                   options={"early_stopping_rounds": None, "max_bin": None},
+                   param_types={"max_bin": (int, type(None))},  # None: the library's bins
                    lineage="boosting", display=rounds_for("XGBoost"),
                    gpu_capable=lambda params: True),
         ModelEntry(name="lightgbm", family=SHALLOW, build=builders.lightgbm_classifier,
@@ -141,7 +142,8 @@ REGISTRY: dict[str, ModelEntry] = {
                    provenance="LightGBM, library defaults (100 rounds, learning rate 0.1, "
                    "31 leaves)",
                    stochastic=False, standardize=False, artifacts=artifacts.staged_booster,
-                   options={"early_stopping_rounds": None},
+                   options={"early_stopping_rounds": None, "max_bin": None},
+                   param_types={"max_bin": (int, type(None))},  # None: the library's bins
                    lineage="boosting", display=rounds_for("LightGBM")),
         ModelEntry(name="poly_svm", family=SHALLOW,
                    build=builders.sklearn_estimator("sklearn.svm.SVC", kernel="poly"),

@@ -37,6 +37,7 @@ from ..models import DEEP, flops
 from ..paths import PROJECT_ROOT
 from ..results import write_metadata
 from ..results.schema import BENCH_COLUMNS, BENCH_DIR, BENCH_FILE, write_rows
+from .bench_threads import THREAD_PARTS
 from .execute import execute, run_split
 from .quiet import QuietTimer, seconds, timed_row
 from .spec import RunSpec
@@ -219,7 +220,7 @@ def accelerated_svm(timer: QuietTimer, dataset: str, data_dir: Path, repeats: in
 
 # The parts of the bench besides the suite, in order; ``--part`` names some of them.
 PARTS = {"runner": runner_overhead, "keras": keras_input_path, "svm": accelerated_svm,
-         }
+         **THREAD_PARTS}
 QUICK_GOAL_SECONDS = 120.0  # `make quick` from a fresh clone, once set up, on a quiet 2-vCPU machine
 NO_OP_GOAL_SECONDS = 30.0
 

@@ -20,20 +20,26 @@ from distributed.core import Status
 
 from ..errors import RunFailed, UserError
 from ..paths import PROJECT_ROOT
+from . import threads
 from .cache import RunCache
 from .execute import execute, row_summary
 from .spec import RunSpec
+from .threads import ThreadSettings
 
 LOCAL_HOST = "127.0.0.1"  # a local cluster listens on loopback only
 DASHBOARD_PORT = 8787  # Dask's usual one; when it is taken, Dask picks a free port instead
 
 
 @contextlib.contextmanager
-def connect(scheduler: str | None, jobs: int) -> Iterator[Client]:
-    """A client of the cluster at ``scheduler``, or of a new local cluster of ``jobs`` workers."""
+def connect(scheduler: str | None, jobs: int,
+            thread_settings: ThreadSettings | None = None) -> Iterator[Client]:
+    """A client of the cluster at ``scheduler``, or of a new local cluster of ``jobs`` workers;
+    either way every worker computes with ``thread_settings`` (threads.py)."""
+    thread_settings = thread_settings or threads.current()
     if scheduler is None:
         with local_cluster(jobs) as cluster, Client(cluster, set_as_default=False) as client:
             client.register_plugin(LocalWorkerSetup())
+            client.register_plugin(ThreadsSetup(thread_settings))
             workers = f"{jobs} worker process{'es' if jobs > 1 else ''}"
             print(f"[dask] local cluster of {workers}; dashboard: {client.dashboard_link}", flush=True)
             yield client
@@ -44,6 +50,7 @@ def connect(scheduler: str | None, jobs: int) -> Iterator[Client]:
         raise UserError(f"cannot reach the Dask scheduler at {scheduler} ({error})") from error
     with client:
         _check_one_run_per_worker(client)
+        client.register_plugin(ThreadsSetup(thread_settings))
         print(f"[dask] {len(client.nthreads())} workers at {scheduler}", flush=True)
         yield client
 
@@ -55,8 +62,9 @@ def local_cluster(jobs: int) -> LocalCluster:
     TensorFlow. The workers live as long as the cluster, so each imports TensorFlow once.
     """
     with dask.config.set({
-        # Dask caps BLAS and OpenMP at one thread per worker; a run has always had every core,
-        # and its fit time, and through the order of sums its numbers, must not change.
+        # Dask caps BLAS and OpenMP at one thread per worker; a run has the threads of its layout
+        # instead (threads.py: every core, alone), inherited from this process's environment,
+        # so its fit time, and through the order of sums its numbers, match the pool's.
         "distributed.nanny.pre-spawn-environ.OMP_NUM_THREADS": None,
         "distributed.nanny.pre-spawn-environ.MKL_NUM_THREADS": None,
         "distributed.nanny.pre-spawn-environ.OPENBLAS_NUM_THREADS": None,
@@ -91,6 +99,18 @@ class LocalWorkerSetup(WorkerPlugin):
         # heartbeat: what it logs while closing is part of the shutdown, not a fault.
         logging.getLogger("distributed.worker").addFilter(
             lambda record: worker.status not in (Status.closing, Status.closed))
+
+
+class ThreadsSetup(WorkerPlugin):
+    """Every worker's threads, as a pool worker's (``threads.start_worker``)."""
+
+    name = "mlhistory-threads"  # registered again, it replaces the worker's earlier setup
+
+    def __init__(self, thread_settings: ThreadSettings):
+        self.thread_settings = thread_settings
+
+    def setup(self, worker) -> None:
+        threads.start_worker(self.thread_settings)
 
 
 def _check_one_run_per_worker(client: Client) -> None:

@@ -18,6 +18,7 @@ import numpy as np
 from .. import models
 from ..data import Dataset, check_subset_size, load, restrict_classes, stratified_subset
 from ..results.schema import key_of_test_set, view_name
+from . import threads
 from .spec import RunSpec
 
 # The quick-mode test subset is drawn once with this seed, so every run sees the same images.
@@ -62,7 +63,10 @@ def execute(spec: RunSpec, data_dir: Path) -> tuple[dict, dict]:
            "fit_seconds": fit_seconds, "predict_seconds": predict_seconds,
            "n_params": model.n_params, "model_bytes": model.size_bytes,
            "peak_rss_mb": peak_memory_mb(),
-           "device": models.get(spec.model).device(spec.params_dict), "run_key": spec.key}
+           "device": models.get(spec.model).device(spec.params_dict), "run_key": spec.key,
+           # The threads it computed on (threads.py): kept in the run cache's row, no column of
+           # runs.csv and no part of the key.
+           "threads": threads.record()}
     labels = range(split.dataset.info.n_classes)
     artifacts = {"predictions": predictions.astype(np.int16),
                  "confusion": confusion_matrix(split.y_test, predictions, labels=labels),

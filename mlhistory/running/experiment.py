@@ -36,7 +36,7 @@ from ..results import (
 from ..results.integrity import experiment_digests
 from ..results.labels import run_label
 from ..results.manifest import DatasetRecord, Manifest, RunRecord, SkippedRun
-from . import staging
+from . import staging, threads
 from .budgets import FAIR_BUDGETS, FAIR_PARAMS
 from .cache import RunCache
 from .cli import Config, config_from, experiment_parser, run_command
@@ -97,9 +97,11 @@ class Run:
 
     def params_for(self, config: Config) -> dict:
         """The run's params at full size: what its model takes from its dataset's catalogue
-        entry (``models.dataset_params``), then the run's own."""
+        entry (``models.dataset_params``), the boosters' declared bins (``threads.py``, nothing
+        while they are the libraries' defaults), then the run's own."""
         info = dataset_info(self.dataset_name(config))
-        return {**models.dataset_params(self.model, info), **self.params}
+        return {**models.dataset_params(self.model, info), **threads.model_params(self.model),
+                **self.params}
 
     def quick_params_for(self, config: Config) -> dict:
         """Under --quick, its model's quick params (its registry entry's), then the run's."""
@@ -303,6 +305,8 @@ def run(experiment: Experiment, config: Config) -> None:
 def _run(experiment: Experiment, config: Config, folder: Path, target: Path) -> list[str]:
     """The experiment, written into ``folder``; returns the lines that say what it found."""
     started = time.perf_counter()
+    # This process's threads too: the extra steps fit here, and the workers inherit them.
+    threads.use(threads.layout(config.threads))
     runs, skipped, origins = available_runs(experiment.labelled_runs, config)
     digests = {name: found.digest for name, found in origins.items()}
     specs_by_run = {run.name: run.specs(config, digests) for run in runs}
@@ -311,7 +315,8 @@ def _run(experiment: Experiment, config: Config, folder: Path, target: Path) -> 
     n_cached = sum(cache.get(spec) is not None for spec in specs)
     rows = [{"experiment": experiment.experiment_id, **row}
             for row in run_all(specs, cache, config.data_dir, jobs=config.jobs,
-                               scheduler=config.scheduler)]
+                               scheduler=config.scheduler,
+                               thread_settings=threads.layout(config.threads))]
 
     manifest = experiment.manifest(config, runs, specs_by_run, skipped,
                                    {name: found.source for name, found in origins.items()})
@@ -327,7 +332,8 @@ def _run(experiment: Experiment, config: Config, folder: Path, target: Path) -> 
     wall_seconds = time.perf_counter() - started
     write_metadata(folder, [f"experiments/{experiment.experiment_id}.py", *config.argv],
                    wall_seconds=round(wall_seconds, 1), runs=len(specs), runs_from_cache=n_cached,
-                   previous=target / METADATA_FILE, digests=experiment_digests(folder, rows))
+                   previous=target / METADATA_FILE, digests=experiment_digests(folder, rows),
+                   threads=threads.record())
     return [f"{experiment.experiment_id} on {config.dataset}: {len(specs)} runs "
             f"({n_cached} from the cache) in {wall_seconds:.0f} s -> {target}",
             *(f"  [{claim['verdict']}] {claim['claim']}" for claim in judged)]
