@@ -5,7 +5,7 @@ Test data may only be *measured* here (curves), never used to choose anything.
 
 import numpy as np
 
-from .ensembles import EarlyStoppedBooster
+from .ensembles import EarlyStoppedBooster, staged_classes
 
 
 def linear_weights(pipeline, x_test, y_test) -> dict:
@@ -47,12 +47,14 @@ def staged_booster(pipeline, x_test, y_test) -> dict:
     booster = pipeline[-1]
     if isinstance(booster, EarlyStoppedBooster):
         return booster.staged_artifacts(inputs, y_test)
-    if hasattr(booster, "booster_"):  # LightGBM
-        stages = (booster.predict(inputs, num_iteration=rounds)
-                  for rounds in range(1, booster.n_estimators + 1))
-    else:
-        stages = (booster.predict(inputs, iteration_range=(0, rounds))
-                  for rounds in range(1, booster.n_estimators + 1))
+    rounds = list(range(1, booster.n_estimators + 1))
+    # Each round's trees evaluated once (ensembles.staged_classes), the very predictions of
+    # predicting from each number of rounds; round by round where that cannot be vouched for.
+    stages = staged_classes(booster, inputs, rounds)
+    if stages is None and hasattr(booster, "booster_"):  # LightGBM
+        stages = (booster.predict(inputs, num_iteration=count) for count in rounds)
+    elif stages is None:
+        stages = (booster.predict(inputs, iteration_range=(0, count)) for count in rounds)
     return {"staged_accuracy": staged_accuracy(stages, y_test)}
 
 
