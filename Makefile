@@ -64,26 +64,32 @@ results/runs.csv: $(FULL) $(RENDER_CODE) | $(INSTALLED)
 	$(PYTHON) -m mlhistory report
 
 quick: fetch-data ## Every experiment on a small subset of the first dataset, under results/quick/.
-	$(MAKE) --no-print-directory -j$(QUICK_JOBS) --output-sync=target quick-results
+	$(SIDE_BY_SIDE) $(PYTHON) -m mlhistory runs --quick --dataset $(QUICK_DATASET) --jobs $(QUICK_JOBS) $(ARGS)
+	$(MAKE) --no-print-directory -j$(QUICK_JOBS) --output-sync=target quick-results DATA_STEP=
 	$(PYTHON) -m mlhistory report --quick
 
-# The quick runs are small enough that start-up and bookkeeping dominate, so two experiments
-# run at a time, each on the thread layout for two runs side by side (one thread per library:
-# two busy threads per process would oversubscribe the cores). Full runs keep every core for one
-# experiment: their fit times are measurements. The layouts are in mlhistory/running/threads.py.
+# The quick runs are small enough that start-up and bookkeeping dominate. So every run of every
+# experiment is computed first into the run cache by one pool of QUICK_JOBS workers (each run
+# once, the longest first, each worker importing TensorFlow once: mlhistory/running/batch.py),
+# then the experiments, two at a time, judge and draw from the cache. Both on the thread layout
+# for two runs side by side (one thread per library: two busy threads per process would
+# oversubscribe the cores). Full runs keep every core for one experiment: their fit times are
+# measurements. The layouts are in mlhistory/running/threads.py.
 SIDE_BY_SIDE := MLHISTORY_THREADS=side_by_side
 quick-results: $(QUICK)
 
-# The data step comes first: it fetches whatever dataset is missing (see data/README.md).
+# The data step comes first: it fetches whatever dataset is missing (see data/README.md). A
+# sub-make of a target that made it already is given DATA_STEP= (empty), so it runs once.
+DATA_STEP ?= fetch-data
 # Experiment 05 gathers the runs of the era experiments 01-04 from the run cache, and the
 # later experiments reuse all of those runs, so the order is 01-04, then 05, then 06 on.
 ERAS := 01_probabilistic 02_early_neural_networks 03_kernel_methods 04_trees_and_boosting
 GATHERING := 05_return_of_neural_networks
 LATER := $(filter-out $(ERAS) $(GATHERING),$(EXPERIMENTS))
 define DATASET_RULES
-results/$(1)/%/metadata.json: experiments/%.py $$(RUN_CODE) | fetch-data
+results/$(1)/%/metadata.json: experiments/%.py $$(RUN_CODE) | $$(DATA_STEP)
 	$$(PYTHON) experiments/$$*.py --dataset $(1) $$(ARGS)
-results/quick/$(1)/%/metadata.json: experiments/%.py $$(RUN_CODE) | fetch-data
+results/quick/$(1)/%/metadata.json: experiments/%.py $$(RUN_CODE) | $$(DATA_STEP)
 	$$(SIDE_BY_SIDE) $$(PYTHON) experiments/$$*.py --quick --dataset $(1) $$(ARGS)
 results/$(1)/$(GATHERING)/metadata.json: $(ERAS:%=results/$(1)/%/metadata.json)
 results/quick/$(1)/$(GATHERING)/metadata.json: $(ERAS:%=results/quick/$(1)/%/metadata.json)
