@@ -3,6 +3,7 @@
 - data: locate, fetch and verify datasets, and print what was found;
 - models: list the registry with each model's preprocessing and defaults;
 - run: one model through the runner and its cache, outside any experiment;
+- runs: every run of the experiments into the run cache at once (each once, the longest first);
 - bench: time the runner, the Keras input path, the SVM's implementations and the make targets;
 - plots, report: re-render from saved results only (never retrain).
 """
@@ -134,6 +135,12 @@ def plots_command(arguments) -> None:
         print(f"no finished experiments under {results_dir}; nothing to draw")
 
 
+def runs_command(arguments) -> None:
+    from .running.batch import run_experiments
+
+    run_experiments(arguments.experiments, config_from(arguments, sys.argv[1:]))
+
+
 def report_command(arguments) -> None:
     from .reporting.report import write_report
 
@@ -159,6 +166,13 @@ def main(argv=None) -> None:
                           "pca<k>, pca<k>_poly2 (default: pixels)")
     add_run_arguments(run)
     run.set_defaults(handler=run_one_command)
+    runs = commands.add_parser("runs", help="compute every run of the experiments into the run "
+                               "cache at once: each once, the longest first (make quick's first "
+                               "step)")
+    runs.add_argument("experiments", nargs="*", metavar="EXPERIMENT",
+                      help="experiment ids, e.g. 01_probabilistic (default: every experiment)")
+    add_run_arguments(runs)
+    runs.set_defaults(handler=runs_command)
     bench = commands.add_parser("bench", help="measure the runner's overhead, the Keras input "
                                 "path, the accelerated SVM and (--suite) the make targets")
     add_data_arguments(bench)

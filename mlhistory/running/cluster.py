@@ -23,6 +23,7 @@ from ..paths import PROJECT_ROOT
 from . import threads
 from .cache import RunCache
 from .execute import execute, row_summary
+from .progress import Progress
 from .spec import RunSpec
 from .threads import ThreadSettings
 
@@ -123,7 +124,7 @@ def _check_one_run_per_worker(client: Client) -> None:
 
 
 def run_pending(client: Client, pending: list[RunSpec], cache: RunCache, data_dir: Path,
-                rows: dict) -> None:
+                rows: dict, progress: Progress | None = None) -> None:
     """Submit every pending run, then cache each one as it finishes, in whatever order."""
     data_dir = data_dir_for_workers(data_dir)
     futures: dict[Future, RunSpec] = {}
@@ -135,8 +136,9 @@ def run_pending(client: Client, pending: list[RunSpec], cache: RunCache, data_di
         for number, future in enumerate(as_completed(futures, loop=client.loop), start=1):
             spec = futures[future]
             rows[spec] = _store(future, spec, cache)
-            print(f"[done {number}/{len(pending)}] {spec.describe()}: {row_summary(rows[spec])}",
-                  flush=True)
+            tail = f"; {progress.finished(spec, rows[spec])}" if progress else ""
+            print(f"[done {number}/{len(pending)}] {spec.describe()}: {row_summary(rows[spec])}"
+                  f"{tail}", flush=True)
     except Exception:
         # Runs that finished while the failed one was reported are kept as well.
         for future, spec in futures.items():

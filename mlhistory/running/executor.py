@@ -30,9 +30,11 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from ..errors import RunFailed
+from ..paths import default_results_dir, run_cache_root
 from . import threads
 from .cache import RunCache
 from .execute import execute, row_summary
+from .progress import CostBook, Progress
 from .spec import RunSpec
 from .threads import ThreadSettings
 
@@ -43,14 +45,16 @@ WORKER_STOP_SECONDS = 10
 
 
 def run_all(specs: list[RunSpec], cache: RunCache, data_dir: Path, jobs: int = 1,
-            scheduler: str | None = None, thread_settings: ThreadSettings | None = None) -> list[dict]:
+            scheduler: str | None = None, thread_settings: ThreadSettings | None = None,
+            longest_first: bool | None = None) -> list[dict]:
     """Rows for every spec, in order: cached ones are read, the rest run as independent jobs.
 
     ``scheduler`` is None (a pool of ``jobs`` processes here), the address of an existing Dask
     cluster (``tcp://HOST:8786``), or ``local`` (a Dask cluster of ``jobs`` processes here,
     closed however the call ends). Every worker computes with ``thread_settings`` (threads.py;
     by default the layout ``$MLHISTORY_THREADS`` names), applied in this process first so the
-    workers inherit them as they start.
+    workers inherit them as they start. ``longest_first`` (by default, on more than one job)
+    submits the runs the run cache's costs say are longest first; otherwise in order.
     """
     thread_settings = thread_settings or threads.layout()
     rows: dict[RunSpec, dict] = {}
@@ -62,21 +66,29 @@ def run_all(specs: list[RunSpec], cache: RunCache, data_dir: Path, jobs: int = 1
         else:
             rows[spec] = cached
             print(f"[cached] {spec.describe()}: {row_summary(cached)}", flush=True)
-    if pending:
-        threads.use(thread_settings)
-    if pending and scheduler is None:
-        _run_in_processes(pending, cache, data_dir, jobs, rows, thread_settings)
-    elif pending:
+    if not pending:
+        return [rows[spec] for spec in specs]
+    threads.use(thread_settings)
+    book = CostBook(list(dict.fromkeys([cache.root, run_cache_root(default_results_dir(False))])))
+    estimates = {spec: book.estimate(spec) for spec in pending}
+    if jobs > 1 if longest_first is None else longest_first:
+        # As the run cache's recorded costs estimate them (progress.py): the workers then end
+        # together, rather than one of them on a long run alone.
+        pending.sort(key=lambda spec: -estimates[spec])
+    progress = Progress(estimates, cached=len(rows), workers=jobs)
+    if scheduler is None:
+        _run_in_processes(pending, cache, data_dir, jobs, rows, thread_settings, progress)
+    else:
         from .cluster import connect, run_pending
 
         with connect(None if scheduler == LOCAL_SCHEDULER else scheduler, jobs,
                      thread_settings) as client:
-            run_pending(client, pending, cache, data_dir, rows)
+            run_pending(client, pending, cache, data_dir, rows, progress)
     return [rows[spec] for spec in specs]
 
 
 def _run_in_processes(pending: list[RunSpec], cache: RunCache, data_dir: Path, jobs: int,
-                      rows: dict, thread_settings: ThreadSettings) -> None:
+                      rows: dict, thread_settings: ThreadSettings, progress: Progress) -> None:
     """Run on a pool of worker processes here, caching each run in the order submitted."""
     # Processes, not threads: a crash or a leak stays in its worker, and the main process
     # never imports TensorFlow. "spawn" gives each worker a clean interpreter.
@@ -98,7 +110,8 @@ def _run_in_processes(pending: list[RunSpec], cache: RunCache, data_dir: Path, j
                                 "likely killed for want of memory (try --jobs 1, or free memory); "
                                 "the runs that finished are cached") from error
             rows[spec] = cache.put(spec, row, artifacts)
-            print(f"[done {number}/{len(pending)}] {spec.describe()}: {row_summary(row)}", flush=True)
+            print(f"[done {number}/{len(pending)}] {spec.describe()}: {row_summary(row)}; "
+                  f"{progress.finished(spec, row)}", flush=True)
     except BaseException:
         # A failed run, a dead worker, Ctrl-C or SIGTERM: queued runs are dropped, running ones
         # stopped (their workers would otherwise finish them as orphans), finished ones cached.

@@ -42,6 +42,7 @@ from .cache import RunCache
 from .cli import Config, config_from, experiment_parser, run_command
 from .execute import test_labels
 from .executor import run_all
+from .progress import Stages
 from .spec import RunSpec
 
 
@@ -302,38 +303,64 @@ def run(experiment: Experiment, config: Config) -> None:
     print("\n".join(summary))
 
 
-def _run(experiment: Experiment, config: Config, folder: Path, target: Path) -> list[str]:
-    """The experiment, written into ``folder``; returns the lines that say what it found."""
-    started = time.perf_counter()
-    # This process's threads too: the extra steps fit here, and the workers inherit them.
-    threads.use(threads.layout(config.threads))
+@dataclass(frozen=True)
+class Plan:
+    """The runs an experiment makes under a config: those kept, those skipped (an optional
+    dataset that cannot be loaded), each dataset's origin, and the specs of each run."""
+
+    runs: list
+    skipped: list
+    origins: dict
+    specs_by_run: dict
+
+    @property
+    def specs(self) -> list[RunSpec]:
+        return list(dict.fromkeys(spec for specs in self.specs_by_run.values() for spec in specs))
+
+
+def plan(experiment: Experiment, config: Config) -> Plan:
     runs, skipped, origins = available_runs(experiment.labelled_runs, config)
     digests = {name: found.digest for name, found in origins.items()}
-    specs_by_run = {run.name: run.specs(config, digests) for run in runs}
-    specs = list(dict.fromkeys(spec for specs in specs_by_run.values() for spec in specs))
-    cache = RunCache(run_cache_root(config.results_dir))
-    n_cached = sum(cache.get(spec) is not None for spec in specs)
-    rows = [{"experiment": experiment.experiment_id, **row}
-            for row in run_all(specs, cache, config.data_dir, jobs=config.jobs,
-                               scheduler=config.scheduler,
-                               thread_settings=threads.layout(config.threads))]
+    return Plan(runs, skipped, origins, {run.name: run.specs(config, digests) for run in runs})
 
-    manifest = experiment.manifest(config, runs, specs_by_run, skipped,
-                                   {name: found.source for name, found in origins.items()})
-    atomic.write_json(folder / MANIFEST_FILE, manifest.to_dict())
-    write_rows(folder / RUNS_FILE, rows)
-    atomic.write_npz(folder / TEST_LABELS_FILE, test_labels(specs, config.data_dir))
+
+def _run(experiment: Experiment, config: Config, folder: Path, target: Path) -> list[str]:
+    """The experiment, written into ``folder``; returns the lines that say what it found. The
+    metadata records each stage's wall and CPU seconds (``progress.Stages``)."""
+    started = time.perf_counter()
+    stages = Stages()
+    # This process's threads too: the extra steps fit here, and the workers inherit them.
+    threads.use(threads.layout(config.threads))
+    with stages.stage("data"):
+        planned = plan(experiment, config)
+        specs = planned.specs
+    cache = RunCache(run_cache_root(config.results_dir))
+    n_cached = sum(cache.row_path(spec).exists() for spec in specs)  # run_all checks them whole
+    with stages.stage("fits"):
+        rows = [{"experiment": experiment.experiment_id, **row}
+                for row in run_all(specs, cache, config.data_dir, jobs=config.jobs,
+                                   scheduler=config.scheduler,
+                                   thread_settings=threads.layout(config.threads))]
+    with stages.stage("saving"):
+        manifest = experiment.manifest(config, planned.runs, planned.specs_by_run, planned.skipped,
+                                       {name: found.source for name, found in planned.origins.items()})
+        atomic.write_json(folder / MANIFEST_FILE, manifest.to_dict())
+        write_rows(folder / RUNS_FILE, rows)
+        atomic.write_npz(folder / TEST_LABELS_FILE, test_labels(specs, config.data_dir))
     for step in experiment.extra_steps:
-        step(config, folder)
-    results = ExperimentResults.read(folder)
-    judged = judge(results, experiment.claims)
-    write_claims(folder / CLAIMS_FILE, judged)
-    plots.render_experiment(folder)
+        with stages.stage(f"step {step.__name__}"):
+            step(config, folder)
+    with stages.stage("judging"):
+        results = ExperimentResults.read(folder)
+        judged = judge(results, experiment.claims)
+        write_claims(folder / CLAIMS_FILE, judged)
+    with stages.stage("rendering"):
+        plots.render_experiment(folder)
     wall_seconds = time.perf_counter() - started
     write_metadata(folder, [f"experiments/{experiment.experiment_id}.py", *config.argv],
                    wall_seconds=round(wall_seconds, 1), runs=len(specs), runs_from_cache=n_cached,
                    previous=target / METADATA_FILE, digests=experiment_digests(folder, rows),
-                   threads=threads.record())
+                   threads=threads.record(), stages=stages.record())
     return [f"{experiment.experiment_id} on {config.dataset}: {len(specs)} runs "
-            f"({n_cached} from the cache) in {wall_seconds:.0f} s -> {target}",
+            f"({n_cached} from the cache) in {wall_seconds:.0f} s ({stages.summary()}) -> {target}",
             *(f"  [{claim['verdict']}] {claim['claim']}" for claim in judged)]
