@@ -55,6 +55,8 @@ def _continual_shallow_lineage(params: dict) -> str:
     return CONTINUAL_LINEAGES[params["learner"]]
 
 
+# Under --quick the nets train 3 epochs and the boosters 30 rounds (their quick_params): the
+# same code on a fraction of the work.
 FASHION_TABLE_3 = "Fashion-MNIST paper (Xiao et al. 2017) Table 3, best configuration"
 STANDARDIZED = "pixels/255, flattened, standardised (StandardScaler fitted on train)"
 # Trees split on thresholds, so standardising would change nothing but the split values.
@@ -134,7 +136,7 @@ REGISTRY: dict[str, ModelEntry] = {
                    stochastic=False, standardize=False, artifacts=artifacts.staged_booster,
                    options={"early_stopping_rounds": None, "max_bin": None},
                    param_types={"max_bin": (int, type(None))},  # None: the library's bins
-                   lineage="boosting", display=rounds_for("XGBoost"),
+                   quick_params={"n_estimators": 30}, lineage="boosting", display=rounds_for("XGBoost"),
                    gpu_capable=lambda params: True),
         ModelEntry(name="lightgbm", family=SHALLOW, build=builders.lightgbm_classifier,
                    defaults={"n_estimators": 100, "learning_rate": 0.1, "num_leaves": 31},
@@ -144,7 +146,7 @@ REGISTRY: dict[str, ModelEntry] = {
                    stochastic=False, standardize=False, artifacts=artifacts.staged_booster,
                    options={"early_stopping_rounds": None, "max_bin": None},
                    param_types={"max_bin": (int, type(None))},  # None: the library's bins
-                   lineage="boosting", display=rounds_for("LightGBM")),
+                   quick_params={"n_estimators": 30}, lineage="boosting", display=rounds_for("LightGBM")),
         ModelEntry(name="poly_svm", family=SHALLOW,
                    build=builders.sklearn_estimator("sklearn.svm.SVC", kernel="poly"),
                    defaults={"C": 10.0, "degree": 2, "coef0": 1.0}, preprocessing=STANDARDIZED,
@@ -159,6 +161,7 @@ REGISTRY: dict[str, ModelEntry] = {
                    "(100 rounds, learning rate 0.1), early stopping off so every round is kept, "
                    "as for XGBoost",
                    stochastic=False, standardize=False, artifacts=artifacts.staged_boosting,
+                   quick_params={"max_iter": 30},
                    lineage="boosting", display="scikit-learn gradient boosting ({max_iter} rounds)"),
         ModelEntry(name="mlp_1986", family=DEEP, build=builders.keras_net("mlp_1986"),
                    defaults={"epochs": 10, "batch_size": 64, "optimizer": "sgd",
@@ -167,6 +170,7 @@ REGISTRY: dict[str, ModelEntry] = {
                    provenance="Rumelhart, Hinton & Williams 1986: 300 sigmoid units, plain SGD",
                    stochastic=True, artifacts=artifacts.keras_artifacts, needs_images=True,
                    options=EARLY_STOPPING,
+                   quick_params={"epochs": 3},
                    lineage="historical_net", display=trained_for("1986 MLP (sigmoid, SGD)")),
         ModelEntry(name="lenet1989", family=DEEP, build=builders.keras_net("lenet1989"),
                    defaults={"epochs": 10, "batch_size": 64, "optimizer": "sgd",
@@ -176,7 +180,7 @@ REGISTRY: dict[str, ModelEntry] = {
                    "30 tanh, plain SGD",
                    stochastic=True, artifacts=artifacts.keras_artifacts, needs_images=True,
                    options=EARLY_STOPPING,
-                   lineage="historical_net", display=trained_for("LeNet-1989")),
+                   quick_params={"epochs": 3}, lineage="historical_net", display=trained_for("LeNet-1989")),
         ModelEntry(name="lenet5", family=DEEP, build=builders.keras_net("lenet5"),
                    defaults={"epochs": 10, "batch_size": 64, "optimizer": "sgd",
                              "learning_rate": 0.05},
@@ -185,6 +189,7 @@ REGISTRY: dict[str, ModelEntry] = {
                    "tanh, plain SGD",
                    stochastic=True, artifacts=artifacts.keras_artifacts, needs_images=True,
                    options=EARLY_STOPPING,
+                   quick_params={"epochs": 3},
                    lineage="historical_net", display=trained_for("LeNet-5 (1998)")),
         ModelEntry(name="convnet_modern", family=DEEP, build=builders.keras_net("convnet_modern"),
                    defaults={"epochs": 5, "batch_size": 64, "optimizer": "adam",
@@ -194,7 +199,7 @@ REGISTRY: dict[str, ModelEntry] = {
                    provenance="the book's convnet with batch normalisation, dropout, Adam and "
                    "augmentation",
                    stochastic=True, artifacts=artifacts.keras_artifacts, needs_images=True,
-                   options=EARLY_STOPPING, lineage="book_net",
+                   options=EARLY_STOPPING, quick_params={"epochs": 3}, lineage="book_net",
                    display=trained_for("Book's convnet + BN, dropout, augmentation")),
         ModelEntry(name="dense", family=DEEP, build=builders.keras_net("dense_network"),
                    defaults=BOOK_DENSE.params(), preprocessing="pixels/255, flattened",
@@ -202,14 +207,14 @@ REGISTRY: dict[str, ModelEntry] = {
                    "Dense(10, softmax)",
                    stochastic=True, artifacts=artifacts.keras_artifacts, needs_images=True,
                    options={"min_steps_per_epoch": 0, **EARLY_STOPPING},
-                   lineage="book_net", display=trained_for("Book's dense net")),
+                   quick_params={"epochs": 3}, lineage="book_net", display=trained_for("Book's dense net")),
         ModelEntry(name="convnet", family=DEEP, build=builders.keras_net("convnet"),
                    defaults=BOOK_CONVNET.params(), preprocessing="pixels/255, 28x28x1 image",
                    provenance="Deep Learning with Python, 2nd ed. ch. 8: Conv "
                    "32-pool-64-pool-128-Dense 10",
                    stochastic=True, artifacts=artifacts.keras_artifacts, needs_images=True,
                    options={"min_steps_per_epoch": 0, **EARLY_STOPPING},
-                   lineage="book_net", display=trained_for("Book's convnet")),
+                   quick_params={"epochs": 3}, lineage="book_net", display=trained_for("Book's convnet")),
         # --- what makes deep learning different, and why now (experiments 06-10) ---
         ModelEntry(name="stacked_dense", family=DEEP, build=builders.stacked_dense,
                    defaults={"depth": 1, "width": 256, "training": "joint",
@@ -230,6 +235,7 @@ REGISTRY: dict[str, ModelEntry] = {
                    "init, Adam) or 2015 (2010 + batch norm + residual connections)",
                    stochastic=True, artifacts=artifacts.keras_artifacts, needs_images=True,
                    options={"learning_rates": None}, composite=True,
+                   quick_params={"epochs": 1},
                    lineage="modern_net", display="{recipe} recipe, depth {depth}"),
         ModelEntry(name="probed_convnet", family=DEEP, build=builders.probed_convnet,
                    defaults={"epochs": 5, "batch_size": 64, "optimizer": "rmsprop",
@@ -240,6 +246,7 @@ REGISTRY: dict[str, ModelEntry] = {
                    "regression, fitted on training images) on the output of every layer",
                    stochastic=True, artifacts=artifacts.probe_artifacts, needs_images=True,
                    options={"min_steps_per_epoch": 0}, composite=True,
+                   quick_params={"epochs": 2},
                    lineage="book_net", display="Book's convnet, probed ({epochs} epochs)"),
         # --- will it last (experiment 12) ---
         ModelEntry(name="transfer_convnet", family=DEEP, build=builders.transfer_convnet,
@@ -253,6 +260,7 @@ REGISTRY: dict[str, ModelEntry] = {
                    stochastic=True, artifacts=artifacts.keras_artifacts, needs_images=True,
                    options={"source_n_train": None}, composite=True,
                    source_classes=lambda params: tuple(params["source_classes"]),
+                   quick_params={"base_epochs": 2, "epochs": 2},
                    lineage="book_net", display="Book's convnet transferred ({mode})"),
         ModelEntry(name="continual_net", family=DEEP, build=builders.continual_net,
                    defaults={"network": "dense", "mode": "continue", "stages": 3,
