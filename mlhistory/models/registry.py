@@ -55,8 +55,8 @@ def _continual_shallow_lineage(params: dict) -> str:
     return CONTINUAL_LINEAGES[params["learner"]]
 
 
-# Under --quick the nets train 3 epochs and the boosters 30 rounds (their quick_params): the
-# same code on a fraction of the work.
+# Under --quick the nets train 3 epochs and the boosters 30 rounds, scikit-learn's 10 (their
+# quick_params): the same code on a fraction of the work.
 FASHION_TABLE_3 = "Fashion-MNIST paper (Xiao et al. 2017) Table 3, best configuration"
 STANDARDIZED = "pixels/255, flattened, standardised (StandardScaler fitted on train)"
 # Trees split on thresholds, so standardising would change nothing but the split values.
@@ -161,7 +161,7 @@ REGISTRY: dict[str, ModelEntry] = {
                    "(100 rounds, learning rate 0.1), early stopping off so every round is kept, "
                    "as for XGBoost",
                    stochastic=False, standardize=False, artifacts=artifacts.staged_boosting,
-                   quick_params={"max_iter": 30},
+                   quick_params={"max_iter": 10},
                    lineage="boosting", display="scikit-learn gradient boosting ({max_iter} rounds)"),
         ModelEntry(name="mlp_1986", family=DEEP, build=builders.keras_net("mlp_1986"),
                    defaults={"epochs": 10, "batch_size": 64, "optimizer": "sgd",
@@ -292,7 +292,7 @@ REGISTRY: dict[str, ModelEntry] = {
                    provenance="MLP, 3 candidate shapes, each with early stopping on a validation "
                    "split of the training data; the best on validation is kept",
                    stochastic=True, artifacts=artifacts.keras_artifacts, composite=True,
-                   quick_params={"epochs": 5},  # each candidate; early stopping still applies
+                   quick_params={"epochs": 3},  # each candidate; early stopping still applies
                    lineage="modern_net", display="MLP (early stopping)"),
     ]
 }
