@@ -16,7 +16,7 @@ import numpy as np
 from keras import layers
 
 from ..data import DatasetInfo, array_digest, stratified_subset, validation_split
-from .nets import PREDICT_BATCH_SIZE, KerasClassifier, convnet
+from .nets import PREDICT_BATCH_SIZE, KerasClassifier, convnet, predict_in_batches
 
 
 def _flat_size(info: DatasetInfo) -> int:
@@ -186,8 +186,7 @@ class DepthRecipeClassifier(KerasClassifier):
                 self.compile(network, learning_rate)
                 network.fit(inputs[train], labels[train], epochs=self.epochs,
                             batch_size=self.batch_size, verbose=0)
-                predicted = network.predict(inputs[held_out], batch_size=PREDICT_BATCH_SIZE,
-                                            verbose=0)
+                predicted = predict_in_batches(network, inputs[held_out])
                 accuracy.append(float(np.mean(predicted.argmax(axis=1) == labels[held_out])))
             _CHOSEN[key] = (accuracy, time.perf_counter() - start)
         self.validation_accuracy, self.selection_seconds = _CHOSEN[key]
