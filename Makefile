@@ -122,9 +122,10 @@ bench: fetch-data ## Measure speed as same-run ratios on a quiet machine (runner
 	$(PYTHON) -m mlhistory bench --dataset fashion_mnist --suite $(ARGS)
 	$(PYTHON) -m mlhistory report
 
-# Every tier. The data step comes first, so a fresh clone has every dataset the tests read.
+# Every tier. The data step comes first, so a fresh clone has every dataset the tests read. On
+# the thread layout for two runs side by side, as the fast tier (below).
 test: fetch-data ## Run the whole test suite.
-	$(PYTHON) -m pytest -q $(PYTEST_ARGS) tests
+	$(SIDE_BY_SIDE) $(PYTHON) -m pytest -q $(PYTEST_ARGS) tests
 
 # No data step: the few fast tests that read a real dataset load it from data/, where the
 # first of them fetches it when it is missing. One thread per process, as in the quick runs: the

@@ -204,3 +204,9 @@ def test_the_bins_part_compares_fewer_bins_with_the_library_default(project_data
     assert [row["subject"] for row in rows] == ["XGBoost max_bin 64 against 256",
                                                 "LightGBM max_bin 64 against 255"]
     assert all(row["detail"].startswith("accuracy ") and "points)" in row["detail"] for row in rows)
+
+
+def test_a_fixed_load_reads_the_same_share_every_time():
+    fixed = quiet.QuietTimer(quiet.FixedLoad(0.3, cpus=4), sleep=lambda seconds: None)
+    assert fixed.share_over(1.0) == pytest.approx(0.3) and fixed.load.cpus == 4
+    assert not fixed.compare(lambda: 1.0, lambda: 1.0).quiet

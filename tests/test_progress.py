@@ -75,26 +75,39 @@ def test_stages_record_wall_and_cpu_seconds_in_order():
     assert stages.summary().startswith("data ")
 
 
-@pytest.mark.slow  # runs two experiments' runs on digits, in worker processes
+SCRIPT = """
+from mlhistory.running.experiment import Experiment, Run
+
+EXPERIMENT = Experiment("{name}", "A throwaway experiment", "none", "Two cheap runs.",
+                        runs=(Run("gaussian_nb"), Run("{other}")))
+"""
+
+
+@pytest.mark.slow  # starts a pool worker
 def test_the_runs_of_several_experiments_are_computed_once_into_the_cache(tmp_path, project_data,
-                                                                         capsys):
+                                                                         monkeypatch, capsys):
     from mlhistory.running import batch
     from mlhistory.running.cache import RunCache
     from mlhistory.running.cli import config_from, experiment_parser
     from mlhistory.running.experiment import plan
 
-    argv = ["--dataset", "digits", "--quick", "--results-dir", str(tmp_path),
+    scripts = tmp_path / "experiments"
+    scripts.mkdir()
+    for name, other in (("98_first", "bernoulli_nb"), ("99_second", "logreg")):
+        (scripts / f"{name}.py").write_text(SCRIPT.format(name=name, other=other))
+    monkeypatch.setattr(batch, "EXPERIMENTS_DIR", scripts)
+    argv = ["--dataset", "digits", "--quick", "--results-dir", str(tmp_path / "results"),
             "--data-dir", str(project_data), "--jobs", "2"]
     config = config_from(experiment_parser("").parse_args(argv), argv)
-    names = ["01_probabilistic", "05_return_of_neural_networks"]
-    rows = batch.run_experiments(names, config)
-    scripts = batch.experiment_scripts()
-    wanted = [spec for name in names
-              for spec in plan(batch.load_experiment(scripts[name]), config).specs]
-    assert len(rows) == len(set(wanted)) < len(wanted)  # 05 asks again for 01's runs
-    cache = RunCache(tmp_path / "cache")
+    rows = batch.run_experiments([], config)
+    found = batch.experiment_scripts()
+    assert list(found) == ["98_first", "99_second"]
+    wanted = [spec for path in found.values() for spec in plan(batch.load_experiment(path), config).specs]
+    assert len(rows) == len(set(wanted)) == 3 < len(wanted)  # both ask for naive Bayes
+    cache = RunCache(tmp_path / "results" / "cache")
     assert all(cache.get(spec) is not None for spec in wanted)
     printed = capsys.readouterr().out
-    assert "[plan] " in printed and "all " in printed and " runs of 2 experiments" in printed
-    with pytest.raises(UsageError, match="no experiment 99_nothing"):
-        batch.run_experiments(["99_nothing"], config)
+    assert "[plan] 3 runs to do" in printed and "all 3 done" in printed
+    assert "3 runs of 2 experiments in the run cache" in printed
+    with pytest.raises(UsageError, match="no experiment 97_nothing"):
+        batch.run_experiments(["97_nothing"], config)

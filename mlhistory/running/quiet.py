@@ -76,6 +76,18 @@ class MachineLoad:
         return CpuSample(time.monotonic(), busy, own)
 
 
+class FixedLoad:
+    """A reader whose other processes always use ``share`` of the CPUs, one second passing between
+    samples: for tests (nothing timed) and for timing a part where the load is known."""
+
+    def __init__(self, share: float = 0.0, cpus: int = 2) -> None:
+        self.share, self.cpus, self._samples = share, cpus, 0
+
+    def sample(self) -> CpuSample:
+        self._samples += 1
+        return CpuSample(float(self._samples), self.share * self.cpus * self._samples, 0.0)
+
+
 def other_share(start: CpuSample, end: CpuSample, cpus: int) -> float:
     """The share of all CPUs that other processes used between two samples (0 to 1)."""
     wall = end.wall - start.wall
