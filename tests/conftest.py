@@ -236,6 +236,21 @@ FAKE_TEST_LABELS = np.random.default_rng(0).integers(0, 10, FAKE_N_TEST)
 FAKE_DIFFICULTY = np.random.default_rng(1).permutation(FAKE_N_TEST)
 
 
+_FAKE_RUNS: dict[Path, tuple] = {}
+
+
+def _fake_run(path: Path, accuracy: float) -> tuple[np.ndarray, float, float]:
+    """A shared run's predictions saved in the run cache once, whichever experiment asks first
+    (each experiment that names the run would write the very same file), and the metrics of
+    the saved predictions, as the report recomputes them."""
+    if path not in _FAKE_RUNS or not path.exists():
+        predictions = _fake_predictions(accuracy)
+        atomic.write_npz(path, {"predictions": predictions})
+        _FAKE_RUNS[path] = (predictions, float(np.mean(predictions == FAKE_TEST_LABELS)),
+                            integrity.macro_f1(FAKE_TEST_LABELS, predictions))
+    return _FAKE_RUNS[path]
+
+
 def _fake_predictions(accuracy: float) -> np.ndarray:
     return testing.predictions_scoring(accuracy, FAKE_TEST_LABELS, 10, FAKE_DIFFICULTY)
 
@@ -253,13 +268,23 @@ class FakeResultsSet:
 @pytest.fixture(scope="session")
 def fake_results_set(tmp_path_factory) -> FakeResultsSet:
     """Twelve experiments on MNIST and Fashion-MNIST, shaped like the committed results (no
-    report written yet: each test module writes the report it checks)."""
+    report written yet: ``fake_report`` writes it)."""
     root = tmp_path_factory.mktemp("fake-results")
     for dataset in DATASETS:
         for experiment_id, title, book_section in EXPERIMENTS:
             _write_fake_experiment(root / dataset / experiment_id, dataset, experiment_id, title,
                              book_section)
     return FakeResultsSet(root)
+
+
+@pytest.fixture(scope="session")
+def fake_report(fake_results_set) -> Path:
+    """The fake results set with its report written, once for every test module that reads it
+    (the report is the same whoever writes it; no reader changes it)."""
+    from mlhistory.reporting import report
+
+    report.write_report(fake_results_set.root)
+    return fake_results_set.root
 
 
 def _write_fake_experiment(folder: Path, dataset: str, experiment_id: str, title: str,
@@ -273,17 +298,14 @@ def _write_fake_experiment(folder: Path, dataset: str, experiment_id: str, title
                 # Experiments share runs through the run cache, so a run's key is theirs too.
                 key = f"{dataset}-{model}-{n_train}-{seed}"
                 keys.append(key)
-                predictions = _fake_predictions(
+                predictions, accuracy, macro_f1 = _fake_run(
+                    folder.parent.parent / "cache" / dataset / f"{key}.npz",
                     full_size - 0.02 * SIZES[::-1].index(n_train) + 0.002 * (seed - 1))
-                atomic.write_npz(folder.parent.parent / "cache" / dataset / f"{key}.npz",
-                                 {"predictions": predictions})
-                # The metrics are those of the saved predictions, as the report recomputes them.
-                accuracy = float(np.mean(predictions == FAKE_TEST_LABELS))
                 rows.append({
                     "experiment": experiment_id, "dataset": dataset, "model": model,
                     "features": "pixels", "params": json.dumps(params, sort_keys=True),
                     "seed": seed, "n_train": n_train, "n_test": 10_000, "accuracy": accuracy,
-                    "macro_f1": integrity.macro_f1(FAKE_TEST_LABELS, predictions),
+                    "macro_f1": macro_f1,
                     "fit_seconds": n_train / 1000 + seed,
                     "predict_seconds": 0.2, "n_params": 407_050 if family == "deep" else None,
                     "model_bytes": 1_628_200 if family == "deep" else 30_000 * (seed + 1),

@@ -177,21 +177,47 @@ def test_the_bench_records_the_load_of_every_row_and_in_its_metadata(tmp_path, p
     assert load["other_cpu_limit"] == quiet.OTHER_CPU_LIMIT and load["void_rows"] == 1
 
 
-@pytest.mark.slow  # starts worker interpreters, two at a time
-def test_the_thread_parts_time_every_side_in_workers_of_its_own(project_data, monkeypatch):
+@pytest.mark.slow  # starts three worker interpreters, two of them at once
+def test_a_thread_side_times_the_runs_of_workers_started_with_its_settings(project_data, monkeypatch):
+    from mlhistory.running import bench_threads, threads
+
+    monkeypatch.setitem(bench_threads.WORKLOADS, "Naive Bayes", ("gaussian_nb", {}, 300))
+    monkeypatch.setattr(bench_threads, "N_TEST", 200)
+    workers = bench_threads.Workers("Naive Bayes", "digits", project_data,
+                                    origin("digits", project_data).digest)
+    one = threads.LAYOUTS["alone"].with_threads(1)
+    assert workers.alone(one) > 0 and len(workers.last) == 1
+    assert workers.two(one, at_once=True) > 0 and len(workers.last) == 2
+    # Both fit the same model on the same data.
+    assert workers.last[0]["accuracy"] == workers.last[1]["accuracy"]
+
+
+class FakeWorkers:
+    """Workers that start nothing: each side takes 1 s alone and 3 s for two runs."""
+
+    def __init__(self, library, *arguments):
+        self.accuracies = {}
+
+    def side(self, settings, runs="alone"):
+        def run():
+            self.accuracies[settings.layout] = "0.9000"
+            return 1.0 if runs == "alone" else 3.0
+        return run
+
+
+def test_the_thread_part_has_two_rows_per_library_and_tensorflow_s_inter_op(monkeypatch):
     from mlhistory.running import bench_threads
 
-    monkeypatch.setattr(bench_threads, "WORKLOADS", {"Naive Bayes": ("gaussian_nb", {}, 300)})
-    monkeypatch.setattr(bench_threads, "N_TEST", 200)
-    digest = origin("digits", project_data).digest
-    rows = bench_threads.thread_counts(timer(0.0), "digits", project_data, 1, digest)
+    monkeypatch.setattr(bench_threads, "Workers", FakeWorkers)
+    rows = bench_threads.thread_counts(timer(0.0), "digits", None, 3, "d")
+    libraries = list(bench_threads.WORKLOADS)
     assert [row["subject"] for row in rows] == [
-        "Naive Bayes: 1 thread against 2, alone",
-        "Naive Bayes: 2 runs side by side on 1 thread each against one after the other on 2"]
-    assert all(row["measured"] > 0 and row["baseline"] > 0 and row["void"] == "" for row in rows)
-    # Both sides fit the same model on the same data: the threads change no prediction here.
-    accuracies = rows[0]["detail"].removeprefix("accuracy ").split(" against ")
-    assert len(accuracies) == 2 and accuracies[0] == accuracies[1]
+        *(subject for library in libraries for subject in (
+            f"{library}: 1 thread against 2, alone",
+            f"{library}: 2 runs side by side on 1 thread each against one after the other on 2")),
+        "TensorFlow inter-op: 1 thread against 2 (intra-op 2)"]
+    assert all(row["void"] == "" and "median of 3" in row["setting"] for row in rows)
+    assert rows[0]["detail"] == "accuracy 0.9000 against 0.9000"
 
 
 def test_the_bins_part_compares_fewer_bins_with_the_library_default(project_data, monkeypatch):

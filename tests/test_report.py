@@ -23,9 +23,8 @@ MARKDOWN_LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")
 # Writing and rendering this results set, as many runs and claims as the committed one, takes
 # several seconds: the tests that read it are in the slow tier.
 @pytest.fixture(scope="module")
-def results_set(fake_results_set) -> Path:
-    report.write_report(fake_results_set.root)
-    return fake_results_set.root
+def results_set(fake_report) -> Path:
+    return fake_report
 
 
 def section(markdown: str, heading: str) -> str:

@@ -11,7 +11,6 @@ import shutil
 import pytest
 
 from mlhistory.paths import PROJECT_ROOT
-from mlhistory.reporting import report
 
 pytestmark = pytest.mark.browser
 
@@ -82,9 +81,8 @@ def errors(browser) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def fixture_page(fake_results_set):
-    report.write_report(fake_results_set.root)
-    return fake_results_set.root / "index.html"
+def fixture_page(fake_report):
+    return fake_report / "index.html"
 
 
 def check_renders(browser, page) -> dict:
