@@ -21,6 +21,7 @@ from .experiment_page import RUN_HEADER, computed_seconds, run_cells
 from .plots import format_seconds
 
 PUBLISHED_FILE = REFERENCES_DIR / "published.csv"
+TIMELINE_FILE = REFERENCES_DIR / "timeline.csv"
 # "Within 2 points of the published figure" is the agreement the reproduction aims for.
 AGREEMENT_POINTS = 2.0
 TITLE = "Appendix: leaderboards, published figures, run budget"
@@ -31,6 +32,7 @@ def appendix_page(experiments: list[JudgedExperiment], results_dir: Path) -> Pag
               Paragraph(sizes_text(experiments))]
     blocks += leaderboard(experiments)
     blocks += published_vs_measured(experiments)
+    blocks += timeline_dates()
     blocks += environment(experiments)
     blocks += speed(Path(results_dir) / BENCH_DIR)
     return Page(APPENDIX_PAGE, TITLE, blocks, toc_title="Appendix")
@@ -151,6 +153,19 @@ def published_vs_measured(experiments: list[JudgedExperiment]) -> list:
                       "protocol differs, the published protocol says how."),
             Table(["model", "dataset", "published", "measured", "n_train", "difference",
                    f"within {AGREEMENT_POINTS:.0f} points", "published protocol", "source"], table)]
+
+
+def timeline_dates() -> list:
+    """Every date the timeline figure puts a method at, with what it marks and its source."""
+    with open(TIMELINE_FILE, newline="") as handle:
+        rows = sorted(csv.DictReader(handle), key=lambda row: int(row["year"]))
+    return [Heading(2, "The timeline's dates and their sources"),
+            Paragraph("The year each method is drawn at in experiment 05's timeline, what that "
+                      "year marks, and where it comes from. The mark is what was measured here "
+                      "(the book's small convnet trained on this machine's CPU, say), at the year "
+                      "of the method it stands for (GPU-trained convnets winning ImageNet)."),
+            Table(["method, as measured here", "year", "what the year marks", "source"],
+                  [[row["label"], row["year"], row["milestone"], row["source"]] for row in rows])]
 
 
 def environment(experiments: list[JudgedExperiment]) -> list:

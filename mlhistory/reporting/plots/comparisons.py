@@ -24,9 +24,9 @@ from .axes import (
     title,
     wrap,
 )
-from .colours import FamilyLegend, color_of, family_color, family_of, legend_in_family_order, line_styles
+from .colours import FamilyLegend, family_color, family_of, legend_in_family_order, line_styles, member_style
 from .readability import save
-from .reading import accuracy_of, balanced_accuracies, model_name
+from .reading import METRIC_NAMES, accuracy_of, claims_metric, metric_values, model_name
 from .registry import plot_kind
 
 
@@ -214,18 +214,42 @@ def _features_name(results: ExperimentResults, model: str, features: str) -> str
     return display.split(" on ", 1)[1] if " on " in display else "raw pixels"
 
 
+def _model_styles(results: ExperimentResults, models: list[str]) -> dict[str, dict]:
+    """Each model's colour (a shade of its lineage's) and marker: two boosters differ."""
+    members, styles = {}, {}
+    for model in models:
+        family = results.manifest.runs_of_model(model)[0].color_family
+        index = members[family] = members.get(family, -1) + 1
+        styles[model] = member_style(family, index)
+    return styles
+
+
+def landscape_metric(results: ExperimentResults, dataset: str, imbalanced: list[str]) -> str:
+    """What the landscape compares on a dataset: the claims' metric when they name one (macro-F1
+    here), else accuracy, or balanced accuracy on an imbalanced dataset."""
+    return claims_metric(results) or ("balanced_accuracy" if dataset in imbalanced else "accuracy")
+
+
 @plot_kind(models=("models",))
 def landscape(results: ExperimentResults, path: Path, models: list[str], imbalanced: list[str]) -> None:
-    """One panel per kind of data: each model's accuracy on each dataset (mean ± std over
-    seeds, as points); on imbalanced datasets its balanced accuracy too, as an open diamond."""
+    """One panel per kind of data: each model's score on each dataset (mean ± std over seeds,
+    each seed a black dot), by the metric the experiment's claims compare (else accuracy, and
+    balanced accuracy on an imbalanced dataset). Each model has its own shade and marker."""
     datasets = results.run_datasets
     kinds = {"structured (tables)": [d for d in datasets if not results.datasets[d].is_image],
              "perceptual (images)": [d for d in datasets if results.datasets[d].is_image]}
-    figure, axes = plt.subplots(1, 2, figsize=(WIDE, 6), sharey=True, layout="constrained",
+    figure, axes = plt.subplots(1, 2, figsize=(WIDE, 6.2), sharey=True, layout="constrained",
                                 gridspec_kw={"width_ratios": [max(len(v), 1) for v in kinds.values()]})
     width = 0.75 / len(models)
-    drawn = []
-    balanced_label = "balanced accuracy (open diamond; imbalanced data)"
+    styles = _model_styles(results, models)
+    seeds = {model: {len(results.rows_of(label)) for dataset in datasets
+                     if (label := results.label_for(model, dataset)) and results.rows_of(label)}
+             for model in models}
+    names = {model: model_name(results, model) + (" (n = 1 run on every dataset)"
+                                                  if seeds[model] == {1} else " (black dots: seeds)")
+             for model in models}
+    legend = FamilyLegend(names)
+    drawn, metrics = [], set()
     for axis, (kind, members) in zip(axes, kinds.items(), strict=True):
         for index, model in enumerate(models):
             for position, dataset in enumerate(members):
@@ -233,36 +257,36 @@ def landscape(results: ExperimentResults, path: Path, models: list[str], imbalan
                 if label is None or not results.rows_of(label):
                     continue
                 rows = results.rows_of(label)
-                color = color_of(results, label)
+                metric = landscape_metric(results, dataset, imbalanced)
+                metrics.add(metric)
                 x = position + (index - (len(models) - 1) / 2) * width
-                values = [row["accuracy"] for row in rows]
-                spread(axis, x, values, color, horizontal=False,
-                       label=model_name(results, model))
+                values = metric_values(results, rows, metric)
+                spread(axis, x, values, styles[model]["color"], horizontal=False,
+                       single_run_note=False, marker=styles[model]["marker"],
+                       label=legend.label(model))
                 drawn += values
-                if dataset in imbalanced:
-                    balanced = balanced_accuracies(results, rows)
-                    axis.plot([x, x], [np.mean(values), np.mean(balanced)], color=color,
-                              linewidth=0.8, label="_nolegend_")
-                    axis.plot(x, np.mean(balanced), marker="D", markersize=8, linestyle="",
-                              markerfacecolor="white", color=color, label=balanced_label)
-                    drawn += balanced
         sizes = [max(row["n_train"] for row in results.rows if row["dataset"] == dataset)
                  for dataset in members]
         axis.set_xticks(range(len(members)), [
-            f"{dataset}\n({size:,} train)" + ("\nimbalanced" if dataset in imbalanced else "")
+            f"{wrap(results.datasets[dataset].title, 16)}\n({size:,} train)"
+            + ("\nimbalanced" if dataset in imbalanced else "")
             for dataset, size in zip(members, sizes, strict=True)])
         axis.set_title(kind)
         axis.set_xlabel("dataset")
         axis.grid(axis="y", alpha=0.3)
     axes[0].set_ylim(accuracy_limits(drawn, step=0.1)[0], 1.02)
-    label_accuracy_axis(axes[0], "y", "test accuracy (mean ± std over seeds)")
+    shown = " or ".join(METRIC_NAMES[metric] for metric in sorted(metrics))
+    whose = "the claims' metric" if claims_metric(results) else "balanced on imbalanced data"
+    label_accuracy_axis(axes[0], "y", f"test {shown} ({whose};\nmean ± std over seeds)")
     entries = {}
     for axis in axes:
-        for handle, label in zip(*axis.get_legend_handles_labels(), strict=True):
-            entries.setdefault(label, handle)
-    figure.legend(list(entries.values()), list(entries), loc="outside lower center", ncols=3,
+        for handle, name in zip(*axis.get_legend_handles_labels(), strict=True):
+            entries.setdefault(name, handle)
+    figure.legend(list(entries.values()), list(entries), loc="outside lower center", ncols=2,
                   fontsize=SMALL)
-    skipped = ", ".join(sorted({entry.dataset for entry in results.manifest.skipped}))
+    skipped = ", ".join(sorted({results.datasets[entry.dataset].title
+                                if entry.dataset in results.datasets else entry.dataset
+                                for entry in results.manifest.skipped}))
     note = f"\n(not available here: {skipped})" if skipped else ""
     figure.suptitle("Who wins where: the same models on structured and perceptual data" + note)
     save(figure, path)

@@ -4,11 +4,13 @@ wins on which dataset."""
 from pathlib import Path
 
 import numpy as np
+from matplotlib.colors import TwoSlopeNorm
 
 from ...results import ExperimentResults
-from .axes import SMALL, WIDTH, plt, title, wrap
+from .axes import SMALL, WIDE, WIDTH, plt, title, wrap
+from .comparisons import landscape_metric
 from .readability import save
-from .reading import balanced_accuracies, model_name
+from .reading import METRIC_NAMES, claims_metric, metric_values, model_name
 from .registry import plot_kind
 
 
@@ -69,30 +71,38 @@ def class_templates(results: ExperimentResults, path: Path, model: str) -> None:
     save(figure, path)
 
 
+# The who-wins grid's colours: ColorBrewer's red-blue diverging map (colour-blind safe), blue
+# for a model within GAP_CENTRE points of the best, red for one further behind, white between.
+GAP_MAP = "RdBu"
+GAP_FLOOR, GAP_CENTRE = -10.0, -1.0
+
+
 @plot_kind(models=("models",))
 def who_wins_grid(results: ExperimentResults, path: Path, models: list[str],
                   imbalanced: list[str] = ()) -> None:
     """Datasets x models: each cell's gap to the best model on that dataset, winner marked.
 
-    On an imbalanced dataset the comparison uses balanced accuracy (mean recall over classes),
-    so "best" there is the best balanced accuracy, and the row says so.
+    The comparison uses the metric the experiment's claims compare (macro-F1 in experiment 11),
+    else accuracy, and balanced accuracy (mean recall over classes) on an imbalanced dataset;
+    each row says which. Rows are named by the dataset's title.
     """
     datasets = results.run_datasets
     gaps = np.full((len(datasets), len(models)), np.nan)
     scores = np.full_like(gaps, np.nan)
     runs = np.zeros_like(gaps, dtype=int)
+    metrics = {dataset: landscape_metric(results, dataset, list(imbalanced)) for dataset in datasets}
     for row_index, dataset in enumerate(datasets):
         for column, model in enumerate(models):
             label = results.label_for(model, dataset)
             if label is not None and results.rows_of(label):
                 rows = results.rows_of(label)
-                values = (balanced_accuracies(results, rows) if dataset in imbalanced
-                          else [row["accuracy"] for row in rows])
-                scores[row_index, column] = np.mean(values)
+                scores[row_index, column] = np.mean(metric_values(results, rows, metrics[dataset]))
                 runs[row_index, column] = len(rows)
         gaps[row_index] = 100 * (scores[row_index] - np.nanmax(scores[row_index]))
-    figure, axis = plt.subplots(figsize=(WIDTH, 0.75 * len(datasets) + 2.4), layout="constrained")
-    image = axis.imshow(np.maximum(gaps, -10), cmap="RdYlGn", vmin=-10, vmax=0, aspect="auto")
+    figure, axis = plt.subplots(figsize=(WIDE, 0.8 * len(datasets) + 2.4), layout="constrained")
+    norm = TwoSlopeNorm(vmin=GAP_FLOOR, vcenter=GAP_CENTRE, vmax=0)
+    shown = np.maximum(gaps, GAP_FLOOR)
+    image = axis.imshow(shown, cmap=GAP_MAP, norm=norm, aspect="auto")
     for (row_index, column), gap in np.ndenumerate(gaps):
         if np.isnan(gap):
             declared = results.label_for(models[column], datasets[row_index]) is not None
@@ -101,18 +111,24 @@ def who_wins_grid(results: ExperimentResults, path: Path, models: list[str],
             continue
         text = "best\n" if gap == 0 else f"{gap:+.1f}\n".replace("-0.0", "0.0")
         single = "\n(n = 1 run)" if runs[row_index, column] == 1 else ""
+        # Dark cells (either end of the map) take white text.
+        dark = abs(norm(shown[row_index, column]) - 0.5) > 0.35
         axis.text(column, row_index, text + f"{scores[row_index, column]:.3f}" + single,
-                  ha="center", va="center", fontsize=SMALL,
+                  ha="center", va="center", fontsize=SMALL, color="white" if dark else "black",
                   fontweight="bold" if gap == 0 else "normal")
-    rows_shown = [f"{dataset} ({'images' if results.datasets[dataset].is_image else 'table'})"
-                  + ("\nbalanced accuracy" if dataset in imbalanced else "\naccuracy")
-                  for dataset in datasets]
+    rows_shown = [f"{wrap(results.datasets[dataset].title, 22)}\n"
+                  f"({'images' if results.datasets[dataset].is_image else 'table'}; "
+                  f"{METRIC_NAMES[metrics[dataset]]})" for dataset in datasets]
     axis.set_yticks(range(len(datasets)), rows_shown)
     axis.set_xticks(range(len(models)), [wrap(model_name(results, model), 14) for model in models])
     axis.set_xlabel("model")
     axis.set_ylabel("dataset (and the metric compared)")
-    figure.colorbar(image, ax=axis, label="points behind the best model\n(mean over seeds; "
-                                          "capped at -10)")
-    figure.suptitle("Who wins where: gap to the best model on each dataset, by the metric "
-                    "that fits the data")
+    bar = figure.colorbar(image, ax=axis, label=f"points behind the best model\n(mean over "
+                                                f"seeds; capped at {GAP_FLOOR:g};\nblue: within "
+                                                f"{-GAP_CENTRE:g} point of the best)")
+    bar.set_ticks([GAP_FLOOR, -5, -2, GAP_CENTRE, 0])
+    metric = claims_metric(results)
+    by = f"by {METRIC_NAMES[metric]}, the metric of the claims" if metric else \
+        "by the metric that fits the data"
+    figure.suptitle(f"Who wins where: gap to the best model on each dataset, {by}")
     save(figure, path)
