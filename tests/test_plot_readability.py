@@ -44,6 +44,30 @@ def test_texts_written_over_each_other_are_caught(figure):
     assert any("texts overlap" in problem for problem in readability.readability_problems(figure))
 
 
+def test_axis_labels_of_two_panels_written_over_each_other_are_caught():
+    figure, (left, right) = plt.subplots(1, 2, figsize=(axes.WIDTH, 4), sharey=True,
+                                         gridspec_kw={"width_ratios": [0.1, 1], "wspace": 0.05})
+    try:
+        for axis in (left, right):
+            axis.plot([1, 2], [1, 2])
+        left.set_ylabel("y")
+        left.set_xlabel("a long label for a narrow panel, wider than it is")
+        right.set_xlabel("the wide panel's own label, long enough to reach across into the narrow one")
+        assert any("texts overlap" in problem
+                   for problem in readability.readability_problems(figure))
+    finally:
+        plt.close(figure)
+
+
+@pytest.mark.parametrize("values, split", [
+    ([0.52, 0.84, 0.87, 0.9, 0.97, 0.99], 0.84),  # naive Bayes far below: break above it
+    ([0.8, 0.83, 0.86, 0.9, 0.95], None),  # no wide gap: one axis
+    ([0.1, 0.5, 0.6, 0.7], None),  # the part above the gap is no narrow crowd
+])
+def test_an_accuracy_axis_is_broken_only_where_a_few_values_lie_far_below(values, split):
+    assert axes.accuracy_split(values) == split
+
+
 def test_a_legend_entry_with_nothing_drawn_is_caught(figure):
     axis = figure.axes[0]
     axis.legend([plt.Rectangle((0, 0), 1, 1)], ["a family with no bars"])

@@ -76,8 +76,11 @@ def overlapping_texts(figure) -> list[str]:
                 if boxes[first].overlaps(boxes[second]):
                     problems.append(f"texts overlap: {texts[first].get_text()[:30]!r} and "
                                     f"{texts[second].get_text()[:30]!r}")
-    # The figure's own texts (title, notes under the axes) and its legends.
-    shown = [(text.get_text(), text.get_window_extent(renderer)) for text in figure.texts
+    # The figure's own texts (title, notes under the axes), its legends and every axis label.
+    shown = [(scale_axis.label.get_text(), scale_axis.label.get_window_extent(renderer))
+             for axis in figure.axes for scale_axis in (axis.xaxis, axis.yaxis)
+             if scale_axis.label.get_visible() and scale_axis.label.get_text().strip()]
+    shown += [(text.get_text(), text.get_window_extent(renderer)) for text in figure.texts
              if text.get_visible() and text.get_text().strip()]
     shown += [(f"legend {', '.join(entry.get_text() for entry in legend.get_texts())}",
                legend.get_window_extent(renderer)) for legend in figure.legends]
