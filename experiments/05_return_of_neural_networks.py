@@ -19,6 +19,7 @@ figure is published (Fashion-MNIST).
 from mlhistory.judging import PROJECT, Beats, ErrorReduction, ReachesReference
 from mlhistory.reporting.plots import Plot
 from mlhistory.running.experiment import Experiment, fair, main
+from mlhistory.running.steps import first_test_images
 
 # The same runs as experiments 01-04, so they come from the run cache.
 SHALLOW = ["gaussian_nb", "bernoulli_nb", "logreg", "linear_svm", "rbf_svm", "decision_tree",
@@ -66,7 +67,13 @@ EXPERIMENT = Experiment(
         Plot("timeline"),
         Plot("error_reduction", better="convnet"),
         Plot("accuracy_and_fit_time"),
+        # The best convnet and the best shallow model: where they go wrong.
+        Plot("confusion_and_errors", deep=["convnet", "convnet_modern", "convnet fair"],
+             shallow=list(dict.fromkeys([*SHALLOW, *FAIR_SHALLOW]))),
+        Plot("accuracy_across_datasets"),
     ),
+    # The first test images in order, for the figure of the images a model gets wrong.
+    extra_steps=(first_test_images,),
 )
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ from .schema import (
     MANIFEST_FILE,
     METADATA_FILE,
     RUNS_FILE,
+    SAMPLE_IMAGES_FILE,
+    TEST_IMAGES_FILE,
     TEST_LABELS_FILE,
     TOY_FILE,
     base_dataset,
@@ -26,7 +28,8 @@ from .store import ExperimentResults, experiment_dirs, group_rows, mean_std, rea
 
 __all__ = ["SCHEMA_VERSION", "DatasetRecord", "Manifest", "RunRecord", "SkippedRun", "CLAIMS_FILE",
            "COLUMNS", "HARDWARE_FILE", "MANIFEST_FILE", "METADATA_FILE",
-           "RUNS_FILE", "TEST_LABELS_FILE", "TOY_FILE", "ExperimentResults", "base_dataset",
+           "RUNS_FILE", "SAMPLE_IMAGES_FILE", "TEST_IMAGES_FILE", "TEST_LABELS_FILE", "TOY_FILE",
+           "ExperimentResults", "base_dataset",
            "describe_environment", "experiment_dirs", "group_rows", "mean_std",
            "package_versions", "read_json", "read_rows", "key_of_test_set", "unique_runs",
            "view_name", "write_metadata", "write_rows"]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import DamagedResults
 from ..paths import run_cache_dir
 from .manifest import DatasetRecord, Manifest, RunRecord
 from .schema import (
@@ -131,6 +132,21 @@ class ExperimentResults:
         """The labels of the test images the row was scored on, in the order predicted."""
         with np.load(self.folder / TEST_LABELS_FILE) as archive:
             return archive[key_of_test_set(row["dataset"], row["n_test"])]
+
+    def images(self, name: str) -> dict:
+        """Test images an extra step saved beside the results (``SAMPLE_IMAGES_FILE``,
+        ``TEST_IMAGES_FILE``): ``images``, ``labels``, their ``indices`` in the test set named
+        ``test_set``. Their labels must be that test set's, as ``test_labels.npz`` holds them."""
+        with np.load(self.folder / name) as archive:
+            saved = dict(archive)
+        saved["test_set"] = str(saved["test_set"])
+        with np.load(self.folder / TEST_LABELS_FILE) as archive:
+            labels = archive[saved["test_set"]] if saved["test_set"] in archive else None
+        if labels is None or not np.array_equal(labels[saved["indices"]], saved["labels"]):
+            raise DamagedResults(f"{self.folder / name}: its labels are not those of test set "
+                                 f"{saved['test_set']!r} in {TEST_LABELS_FILE}; rerun the "
+                                 "experiment that wrote it")
+        return saved
 
     def artifacts(self, row: dict) -> dict:
         # A run on a class view (e.g. "fashion_mnist[5,6,7,8,9]") is cached with its dataset.

@@ -191,23 +191,23 @@ def _existing_leaders(axis) -> list[tuple]:
 
 
 def label_without_overlap(axis, points: list[tuple], avoid: list[tuple] = ()) -> None:
-    """Label each (x, y, text) point at the nearest offset whose text covers no other label or
-    point (nor the points of ``avoid``), whose leader crosses no other leader already drawn in
-    the axes, and that stays inside the axes. A label moved away from its point gets a thin
-    leader line."""
+    """Label each (x, y, text) point (or (x, y, text, colour)) at the nearest offset whose text
+    covers no other label or point (nor the points of ``avoid``), whose leader crosses no other
+    leader already drawn in the axes, and that stays inside the axes. A label moved away from
+    its point gets a thin leader line."""
     figure = axis.figure
     figure.canvas.draw()
     renderer = figure.canvas.get_renderer()
     frame = axis.get_window_extent(renderer)
     markers = []  # boxes, in display pixels, that labels must not cover
-    for x, y, _ in [*points, *avoid]:
+    for x, y, *_ in [*points, *avoid]:
         px, py = axis.transData.transform((x, y))
         markers.append(Bbox.from_extents(px - MARKER_RADIUS_PIXELS, py - MARKER_RADIUS_PIXELS,
                                          px + MARKER_RADIUS_PIXELS, py + MARKER_RADIUS_PIXELS))
     placed = [matplotlib.text.Text.get_window_extent(text, renderer).padded(2)
               for text in axis.texts if text.get_visible() and text.get_text().strip()]
     leaders = _existing_leaders(axis)
-    for x, y, text in sorted(points, key=lambda point: (point[0], -point[1])):
+    for x, y, text, *colour in sorted(points, key=lambda point: (point[0], -point[1])):
         target = tuple(axis.transData.transform((x, y)))
         best = None
         for dx, dy in LABEL_OFFSETS:
@@ -233,7 +233,8 @@ def label_without_overlap(axis, points: list[tuple], avoid: list[tuple] = ()) ->
         arrow = {} if leader is None else {
             "arrowprops": {"arrowstyle": "-", "color": "grey", "lw": 0.5, "shrinkA": 0, "shrinkB": 4}}
         axis.annotate(text, (x, y), textcoords="offset points", xytext=(dx, dy), fontsize=SMALL,
-                      ha="left" if dx > 0 else "right", va="center", **arrow)
+                      ha="left" if dx > 0 else "right", va="center",
+                      color=colour[0] if colour else "black", **arrow)
         placed.append(box)
         if leader is not None:
             leaders.append(leader)

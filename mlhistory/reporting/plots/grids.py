@@ -1,12 +1,12 @@
-"""Grids and images: confusion matrices, a linear model's weights as class templates, and who
-wins on which dataset."""
+"""Grids and images: confusion matrices, a linear model's weights as class templates, who wins
+on which dataset, sample test images and the test images the best models get wrong."""
 
 from pathlib import Path
 
 import numpy as np
 from matplotlib.colors import TwoSlopeNorm
 
-from ...results import ExperimentResults
+from ...results import SAMPLE_IMAGES_FILE, TEST_IMAGES_FILE, ExperimentResults, key_of_test_set
 from .axes import SMALL, WIDE, WIDTH, plt, title, wrap
 from .comparisons import landscape_metric
 from .readability import save
@@ -131,4 +131,114 @@ def who_wins_grid(results: ExperimentResults, path: Path, models: list[str],
     by = f"by {METRIC_NAMES[metric]}, the metric of the claims" if metric else \
         "by the metric that fits the data"
     figure.suptitle(f"Who wins where: gap to the best model on each dataset, {by}")
+    save(figure, path)
+
+
+def _show_image(axis, image: np.ndarray, shape: tuple) -> None:
+    """One greyscale test image, ink dark on white, scaled over its own range."""
+    axis.imshow(np.asarray(image, dtype=float).reshape(shape), cmap="gray_r",
+                interpolation="nearest")
+    axis.set_xticks([])
+    axis.set_yticks([])
+    for spine in axis.spines.values():
+        spine.set_visible(False)
+
+
+@plot_kind()
+def sample_images(results: ExperimentResults, path: Path) -> None:
+    """What the data look like: the first test images of each class, one row per class, from
+    the sample the experiment saved (``SAMPLE_IMAGES_FILE``)."""
+    saved = results.images(SAMPLE_IMAGES_FILE)
+    record = results.dataset_record
+    classes = np.unique(saved["labels"])
+    per_class = max(int(np.sum(saved["labels"] == label)) for label in classes)
+    figure, grid = plt.subplots(len(classes), per_class, squeeze=False,
+                                figsize=(WIDTH, 0.78 * len(classes) + 1.0))
+    figure.subplots_adjust(left=0.14, right=0.94, top=1 - 0.9 / (0.78 * len(classes) + 1.0),
+                           bottom=0.02, wspace=0.08, hspace=0.08)
+    for row, label in zip(grid, classes, strict=True):
+        images = saved["images"][saved["labels"] == label]
+        for column, axis in enumerate(row):
+            if column < len(images):
+                _show_image(axis, images[column], record.input_shape)
+            else:
+                axis.axis("off")
+        row[0].set_ylabel(wrap(record.class_names[int(label)], 14), rotation=0, ha="right",
+                          va="center", fontsize=10)
+    figure.suptitle(title(results, f"The data: the first {per_class} test images of each class "
+                                   "(raw pixel values; darker is higher)"))
+    save(figure, path)
+
+
+ERRORS_SHOWN = 12  # misclassified test images shown per model
+ERROR_COLUMNS = 6
+
+
+def _best_of(results: ExperimentResults, labels: list[str]) -> str | None:
+    """The label, of those with results, whose mean test accuracy is highest."""
+    found = {label: np.mean([row["accuracy"] for row in results.rows_of(label)])
+             for label in labels if label in results.labels and results.rows_of(label)}
+    return max(found, key=found.get) if found else None
+
+
+@plot_kind(labels=("deep", "shallow"))
+def confusion_and_errors(results: ExperimentResults, path: Path, deep: list[str],
+                         shallow: list[str]) -> None:
+    """Where the best net and the best shallow model (highest mean accuracy of the ``deep`` and
+    ``shallow`` labels) go wrong: each one's confusion matrix with the right predictions (the
+    diagonal) left blank, so the errors show, and the first test images it misclassifies, from
+    the saved confusion and predictions of its first seed.
+
+    No class probabilities are saved with the runs, so these are not the most confidently
+    wrong images: they are the first wrong ones in test order, among the test images the
+    experiment saved (``TEST_IMAGES_FILE``), and the figure says so.
+    """
+    saved = results.images(TEST_IMAGES_FILE)
+    record = results.dataset_record
+    names = record.class_names
+    chosen = [label for label in (_best_of(results, deep), _best_of(results, shallow)) if label]
+    height = 4.6 * len(chosen) + 1.4
+    figure = plt.figure(figsize=(WIDE, height), layout="constrained")
+    panels = figure.subfigures(len(chosen), 1, squeeze=False)[:, 0]
+    for panel, label in zip(panels, chosen, strict=True):
+        row = results.rows_of(label)[0]
+        predictions = results.artifacts(row)["predictions"]
+        counts = results.artifacts(row)["confusion"].astype(float)
+        errors = np.where(np.eye(len(counts), dtype=bool), np.nan, counts)
+        grid = panel.add_gridspec(2, ERROR_COLUMNS + 1,
+                                  width_ratios=[ERROR_COLUMNS * 0.9] + [1] * ERROR_COLUMNS)
+        matrix = panel.add_subplot(grid[:, 0])
+        most = max(np.nanmax(errors), 1)
+        matrix.imshow(errors, cmap="Blues", vmin=0, vmax=most)
+        for (true, predicted), count in np.ndenumerate(errors):
+            if count > 0:
+                matrix.text(predicted, true, f"{count:.0f}", ha="center", va="center",
+                            fontsize=SMALL, color="white" if count > most / 2 else "black")
+        ticks = np.arange(len(names))
+        matrix.set_xticks(ticks, [wrap(name, 10) for name in names], rotation=90, fontsize=SMALL)
+        matrix.set_yticks(ticks, names, fontsize=SMALL)
+        matrix.set_xlabel("predicted class")
+        matrix.set_ylabel("true class")
+        matrix.set_title(f"wrong predictions, of {int(counts.sum()):,} test images\n(count per "
+                         "true and predicted class)", fontsize=10)
+        same_set = saved["test_set"] == key_of_test_set(row["dataset"], row["n_test"])
+        wrong = [index for index, image_index in enumerate(saved["indices"])
+                 if same_set and predictions[image_index] != saved["labels"][index]]
+        for slot in range(2 * ERROR_COLUMNS):
+            axis = panel.add_subplot(grid[slot // ERROR_COLUMNS, 1 + slot % ERROR_COLUMNS])
+            if slot >= min(len(wrong), ERRORS_SHOWN):
+                axis.axis("off")
+                continue
+            index = wrong[slot]
+            _show_image(axis, saved["images"][index], record.input_shape)
+            truth = names[int(saved["labels"][index])]
+            guess = names[int(predictions[saved["indices"][index]])]
+            axis.set_title(f"{wrap(truth, 11)}\n→ {wrap(guess, 11)}", fontsize=SMALL)
+        shown = min(len(wrong), ERRORS_SHOWN)
+        panel.suptitle(f"{results.display_name(label)}: accuracy {row['accuracy']:.3f} (seed "
+                       f"{row['seed']})\n{len(wrong)} of the first {len(saved['indices']):,} test "
+                       f"images wrong, the first {shown} shown (true → predicted)", fontsize=11)
+    figure.suptitle(title(results, "Where the best net and the best shallow model go wrong\n"
+                                   "(no class probabilities are saved: the first wrong images "
+                                   "in test order, not the most confident)"))
     save(figure, path)

@@ -7,7 +7,18 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from ...results import ExperimentResults
-from .axes import SMALL, WIDE, WIDTH, accuracy_limits, label_accuracy_axis, plt, runs_note, title, wrap
+from .axes import (
+    SMALL,
+    WIDE,
+    WIDTH,
+    accuracy_limits,
+    label_accuracy_axis,
+    label_without_overlap,
+    plt,
+    runs_note,
+    title,
+    wrap,
+)
 from .colours import category_colours, color_of
 from .readability import save
 from .reading import accuracy_of
@@ -254,7 +265,7 @@ def accuracy_vs_depth(results: ExperimentResults, path: Path, recipes: list[str]
     chance = 1 / len(results.dataset_record.class_names)
     colors = category_colours(recipes)
     linestyles, markers = ("-", "--", ":", "-."), ("o", "s", "^", "D")
-    zoomed, zoomed_recipes = [], 0
+    zoomed, values = [], []
     for index, (recipe, linestyle, marker) in enumerate(zip(recipes, linestyles, markers, strict=False)):
         stats = [accuracy_of(results, _recipe_label(recipe, depth)) for depth in depths]
         means = np.array([mean for mean, _, _ in stats])
@@ -276,13 +287,7 @@ def accuracy_vs_depth(results: ExperimentResults, path: Path, recipes: list[str]
         if seeds and min(seeds) > 2 * chance:
             zoom_axis.errorbar(depths, means, yerr=stds, marker=marker, linestyle=linestyle,
                                capsize=4, color=color, label=f"{recipe} recipe")
-            # Alternate sides, so two recipes at the same accuracy keep apart.
-            side = 1 if zoomed_recipes % 2 == 0 else -1
-            zoomed_recipes += 1
-            for depth, mean in zip(depths, means, strict=True):
-                zoom_axis.annotate(f"{mean:.3f}", (depth, mean), textcoords="offset points",
-                                   xytext=(7 * side, 0), fontsize=SMALL, color=color,
-                                   va="center", ha="left" if side > 0 else "right")
+            values += [(depth, mean, f"{mean:.3f}", color) for depth, mean in zip(depths, means, strict=True)]
             zoomed += list(means - stds) + list(means + stds)
     whole_axis.axhline(chance, color="gray", linestyle=":", label="chance")
     whole_axis.set_ylim(0, 1)
@@ -295,6 +300,10 @@ def accuracy_vs_depth(results: ExperimentResults, path: Path, recipes: list[str]
         label_accuracy_axis(zoom_axis, "y", "test accuracy (mean ± std over seeds)")
         zoom_axis.set_title("Zoom on the recipes whose every seed trains")
         zoom_axis.legend(loc="lower left", fontsize=SMALL)
+        for axis in (whole_axis, zoom_axis):
+            axis.set_xscale("log")
+        # Each mean's value beside it, where it covers no other value (two recipes can tie).
+        label_without_overlap(zoom_axis, values)
     for axis in (whole_axis, zoom_axis):
         axis.set_xscale("log")
         axis.set_xticks(depths, [str(depth) for depth in depths])

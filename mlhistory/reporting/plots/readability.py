@@ -150,8 +150,12 @@ def unmarked_truncated_accuracy_axes(figure) -> list[str]:
 
 
 def text_too_small(figure) -> list[str]:
-    """Text that, with the figure scaled to the report's width, is smaller than a reader reads."""
-    points_to_pixels = REPORT_WIDTH_PIXELS / (72 * figure.get_figwidth())
+    """Text that, with the figure scaled to the report's width, is smaller than a reader reads.
+    The figure is saved to its tight box, so what spills beyond its width (a wide legend)
+    shrinks it on the page."""
+    shown_width = max(figure.get_figwidth(),
+                      figure.get_tightbbox(figure.canvas.get_renderer()).width)
+    points_to_pixels = REPORT_WIDTH_PIXELS / (72 * shown_width)
     shown = [text for text in figure.findobj(matplotlib.text.Text)
              if text.get_visible() and text.get_text().strip()]
     return sorted({f"text {text.get_text()[:30]!r} shows {pixels:.1f} px high"
