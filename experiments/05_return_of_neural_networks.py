@@ -18,6 +18,7 @@ figure is published (Fashion-MNIST).
 
 from mlhistory.judging import PROJECT, Beats, ErrorReduction, ReachesReference
 from mlhistory.reporting.plots import Plot
+from mlhistory.reporting.tables import Table
 from mlhistory.running.experiment import Experiment, fair, main
 from mlhistory.running.steps import first_test_images
 
@@ -72,6 +73,8 @@ EXPERIMENT = Experiment(
              shallow=list(dict.fromkeys([*SHALLOW, *FAIR_SHALLOW]))),
         Plot("accuracy_across_datasets"),
     ),
+    # Each era: what changed, and what it bought on each dataset.
+    tables=(Table("era_table"),),
     # The first test images in order, for the figure of the images a model gets wrong.
     extra_steps=(first_test_images,),
 )

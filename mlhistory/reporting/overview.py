@@ -19,6 +19,7 @@ from .common import (
 )
 from .document import BulletList, Figures, Heading, Image, Page, Paragraph, Table, slug
 from .plots import plot_filename
+from .sections import era_section, glossary_section
 
 TITLE = "Chapter 1 of Deep Learning with Python, measured"
 # The figure the summary shows: the whole history on one axis (experiment 05 draws it).
@@ -55,6 +56,7 @@ def main_page(experiments: list[JudgedExperiment], results_folder: str) -> Page:
     ]
     if summary_plot:
         blocks += [Heading(2, "The history in one figure"), summary_plot]
+    blocks += era_section(experiments)
     for by_dataset in sections.values():
         blocks += _section(by_dataset, datasets, names,
                            shown={_filename(summary_plot.path)} if summary_plot else set())
@@ -63,6 +65,7 @@ def main_page(experiments: list[JudgedExperiment], results_folder: str) -> Page:
                    Paragraph("Questions the experiments answer that the book does not ask. They "
                              "are kept apart from the book's claims and not counted above."),
                    verdict_table(project_rows, sections, datasets, names)]
+    blocks += glossary_section(experiments)
     blocks += [Heading(2, "Details"),
                Paragraph(f"The [appendix]({APPENDIX_PAGE}) holds the leaderboards of every run, "
                          "the published figures beside ours, and the time and machine each "
