@@ -11,7 +11,7 @@ from conftest import PROJECT_ROOT
 from mlhistory import judging
 from mlhistory.errors import UsageError
 from mlhistory.judging import base
-from mlhistory.judging.base import INCONCLUSIVE, Claim
+from mlhistory.judging.base import SETUP_SHORT, Claim
 from mlhistory.judging.comparisons import Beats, Pairwise
 from mlhistory.reporting.plots import Plot, plot_filename
 from mlhistory.reporting.tables import Table
@@ -142,8 +142,8 @@ def test_a_claim_class_must_name_its_kind():
 
 
 def saved_results(skipped=()) -> ExperimentResults:
-    rows = [{"seed": 0, "n_train": 100, "accuracy": accuracy, "run_key": label}
-            for label, accuracy in (("a", 0.9), ("b", 0.8))]
+    rows = [{"dataset": "d", "seed": 0, "n_train": 100, "n_test": 10, "accuracy": accuracy,
+             "run_key": label} for label, accuracy in (("a", 0.9), ("b", 0.8))]
     manifest = testing.manifest(
         [testing.run_record(label, run_keys=[label]) for label in "ab"],
         [testing.dataset_record("d", class_names=("x", "y"))],
@@ -165,7 +165,7 @@ def test_judging_a_label_that_names_no_run_fails_in_one_sentence(claim: type[Cla
 @pytest.mark.parametrize("claim", RUN_CLAIMS, ids=lambda cls: cls.kind)
 def test_a_run_skipped_here_is_judged_without_results(claim: type[Claim]):
     judged = base.judge(saved_results(skipped=["gone"]), [claim_naming(claim, "gone")])
-    assert judged[0]["verdict"] == INCONCLUSIVE
+    assert judged[0]["verdict"] == SETUP_SHORT
 
 
 def claim_naming(claim: type[Claim], label: str) -> Claim:
