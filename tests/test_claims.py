@@ -465,3 +465,57 @@ def test_reaches_sooner(tmp_path, fast, verdict):
     result = ReachesSooner("r", "R.", fast="modern", slow="lenet").evaluate(saved)
     assert result.verdict == verdict, result.evidence
 
+
+# --- what a claim is about: the tables and the digits, counted once ----------------------------
+
+
+def test_a_claim_on_tables_or_digits_is_scoped_to_them():
+    saved = results(rows("a", [0.9]), rows("b", [0.8]), rows("c", [0.7]))
+    records = [testing.dataset_record("d", n_test=N_TEST),
+               testing.dataset_record("letter", kind="tabular"),
+               testing.dataset_record("digits")]
+    runs = [replace(run, dataset={"a": "d", "b": "letter", "c": "digits"}[run.label])
+            for run in saved.manifest.runs]
+    saved = replace(saved, manifest=replace(saved.manifest, runs=tuple(runs),
+                                            datasets={record.name: record for record in records}))
+    on = {"tables": Beats("t", "T.", winner="b", losers=("b",)),
+          "digits": Beats("g", "G.", winner="c", losers=("c",)),
+          "d": Beats("m", "M.", winner="a", losers=("b",)),
+          "machine": GpuSpeedupLike()}
+    for scope, claim in on.items():
+        assert base.scope_of(saved, claim) == scope
+
+
+class GpuSpeedupLike:
+    """A claim comparing no run (as the GPU claim): about the machine."""
+
+    def run_labels(self):
+        return ()
+
+
+def judged_row(dataset: str, claim_id: str, verdict: str, scope: str | None = None) -> dict:
+    return {"experiment": "11_modern_landscape", "dataset": dataset, "scope": scope or dataset,
+            "claim_id": claim_id, "claim": claim_id, "source": "book", "verdict": verdict,
+            "passage": "", "p_value": ""}
+
+
+def test_table_claims_are_listed_and_counted_once():
+    from mlhistory.reporting.overview import _tally, verdict_cells
+
+    rows = [judged_row(dataset, "on_images", HOLDS) for dataset in ("mnist", "fashion_mnist")]
+    rows += [judged_row(dataset, "on_tables", UNDERPOWERED, "tables")
+             for dataset in ("mnist", "fashion_mnist")]
+    rows += [judged_row(dataset, "on_digits", FAILS, "digits") for dataset in ("mnist", "fashion_mnist")]
+    gathered = base.dedupe(rows)
+    assert [(row["dataset"], row["claim_id"]) for row in gathered] == [
+        ("mnist", "on_images"), ("fashion_mnist", "on_images"), ("mnist", "on_tables"),
+        ("mnist", "on_digits")]
+    names = {"mnist": "MNIST", "fashion_mnist": "Fashion-MNIST"}
+    assert _tally(rows, list(names), names) == (
+        "Verdicts of the book's claims on MNIST (1 claim): **holds** 1; on Fashion-MNIST (1 "
+        "claim): **holds** 1; on the tables (1 claim): **underpowered** 1; on the 8x8 digits "
+        "(1 claim): **fails** 1.")
+    by_dataset = {row["dataset"]: row for row in rows if row["claim_id"] == "on_tables"}
+    assert verdict_cells({"mnist": by_dataset["mnist"]}, list(names), names,
+                         lambda row: row["verdict"]) == [
+        "underpowered (on the tables)", "same runs as MNIST"]

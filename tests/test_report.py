@@ -273,3 +273,26 @@ def test_the_appendix_prints_the_bench_table_when_there_is_one(tmp_path):
     markdown = to_markdown(Page("APPENDIX.md", "A", speed(tmp_path / "bench")))
     assert "Speed, measured side by side" in markdown and "AMD EPYC (2 cores)" in markdown
     assert "| accelerated | RBF SVM | n_train 20,000 | 11.6 | 118 | 0.0983 |" in markdown
+
+
+def test_a_changed_verdict_shows_what_the_earlier_test_said(results_set):
+    from mlhistory.results.schema import VERDICT_CHANGES_COLUMNS, VERDICT_CHANGES_FILE, write_rows
+
+    experiments = report.read_judged(results_set)
+    experiment = experiments[0]
+    row = experiment.claims[0]
+    record = {"experiment": row["experiment"], "dataset": row["dataset"],
+              "claim_id": row["claim_id"], "old_verdict": "inconclusive",
+              "old_test": "an older test", "old_p_value": "0.2", "new_verdict": row["verdict"],
+              "reason": "the margin now decides it"}
+    path = results_set / VERDICT_CHANGES_FILE
+    write_rows(path, [record], VERDICT_CHANGES_COLUMNS)
+    try:
+        page = to_markdown(report.build_pages(experiments, results_set)[1])
+    finally:
+        path.unlink()
+    assert ("earlier verdict: **inconclusive** (p = 0.2) by the earlier test (an older test); "
+            "changed because the margin now decides it") in page
+    # Every claim row's key numbers are on its page.
+    assert f"- numbers: accuracy: {row['side_a']} " in page and "95 % interval" in page
+
