@@ -54,6 +54,7 @@ all: results/runs.csv ## Every experiment at full size on MNIST and Fashion-MNIS
 # clone's checkout (after mlhistory/ and every results/<dataset>/), so a fresh clone is up to date.
 results/runs.csv: $(FULL) $(RENDER_CODE) | $(INSTALLED)
 	$(PYTHON) -m mlhistory plots
+	$(PYTHON) -m mlhistory judge
 	$(PYTHON) -m mlhistory report
 
 quick: fetch-data ## Every experiment on a small subset of the first dataset, under results/quick/.
@@ -102,7 +103,8 @@ fetch-data: | $(INSTALLED)
 plots: | $(INSTALLED) ## Re-draw every plot from saved results (never retrains).
 	$(PYTHON) -m mlhistory plots
 
-report: | $(INSTALLED) ## Rebuild results/REPORT.md and results/index.html from saved results.
+report: | $(INSTALLED) ## Judge every claim again, then rebuild results/REPORT.md and index.html (never retrains).
+	$(PYTHON) -m mlhistory judge
 	$(PYTHON) -m mlhistory report
 
 bench: fetch-data ## Measure speed as same-run ratios (runner, Keras input, SVM, make targets) into results/bench/.

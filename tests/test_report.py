@@ -296,3 +296,22 @@ def test_a_changed_verdict_shows_what_the_earlier_test_said(results_set):
     # Every claim row's key numbers are on its page.
     assert f"- numbers: accuracy: {row['side_a']} " in page and "95 % interval" in page
 
+
+def test_judge_rewrites_every_claims_file_and_prints_what_changed(tmp_path, capsys):
+    from test_claim_kinds import tiny_experiment
+
+    from mlhistory.__main__ import main
+    from mlhistory.judging.comparisons import MatchesOrBeats
+
+    claim = MatchesOrBeats("logreg_matches_itself", "L.", winner="logreg", losers=("logreg",))
+    folder = tmp_path / "results" / "d" / "00_fixture"
+    tiny_experiment(folder, [claim])
+    (folder / "claims.csv").write_text("experiment,dataset,claim_id,verdict\n"
+                                       "00_fixture,d,logreg_matches_itself,fails\n")
+    main(["judge", "--results-dir", str(tmp_path / "results")])
+    printed = capsys.readouterr().out
+    assert "d/00_fixture logreg_matches_itself: fails -> underpowered" in printed
+    assert "1 verdicts changed" in printed
+    with open(folder / "claims.csv", newline="") as handle:
+        assert [row["verdict"] for row in csv.DictReader(handle)] == ["underpowered"]
+    assert (tmp_path / "results" / "claims.csv").exists()
