@@ -78,7 +78,8 @@ def compare(results: ExperimentResults, label_a: str, rows_a: list[dict], label_
     if result.n_test < MIN_TEST_IMAGES:
         evidence += (f"; only {result.n_test:,} test images (fewer than {MIN_TEST_IMAGES:,}, "
                      f"not cross-validated): an illustration, not a verdict"
-                     + ("" if verdict == UNDERPOWERED else f" (the interval alone: {verdict})"))
+                     + ("" if verdict == UNDERPOWERED else f" (the interval alone: {verdict})")
+                     + "; cross-validation, or a larger test set, would make it one")
         verdict = UNDERPOWERED
     elif verdict == UNDERPOWERED:
         evidence += "; " + paired.to_settle(result, margin, relation)
@@ -150,8 +151,7 @@ def combined(verdict: str, comparisons: list[Verdict], prefix: str = "") -> Verd
     if len(comparisons) > 1:
         numbers = replace(numbers, deciding=f"{numbers.side_a} vs {numbers.side_b}: of "
                                             f"{len(comparisons)} comparisons, "
-                                            f"{WHY_DECIDING[verdict]}")
-        tests += ", the deciding comparison's p"
+                                            f"{WHY_DECIDING[verdict]} (its p-value)")
     return Verdict(verdict, evidence, tests, chosen.p_value, numbers)
 
 

@@ -101,10 +101,14 @@ def _flagged(experiment: JudgedExperiment) -> list:
     items = []
     for label in results.labels:
         for row in results.rows_of(label, all_sizes=True):
-            for flag in flags.get(row["run_key"], ()):
+            found = flags.get(row["run_key"], ())
+            uses = [" and ".join(f"{flag.reason} ({flag.detail})" for flag in found
+                                 if flag.action == action) + f": {use}"
+                    for action, use in FLAG_USE.items()
+                    if any(flag.action == action for flag in found)]
+            if uses:
                 items.append(f"{results.display_name(label)}, seed {row['seed']}, n_train "
-                             f"{row['n_train']:,}: {flag.reason} ({flag.detail}); "
-                             f"{FLAG_USE[flag.action]}")
+                             f"{row['n_train']:,}: " + "; ".join(uses))
     return [Heading(2, "Runs flagged"),
             Paragraph("Runs that failed as runs, found from their saved predictions and "
                       "training curves (or flagged in the results set's flag file). A claim "

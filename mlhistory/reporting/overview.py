@@ -121,7 +121,7 @@ def verdict_cells(by_dataset: dict[str, dict], datasets: list[str], names: dict,
         return [text(by_dataset[dataset]) if dataset in by_dataset else NOT_RUN
                 for dataset in datasets]
     return [f"{text(row)} (on {scope_name(row['scope'])})" if dataset == row["dataset"]
-            else f"same runs as {names[row['dataset']]}" for dataset in datasets]
+            else f"counted once, under {names[row['dataset']]}" for dataset in datasets]
 
 
 def verdict_table(rows: list[dict], sections: dict, datasets: list[str], names: dict) -> Table:
@@ -194,7 +194,9 @@ def _tally(rows: list[dict], datasets: list[str], names: dict) -> str:
               for dataset in datasets}
     others = [row for by_dataset in _claims_by_key(rows).values()
               for row in by_dataset.values() if not own_scope(row)]
-    for row in others:
+    order = list(SCOPE_NAMES)
+    for row in sorted(others, key=lambda row: (order.index(row["scope"]) if row["scope"] in order
+                                               else len(order), row["scope"])):
         groups.setdefault(scope_name(row["scope"]), []).append(row)
     parts = []
     for name, found in groups.items():

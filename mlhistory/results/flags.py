@@ -60,10 +60,10 @@ def row_flags(row: dict, predictions: np.ndarray, labels: np.ndarray,
     missing = np.setdiff1d(classes, np.unique(predictions))
     if len(missing):
         shown = ", ".join(f"{int(label)} ({int(counts[classes == label][0])} test rows)"
-                          for label in missing[:5])
+                          for label in missing)
         flags.append(Flag(key, FAILED, NEVER_PREDICTS,
-                          f"never predicts {len(missing)} of {len(classes)} classes: {shown}"
-                          + (", ..." if len(missing) > 5 else "")))
+                          f"never predicts {len(missing)} of {len(classes)} classes"
+                          + (f": {shown}" if len(missing) <= 3 else "")))
     if train_loss is not None and len(train_loss):
         loss = np.asarray(train_loss, dtype=float)
         if not np.all(np.isfinite(loss)):
