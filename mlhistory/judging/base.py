@@ -27,12 +27,13 @@ guard itself.
 
 import csv
 import io
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from .. import atomic
 from ..errors import UsageError
 from ..results import ExperimentResults
+from ..results.labels import as_labels
 from ..results.schema import base_dataset
 
 HOLDS, FAILS, INCONCLUSIVE = "holds", "fails", "inconclusive"
@@ -108,6 +109,11 @@ class Claim:
             raise TypeError(f"claim class {cls.__name__} names the kind {cls.kind!r}, which "
                             f"{taken.__module__}.{taken.__qualname__} is already saved under")
         CLAIM_KINDS[cls.kind] = cls
+
+    def __post_init__(self) -> None:
+        # Runs named by the objects an experiment declared are kept by their labels.
+        for item in fields(self):
+            object.__setattr__(self, item.name, as_labels(getattr(self, item.name)))
 
     def to_dict(self) -> dict:
         """The saved form of a claim: its kind and fields, tuples as lists."""
