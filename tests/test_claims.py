@@ -4,21 +4,18 @@ margins, and failed runs flagged and left out."""
 
 import itertools
 import re
-import tempfile
 from collections import Counter
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from mlhistory import atomic
 from mlhistory.judging import base, margins, paired
 from mlhistory.judging.base import FAILS, HOLDS, SETUP_SHORT, TIES, UNDERPOWERED
 from mlhistory.judging.comparisons import Beats, MatchesOrBeats, RunnerUp, WinRate
 from mlhistory.judging.references import ErrorReduction
 from mlhistory.judging.trends import FailsToTrain, FitTimeExponents, ReachesSooner
-from mlhistory.results import TEST_LABELS_FILE, ExperimentResults, key_of_test_set, testing
+from mlhistory.results import ExperimentResults, testing
 from mlhistory.results.curves import loglog_slope
 from mlhistory.results.flags import (
     DIVERGED,
@@ -31,47 +28,6 @@ from mlhistory.results.flags import (
     row_flags,
     write_flag_file,
 )
-
-N_TEST, N_CLASSES = 2_000, 10
-TEST_LABELS = np.random.default_rng(0).integers(0, N_CLASSES, N_TEST)
-# Test images from easiest to hardest, the same for every model: a model with accuracy p gets
-# the easiest p * N_TEST right, so two models' errors are nested, as real models' mostly are.
-DIFFICULTY = np.random.default_rng(1).permutation(N_TEST)
-
-
-def predictions_for(accuracy: float) -> np.ndarray:
-    """Predictions scoring ``accuracy`` (to the nearest image): a wrong one is the next class."""
-    predictions = (TEST_LABELS + 1) % N_CLASSES
-    right = DIFFICULTY[:round(accuracy * N_TEST)]
-    predictions[right] = TEST_LABELS[right]
-    return predictions
-
-
-def rows(label, accuracies, n_train=1000, n_test=N_TEST):
-    return [{"model": label, "dataset": "d", "seed": seed, "n_train": n_train, "n_test": n_test,
-             "accuracy": round(value * N_TEST) / N_TEST, "macro_f1": value,
-             "run_key": f"{label}-{n_train}-{seed}"} for seed, value in enumerate(accuracies)]
-
-
-def results(*row_lists, root: Path | None = None, artifacts: dict | None = None,
-            test_labels: np.ndarray = TEST_LABELS):
-    """Saved results whose labels are the rows' model names: each row's predictions in the run
-    cache (``artifacts[run_key]`` added or replacing them when given), the test labels beside
-    the rows. The experiment ran three seeds, so a label with one run is a deterministic model."""
-    root = Path(root or tempfile.mkdtemp(prefix="claims-fixture-"))
-    folder = root / "d" / "00_fixture"
-    all_rows = [row for row_list in row_lists for row in row_list]
-    for row in all_rows:
-        atomic.write_npz(root / "cache" / "d" / f"{row['run_key']}.npz",
-                         {"predictions": predictions_for(row["accuracy"])[:len(test_labels)],
-                          **(artifacts or {}).get(row["run_key"], {})})
-    atomic.write_npz(folder / TEST_LABELS_FILE,
-                     {key_of_test_set("d", len(test_labels)): test_labels})
-    manifest = testing.manifest(testing.rows_by_label(all_rows),
-                                [testing.dataset_record("d", n_test=len(test_labels))],
-                                seeds=(0, 1, 2))
-    return ExperimentResults(folder, manifest, all_rows)
-
 
 CLAIM = Beats("a_beats_b", "A beats B.", winner="a", losers=("b",))
 
@@ -88,7 +44,7 @@ CLAIM = Beats("a_beats_b", "A beats B.", winner="a", losers=("b",))
     ([0.853], [0.850], HOLDS),
     ([0.8505], [0.8500], TIES),
 ])
-def test_beats_verdicts(a, b, verdict):
+def test_beats_verdicts(rows, results, a, b, verdict):
     judged = CLAIM.evaluate(results(rows("a", a), rows("b", b)))
     assert judged.verdict == verdict, judged.evidence
     numbers = judged.numbers
@@ -97,7 +53,7 @@ def test_beats_verdicts(a, b, verdict):
     assert numbers.margin == margins.ACCURACY_MARGIN and numbers.runs_a == len(a)
 
 
-def test_an_underpowered_comparison_says_how_many_seeds_would_settle_it():
+def test_an_underpowered_comparison_says_how_many_seeds_would_settle_it(rows, results):
     judged = CLAIM.evaluate(results(rows("a", [0.88, 0.90, 0.92]),
                                     rows("b", [0.875, 0.895, 0.915])))
     assert judged.verdict == UNDERPOWERED
@@ -118,7 +74,7 @@ def test_the_power_calculation_of_a_known_case():
     assert text.startswith("neither more seeds nor more test images alone settle it")
 
 
-def test_one_failed_comparison_fails_a_claim_over_several_models():
+def test_one_failed_comparison_fails_a_claim_over_several_models(rows, results):
     claim = Beats("a_beats_all", "A beats B and C.", winner="a", losers=("b", "c"))
     result = claim.evaluate(results(rows("a", [0.9]), rows("b", [0.8]), rows("c", [0.95])))
     assert result.verdict == FAILS
@@ -127,22 +83,22 @@ def test_one_failed_comparison_fails_a_claim_over_several_models():
     assert result.numbers.side_b == "c" and "of 2 comparisons" in result.numbers.deciding
 
 
-def test_a_tie_with_one_loser_is_a_tie_of_the_whole_claim():
+def test_a_tie_with_one_loser_is_a_tie_of_the_whole_claim(rows, results):
     claim = Beats("a_beats_all", "A beats B and C.", winner="a", losers=("b", "c"))
     assert claim.evaluate(results(rows("a", [0.9]), rows("b", [0.8]), rows("c", [0.9]))).verdict \
         == TIES
 
 
-def test_missing_results_are_setup_short_not_a_crash():
+def test_missing_results_are_setup_short_not_a_crash(rows, results):
     saved = results(rows("a", [0.9]))
     manifest = replace(saved.manifest, runs=(*saved.manifest.runs, testing.run_record("b")))
     result = CLAIM.evaluate(replace(saved, manifest=manifest))
     assert result.verdict == SETUP_SHORT and "no results for b" in result.evidence
 
 
-def test_a_test_set_under_2000_images_decides_nothing():
+def test_a_test_set_under_2000_images_decides_nothing(rows, results, claim_labels):
     small = results(rows("a", [0.95, 0.96, 0.97], n_test=1_000),
-                    rows("b", [0.60, 0.61, 0.62], n_test=1_000), test_labels=TEST_LABELS[:1_000])
+                    rows("b", [0.60, 0.61, 0.62], n_test=1_000), test_labels=claim_labels[:1_000])
     judged = CLAIM.evaluate(small)
     assert judged.verdict == UNDERPOWERED and "1,000 test images" in judged.evidence
     assert "the interval alone: holds" in judged.evidence
@@ -215,11 +171,11 @@ def test_the_paired_test_compares_the_means_and_its_draws_are_seeded():
     assert first.test == paired.BOOTSTRAP
 
 
-def test_mcnemar_only_for_one_deterministic_run_a_side():
+def test_mcnemar_only_for_one_deterministic_run_a_side(predictions_for, claim_labels):
     a, b = [predictions_for(0.853)], [predictions_for(0.850)]
-    assert paired.paired_test(a, b, TEST_LABELS, "accuracy", 10, True, True).test == paired.MCNEMAR
+    assert paired.paired_test(a, b, claim_labels, "accuracy", 10, True, True).test == paired.MCNEMAR
     # One run of a seeded model is not a deterministic one: the bootstrap, seed spread unknown.
-    seeded = paired.paired_test(a, b, TEST_LABELS, "accuracy", 10, False, True)
+    seeded = paired.paired_test(a, b, claim_labels, "accuracy", 10, False, True)
     assert seeded.test == paired.BOOTSTRAP and np.isnan(seeded.seed_variance_a)
 
 
@@ -240,7 +196,7 @@ def diverged_loss() -> np.ndarray:
     return np.array([0.9, 1.4, np.nan])
 
 
-def test_a_planted_diverged_seed_is_flagged_and_left_out():
+def test_a_planted_diverged_seed_is_flagged_and_left_out(rows, results):
     a = rows("a", [0.90, 0.91, 0.60])
     saved = results(a, rows("b", [0.85, 0.86, 0.87]),
                     artifacts={a[2]["run_key"]: {"train_loss": diverged_loss()}})
@@ -252,7 +208,7 @@ def test_a_planted_diverged_seed_is_flagged_and_left_out():
     assert float(judged["mean_a"]) == pytest.approx(0.905)
 
 
-def test_a_side_with_every_seed_failed_is_setup_short():
+def test_a_side_with_every_seed_failed_is_setup_short(rows, results):
     a = rows("a", [0.90, 0.91, 0.92])
     saved = results(a, rows("b", [0.85, 0.86, 0.87]),
                     artifacts={row["run_key"]: {"train_loss": diverged_loss()} for row in a})
@@ -261,30 +217,30 @@ def test_a_side_with_every_seed_failed_is_setup_short():
     assert "no unflagged results for a" in judged.evidence
 
 
-def test_a_never_predicted_class_is_flagged():
+def test_a_never_predicted_class_is_flagged(rows, results, predictions_for, claim_labels):
     predictions = predictions_for(0.9)
     predictions[predictions == 3] = 4
-    flags = row_flags({"run_key": "k"}, predictions, TEST_LABELS)
+    flags = row_flags({"run_key": "k"}, predictions, claim_labels)
     assert [flag.reason for flag in flags] == [NEVER_PREDICTS]
-    assert f"({np.sum(TEST_LABELS == 3)} test rows)" in flags[0].detail
+    assert f"({np.sum(claim_labels == 3)} test rows)" in flags[0].detail
     a = rows("a", [0.90, 0.91, 0.92])
     saved = results(a, rows("b", [0.85, 0.86, 0.87]),
                     artifacts={a[0]["run_key"]: {"predictions": predictions}})
     assert "a: 1 of 3 seeds never predicts a class, excluded" in CLAIM.evaluate(saved).evidence
 
 
-def test_near_chance_and_a_rising_loss_are_flagged_and_a_healthy_run_is_not():
+def test_near_chance_and_a_rising_loss_are_flagged_and_a_healthy_run_is_not(predictions_for, claim_labels):
     assert [flag.reason for flag in row_flags({"run_key": "k"}, predictions_for(0.12),
-                                              TEST_LABELS)] == [NEAR_CHANCE]
-    assert row_flags({"run_key": "k"}, predictions_for(0.9), TEST_LABELS,
+                                              claim_labels)] == [NEAR_CHANCE]
+    assert row_flags({"run_key": "k"}, predictions_for(0.9), claim_labels,
                      np.array([0.9, 0.5, 0.3])) == []
-    rising = row_flags({"run_key": "k"}, predictions_for(0.9), TEST_LABELS,
+    rising = row_flags({"run_key": "k"}, predictions_for(0.9), claim_labels,
                        np.array([51.2, 53.8, 53.9]))
     assert [flag.reason for flag in rising] == [DIVERGED] and "rose" in rising[0].detail
 
 
-def test_a_negative_fit_time_is_left_out_of_timing_claims_only():
-    flags = row_flags({"run_key": "k", "fit_seconds": -3.0}, predictions_for(0.9), TEST_LABELS)
+def test_a_negative_fit_time_is_left_out_of_timing_claims_only(results, predictions_for, claim_labels):
+    flags = row_flags({"run_key": "k", "fit_seconds": -3.0}, predictions_for(0.9), claim_labels)
     assert [(flag.action, flag.reason) for flag in flags] == [("timing", "negative fit time")]
     sizes = [1_000, 5_000, 10_000, 60_000]
     svm = timed_rows("svm", sizes, 2.0)
@@ -297,7 +253,7 @@ def test_a_negative_fit_time_is_left_out_of_timing_claims_only():
     assert "excluded" not in accuracy.evaluate(saved).evidence
 
 
-def test_a_failure_a_claim_expects_is_kept_and_a_divergence_is_not():
+def test_a_failure_a_claim_expects_is_kept_and_a_divergence_is_not(rows, results):
     deep = rows("deep", [0.10, 0.11, 0.90])
     keys = [row["run_key"] for row in deep]
     saved = results(rows("shallow", [0.88, 0.89, 0.90]), deep,
@@ -309,7 +265,7 @@ def test_a_failure_a_claim_expects_is_kept_and_a_divergence_is_not():
     assert judged.verdict == HOLDS  # the two seeds left are near chance
 
 
-def test_a_run_flagged_short_of_its_literature_makes_the_claim_setup_short():
+def test_a_run_flagged_short_of_its_literature_makes_the_claim_setup_short(rows, results):
     saved = results(rows("a", [0.90, 0.91, 0.92]), rows("b", [0.80, 0.81, 0.82]))
     write_flag_file(saved.folder.parent.parent / FLAGS_FILE,
                     [Flag("b-1000-0", SHORT, "short of its literature", "0.80 against 0.95")])
@@ -324,7 +280,7 @@ def test_a_run_flagged_short_of_its_literature_makes_the_claim_setup_short():
     assert "a: 1 of 3 seeds odd, excluded" in flagged[0]["evidence"]
 
 
-def test_only_the_largest_training_size_is_judged():
+def test_only_the_largest_training_size_is_judged(rows, results):
     small_subset = rows("a", [0.5], n_train=100) + rows("b", [0.9], n_train=100)
     full = rows("a", [0.9]) + rows("b", [0.8])
     assert CLAIM.evaluate(results(small_subset, full)).verdict == HOLDS
@@ -352,13 +308,13 @@ def test_claims_survive_a_round_trip_through_their_saved_form(claim):
     ([0.80], [0.90], FAILS),
     ([0.843, 0.85, 0.857], [0.85, 0.85, 0.85], UNDERPOWERED),  # could be 0.5 points worse
 ])
-def test_matches_or_beats(a, b, verdict):
+def test_matches_or_beats(rows, results, a, b, verdict):
     claim = MatchesOrBeats("m", "M.", winner="a", losers=("b",))
     assert claim.evaluate(results(rows("a", a), rows("b", b))).verdict == verdict
 
 
-def timed_rows(label, sizes, exponent, scale=1e-4):
-    return [{"model": label, "dataset": "d", "seed": 0, "n_train": size, "n_test": N_TEST,
+def timed_rows(label, sizes, exponent, scale=1e-4, n_test=2_000):  # the fixture test set's size
+    return [{"model": label, "dataset": "d", "seed": 0, "n_train": size, "n_test": n_test,
              "accuracy": 0.9,
              "fit_seconds": scale * size**exponent, "run_key": f"{label}-{size}"}
             for size in sizes]
@@ -372,7 +328,7 @@ def test_slope_fit_recovers_a_known_exponent():
 
 @pytest.mark.parametrize("steep, linear, verdict", [(2.0, 1.0, HOLDS), (1.2, 1.0, FAILS),
                                                      (2.0, 1.6, FAILS)])
-def test_fit_time_exponents(steep, linear, verdict):
+def test_fit_time_exponents(results, steep, linear, verdict):
     sizes = [1_000, 5_000, 10_000, 60_000]
     saved = results(timed_rows("svm", sizes, steep), timed_rows("net", sizes, linear))
     claim = FitTimeExponents("f", "F.", steep="svm", linear="net", min_size=5_000)
@@ -382,7 +338,7 @@ def test_fit_time_exponents(steep, linear, verdict):
     assert "over n_train 5,000..60,000" in result.evidence
 
 
-def test_fit_time_exponents_need_two_sizes_and_three_for_an_interval():
+def test_fit_time_exponents_need_two_sizes_and_three_for_an_interval(results):
     claim = FitTimeExponents("f", "F.", steep="svm", linear="net", min_size=5_000)
     saved = results(timed_rows("svm", [60_000], 2.0), timed_rows("net", [60_000], 1.0))
     assert claim.evaluate(saved).verdict == SETUP_SHORT
@@ -390,7 +346,7 @@ def test_fit_time_exponents_need_two_sizes_and_three_for_an_interval():
     assert claim.evaluate(saved).verdict == UNDERPOWERED
 
 
-def test_noisy_fit_times_give_an_exponent_too_uncertain_to_judge():
+def test_noisy_fit_times_give_an_exponent_too_uncertain_to_judge(results):
     sizes = [1_000, 5_000, 10_000, 20_000, 60_000]
     noisy = timed_rows("svm", sizes, 1.6)
     for row, factor in zip(noisy, [1, 1, 3, 0.4, 1], strict=True):
@@ -400,7 +356,7 @@ def test_noisy_fit_times_give_an_exponent_too_uncertain_to_judge():
     assert claim.evaluate(saved).verdict == UNDERPOWERED
 
 
-def test_win_rate_counts_one_comparison_per_pair_however_many_seeds():
+def test_win_rate_counts_one_comparison_per_pair_however_many_seeds(rows, results):
     saved = results(rows("boost", [0.90]), rows("forest", [0.80, 0.81, 0.82]),
                     rows("boost2", [0.90]), rows("forest2", [0.80]),
                     rows("boost3", [0.70]), rows("forest3", [0.90, 0.91, 0.92]))
@@ -412,7 +368,7 @@ def test_win_rate_counts_one_comparison_per_pair_however_many_seeds():
     assert result.verdict == HOLDS and result.p_value is not None
 
 
-def test_win_rate_ties_and_undecided_pairs_are_neither_wins_nor_losses():
+def test_win_rate_ties_and_undecided_pairs_are_neither_wins_nor_losses(rows, results):
     saved = results(rows("boost", [0.88, 0.90, 0.92]), rows("forest", [0.875, 0.895, 0.915]),
                     rows("boost2", [0.70]), rows("forest2", [0.90]),
                     rows("boost3", [0.8505]), rows("forest3", [0.8500]))
@@ -423,7 +379,7 @@ def test_win_rate_ties_and_undecided_pairs_are_neither_wins_nor_losses():
     assert result.verdict == TIES
 
 
-def test_the_runner_up_counts_only_the_datasets_it_places_on():
+def test_the_runner_up_counts_only_the_datasets_it_places_on(rows, results):
     saved = results(rows("rf1", [0.90, 0.91]), rows("x1", [0.95]), rows("y1", [0.80]),
                     rows("rf2", [0.90, 0.91]), rows("x2", [0.95]), rows("y2", [0.85]),
                     rows("rf3", [0.80, 0.81]), rows("x3", [0.95]), rows("y3", [0.90]))
@@ -440,17 +396,23 @@ def test_the_runner_up_counts_only_the_datasets_it_places_on():
     # 16 errors against 40 of 2,000 test images: 60 % fewer, but the interval spans 40-80 %.
     (0.992, 0.980, UNDERPOWERED),
 ])
-def test_error_reduction_against_the_quoted_figure(better, worse, verdict):
+def test_error_reduction_against_the_quoted_figure(rows, results, better, worse, verdict):
     claim = ErrorReduction("e", "E.", better="a", worse="b", quoted=0.6)
     assert claim.evaluate(results(rows("a", [better]), rows("b", [worse]))).verdict == verdict
 
 
-def curve_results(tmp_path, curves: dict) -> ExperimentResults:
-    """Saved results whose runs carry per-epoch test accuracy artifacts."""
-    all_rows = [rows(label, [curve[-1]])[0] for label, curve in curves.items()]
-    return results(all_rows, root=tmp_path, artifacts={
-        row["run_key"]: {"test_accuracy_per_epoch": np.asarray(curve)}
-        for row, curve in zip(all_rows, curves.values(), strict=True)})
+@pytest.fixture
+def curve_results(rows, results):
+    """``curve_results(curves)``: saved results whose runs carry per-epoch test accuracy
+    artifacts, one run per label of ``curves``."""
+
+    def make(curves: dict) -> ExperimentResults:
+        all_rows = [rows(label, [curve[-1]])[0] for label, curve in curves.items()]
+        return results(all_rows, artifacts={
+            row["run_key"]: {"test_accuracy_per_epoch": np.asarray(curve)}
+            for row, curve in zip(all_rows, curves.values(), strict=True)})
+
+    return make
 
 
 @pytest.mark.parametrize("fast, verdict", [
@@ -459,9 +421,9 @@ def curve_results(tmp_path, curves: dict) -> ExperimentResults:
     ([0.70, 0.80, 0.84, 0.86], TIES),     # the same epoch as LeNet
     ([0.70, 0.80, 0.84, 0.84, 0.86], FAILS),      # reaches it only at epoch 5
 ])
-def test_reaches_sooner(tmp_path, fast, verdict):
+def test_reaches_sooner(curve_results, fast, verdict):
     slow = [0.70, 0.80, 0.83, 0.85]  # within 0.1 points of its final value only at epoch 4
-    saved = curve_results(tmp_path, {"modern": fast, "lenet": slow})
+    saved = curve_results({"modern": fast, "lenet": slow})
     result = ReachesSooner("r", "R.", fast="modern", slow="lenet").evaluate(saved)
     assert result.verdict == verdict, result.evidence
 
@@ -469,9 +431,9 @@ def test_reaches_sooner(tmp_path, fast, verdict):
 # --- what a claim is about: the tables and the digits, counted once ----------------------------
 
 
-def test_a_claim_on_tables_or_digits_is_scoped_to_them():
+def test_a_claim_on_tables_or_digits_is_scoped_to_them(rows, results):
     saved = results(rows("a", [0.9]), rows("b", [0.8]), rows("c", [0.7]))
-    records = [testing.dataset_record("d", n_test=N_TEST),
+    records = [testing.dataset_record("d", n_test=2_000),
                testing.dataset_record("letter", kind="tabular"),
                testing.dataset_record("digits")]
     runs = [replace(run, dataset={"a": "d", "b": "letter", "c": "digits"}[run.label])
@@ -500,7 +462,7 @@ def judged_row(dataset: str, claim_id: str, verdict: str, scope: str | None = No
 
 
 def test_table_claims_are_listed_and_counted_once():
-    from mlhistory.reporting.overview import _tally, verdict_cells
+    from mlhistory.reporting.overview import tally, verdict_cells
 
     rows = [judged_row(dataset, "on_images", HOLDS) for dataset in ("mnist", "fashion_mnist")]
     rows += [judged_row(dataset, "on_tables", UNDERPOWERED, "tables")
@@ -511,7 +473,7 @@ def test_table_claims_are_listed_and_counted_once():
         ("mnist", "on_images"), ("fashion_mnist", "on_images"), ("mnist", "on_tables"),
         ("mnist", "on_digits")]
     names = {"mnist": "MNIST", "fashion_mnist": "Fashion-MNIST"}
-    assert _tally(rows, list(names), names) == (
+    assert tally(rows, list(names), names) == (
         "Verdicts of the book's claims on MNIST (1 claim): **holds** 1; on Fashion-MNIST (1 "
         "claim): **holds** 1; on the tables (1 claim): **underpowered** 1; on the 8x8 digits "
         "(1 claim): **fails** 1.")

@@ -1,18 +1,20 @@
 """Declarations checked when an experiment is declared, before any run: plot and table kinds and
 their options, and every run label or model that claims, plots and tables name."""
 
+import ast
 import importlib.util
 import json
+import re
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT
 
 from mlhistory import judging
 from mlhistory.errors import UsageError
 from mlhistory.judging import base
 from mlhistory.judging.base import SETUP_SHORT, Claim
 from mlhistory.judging.comparisons import Beats, Pairwise
+from mlhistory.paths import PROJECT_ROOT
 from mlhistory.reporting.plots import Plot, plot_filename
 from mlhistory.reporting.tables import Table
 from mlhistory.results import ExperimentResults, Manifest, SkippedRun, testing
@@ -188,3 +190,29 @@ def claim_naming(claim: type[Claim], label: str) -> Claim:
         "runner_up": {"groups": (("a", label),)},
     }[claim.kind]
     return claim("c", "C.", **fields)
+
+
+def test_claims_and_plots_take_the_runs_a_script_declared():
+    hog, pixels = Run("rbf_svm", features="hog"), Run("rbf_svm")
+    claim = Beats("hog_beats_pixels", "HOG beats pixels.", winner=hog, losers=(pixels,))
+    assert (claim.winner, claim.losers) == ("rbf_svm on hog", ("rbf_svm",))
+    assert Plot("accuracy_and_fit_time", labels=[hog, pixels]).options == {
+        "labels": ["rbf_svm on hog", "rbf_svm"]}
+
+
+# A label built by a rule of results/labels.py: a model on features, on its fair budget, on
+# another dataset, a stack, a recipe at a depth.
+TYPED_LABEL = re.compile(r"^\w+ (on \w+|fair)( \(\w+\))?$|^\w+ \(\w+\)$|^\w+ k=\d+$|^\w+ depth \d+$")
+
+
+def test_no_experiment_script_types_a_run_label():
+    for script in sorted((PROJECT_ROOT / "experiments").glob("[0-9][0-9]_*.py")):
+        tree = ast.parse(script.read_text())
+        # A run may name itself where it is declared: Run(..., label="convnet (digits)").
+        own_names = {id(keyword.value) for node in ast.walk(tree) if isinstance(node, ast.Call)
+                     and getattr(node.func, "id", None) == "Run"
+                     for keyword in node.keywords if keyword.arg == "label"}
+        typed = [node.value for node in ast.walk(tree)
+                 if isinstance(node, ast.Constant) and isinstance(node.value, str)
+                 and TYPED_LABEL.match(node.value) and id(node) not in own_names]
+        assert not typed, f"{script.name} types the labels {typed}: name the runs it declared"

@@ -8,14 +8,14 @@ from types import SimpleNamespace
 import keras
 import numpy as np
 import pytest
-from conftest import PROJECT_ROOT
 from keras import layers
 
 from mlhistory import atomic, models
 from mlhistory.data import dataset_info
 from mlhistory.models import flops, nets
+from mlhistory.paths import PROJECT_ROOT
 from mlhistory.reporting import tables
-from mlhistory.reporting.plots import hardware as hardware_plots
+from mlhistory.reporting.plots import scaling
 from mlhistory.results import HARDWARE_FILE, ExperimentResults, testing, write_rows
 from mlhistory.running.cli import config_from, experiment_parser
 from mlhistory.running.steps import hardware_measurement
@@ -161,7 +161,7 @@ def test_the_table_divides_achieved_flops_by_the_training_device_peak(tmp_path, 
 def test_the_plot_renders_from_saved_results(tmp_path):
     results = _hardware_results(tmp_path / "fashion_mnist" / "10_fixture", "GPU:0")
     path = results.folder / "hardware_flops.png"
-    hardware_plots.hardware_flops(results, path)
+    scaling.hardware_flops(results, path)
     content = path.read_bytes()
     assert content.startswith(PNG_SIGNATURE) and len(content) > 10_000
 

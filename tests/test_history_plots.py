@@ -5,7 +5,7 @@ import pytest
 
 from mlhistory import atomic, models
 from mlhistory.reporting import plots
-from mlhistory.reporting.plots import style
+from mlhistory.reporting.plots import readability
 from mlhistory.results import TOY_FILE, ExperimentResults, testing, write_rows
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -85,9 +85,9 @@ def era_results(tmp_path):
 
 @pytest.fixture(autouse=True)
 def readable_figures():
-    """Every figure drawn here must pass the checks a reader's eye would make (style.save
+    """Every figure drawn here must pass the checks a reader's eye would make (readability.save
     raises otherwise)."""
-    with style.checking_readability():
+    with readability.checking_readability():
         yield
 
 @pytest.mark.parametrize("kind, options", [

@@ -1,5 +1,5 @@
 """The checks a reader's eye would make on a figure, each shown to catch a broken figure (so it
-cannot pass vacuously), and the shared style every figure takes its names and colours from."""
+cannot pass vacuously), and the colours and axes every figure shares."""
 
 import csv
 
@@ -8,16 +8,16 @@ import pytest
 
 from mlhistory.models import registry
 from mlhistory.paths import REFERENCES_DIR
-from mlhistory.reporting.plots import style
-from mlhistory.reporting.plots.why_now import book_layer_names
+from mlhistory.reporting.plots import axes, colours, readability
+from mlhistory.reporting.plots.layers import book_layer_names
 from mlhistory.results import ExperimentResults, testing
 
-plt = style.plt
+plt = axes.plt
 
 
 @pytest.fixture
 def figure():
-    figure, axis = plt.subplots(figsize=(style.WIDTH, 5))
+    figure, axis = plt.subplots(figsize=(axes.WIDTH, 5))
     axis.plot([1, 2, 3], [0.2, 0.5, 0.9], label="a line")
     axis.set_xlabel("epoch")
     axis.set_ylabel("test accuracy")
@@ -28,39 +28,39 @@ def figure():
 
 
 def test_a_tidy_figure_has_no_problems(figure):
-    assert style.readability_problems(figure) == []
+    assert readability.readability_problems(figure) == []
 
 
 def test_overlapping_tick_labels_are_caught(figure):
     axis = figure.axes[0]
     axis.set_xticks([1, 1.01, 3], ["a long tick label", "another long one", "fine"])
-    assert any("tick labels overlap" in problem for problem in style.readability_problems(figure))
+    assert any("tick labels overlap" in problem for problem in readability.readability_problems(figure))
 
 
 def test_texts_written_over_each_other_are_caught(figure):
     axis = figure.axes[0]
     axis.text(2, 0.5, "a value label")
     axis.text(2.01, 0.5, "another label")
-    assert any("texts overlap" in problem for problem in style.readability_problems(figure))
+    assert any("texts overlap" in problem for problem in readability.readability_problems(figure))
 
 
 def test_a_legend_entry_with_nothing_drawn_is_caught(figure):
     axis = figure.axes[0]
     axis.legend([plt.Rectangle((0, 0), 1, 1)], ["a family with no bars"])
-    assert any("has nothing drawn" in problem for problem in style.readability_problems(figure))
+    assert any("has nothing drawn" in problem for problem in readability.readability_problems(figure))
 
 
 def test_an_axis_of_numbers_without_a_label_is_caught(figure):
     figure.axes[0].set_xlabel("")
-    assert any("has no label" in problem for problem in style.readability_problems(figure))
+    assert any("has no label" in problem for problem in readability.readability_problems(figure))
 
 
 def test_a_truncated_accuracy_axis_without_a_mark_is_caught(figure):
     axis = figure.axes[0]
     axis.set_ylim(0.8, 1.0)
-    assert any("no mark" in problem for problem in style.readability_problems(figure))
-    style.label_accuracy_axis(axis, "y", "test accuracy")
-    assert style.readability_problems(figure) == []
+    assert any("no mark" in problem for problem in readability.readability_problems(figure))
+    axes.label_accuracy_axis(axis, "y", "test accuracy")
+    assert readability.readability_problems(figure) == []
     assert "axis starts at 0.8" in axis.get_ylabel()
 
 
@@ -70,36 +70,38 @@ def test_text_too_small_at_the_report_width_is_caught():
     axis.set_xlabel("x", fontsize=6)
     axis.set_ylabel("y")
     try:
-        assert any("px high" in problem for problem in style.readability_problems(figure))
+        assert any("px high" in problem for problem in readability.readability_problems(figure))
     finally:
         plt.close(figure)
 
 
 def test_save_refuses_an_unreadable_figure_while_checking(figure, tmp_path):
     figure.axes[0].legend([plt.Rectangle((0, 0), 1, 1)], ["nothing drawn"])
-    with style.checking_readability(), pytest.raises(style.UnreadableFigure, match="nothing drawn"):
-        style.save(figure, tmp_path / "broken.png")
+    with readability.checking_readability(), \
+            pytest.raises(readability.UnreadableFigure, match="nothing drawn"):
+        readability.save(figure, tmp_path / "broken.png")
     assert not (tmp_path / "broken.png").exists()
 
 
 def test_a_single_run_says_so_instead_of_a_zero_width_error_bar(figure):
     axis = figure.axes[0]
-    style.spread(axis, 0, [0.9], "black")
-    style.spread(axis, 1, [0.8, 0.82, 0.84], "black")
+    axes.spread(axis, 0, [0.9], "black")
+    axes.spread(axis, 1, [0.8, 0.82, 0.84], "black")
     notes = [text.get_text() for text in axis.texts]
     assert notes == ["n = 1 run"]
 
 
 def test_every_lineage_of_the_registry_has_a_colour_and_nothing_else_does():
-    assert set(style.FAMILIES) == set(registry.LINEAGES)
-    assert all(style.family_color(lineage).startswith("#") for lineage in registry.LINEAGES)
+    assert set(colours.FAMILIES) == set(registry.LINEAGES)
+    assert all(colours.family_color(lineage).startswith("#") for lineage in registry.LINEAGES)
 
 
 def test_a_model_entry_without_a_lineage_fails_loudly():
     entry = registry.get("logreg")
     with pytest.raises(TypeError, match="needs a lineage"):
-        registry.ModelEntry("unmapped", entry.family, entry.build, {}, "", "", stochastic=False,
-                            display="Unmapped")
+        registry.ModelEntry(name="unmapped", family=entry.family, build=entry.build, defaults={},
+                            preprocessing="", provenance="", stochastic=False, display="Unmapped",
+                            lineage="")
 
 
 def test_a_wrapper_takes_the_lineage_of_the_model_it_wraps():
@@ -108,7 +110,7 @@ def test_a_wrapper_takes_the_lineage_of_the_model_it_wraps():
 
 
 def test_family_legend_names_each_family_once():
-    legend = style.FamilyLegend()
+    legend = colours.FamilyLegend()
     assert [legend.label(family) for family in ("svm", "svm", "forest")] == \
         ["SVMs", "_nolegend_", "forests"]
 
@@ -143,7 +145,7 @@ def _capture(monkeypatch, module):
 
 def test_who_wins_on_imbalanced_data_by_balanced_accuracy(tmp_path, monkeypatch):
     from mlhistory import atomic
-    from mlhistory.reporting.plots import why_now
+    from mlhistory.reporting.plots import grids
     from mlhistory.results import write_rows
 
     folder = tmp_path / "digits" / "11_fixture"
@@ -171,9 +173,9 @@ def test_who_wins_on_imbalanced_data_by_balanced_accuracy(tmp_path, monkeypatch)
         experiment_id="11_fixture")
     atomic.write_json(folder / "experiment.json", manifest.to_dict())
     write_rows(folder / "runs.csv", rows)
-    drawn = _capture(monkeypatch, why_now)
-    why_now.who_wins_grid(ExperimentResults.read(folder), tmp_path / "grid.png",
-                          models=["random_forest", "xgboost"], imbalanced=["shuttle"])
+    drawn = _capture(monkeypatch, grids)
+    grids.who_wins_grid(ExperimentResults.read(folder), tmp_path / "grid.png",
+                        models=["random_forest", "xgboost"], imbalanced=["shuttle"])
     axis = drawn[0].axes[0]
     best = [text for text in axis.texts if text.get_text().startswith("best")]
     assert len(best) == 1 and best[0].get_position()[0] == 1  # the booster's column

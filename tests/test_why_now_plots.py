@@ -5,7 +5,7 @@ import pytest
 
 from mlhistory import atomic, models
 from mlhistory.reporting import plots, tables
-from mlhistory.reporting.plots import style
+from mlhistory.reporting.plots import readability
 from mlhistory.results import ExperimentResults, SkippedRun, testing, write_rows
 from mlhistory.results.curves import balanced_accuracy, crossover_size
 from mlhistory.results.labels import run_label
@@ -16,9 +16,9 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 @pytest.fixture(autouse=True)
 def readable_figures():
-    """Every figure drawn here must pass the checks a reader's eye would make (style.save
+    """Every figure drawn here must pass the checks a reader's eye would make (readability.save
     raises otherwise)."""
-    with style.checking_readability():
+    with readability.checking_readability():
         yield
 
 class Fixture:

@@ -39,13 +39,14 @@ flagged short make the verdict "setup short".
 import csv
 import io
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 from .. import atomic
 from ..errors import UsageError
 from ..results import ExperimentResults
 from ..results.flags import SHORT, TIMING, Flag, flags_of
+from ..results.labels import as_labels
 from ..results.schema import base_dataset
 
 HOLDS, FAILS, TIES, UNDERPOWERED = "holds", "fails", "ties", "underpowered"
@@ -193,6 +194,11 @@ class Claim:
             raise TypeError(f"claim class {cls.__name__} names the kind {cls.kind!r}, which "
                             f"{taken.__module__}.{taken.__qualname__} is already saved under")
         CLAIM_KINDS[cls.kind] = cls
+
+    def __post_init__(self) -> None:
+        # Runs named by the objects an experiment declared are kept by their labels.
+        for item in fields(self):
+            object.__setattr__(self, item.name, as_labels(getattr(self, item.name)))
 
     def to_dict(self) -> dict:
         """The saved form of a claim: its kind and fields, tuples as lists."""

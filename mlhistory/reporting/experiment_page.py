@@ -16,6 +16,7 @@ from .common import (
     dataset_name,
     numbers_text,
     params_text,
+    sizes_text,
     verdict_changes,
     verdict_text,
 )
@@ -38,7 +39,8 @@ def experiment_page(experiment: JudgedExperiment, siblings: list[JudgedExperimen
                         f"[claims.csv]({experiment.folder}/claims.csv). Wall-clock time of the "
                         f"last computation: {format_seconds(computed_seconds(metadata))} "
                         f"({metadata['runs']} runs, {metadata['runs_from_cache']} from the run "
-                        "cache).")]
+                        "cache)."),
+              Paragraph(sizes_text([experiment]))]
     # The docstring's first line is the title, already shown; a bulleted paragraph becomes a list.
     for paragraph in manifest.summary.split("\n\n")[1:]:
         if paragraph.startswith("- "):

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ..errors import UsageError
+from ..results.labels import as_labels
 
 
 @dataclass(frozen=True)
@@ -55,11 +56,16 @@ class KindRegistry(dict):
 
     def register(self, labels: tuple[str, ...] | Callable[[dict], Iterable[str]] = (),
                  models: tuple[str, ...] = ()):
-        """A decorator registering a function under its name, with the options naming runs."""
+        """A decorator registering a function under its name, with the options naming runs; a
+        second function of a registered name fails, rather than replace the first unseen."""
         def decorate(function: Callable) -> Callable:
             if tuple(inspect.signature(function).parameters)[:len(self.leading)] != self.leading:
                 raise TypeError(f"{self.what} function {function.__name__} must take "
                                 f"{', '.join(self.leading)} before its options")
+            if function.__name__ in self:
+                raise TypeError(f"{self.what} kind {function.__name__!r} is registered twice: in "
+                                f"{self[function.__name__].function.__module__} and "
+                                f"{function.__module__}")
             self[function.__name__] = Kind(function, labels, models)
             return function
         return decorate
@@ -89,6 +95,8 @@ class Declaration:
     kinds: KindRegistry
 
     def __init__(self, kind: str, **options):
+        # Runs named by the objects an experiment declared are kept by their labels.
+        options = {name: as_labels(value) for name, value in options.items()}
         self.kinds.check(kind, options)
         self.kind = kind
         self.options = options

@@ -1,78 +1,15 @@
-"""Figures of the first experiments: accuracy and time, confusion matrices, linear templates."""
+"""Grids and images: confusion matrices, a linear model's weights as class templates, and who
+wins on which dataset."""
 
 from pathlib import Path
 
 import numpy as np
 
 from ...results import ExperimentResults
-from .style import (
-    SMALL,
-    WIDE,
-    WIDTH,
-    FamilyLegend,
-    accuracy_limits,
-    family_color,
-    family_of,
-    format_seconds,
-    label_accuracy_axis,
-    legend_in_family_order,
-    plot_kind,
-    plt,
-    save,
-    seconds_log_axis,
-    spread,
-    title,
-    wrap,
-)
-
-
-@plot_kind(labels=("labels",))
-def accuracy_and_fit_time(results: ExperimentResults, path: Path, labels: list | None = None) -> None:
-    """Test accuracy beside fit time (log scale), one row per model, coloured by family.
-
-    Both panels draw points, never bars: a bar's length would mean nothing on a truncated
-    accuracy axis or from a log axis' arbitrary start. Each seed is a small dot, the mean a
-    large one with ± one std; a model run once says "n = 1 run". Each run is shown at its
-    largest training size; a run capped below the others' size says so in its name.
-    """
-    labels = labels or results.labels
-    figure, (accuracy_axis, time_axis) = plt.subplots(
-        1, 2, figsize=(WIDE, 0.62 * len(labels) + 2.0), sharey=True, layout="constrained",
-        gridspec_kw={"width_ratios": [1.3, 1]})
-    largest = max(row["n_train"] for row in results.rows)
-    legend, names, accuracies, seconds = FamilyLegend(), [], [], []
-    for position, label in enumerate(labels):
-        rows = results.rows_of(label)
-        family = family_of(results, label)
-        color = family_color(family)
-        values = [row["accuracy"] for row in rows]
-        spread(accuracy_axis, position, values, color, label=legend.label(family))
-        accuracy_axis.annotate(f"{np.mean(values):.3f}", (max(values), position), fontsize=SMALL,
-                               textcoords="offset points", xytext=(8, 0), va="center")
-        fit_seconds = [row["fit_seconds"] for row in rows]
-        spread(time_axis, position, fit_seconds, color)
-        time_axis.annotate(format_seconds(np.mean(fit_seconds)), (max(fit_seconds), position),
-                           fontsize=SMALL, textcoords="offset points", xytext=(8, 0), va="center")
-        capped = f", {rows[0]['n_train']:,} images only" if rows[0]["n_train"] < largest else ""
-        names.append(wrap(results.display_name(label) + capped, 30))
-        accuracies += values
-        seconds += fit_seconds
-    accuracy_axis.set_yticks(range(len(labels)), names)
-    accuracy_axis.set_ylim(len(labels) - 0.5, -0.6)
-    accuracy_axis.set_xlim(accuracy_limits(accuracies)[0], 1.0)
-    accuracy_axis.set_xlim(right=1.0 + 0.08 * (1.0 - accuracy_axis.get_xlim()[0]))
-    label_accuracy_axis(accuracy_axis, "x", f"test accuracy ({results.rows[0]['n_test']:,} test "
-                                            f"images; trained on {largest:,})")
-    seconds_log_axis(time_axis, "x", seconds)
-    time_axis.set_xlim(right=time_axis.get_xlim()[1] * 3)
-    time_axis.set_xlabel("fit time (log scale)")
-    for axis in (accuracy_axis, time_axis):
-        axis.grid(axis="x", alpha=0.3)
-    legend_in_family_order(figure, axes=[accuracy_axis], loc="outside lower center",
-                           ncols=min(len(legend.seen), 4))
-    figure.suptitle(title(results, "Accuracy and fit time per model (small dots: seeds; "
-                                   "bars: ± one std)"))
-    save(figure, path)
+from .axes import SMALL, WIDTH, plt, title, wrap
+from .readability import save
+from .reading import balanced_accuracies, model_name
+from .registry import plot_kind
 
 
 @plot_kind(labels=("models",))  # each a run's label
@@ -129,4 +66,53 @@ def class_templates(results: ExperimentResults, path: Path, model: str) -> None:
                     label="weight on the standardised pixel (scale clipped at the 99th percentile)")
     figure.suptitle(title(results, f"{results.display_name(model)}: weights as class templates\n"
                                     "(red: more ink than average here votes for the class)"))
+    save(figure, path)
+
+
+@plot_kind(models=("models",))
+def who_wins_grid(results: ExperimentResults, path: Path, models: list[str],
+                  imbalanced: list[str] = ()) -> None:
+    """Datasets x models: each cell's gap to the best model on that dataset, winner marked.
+
+    On an imbalanced dataset the comparison uses balanced accuracy (mean recall over classes),
+    so "best" there is the best balanced accuracy, and the row says so.
+    """
+    datasets = results.run_datasets
+    gaps = np.full((len(datasets), len(models)), np.nan)
+    scores = np.full_like(gaps, np.nan)
+    runs = np.zeros_like(gaps, dtype=int)
+    for row_index, dataset in enumerate(datasets):
+        for column, model in enumerate(models):
+            label = results.label_for(model, dataset)
+            if label is not None and results.rows_of(label):
+                rows = results.rows_of(label)
+                values = (balanced_accuracies(results, rows) if dataset in imbalanced
+                          else [row["accuracy"] for row in rows])
+                scores[row_index, column] = np.mean(values)
+                runs[row_index, column] = len(rows)
+        gaps[row_index] = 100 * (scores[row_index] - np.nanmax(scores[row_index]))
+    figure, axis = plt.subplots(figsize=(WIDTH, 0.75 * len(datasets) + 2.4), layout="constrained")
+    image = axis.imshow(np.maximum(gaps, -10), cmap="RdYlGn", vmin=-10, vmax=0, aspect="auto")
+    for (row_index, column), gap in np.ndenumerate(gaps):
+        if np.isnan(gap):
+            declared = results.label_for(models[column], datasets[row_index]) is not None
+            axis.text(column, row_index, "not run" if declared else "n/a", ha="center",
+                      va="center", fontsize=SMALL, color="gray")
+            continue
+        text = "best\n" if gap == 0 else f"{gap:+.1f}\n".replace("-0.0", "0.0")
+        single = "\n(n = 1 run)" if runs[row_index, column] == 1 else ""
+        axis.text(column, row_index, text + f"{scores[row_index, column]:.3f}" + single,
+                  ha="center", va="center", fontsize=SMALL,
+                  fontweight="bold" if gap == 0 else "normal")
+    rows_shown = [f"{dataset} ({'images' if results.datasets[dataset].is_image else 'table'})"
+                  + ("\nbalanced accuracy" if dataset in imbalanced else "\naccuracy")
+                  for dataset in datasets]
+    axis.set_yticks(range(len(datasets)), rows_shown)
+    axis.set_xticks(range(len(models)), [wrap(model_name(results, model), 14) for model in models])
+    axis.set_xlabel("model")
+    axis.set_ylabel("dataset (and the metric compared)")
+    figure.colorbar(image, ax=axis, label="points behind the best model\n(mean over seeds; "
+                                          "capped at -10)")
+    figure.suptitle("Who wins where: gap to the best model on each dataset, by the metric "
+                    "that fits the data")
     save(figure, path)

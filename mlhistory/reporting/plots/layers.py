@@ -1,0 +1,278 @@
+"""Layer by layer and depth: one image's activations, linear probes and projections of each
+layer, gradient norms per layer, and accuracy as layers are stacked or added."""
+
+from pathlib import Path
+
+import numpy as np
+from matplotlib.ticker import MaxNLocator
+
+from ...results import ExperimentResults
+from ...results.labels import recipe_label, stack_label
+from .axes import SMALL, WIDE, WIDTH, accuracy_limits, label_accuracy_axis, plt, runs_note, title, wrap
+from .colours import color_of
+from .readability import save
+from .reading import accuracy_of
+from .registry import plot_kind
+
+# Some figures build the labels they read from their options, as the experiments label their
+# runs: "greedy k=2" (06), "2010 depth 5" (09). The experiment checks, when declared, that each
+# label built from its options names one of its runs.
+TRAININGS = ("greedy", "joint")  # experiment 06's two ways of training stacked layers
+
+
+def _stack_labels(options: dict) -> list[str]:
+    return [stack_label(training, depth) for training in TRAININGS for depth in options["depths"]]
+
+
+def _recipe_labels(options: dict) -> list[str]:
+    return [recipe_label(recipe, depth) for recipe in options["recipes"] for depth in options["depths"]]
+
+
+# Keras' layer names, by their kind, and what the book calls that kind of layer.
+BOOK_LAYER_WORDS = {"conv2d": "conv block", "max_pooling2d": "pooling", "dense": "dense"}
+
+
+def book_layer_names(names: list[str]) -> list[str]:
+    """Keras' layer names in the book's words: "conv2d_1" -> "conv block 2", "max_pooling2d" ->
+    "pooling 1", the last dense layer -> "dense head". An unknown kind of layer is an error."""
+    counts, shown = {}, []
+    for index, name in enumerate(names):
+        kind = name.rsplit("_", 1)[0] if name.rsplit("_", 1)[-1].isdigit() else name
+        if kind in ("input", "flatten"):
+            shown.append("input pixels" if kind == "input" else "flatten")
+            continue
+        if kind not in BOOK_LAYER_WORDS:
+            raise ValueError(f"layer {name!r} has no name in the book's words (BOOK_LAYER_WORDS)")
+        if kind == "dense" and index == len(names) - 1:
+            shown.append("dense head")
+            continue
+        counts[kind] = counts.get(kind, 0) + 1
+        shown.append(f"{BOOK_LAYER_WORDS[kind]} {counts[kind]}")
+    return shown
+
+
+def _first_run_artifacts(results: ExperimentResults, label: str) -> dict:
+    return results.artifacts(results.rows_of(label)[0])
+
+
+@plot_kind(labels=("label",))
+def layer_activations(results: ExperimentResults, path: Path, label: str) -> None:
+    """Figure 1.6, from the trained net: one test image's activations, layer by layer."""
+    saved = _first_run_artifacts(results, label)
+    names = book_layer_names([str(name) for name in saved["layer_names"]])
+    maps = [index for index in range(len(names)) if saved[f"activation_{index}"].ndim == 4]
+    channels = max(saved[f"activation_{index}"].shape[1] for index in maps)
+    height = 1.3 * (len(maps) + 1) + 1.0
+    figure, axes = plt.subplots(len(maps) + 1, channels, figsize=(WIDE, height), squeeze=False)
+    figure.subplots_adjust(top=1 - 0.9 / height, bottom=0.55 / height, left=0.12)
+    for row, index in zip(axes, maps, strict=False):
+        activation = saved[f"activation_{index}"][0]
+        for column, axis in enumerate(row):
+            axis.set_xticks([])
+            axis.set_yticks([])
+            if column < len(activation):
+                axis.imshow(activation[column], cmap="viridis")
+            else:
+                axis.axis("off")
+        row[0].set_ylabel(f"{names[index]}\n{activation.shape[1]}x{activation.shape[2]}",
+                          fontsize=SMALL, rotation=0, ha="right", va="center")
+    dataset = results.dataset_of(label)
+    class_names = dataset.class_names
+    probabilities = saved[f"activation_{len(names) - 1}"][0]
+    for axis in axes[-1]:
+        axis.axis("off")
+    bar_axis = figure.add_subplot(len(maps) + 1, 1, len(maps) + 1)
+    bar_axis.bar(range(len(probabilities)), probabilities, color=color_of(results, label))
+    bar_axis.set_xticks(range(len(probabilities)), [wrap(name, 10) for name in class_names],
+                        fontsize=SMALL)
+    bar_axis.set_ylim(0, 1)
+    bar_axis.set_xlabel("class", fontsize=SMALL)
+    bar_axis.set_ylabel(f"{names[-1]}:\nprobability", fontsize=SMALL)
+    truth = class_names[int(saved["sample_labels"][0])]
+    figure.suptitle(f"Layer by layer: a test image of class '{truth}' through "
+                    f"{results.display_name(label)}\n(the first {channels} channels of each "
+                    f"layer; {dataset.description})", fontsize=11)
+    save(figure, path)
+
+
+@plot_kind(labels=("label",))
+def probe_accuracy(results: ExperimentResults, path: Path, label: str) -> None:
+    """Linear-probe test accuracy on the input and on each layer (mean ± std over seeds)."""
+    rows = results.rows_of(label)
+    saved = [results.artifacts(row) for row in rows]
+    curves = np.stack([artifacts["probe_accuracy"] for artifacts in saved])
+    names = book_layer_names([str(name) for name in saved[0]["layer_names"]])
+    mean = curves.mean(axis=0)
+    std = curves.std(axis=0, ddof=1) if len(curves) > 1 else np.zeros_like(mean)
+    figure, axis = plt.subplots(figsize=(WIDTH, 5.5), layout="constrained")
+    steps = np.arange(len(names))
+    color = color_of(results, label)
+    axis.errorbar(steps, mean, yerr=std if len(rows) > 1 else None, marker="o", capsize=4,
+                  color=color, label="linear probe (PCA + logistic regression, fitted on "
+                                     "training images)")
+    for step, value in zip(steps, mean, strict=True):
+        axis.annotate(f"{value:.3f}", (step, value), textcoords="offset points", xytext=(0, 8),
+                      ha="center", fontsize=SMALL)
+    net_values = [row["accuracy"] for row in rows]
+    net_mean = float(np.mean(net_values))
+    axis.axhline(net_mean, color="gray", linestyle="--",
+                 label=f"the net's own test accuracy, {net_mean:.3f}")
+    axis.set_xticks(steps, [wrap(name, 12) for name in names])
+    axis.set_xlabel("layer (input pixels first, the net's output last)")
+    drawn = [*(mean - std), *(mean + std), net_mean]
+    axis.set_ylim(accuracy_limits(drawn)[0], min(1.0, max(drawn) + 0.03) + 0.01)
+    label_accuracy_axis(axis, "y", f"probe test accuracy ({runs_note(len(rows))})")
+    axis.grid(alpha=0.3)
+    figure.legend(loc="outside lower center", ncols=2, fontsize=SMALL)
+    figure.suptitle(f"Information distillation, measured: what a linear read-out finds in each layer"
+                    f"\n{results.display_name(label)}; {results.dataset_of(label).description}")
+    save(figure, path)
+
+
+@plot_kind(labels=("label",))
+def layer_projections(results: ExperimentResults, path: Path, label: str) -> None:
+    """Each layer's test representations projected on its first two principal components."""
+    saved = _first_run_artifacts(results, label)
+    names = book_layer_names([str(name) for name in saved["layer_names"]])
+    classes = saved["projection_labels"]
+    columns = 4
+    rows = -(-len(names) // columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(WIDE, 2.9 * rows + 1.2), squeeze=False,
+                                layout="constrained")
+    colors = plt.get_cmap("tab10")
+    dataset = results.dataset_of(label)
+    class_names = dataset.class_names
+    for index, axis in enumerate(axes.flat):
+        if index >= len(names):
+            axis.axis("off")
+            continue
+        points = saved[f"projection_{index}"]
+        for class_index, name in enumerate(class_names):
+            chosen = classes == class_index
+            axis.scatter(points[chosen, 0], points[chosen, 1], color=colors(class_index % 10), s=4,
+                         label=name if index == 0 else "_nolegend_")
+        axis.set_title(f"{names[index]}\n(probe {saved['probe_accuracy'][index]:.3f})", fontsize=10)
+        axis.set_xticks([])
+        axis.set_yticks([])
+    # The colours here are classes, not model families.
+    figure.legend(*axes.flat[0].get_legend_handles_labels(), loc="outside lower center",
+                  ncols=min(len(class_names), 5), fontsize=SMALL, markerscale=3)
+    figure.suptitle(f"Test images in each layer's representation (first two principal components; "
+                    f"seed {results.rows_of(label)[0]['seed']})\n{results.display_name(label)}; "
+                    f"{dataset.description}", fontsize=11)
+    save(figure, path)
+
+
+@plot_kind(labels=_recipe_labels)
+def gradient_norms(results: ExperimentResults, path: Path, recipes: list[str],
+                   depths: list[int]) -> None:
+    """Per-layer gradient norms (log) at initialisation and after epoch 1, per recipe.
+
+    Colour here is depth (light: shallow, dark: deep), not a model family: every line is
+    the same family of dense nets.
+    """
+    moments = [("gradient_norms_at_init", "at initialisation"),
+               ("gradient_norms_after_epoch_1", "after the first epoch")]
+    depth_colors = plt.get_cmap("Greys")(np.linspace(0.4, 1.0, len(depths)))
+    figure, axes = plt.subplots(len(moments), len(recipes), figsize=(WIDE, 8),
+                                sharey=True, squeeze=False, layout="constrained")
+    for row, (artifact, moment) in zip(axes, moments, strict=True):
+        for axis, recipe in zip(row, recipes, strict=True):
+            for color, depth in zip(depth_colors, depths, strict=False):
+                label = recipe_label(recipe, depth)
+                if label not in results.labels or not results.rows_of(label):
+                    continue
+                norms = np.stack([results.artifacts(row)[artifact] for row in results.rows_of(label)])
+                layers = np.arange(1, norms.shape[1] + 1)
+                axis.plot(layers, norms.mean(axis=0), marker=".", color=color, label=f"depth {depth}")
+            axis.set_yscale("log")
+            axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+            axis.set_title(f"{recipe} recipe,\n{moment}", fontsize=11)
+            axis.grid(alpha=0.3, which="both")
+            axis.set_xlabel("layer (1 = next to the input)")
+        row[0].set_ylabel("gradient norm of the\nlayer's weights (log)")
+    axes[0][0].legend(fontsize=SMALL)
+    figure.suptitle(title(results, "Vanishing gradients made visible (last layer: softmax)"))
+    save(figure, path)
+
+
+@plot_kind(labels=_stack_labels)
+def greedy_vs_joint(results: ExperimentResults, path: Path, depths: list[int]) -> None:
+    """Test accuracy against the number of stacked layers, greedy and joint training."""
+    figure, axis = plt.subplots(figsize=(WIDTH, 5.5), layout="constrained")
+    drawn = []
+    for linestyle, marker, training in zip(("--", "-"), ("s", "o"), TRAININGS, strict=True):
+        stats = [accuracy_of(results, stack_label(training, depth)) for depth in depths]
+        means = np.array([mean for mean, _, _ in stats])
+        stds = np.array([std for _, std, _ in stats])
+        runs = {len(rows) for _, _, rows in stats}
+        axis.errorbar(depths, means, yerr=stds, marker=marker, linestyle=linestyle, capsize=4,
+                      color=color_of(results, stack_label(training, depths[0])),
+                      label=f"{training}" + (" (lower layers frozen)" if training == "greedy"
+                                             else " (all layers trained together)")
+                      + (", n = 1 run each" if runs == {1} else ""))
+        drawn += list(means - stds) + list(means + stds)
+    axis.set_xticks(depths)
+    axis.set_xlabel("k, number of Dense(256, relu) layers (the same epochs, k, in both schemes)")
+    axis.set_ylim(accuracy_limits(drawn)[0], min(1.0, max(drawn) + 0.01))
+    label_accuracy_axis(axis, "y", "test accuracy (mean ± std over seeds)")
+    axis.grid(alpha=0.3)
+    axis.legend()
+    figure.suptitle(title(results, "Greedy layer-wise against joint training"))
+    save(figure, path)
+
+
+@plot_kind(labels=_recipe_labels)
+def accuracy_vs_depth(results: ExperimentResults, path: Path, recipes: list[str],
+                      depths: list[int]) -> None:
+    """Test accuracy against depth for each training recipe: the whole 0-1 range with chance
+    marked and every seed as a dot (a seed that diverges shows as itself, not as a huge error
+    bar), and a zoom on the recipes whose every seed trains, so their order at each depth shows."""
+    figure, (whole_axis, zoom_axis) = plt.subplots(1, 2, figsize=(WIDE, 5.5), layout="constrained")
+    chance = 1 / len(results.dataset_record.class_names)
+    linestyles, markers = ("-", "--", ":", "-."), ("o", "s", "^", "D")
+    zoomed, zoomed_recipes = [], 0
+    for recipe, linestyle, marker in zip(recipes, linestyles, markers, strict=False):
+        stats = [accuracy_of(results, recipe_label(recipe, depth)) for depth in depths]
+        means = np.array([mean for mean, _, _ in stats])
+        stds = np.array([std for _, std, _ in stats])
+        runs = {len(rows) for _, _, rows in stats}
+        color = color_of(results, recipe_label(recipe, depths[0]))
+        style = {"marker": marker, "linestyle": linestyle, "capsize": 4, "color": color}
+        whole_axis.plot(depths, means, marker=marker, linestyle=linestyle, color=color,
+                        label=f"{recipe} recipe (mean; dots: seeds)"
+                        + (" (n = 1 run each)" if runs == {1} else ""))
+        for depth, (_, _, rows) in zip(depths, stats, strict=True):
+            whole_axis.plot([depth] * len(rows), [row["accuracy"] for row in rows], ".",
+                            color=color, alpha=0.6)
+        seeds = [row["accuracy"] for _, _, rows in stats for row in rows]
+        # The zoom shows the recipes whose every seed learns at every depth (above twice chance).
+        if seeds and min(seeds) > 2 * chance:
+            zoom_axis.errorbar(depths, means, yerr=stds, **style, label=f"{recipe} recipe")
+            # Alternate sides, so two recipes at the same accuracy keep apart.
+            side = 1 if zoomed_recipes % 2 == 0 else -1
+            zoomed_recipes += 1
+            for depth, mean in zip(depths, means, strict=True):
+                zoom_axis.annotate(f"{mean:.3f}", (depth, mean), textcoords="offset points",
+                                   xytext=(7 * side, 0), fontsize=SMALL, color=color,
+                                   va="center", ha="left" if side > 0 else "right")
+            zoomed += list(means - stds) + list(means + stds)
+    whole_axis.axhline(chance, color="gray", linestyle=":", label="chance")
+    whole_axis.set_ylim(0, 1)
+    label_accuracy_axis(whole_axis, "y", "test accuracy (line: mean; dots: seeds)")
+    whole_axis.set_title("The whole range")
+    whole_axis.legend(loc="center right", fontsize=SMALL)
+    if zoomed:
+        low, high = min(zoomed), max(zoomed)
+        zoom_axis.set_ylim(low - 0.1 * (high - low), min(1.0, high + 0.1 * (high - low)))
+        label_accuracy_axis(zoom_axis, "y", "test accuracy (mean ± std over seeds)")
+        zoom_axis.set_title("Zoom on the recipes that train")
+        zoom_axis.legend(loc="lower left", fontsize=SMALL)
+    for axis in (whole_axis, zoom_axis):
+        axis.set_xscale("log")
+        axis.set_xticks(depths, [str(depth) for depth in depths])
+        axis.minorticks_off()
+        axis.set_xlabel("hidden layers (128 units each; log scale)")
+        axis.grid(alpha=0.3)
+    figure.suptitle(title(results, "Depth against accuracy, same epochs, three recipes"))
+    save(figure, path)

@@ -1,0 +1,22 @@
+"""What several figures read of an experiment's saved results the same way."""
+
+from ...results import ExperimentResults, mean_std
+from ...results.curves import balanced_accuracy
+
+
+def accuracy_of(results: ExperimentResults, label: str) -> tuple[float, float, list[dict]]:
+    rows = results.rows_of(label) if label in results.labels else []
+    if not rows:
+        return float("nan"), 0.0, rows
+    mean, std = mean_std(row["accuracy"] for row in rows)
+    return mean, std, rows
+
+
+def model_name(results: ExperimentResults, model: str) -> str:
+    """What readers call a model of the experiment, without the dataset or features a run's
+    display name adds: "XGBoost (100 rounds)" for "XGBoost (100 rounds), letter"."""
+    return results.manifest.runs_of_model(model)[0].model_display
+
+
+def balanced_accuracies(results: ExperimentResults, rows: list[dict]) -> list[float]:
+    return [balanced_accuracy(results.artifacts(row)["confusion"]) for row in rows]

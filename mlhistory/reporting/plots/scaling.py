@@ -1,0 +1,251 @@
+"""Scaling and kernel figures: what fitting costs as the training set, the features or the
+machine change (fit time against size, the kernel trick's cost, measured FLOP/s beside the
+machines the book quotes), and the kernel trick drawn on 2-D toy data."""
+
+import csv
+from pathlib import Path
+
+import numpy as np
+
+from ...paths import REFERENCES_DIR
+from ...results import TOY_FILE, ExperimentResults, mean_std
+from ...results.curves import fit_time_exponent, size_curve
+from ...results.throughput import counted_labels, format_flops, read_hardware, throughput
+from .axes import (
+    SMALL,
+    WIDE,
+    WIDTH,
+    accuracy_limits,
+    label_accuracy_axis,
+    plt,
+    runs_note,
+    seconds_log_axis,
+    title,
+    wrap,
+)
+from .colours import color_of, line_styles
+from .readability import save
+from .registry import plot_kind
+
+
+@plot_kind()
+def decision_boundaries(results: ExperimentResults, path: Path) -> None:
+    """Figure 1.10: boundary (solid) and margins (dashed) of each model on 2-D toy data."""
+    with np.load(results.folder / TOY_FILE) as saved:
+        toy = dict(saved)
+    models = [("linear_svm", "linear SVM"), ("rbf_svm", "RBF SVM (kernel trick)"),
+              ("net", "small Keras net (2x16 ReLU)")]
+    figure, axes = plt.subplots(2, 3, figsize=(WIDE, 8.2), layout="constrained")
+    for row_axes, name in zip(axes, ("moons", "circles"), strict=True):
+        points, labels = toy[f"{name}_points"], toy[f"{name}_labels"]
+        grid_x, grid_y = toy[f"{name}_grid_x"], toy[f"{name}_grid_y"]
+        for axis, (key, caption) in zip(row_axes, models, strict=True):
+            decision = toy[f"{name}_{key}_decision"]
+            limit = np.abs(decision).max()
+            axis.contourf(grid_x, grid_y, decision, levels=20, cmap="RdBu", alpha=0.35,
+                          vmin=-limit, vmax=limit)
+            axis.contour(grid_x, grid_y, decision, levels=[0], colors="black", linewidths=1.5)
+            if key != "net":
+                axis.contour(grid_x, grid_y, decision, levels=[-1, 1], colors="black",
+                             linewidths=0.8, linestyles="dashed")
+                support = toy[f"{name}_{key}_support"]
+                axis.scatter(support[:, 0], support[:, 1], s=60, facecolors="none",
+                             edgecolors="black", linewidths=0.7, label="support vectors")
+            axis.scatter(points[:, 0], points[:, 1], c=labels, cmap="RdBu", s=10,
+                         edgecolors="white", linewidths=0.3)
+            accuracy = float(toy[f"{name}_{key}_accuracy"])
+            axis.set_title(f"{caption} on {name}\ntraining accuracy {accuracy:.2f}", fontsize=11)
+            axis.set_xticks([])
+            axis.set_yticks([])
+    axes[0, 0].legend(loc="lower left", fontsize=SMALL)
+    figure.suptitle("Figure 1.10, measured: a linear boundary cannot separate these classes; "
+                    "the kernel trick and a small net can\n(solid: decision boundary; dashed: "
+                    "the SVM's margins; circled: support vectors)")
+    save(figure, path)
+
+
+def _kernel_trick_labels(options: dict) -> list[str]:
+    """The runs behind the kernel trick plot: each label template filled in with each dimension."""
+    return [template.format(dim=dim) for template in (options["kernel"], options["explicit"])
+            for dim in options["dims"]]
+
+
+@plot_kind(labels=_kernel_trick_labels)
+def kernel_trick(results: ExperimentResults, path: Path, dims: list[int], kernel: str,
+                 explicit: str) -> None:
+    """The cost of an explicit degree-2 feature map against the polynomial kernel, as the input
+    dimension grows; accuracy beside it as context.
+
+    Both are the same model class (a degree-2 polynomial SVM); the point of the kernel trick is
+    equal accuracy at lower cost, so the cost panels come first and the accuracy panel says
+    that any gap comes from the two solvers (SVC against SGD with early stopping).
+    """
+    series = {"kernel SVM (implicit map, SVC)": kernel,
+              "linear SVM on the explicit map (SGD)": explicit}
+    figure, axes = plt.subplots(1, 3, figsize=(WIDE, 5.2), layout="constrained")
+    time_axis, memory_axis, accuracy_axis = axes
+    seconds, accuracies, memory = [], [], []
+    for (caption, template), linestyle, marker in zip(series.items(), ("-", "--"), ("o", "s"),
+                                                      strict=True):
+        present = [dim for dim in dims if results.rows_of(template.format(dim=dim))]
+        rows = [results.rows_of(template.format(dim=dim)) for dim in present]
+        color = color_of(results, template.format(dim=present[0]))
+        runs = {len(dim_rows) for dim_rows in rows}
+        note = " (n = 1 run each)" if runs == {1} else ""
+        for axis, metric, store in ((time_axis, "fit_seconds", seconds),
+                                    (memory_axis, "peak_rss_mb", memory),
+                                    (accuracy_axis, "accuracy", accuracies)):
+            values = [mean_std(row[metric] for row in dim_rows)[0] for dim_rows in rows]
+            axis.plot(present, values, marker=marker, linestyle=linestyle, color=color,
+                      label=caption + note)
+            store += values
+    n_train = results.rows_of(kernel.format(dim=dims[0]))[0]["n_train"]
+    for axis in axes:
+        axis.set_xscale("log", base=2)
+        axis.set_xticks(dims, [f"{dim}\n{dim * (dim + 3) // 2:,}" for dim in dims])
+        axis.minorticks_off()
+        axis.set_xlabel("input dimension d (PCA of the pixels)\nand features of the explicit map")
+        axis.grid(alpha=0.3)
+    seconds_log_axis(time_axis, "y", seconds)
+    time_axis.set_ylabel("fit time (log scale)")
+    time_axis.set_title("Fit time")
+    memory_axis.set_ylim(0, max(memory) * 1.15)
+    memory_axis.set_ylabel("peak memory of the run, MB\n(data and Python included; axis from 0)")
+    memory_axis.set_title("Peak memory")
+    accuracy_axis.set_ylim(accuracy_limits(accuracies, step=0.1)[0], 1.0)
+    label_accuracy_axis(accuracy_axis, "y", "test accuracy")
+    accuracy_axis.set_title("Accuracy, for context:\none model class, two solvers", fontsize=11)
+    time_axis.legend(loc="upper left", fontsize=SMALL)
+    figure.supxlabel("Both fit the same degree-2 polynomial SVM. SVC solves it exactly through "
+                     "the kernel; the explicit map is fitted by SGD with early stopping, so an "
+                     "accuracy gap\nis the solvers', not the kernel trick's. The point is the "
+                     "cost: the explicit map grows as d(d+3)/2 features.", fontsize=SMALL,
+                     color="dimgray")
+    figure.suptitle(title(results, f"The kernel trick, measured: the same degree-2 model with "
+                                   f"and without the explicit map ({n_train:,} training images)"))
+    save(figure, path)
+
+
+@plot_kind(labels=("labels",))
+def scaling(results: ExperimentResults, path: Path, labels: list[str], min_size: int) -> None:
+    """Fit time against training size, log-log, with each model's fitted exponent.
+
+    A model capped below the full size gets a dotted extrapolation of its fitted line,
+    labelled as such.
+    """
+    full = results.dataset_record.n_train
+    styles = line_styles(results, labels)
+    figure, axis = plt.subplots(figsize=(WIDTH, 6.5), layout="constrained")
+    drawn = []
+    for label in labels:
+        sizes, seconds, stds = size_curve(results, label, "fit_seconds")
+        exponent, used = fit_time_exponent(results, label, min_size)
+        name = results.display_name(label)
+        axis.errorbar(sizes, seconds, yerr=stds, capsize=3, **styles[label],
+                      label=f"{name}: exponent {exponent:.2f}")
+        drawn += seconds
+        if len(used) >= 2 and sizes[-1] < full:
+            anchor = seconds[sizes.index(used[-1])]
+            ends = np.array([used[-1], full])
+            extrapolated = anchor * (ends / used[-1]) ** exponent
+            axis.plot(ends, extrapolated, linestyle=":", color=styles[label]["color"],
+                      label=f"{name}: extrapolated to {full:,} (not measured)")
+            drawn += list(extrapolated)
+    smallest = min(min(size_curve(results, label, "fit_seconds")[0]) for label in labels)
+    axis.set_xscale("log")
+    axis.set_xlabel("training images (log scale)")
+    axis.set_xlim(smallest * 0.8, full * 1.25)
+    seconds_log_axis(axis, "y", drawn)
+    axis.set_ylabel("fit time (log scale, mean ± std over seeds)")
+    axis.grid(alpha=0.3, which="both")
+    axis.legend(loc="upper left", fontsize=SMALL)
+    figure.suptitle(title(results, f"How fit time scales (exponents fitted over n_train >= {min_size:,})"))
+    save(figure, path)
+
+
+# Machines, not models: measured here (filled orange) or quoted by the book (open grey).
+MEASURED_COLOR = "#dd8452"
+QUOTED_STYLE = {"marker": "s", "markersize": 9, "color": "grey", "markerfacecolor": "white"}
+MEASURED_STYLE = {"marker": "o", "markersize": 9, "color": MEASURED_COLOR}
+
+
+def _quoted(figure: str) -> list[dict]:
+    with open(REFERENCES_DIR / "quoted.csv", newline="") as handle:
+        return [row for row in csv.DictReader(handle) if row["figure"] == figure]
+
+
+@plot_kind()
+def hardware_flops(results: ExperimentResults, path: Path) -> None:
+    """Quoted machines and this machine's measured FLOP/s on one log axis; training throughput.
+
+    Left: the book's machines (open grey squares, quoted) beside this machine's float32 matmul
+    peak per device and the FLOP/s the book's nets achieve while training (mean over seeds),
+    each a point with its value: on a log axis a bar's length would mean nothing. Right:
+    images per second of each net's real training runs, with its counted FLOPs per image and
+    its share of the measured peak.
+    """
+    hardware = read_hardware(results)
+    speeds = [throughput(results, label, hardware) for label in counted_labels(results, hardware)]
+    points = [(float(row["value"]), f"{row['label']}, {row['year']}", True)
+              for row in _quoted("flops")]
+    for device, peak in hardware["matmul"].items():
+        points.append((peak["gflops"] * 1e9, f"this machine's {device}: float32 matmul peak "
+                                             f"({peak['name']}, n={peak['matrix_size']:,})", False))
+    for speed in speeds:
+        points.append((np.mean(speed.achieved_gflops) * 1e9,
+                       f"{results.display_name(speed.label)} training here, achieved on "
+                       f"{speed.device} ({runs_note(len(speed.images_per_second))})", False))
+    points.sort()
+
+    figure, (flops_axis, rate_axis) = plt.subplots(
+        2, 1, figsize=(WIDE, 0.55 * len(points) + 0.8 * len(speeds) + 4.5), layout="constrained",
+        gridspec_kw={"height_ratios": [len(points), max(len(speeds), 1) * 1.6]})
+    labelled = set()
+    for position, (value, _, quoted) in enumerate(points):
+        legend = "quoted in the book, not measured" if quoted else "measured here"
+        flops_axis.plot(value, position, linestyle="", **(QUOTED_STYLE if quoted else MEASURED_STYLE),
+                        label=legend if legend not in labelled else "_nolegend_")
+        labelled.add(legend)
+        flops_axis.annotate(format_flops(value) + (" (quoted)" if quoted else ""), (value, position),
+                            textcoords="offset points", xytext=(9, 0), va="center", fontsize=SMALL)
+    flops_axis.set_yticks(range(len(points)), [wrap(label, 48) for _, label, _ in points],
+                          fontsize=SMALL)
+    flops_axis.set_xscale("log")
+    flops_axis.set_xlim(points[0][0] / 10, points[-1][0] * 100)
+    flops_axis.set_xlabel("floating-point operations per second (log scale)")
+    flops_axis.grid(alpha=0.3, which="major")
+    flops_axis.legend(loc="lower right", fontsize=SMALL)
+    flops_axis.set_title("Peak and achieved FLOP/s")
+
+    largest = max(max(speed.images_per_second) for speed in speeds)
+    for position, speed in enumerate(speeds):
+        mean, std = mean_std(speed.images_per_second)
+        runs = len(speed.images_per_second)
+        rate_axis.barh(position, mean, xerr=std if runs > 1 else None, color=MEASURED_COLOR,
+                       capsize=4)
+        rate_axis.scatter(speed.images_per_second, [position] * len(speed.images_per_second),
+                          color="black", s=10, zorder=3)
+        rate_axis.text(mean + std + 0.05 * largest, position, f"{mean:,.0f} images/s ({runs_note(runs)})\n"
+                       f"{format_flops(speed.training_flops, 'FLOP')} per training image\n"
+                       f"{100 * np.mean(speed.fraction_of_peak):.0f} % of the {speed.device} peak",
+                       va="center", fontsize=SMALL)
+    rate_axis.set_yticks(range(len(speeds)), [wrap(results.display_name(speed.label), 30)
+                                              for speed in speeds])
+    rate_axis.invert_yaxis()
+    rate_axis.set_xlim(0, 1.8 * largest)
+    rate_axis.set_xlabel("training images per second (epochs x images / fit time;\n"
+                         "each dot a seed, bar mean ± std)")
+    rate_axis.grid(axis="x", alpha=0.3)
+    rate_axis.set_title("Training throughput of the real runs")
+
+    notes = ["Achieved FLOP/s = training FLOPs per image (counted from the layer shapes, "
+             f"{hardware['training_to_forward']}x the forward pass) x images/s."]
+    busy = hardware["matmul"]["CPU:0"]["other_cpus_busy"]
+    if busy is not None:
+        notes.append(f"Other processes kept {busy:.1f} CPUs busy while the CPU peak was measured.")
+    notes += [f"The book also quotes: {row['label']}, {row['year']}: about "
+              f"{float(row['value']):,.0f} {row['unit']}." for row in _quoted("cpu_speedup")]
+    figure.text(0.5, -0.01, "\n".join(notes), ha="center", va="top", fontsize=SMALL)
+    figure.suptitle(title(results, "Why now: hardware. This machine's measured FLOP/s beside "
+                                   "the machines the book quotes"))
+    save(figure, path)
