@@ -7,6 +7,7 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from ...results import ExperimentResults
+from ...results.labels import recipe_label, stack_label
 from .axes import (
     SMALL,
     WIDE,
@@ -30,20 +31,12 @@ from .registry import plot_kind
 TRAININGS = ("greedy", "joint")  # experiment 06's two ways of training stacked layers
 
 
-def _stack_label(training: str, depth: int) -> str:
-    return f"{training} k={depth}"
-
-
-def _recipe_label(recipe: str, depth: int) -> str:
-    return f"{recipe} depth {depth}"
-
-
 def _stack_labels(options: dict) -> list[str]:
-    return [_stack_label(training, depth) for training in TRAININGS for depth in options["depths"]]
+    return [stack_label(training, depth) for training in TRAININGS for depth in options["depths"]]
 
 
 def _recipe_labels(options: dict) -> list[str]:
-    return [_recipe_label(recipe, depth) for recipe in options["recipes"] for depth in options["depths"]]
+    return [recipe_label(recipe, depth) for recipe in options["recipes"] for depth in options["depths"]]
 
 
 # Keras' layer names, by their kind, and what the book calls that kind of layer.
@@ -205,7 +198,7 @@ def gradient_norms(results: ExperimentResults, path: Path, recipes: list[str],
     for row, (artifact, moment) in zip(axes, moments, strict=True):
         for axis, recipe in zip(row, recipes, strict=True):
             for color, depth in zip(depth_colors, depths, strict=False):
-                label = _recipe_label(recipe, depth)
+                label = recipe_label(recipe, depth)
                 if label not in results.labels or not results.rows_of(label):
                     continue
                 norms = np.stack([results.artifacts(row)[artifact] for row in results.rows_of(label)])
@@ -234,7 +227,7 @@ def greedy_vs_joint(results: ExperimentResults, path: Path, depths: list[int]) -
     drawn = []
     colors = category_colours(TRAININGS)
     for linestyle, marker, training in zip(("--", "-"), ("s", "o"), TRAININGS, strict=True):
-        stats = [accuracy_of(results, _stack_label(training, depth)) for depth in depths]
+        stats = [accuracy_of(results, stack_label(training, depth)) for depth in depths]
         means = np.array([mean for mean, _, _ in stats])
         stds = np.array([std for _, std, _ in stats])
         runs = {len(rows) for _, _, rows in stats}
@@ -267,7 +260,7 @@ def accuracy_vs_depth(results: ExperimentResults, path: Path, recipes: list[str]
     linestyles, markers = ("-", "--", ":", "-."), ("o", "s", "^", "D")
     zoomed, values = [], []
     for index, (recipe, linestyle, marker) in enumerate(zip(recipes, linestyles, markers, strict=False)):
-        stats = [accuracy_of(results, _recipe_label(recipe, depth)) for depth in depths]
+        stats = [accuracy_of(results, recipe_label(recipe, depth)) for depth in depths]
         means = np.array([mean for mean, _, _ in stats])
         stds = np.array([std for _, std, _ in stats])
         runs = {len(rows) for _, _, rows in stats}
