@@ -20,6 +20,7 @@ from .common import (
 from .document import Heading, Page, Paragraph, Table
 from .experiment_page import RUN_HEADER, computed_seconds, run_cells
 from .plots import format_seconds
+from .sections import glossary_section
 
 PUBLISHED_FILE = REFERENCES_DIR / "published.csv"
 TIMELINE_FILE = REFERENCES_DIR / "timeline.csv"
@@ -31,6 +32,7 @@ TITLE = "Appendix: leaderboards, published figures, run budget"
 def appendix_page(experiments: list[JudgedExperiment], results_dir: Path) -> Page:
     blocks = [Heading(1, TITLE), Paragraph(f"[Back to the report]({MAIN_PAGE})"),
               Paragraph(sizes_text(experiments))]
+    blocks += glossary_section(experiments)
     blocks += tests_section([row for experiment in experiments for row in experiment.claims])
     blocks += leaderboard(experiments)
     blocks += published_vs_measured(experiments)

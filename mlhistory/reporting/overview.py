@@ -32,7 +32,7 @@ from .common import (
 )
 from .document import BulletList, Figures, Heading, Image, Page, Paragraph, Table, slug
 from .plots import plot_filename
-from .sections import era_section, glossary_section
+from .sections import era_section
 
 TITLE = "Chapter 1 of Deep Learning with Python, measured"
 # The figure the summary shows: the whole history on one axis (experiment 05 draws it).
@@ -85,9 +85,9 @@ def main_page(experiments: list[JudgedExperiment], results_folder: str) -> Page:
                    Paragraph("Questions the experiments answer that the book does not ask. They "
                              "are kept apart from the book's claims and not counted above."),
                    verdict_table(project_rows, sections, datasets, names)]
-    blocks += glossary_section(experiments)
     blocks += [Heading(2, "Details"),
-               Paragraph(f"The [appendix]({APPENDIX_PAGE}) holds the leaderboards of every run, "
+               Paragraph(f"The [appendix]({APPENDIX_PAGE}) holds a glossary of the report's "
+                         "terms (fair budget, macro-F1, HOG, probe, margin), the leaderboards of every run, "
                          "the published figures beside ours, and the time and machine each "
                          "experiment took. Each section above links to its experiment's pages, "
                          "which hold the evidence of every claim, what each model got, the "
