@@ -22,6 +22,7 @@ import numpy as np
 from ..data import DatasetInfo, check_classes
 from ..errors import UsageError
 from . import features as feature_transforms
+from . import search_spaces as spaces
 from .ensembles import EarlyStoppedBooster, GrownForest
 from .estimator import Estimator, KerasModel, SklearnModel
 from .recipes import BOOK_CONVNET, BOOK_DENSE
@@ -63,6 +64,13 @@ class ModelEntry:
     # The model's line of descent in the book's history (LINEAGES), which gives it its colour
     # in every plot; a composite model that wraps another one takes its lineage from its params.
     lineage: str | Callable[[dict], str] = ""
+    # What the search stage (``mlhistory tune``) may change, as plain data from the family's
+    # literature: {param: ("log_float", low, high) | ("float", ...) | ("int", ...) |
+    # ("log_int", ...) | ("categorical", [choices])} (``search_spaces.py``). Empty: not searched.
+    search_space: dict = field(default_factory=dict)
+    # Params every trial sets that the search does not choose: its training budget and early
+    # stopping (the refit fixes the epochs or rounds chosen), and what every fit needs.
+    search_budget: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.display:
@@ -70,6 +78,8 @@ class ModelEntry:
         if not callable(self.lineage) and self.lineage not in LINEAGES:
             raise TypeError(f"model entry {self.name!r} needs a lineage, one of: "
                             f"{', '.join(LINEAGES)}")
+        spaces.check(self.name, self.search_space, self.search_budget,
+                     set(self.defaults) | set(self.options))
 
     def lineage_of(self, params: dict) -> str:
         resolved = {**self.defaults, **self.options, **params}
@@ -300,8 +310,14 @@ def _trained_for(name: str) -> Callable[[dict], str]:
 
 
 # A Keras net's early stopping (the fair budget, running/budgets.py) is an option, so the book's
-# fixed-epoch recipe keeps its cache key.
+# fixed-epoch recipe keeps its cache key; so are what the search changes besides the recipe's
+# own params: what early stopping watches, the learning-rate decay, and (for the book's nets)
+# dropout before the classifier.
 EARLY_STOPPING = {"patience": None}
+NET_SEARCH = {"stop_on": "val_loss", "lr_decay": None}
+# The pixel scaling of a model that standardises (``build``), an option the search sets: None
+# keeps the entry's own.
+SCALING = {"scaling": None}
 
 
 def _keras_artifacts(classifier, x_test, y_test) -> dict:
@@ -387,56 +403,68 @@ REGISTRY: dict[str, ModelEntry] = {
     for entry in [
         ModelEntry("gaussian_nb", SHALLOW, _gaussian_nb, {"var_smoothing": 1e-9}, STANDARDIZED,
                    FASHION_TABLE_3, stochastic=False,
-                   lineage="naive_bayes", display='Gaussian naive Bayes'),
+                   lineage="naive_bayes", display='Gaussian naive Bayes',
+                   search_space=spaces.GAUSSIAN_NB),
         ModelEntry("bernoulli_nb", SHALLOW, _bernoulli_nb, {"alpha": 1.0, "binarize": 0.5},
                    "pixels/255, flattened, binarised at 0.5",
                    "scikit-learn defaults, ink threshold at mid-grey", stochastic=False, standardize=False,
-                   lineage="naive_bayes", display='Bernoulli naive Bayes'),
+                   lineage="naive_bayes", display='Bernoulli naive Bayes',
+                   search_space=spaces.BERNOULLI_NB),
         ModelEntry("logreg", SHALLOW, _logreg, {"C": 1.0, "max_iter": 1000}, STANDARDIZED,
                    FASHION_TABLE_3 + " (C=1), multinomial (lbfgs) rather than one-vs-rest",
                    stochastic=False, artifacts=_linear_weights,
-                   lineage="linear", display='Logistic regression (C={C:g})'),
+                   lineage="linear", display='Logistic regression (C={C:g})',
+                   search_space=spaces.LOGREG, search_budget=spaces.LOGREG_BUDGET),
         ModelEntry("perceptron", SHALLOW, _perceptron, {"penalty": None, "max_iter": 1000,
                                                           "tol": 1e-3},
                    STANDARDIZED, "Rosenblatt 1958: one layer of threshold units and the "
                    "perceptron rule (scikit-learn's Perceptron, one against the rest, "
                    "library defaults)", stochastic=True, artifacts=_linear_weights,
-                   lineage="historical_net", display="Perceptron (1958)"),
+                   options=SCALING, lineage="historical_net", display="Perceptron (1958)",
+                   search_space=spaces.PERCEPTRON, search_budget=spaces.PERCEPTRON_BUDGET),
         ModelEntry("linear_svm", SHALLOW, _linear_svm,
                    {"alpha": 1e-4, "early_stopping": True, "validation_fraction": 0.1},
                    STANDARDIZED, "a linear SVM (hinge loss) trained by SGD, scikit-learn "
                    "defaults, early stopping on 10 % of the training split",
-                   stochastic=True, artifacts=_linear_weights,
-                   lineage="svm", display='Linear SVM (SGD, hinge)'),
+                   stochastic=True, artifacts=_linear_weights, options=SCALING,
+                   lineage="svm", display='Linear SVM (SGD, hinge)',
+                   search_space=spaces.LINEAR_SVM),
         ModelEntry("rbf_svm", SHALLOW, _rbf_svm,
                    {"C": 10.0, "gamma": "scale", "implementation": best_svm_implementation()},
                    STANDARDIZED, FASHION_TABLE_3 + " (SVC, C=10, rbf)", stochastic=False,
-                   lineage="svm", display='RBF SVM (C={C:g})',
-                   gpu_capable=lambda params: params["implementation"] == "cuml"),
+                   lineage="svm", display='RBF SVM (C={C:g})', options=SCALING,
+                   gpu_capable=lambda params: params["implementation"] == "cuml",
+                   search_space=spaces.RBF_SVM),
         ModelEntry("decision_tree", SHALLOW, _decision_tree,
                    {"criterion": "entropy", "max_depth": 10}, TREE_INPUT,
                    FASHION_TABLE_3 + " (entropy, max_depth=10)", stochastic=True,
-                   standardize=False, artifacts=_tree_structure,
-                   lineage="tree", display='Decision tree (depth {max_depth})'),
+                   standardize=False, artifacts=_tree_structure, options={"min_samples_leaf": 1},
+                   lineage="tree", display='Decision tree (depth {max_depth})',
+                   search_space=spaces.DECISION_TREE),
         ModelEntry("random_forest", SHALLOW, _random_forest,
                    {"n_estimators": 100, "criterion": "entropy", "max_depth": 100}, TREE_INPUT,
                    FASHION_TABLE_3 + " (100 trees, entropy, max_depth=100)", stochastic=True,
-                   standardize=False, artifacts=_staged_forest, options={"growth_step": None},
-                   lineage="forest", display=_forest_display),
+                   standardize=False, artifacts=_staged_forest,
+                   options={"growth_step": None, "max_features": "sqrt"},
+                   lineage="forest", display=_forest_display, search_space=spaces.RANDOM_FOREST),
         # Without row or column subsampling both boosters are deterministic: the seed
         # changes nothing, so they run once.
         ModelEntry("xgboost", SHALLOW, _xgboost,
                    {"n_estimators": 100, "max_depth": 6, "learning_rate": 0.3}, TREE_INPUT,
                    "XGBoost hist, library defaults (100 rounds, depth 6, learning rate 0.3)",
                    stochastic=False, standardize=False, artifacts=_staged_booster,
-                   options={"early_stopping_rounds": None},
-                   lineage="boosting", display=_rounds_for("XGBoost"), gpu_capable=lambda params: True),
+                   options={"early_stopping_rounds": None, "subsample": 1.0,
+                            "colsample_bytree": 1.0, "min_child_weight": 1.0},
+                   lineage="boosting", display=_rounds_for("XGBoost"), gpu_capable=lambda params: True,
+                   search_space=spaces.XGBOOST, search_budget=spaces.BOOSTER_BUDGET),
         ModelEntry("lightgbm", SHALLOW, _lightgbm,
                    {"n_estimators": 100, "learning_rate": 0.1, "num_leaves": 31}, TREE_INPUT,
                    "LightGBM, library defaults (100 rounds, learning rate 0.1, 31 leaves)",
                    stochastic=False, standardize=False, artifacts=_staged_booster,
-                   options={"early_stopping_rounds": None},
-                   lineage="boosting", display=_rounds_for("LightGBM")),
+                   options={"early_stopping_rounds": None, "subsample": 1.0, "subsample_freq": 0,
+                            "colsample_bytree": 1.0, "min_child_samples": 20},
+                   lineage="boosting", display=_rounds_for("LightGBM"),
+                   search_space=spaces.LIGHTGBM, search_budget=spaces.LIGHTGBM_BUDGET),
         ModelEntry("poly_svm", SHALLOW, _poly_svm, {"C": 10.0, "degree": 2, "coef0": 1.0},
                    STANDARDIZED, "SVC with a degree-2 polynomial kernel, C as the RBF SVM's",
                    stochastic=False,
@@ -452,39 +480,47 @@ REGISTRY: dict[str, ModelEntry] = {
                    "pixels/255, flattened",
                    "Rumelhart, Hinton & Williams 1986: 300 sigmoid units, plain SGD",
                    stochastic=True, artifacts=_keras_artifacts, needs_images=True,
-                   options=EARLY_STOPPING,
-                   lineage="historical_net", display=_trained_for('1986 MLP (sigmoid, SGD)')),
+                   options={**EARLY_STOPPING, **NET_SEARCH},
+                   lineage="historical_net", display=_trained_for('1986 MLP (sigmoid, SGD)'),
+                   search_space=spaces.HISTORICAL_NET, search_budget=spaces.NET_BUDGET),
         ModelEntry("lenet1989", DEEP, _keras("lenet1989"),
                    {"epochs": 10, "batch_size": 64, "optimizer": "sgd", "learning_rate": 0.05},
                    "resized to 16x16, pixels scaled to [-1, 1]",
                    "LeCun et al. 1989 (zip codes): 12@8x8, 12@4x4 strided 5x5 convs, 30 tanh, "
                    "plain SGD", stochastic=True, artifacts=_keras_artifacts, needs_images=True,
-                   options=EARLY_STOPPING, lineage="historical_net", display=_trained_for('LeNet-1989')),
+                   options={**EARLY_STOPPING, **NET_SEARCH}, lineage="historical_net",
+                   display=_trained_for('LeNet-1989'),
+                   search_space=spaces.HISTORICAL_NET, search_budget=spaces.NET_BUDGET),
         ModelEntry("lenet5", DEEP, _keras("lenet5"),
                    {"epochs": 10, "batch_size": 64, "optimizer": "sgd", "learning_rate": 0.05},
                    "pixels/255, 28x28x1 image",
                    "LeCun et al. 1998: 6@5x5, avg-pool, 16@5x5, avg-pool, 120, 84, 10, tanh, "
                    "plain SGD", stochastic=True, artifacts=_keras_artifacts, needs_images=True,
-                   options=EARLY_STOPPING, lineage="historical_net", display=_trained_for('LeNet-5 (1998)')),
+                   options={**EARLY_STOPPING, **NET_SEARCH}, lineage="historical_net",
+                   display=_trained_for('LeNet-5 (1998)'),
+                   search_space=spaces.HISTORICAL_NET, search_budget=spaces.NET_BUDGET),
         ModelEntry("convnet_modern", DEEP, _keras("convnet_modern"),
                    {"epochs": 5, "batch_size": 64, "optimizer": "adam", "learning_rate": None},
                    "pixels/255, 28x28x1 image, random shifts of up to 10 % while training",
                    "the book's convnet with batch normalisation, dropout, Adam and augmentation",
                    stochastic=True, artifacts=_keras_artifacts, needs_images=True,
-                   options=EARLY_STOPPING,
-                   lineage="book_net", display=_trained_for("Book's convnet + BN, dropout, augmentation")),
+                   options={**EARLY_STOPPING, **NET_SEARCH},
+                   lineage="book_net", display=_trained_for("Book's convnet + BN, dropout, augmentation"),
+                   search_space=spaces.MODERN_NET, search_budget=spaces.NET_BUDGET),
         ModelEntry("dense", DEEP, _keras("dense_network"), dict(BOOK_DENSE),
                    "pixels/255, flattened",
                    "Deep Learning with Python, ch. 2: Dense(512, relu) -> Dense(10, softmax)",
                    stochastic=True, artifacts=_keras_artifacts, needs_images=True,
-                   options={"min_steps_per_epoch": 0, **EARLY_STOPPING},
-                   lineage="book_net", display=_trained_for("Book's dense net")),
+                   options={"min_steps_per_epoch": 0, **EARLY_STOPPING, **NET_SEARCH, "dropout": None},
+                   lineage="book_net", display=_trained_for("Book's dense net"),
+                   search_space=spaces.BOOK_NET, search_budget=spaces.NET_BUDGET),
         ModelEntry("convnet", DEEP, _keras("convnet"), dict(BOOK_CONVNET),
                    "pixels/255, 28x28x1 image",
                    "Deep Learning with Python, 2nd ed. ch. 8: Conv 32-pool-64-pool-128-Dense 10",
                    stochastic=True, artifacts=_keras_artifacts, needs_images=True,
-                   options={"min_steps_per_epoch": 0, **EARLY_STOPPING},
-                   lineage="book_net", display=_trained_for("Book's convnet")),
+                   options={"min_steps_per_epoch": 0, **EARLY_STOPPING, **NET_SEARCH, "dropout": None},
+                   lineage="book_net", display=_trained_for("Book's convnet"),
+                   search_space=spaces.BOOK_NET, search_budget=spaces.NET_BUDGET),
         # --- what makes deep learning different, and why now (experiments 06-10) ---
         ModelEntry("stacked_dense", DEEP, _stacked_dense,
                    {"depth": 1, "width": 256, "training": "joint", "epochs_per_layer": 1,
@@ -606,11 +642,16 @@ def build(name: str, info: DatasetInfo, seed: int, params: dict, features: str =
 
     entry = get(name)
     check_features(name, features, info)
+    params = dict(params)
+    scaling = params.pop("scaling", None)
+    if scaling is not None and scaling not in spaces.SCALINGS:
+        raise UsageError(f"model '{name}': scaling must be one of {', '.join(spaces.SCALINGS)}, "
+                         f"not {scaling!r}")
     classifier = entry.build(info, seed, **params)
     if entry.family == DEEP:
         return classifier
     steps = [feature_transforms.make(features, seed)]
-    if entry.standardize:
+    if entry.standardize if scaling is None else scaling == "standardized":
         steps.append(StandardScaler())
     return make_pipeline(*steps, classifier)
 
