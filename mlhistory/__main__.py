@@ -94,7 +94,7 @@ def print_table(table) -> None:
     widths = [max(len(row[column]) for row in cells) for column in range(len(table.header))]
     print(table.title)
     for row in cells:
-        print("  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+        print("  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
     for note in table.notes:
         print(f"  {note}")
 

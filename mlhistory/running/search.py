@@ -170,8 +170,9 @@ def search_family(search: Search, model: str, digest: str, restart: bool = False
                                                        n_startup_trials=STARTUP_TRIALS)
             asked = study.ask(distributions)
             if asked.number != number:
-                raise UsageError(f"the study of {model} in {tuning.study_path(search.results_dir, search.dataset)} "
-                                 f"has trials out of order; rerun with --restart")
+                where = tuning.study_path(search.results_dir, search.dataset)
+                raise UsageError(f"the study of {model} in {where} has trials out of order; "
+                                 "rerun with --restart")
         running = [trial for trial in study.get_trials(deepcopy=False)
                    if trial.number in numbers and trial.state == optuna.trial.TrialState.RUNNING]
         if running:
@@ -208,7 +209,7 @@ def drive(search: Search, model: str, study, trials: list, cache: RunCache, dige
         specs = {trial.number: trial_spec(search, model, trial.params, size, digest)
                  for trial in alive}
         rows = dict(zip(specs, run_all(list(specs.values()), cache, search.data_dir,
-                                       jobs=search.jobs, scheduler=search.scheduler)))
+                                       jobs=search.jobs, scheduler=search.scheduler), strict=True))
         saved = {trial.number: trial for trial in study.get_trials(deepcopy=False)}
         survivors = []
         for number, spec in specs.items():
