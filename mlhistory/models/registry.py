@@ -11,6 +11,9 @@ grid search found best for their family (Xiao et al. 2017, Table 3), the booster
 libraries' defaults, the Keras nets the book's fixed recipe (or the cited paper's, for the
 historical nets): zero tuning runs on either side. The one exception is the tabular MLP of
 experiment 11, which picks one of three shapes on a validation split of the training data.
+Beside them, the search stage (``mlhistory tune``, ``running/search.py``) gives every family
+that declares a ``search_space`` the same number of trials on a validation split; a run asks
+for its choice with ``Run(model, tuned=True)``.
 """
 
 from collections.abc import Callable
