@@ -24,6 +24,7 @@ from mlhistory.data import DATASETS, Dataset, load, recorded_checksums
 from mlhistory.errors import UsageError
 from mlhistory.judging.sanity import claim_flags, sanity_flags
 from mlhistory.models import search_spaces
+from mlhistory.reporting import appendix
 from mlhistory.reporting.tables import Table
 from mlhistory.reporting.tables.effort import effort_rows
 from mlhistory.results import Manifest, testing
@@ -339,5 +340,9 @@ def test_the_effort_table_reads_the_saved_search(tmp_path, monkeypatch):
     chosen_path(tmp_path, "mnist").write_text(json.dumps(
         {"schema": 1, "dataset": "mnist", "families": {"rbf_svm": chosen}}))
     table = Table("search_effort").render(results)
-    assert table.rows == [["rbf_svm", "mnist", "C: 0.1 to 1e+03 (log); scaling: unit | standardized",
-                           "24 (15 pruned)", "C=4.2", "0.9800", "20.0 min", "1.0 s per seed (1)"]]
+    row = ["rbf_svm", "mnist", "C: 0.1 to 1e+03 (log); scaling: unit | standardized",
+           "24 (15 pruned)", "C=4.2", "0.9800", "20.0 min"]
+    assert table.rows == [[*row, "1.0 s per seed (1)"]]
+    # The appendix shows the same table for the whole results set.
+    heading, shown, *notes = appendix.search_effort([], tmp_path)
+    assert heading.text == "Search effort" and shown.rows == [[*row, "not run here"]] and notes
