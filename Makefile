@@ -10,10 +10,16 @@ endif
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
-# Extra arguments for every experiment, e.g. ARGS="--data-dir /data --seeds 0 1".
+# Extra arguments for every experiment, e.g. ARGS="--data-dir /data --jobs 2". Other sizes or
+# seeds (--n-train, --n-test, --seeds) write under results/custom/, never the reference results.
 ARGS ?=
 # Extra arguments for the search, e.g. TUNE_ARGS="--models rbf_svm dense --jobs 2 --trials 24".
 TUNE_ARGS ?=
+# Extra arguments for pytest in `make test` and `make test-fast`, e.g. PYTEST_ARGS=--durations=25.
+PYTEST_ARGS ?=
+# The fast tier: every test but the slow ones and those that need a package registry, a Dask
+# cluster or a browser (the markers are declared in pyproject.toml).
+FAST_TESTS := not slow and not network and not cluster and not browser
 
 EXPERIMENTS := $(sort $(basename $(notdir $(wildcard experiments/[0-9][0-9]_*.py))))
 # What an experiment's runs depend on: a change here re-runs the experiment (the run cache
@@ -36,12 +42,13 @@ QUICK := $(foreach e,$(shell printf '%s\n' $(EXPERIMENTS) | sort -r),results/qui
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help all quick quick-results data fetch-data plots report bench test lint clean experiment tune
+.PHONY: help all quick quick-results data fetch-data plots report bench test test-fast lint clean \
+	experiment tune
 
 help: ## List the targets.
 	@echo "Usage: make TARGET [DATASET=NAME]   image datasets: mnist, fashion_mnist (default: both), digits"
 	@echo "  (experiment 11 also reads the tables letter, shuttle, satellite, and covertype (needs network))"
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-11s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-11s %s\n", $$1, $$2}'
 
 $(INSTALLED): requirements.txt pyproject.toml
 	python3 -m venv $(VENV)
@@ -119,8 +126,16 @@ bench: fetch-data ## Measure speed as same-run ratios (runner, Keras input, SVM,
 	$(PYTHON) -m mlhistory bench --dataset fashion_mnist --suite $(ARGS)
 	$(PYTHON) -m mlhistory report
 
-test: fetch-data ## Run the test suite.
-	$(PYTHON) -m pytest -q tests
+# Every tier. The data step comes first, so a fresh clone has every dataset the tests read.
+test: fetch-data ## Run the whole test suite.
+	$(PYTHON) -m pytest -q $(PYTEST_ARGS) tests
+
+# No data step: the few fast tests that read a real dataset load it from data/, where the
+# first of them fetches it when it is missing. One thread per process, as in the quick runs: the
+# tests fit on 8x8 digits, where more threads only wait on each other, and the boosters'
+# threads spinning on a shared 2-core machine can turn a one-second fit into a minute.
+test-fast: | $(INSTALLED) ## Run the fast tests only (offline, within a minute).
+	$(ONE_THREAD) $(PYTHON) -m pytest -q -m "$(FAST_TESTS)" $(PYTEST_ARGS) tests
 
 lint: | $(INSTALLED) ## Check the code with ruff.
 	$(VENV)/bin/ruff check mlhistory experiments tests

@@ -20,8 +20,7 @@ measurement to decide.
 
 from mlhistory.judging import PROJECT, Beats, WinRate
 from mlhistory.reporting.plots import Plot
-from mlhistory.running.budgets import COVERTYPE_CAP
-from mlhistory.running.experiment import Experiment, Run, fair, main
+from mlhistory.running.experiment import Experiment, fair, main
 
 TREES = ["decision_tree", "random_forest", "xgboost", "hist_gradient_boosting"]
 BOOSTERS = ["xgboost", "lightgbm"]
@@ -32,11 +31,6 @@ TREES_SECTION = ("1st ed. 1.2.4 Decision trees, random forests and gradient boos
                  "2nd ed. (same section)")
 
 
-def fair_on(model: str, dataset: str | None = None) -> Run:
-    return fair(model, dataset=dataset, optional=dataset == "covertype",
-                max_n_train=COVERTYPE_CAP if dataset == "covertype" else None)
-
-
 EXPERIMENT = Experiment(
     experiment_id="04_trees_and_boosting",
     title="Decision trees, random forests and gradient boosting",
@@ -44,7 +38,7 @@ EXPERIMENT = Experiment(
     summary=__doc__,
     runs=(
         *TREES,
-        *(fair_on(model, dataset) for dataset in (None, *OTHER_DATASETS)
+        *(fair(model, dataset=dataset) for dataset in (None, *OTHER_DATASETS)
           for model in ["random_forest", *BOOSTERS]),
         fair("convnet"),
     ),
@@ -54,13 +48,14 @@ EXPERIMENT = Experiment(
               passage=TREES_SECTION + " (forests as ensembles of trees; no comparison given)"),
         WinRate("boosting_beats_forest", "Gradient boosting beats random forests \"most of the "
                 "time\": on the fair budget, on macro-F1, once per booster and dataset.",
-                pairs=tuple((fair_on(booster, dataset).name, fair_on("random_forest", dataset).name)
+                pairs=tuple((fair(booster, dataset=dataset).name,
+                             fair("random_forest", dataset=dataset).name)
                             for dataset in (None, *OTHER_DATASETS) for booster in BOOSTERS),
                 metric="macro_f1", passage=TREES_SECTION),
         Beats("convnet_beats_trees", "Convnets became the \"go-to algorithm\" for computer "
               "vision: on images the book's convnet beats every tree ensemble, all on the fair "
               "budget.", winner="convnet fair",
-              losers=tuple(fair_on(model).name for model in ["random_forest", *BOOSTERS]),
+              losers=tuple(fair(model).name for model in ["random_forest", *BOOSTERS]),
               passage="1st ed. 1.2.5 Back to neural networks; 2nd ed. (same section)"),
     ),
     plots=(

@@ -15,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-from .data import DATASETS, array_checksums
+from .data import DATASETS, array_checksums, recorded_checksums, verification
 from .errors import DataError, UsageError
 from .paths import default_data_dir, default_results_dir, run_cache_root
 from .running.cli import (
@@ -30,17 +30,25 @@ from .running.cli import (
 
 
 def data_command(arguments) -> None:
-    """Fetch and verify datasets; fail if one that can be had offline is missing or damaged."""
+    """Fetch and verify datasets; fail if one that can be had offline is missing or damaged, or
+    if one cannot be verified at all."""
     from .data import load
 
     names = [arguments.dataset] if arguments.dataset else sorted(DATASETS)
     data_dir = arguments.data_dir or default_data_dir()
+    recorded_checksums()  # without the file no dataset can be verified: one line, not one each
     failed = []
     for name in names:
         try:
+            verified_by = verification(name)
+        except DataError as error:
+            failed.append(name)
+            print(f"{name}: REFUSED: {error}")
+            continue
+        try:
             dataset = load(name, data_dir)
         except DataError as error:  # report every dataset before failing
-            needs_network = not DATASETS[name].offline
+            needs_network = DATASETS[name].needs_network
             failed += [] if needs_network else [name]
             print(f"{name}: {'needs network' if needs_network else 'NOT AVAILABLE'}: {error}")
             continue
@@ -50,20 +58,25 @@ def data_command(arguments) -> None:
         examples = (f"images of {'x'.join(map(str, info.input_shape))}" if info.is_image
                     else f"rows of {info.input_shape[0]} features")
         print(f"{name}: ok, {len(dataset.y_train):,} train / {len(dataset.y_test):,} test {examples}, "
-              f"{info.n_classes} classes, checksums verified; from {dataset.source}")
+              f"{info.n_classes} classes, {verified_by}; from {dataset.source}")
         if not arguments.brief:
+            computed = "" if name in recorded_checksums() else " (computed here, not recorded)"
             for key, digest in digests.items():
-                print(f"    sha256 {key}: {digest}")
+                print(f"    sha256 {key}: {digest}{computed}")
     if failed:
-        raise DataError(f"not available: {', '.join(failed)} (see above)")
+        raise DataError(f"not available or not verifiable: {', '.join(failed)} (see above)")
 
 
 def models_command(arguments) -> None:
     from .models import REGISTRY
+    from .models.registry import OnThisMachine
 
     for entry in REGISTRY.values():
         print(f"{entry.name:14} {entry.family:8} {entry.preprocessing}")
-        print(f"{'':24}defaults: {json.dumps(entry.defaults)}")
+        print(f"{'':24}defaults: {json.dumps(entry.default_params())}")
+        for name, default in entry.defaults.items():
+            if isinstance(default, OnThisMachine):
+                print(f"{'':24}{name}: {default.description} on this machine")
         print(f"{'':24}from: {entry.provenance}")
 
 
@@ -78,6 +91,9 @@ def run_one_command(arguments) -> None:
         overrides = json.loads(arguments.params) if arguments.params else {}
     except json.JSONDecodeError as error:
         raise UsageError(f"--params must be a JSON object ({error})") from error
+    if not isinstance(overrides, dict):
+        raise UsageError(f"--params must be a JSON object of parameter names and values, such "
+                         f'as \'{{"C": 0.1}}\', not {arguments.params}')
     digest = origin(config.dataset, config.data_dir).digest
     specs = [RunSpec.create(config.dataset, arguments.model, seed, overrides, config.n_train,
                             config.n_test, arguments.features, data_digest=digest)
@@ -148,10 +164,10 @@ def bench_command(arguments) -> None:
 
 def plots_command(arguments) -> None:
     from .reporting.plots import render_experiment
-    from .results import experiment_dirs
+    from .results.integrity import verified_experiment_dirs
 
     results_dir = arguments.results_dir or default_results_dir(arguments.quick)
-    folders = experiment_dirs(results_dir)
+    folders = verified_experiment_dirs(results_dir)
     for folder in folders:
         for path in render_experiment(folder):
             print(f"wrote {path}")

@@ -21,5 +21,17 @@ class RunFailed(UserError):
     """A run that kept killing the worker running it (out of memory, a crash in native code)."""
 
 
-class ResultsError(UserError):
-    """Saved results that are missing, damaged, or written by another schema."""
+class DamagedResults(UserError):
+    """A saved result that is missing, truncated, edited, or disagrees with what refers to it."""
+
+
+class DiskFull(UserError):
+    """A write that found no space left on its file system (or the user's quota spent)."""
+
+    def __init__(self, message: str, path=None):
+        super().__init__(message)
+        self.path = path  # the file that could not be written
+
+
+class Busy(UserError):
+    """A results folder that another process is writing."""

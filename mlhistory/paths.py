@@ -19,6 +19,17 @@ def default_results_dir(quick: bool) -> Path:
     return results / "quick" if quick else results
 
 
+def custom_results_dir(quick: bool, budget: dict) -> Path:
+    """Where a run of other sizes or seeds than the reference (or quick) ones goes, named after
+    them: ``results/custom/n-train-500_seeds-0-1/``, so it never mixes with the reference."""
+    parts = ["quick"] if quick else []
+    for option, value in budget.items():
+        shown = "full" if value is None else "-".join(map(str, value)) if isinstance(value, list) \
+            else str(value)
+        parts.append(f"{option}-{shown}")
+    return PROJECT_ROOT / "results" / "custom" / "_".join(parts)
+
+
 def run_cache_root(results_dir: Path) -> Path:
     """Where single runs are cached, shared by every experiment of one results set."""
     return Path(results_dir) / "cache"

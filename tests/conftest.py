@@ -1,5 +1,6 @@
-"""Shared fixtures: tiny IDX files, a results set built from digits through the real runner, and
-a results set shaped like the committed one, written without fitting any model.
+"""Shared fixtures: the project's data folder, saved results built from fixture rows for the
+claims' verdicts, and a results set shaped like the committed one, written without fitting any
+model.
 
 The fake set: twelve experiments on MNIST and Fashion-MNIST, each with a dozen labelled runs
 over several training sizes and seeds, claims judged from them, a table, and small PNGs where
@@ -8,7 +9,6 @@ however many runs and claims the experiments save, so the runs, sizes and claims
 many as the real ones, and the claims' evidence as long.
 """
 
-import gzip
 import json
 import struct
 import subprocess
@@ -23,44 +23,113 @@ import pytest
 from mlhistory import atomic, models
 from mlhistory.judging import base
 from mlhistory.judging.comparisons import Beats
-from mlhistory.results import TEST_LABELS_FILE, ExperimentResults, key_of_test_set, testing, write_rows
+from mlhistory.paths import PROJECT_ROOT
+from mlhistory.results import (
+    TEST_LABELS_FILE,
+    ExperimentResults,
+    integrity,
+    key_of_test_set,
+    testing,
+    write_rows,
+)
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The claim fixtures' test set: 2,000 images of 10 classes.
+N_TEST, N_CLASSES = 2_000, 10
+TEST_LABELS = np.random.default_rng(0).integers(0, N_CLASSES, N_TEST)
+# Test images from easiest to hardest, the same for every model: a model with accuracy p gets
+# the easiest p * N_TEST right, so two models' errors are nested, as real models' mostly are.
+DIFFICULTY = np.random.default_rng(1).permutation(N_TEST)
 
 
-def idx_bytes(array: np.ndarray, type_code: int = 0x08) -> bytes:
-    header = bytes([0, 0, type_code, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
-    return header + array.astype(np.uint8).tobytes()
+def _run_cli(*arguments, env=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *arguments], cwd=PROJECT_ROOT, capture_output=True,
+                          text=True, env=env, timeout=600)
 
 
-def write_idx(path: Path, array: np.ndarray, compress: bool = True) -> Path:
-    data = idx_bytes(array)
-    path.write_bytes(gzip.compress(data) if compress else data)
-    return path
-
-
-def run_cli(*arguments, cwd=PROJECT_ROOT, env=None) -> subprocess.CompletedProcess:
-    """Run a project command the way a user does, with the project's interpreter."""
-    return subprocess.run([sys.executable, *arguments], cwd=cwd, capture_output=True, text=True,
-                          env=env, timeout=600)
+@pytest.fixture(scope="session")
+def run_cli():
+    """``run_cli(*arguments, env=None)``: a project command run the way a user does, with the
+    project's interpreter, from the project's folder."""
+    return _run_cli
 
 
 @pytest.fixture(scope="session")
 def project_data() -> Path:
-    """The project's data folder, which the data step (`make data`) fills before the tests."""
+    """The project's data folder. `make test` fills it first (the data step); in `make test-fast`
+    the first test that loads a dataset from it fetches that dataset if it is missing, and the
+    decoded copy serves every later load."""
     from mlhistory.paths import default_data_dir
 
     return default_data_dir()
 
 
-@pytest.fixture(scope="session")
-def digits_results(tmp_path_factory) -> Path:
-    """Experiment 01 run end to end on digits through the real command line."""
-    results_dir = tmp_path_factory.mktemp("results")
-    completed = run_cli("experiments/01_probabilistic.py", "--dataset", "digits", "--seeds", "0",
-                        "1", "--results-dir", str(results_dir))
-    assert completed.returncode == 0, completed.stderr
-    return results_dir
+def _predictions_for(accuracy: float) -> np.ndarray:
+    """Predictions scoring ``accuracy`` (to the nearest image): a wrong one is the next class."""
+    predictions = (TEST_LABELS + 1) % N_CLASSES
+    right = DIFFICULTY[:round(accuracy * N_TEST)]
+    predictions[right] = TEST_LABELS[right]
+    return predictions
+
+
+def _rows(label: str, accuracies, n_train: int = 1000) -> list[dict]:
+    return [{"model": label, "dataset": "d", "seed": seed, "n_train": n_train, "n_test": N_TEST,
+             "accuracy": round(value * N_TEST) / N_TEST, "macro_f1": value,
+             "run_key": f"{label}-{n_train}-{seed}"} for seed, value in enumerate(accuracies)]
+
+
+@pytest.fixture
+def rows():
+    """``rows(label, accuracies, n_train=1000)``: one row of run ``label`` per accuracy,
+    seeded 0, 1, ..., on the fixture test set of ``N_TEST`` images."""
+    return _rows
+
+
+@pytest.fixture
+def results(tmp_path_factory):
+    """``results(*row_lists, artifacts=None)``: saved results, in a fresh folder, whose labels
+    are the rows' model names: each row's predictions in the run cache (plus
+    ``artifacts[run_key]`` when given), the test labels beside the rows."""
+
+    def make(*row_lists, artifacts: dict | None = None) -> ExperimentResults:
+        root = tmp_path_factory.mktemp("claims-fixture")
+        folder = root / "d" / "00_fixture"
+        all_rows = [row for row_list in row_lists for row in row_list]
+        for row in all_rows:
+            atomic.write_npz(root / "cache" / "d" / f"{row['run_key']}.npz",
+                             {"predictions": _predictions_for(row["accuracy"]),
+                              **(artifacts or {}).get(row["run_key"], {})})
+        atomic.write_npz(folder / TEST_LABELS_FILE, {key_of_test_set("d", N_TEST): TEST_LABELS})
+        manifest = testing.manifest(testing.rows_by_label(all_rows),
+                                    [testing.dataset_record("d", n_test=N_TEST)])
+        return ExperimentResults(folder, manifest, all_rows)
+
+    return make
+
+
+class InProcessPool:
+    """A stand-in for the executor's pool of spawned workers that runs each job here, at once,
+    so a model or dataset a test adds to the registry or the catalogue is seen by the run."""
+
+    def __init__(self, **options):
+        pass
+
+    def submit(self, function, *arguments):
+        from concurrent.futures import Future
+
+        future = Future()
+        future.set_result(function(*arguments))
+        return future
+
+    def shutdown(self, **options):
+        pass
+
+
+@pytest.fixture
+def runs_in_process(monkeypatch):
+    """Experiments run their runs in this process (see InProcessPool)."""
+    from mlhistory.running import executor
+
+    monkeypatch.setattr(executor, "ProcessPoolExecutor", InProcessPool)
 
 
 # --- a fake results set for the report -------------------------------------------------------
@@ -127,7 +196,7 @@ WITHOUT_CLAIMS = "10_why_now_hardware"
 PASSAGE = "1st ed. 1.2.5; 2nd ed. Back to neural networks"
 
 
-def experiment_claims(experiment_id: str) -> list:
+def _fake_claims(experiment_id: str) -> list:
     """Three claims per experiment in the real ones' shape; the last of 05 is the project's."""
     if experiment_id == WITHOUT_CLAIMS:
         return []
@@ -146,7 +215,7 @@ def experiment_claims(experiment_id: str) -> list:
     return found
 
 
-def plots_of(experiment_id: str) -> list[dict]:
+def _fake_plots(experiment_id: str) -> list[dict]:
     """Two plots per experiment (kinds that need no options, so no run is named), and the
     timeline in experiment 05."""
     plots = [{"kind": "accuracy_and_fit_time"},
@@ -156,14 +225,14 @@ def plots_of(experiment_id: str) -> list[dict]:
     return plots
 
 
-N_TEST = 10_000
-TEST_LABELS = np.random.default_rng(0).integers(0, 10, N_TEST)
+FAKE_N_TEST = 10_000
+FAKE_TEST_LABELS = np.random.default_rng(0).integers(0, 10, FAKE_N_TEST)
 # Test images from easiest to hardest, shared by every model, so errors nest as real ones do.
-DIFFICULTY = np.random.default_rng(1).permutation(N_TEST)
+FAKE_DIFFICULTY = np.random.default_rng(1).permutation(FAKE_N_TEST)
 
 
-def predictions_for(accuracy: float) -> np.ndarray:
-    return testing.predictions_scoring(accuracy, TEST_LABELS, 10, DIFFICULTY)
+def _fake_predictions(accuracy: float) -> np.ndarray:
+    return testing.predictions_scoring(accuracy, FAKE_TEST_LABELS, 10, FAKE_DIFFICULTY)
 
 
 @dataclass(frozen=True)
@@ -183,12 +252,12 @@ def fake_results_set(tmp_path_factory) -> FakeResultsSet:
     root = tmp_path_factory.mktemp("fake-results")
     for dataset in DATASETS:
         for experiment_id, title, book_section in EXPERIMENTS:
-            write_experiment(root / dataset / experiment_id, dataset, experiment_id, title,
+            _write_fake_experiment(root / dataset / experiment_id, dataset, experiment_id, title,
                              book_section)
     return FakeResultsSet(root)
 
 
-def write_experiment(folder: Path, dataset: str, experiment_id: str, title: str,
+def _write_fake_experiment(folder: Path, dataset: str, experiment_id: str, title: str,
                      book_section: str) -> None:
     rows, runs = [], []
     for (model, display, family, params, seeds), full_size in zip(MODELS, ACCURACY[dataset],
@@ -199,21 +268,25 @@ def write_experiment(folder: Path, dataset: str, experiment_id: str, title: str,
                 # Experiments share runs through the run cache, so a run's key is theirs too.
                 key = f"{dataset}-{model}-{n_train}-{seed}"
                 keys.append(key)
-                accuracy = full_size - 0.02 * SIZES[::-1].index(n_train) + 0.002 * (seed - 1)
+                predictions = _fake_predictions(
+                    full_size - 0.02 * SIZES[::-1].index(n_train) + 0.002 * (seed - 1))
                 atomic.write_npz(folder.parent.parent / "cache" / dataset / f"{key}.npz",
-                                 {"predictions": predictions_for(accuracy)})
+                                 {"predictions": predictions})
+                # The metrics are those of the saved predictions, as the report recomputes them.
+                accuracy = float(np.mean(predictions == FAKE_TEST_LABELS))
                 rows.append({
                     "experiment": experiment_id, "dataset": dataset, "model": model,
                     "features": "pixels", "params": json.dumps(params, sort_keys=True),
                     "seed": seed, "n_train": n_train, "n_test": 10_000, "accuracy": accuracy,
-                    "macro_f1": accuracy - 0.001, "fit_seconds": n_train / 1000 + seed,
+                    "macro_f1": integrity.macro_f1(FAKE_TEST_LABELS, predictions),
+                    "fit_seconds": n_train / 1000 + seed,
                     "predict_seconds": 0.2, "n_params": 407_050 if family == "deep" else None,
                     "model_bytes": 1_628_200 if family == "deep" else 30_000 * (seed + 1),
                     "peak_rss_mb": 900.0, "run_key": key})
         runs.append(testing.run_record(model, model_display=display, family=family,
                                        color_family=models.get(model).lineage_of(params),
                                        params=params, dataset=dataset, run_keys=keys))
-    declared = experiment_claims(experiment_id)
+    declared = _fake_claims(experiment_id)
     record = testing.dataset_record(dataset, title=DATASETS[dataset].split(" (")[0],
                                     description=DATASETS[dataset], input_shape=(28, 28),
                                     n_train=60_000, n_test=10_000)
@@ -223,22 +296,18 @@ def write_experiment(folder: Path, dataset: str, experiment_id: str, title: str,
         seeds=(0, 1, 2),
         fair_budgets={"validation split": "10 % of the training images",
                       "nets": "early stopping, up to 20 epochs"},
-        claims=tuple(claim.to_dict() for claim in declared), plots=tuple(plots_of(experiment_id)),
+        claims=tuple(claim.to_dict() for claim in declared), plots=tuple(_fake_plots(experiment_id)),
         tables=({"kind": "quoted_landscape"},) if experiment_id == "11_modern_landscape" else ())
     atomic.write_json(folder / "experiment.json", manifest.to_dict())
     write_rows(folder / "runs.csv", rows)
-    atomic.write_npz(folder / TEST_LABELS_FILE, {key_of_test_set(dataset, N_TEST): TEST_LABELS})
+    atomic.write_npz(folder / TEST_LABELS_FILE, {key_of_test_set(dataset, FAKE_N_TEST): FAKE_TEST_LABELS})
     base.write(folder / "claims.csv", base.judge(ExperimentResults.read(folder), declared))
-    atomic.write_json(folder / "metadata.json", {
-        "date": "2026-11-21T00:00:00+00:00", "command": "fixture", "git_commit": "abc123",
-        "git_dirty": False, "packages": {"numpy": "2"}, "wall_seconds": 42.0, "runs": len(rows),
-        "runs_from_cache": 0, "hardware": {"cpu": "fixture CPU", "cpu_count": 2, "gpus": [],
-                                           "machine": "x86_64", "platform": "Linux"}})
+    testing.write_metadata(folder, runs=len(rows))
     for plot in manifest.plots:
-        atomic.write_bytes(folder / plot.get("file", f"{plot['kind']}.png"), tiny_png())
+        atomic.write_bytes(folder / plot.get("file", f"{plot['kind']}.png"), _tiny_png())
 
 
-def tiny_png(width: int = 8, height: int = 6) -> bytes:
+def _tiny_png(width: int = 8, height: int = 6) -> bytes:
     """A valid grey PNG, so a browser has a real image to load."""
     def chunk(kind: bytes, data: bytes) -> bytes:
         return (struct.pack(">I", len(data)) + kind + data
@@ -248,3 +317,21 @@ def tiny_png(width: int = 8, height: int = 6) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(scanlines))
             + chunk(b"IEND", b""))
+
+
+@pytest.fixture
+def write_fake_experiment():
+    """``write(root) -> folder``: experiment 01 of the fake results set on MNIST under ``root``,
+    every saved number consistent with its predictions and recorded digests."""
+    def write(root: Path) -> Path:
+        experiment_id, title, book_section = EXPERIMENTS[0]
+        folder = Path(root) / "mnist" / experiment_id
+        _write_fake_experiment(folder, "mnist", experiment_id, title, book_section)
+        return folder
+    return write
+
+
+@pytest.fixture
+def fake_test_labels() -> np.ndarray:
+    """The labels of the fake results set's test images."""
+    return FAKE_TEST_LABELS

@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT
+
+from mlhistory.paths import PROJECT_ROOT
 
 PACKAGE = PROJECT_ROOT / "mlhistory"
 # What each layer may import of the project, beyond the base modules (errors, paths, atomic,
@@ -132,11 +133,21 @@ def test_reading_saved_results_loads_no_runner_model_data_or_framework():
     assert completed.stdout.strip() == "[]"
 
 
-def test_a_new_model_is_one_registry_entry(tmp_path, monkeypatch):
+@pytest.mark.slow  # runs a tiny experiment, draws its plot and writes the report
+def test_a_new_model_is_one_registry_entry(tmp_path, monkeypatch, runs_in_process):
     """A model the project never had, added by one entry in the registry, runs through the
-    unchanged runner and comes out as an ordinary row: nothing else needs to know about it."""
+    unchanged runner and comes out as an ordinary row, is timed by `make bench` like the others,
+    and reaches the plots and the report: nothing else needs to know about it. (The runs stay in
+    this process, where the monkeypatched registry is; a real entry is in every worker's.)"""
     from mlhistory import models
+    from mlhistory.data import origin
+    from mlhistory.judging import PROJECT, Beats
+    from mlhistory.reporting.plots import Plot
+    from mlhistory.reporting.report import write_report
+    from mlhistory.running import bench
+    from mlhistory.running.cli import Config
     from mlhistory.running.execute import execute
+    from mlhistory.running.experiment import Experiment, run
     from mlhistory.running.spec import RunSpec
 
     def ridge(info, seed, **params):
@@ -144,13 +155,91 @@ def test_a_new_model_is_one_registry_entry(tmp_path, monkeypatch):
 
         return RidgeClassifier(**params)
 
-    entry = models.ModelEntry("ridge", models.SHALLOW, ridge, {"alpha": 1.0},
-                              "pixels/255, standardised", "a throwaway model of this test",
-                              stochastic=False, lineage="linear",
-                              display="Ridge classifier (alpha={alpha:g})")
+    entry = models.ModelEntry(name="ridge", family=models.SHALLOW, build=ridge,
+                              defaults={"alpha": 1.0}, preprocessing="pixels/255, standardised",
+                              provenance="a throwaway model of this test", stochastic=False,
+                              lineage="linear", display="Ridge classifier (alpha={alpha:g})")
     monkeypatch.setitem(models.REGISTRY, entry.name, entry)
     spec = RunSpec.create("digits", "ridge", seed=0, n_train=500, data_digest="d")
     row, artifacts = execute(spec, tmp_path)
     assert row["model"] == "ridge" and row["n_train"] == 500
     assert 0.5 < row["accuracy"] <= 1 and row["n_params"] is None and row["model_bytes"] > 0
     assert artifacts["confusion"].sum() == row["n_test"]
+
+    # `make bench` times it through the runner against its bare library calls.
+    assert "ridge" in bench.overhead_models()
+    timed = bench.runner_overhead("digits", tmp_path, repeats=1, names=["ridge"], n_train=300,
+                                  n_test=100, digest=origin("digits", tmp_path).digest)
+    assert [timed_row["subject"] for timed_row in timed] == ["Ridge classifier (alpha=1)"]
+
+    # An experiment that declares it, run, drawn and reported like any other.
+    experiment = Experiment(
+        experiment_id="99_ridge", title="A throwaway model", book_section="none",
+        summary="The throwaway model of this test against naive Bayes.",
+        runs=("ridge", "gaussian_nb"),
+        claims=(Beats("ridge_beats_nb", "The ridge classifier beats naive Bayes.", winner="ridge",
+                      losers=("gaussian_nb",), source=PROJECT, passage="none"),),
+        plots=(Plot("accuracy_and_fit_time", labels=["ridge", "gaussian_nb"]),))
+    results_dir = tmp_path / "results"
+    run(experiment, Config(dataset="digits", quick=False, seeds=[0], n_train=500, n_test=None,
+                           data_dir=tmp_path, results_dir=results_dir, jobs=1, argv=[]))
+    folder = results_dir / "digits" / "99_ridge"
+    assert (folder / "accuracy_and_fit_time.png").stat().st_size > 0
+    write_report(results_dir)
+    # The main page keeps to claims and plots; the pages it links name every run.
+    assert "digits/99_ridge/accuracy_and_fit_time.png" in (results_dir / "REPORT.md").read_text()
+    for page in (folder / "README.md", results_dir / "APPENDIX.md", results_dir / "index.html"):
+        assert "Ridge classifier (alpha=1)" in page.read_text(), page
+
+
+@pytest.mark.slow  # experiment 01 end to end, its dense net included
+def test_a_new_dataset_is_one_catalogue_entry_and_its_source(tmp_path, monkeypatch,
+                                                             runs_in_process):
+    """A dataset the project never had, added by one catalogue entry and its source (arrays made
+    here: scikit-learn's digits mirrored), runs through an unchanged experiment script and
+    reaches the report: no script, runner or reader needs to know about it."""
+    import importlib.util
+    import json
+
+    import numpy as np
+
+    from mlhistory import data
+    from mlhistory.data import checks, sources
+    from mlhistory.reporting.report import write_report
+    from mlhistory.running.cli import Config
+    from mlhistory.running.experiment import run
+
+    def mirrored(name, data_dir):
+        arrays = sources.SOURCES["digits"].read("digits", data_dir)[0]
+        return ({key: np.ascontiguousarray(value[:, :, ::-1]) if key.startswith("x") else value
+                 for key, value in arrays.items()}, "scikit-learn's digits, mirrored by this test")
+
+    digits = data.DATASETS["digits"]
+    info = data.DatasetInfo("mirrored_digits", "the 8x8 digits, mirrored left to right",
+                            digits.input_shape, digits.n_train, digits.n_test, digits.class_names,
+                            title="Mirrored digits")
+    monkeypatch.setitem(data.DATASETS, info.name, info)
+    monkeypatch.setitem(sources.SOURCES, info.name, sources.Source(mirrored))
+    # Its checksums, recorded as data/checksums.json records every dataset's (an unverified
+    # dataset is refused).
+    recorded = {**checks.recorded_checksums(),
+                info.name: checks.array_checksums(mirrored(info.name, None)[0], info.kind)}
+    checksums_file = tmp_path / "checksums.json"
+    checksums_file.write_text(json.dumps(recorded))
+    monkeypatch.setattr(checks, "CHECKSUMS_FILE", checksums_file)
+
+    script = PROJECT_ROOT / "experiments" / "01_probabilistic.py"
+    spec = importlib.util.spec_from_file_location("probabilistic", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    results_dir = tmp_path / "results"
+    run(module.EXPERIMENT, Config(dataset=info.name, quick=False, seeds=[0], n_train=None,
+                                  n_test=None, data_dir=tmp_path / "data",
+                                  results_dir=results_dir, jobs=1, argv=[]))
+    # The source's arrays were verified and decoded into the data folder like any other's.
+    assert (tmp_path / "data" / info.name / "decoded" / "SOURCE").exists()
+    folder = results_dir / info.name / "01_probabilistic"
+    assert (folder / "class_templates.png").stat().st_size > 0
+    write_report(results_dir)
+    assert "Mirrored digits" in (results_dir / "REPORT.md").read_text()
+    assert f"{info.name}/01_probabilistic/README.md" in (results_dir / "REPORT.md").read_text()

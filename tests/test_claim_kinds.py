@@ -6,12 +6,11 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from mlhistory import atomic
 from mlhistory.judging import base
 from mlhistory.judging.base import FAILS, HOLDS, INCONCLUSIVE, Claim, Verdict, results_of
 from mlhistory.judging.comparisons import Beats
 from mlhistory.reporting.report import write_report
-from mlhistory.results import METADATA_FILE, ExperimentResults, SkippedRun, testing
+from mlhistory.results import ExperimentResults, SkippedRun, testing
 
 LABELS = np.arange(100) % 10
 
@@ -64,11 +63,7 @@ def tiny_experiment(folder, claims) -> ExperimentResults:
                  for row in rows}
     saved = testing.write_experiment(folder, manifest, rows, testing.test_labels_of("d", LABELS),
                                      artifacts)
-    atomic.write_json(folder / METADATA_FILE, {
-        "date": "2026-11-21T00:00:00+00:00", "command": "fixture", "git_commit": "abc123",
-        "git_dirty": False, "packages": {"numpy": "2"}, "wall_seconds": 1.0, "runs": len(rows),
-        "runs_from_cache": 0, "hardware": {"cpu": "fixture CPU", "cpu_count": 2, "gpus": [],
-                                           "machine": "x86_64", "platform": "Linux"}})
+    testing.write_metadata(folder, runs=len(rows), wall_seconds=1.0)
     return saved
 
 

@@ -1,57 +1,17 @@
 """Claim verdicts computed from fixture result rows, with saved predictions and test labels."""
 
-import tempfile
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from mlhistory import atomic
 from mlhistory.judging import base
 from mlhistory.judging.base import FAILS, HOLDS, INCONCLUSIVE
 from mlhistory.judging.comparisons import Beats, MatchesOrBeats, WinRate
 from mlhistory.judging.references import ErrorReduction
 from mlhistory.judging.trends import FitTimeExponents, ReachesSooner
-from mlhistory.results import TEST_LABELS_FILE, ExperimentResults, key_of_test_set, testing
+from mlhistory.results import ExperimentResults, testing
 from mlhistory.results.curves import loglog_slope
-
-N_TEST, N_CLASSES = 2_000, 10
-TEST_LABELS = np.random.default_rng(0).integers(0, N_CLASSES, N_TEST)
-# Test images from easiest to hardest, the same for every model: a model with accuracy p gets
-# the easiest p * N_TEST right, so two models' errors are nested, as real models' mostly are.
-DIFFICULTY = np.random.default_rng(1).permutation(N_TEST)
-
-
-def predictions_for(accuracy: float) -> np.ndarray:
-    """Predictions scoring ``accuracy`` (to the nearest image): a wrong one is the next class."""
-    predictions = (TEST_LABELS + 1) % N_CLASSES
-    right = DIFFICULTY[:round(accuracy * N_TEST)]
-    predictions[right] = TEST_LABELS[right]
-    return predictions
-
-
-def rows(label, accuracies, n_train=1000):
-    return [{"model": label, "dataset": "d", "seed": seed, "n_train": n_train, "n_test": N_TEST,
-             "accuracy": round(value * N_TEST) / N_TEST, "macro_f1": value,
-             "run_key": f"{label}-{n_train}-{seed}"} for seed, value in enumerate(accuracies)]
-
-
-def results(*row_lists, root: Path | None = None, artifacts: dict | None = None):
-    """Saved results whose labels are the rows' model names: each row's predictions in the run
-    cache (plus ``artifacts[run_key]`` when given), the test labels beside the rows."""
-    root = Path(root or tempfile.mkdtemp(prefix="claims-fixture-"))
-    folder = root / "d" / "00_fixture"
-    all_rows = [row for row_list in row_lists for row in row_list]
-    for row in all_rows:
-        atomic.write_npz(root / "cache" / "d" / f"{row['run_key']}.npz",
-                         {"predictions": predictions_for(row["accuracy"]),
-                          **(artifacts or {}).get(row["run_key"], {})})
-    atomic.write_npz(folder / TEST_LABELS_FILE, {key_of_test_set("d", N_TEST): TEST_LABELS})
-    manifest = testing.manifest(testing.rows_by_label(all_rows),
-                                [testing.dataset_record("d", n_test=N_TEST)])
-    return ExperimentResults(folder, manifest, all_rows)
-
 
 CLAIM = Beats("a_beats_b", "A beats B.", winner="a", losers=("b",))
 
@@ -66,31 +26,31 @@ CLAIM = Beats("a_beats_b", "A beats B.", winner="a", losers=("b",))
     ([0.853], [0.850], HOLDS),
     ([0.8505], [0.8500], INCONCLUSIVE),
 ])
-def test_beats_verdicts(a, b, verdict):
+def test_beats_verdicts(rows, results, a, b, verdict):
     assert CLAIM.evaluate(results(rows("a", a), rows("b", b))).verdict == verdict
 
 
-def test_one_failed_comparison_fails_a_claim_over_several_models():
+def test_one_failed_comparison_fails_a_claim_over_several_models(rows, results):
     claim = Beats("a_beats_all", "A beats B and C.", winner="a", losers=("b", "c"))
     result = claim.evaluate(results(rows("a", [0.9]), rows("b", [0.8]), rows("c", [0.95])))
     assert result.verdict == FAILS
     assert "a accuracy 0.9000" in result.evidence and "vs c" in result.evidence
 
 
-def test_mixed_holds_and_noise_is_inconclusive():
+def test_mixed_holds_and_noise_is_inconclusive(rows, results):
     claim = Beats("a_beats_all", "A beats B and C.", winner="a", losers=("b", "c"))
     assert claim.evaluate(results(rows("a", [0.9]), rows("b", [0.8]), rows("c", [0.9]))).verdict \
         == INCONCLUSIVE
 
 
-def test_missing_results_are_inconclusive_not_a_crash():
+def test_missing_results_are_inconclusive_not_a_crash(rows, results):
     saved = results(rows("a", [0.9]))
     manifest = replace(saved.manifest, runs=(*saved.manifest.runs, testing.run_record("b")))
     result = CLAIM.evaluate(replace(saved, manifest=manifest))
     assert result.verdict == INCONCLUSIVE and "no results for b" in result.evidence
 
 
-def test_only_the_largest_training_size_is_judged():
+def test_only_the_largest_training_size_is_judged(rows, results):
     small_subset = rows("a", [0.5], n_train=100) + rows("b", [0.9], n_train=100)
     full = rows("a", [0.9]) + rows("b", [0.8])
     assert CLAIM.evaluate(results(small_subset, full)).verdict == HOLDS
@@ -116,7 +76,7 @@ def test_claims_survive_a_round_trip_through_their_saved_form(claim):
     ([0.8505], [0.8500], HOLDS),  # within noise counts as a match
     ([0.80], [0.90], FAILS),
 ])
-def test_matches_or_beats(a, b, verdict):
+def test_matches_or_beats(rows, results, a, b, verdict):
     claim = MatchesOrBeats("m", "M.", winner="a", losers=("b",))
     assert claim.evaluate(results(rows("a", a), rows("b", b))).verdict == verdict
 
@@ -135,7 +95,7 @@ def test_slope_fit_recovers_a_known_exponent():
 
 @pytest.mark.parametrize("steep, linear, verdict", [(2.0, 1.0, HOLDS), (1.2, 1.0, FAILS),
                                                      (2.0, 1.6, FAILS)])
-def test_fit_time_exponents(steep, linear, verdict):
+def test_fit_time_exponents(results, steep, linear, verdict):
     sizes = [1_000, 5_000, 10_000, 60_000]
     saved = results(timed_rows("svm", sizes, steep), timed_rows("net", sizes, linear))
     claim = FitTimeExponents("f", "F.", steep="svm", linear="net", min_size=5_000)
@@ -144,13 +104,13 @@ def test_fit_time_exponents(steep, linear, verdict):
     assert f"{steep:.2f} over n_train 5,000..60,000" in result.evidence
 
 
-def test_fit_time_exponents_need_two_sizes():
+def test_fit_time_exponents_need_two_sizes(results):
     saved = results(timed_rows("svm", [60_000], 2.0), timed_rows("net", [60_000], 1.0))
     claim = FitTimeExponents("f", "F.", steep="svm", linear="net", min_size=5_000)
     assert claim.evaluate(saved).verdict == INCONCLUSIVE
 
 
-def test_win_rate_counts_one_comparison_per_pair_however_many_seeds():
+def test_win_rate_counts_one_comparison_per_pair_however_many_seeds(rows, results):
     saved = results(rows("boost", [0.90]), rows("forest", [0.80, 0.81, 0.82]),
                     rows("boost2", [0.90]), rows("forest2", [0.80]),
                     rows("boost3", [0.70]), rows("forest3", [0.90, 0.91, 0.92]))
@@ -162,7 +122,7 @@ def test_win_rate_counts_one_comparison_per_pair_however_many_seeds():
     assert result.verdict == HOLDS and result.p_value is not None
 
 
-def test_win_rate_ties_are_neither_wins_nor_losses():
+def test_win_rate_ties_are_neither_wins_nor_losses(rows, results):
     saved = results(rows("boost", [0.88, 0.90, 0.92]), rows("forest", [0.875, 0.895, 0.915]),
                     rows("boost2", [0.70]), rows("forest2", [0.90]))
     result = WinRate("w", "W.", pairs=(("boost", "forest"), ("boost2", "forest2"))).evaluate(saved)
@@ -173,17 +133,23 @@ def test_win_rate_ties_are_neither_wins_nor_losses():
     (0.992, 0.980, HOLDS),    # error 0.008 against 0.020: 60 % fewer errors
     (0.90, 0.88, FAILS),      # 17 % fewer errors
 ])
-def test_error_reduction_against_the_quoted_figure(better, worse, verdict):
+def test_error_reduction_against_the_quoted_figure(rows, results, better, worse, verdict):
     claim = ErrorReduction("e", "E.", better="a", worse="b", quoted=0.6)
     assert claim.evaluate(results(rows("a", [better]), rows("b", [worse]))).verdict == verdict
 
 
-def curve_results(tmp_path, curves: dict) -> ExperimentResults:
-    """Saved results whose runs carry per-epoch test accuracy artifacts."""
-    all_rows = [rows(label, [curve[-1]])[0] for label, curve in curves.items()]
-    return results(all_rows, root=tmp_path, artifacts={
-        row["run_key"]: {"test_accuracy_per_epoch": np.asarray(curve)}
-        for row, curve in zip(all_rows, curves.values(), strict=True)})
+@pytest.fixture
+def curve_results(rows, results):
+    """``curve_results(curves)``: saved results whose runs carry per-epoch test accuracy
+    artifacts, one run per label of ``curves``."""
+
+    def make(curves: dict) -> ExperimentResults:
+        all_rows = [rows(label, [curve[-1]])[0] for label, curve in curves.items()]
+        return results(all_rows, artifacts={
+            row["run_key"]: {"test_accuracy_per_epoch": np.asarray(curve)}
+            for row, curve in zip(all_rows, curves.values(), strict=True)})
+
+    return make
 
 
 @pytest.mark.parametrize("fast, verdict", [
@@ -192,8 +158,8 @@ def curve_results(tmp_path, curves: dict) -> ExperimentResults:
     ([0.70, 0.80, 0.84, 0.86], INCONCLUSIVE),     # the same epoch as LeNet
     ([0.70, 0.80, 0.84, 0.84, 0.86], FAILS),      # reaches it only at epoch 5
 ])
-def test_reaches_sooner(tmp_path, fast, verdict):
+def test_reaches_sooner(curve_results, fast, verdict):
     slow = [0.70, 0.80, 0.83, 0.85]  # within 0.1 points of its final value only at epoch 4
-    saved = curve_results(tmp_path, {"modern": fast, "lenet": slow})
+    saved = curve_results({"modern": fast, "lenet": slow})
     result = ReachesSooner("r", "R.", fast="modern", slow="lenet").evaluate(saved)
     assert result.verdict == verdict, result.evidence

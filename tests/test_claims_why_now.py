@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from test_claims import results, rows
 
 from mlhistory.judging.base import FAILS, HOLDS, INCONCLUSIVE, from_dict
 from mlhistory.judging.comparisons import AnyMatchesOrBeats, Beats, CheaperToContinue, Pairwise
@@ -10,7 +9,7 @@ from mlhistory.judging.trends import DiminishingReturns, FailsToTrain, RisesAlon
 from mlhistory.results import ExperimentResults
 
 
-def test_beats_at_a_given_size_ignores_other_sizes():
+def test_beats_at_a_given_size_ignores_other_sizes(rows, results):
     fixture = results(rows("a", [0.60, 0.61], n_train=100), rows("b", [0.70, 0.71], n_train=100),
                       rows("a", [0.95, 0.96], n_train=1000), rows("b", [0.80, 0.81], n_train=1000))
     assert Beats("c", "", winner="a", losers=("b",)).evaluate(fixture).verdict == HOLDS
@@ -25,7 +24,7 @@ def test_beats_at_a_given_size_ignores_other_sizes():
     ("beats", "most", INCONCLUSIVE),  # 1 win, 1 tie, 1 loss: no majority either way
     ("beats", "all", FAILS),
 ])
-def test_pairwise_relations_and_quorums(relation, quorum, expected):
+def test_pairwise_relations_and_quorums(rows, results, relation, quorum, expected):
     fixture = results(rows("w1", [0.90, 0.91]), rows("l1", [0.80, 0.81]),  # a clear win
                       rows("w2", [0.85, 0.85]), rows("l2", [0.85, 0.85]),  # a tie
                       rows("w3", [0.70, 0.71]), rows("l3", [0.90, 0.91]))  # a clear loss
@@ -34,7 +33,7 @@ def test_pairwise_relations_and_quorums(relation, quorum, expected):
     assert claim.evaluate(fixture).verdict == expected
 
 
-def test_pairwise_does_not_count_pairs_without_results():
+def test_pairwise_does_not_count_pairs_without_results(rows, results):
     fixture = results(rows("w1", [0.90, 0.91]), rows("l1", [0.80, 0.81]))
     claim = Pairwise("p", "", pairs=(("w1", "l1"), ("w9", "l9")), quorum="most")
     verdict = claim.evaluate(fixture)
@@ -43,7 +42,7 @@ def test_pairwise_does_not_count_pairs_without_results():
 
 
 @pytest.mark.parametrize("shallow, expected", [([0.70, 0.71], HOLDS), ([0.40, 0.41], FAILS)])
-def test_any_matches_or_beats_needs_one_unbeaten_candidate(shallow, expected):
+def test_any_matches_or_beats_needs_one_unbeaten_candidate(rows, results, shallow, expected):
     fixture = results(rows("tree", shallow, n_train=100), rows("svm", [0.30, 0.31], n_train=100),
                       rows("net", [0.60, 0.61], n_train=100))
     claim = AnyMatchesOrBeats("s", "", candidates=("svm", "tree"), opponents=("net",), n_train=100)
@@ -55,7 +54,7 @@ def test_any_matches_or_beats_needs_one_unbeaten_candidate(shallow, expected):
     ([0.80, 0.81, 0.83, 0.88], FAILS),  # gains grow
     ([0.80, 0.81, 0.82, 0.83], INCONCLUSIVE),  # steady gains
 ])
-def test_diminishing_returns(means, expected):
+def test_diminishing_returns(rows, results, means, expected):
     fixture = results(*(rows(f"k{k}", [mean - 0.001, mean + 0.001]) for k, mean in enumerate(means)))
     claim = DiminishingReturns("d", "", labels=tuple(f"k{k}" for k in range(len(means))))
     assert claim.evaluate(fixture).verdict == expected
@@ -64,12 +63,18 @@ def test_diminishing_returns(means, expected):
 LAYERS = np.array(["in", "c1", "p1", "c2", "p2", "head"])
 
 
-def _probed_results(tmp_path, curves) -> ExperimentResults:
-    """A results folder whose one label has a saved per-layer curve for each seed."""
-    fixture_rows = rows("net", [0.9] * len(curves))
-    return results(fixture_rows, root=tmp_path, artifacts={
-        row["run_key"]: {"probe_accuracy": np.asarray(curve), "layer_names": LAYERS}
-        for row, curve in zip(fixture_rows, curves, strict=True)})
+@pytest.fixture
+def probed_results(rows, results):
+    """``probed_results(curves)``: a results folder whose one label has a saved per-layer curve
+    for each seed."""
+
+    def make(curves) -> ExperimentResults:
+        fixture_rows = rows("net", [0.9] * len(curves))
+        return results(fixture_rows, artifacts={
+            row["run_key"]: {"probe_accuracy": np.asarray(curve), "layer_names": LAYERS}
+            for row, curve in zip(fixture_rows, curves, strict=True)})
+
+    return make
 
 
 @pytest.mark.parametrize("curve, steps, expected", [
@@ -83,10 +88,10 @@ def _probed_results(tmp_path, curves) -> ExperimentResults:
     ([0.80, 0.70, 0.85, 0.70, 0.90, 0.95], (), INCONCLUSIVE),
     ([0.80, 0.70, 0.85, 0.70, 0.90, 0.95], ("in", "p1", "p2", "head"), HOLDS),
 ])
-def test_rises_along_judges_the_trend_by_rank_correlation(tmp_path, curve, steps, expected):
+def test_rises_along_judges_the_trend_by_rank_correlation(probed_results, curve, steps, expected):
     claim = RisesAlong("r", "", label="net", artifact="probe_accuracy",
                        names_artifact="layer_names", steps=steps)
-    verdict = claim.evaluate(_probed_results(tmp_path, [curve, curve]))
+    verdict = claim.evaluate(probed_results([curve, curve]))
     assert verdict.verdict == expected, verdict.evidence
     assert "Spearman" in verdict.test and verdict.p_value is not None
 
@@ -103,14 +108,14 @@ def test_rank_trend_p_values_are_exact():
     ([0.84, 0.85], INCONCLUSIVE),  # a little below
     ([0.88, 0.89], FAILS),  # trained as well as the shallow net
 ])
-def test_fails_to_train(deep, expected):
+def test_fails_to_train(rows, results, deep, expected):
     fixture = results(rows("shallow", [0.88, 0.89]), rows("deep", deep))
     claim = FailsToTrain("f", "", labels=("deep",), reference="shallow", chance=0.1)
     assert claim.evaluate(fixture).verdict == expected
 
 
-def _timed(label, accuracies, seconds):
-    return [{**row, "fit_seconds": seconds} for row in rows(label, accuracies)]
+def _timed(fixture_rows, seconds):
+    return [{**row, "fit_seconds": seconds} for row in fixture_rows]
 
 
 @pytest.mark.parametrize("continued, seconds, expected", [
@@ -118,8 +123,9 @@ def _timed(label, accuracies, seconds):
     ([0.85, 0.85], 30.0, HOLDS),  # as accurate: the time is reported, not tested
     ([0.70, 0.71], 10.0, FAILS),  # faster but worse
 ])
-def test_continuing_keeps_up_with_retraining(continued, seconds, expected):
-    fixture = results(_timed("cont", continued, seconds), _timed("scratch", [0.85, 0.85], 20.0))
+def test_continuing_keeps_up_with_retraining(rows, results, continued, seconds, expected):
+    fixture = results(_timed(rows("cont", continued), seconds),
+                      _timed(rows("scratch", [0.85, 0.85]), 20.0))
     verdict = CheaperToContinue("c", "", pairs=(("cont", "scratch"),)).evaluate(fixture)
     assert verdict.verdict == expected
     assert f"{seconds:.1f} s vs 20.0 s" in verdict.evidence

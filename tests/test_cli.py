@@ -1,15 +1,31 @@
-"""End to end through the real command line: a quick run on digits, reruns, and bad input."""
+"""End to end through the real command line: a quick run on digits, reruns, and bad input.
+
+Each run starts an interpreter that imports the project (and most often runs an experiment), so
+all but the Makefile's check are in the slow tier."""
 
 import csv
 import os
 import subprocess
+from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT, run_cli
+
+from mlhistory.paths import PROJECT_ROOT
 
 EXPERIMENT = "experiments/01_probabilistic.py"
 
 
+@pytest.fixture(scope="module")
+def digits_results(tmp_path_factory, run_cli) -> Path:
+    """Experiment 01 run end to end on digits through the real command line."""
+    results_dir = tmp_path_factory.mktemp("results")
+    completed = run_cli(EXPERIMENT, "--dataset", "digits", "--seeds", "0", "1",
+                        "--results-dir", str(results_dir))
+    assert completed.returncode == 0, completed.stderr
+    return results_dir
+
+
+@pytest.mark.slow
 def test_experiment_writes_rows_claims_plots_and_metadata(digits_results):
     folder = digits_results / "digits" / "01_probabilistic"
     with open(folder / "runs.csv", newline="") as handle:
@@ -28,7 +44,8 @@ def test_experiment_writes_rows_claims_plots_and_metadata(digits_results):
         assert (folder / name).stat().st_size > 0
 
 
-def test_rerun_reuses_every_cached_run(digits_results):
+@pytest.mark.slow
+def test_rerun_reuses_every_cached_run(digits_results, run_cli):
     completed = run_cli(EXPERIMENT, "--dataset", "digits", "--seeds", "0", "1",
                         "--results-dir", str(digits_results))
     assert completed.returncode == 0, completed.stderr
@@ -36,7 +53,8 @@ def test_rerun_reuses_every_cached_run(digits_results):
     assert "[run " not in completed.stdout
 
 
-def test_report_command_renders_from_saved_results(digits_results):
+@pytest.mark.slow
+def test_report_command_renders_from_saved_results(digits_results, run_cli):
     completed = run_cli("-m", "mlhistory", "report", "--results-dir", str(digits_results))
     assert completed.returncode == 0, completed.stderr
     # The main page's section of the experiment links to its page on digits.
@@ -52,31 +70,36 @@ def _assert_one_line_error(completed, status, fragment):
     assert "Traceback" not in completed.stderr and fragment in completed.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("arguments, status, fragment", [
     (["--dataset", "cifar10"], 2, "unknown dataset 'cifar10'; choose one of"),
     (["--dataset", "digits", "--n-train", "5"], 2, "below the number of classes"),
     (["--dataset", "digits", "--n-train", "100000"], 2, "larger than the 1347"),
 ])
-def test_bad_experiment_arguments_fail_in_one_line(arguments, status, fragment, tmp_path):
+def test_bad_experiment_arguments_fail_in_one_line(arguments, status, fragment, tmp_path, run_cli):
     completed = run_cli(EXPERIMENT, *arguments, "--results-dir", str(tmp_path))
     _assert_one_line_error(completed, status, fragment)
     assert os.listdir(tmp_path) == []
 
 
-def test_unknown_model_fails_in_one_line(tmp_path):
+@pytest.mark.slow
+def test_unknown_model_fails_in_one_line(tmp_path, run_cli):
     completed = run_cli("-m", "mlhistory", "run", "--model", "deep_svm", "--dataset", "digits",
                         "--results-dir", str(tmp_path))
     _assert_one_line_error(completed, 2, "unknown model 'deep_svm'; choose one of: gaussian_nb")
 
 
 def test_unknown_experiment_fails_in_one_line():
-    completed = subprocess.run(["make", "--no-print-directory", "experiment", "NAME=99_future"],
+    # `-o` takes .venv as it is: a test checks the name, it never builds the environment.
+    completed = subprocess.run(["make", "--no-print-directory", "-o", ".venv/.installed",
+                                "experiment", "NAME=99_future"],
                                cwd=PROJECT_ROOT, capture_output=True, text=True)
     assert completed.returncode != 0
     assert "unknown experiment '99_future'; choose one of: 01_probabilistic" in completed.stderr
 
 
-def test_corrupted_data_fails_in_one_line_and_keeps_existing_results(digits_results, tmp_path):
+@pytest.mark.slow
+def test_corrupted_data_fails_in_one_line_and_keeps_existing_results(digits_results, tmp_path, run_cli):
     data_dir = tmp_path / "data"
     (data_dir / "fashion_mnist").mkdir(parents=True)
     for name in ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
@@ -91,7 +114,9 @@ def test_corrupted_data_fails_in_one_line_and_keeps_existing_results(digits_resu
     assert not (digits_results / "fashion_mnist").exists()
 
 
-def test_data_dir_can_come_from_the_environment(tmp_path):
+@pytest.mark.slow
+@pytest.mark.network  # an empty data folder: satellite comes by `apt-get download`
+def test_data_dir_can_come_from_the_environment(tmp_path, run_cli):
     env = {**os.environ, "MLHISTORY_DATA_DIR": str(tmp_path / "elsewhere")}
     completed = run_cli("-m", "mlhistory", "data", "--dataset", "satellite", env=env)
     assert completed.returncode == 0, completed.stderr
@@ -99,8 +124,9 @@ def test_data_dir_can_come_from_the_environment(tmp_path):
     assert (tmp_path / "elsewhere" / "satellite" / "decoded" / "x_train.npy").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("option", ["--data-dir", "--results-dir"])
-def test_an_unwritable_folder_fails_in_one_line(tmp_path, option):
+def test_an_unwritable_folder_fails_in_one_line(tmp_path, option, run_cli):
     (tmp_path / "a-file").write_text("not a folder")
     dataset = "fashion_mnist" if option == "--data-dir" else "digits"
     completed = run_cli(EXPERIMENT, "--dataset", dataset, "--quick", option,
@@ -108,7 +134,71 @@ def test_an_unwritable_folder_fails_in_one_line(tmp_path, option):
     _assert_one_line_error(completed, 1 if option == "--data-dir" else 2, "choose a writable")
 
 
-def test_bench_refuses_fewer_than_one_repeat(tmp_path):
+@pytest.mark.slow
+def test_bench_refuses_fewer_than_one_repeat(tmp_path, run_cli):
     completed = run_cli("-m", "mlhistory", "bench", "--repeats", "0", "--results-dir", str(tmp_path))
     assert completed.returncode == 2
     assert completed.stderr.strip().splitlines() == ["error: --repeats must be at least 1, not 0"]
+
+
+@pytest.mark.parametrize("arguments, fragment", [
+    (["--seeds", "-1"], "error: --seeds takes whole numbers from 0 to 4294967295, not -1"),
+    (["--seeds", "0", "4294967296"], "not 4294967296"),
+    (["--scheduler", "garbage"], "--scheduler 'garbage' is not a Dask scheduler's address"),
+    (["--params", "[1]"], "--params must be a JSON object of parameter names and values"),
+    (["--params", '{"C": "abc"}'], "parameter C takes a number (its default is 1.0), not 'abc'"),
+    (["--params", '{"max_iter": 1.5}'], "parameter max_iter takes a whole number"),
+    (["--n-test", "5"], "--n-test 5 is below the number of classes"),
+])
+def test_bad_run_values_are_usage_errors_before_any_worker_starts(arguments, fragment, tmp_path,
+                                                                  monkeypatch, capsys):
+    from mlhistory.__main__ import main
+    from mlhistory.running import executor
+
+    def no_worker(*arguments, **keywords):
+        raise AssertionError("a worker was started")
+
+    monkeypatch.setattr(executor, "run_all", no_worker)
+    with pytest.raises(SystemExit) as exited:
+        main(["run", "--model", "logreg", "--dataset", "digits", "--results-dir", str(tmp_path),
+              *arguments])
+    assert exited.value.code == 2
+    stderr = capsys.readouterr().err
+    assert stderr.count("\n") == 1 and fragment in stderr
+
+
+def test_a_scheduler_from_the_environment_is_checked_as_well(monkeypatch):
+    from mlhistory.errors import UsageError
+    from mlhistory.running.cli import config_from, experiment_parser
+
+    monkeypatch.setenv("MLHISTORY_DASK_SCHEDULER", "garbage")
+    with pytest.raises(UsageError, match=r"\$MLHISTORY_DASK_SCHEDULER 'garbage' is not"):
+        config_from(experiment_parser("").parse_args(["--dataset", "digits"]), [])
+    for address in ("tcp://10.0.0.5:8786", "scheduler.local:8786", "tls://[::1]:8786"):
+        monkeypatch.setenv("MLHISTORY_DASK_SCHEDULER", address)
+        assert config_from(experiment_parser("").parse_args(["--dataset", "digits"]),
+                           []).scheduler == address
+
+
+@pytest.mark.parametrize("arguments, expected", [
+    ([], "results"),
+    (["--seeds", "0", "1", "2"], "results"),
+    (["--n-train", "1347"], "results"),  # digits' whole training split
+    (["--n-train", "500", "--n-test", "300", "--seeds", "0"],
+     "results/custom/n-train-500_n-test-300_seeds-0"),
+    (["--seeds", "3", "4"], "results/custom/seeds-3-4"),
+    (["--quick"], "results/quick"),
+    (["--quick", "--seeds", "0"], "results/quick"),
+    (["--quick", "--n-train", "500"], "results/custom/quick_n-train-500"),
+])
+def test_only_the_full_budget_writes_the_reference_results(arguments, expected, tmp_path,
+                                                           monkeypatch):
+    from mlhistory import paths
+    from mlhistory.running.cli import config_from, experiment_parser
+
+    monkeypatch.setattr(paths, "PROJECT_ROOT", tmp_path)
+    config = config_from(experiment_parser("").parse_args(["--dataset", "digits", *arguments]), [])
+    assert config.results_dir == tmp_path / expected
+    explicit = experiment_parser("").parse_args(["--dataset", "digits", *arguments,
+                                                 "--results-dir", str(tmp_path / "mine")])
+    assert config_from(explicit, []).results_dir == tmp_path / "mine"

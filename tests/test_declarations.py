@@ -6,13 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT
 
 from mlhistory import judging
 from mlhistory.errors import UsageError
 from mlhistory.judging import base
 from mlhistory.judging.base import INCONCLUSIVE, Claim
 from mlhistory.judging.comparisons import Beats, Pairwise
+from mlhistory.paths import PROJECT_ROOT
 from mlhistory.reporting.plots import Plot, plot_filename
 from mlhistory.reporting.tables import Table
 from mlhistory.results import ExperimentResults, Manifest, SkippedRun, testing

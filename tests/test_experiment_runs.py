@@ -65,20 +65,70 @@ def test_tabular_runs_take_the_columns_and_name_their_dataset():
     assert run.specs(config(seeds=(0,)), DIGESTS)[0].features == "columns"
 
 
-def test_optional_runs_are_skipped_with_their_reason(monkeypatch):
+def _covertype_offline(monkeypatch):
     def origin(name, data_dir):
         if name == "covertype":
             raise DataError("cannot download covertype: offline")
         return Origin(f"data/{name}", f"{name}-digest")
 
     monkeypatch.setattr("mlhistory.running.experiment.origin", origin)
-    runs = [Run("xgboost", dataset="letter", optional=True), Run("xgboost", dataset="covertype",
-                                                                  optional=True)]
+
+
+def test_runs_on_a_dataset_the_catalogue_calls_optional_are_skipped_with_their_reason(monkeypatch):
+    _covertype_offline(monkeypatch)
+    runs = [Run("xgboost", dataset="letter"), Run("xgboost", dataset="covertype")]
     kept, skipped, origins = available_runs(runs, config())
     assert kept == runs[:1]
     assert skipped == [SkippedRun(label="xgboost (covertype)", dataset="covertype",
                                   reason="cannot download covertype: offline")]
     assert origins == {"letter": Origin("data/letter", "letter-digest")}
+
+
+def test_the_experiment_s_own_dataset_is_never_skipped(monkeypatch):
+    _covertype_offline(monkeypatch)
+    own = Config(**{**config().__dict__, "dataset": "covertype"})
+    with pytest.raises(DataError, match="offline"):
+        available_runs([Run("xgboost")], own)
+
+
+def test_the_catalogue_caps_every_run_on_a_dataset_and_the_manifest_says_so():
+    from mlhistory.data import dataset_info
+    from mlhistory.running.experiment import run_record
+
+    cap = dataset_info("covertype").train_cap.n_train
+    for run in (Run("xgboost", dataset="covertype"), Run("logreg", dataset="covertype")):
+        assert sizes_and_seeds(run, config(seeds=(0,))) == [(cap, 0)]
+        assert run_record(run, config(), run.specs(config(), DIGESTS)).max_n_train == cap
+    # A run's own cap below the dataset's wins; above it, the dataset's does.
+    assert Run("logreg", dataset="covertype", max_n_train=5_000).train_cap(config()) == 5_000
+    assert Run("logreg", dataset="covertype", max_n_train=10 * cap).train_cap(config()) == cap
+    assert Run("logreg", dataset="letter").train_cap(config()) is None
+
+
+def test_a_small_dataset_gives_its_nets_their_steps_per_epoch():
+    from mlhistory.data import dataset_info
+
+    steps = dataset_info("digits").min_steps_per_epoch
+    assert steps > 0
+    net = Run("convnet", dataset="digits").specs(config(seeds=(0,)), DIGESTS)[0]
+    assert net.params_dict["min_steps_per_epoch"] == steps
+    # The run's own value wins, a model without the param takes none, other datasets none.
+    own = Run("convnet", dataset="digits", params={"min_steps_per_epoch": 7})
+    assert own.specs(config(seeds=(0,)), DIGESTS)[0].params_dict["min_steps_per_epoch"] == 7
+    assert "min_steps_per_epoch" not in Run("xgboost", dataset="digits").specs(
+        config(seeds=(0,)), DIGESTS)[0].params_dict
+    assert "min_steps_per_epoch" not in Run("convnet").specs(config(seeds=(0,)), DIGESTS)[0].params_dict
+
+
+def test_a_model_s_quick_params_come_from_its_registry_entry():
+    from mlhistory import models
+
+    quick = models.get("tabular_mlp").quick_params
+    assert quick
+    run = Run("tabular_mlp", dataset="letter")
+    assert run.specs(config(seeds=(0,), quick=True), DIGESTS)[0].params_dict.items() >= quick.items()
+    full = run.specs(config(seeds=(0,)), DIGESTS)[0].params_dict
+    assert full == models.resolve_params("tabular_mlp")
 
 
 def test_a_required_run_is_never_skipped(monkeypatch):

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 from sklearn.metrics import f1_score
-from test_claims import results, rows
 
 from mlhistory import models
 from mlhistory.data import DATASETS, validation_split
@@ -116,7 +115,7 @@ def test_the_paired_bootstrap_counts_the_spread_over_seeds():
     assert not paired.paired_test(better, wobbly, labels, "accuracy", 10).significant
 
 
-def test_a_contradiction_off_the_books_dataset_does_not_carry_over():
+def test_a_contradiction_off_the_books_dataset_does_not_carry_over(rows, results):
     saved = results(rows("a", [0.80]), rows("b", [0.90]))
     about_mnist = Beats("c", "C.", winner="a", losers=("b",), book_dataset="mnist")
     general = Beats("g", "G.", winner="a", losers=("b",))
@@ -127,7 +126,7 @@ def test_a_contradiction_off_the_books_dataset_does_not_carry_over():
     assert "n_train 1,000, 1 run" in judged["g"]["budgets"]
 
 
-def test_a_claim_this_machine_cannot_test_says_what_it_needs():
+def test_a_claim_this_machine_cannot_test_says_what_it_needs(rows, results):
     from mlhistory import atomic
 
     saved = results(rows("a", [0.9]))
@@ -141,7 +140,7 @@ def test_a_claim_this_machine_cannot_test_says_what_it_needs():
     assert claim.evaluate(saved).verdict == HOLDS
 
 
-def test_the_verdicts_of_a_paired_claim():
+def test_the_verdicts_of_a_paired_claim(rows, results):
     for a, b, expected in (([0.9], [0.8], HOLDS), ([0.8], [0.9], FAILS), ([0.85], [0.85], INCONCLUSIVE)):
         assert Beats("c", "C.", winner="a", losers=("b",)).evaluate(
             results(rows("a", a), rows("b", b))).verdict == expected

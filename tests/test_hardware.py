@@ -8,12 +8,12 @@ from types import SimpleNamespace
 import keras
 import numpy as np
 import pytest
-from conftest import PROJECT_ROOT
 from keras import layers
 
 from mlhistory import atomic, models
 from mlhistory.data import dataset_info
 from mlhistory.models import flops, nets
+from mlhistory.paths import PROJECT_ROOT
 from mlhistory.reporting import tables
 from mlhistory.reporting.plots import scaling
 from mlhistory.results import HARDWARE_FILE, ExperimentResults, testing, write_rows

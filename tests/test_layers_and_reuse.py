@@ -23,6 +23,7 @@ def _stacked(digits, training, depth=3):
     return models.build("stacked_dense", digits.info, seed=0, params=params)
 
 
+@pytest.mark.slow  # trains a 3-layer stack for 15 epochs
 def test_greedy_training_freezes_every_layer_below_the_new_one(digits):
     classifier = _stacked(digits, "greedy")
     classifier.fit(digits.x_train, digits.y_train)
@@ -39,6 +40,7 @@ def test_greedy_training_freezes_every_layer_below_the_new_one(digits):
     assert np.mean(classifier.predict(digits.x_test) == digits.y_test) > 0.25  # chance: 0.1
 
 
+@pytest.mark.slow  # trains a 3-layer stack for 15 epochs
 def test_joint_training_trains_every_layer_for_all_epochs(digits):
     classifier = _stacked(digits, "joint")
     classifier.fit(digits.x_train, digits.y_train)
@@ -46,6 +48,7 @@ def test_joint_training_trains_every_layer_for_all_epochs(digits):
     assert all(layer.trainable for layer in classifier.hidden)
 
 
+@pytest.mark.slow  # trains a 5-layer net once per candidate learning rate
 def test_gradient_norms_have_one_value_per_dense_layer(digits):
     classifier = models.build("depth_recipe", digits.info, seed=0,
                               params={**models.resolve_params("depth_recipe"), "depth": 5,
@@ -61,6 +64,7 @@ def test_gradient_norms_have_one_value_per_dense_layer(digits):
     assert np.all(norms > 0)
 
 
+@pytest.mark.slow  # trains a convnet, then a probe on each of its layers
 def test_probe_pipeline_reads_every_layer_and_scores_on_test(digits, tmp_path):
     spec = RunSpec.create("digits", "probed_convnet", 0, {"epochs": 2, "probe_train": 500,
                                                           "projection_points": 200})
@@ -104,9 +108,18 @@ def _transfer(digits, mode):
     return models.build("transfer_convnet", target.info, seed=0, params=params), target, source
 
 
-def test_frozen_base_weights_are_unchanged_by_training_the_head(digits):
+@pytest.fixture(scope="module")
+def frozen_transfer(digits):
+    """The frozen transfer net, fitted: it pretrains the base that a net of the same seed and
+    source, frozen or fine-tuned, reuses in this process."""
     classifier, target, source = _transfer(digits, "frozen")
     classifier.fit(target.x_train, target.y_train, source=(source.x_train, source.y_train))
+    return classifier, target, source
+
+
+@pytest.mark.slow  # pretrains a convnet, then trains its head
+def test_frozen_base_weights_are_unchanged_by_training_the_head(frozen_transfer):
+    classifier, target, source = frozen_transfer
     pretrained = classifier.pretrained_weights((source.x_train, source.y_train))
     base_now = classifier.base.get_weights()
     assert len(base_now) == len(pretrained) - 2  # everything but the source softmax layer
@@ -116,7 +129,8 @@ def test_frozen_base_weights_are_unchanged_by_training_the_head(digits):
     assert np.mean(classifier.predict(target.x_test) == target.y_test) > 0.5
 
 
-def test_fine_tuning_changes_the_base_and_pretraining_is_shared(digits):
+@pytest.mark.slow  # pretrains a convnet (in the frozen net's fixture), then fine-tunes it
+def test_fine_tuning_changes_the_base_and_pretraining_is_shared(digits, frozen_transfer):
     classifier, target, source = _transfer(digits, "finetune")
     classifier.fit(target.x_train, target.y_train, source=(source.x_train, source.y_train))
     pretrained = classifier.pretrained_weights((source.x_train, source.y_train))

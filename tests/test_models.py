@@ -48,7 +48,9 @@ def test_every_shallow_factory_learns_digits(name, digits):
     # Dense(512) on 64 pixels, then Dense(10): weights plus biases, counted by hand.
     ("dense", 64 * 512 + 512 + 512 * 10 + 10),
     # 8x8 digits use "same" padding: 3x3 convs with 32, 64, 128 filters; 2x2 pools leave 2x2.
-    ("convnet", (9 * 32 + 32) + (9 * 32 * 64 + 64) + (9 * 64 * 128 + 128) + (2 * 2 * 128 * 10 + 10)),
+    pytest.param("convnet",
+                 (9 * 32 + 32) + (9 * 32 * 64 + 64) + (9 * 64 * 128 + 128) + (2 * 2 * 128 * 10 + 10),
+                 marks=pytest.mark.slow),  # two epochs of the convnet
 ])
 def test_keras_nets_train_and_count_their_weights(name, expected_params, digits):
     estimator = models.build(name, digits.info, seed=0,
@@ -97,6 +99,7 @@ def test_historical_nets_have_their_published_shapes(name, expected_params, digi
     assert estimator.n_params == expected_params
 
 
+@pytest.mark.slow  # three epochs of the convnet with augmentation
 def test_modern_convnet_trains_and_keeps_augmentation_out_of_prediction(digits):
     estimator = models.build("convnet_modern", digits.info, seed=0,
                              params={**models.resolve_params("convnet_modern"), "epochs": 3})
@@ -131,7 +134,105 @@ def test_tree_artifacts_describe_a_real_tree(tmp_path):
                                   if not entry.stochastic and name != "logreg"])
 def test_models_run_once_are_truly_seed_independent(name, tmp_path):
     """The registry runs deterministic models with one seed; check that no seed matters."""
-    params = {"xgboost": {"n_estimators": 10}, "hist_gradient_boosting": {"max_iter": 10}}.get(name)
+    # A few rounds of each booster show the seed's effect as well as the default hundred.
+    params = {"xgboost": {"n_estimators": 10}, "lightgbm": {"n_estimators": 10},
+              "hist_gradient_boosting": {"max_iter": 10}}.get(name)
     _, first = execute(RunSpec.create("digits", name, seed=0, params=params), tmp_path)
     _, second = execute(RunSpec.create("digits", name, seed=1, params=params), tmp_path)
     np.testing.assert_array_equal(first["predictions"], second["predictions"])
+
+
+# What every shallow entry's classifier gets from the run's seed, as its builder passed it by
+# hand before the generic factory (models.registry.seeded): its own ``*random_state`` params, or
+# for the project's wrappers their ``seed`` (and what they build inside, once fitted).
+SEEDED_BEFORE = {
+    "gaussian_nb": set(), "bernoulli_nb": set(), "logreg": {"random_state"},
+    "perceptron": {"random_state"}, "linear_svm": {"random_state"}, "rbf_svm": {"random_state"},
+    "decision_tree": {"random_state"}, "random_forest": {"random_state"},
+    "xgboost": {"random_state"}, "lightgbm": {"random_state"}, "poly_svm": {"random_state"},
+    "hist_gradient_boosting": {"random_state"}, "continual_shallow": {"seed"},
+    "random_forest fair": {"seed", "forest_.random_state"},
+    "xgboost fair": {"seed", "booster_.random_state"},
+    "lightgbm fair": {"seed", "booster_.random_state"},
+}
+
+
+def _seeded_values(classifier) -> dict:
+    found = {name: value for name, value in classifier.get_params().items()
+             if name.endswith("random_state") or name == "seed"}
+    for inner in ("forest_", "booster_"):  # the wrappers' fitted library estimator
+        if hasattr(getattr(classifier, inner, None), "get_params"):
+            found[f"{inner}.random_state"] = getattr(classifier, inner).get_params()["random_state"]
+    return found
+
+
+@pytest.mark.slow  # fits every shallow model, and the fair-budget variants
+def test_every_shallow_estimator_gets_the_seed_where_it_did_before(digits):
+    from mlhistory.running.budgets import FAIR_PARAMS
+
+    shallow = [name for name, entry in models.REGISTRY.items() if entry.family == models.SHALLOW]
+    variants = [(name, name, {}) for name in shallow]
+    variants += [(f"{name} fair", name, FAIR_PARAMS[name]) for name in shallow if name in FAIR_PARAMS]
+    assert {label for label, _, _ in variants} == set(SEEDED_BEFORE)
+    for label, name, overrides in variants:
+        params = models.resolve_params(name, overrides)
+        if "n_estimators" in params:  # a few trees or rounds: the seeding is under test
+            params["n_estimators"] = 10
+        if params.get("growth_step"):
+            params["growth_step"] = 5
+        pipeline = models.build(name, digits.info, seed=7, params=params)
+        pipeline.fit(digits.x_train[:300], digits.y_train[:300])
+        seeded = _seeded_values(pipeline[-1])
+        assert set(seeded) == SEEDED_BEFORE[label], label
+        assert all(value == 7 for value in seeded.values()), (label, seeded)
+
+
+def test_the_generic_factory_seeds_nested_estimators_too():
+    from sklearn.ensemble import BaggingClassifier
+    from sklearn.tree import DecisionTreeClassifier
+
+    from mlhistory.models.registry import seeded
+
+    bagging = seeded(BaggingClassifier(DecisionTreeClassifier()), 3)
+    assert bagging.random_state == 3 and bagging.estimator.random_state == 3
+
+
+@pytest.mark.slow  # a fresh interpreter imports the registry
+def test_the_svm_implementation_is_resolved_with_a_run_s_params_not_at_import():
+    import subprocess
+    import sys
+
+    from mlhistory.models.registry import OnThisMachine, best_svm_implementation
+
+    assert isinstance(models.get("rbf_svm").defaults["implementation"], OnThisMachine)
+    assert models.resolve_params("rbf_svm")["implementation"] == best_svm_implementation()
+    assert RunSpec.create("digits", "rbf_svm", 0).params_dict["implementation"] \
+        == best_svm_implementation()
+    assert models.resolve_params("rbf_svm", {"implementation": "stock"})["implementation"] == "stock"
+    probe = ("import mlhistory.models.registry as registry; "
+             "print(registry.best_svm_implementation.cache_info().misses)")
+    imported = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                              check=True)
+    assert imported.stdout.strip() == "0"  # importing the registry looked nothing up
+
+
+def test_the_book_recipes_are_the_nets_defaults():
+    from dataclasses import FrozenInstanceError
+
+    from mlhistory.models.recipes import BOOK_CONVNET, BOOK_DENSE
+
+    assert list(BOOK_DENSE.params().items()) == [("epochs", 5), ("batch_size", 128),
+                                                 ("optimizer", "rmsprop"), ("learning_rate", None)]
+    assert BOOK_CONVNET.params() == {"epochs": 5, "batch_size": 64, "optimizer": "rmsprop",
+                                     "learning_rate": None}
+    assert models.get("dense").defaults == BOOK_DENSE.params()
+    assert models.get("convnet").defaults == BOOK_CONVNET.params()
+    with pytest.raises(FrozenInstanceError):
+        BOOK_DENSE.epochs = 10  # type: ignore[misc]
+
+
+def test_model_entries_are_built_by_keyword_only():
+    entry = models.get("logreg")
+    with pytest.raises(TypeError):
+        models.ModelEntry("logreg", entry.family, entry.build, entry.defaults,  # type: ignore[misc]
+                          entry.preprocessing, entry.provenance, entry.stochastic)

@@ -99,8 +99,9 @@ def test_every_lineage_of_the_registry_has_a_colour_and_nothing_else_does():
 def test_a_model_entry_without_a_lineage_fails_loudly():
     entry = registry.get("logreg")
     with pytest.raises(TypeError, match="needs a lineage"):
-        registry.ModelEntry("unmapped", entry.family, entry.build, {}, "", "", stochastic=False,
-                            display="Unmapped")
+        registry.ModelEntry(name="unmapped", family=entry.family, build=entry.build, defaults={},
+                            preprocessing="", provenance="", stochastic=False, display="Unmapped",
+                            lineage="")
 
 
 def test_a_wrapper_takes_the_lineage_of_the_model_it_wraps():

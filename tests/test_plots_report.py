@@ -122,7 +122,12 @@ def test_a_new_plot_kind_is_one_decorated_function(throwaway_kind, tmp_path, mon
     manifest = testing.manifest(runs, [testing.dataset_record("digits")],
                                 experiment_id="00_throwaway", seeds=(0, 1),
                                 plots=({"kind": "throwaway"},))
-    testing.write_experiment(folder, manifest, rows)
+    # Saved predictions and test labels that score the rows' accuracies, as the report checks.
+    labels = np.arange(100) % 10
+    artifacts = {row["run_key"]: {"predictions": testing.predictions_scoring(row["accuracy"], labels, 10)}
+                 for row in rows}
+    testing.write_experiment(folder, manifest, rows, testing.test_labels_of("digits", labels),
+                             artifacts)
     testing.write_metadata(folder, runs=len(rows))
     checked, check = [], readability.readability_problems
 

@@ -9,9 +9,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT
 
 from mlhistory.judging import base
+from mlhistory.paths import PROJECT_ROOT
 from mlhistory.reporting import report
 from mlhistory.reporting.document import slug, to_markdown
 
@@ -20,6 +20,8 @@ COMMITTED_RESULTS = PROJECT_ROOT / "results"
 MARKDOWN_LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")
 
 
+# Writing and rendering this results set, as many runs and claims as the committed one, takes
+# several seconds: the tests that read it are in the slow tier.
 @pytest.fixture(scope="module")
 def results_set(fake_results_set) -> Path:
     report.write_report(fake_results_set.root)
@@ -31,6 +33,7 @@ def section(markdown: str, heading: str) -> str:
     return markdown.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
 
 
+@pytest.mark.slow
 def test_main_page_opens_with_the_verdicts_the_takeaways_and_the_timeline(results_set):
     markdown = (results_set / "REPORT.md").read_text()
     assert len(markdown.encode()) < MAIN_PAGE_LIMIT
@@ -50,6 +53,7 @@ def test_main_page_opens_with_the_verdicts_the_takeaways_and_the_timeline(result
     assert "Leaderboard" not in headings and "| fit time |" not in markdown
 
 
+@pytest.mark.slow
 def test_takeaways_are_counted_from_the_verdicts(results_set):
     takeaways = section((results_set / "REPORT.md").read_text(), "What to take away")
     # 11 experiments with book claims: three each, but 05 has one of its three as the project's.
@@ -62,6 +66,7 @@ def test_takeaways_are_counted_from_the_verdicts(results_set):
     assert "holds throughout" not in takeaways and "contradict" not in takeaways
 
 
+@pytest.mark.slow
 def test_a_failing_claim_on_the_books_dataset_is_a_takeaway(results_set):
     experiments = report.read_judged(results_set)
     first = experiments[0]
@@ -75,6 +80,7 @@ def test_a_failing_claim_on_the_books_dataset_is_a_takeaway(results_set):
             f"(#{anchor}) (1 of 3 claims).") in takeaways
 
 
+@pytest.mark.slow
 def test_the_projects_own_questions_stand_apart_from_the_books_claims(results_set):
     markdown = (results_set / "REPORT.md").read_text()
     own = section(markdown, "The project's own questions")
@@ -82,6 +88,7 @@ def test_the_projects_own_questions_stand_apart_from_the_books_claims(results_se
     assert markdown.count("LeNet-5 beats the 1986 MLP") == 1  # not in any table of the book's
 
 
+@pytest.mark.slow
 def test_every_experiment_has_a_section_and_a_claims_section(results_set, fake_results_set):
     markdown = (results_set / "REPORT.md").read_text()
     for experiment_id, title, _ in fake_results_set.experiments:
@@ -98,6 +105,7 @@ def test_every_experiment_has_a_section_and_a_claims_section(results_set, fake_r
         markdown, without)
 
 
+@pytest.mark.slow
 def test_passage_test_and_p_value_are_shown_as_the_rows_hold_them(results_set, fake_results_set):
     experiments = report.read_judged(results_set)
     test = "McNemar's test, two-sided, p < 0.05"
@@ -118,6 +126,7 @@ def test_passage_test_and_p_value_are_shown_as_the_rows_hold_them(results_set, f
     assert f"- test: {test}" in details and "- passage: 1st ed. 1.2.5" in details
 
 
+@pytest.mark.slow
 def test_tables_name_models_by_display_name_with_params_in_their_own_column(results_set):
     page = (results_set / "mnist" / "03_kernel_methods" / "README.md").read_text()
     runs = section(page, "Results by run")
@@ -132,6 +141,7 @@ def test_tables_name_models_by_display_name_with_params_in_their_own_column(resu
     assert leaderboard.index("| Book's convnet (5 epochs) |") < leaderboard.index("| LeNet-5 (1998) |")
 
 
+@pytest.mark.slow
 def test_the_appendix_sets_published_figures_beside_the_measured_ones(results_set):
     published = section((results_set / "APPENDIX.md").read_text(), "Published vs measured")
     # The book's convnet within 2 points of the book's figure; Gaussian naive Bayes 3 points
@@ -142,10 +152,12 @@ def test_the_appendix_sets_published_figures_beside_the_measured_ones(results_se
             in published)
 
 
+@pytest.mark.slow
 def test_every_link_and_image_of_every_page_leads_somewhere(results_set):
     assert broken_links(results_set) == []
 
 
+@pytest.mark.slow
 def test_the_html_holds_every_page_and_its_links_stay_inside_it(results_set):
     page = (results_set / "index.html").read_text()
     parsed = parse_html(page)
@@ -162,6 +174,7 @@ def test_the_html_holds_every_page_and_its_links_stay_inside_it(results_set):
 
 
 @pytest.mark.skipif(not (COMMITTED_RESULTS / "REPORT.md").exists(), reason="no committed results")
+@pytest.mark.slow  # re-judges and renders every committed experiment
 def test_the_committed_results_give_a_short_main_page_whose_links_resolve():
     experiments = report.read_judged(COMMITTED_RESULTS)
     pages = report.build_pages(experiments, COMMITTED_RESULTS)
@@ -169,6 +182,7 @@ def test_the_committed_results_give_a_short_main_page_whose_links_resolve():
     assert broken_links(COMMITTED_RESULTS) == []
 
 
+@pytest.mark.slow
 def test_claims_and_runs_csv_are_gathered_from_every_experiment(results_set, fake_results_set):
     with open(results_set / "claims.csv", newline="") as handle:
         saved = list(csv.DictReader(handle))
@@ -232,6 +246,7 @@ def parse_html(page: str) -> _Page:
     return parsed
 
 
+@pytest.mark.slow
 def test_the_readme_findings_are_rewritten_from_the_verdicts(results_set, tmp_path):
     from mlhistory.errors import UsageError
     from mlhistory.reporting import findings

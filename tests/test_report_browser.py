@@ -1,24 +1,34 @@
 """index.html in a real headless browser: it renders with no error, every image loads, every
 link of the table of contents lands on an element, and the tables sort.
 
-The browser is Debian's ``chromium`` (``.ci/run`` installs it when it runs as root); without
-one the tests are skipped and say why.
+Selenium drives Debian's ``chromium`` through its ``chromedriver`` (package ``chromium-driver``;
+``.ci/run`` installs both when it runs as root). Without either the tests are skipped and say why.
 """
 
-import pytest
-from conftest import PROJECT_ROOT
-from headless_chromium import BROWSER_NAMES, Browser, find_browser
+import os
+import shutil
 
+import pytest
+
+from mlhistory.paths import PROJECT_ROOT
 from mlhistory.reporting import report
 
-BROWSER = find_browser()
-pytestmark = pytest.mark.skipif(
-    BROWSER is None, reason=f"no headless browser found (looked for {', '.join(BROWSER_NAMES)}); "
-                            "install Debian's chromium (`apt-get install chromium`, as .ci/run does)")
+pytestmark = pytest.mark.browser
+
+# Debian's package installs ``chromium``; other systems name the same browser differently.
+BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+DRIVER_NAME = "chromedriver"
+BROWSER = next((path for name in BROWSER_NAMES if (path := shutil.which(name))), None)
+DRIVER = shutil.which(DRIVER_NAME)
 COMMITTED_PAGE = PROJECT_ROOT / "results" / "index.html"
+# How long the browser may take to load a page before the test fails.
+PAGE_LOAD_SECONDS = 60
+# Browser log entries at this level are the page's errors: console errors, uncaught exceptions
+# and resources that failed to load.
+ERROR_LEVEL = "SEVERE"
 
 # What the tests read off the page, in one evaluation.
-INSPECT = """(() => {
+INSPECT = """return (() => {
   const contents = [...document.querySelectorAll("nav a")].map((link) => link.getAttribute("href"));
   const internal = [...document.querySelectorAll('a[href^="#"]')].map((link) => link.getAttribute("href"));
   return {
@@ -35,8 +45,40 @@ INSPECT = """(() => {
 
 @pytest.fixture(scope="module")
 def browser():
-    with Browser(BROWSER) as opened:
-        yield opened
+    """One headless Chromium for the module's tests, its log of the page's errors switched on."""
+    webdriver = pytest.importorskip(
+        "selenium.webdriver", reason="selenium is not installed (it is pinned in requirements.txt)")
+    if BROWSER is None or DRIVER is None:
+        missing = [f"a browser ({', '.join(BROWSER_NAMES)})"] if BROWSER is None else []
+        missing += [DRIVER_NAME] if DRIVER is None else []
+        pytest.skip(f"no {' and no '.join(missing)} found; install Debian's "
+                    "`apt-get install chromium chromium-driver`, as .ci/run does")
+    options = webdriver.ChromeOptions()
+    options.binary_location = BROWSER
+    for argument in ("--headless", "--disable-gpu", "--no-first-run", "--mute-audio"):
+        options.add_argument(argument)
+    if os.geteuid() == 0:  # Chromium refuses to run its sandbox as root.
+        options.add_argument("--no-sandbox")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    # Both paths given: Selenium uses them as they are and never looks for a driver online.
+    driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=DRIVER),
+                              options=options)
+    driver.set_page_load_timeout(PAGE_LOAD_SECONDS)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def open_page(browser, page) -> None:
+    """Load a local file; ``get`` returns once the page and its images have loaded."""
+    browser.get_log("browser")  # reading the log empties it: what follows is this page's
+    browser.get(page.resolve().as_uri())
+
+
+def errors(browser) -> list[str]:
+    """Every error the page reported since it was opened."""
+    return [entry["message"] for entry in browser.get_log("browser") if entry["level"] == ERROR_LEVEL]
 
 
 @pytest.fixture(scope="module")
@@ -45,11 +87,10 @@ def fixture_page(fake_results_set):
     return fake_results_set.root / "index.html"
 
 
-def check_renders(browser: Browser, page) -> dict:
-    browser.events.clear()
-    browser.open(page)
-    found = browser.evaluate(INSPECT)
-    assert browser.errors() == []
+def check_renders(browser, page) -> dict:
+    open_page(browser, page)
+    found = browser.execute_script(INSPECT)
+    assert errors(browser) == []
     assert found["title"] and found["headings"] > 10
     assert found["images"], "the page shows no image"
     assert [image["src"] for image in found["images"] if not image["width"]] == []
@@ -64,10 +105,10 @@ def test_the_report_renders_with_every_image_and_link_in_place(browser, fixture_
 
 
 def test_clicking_a_column_header_sorts_the_table(browser, fixture_page):
-    browser.open(fixture_page)
+    open_page(browser, fixture_page)
     # The appendix's MNIST leaderboard, sorted by accuracy, best first; fit time is the 8th
     # column, so a click sorts it by seconds (its data-sort value), not by its text.
-    fit_times = """(() => {
+    fit_times = """return (() => {
       const table = document.querySelector("#appendix table");
       const column = [...table.tHead.rows[0].cells].findIndex((cell) => cell.textContent === "fit time");
       const read = () => [...table.tBodies[0].rows].map((row) => Number(row.cells[column].dataset.sort));
@@ -77,7 +118,7 @@ def test_clicking_a_column_header_sorts_the_table(browser, fixture_page):
       table.tHead.rows[0].cells[column].click();
       return {before: before, ascending: ascending, descending: read()};
     })()"""
-    found = browser.evaluate(fit_times)
+    found = browser.execute_script(fit_times)
     assert found["before"] != sorted(found["before"])  # so the click has something to do
     assert found["ascending"] == sorted(found["before"])
     assert found["descending"] == sorted(found["before"], reverse=True)

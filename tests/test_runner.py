@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from mlhistory import atomic, models
-from mlhistory.errors import UsageError
+from mlhistory.errors import DamagedResults, UsageError
 from mlhistory.results import COLUMNS, read_rows, write_rows
 from mlhistory.running import executor
 from mlhistory.running.cache import RunCache
@@ -102,13 +102,17 @@ def test_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path):
     assert read_rows(path)[0]["model"] == "old"
 
 
-def test_interrupted_writer_leaves_old_json_intact(tmp_path):
+def test_interrupted_writer_leaves_old_json_intact(tmp_path, monkeypatch):
     path = tmp_path / "row.json"
     atomic.write_json(path, {"accuracy": 0.5})
+
+    def interrupted(descriptor):
+        # Ctrl-C once the new contents are written out, before they replace the old file.
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        with atomic._replace_on_success(path, "w") as handle:
-            handle.write('{"accuracy": 0.9')
-            raise KeyboardInterrupt
+        atomic.write_json(path, {"accuracy": 0.9})
     assert json.loads(path.read_text()) == {"accuracy": 0.5}
     assert os.listdir(tmp_path) == ["row.json"]
 
@@ -137,3 +141,42 @@ def test_a_run_on_a_class_view_offers_the_whole_dataset_for_a_source_task(tmp_pa
     assert row["dataset"] == "digits[5,6,7,8,9]"
     assert seen["context"].dataset.info.n_classes == 10
     assert len(seen["context"].dataset.y_train) == 1347
+
+
+def _truncate(path, keep=100):
+    path.write_bytes(path.read_bytes()[:keep])
+
+
+def _rewrite_row(cache, spec, **changes):
+    row = {**json.loads(cache.row_path(spec).read_text()), **changes}
+    cache.row_path(spec).write_text(json.dumps({key: value for key, value in row.items()
+                                                if value is not None}))
+
+
+@pytest.mark.parametrize("damage, fragment", [
+    (lambda cache, spec: _truncate(cache.artifacts_path(spec)), ".npz does not match the SHA-256"),
+    (lambda cache, spec: cache.artifacts_path(spec).write_bytes(b""), ".npz does not match"),
+    (lambda cache, spec: cache.artifacts_path(spec).unlink(), ".npz is missing"),
+    (lambda cache, spec: cache.row_path(spec).write_text(""), ".json is empty"),
+    (lambda cache, spec: _truncate(cache.row_path(spec), 40), ".json is truncated or not JSON"),
+    (lambda cache, spec: _rewrite_row(cache, spec, accuracy=float("nan")), "accuracy is nan"),
+    (lambda cache, spec: _rewrite_row(cache, spec, macro_f1="0.9"), "macro_f1 is '0.9'"),
+    (lambda cache, spec: _rewrite_row(cache, spec, artifacts_sha256=None), "records no digest"),
+])
+def test_a_damaged_cache_entry_is_named_in_one_line_and_never_served(tmp_path, monkeypatch,
+                                                                     damage, fragment):
+    cache, spec = RunCache(tmp_path / "cache"), _spec()
+    stored = cache.put(spec, {"accuracy": 0.8, "macro_f1": 0.79, "run_key": spec.key},
+                       {"predictions": np.zeros(450, dtype=np.int16)})
+    assert cache.get(spec) == stored
+    damage(cache, spec)
+
+    def no_rerun(*arguments, **keywords):
+        raise AssertionError("a damaged entry was silently recomputed")
+
+    monkeypatch.setattr(executor, "ProcessPoolExecutor", no_rerun)
+    with pytest.raises(DamagedResults) as raised:
+        executor.run_all([spec], cache, tmp_path / "data")
+    message = str(raised.value)
+    assert "\n" not in message and fragment in message and spec.key in message
+    assert message.endswith("and rerun: the cache then recomputes only that run")

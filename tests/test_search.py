@@ -5,6 +5,7 @@ table."""
 
 import csv
 import hashlib
+import importlib.util
 import json
 import os
 import signal
@@ -17,7 +18,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import PROJECT_ROOT
-from test_declarations import load_script
 
 from mlhistory import models
 from mlhistory.data import DATASETS, Dataset, load, recorded_checksums
@@ -42,6 +42,14 @@ from mlhistory.running.spec import RunSpec, validation_evaluation
 COMPARED_FAMILIES = ["gaussian_nb", "bernoulli_nb", "logreg", "perceptron", "linear_svm",
                      "rbf_svm", "decision_tree", "random_forest", "xgboost", "lightgbm",
                      "mlp_1986", "lenet1989", "lenet5", "dense", "convnet", "convnet_modern"]
+
+
+def load_script(path: Path):
+    """An experiment script as a module; its ``main`` runs only under ``__main__``."""
+    spec = importlib.util.spec_from_file_location(f"experiment_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def recorded_digest(name: str) -> str:
@@ -130,7 +138,8 @@ def test_a_trial_fits_and_scores_on_disjoint_training_rows(pool, project_data):
         assert len(fitted[2]) + len(held_out) == pool
 
 
-def searched(tmp_path: Path, monkeypatch, trials=6, seed=0, families=("gaussian_nb",)):
+def searched(tmp_path: Path, monkeypatch, trials=6, seed=0, families=("gaussian_nb",),
+             scheduler=None):
     """A search on digits through the real executor, recording every batch it submitted."""
     submitted = []
     real = search.run_all
@@ -140,7 +149,8 @@ def searched(tmp_path: Path, monkeypatch, trials=6, seed=0, families=("gaussian_
         return real(specs, *args, **kwargs)
 
     monkeypatch.setattr(search, "run_all", recording)
-    config = search.Search("digits", tmp_path, PROJECT_ROOT / "data", trials=trials, seed=seed)
+    config = search.Search("digits", tmp_path, PROJECT_ROOT / "data", trials=trials, seed=seed,
+                           scheduler=scheduler)
     chosen = search.run_search(config, list(families))
     return config, chosen, submitted
 
@@ -151,6 +161,7 @@ def trial_outcomes(results_dir: Path, model="gaussian_nb") -> list[tuple]:
             for row in read_trials(results_dir, "digits", model)]
 
 
+@pytest.mark.slow  # three searches, each starting worker processes rung by rung
 def test_trials_run_through_the_executor_and_the_same_seed_gives_the_same_trials(
         tmp_path, monkeypatch):
     config, chosen, submitted = searched(tmp_path / "a", monkeypatch)
@@ -179,6 +190,14 @@ def test_trials_run_through_the_executor_and_the_same_seed_gives_the_same_trials
     assert row[:2] == ["gaussian_nb", "digits"] and row[3] == f"6 ({record['pruned']} pruned)"
 
 
+@pytest.mark.cluster
+def test_on_a_dask_cluster_the_trials_are_its_tasks_and_the_same_trials(tmp_path, monkeypatch):
+    searched(tmp_path / "pool", monkeypatch, trials=3)
+    _, _, submitted = searched(tmp_path / "dask", monkeypatch, trials=3, scheduler="local")
+    assert submitted and all(spec.evaluation == "validation" for batch in submitted for spec in batch)
+    assert trial_outcomes(tmp_path / "dask") == trial_outcomes(tmp_path / "pool")
+
+
 def finished(results_dir: Path) -> list[tuple]:
     import optuna
 
@@ -201,6 +220,7 @@ def tune(results_dir: Path, **options) -> subprocess.Popen:
                             stderr=subprocess.PIPE, text=True, **options)
 
 
+@pytest.mark.slow  # three searches as subprocesses
 def test_a_search_killed_mid_way_resumes_and_loses_no_finished_trial(tmp_path):
     killed = tune(tmp_path / "killed", start_new_session=True)
     deadline = time.monotonic() + 300
@@ -234,6 +254,7 @@ def test_a_changed_search_space_refuses_to_resume(tmp_path, monkeypatch):
     search.open_study(config, "gaussian_nb", restart=True)
 
 
+@pytest.mark.slow  # a Keras training
 def test_the_refit_trains_for_what_the_validation_chose(tmp_path, project_data):
     assert search_spaces.refit_params(search_spaces.NET_BUDGET, {"epochs": 7}) == {"epochs": 7}
     assert search_spaces.refit_params(search_spaces.LIGHTGBM_BUDGET, {"n_estimators": 90}) == \

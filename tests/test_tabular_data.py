@@ -11,20 +11,20 @@ import pytest
 from mlhistory import data
 from mlhistory.data import sources
 from mlhistory.errors import DataError
-from mlhistory.paths import default_data_dir
 
 MLBENCH = ("letter", "shuttle", "satellite")
 
 
-def _raw_file(name):
-    """mlbench's .rda of a table, as the data step fetched it into the project's data folder."""
-    return default_data_dir() / name / f"{data.MLBENCH_TABLES[name].frame}.rda"
+@pytest.fixture(scope="module")
+def loaded(project_data):
+    """Each mlbench dataset through the data step (fetched once, then read from data/)."""
+    return {name: data.load(name, project_data) for name in MLBENCH}
 
 
 @pytest.fixture(scope="module")
-def loaded():
-    """Each mlbench dataset through the data step (fetched once, then read from data/)."""
-    return {name: data.load(name, default_data_dir()) for name in MLBENCH}
+def rda_files(loaded, project_data) -> dict:
+    """mlbench's .rda of each table, as the data step fetched it into the project's data folder."""
+    return {name: project_data / name / f"{data.MLBENCH_TABLES[name].frame}.rda" for name in MLBENCH}
 
 
 def _arrays(dataset):
@@ -32,11 +32,10 @@ def _arrays(dataset):
             "x_test": dataset.x_test, "y_test": dataset.y_test}
 
 
-def _copy_rda(tmp_path, name):
+def _copy_rda(rda_files, tmp_path, name):
     """A copy of the package's .rda in a data folder, where the loader looks first."""
-    filename = f"{data.MLBENCH_TABLES[name].frame}.rda"
     (tmp_path / name).mkdir()
-    return shutil.copy(_raw_file(name), tmp_path / name / filename)
+    return shutil.copy(rda_files[name], tmp_path / name / rda_files[name].name)
 
 
 @pytest.mark.parametrize("name, n_features, classes, first_class, last_class", [
@@ -44,7 +43,7 @@ def _copy_rda(tmp_path, name):
     ("shuttle", 9, 7, "Rad.Flow", "Bpv.Open"),
     ("satellite", 36, 6, "red soil", "very damp grey soil"),
 ])
-def test_mlbench_datasets_have_the_documented_shape(loaded, name, n_features, classes, first_class,
+def test_mlbench_datasets_have_the_documented_shape(loaded, rda_files, name, n_features, classes, first_class,
                                                     last_class):
     dataset = loaded[name]
     info = dataset.info
@@ -53,7 +52,7 @@ def test_mlbench_datasets_have_the_documented_shape(loaded, name, n_features, cl
                                                                            last_class)
     assert dataset.x_train.shape == (info.n_train, n_features) and dataset.x_train.dtype == np.float32
     assert dataset.x_test.shape == (info.n_test, n_features) and dataset.y_test.dtype == np.int64
-    assert _raw_file(name).exists()
+    assert rda_files[name].exists()
     # Every class is present on both sides of the split, even shuttle's 10-example one.
     assert np.bincount(dataset.y_train, minlength=classes).min() > 0
     assert np.bincount(dataset.y_test, minlength=classes).min() > 0
@@ -74,10 +73,10 @@ def test_tabular_rows_are_hashed_as_little_endian_float32():
     assert data.array_checksums(rows, data.TABULAR) != data.array_checksums(rows, data.IMAGE)
 
 
-def test_letter_keeps_the_published_split_in_file_order(loaded):
+def test_letter_keeps_the_published_split_in_file_order(loaded, rda_files):
     import rdata
 
-    frame = rdata.read_rda(_raw_file("letter"),
+    frame = rdata.read_rda(rda_files["letter"],
                            default_encoding="ascii")["LetterRecognition"]
     letters, names = frame["lettr"].astype(str).to_numpy(), np.array(data.DATASETS["letter"].class_names)
     dataset = loaded["letter"]
@@ -87,18 +86,18 @@ def test_letter_keeps_the_published_split_in_file_order(loaded):
 
 
 @pytest.mark.parametrize("name", ["shuttle", "satellite"])
-def test_seeded_splits_are_stratified_and_repeatable(loaded, name):
+def test_seeded_splits_are_stratified_and_repeatable(loaded, project_data, name):
     first = loaded[name]
     labels = np.concatenate([first.y_train, first.y_test])
     expected_test = np.bincount(labels) * first.info.n_test / len(labels)
     assert np.abs(np.bincount(first.y_test) - expected_test).max() <= 1
-    second = data.load(name, default_data_dir())
+    second = data.load(name, project_data)
     np.testing.assert_array_equal(first.x_train, second.x_train)
     np.testing.assert_array_equal(first.y_test, second.y_test)
 
 
-def test_the_data_folder_copy_is_preferred(tmp_path):
-    copy = _copy_rda(tmp_path, "satellite")
+def test_the_data_folder_copy_is_preferred(rda_files, tmp_path):
+    copy = _copy_rda(rda_files, tmp_path, "satellite")
     assert data.load("satellite", tmp_path).source == f"{copy.parent} (copied there by hand)"
 
 
@@ -108,24 +107,24 @@ def test_the_data_folder_copy_is_preferred(tmp_path):
     lambda raw: b"garbage, not R data",
     lambda raw: b"",
 ])
-def test_truncated_or_corrupted_rda_is_named(tmp_path, damage):
-    copy = _copy_rda(tmp_path, "letter")
+def test_truncated_or_corrupted_rda_is_named(rda_files, tmp_path, damage):
+    copy = _copy_rda(rda_files, tmp_path, "letter")
     copy.write_bytes(damage(copy.read_bytes()))
     with pytest.raises(DataError, match=f"{copy}: cannot be read as R data"):
         data.load("letter", tmp_path)
 
 
-def test_another_data_frame_in_the_right_file_name_is_rejected(tmp_path):
+def test_another_data_frame_in_the_right_file_name_is_rejected(rda_files, tmp_path):
     (tmp_path / "letter").mkdir()
-    shutil.copy(_raw_file("satellite"), tmp_path / "letter" / "LetterRecognition.rda")
+    shutil.copy(rda_files["satellite"], tmp_path / "letter" / "LetterRecognition.rda")
     with pytest.raises(DataError, match="LetterRecognition.rda: holds no data frame named LetterRecognition"):
         data.load("letter", tmp_path)
 
 
-def test_altered_values_fail_the_checksum(tmp_path):
+def test_altered_values_fail_the_checksum(rda_files, tmp_path):
     import rdata
 
-    copy = _copy_rda(tmp_path, "satellite")
+    copy = _copy_rda(rda_files, tmp_path, "satellite")
     frame = rdata.read_rda(copy, default_encoding="ascii")["Satellite"]
     frame.iloc[0, 0] += 1
     rdata.write_rda(copy, {"Satellite": frame})
@@ -134,11 +133,9 @@ def test_altered_values_fail_the_checksum(tmp_path):
 
 
 def test_missing_package_names_the_sources_tried_and_the_fix(tmp_path, monkeypatch):
-    def no_apt(arguments, cwd, program):
-        raise sources.Unavailable(f"no {program} on this machine")
-
     monkeypatch.setattr(sources, "DEBIAN_MLBENCH_DIR", tmp_path / "no-package")
-    monkeypatch.setattr(sources, "_command", no_apt)
+    # A machine without apt-get: no program of that name on the search path.
+    monkeypatch.setenv("PATH", str(tmp_path / "no-programs"))
     with pytest.raises(DataError, match=r"shuttle could not be fetched; tried: the installed Debian "
                                         r"package r-cran-mlbench .*\(not installed\); "
                                         r"`apt-get download r-cran-mlbench` \(no apt-get on this "
@@ -195,8 +192,7 @@ def test_corrupted_covertype_cache_is_named(tmp_path):
         data.load("covertype", tmp_path)
 
 
-TABLE = data.DatasetInfo("table", "test table", (3,), 4, 2, ("a", "b"), offline=True,
-                         kind=data.TABULAR)
+TABLE = data.DatasetInfo("table", "test table", (3,), 4, 2, ("a", "b"), kind=data.TABULAR)
 
 
 def _table():

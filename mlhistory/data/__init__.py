@@ -13,9 +13,10 @@ from .catalog import (
     TABULAR,
     Dataset,
     DatasetInfo,
+    TrainCap,
     dataset_info,
 )
-from .checks import array_checksums, recorded_checksums, validate, verify_checksums
+from .checks import array_checksums, recorded_checksums, validate, verification, verify_checksums
 from .formats import read_idx, read_mlbench_frame, read_mnist_pickle
 from .sources import Origin, load, locate, origin
 from .subsets import (
@@ -30,10 +31,10 @@ from .subsets import (
 from .views import check_classes, restrict_classes
 
 __all__ = [
-    "DATASETS", "IMAGE", "MLBENCH_TABLES", "TABULAR", "Dataset", "DatasetInfo", "Origin",
+    "DATASETS", "IMAGE", "MLBENCH_TABLES", "TABULAR", "Dataset", "DatasetInfo", "Origin", "TrainCap",
     "array_checksums", "array_digest", "check_classes", "check_subset_size", "dataset_info",
     "load", "locate", "origin", "read_idx", "read_mlbench_frame", "read_mnist_pickle",
     "recorded_checksums", "restrict_classes", "stratified_order", "stratified_subset",
     "validation_size", "validation_split", "VALIDATION_FRACTION",
-    "validate", "verify_checksums",
+    "validate", "verification", "verify_checksums",
 ]

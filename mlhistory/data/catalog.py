@@ -1,4 +1,5 @@
-"""What each dataset is: its description, shape, sizes, class names and kind.
+"""What each dataset is: its description, shape, sizes, class names and kind, and the policies
+every run on it follows (network, optional, training cap, a net's steps per epoch).
 
 The catalogue is pure data: a reader of saved results never needs it (the manifest records
 what it shows), and the loaders check what they decode against it.
@@ -14,9 +15,21 @@ from ..errors import UsageError
 IMAGE, TABULAR = "image", "tabular"
 
 
+@dataclass(frozen=True, kw_only=True)
+class TrainCap:
+    """A training size every run on a dataset keeps to (a stratified subset of that many), for
+    methods that cannot take the whole training split within the time budget."""
+
+    n_train: int
+    reason: str
+
+
 @dataclass(frozen=True)
 class DatasetInfo:
-    """What a dataset must look like; used to validate it and to check sizes before loading."""
+    """What a dataset is and must look like (used to validate it and to check sizes before
+    loading), and what every run on it must know: whether it needs the network, whether a run on
+    it may be skipped, the training size runs keep to. Where it comes from is declared beside it,
+    in ``sources.SOURCES``, under the same name."""
 
     name: str
     description: str
@@ -24,9 +37,26 @@ class DatasetInfo:
     n_train: int
     n_test: int
     class_names: tuple[str, ...]
-    offline: bool
     kind: str = IMAGE
     title: str = ""  # what a reader calls it: "MNIST", "Fashion-MNIST" (default: its name)
+    needs_network: bool = False  # its only source is a download (no package, no bundled copy)
+    # How a dataset without checksums in data/checksums.json is verified instead. Only a
+    # network-fetched dataset may have one (its fetch checks the file it downloads); any
+    # other dataset without recorded checksums is refused.
+    own_check: str | None = None
+    # A run on it is optional: when the dataset cannot be loaded here, the run is skipped and the
+    # manifest and report say why (never a run on the experiment's own dataset).
+    optional: bool = False
+    train_cap: TrainCap | None = None  # every run on it trains on at most this many examples
+    # A training set so small that one pass of a net is a handful of gradient steps: each epoch
+    # of a net that can repeat its data (a ``min_steps_per_epoch`` param) makes at least this
+    # many steps, unless the run says otherwise (experiment 08's rule for small training sets).
+    min_steps_per_epoch: int = 0
+
+    def __post_init__(self) -> None:
+        if self.own_check and not self.needs_network:
+            raise TypeError(f"dataset {self.name!r}: only a network-fetched dataset may be "
+                            "verified by its own check instead of recorded checksums")
 
     @property
     def is_image(self) -> bool:
@@ -65,29 +95,37 @@ COVERTYPE_NAMES = ("Spruce/Fir", "Lodgepole Pine", "Ponderosa Pine", "Cottonwood
 DATASETS = {
     "fashion_mnist": DatasetInfo(
         "fashion_mnist", "Fashion-MNIST (Xiao et al. 2017), 28x28 greyscale clothing",
-        (28, 28), 60_000, 10_000, FASHION_NAMES, offline=True, title="Fashion-MNIST"),
+        (28, 28), 60_000, 10_000, FASHION_NAMES, title="Fashion-MNIST"),
     "mnist": DatasetInfo(
         "mnist", "MNIST (LeCun et al. 1998), 28x28 handwritten digits; the book's dataset",
-        (28, 28), 60_000, 10_000, DIGIT_NAMES, offline=True, title="MNIST"),
+        (28, 28), 60_000, 10_000, DIGIT_NAMES, title="MNIST"),
     "digits": DatasetInfo(
         "digits", "scikit-learn's bundled 8x8 digits (UCI), fixed stratified 75/25 split",
-        (8, 8), 1347, 450, DIGIT_NAMES, offline=True, title="scikit-learn's bundled 8x8 digits"),
+        (8, 8), 1347, 450, DIGIT_NAMES, title="scikit-learn's bundled 8x8 digits",
+        # 1,347 images are 11 to 22 batches of a net: too few steps per epoch to train.
+        min_steps_per_epoch=100),
     "letter": DatasetInfo(
         "letter", "UCI Letter Recognition (Frey & Slate 1991), 16 integer features of distorted "
         "capital letters; the published first-16,000 / last-4,000 split",
-        (16,), 16_000, 4_000, LETTER_NAMES, offline=True, kind=TABULAR, title="UCI Letter Recognition"),
+        (16,), 16_000, 4_000, LETTER_NAMES, kind=TABULAR, title="UCI Letter Recognition"),
     "shuttle": DatasetInfo(
         "shuttle", "Statlog Shuttle (UCI), 9 numeric sensor readings, 7 heavily imbalanced "
         "classes; fixed stratified 75/25 split",
-        (9,), 43_500, 14_500, SHUTTLE_NAMES, offline=True, kind=TABULAR, title="Statlog Shuttle"),
+        (9,), 43_500, 14_500, SHUTTLE_NAMES, kind=TABULAR, title="Statlog Shuttle"),
     "satellite": DatasetInfo(
         "satellite", "Statlog Landsat Satellite (UCI), 4 spectral bands of 3x3 pixel "
         "neighbourhoods, 6 soil and crop classes; fixed stratified 75/25 split",
-        (36,), 4_826, 1_609, SATELLITE_NAMES, offline=True, kind=TABULAR, title="Statlog Landsat Satellite"),
+        (36,), 4_826, 1_609, SATELLITE_NAMES, kind=TABULAR, title="Statlog Landsat Satellite"),
     "covertype": DatasetInfo(
         "covertype", "UCI Forest Covertype (Blackard & Dean 1999), 54 cartographic features "
         "(44 of them one-hot), 7 tree cover types; fixed stratified 75/25 split",
-        (54,), 435_759, 145_253, COVERTYPE_NAMES, offline=False, kind=TABULAR, title="UCI Forest Covertype"),
+        (54,), 435_759, 145_253, COVERTYPE_NAMES, kind=TABULAR, title="UCI Forest Covertype",
+        needs_network=True, optional=True,
+        own_check="scikit-learn checks covtype.data.gz against the SHA-256 it pins when it "
+                  "downloads it",
+        train_cap=TrainCap(n_train=100_000, reason="of its 581,012 rows every model trains on "
+                           "a stratified 100,000, so the random forest and the RBF SVM fit in "
+                           "minutes and every model sees as many")),
 }
 
 

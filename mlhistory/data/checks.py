@@ -12,6 +12,7 @@ from ..paths import PROJECT_ROOT
 from .catalog import IMAGE, DatasetInfo, dataset_info
 
 CHECKSUMS_FILE = PROJECT_ROOT / "data" / "checksums.json"
+ARRAY_KEYS = ("x_train", "y_train", "x_test", "y_test")
 
 
 def validate(info: DatasetInfo, arrays: dict, source: str) -> None:
@@ -57,14 +58,42 @@ def array_checksums(arrays: dict, kind: str) -> dict:
 
 
 def recorded_checksums() -> dict:
-    return json.loads(CHECKSUMS_FILE.read_text())
+    """The digests of data/checksums.json; a missing or damaged file is one error, since no
+    dataset could be verified without it."""
+    restore = "restore it with `git checkout data/checksums.json`"
+    try:
+        recorded = json.loads(CHECKSUMS_FILE.read_text())
+    except FileNotFoundError as error:
+        raise DataError(f"{CHECKSUMS_FILE} is missing, so no dataset can be verified; "
+                        f"{restore}") from error
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise DataError(f"{CHECKSUMS_FILE} cannot be read ({error}), so no dataset can be "
+                        f"verified; {restore}") from error
+    expected = set(ARRAY_KEYS)
+    if not isinstance(recorded, dict) or not all(
+            isinstance(digests, dict) and set(digests) == expected for digests in recorded.values()):
+        raise DataError(f"{CHECKSUMS_FILE} does not hold the four digests "
+                        f"({', '.join(ARRAY_KEYS)}) of each dataset; {restore}")
+    return recorded
+
+
+def verification(name: str) -> str:
+    """How ``name`` is verified: against its recorded checksums, or by its own check when it is
+    declared network-fetched with one. A dataset with neither is refused."""
+    if name in recorded_checksums():
+        return f"checksums verified against {CHECKSUMS_FILE.name}"
+    own_check = dataset_info(name).own_check
+    if own_check:
+        return f"no checksums recorded in {CHECKSUMS_FILE.name}; {own_check}"
+    raise DataError(f"{name} has no checksums recorded in {CHECKSUMS_FILE} and no check of its "
+                    f"own, so it cannot be verified; add the SHA-256 of its "
+                    f"{', '.join(ARRAY_KEYS)} there")
 
 
 def verify_checksums(name: str, arrays: dict, source: str) -> None:
     recorded = recorded_checksums().get(name)
     if recorded is None:
-        # covertype could not be fetched where the digests were taken; scikit-learn verifies its
-        # download against the file's SHA-256 it pins instead. See data/README.md.
+        verification(name)  # refused unless the dataset has a check of its own (see data/README.md)
         return
     for key, digest in array_checksums(arrays, dataset_info(name).kind).items():
         if recorded[key] != digest:

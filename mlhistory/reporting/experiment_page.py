@@ -14,6 +14,7 @@ from .common import (
     bytes_text,
     dataset_name,
     params_text,
+    sizes_text,
     verdict_text,
 )
 from .document import BulletList, Cell, Figures, Heading, Image, Page, Paragraph, Table, slug
@@ -35,7 +36,8 @@ def experiment_page(experiment: JudgedExperiment, siblings: list[JudgedExperimen
                         f"[claims.csv]({experiment.folder}/claims.csv). Wall-clock time of the "
                         f"last computation: {format_seconds(computed_seconds(metadata))} "
                         f"({metadata['runs']} runs, {metadata['runs_from_cache']} from the run "
-                        "cache).")]
+                        "cache)."),
+              Paragraph(sizes_text([experiment]))]
     # The docstring's first line is the title, already shown; a bulleted paragraph becomes a list.
     for paragraph in manifest.summary.split("\n\n")[1:]:
         if paragraph.startswith("- "):

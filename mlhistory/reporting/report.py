@@ -18,7 +18,8 @@ from pathlib import Path
 from .. import atomic
 from ..judging import base
 from ..paths import PROJECT_ROOT
-from ..results import CLAIMS_FILE, RUNS_FILE, ExperimentResults, experiment_dirs, write_rows
+from ..results import CLAIMS_FILE, RUNS_FILE, ExperimentResults, write_rows
+from ..results.integrity import record_file_digest, verified_experiment_dirs
 from .appendix import appendix_page
 from .common import JudgedExperiment, dataset_order
 from .document import Heading, Page, Paragraph, to_html, to_markdown
@@ -39,8 +40,10 @@ def judge_saved_claims(experiment: ExperimentResults) -> list[dict]:
 
 
 def read_judged(results_dir: Path) -> list[JudgedExperiment]:
-    """Every finished experiment of a results set, judged; the book's dataset first."""
-    experiments = sorted((ExperimentResults.read(folder) for folder in experiment_dirs(results_dir)),
+    """Every finished experiment of a results set, each checked whole (integrity.py), judged;
+    the book's dataset first."""
+    experiments = sorted((ExperimentResults.read(folder)
+                          for folder in verified_experiment_dirs(results_dir)),
                          key=lambda results: (dataset_order(results.dataset),
                                               results.manifest.experiment_id))
     return [JudgedExperiment(results, judge_saved_claims(results)) for results in experiments]
@@ -67,6 +70,7 @@ def write_report(results_dir: Path) -> None:
     experiments = read_judged(results_dir)
     for experiment in experiments:
         base.write(experiment.results.folder / CLAIMS_FILE, experiment.claims)
+        record_file_digest(experiment.results.folder, CLAIMS_FILE)
     write_rows(results_dir / RUNS_FILE,
                [row for experiment in experiments for row in experiment.results.rows])
     base.write(results_dir / CLAIMS_FILE,

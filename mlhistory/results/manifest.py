@@ -9,7 +9,7 @@ by their own layers). Display names are stored as parts, so no reader takes one 
 
 from dataclasses import asdict, dataclass, field, fields, replace
 
-from ..errors import ResultsError
+from ..errors import DamagedResults
 
 # Bump when a field is added, renamed or changes meaning; readers refuse other versions.
 SCHEMA_VERSION = 2
@@ -138,7 +138,7 @@ class Manifest:
         """The manifest as saved; one line naming the file when it is not this schema's."""
         version = saved.get("schema_version") if isinstance(saved, dict) else None
         if version != SCHEMA_VERSION:
-            raise ResultsError(f"{source} is of manifest schema {version}, not {SCHEMA_VERSION}: "
+            raise DamagedResults(f"{source} is of manifest schema {version}, not {SCHEMA_VERSION}: "
                                "rerun its experiment to rewrite it")
         try:
             return cls(**{
@@ -152,7 +152,7 @@ class Manifest:
                 "tables": tuple(saved.get("tables", ())),
             })
         except (KeyError, TypeError) as error:
-            raise ResultsError(f"{source} lacks a field of the manifest schema ({error}): rerun "
+            raise DamagedResults(f"{source} lacks a field of the manifest schema ({error}): rerun "
                                "its experiment to rewrite it") from None
 
 

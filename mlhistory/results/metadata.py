@@ -51,18 +51,23 @@ def describe_environment(argv: list[str]) -> dict:
 
 
 def write_metadata(folder: Path, argv: list[str], wall_seconds: float, runs: int,
-                   runs_from_cache: int, **extra) -> None:
+                   runs_from_cache: int, previous: Path | None = None, **extra) -> None:
     """Record how a results folder was made, written last (its presence marks it finished).
 
     ``computed_wall_seconds`` is the wall-clock of the last invocation that computed a run: a
     rerun served wholly from the run cache (after a change to code no run depends on) keeps the
-    time the real computation took, which the report states as the budget.
+    time the real computation took, which the report states as the budget. ``previous`` is the
+    metadata of the folder this one replaces (by default, the folder's own).
     """
     path = Path(folder) / METADATA_FILE
+    previous = Path(previous or path)
     computed = wall_seconds
-    if runs_from_cache == runs and path.exists():
-        previous = json.loads(path.read_text())
-        computed = previous.get("computed_wall_seconds", previous["wall_seconds"])
+    if runs_from_cache == runs and previous.exists():
+        try:
+            recorded = json.loads(previous.read_text())
+            computed = recorded.get("computed_wall_seconds", recorded["wall_seconds"])
+        except (json.JSONDecodeError, UnicodeDecodeError, KeyError, AttributeError):
+            pass  # a damaged record of the old folder: this invocation's time is all there is
     atomic.write_json(path, {**describe_environment(argv), "wall_seconds": wall_seconds,
                              "computed_wall_seconds": computed, "runs": runs,
                              "runs_from_cache": runs_from_cache, **extra})

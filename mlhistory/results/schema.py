@@ -10,6 +10,7 @@ import io
 from pathlib import Path
 
 from .. import atomic
+from ..errors import DamagedResults
 
 COLUMNS = [
     "experiment", "dataset", "model", "features", "params", "seed", "n_train", "n_test",
@@ -53,18 +54,21 @@ def _format(value) -> str:
 
 def read_rows(path: Path) -> list[dict]:
     with open(path, newline="") as handle:
-        return [_parse(row) for row in csv.DictReader(handle)]
+        # Line 1 is the header.
+        return [_parse(row, path, line) for line, row in enumerate(csv.DictReader(handle), start=2)]
 
 
-def _parse(row: dict) -> dict:
+def _parse(row: dict, path: Path, line: int) -> dict:
     parsed = dict(row)
-    for column in INTEGER_COLUMNS:
-        parsed[column] = int(row[column]) if row.get(column) else None
-    for column in FLOAT_COLUMNS:
-        parsed[column] = float(row[column]) if row.get(column) else None
+    for columns, kind in ((INTEGER_COLUMNS, int), (FLOAT_COLUMNS, float)):
+        for column in columns:
+            try:
+                parsed[column] = kind(row[column]) if row.get(column) else None
+            except ValueError as error:
+                raise DamagedResults(f"{path}, line {line}: {column} is {row[column]!r}, not a "
+                                     "number; the file is damaged: rerun the experiment that "
+                                     "wrote it") from error
     return parsed
-
-
 
 
 def view_name(dataset: str, classes: tuple[int, ...] | None) -> str:

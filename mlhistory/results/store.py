@@ -11,13 +11,25 @@ import numpy as np
 
 from ..paths import run_cache_dir
 from .manifest import DatasetRecord, Manifest, RunRecord
-from .schema import MANIFEST_FILE, RUNS_FILE, TEST_LABELS_FILE, base_dataset, key_of_test_set, read_rows
+from .schema import (
+    MANIFEST_FILE,
+    METADATA_FILE,
+    RUNS_FILE,
+    TEST_LABELS_FILE,
+    base_dataset,
+    key_of_test_set,
+    read_rows,
+)
 
 
 def experiment_dirs(results_dir: Path) -> list[Path]:
-    """Every ``<dataset>/<experiment>/`` folder of a results set that holds finished rows."""
-    return sorted(path.parent for path in Path(results_dir).glob(f"*/*/{RUNS_FILE}")
-                  if path.parent.parent.name != "cache")
+    """Every ``<dataset>/<experiment>/`` folder of a results set, whole or not (readers check them:
+    integrity.py). Not the run cache, nor other results sets (``custom/<name>/``) or staging
+    folders (hidden) inside it."""
+    return sorted({path.parent for name in (METADATA_FILE, MANIFEST_FILE, RUNS_FILE)
+                   for path in Path(results_dir).glob(f"*/*/{name}")
+                   if path.parent.parent.name not in ("cache", "custom")
+                   and not path.parent.name.startswith(".")})
 
 
 # --- summaries -------------------------------------------------------------------------------

@@ -10,8 +10,18 @@ from pathlib import Path
 import numpy as np
 
 from .. import atomic
+from .integrity import ARTIFACTS_DIGEST, DIGESTS, experiment_digests, macro_f1, sha256_file
 from .manifest import DatasetRecord, Manifest, RunRecord
-from .schema import MANIFEST_FILE, METADATA_FILE, RUNS_FILE, TEST_LABELS_FILE, key_of_test_set, write_rows
+from .schema import (
+    MANIFEST_FILE,
+    METADATA_FILE,
+    RUNS_FILE,
+    TEST_LABELS_FILE,
+    base_dataset,
+    key_of_test_set,
+    read_rows,
+    write_rows,
+)
 from .store import ExperimentResults
 
 
@@ -69,12 +79,13 @@ def write_experiment(folder: Path, saved: Manifest, rows: list[dict],
     beside the results folder, then read them back as every reader does.
 
     ``test_labels`` are keyed by ``(dataset view, n_test)``'s test-set key; ``artifacts`` by
-    run key (a run without any gets none).
+    run key (a run without any gets none). A row whose predictions are given gets the accuracy
+    and macro-F1 they score, as the runner's rows do.
     """
     folder = Path(folder)
     atomic.write_json(folder / MANIFEST_FILE, saved.to_dict())
-    write_rows(folder / RUNS_FILE, [{**row, "params": _params_text(row.get("params"))}
-                                    for row in rows])
+    write_rows(folder / RUNS_FILE, [{**row, **_metrics(row, test_labels, artifacts),
+                                     "params": _params_text(row.get("params"))} for row in rows])
     if test_labels is not None:
         atomic.write_npz(folder / TEST_LABELS_FILE, test_labels)
     for run_key, arrays in (artifacts or {}).items():
@@ -86,12 +97,32 @@ def write_experiment(folder: Path, saved: Manifest, rows: list[dict],
 
 def write_metadata(folder: Path, runs: int, **fields) -> None:
     """A results folder's ``metadata.json`` as the runner writes it last (fixture values): the
-    date, commit, budget and machine the report states."""
+    date, commit, budget and machine the report states, and the digests of what the folder and
+    its runs saved, which every reader checks."""
+    folder = Path(folder)
+    rows = read_rows(folder / RUNS_FILE) if (folder / RUNS_FILE).exists() else []
+    cache = folder.parent.parent / "cache"
+    artifacts = {row["run_key"]: cache / base_dataset(row["dataset"]) / f"{row['run_key']}.npz"
+                 for row in rows}
     defaults = {"date": "2026-11-21T00:00:00+00:00", "command": "fixture", "git_commit": "abc123",
                 "git_dirty": False, "packages": {"numpy": "2"}, "wall_seconds": 42.0, "runs": runs,
                 "runs_from_cache": 0, "hardware": {"cpu": "fixture CPU", "cpu_count": 2, "gpus": [],
-                                                   "machine": "x86_64", "platform": "Linux"}}
-    atomic.write_json(Path(folder) / METADATA_FILE, {**defaults, **fields})
+                                                   "machine": "x86_64", "platform": "Linux"},
+                DIGESTS: experiment_digests(folder, [
+                    {**row, ARTIFACTS_DIGEST: sha256_file(artifacts[row["run_key"]])}
+                    for row in rows if artifacts[row["run_key"]].exists()])}
+    atomic.write_json(folder / METADATA_FILE, {**defaults, **fields})
+
+
+def _metrics(row: dict, test_labels: dict | None, artifacts: dict | None) -> dict:
+    """A row's accuracy and macro-F1 as its saved predictions score them, when it has some: the
+    readers recompute both and refuse a row that disagrees."""
+    predictions = (artifacts or {}).get(row["run_key"], {}).get("predictions")
+    labels = (test_labels or {}).get(key_of_test_set(row["dataset"], row["n_test"]))
+    if predictions is None or labels is None:
+        return {}
+    return {"accuracy": float(np.mean(predictions == labels)),
+            "macro_f1": macro_f1(labels, predictions)}
 
 
 def test_labels_of(dataset: str, labels: np.ndarray) -> dict[str, np.ndarray]:

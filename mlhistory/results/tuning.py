@@ -15,7 +15,7 @@ import csv
 import json
 from pathlib import Path
 
-from ..errors import ResultsError
+from ..errors import DamagedResults
 
 TUNING_DIR = "tuning"
 STUDY_FILE = "study.sqlite3"
@@ -58,7 +58,7 @@ def read_chosen(results_dir: Path, dataset: str) -> dict[str, dict]:
         return {}
     saved = json.loads(path.read_text())
     if saved.get("schema") != CHOSEN_SCHEMA:
-        raise ResultsError(f"{path} is of schema {saved.get('schema')}, not {CHOSEN_SCHEMA}: "
+        raise DamagedResults(f"{path} is of schema {saved.get('schema')}, not {CHOSEN_SCHEMA}: "
                            "rerun `make tune` to rewrite it")
     return saved["families"]
 

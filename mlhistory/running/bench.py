@@ -38,12 +38,9 @@ from .spec import RunSpec
 
 # Small enough that every model runs three times on each side within minutes on two cores.
 OVERHEAD_N_TRAIN, OVERHEAD_N_TEST = 5_000, 2_000
-# The composite estimators' fit is the project's own training loop: there is no bare library
-# call to hold them against.
-COMPOSITE = {"stacked_dense", "depth_recipe", "probed_convnet", "transfer_convnet",
-             "continual_net", "continual_shallow", "tabular_mlp"}
 SVM_COMPARED_AT = 20_000  # the largest size at which stock libsvm fits in a couple of minutes
 PUBLISHED_SVM = 0.897  # Xiao et al. 2017, Table 3: SVC C=10 rbf on all of Fashion-MNIST
+SIGNIFICANT_DIGITS = 4  # of every measured value, baseline and ratio in the table
 
 
 def run_bench(dataset: str, data_dir: Path, results_dir: Path, repeats: int, with_suite: bool,
@@ -64,11 +61,20 @@ def run_bench(dataset: str, data_dir: Path, results_dir: Path, repeats: int, wit
     return folder / BENCH_FILE
 
 
-def _row(part: str, subject: str, setting: str, measured: float, baseline: float, unit: str,
-         goal: str = "", detail: str = "") -> dict:
-    return {"part": part, "subject": subject, "setting": setting, "measured": round(measured, 4),
-            "baseline": round(baseline, 4), "ratio": round(measured / baseline, 4), "unit": unit,
-            "goal": goal, "detail": detail}
+def ratio_row(part: str, subject: str, setting: str, measured: float, baseline: float, unit: str,
+              goal: str = "", detail: str = "") -> dict:
+    """One row of the bench table (``BENCH_COLUMNS``). The ratio is taken of the unrounded values;
+    then each of the three keeps four significant digits."""
+    return {"part": part, "subject": subject, "setting": setting,
+            "measured": significant(measured), "baseline": significant(baseline),
+            "ratio": significant(measured / baseline), "unit": unit, "goal": goal, "detail": detail}
+
+
+def significant(value: float, digits: int = SIGNIFICANT_DIGITS) -> float:
+    """``value`` rounded to ``digits`` significant digits. Not to decimal places: a fit of
+    0.0038 s would keep two digits, and the ratio of two such saved values would be off by
+    several per cent from the ratio measured."""
+    return float(f"{value:.{digits}g}")
 
 
 def _seconds(call: Callable[[], object]) -> float:
@@ -106,13 +112,19 @@ def _compiled_net(spec: RunSpec, split):
     return classifier
 
 
+def overhead_models() -> list[str]:
+    """Every registry model with a bare library call to hold the runner against: all but the
+    composite ones (their entries say so), whose fit is the project's own training loop."""
+    return [name for name, entry in models.REGISTRY.items() if not entry.composite]
+
+
 def runner_overhead(dataset: str, data_dir: Path, repeats: int, digest: str,
                     names: list[str] | None = None, n_train: int = OVERHEAD_N_TRAIN,
                     n_test: int = OVERHEAD_N_TEST) -> list[dict]:
-    """``names`` (by default every registry model with a bare library call) through the runner
-    and bare, on the same ``n_train`` training images."""
+    """``names`` (by default ``overhead_models()``) through the runner and bare, on the same
+    ``n_train`` training images."""
     rows = []
-    for name in names or [name for name in models.REGISTRY if name not in COMPOSITE]:
+    for name in names or overhead_models():
         entry = models.get(name)
         spec = RunSpec.create(dataset, name, seed=0, n_train=n_train, n_test=n_test,
                               features=models.default_features(True), data_digest=digest)
@@ -124,11 +136,11 @@ def runner_overhead(dataset: str, data_dir: Path, repeats: int, digest: str,
             runner.append(_seconds(through_runner))
             models.start_run(0, entry.uses_keras)
             library.append(_seconds(bare))
-        rows.append(_row("runner overhead", models.display_name(name, spec.params_dict, "pixels"),
-                         f"{dataset}, n_train {n_train:,}, median of {repeats}",
-                         statistics.median(runner), statistics.median(library), "s",
-                         goal="ratio <= 1.05", detail="runner: execute(); baseline: the library's "
-                         "fit and predict on the same arrays"))
+        rows.append(ratio_row("runner overhead", models.display_name(name, spec.params_dict, "pixels"),
+                              f"{dataset}, n_train {n_train:,}, median of {repeats}",
+                              statistics.median(runner), statistics.median(library), "s",
+                              goal="ratio <= 1.05", detail="runner: execute(); baseline: the library's "
+                              "fit and predict on the same arrays"))
     return rows
 
 
@@ -153,14 +165,14 @@ def keras_input_path(dataset: str, data_dir: Path, repeats: int, digest: str) ->
         bare_rate = images / statistics.median(bare)
         setting = f"{dataset}, n_train {len(split.y_train):,}, {epochs} epochs, median of {repeats}"
         display = models.display_name(name, spec.params_dict, "pixels")
-        rows.append(_row("Keras input path", display, setting, runner_rate, bare_rate,
-                         "training images/s", goal="ratio >= 0.95",
-                         detail="runner: execute() fit time; baseline: model.fit on numpy arrays"))
+        rows.append(ratio_row("Keras input path", display, setting, runner_rate, bare_rate,
+                              "training images/s", goal="ratio >= 0.95",
+                              detail="runner: execute() fit time; baseline: model.fit on numpy arrays"))
         per_image = flops.count(_compiled_net(spec, split).network)["training"]
-        rows.append(_row("Keras input path", display, setting, per_image * runner_rate / 1e9,
-                         peak["gflops"], "GFLOP/s",
-                         detail=f"training GFLOP/s through the runner against this machine's "
-                                f"measured matmul peak on {flops.device_name(device)}"))
+        rows.append(ratio_row("Keras input path", display, setting, per_image * runner_rate / 1e9,
+                              peak["gflops"], "GFLOP/s",
+                              detail=f"training GFLOP/s through the runner against this machine's "
+                                     f"measured matmul peak on {flops.device_name(device)}"))
     return rows
 
 
@@ -181,24 +193,24 @@ def accelerated_svm(dataset: str, data_dir: Path, digest: str) -> list[dict]:
         measured[implementation] = row
     fast, stock = measured["sklearnex"], measured["stock"]
     difference = 100 * (fast["accuracy"] - stock["accuracy"])
-    rows = [_row("accelerated", "RBF SVM (C=10): scikit-learn-intelex against stock scikit-learn",
-                 f"{dataset}, n_train {SVM_COMPARED_AT:,}, 1 run each",
-                 fast["fit_seconds"] + fast["predict_seconds"],
-                 stock["fit_seconds"] + stock["predict_seconds"], "s (fit + predict)",
-                 goal="accuracy within 0.2 points",
-                 detail=f"accuracy {fast['accuracy']:.4f} against {stock['accuracy']:.4f} "
-                        f"({difference:+.2f} points); fit {fast['fit_seconds']:.1f} s against "
-                        f"{stock['fit_seconds']:.1f} s")]
+    rows = [ratio_row("accelerated", "RBF SVM (C=10): scikit-learn-intelex against stock scikit-learn",
+                      f"{dataset}, n_train {SVM_COMPARED_AT:,}, 1 run each",
+                      fast["fit_seconds"] + fast["predict_seconds"],
+                      stock["fit_seconds"] + stock["predict_seconds"], "s (fit + predict)",
+                      goal="accuracy within 0.2 points",
+                      detail=f"accuracy {fast['accuracy']:.4f} against {stock['accuracy']:.4f} "
+                             f"({difference:+.2f} points); fit {fast['fit_seconds']:.1f} s against "
+                             f"{stock['fit_seconds']:.1f} s")]
     full = execute(RunSpec.create(dataset, "rbf_svm", seed=0,
                                   params={"implementation": "sklearnex"}, data_digest=digest),
                    data_dir)[0]
-    rows.append(_row("accelerated", "RBF SVM (C=10) through scikit-learn-intelex, full size",
-                     f"{dataset}, n_train {full['n_train']:,}, 1 run",
-                     full["fit_seconds"] + full["predict_seconds"], 90.0, "s (fit + predict)",
-                     goal="<= 90 s, accuracy within 0.3 points of 0.897 (Fashion-MNIST)",
-                     detail=f"accuracy {full['accuracy']:.4f}"
-                            + (f" against the paper's {PUBLISHED_SVM}" if dataset == "fashion_mnist"
-                               else "")))
+    rows.append(ratio_row("accelerated", "RBF SVM (C=10) through scikit-learn-intelex, full size",
+                          f"{dataset}, n_train {full['n_train']:,}, 1 run",
+                          full["fit_seconds"] + full["predict_seconds"], 90.0, "s (fit + predict)",
+                          goal="<= 90 s, accuracy within 0.3 points of 0.897 (Fashion-MNIST)",
+                          detail=f"accuracy {full['accuracy']:.4f}"
+                                 + (f" against the paper's {PUBLISHED_SVM}" if dataset == "fashion_mnist"
+                                    else "")))
     return rows
 
 
@@ -224,10 +236,10 @@ def suite(jobs_compared: tuple[int, int] = (1, 2)) -> list[dict]:
             shutil.rmtree(clone / "results" / "quick", ignore_errors=True)
             quick[jobs] = make("quick", f"QUICK_JOBS={jobs}")
         fewer, more = jobs_compared
-        rows.append(_row("suite", "make quick from a fresh clone", f"{more} jobs, after set-up",
-                         quick[more], 180.0, "s", goal="<= 180 s"))
-        rows.append(_row("suite", "make quick on more jobs", f"-j{more} against -j{fewer}",
-                         quick[more], quick[fewer], "s"))
-        rows.append(_row("suite", "no-op make all", "committed results, nothing to redo",
-                         make("all"), 30.0, "s", goal="<= 30 s"))
+        rows.append(ratio_row("suite", "make quick from a fresh clone", f"{more} jobs, after set-up",
+                              quick[more], 180.0, "s", goal="<= 180 s"))
+        rows.append(ratio_row("suite", "make quick on more jobs", f"-j{more} against -j{fewer}",
+                              quick[more], quick[fewer], "s"))
+        rows.append(ratio_row("suite", "no-op make all", "committed results, nothing to redo",
+                              make("all"), 30.0, "s", goal="<= 30 s"))
     return rows

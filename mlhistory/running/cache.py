@@ -1,10 +1,17 @@
 """Finished runs of one results set, as ``<dataset>/<key>.json`` (the row) and ``.npz`` (its
-artifacts), written atomically: the row last, so a row on disk means its run is complete."""
+artifacts), written atomically: the row last, so a row on disk means its run is complete.
+
+The row records the SHA-256 of its artifacts, and a run is served from the cache only once its
+row reads whole, its artifacts match that digest and its metrics are numbers: a truncated,
+empty or edited entry is named in one line, never served.
+"""
 
 import json
 from pathlib import Path
 
 from .. import atomic
+from ..errors import DamagedResults
+from ..results.integrity import ARTIFACTS_DIGEST, check_metrics, sha256_bytes, sha256_file, shown
 from .spec import RunSpec
 
 
@@ -19,9 +26,32 @@ class RunCache:
         return self.root / spec.dataset / f"{spec.key}.npz"
 
     def get(self, spec: RunSpec) -> dict | None:
-        path = self.row_path(spec)
-        return json.loads(path.read_text()) if path.exists() else None
+        """The run's row, checked whole; None when the run was never cached."""
+        path, artifacts = self.row_path(spec), self.artifacts_path(spec)
+        if not path.exists():
+            return None
+        remedy = (f"delete {path.name} and {artifacts.name} in {shown(path.parent)} and rerun: the "
+                  "cache then recomputes only that run")
+        try:
+            row = json.loads(path.read_text())
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            state = "empty" if path.stat().st_size == 0 else "truncated or not JSON"
+            raise DamagedResults(f"{shown(path)} is {state}; {remedy}") from error
+        if not isinstance(row, dict) or not row.get(ARTIFACTS_DIGEST):
+            raise DamagedResults(f"{shown(path)} records no digest of its artifacts (written before "
+                                 f"digests were kept, or edited); {remedy}")
+        if not artifacts.exists():
+            raise DamagedResults(f"{shown(artifacts)} is missing; {remedy}")
+        if sha256_file(artifacts) != row[ARTIFACTS_DIGEST]:
+            raise DamagedResults(f"{shown(artifacts)} does not match the SHA-256 its row {path.name} "
+                                 f"records (truncated, empty or edited); {remedy}")
+        check_metrics(row, shown(path), remedy)
+        return row
 
-    def put(self, spec: RunSpec, row: dict, artifacts: dict) -> None:
-        atomic.write_npz(self.artifacts_path(spec), artifacts)
-        atomic.write_json(self.row_path(spec), row)
+    def put(self, spec: RunSpec, row: dict, artifacts: dict) -> dict:
+        """Cache a finished run; returns the row as stored, with its artifacts' digest."""
+        data = atomic.npz_bytes(artifacts)
+        atomic.write_bytes(self.artifacts_path(spec), data)
+        stored = {**row, ARTIFACTS_DIGEST: sha256_bytes(data)}
+        atomic.write_json(self.row_path(spec), stored)
+        return stored

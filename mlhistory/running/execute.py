@@ -79,6 +79,13 @@ def execute(spec: RunSpec, data_dir: Path) -> tuple[dict, dict]:
     return row, artifacts
 
 
+def row_summary(row: dict) -> str:
+    """A run's row in one progress line: its scores, times and peak memory."""
+    return (f"accuracy={row['accuracy']:.4f} macro_f1={row['macro_f1']:.4f} "
+            f"fit={row['fit_seconds']:.1f}s predict={row['predict_seconds']:.2f}s "
+            f"peak_rss={row['peak_rss_mb']:.0f}MB")
+
+
 def test_labels(specs: list[RunSpec], data_dir: Path) -> dict[str, np.ndarray]:
     """The labels of every test set the specs are scored on, by ``key_of_test_set``."""
     labels = {}

@@ -12,6 +12,7 @@ presence means the experiment finished.
 import sys
 import time
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from .. import atomic, models
 from ..data import dataset_info, origin
@@ -25,15 +26,18 @@ from ..reporting.tables import Table
 from ..results import (
     CLAIMS_FILE,
     MANIFEST_FILE,
+    METADATA_FILE,
     RUNS_FILE,
     TEST_LABELS_FILE,
     ExperimentResults,
     write_metadata,
     write_rows,
 )
+from ..results.integrity import experiment_digests
 from ..results.labels import run_label
 from ..results.manifest import DatasetRecord, Manifest, RunRecord, SkippedRun
 from ..results.tuning import chosen_path, read_chosen
+from . import staging
 from .budgets import FAIR_BUDGETS, FAIR_PARAMS
 from .cache import RunCache
 from .cli import Config, config_from, experiment_parser, run_command
@@ -49,8 +53,13 @@ class Run:
     ``sizes`` asks for several training sizes (a scaling or learning curve); sizes above the
     experiment's training size are dropped, so ``--quick`` shrinks the curve with the rest,
     and the full size ends the curve unless ``include_full`` is off. ``max_n_train`` caps a
-    method that cannot run at full size within the time budget; the size it got is in every
-    row, table and plot.
+    method that cannot run at full size within the time budget (a dataset's catalogue entry may
+    cap every run on it, ``train_cap``); the size it got is in every row, table and plot.
+
+    What the run's model and dataset say of every run is theirs, never the script's: a dataset
+    whose runs are optional (skipped, with the reason, when it cannot be loaded), its training
+    cap and its nets' steps per epoch are in the catalogue (``data.DatasetInfo``); what a model
+    shrinks under ``--quick`` is in its registry entry (``ModelEntry.quick_params``).
 
     Seeds: a stochastic model runs every seed; a deterministic one runs once, unless
     ``resample`` says the seed draws the training subset (learning curves), in which case it
@@ -78,9 +87,9 @@ class Run:
     small_size_seeds: tuple[int, int] | None = None
     subset_params: dict = field(default_factory=dict)
     # Under --quick only: params that shrink a run's inner work (pretraining, tuning epochs),
-    # so the smoke run of every experiment stays within minutes. Full runs never see them.
+    # so the smoke run of every experiment stays within minutes (besides its model's own, in
+    # its registry entry). Full runs never see them.
     quick_params: dict = field(default_factory=dict)
-    optional: bool = False  # skipped, and said so, when its dataset cannot be loaded here
     tuned: bool = False  # the search's chosen configuration (see above)
 
     def __post_init__(self) -> None:
@@ -113,6 +122,25 @@ class Run:
     def features_for(self, config: Config) -> str:
         return self.features or models.default_features(dataset_info(self.dataset_name(config)).is_image)
 
+    def params_for(self, config: Config) -> dict:
+        """The run's params at full size: what its model takes from its dataset's catalogue
+        entry (``models.dataset_params``), then the run's own."""
+        info = dataset_info(self.dataset_name(config))
+        return {**models.dataset_params(self.model, info), **self.params}
+
+    def quick_params_for(self, config: Config) -> dict:
+        """Under --quick, its model's quick params (its registry entry's), then the run's."""
+        if not config.quick:
+            return {}
+        return {**models.get(self.model).quick_params, **self.quick_params}
+
+    def train_cap(self, config: Config) -> int | None:
+        """The most training examples the run takes: its own cap or its dataset's, the smaller."""
+        dataset_cap = dataset_info(self.dataset_name(config)).train_cap
+        caps = [cap for cap in (self.max_n_train, dataset_cap and dataset_cap.n_train)
+                if cap is not None]
+        return min(caps) if caps else None
+
     def train_sizes(self, config: Config) -> list[int | None]:
         """Training sizes for this config; None stands for the full training split.
 
@@ -125,8 +153,9 @@ class Run:
         sizes = [size for size in self.sizes if size < base]
         if self.include_full or not sizes:
             sizes.append(base)
-        if self.max_n_train is not None:
-            sizes = [min(size, self.max_n_train) for size in sizes]
+        cap = self.train_cap(config)
+        if cap is not None:
+            sizes = [min(size, cap) for size in sizes]
         return [None if size == full else size for size in dict.fromkeys(sizes)]
 
     def seeds(self, config: Config, n_train: int | None) -> list[int]:
@@ -146,8 +175,8 @@ class Run:
             n_test = None
 
         def params(n_train: int | None) -> dict:
-            return {**self.params, **(self.subset_params if n_train else {}),
-                    **(self.quick_params if config.quick else {})}
+            return {**self.params_for(config), **(self.subset_params if n_train else {}),
+                    **self.quick_params_for(config)}
 
         return [RunSpec.create(dataset, self.model, seed, params(n_train), n_train, n_test,
                                self.features_for(config), self.classes, digests[dataset])
@@ -169,6 +198,14 @@ def fair(model: str, label: str | None = None, **run_options) -> Run:
     return Run(model, params={**FAIR_PARAMS[model], **run_options.pop("params", {})},
                label=label or run_label(f"{model} fair", dataset=run_options.get("dataset")),
                **run_options)
+
+
+def on_fair_budget(model: str, **run_options) -> Run:
+    """``fair(model)`` for a model with a fair budget of its own (budgets.FAIR_PARAMS); any
+    other model as it is: it trains to convergence, which is its fair budget already."""
+    if model in FAIR_PARAMS:
+        return fair(model, **run_options)
+    return Run(model, **run_options)
 
 
 @dataclass(frozen=True)
@@ -242,8 +279,9 @@ def run_record(run: Run, config: Config, specs: list[RunSpec]) -> RunRecord:
         features=features, features_display=models.features_display(features),
         family=entry.family, color_family=entry.lineage_of(run.params),
         preprocessing=entry.preprocessing, provenance=entry.provenance,
-        params=models.resolve_params(run.model, run.params), subset_params=run.subset_params,
-        quick_params=run.quick_params if config.quick else {}, max_n_train=run.max_n_train,
+        params=models.resolve_params(run.model, run.params_for(config)),
+        subset_params=run.subset_params, quick_params=run.quick_params_for(config),
+        max_n_train=run.train_cap(config),
         dataset=run.dataset_name(config), dataset_shown=run.dataset is not None,
         classes=run.classes, run_keys=tuple(spec.key for spec in specs), tuned=run.tuned)
 
@@ -259,18 +297,18 @@ def dataset_record(name: str) -> DatasetRecord:
 def available_runs(runs: list[Run], config: Config) -> tuple[list[Run], list[SkippedRun], dict]:
     """The runs to make, the optional ones skipped, and each dataset's origin (data.Origin).
 
-    Every dataset is fetched and verified here, once, before any run starts. A skipped run is
-    not silently dropped: the manifest lists it with the reason, and the report prints it. Any
-    other run whose dataset fails to load stops the experiment.
+    Every dataset is fetched and verified here, once, before any run starts. A run on a dataset
+    the catalogue calls optional (``DatasetInfo.optional``) is skipped when it cannot be loaded,
+    and not silently: the manifest lists it with the reason, and the report prints it. Any
+    other run whose dataset fails to load, and any run on the experiment's own dataset, stops
+    the experiment.
     """
-    optional = {run.dataset_name(config) for run in runs if run.optional}
     origins, reasons = {}, {}
     for dataset in dict.fromkeys(run.dataset_name(config) for run in runs):
         try:
             origins[dataset] = origin(dataset, config.data_dir)
         except DataError as error:
-            if dataset not in optional or any(run.dataset_name(config) == dataset
-                                               and not run.optional for run in runs):
+            if not dataset_info(dataset).optional or dataset == config.dataset:
                 raise
             reasons[dataset] = str(error)
     kept = [run for run in runs if run.dataset_name(config) not in reasons]
@@ -289,6 +327,15 @@ def main(experiment: Experiment, argv: list[str] | None = None) -> None:
 
 
 def run(experiment: Experiment, config: Config) -> None:
+    target = experiment_dir(config.results_dir, config.dataset, experiment.experiment_id)
+    # Written into a staging folder that takes the target's place at the end (staging.py).
+    with staging.results_folder(target) as folder:
+        summary = _run(experiment, config, folder, target)
+    print("\n".join(summary))
+
+
+def _run(experiment: Experiment, config: Config, folder: Path, target: Path) -> list[str]:
+    """The experiment, written into ``folder``; returns the lines that say what it found."""
     started = time.perf_counter()
     # A tuned run without a chosen configuration fails here, before any data is loaded.
     declared = [run.resolved(config) for run in experiment.labelled_runs]
@@ -302,7 +349,6 @@ def run(experiment: Experiment, config: Config) -> None:
             for row in run_all(specs, cache, config.data_dir, jobs=config.jobs,
                                scheduler=config.scheduler)]
 
-    folder = experiment_dir(config.results_dir, config.dataset, experiment.experiment_id)
     manifest = experiment.manifest(config, runs, specs_by_run, skipped,
                                    {name: found.source for name, found in origins.items()})
     atomic.write_json(folder / MANIFEST_FILE, manifest.to_dict())
@@ -316,9 +362,8 @@ def run(experiment: Experiment, config: Config) -> None:
     plots.render_experiment(folder)
     wall_seconds = time.perf_counter() - started
     write_metadata(folder, [f"experiments/{experiment.experiment_id}.py", *config.argv],
-                   wall_seconds=round(wall_seconds, 1), runs=len(specs), runs_from_cache=n_cached)
-
-    print(f"{experiment.experiment_id} on {config.dataset}: {len(specs)} runs "
-          f"({n_cached} from the cache) in {wall_seconds:.0f} s -> {folder}")
-    for claim in judged:
-        print(f"  [{claim['verdict']}] {claim['claim']}")
+                   wall_seconds=round(wall_seconds, 1), runs=len(specs), runs_from_cache=n_cached,
+                   previous=target / METADATA_FILE, digests=experiment_digests(folder, rows))
+    return [f"{experiment.experiment_id} on {config.dataset}: {len(specs)} runs "
+            f"({n_cached} from the cache) in {wall_seconds:.0f} s -> {target}",
+            *(f"  [{claim['verdict']}] {claim['claim']}" for claim in judged)]

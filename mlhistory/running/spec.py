@@ -75,7 +75,7 @@ class RunSpec:
         return with_data_digest(hashlib.sha256(encoded).hexdigest()[:20], self.data_digest)
 
     def describe(self) -> str:
-        defaults = models.get(self.model).defaults
+        defaults = models.get(self.model).default_params()
         changed = " ".join(f"{name}={value}" for name, value in self.params
                            if name not in defaults or defaults[name] != value)
         size = f"n_train={self.n_train or 'full'}" + (f" {changed}" if changed else "")

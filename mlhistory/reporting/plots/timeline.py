@@ -57,8 +57,12 @@ def timeline(results: ExperimentResults, path: Path) -> None:
     milestones = _read_reference("timeline.csv")
     experiment_id = results.manifest.experiment_id
     results_dir = results.folder.parent.parent
+    # This dataset's rows are the experiment's own, which may still be in its staging folder
+    # (running/staging.py); the other datasets' come from their finished folders.
+    others = [path for path in sorted(results_dir.glob(f"*/{experiment_id}/{RUNS_FILE}"))
+              if path.parent.parent != results.folder.parent]
     panels, descriptions = {}, {}
-    for runs_file in sorted(results_dir.glob(f"*/{experiment_id}/{RUNS_FILE}")):
+    for runs_file in [results.folder / RUNS_FILE, *others]:
         for row in read_rows(runs_file):
             panels.setdefault(row["dataset"], []).append(row)
         record = ExperimentResults.read(runs_file.parent).dataset_record
