@@ -130,7 +130,8 @@ def tune_command(arguments) -> None:
     batch = search.BATCH if arguments.batch is None else arguments.batch
     if arguments.jobs < 1 or batch < 1:
         raise UsageError("--jobs and --batch must be at least 1")
-    trials = arguments.trials or (search.QUICK_TRIALS if arguments.quick else search.TRIALS)
+    default_trials = search.QUICK_TRIALS if arguments.quick else search.TRIALS
+    trials = default_trials if arguments.trials is None else arguments.trials
     if trials < 1:
         raise UsageError("--trials must be at least 1")
     pool = min(search.QUICK_POOL, info.n_train) if arguments.quick else None

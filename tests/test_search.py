@@ -190,6 +190,33 @@ def test_trials_run_through_the_executor_and_the_same_seed_gives_the_same_trials
     assert row[:2] == ["gaussian_nb", "digits"] and row[3] == f"6 ({record['pruned']} pruned)"
 
 
+class Killed(Exception):
+    """Stands for a kill -9 at one instant of the search."""
+
+
+@pytest.mark.slow  # two searches, each starting worker processes rung by rung
+def test_a_search_killed_between_a_pruning_decision_and_its_record_goes_on_as_before(
+        tmp_path, monkeypatch):
+    """The pruner records a trial's score at its rung as it decides; killed before the trial's
+    pruning is recorded, the resumed search prunes it all the same."""
+    import optuna
+
+    searched(tmp_path / "whole", monkeypatch)
+    tell = optuna.study.Study.tell
+
+    def killed_at_the_first_pruning(study, trial, values=None, state=None, **options):
+        if state == optuna.trial.TrialState.PRUNED:
+            raise Killed
+        return tell(study, trial, values, state, **options)
+
+    monkeypatch.setattr(optuna.study.Study, "tell", killed_at_the_first_pruning)
+    with pytest.raises(Killed):
+        searched(tmp_path / "cut", monkeypatch)
+    monkeypatch.setattr(optuna.study.Study, "tell", tell)
+    searched(tmp_path / "cut", monkeypatch)
+    assert trial_outcomes(tmp_path / "cut") == trial_outcomes(tmp_path / "whole")
+
+
 @pytest.mark.cluster
 def test_on_a_dask_cluster_the_trials_are_its_tasks_and_the_same_trials(tmp_path, monkeypatch):
     searched(tmp_path / "pool", monkeypatch, trials=3)
@@ -199,18 +226,30 @@ def test_on_a_dask_cluster_the_trials_are_its_tasks_and_the_same_trials(tmp_path
 
 
 def finished(results_dir: Path) -> list[tuple]:
+    """The finished trials of a search that has stopped."""
     import optuna
+
+    study = optuna.load_study(study_name="gaussian_nb",
+                              storage=f"sqlite:///{study_path(results_dir, 'digits')}")
+    return sorted((trial.number, trial.state.name, trial.value, json.dumps(trial.params))
+                  for trial in study.get_trials(deepcopy=False) if trial.state.is_finished())
+
+
+def finished_so_far(results_dir: Path) -> int:
+    """How many trials a running search has finished, read without Optuna (which would create
+    the database's tables if the search had not yet) and without writing."""
+    import sqlite3
 
     path = study_path(results_dir, "digits")
     if not path.exists():
-        return []
+        return 0
     try:
-        study = optuna.load_study(study_name="gaussian_nb", storage=f"sqlite:///{path}")
-        trials = study.get_trials(deepcopy=False)
-    except Exception:  # the study not created yet, or the database busy
-        return []
-    return sorted((trial.number, trial.state.name, trial.value, json.dumps(trial.params))
-                  for trial in trials if trial.state.is_finished())
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1) as database:
+            [(count,)] = database.execute(
+                "SELECT COUNT(*) FROM trials WHERE state IN ('COMPLETE', 'PRUNED')").fetchall()
+    except sqlite3.OperationalError:  # no tables yet, or the database busy
+        return 0
+    return count
 
 
 def tune(results_dir: Path, **options) -> subprocess.Popen:
@@ -224,7 +263,7 @@ def tune(results_dir: Path, **options) -> subprocess.Popen:
 def test_a_search_killed_mid_way_resumes_and_loses_no_finished_trial(tmp_path):
     killed = tune(tmp_path / "killed", start_new_session=True)
     deadline = time.monotonic() + 300
-    while len(finished(tmp_path / "killed")) < 3:
+    while finished_so_far(tmp_path / "killed") < 3:
         assert killed.poll() is None and time.monotonic() < deadline, killed.stderr.read()
         time.sleep(0.2)
     os.killpg(killed.pid, signal.SIGKILL)  # kill -9, the search and its worker processes
@@ -367,3 +406,20 @@ def test_the_effort_table_reads_the_saved_search(tmp_path, monkeypatch):
     # The appendix shows the same table for the whole results set.
     heading, shown, *notes = appendix.search_effort([], tmp_path)
     assert heading.text == "Search effort" and shown.rows == [[*row, "not run here"]] and notes
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--models", "nonsense"], "model 'nonsense' has no search space; the searched families are: "),
+    (["--trials", "0"], "--trials must be at least 1"),
+    (["--dataset", "nonsense"], "unknown dataset 'nonsense'"),
+])
+def test_a_bad_tune_command_fails_in_one_line_before_any_search(arguments, message, tmp_path,
+                                                                capsys):
+    from mlhistory.__main__ import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["tune", "--results-dir", str(tmp_path), *arguments])
+    assert exited.value.code == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"error: {message}") and error.count("\n") == 1
+    assert not (tmp_path / "tuning").exists()

@@ -204,7 +204,7 @@ def drive(search: Search, model: str, study, trials: list, cache: RunCache, dige
 
     budget = models.get(model).search_budget
     alive = sorted(trials, key=lambda trial: trial.number)
-    for size in search.rungs:
+    for rung, size in enumerate(search.rungs):
         step = search.step(size)
         specs = {trial.number: trial_spec(search, model, trial.params, size, digest)
                  for trial in alive}
@@ -226,13 +226,32 @@ def drive(search: Search, model: str, study, trials: list, cache: RunCache, dige
                 trial.set_user_attr("refit_params", {**current.params,
                                                      **search_spaces.refit_params(budget, stopped)})
                 study.tell(trial, row["accuracy"])
-            elif trial.should_prune():
-                study.tell(trial, state=optuna.trial.TrialState.PRUNED)
-            else:
+            elif (decided_before(study, current, rung) if RUNG_KEY.format(rung) in current.system_attrs
+                  else not trial.should_prune()):
                 survivors.append(current)
+            else:
+                study.tell(trial, state=optuna.trial.TrialState.PRUNED)
         alive = survivors
         if not alive:
             break
+
+
+# Where Optuna's successive-halving pruner records a trial's score at a rung, as it decides.
+RUNG_KEY = "completed_rung_{}"
+
+
+def decided_before(study, current, rung: int) -> bool:
+    """Whether the pruner promoted a trial whose decision at this rung it had recorded before the
+    search was killed (promoted, or killed before its pruning was recorded): the pruner's rule on
+    the scores it saw, those of the trials decided at the rung before it (trials are decided in
+    the order of their numbers) and its own, so the resumed search goes on as it would have.
+    Asking the pruner again would find the rung done and promote the trial."""
+    key = RUNG_KEY.format(rung)
+    value = current.system_attrs[key]
+    competing = [trial.system_attrs[key] for trial in study.get_trials(deepcopy=False)
+                 if trial.number < current.number and key in trial.system_attrs] + [value]
+    kept = max(len(competing) // REDUCTION, 1)
+    return value >= sorted(competing, reverse=True)[kept - 1]
 
 
 def stopped_at(cache: RunCache, spec: RunSpec, budget: dict) -> dict:
