@@ -63,10 +63,12 @@ all: results/runs.csv ## Every experiment at full size on MNIST and Fashion-MNIS
 # clone's checkout (after mlhistory/ and every results/<dataset>/), so a fresh clone is up to date.
 results/runs.csv: $(FULL) $(RENDER_CODE) | $(INSTALLED)
 	$(PYTHON) -m mlhistory plots
+	$(PYTHON) -m mlhistory judge
 	$(PYTHON) -m mlhistory report
 
 quick: fetch-data ## Every experiment on a small subset of the first dataset, under results/quick/.
 	$(MAKE) --no-print-directory -j$(QUICK_JOBS) --output-sync=target quick-results
+	$(PYTHON) -m mlhistory judge --quick
 	$(PYTHON) -m mlhistory report --quick
 
 # The quick runs are small enough that start-up and bookkeeping dominate, so two experiments
@@ -119,7 +121,8 @@ fetch-data: | $(INSTALLED)
 plots: | $(INSTALLED) ## Re-draw every plot from saved results (never retrains).
 	$(PYTHON) -m mlhistory plots
 
-report: | $(INSTALLED) ## Rebuild results/REPORT.md and results/index.html from saved results.
+report: | $(INSTALLED) ## Judge every claim again, then rebuild results/REPORT.md and index.html (never retrains).
+	$(PYTHON) -m mlhistory judge
 	$(PYTHON) -m mlhistory report
 
 bench: fetch-data ## Measure speed as same-run ratios (runner, Keras input, SVM, make targets) into results/bench/.

@@ -1,4 +1,4 @@
-"""Project tools: ``python -m mlhistory {data,models,run,tune,bench,plots,report} --help``.
+"""Project tools: ``python -m mlhistory {data,models,run,tune,bench,judge,plots,report} --help``.
 
 - data: locate, fetch and verify datasets, and print what was found;
 - models: list the registry with each model's preprocessing and defaults;
@@ -6,6 +6,9 @@
 - tune: the search stage, the same number of configurations for every family on a validation
   split of the training images, saved under results/tuning/ (resumes where it stopped);
 - bench: time the runner, the Keras input path, the SVM's implementations and the make targets;
+- judge: judge every experiment's claims again from its saved results and rewrite its
+  claims.csv, printing each verdict that changed (after a change of the statistics, no
+  experiment needs to run again);
 - plots, report: re-render from saved results only (never retrain).
 """
 
@@ -176,6 +179,42 @@ def plots_command(arguments) -> None:
         print(f"no finished experiments under {results_dir}; nothing to draw")
 
 
+def judge_command(arguments) -> None:
+    import csv
+
+    from .judging import base
+    from .judging.sanity import write_gate_flags
+    from .results import CLAIMS_FILE, ExperimentResults
+    from .results.integrity import record_file_digest, verified_experiment_dirs
+
+    results_dir = Path(arguments.results_dir or default_results_dir(arguments.quick))
+    check_writable(results_dir, "--results-dir")
+    # The sanity gate first: the runs it flags (short of the literature, a tuned run below its
+    # default) make the claims resting on them "setup short".
+    for flag in write_gate_flags(results_dir):
+        print(f"[flagged] {flag.run_key}: {flag.reason} ({flag.detail})")
+    gathered, changed = [], 0
+    folders = verified_experiment_dirs(results_dir)  # each checked whole before it is judged
+    for folder in folders:
+        previous = {}
+        if (folder / CLAIMS_FILE).exists():
+            with open(folder / CLAIMS_FILE, newline="") as handle:
+                previous = {row["claim_id"]: row["verdict"] for row in csv.DictReader(handle)}
+        judged = base.judge_saved(ExperimentResults.read(folder))
+        base.write(folder / CLAIMS_FILE, judged)
+        record_file_digest(folder, CLAIMS_FILE)
+        gathered += judged
+        for row in judged:
+            if previous.get(row["claim_id"], row["verdict"]) != row["verdict"]:
+                changed += 1
+                print(f"{row['dataset']}/{row['experiment']} {row['claim_id']}: "
+                      f"{previous[row['claim_id']]} -> {row['verdict']}")
+    if gathered:
+        base.write(results_dir / CLAIMS_FILE, base.dedupe(gathered))
+    print(f"judged {len(gathered)} claims in {len(folders)} experiment "
+          f"result sets under {results_dir}; {changed} verdicts changed")
+
+
 def report_command(arguments) -> None:
     from .reporting.report import write_report
 
@@ -237,6 +276,10 @@ def main(argv=None) -> None:
     bench.add_argument("--suite", action="store_true",
                        help="also time make quick in a fresh clone, a no-op make all, -j1 and -j2")
     bench.set_defaults(handler=bench_command)
+    judge = commands.add_parser("judge", help="judge every claim again from saved results and "
+                                              "rewrite the claims.csv files (never retrains)")
+    add_results_arguments(judge)
+    judge.set_defaults(handler=judge_command)
     for name, handler in (("plots", plots_command), ("report", report_command)):
         command = commands.add_parser(name, help=f"re-render {name} from saved results "
                                                  "(the report also re-judges every claim)")

@@ -71,36 +71,55 @@ def _predictions_for(accuracy: float) -> np.ndarray:
     return predictions
 
 
-def _rows(label: str, accuracies, n_train: int = 1000) -> list[dict]:
-    return [{"model": label, "dataset": "d", "seed": seed, "n_train": n_train, "n_test": N_TEST,
+def _rows(label: str, accuracies, n_train: int = 1000, n_test: int = N_TEST) -> list[dict]:
+    return [{"model": label, "dataset": "d", "seed": seed, "n_train": n_train, "n_test": n_test,
              "accuracy": round(value * N_TEST) / N_TEST, "macro_f1": value,
              "run_key": f"{label}-{n_train}-{seed}"} for seed, value in enumerate(accuracies)]
 
 
 @pytest.fixture
 def rows():
-    """``rows(label, accuracies, n_train=1000)``: one row of run ``label`` per accuracy,
-    seeded 0, 1, ..., on the fixture test set of ``N_TEST`` images."""
+    """``rows(label, accuracies, n_train=1000, n_test=N_TEST)``: one row of run ``label`` per
+    accuracy, seeded 0, 1, ..., on the fixture test set of ``N_TEST`` images (or its first
+    ``n_test``)."""
     return _rows
 
 
 @pytest.fixture
-def results(tmp_path_factory):
-    """``results(*row_lists, artifacts=None)``: saved results, in a fresh folder, whose labels
-    are the rows' model names: each row's predictions in the run cache (plus
-    ``artifacts[run_key]`` when given), the test labels beside the rows."""
+def claim_labels() -> np.ndarray:
+    """The labels of the claim fixtures' test set (``results``)."""
+    return TEST_LABELS
 
-    def make(*row_lists, artifacts: dict | None = None) -> ExperimentResults:
+
+@pytest.fixture
+def predictions_for():
+    """``predictions_for(accuracy)``: predictions of the claim fixtures' test set scoring
+    ``accuracy``, the easiest images right, a wrong one the next class."""
+    return _predictions_for
+
+
+@pytest.fixture
+def results(tmp_path_factory):
+    """``results(*row_lists, artifacts=None, test_labels=None)``: saved results, in a fresh
+    folder, whose labels are the rows' model names: each row's predictions in the run cache
+    (``artifacts[run_key]`` added, or replacing them, when given), the test labels beside the
+    rows (the fixture test set, or its first ``len(test_labels)``). The experiment ran three
+    seeds, as the real ones do, so a label with one run is a deterministic model."""
+
+    def make(*row_lists, artifacts: dict | None = None,
+             test_labels: np.ndarray | None = None) -> ExperimentResults:
+        labels = TEST_LABELS if test_labels is None else test_labels
         root = tmp_path_factory.mktemp("claims-fixture")
         folder = root / "d" / "00_fixture"
         all_rows = [row for row_list in row_lists for row in row_list]
         for row in all_rows:
             atomic.write_npz(root / "cache" / "d" / f"{row['run_key']}.npz",
-                             {"predictions": _predictions_for(row["accuracy"]),
+                             {"predictions": _predictions_for(row["accuracy"])[:len(labels)],
                               **(artifacts or {}).get(row["run_key"], {})})
-        atomic.write_npz(folder / TEST_LABELS_FILE, {key_of_test_set("d", N_TEST): TEST_LABELS})
+        atomic.write_npz(folder / TEST_LABELS_FILE, {key_of_test_set("d", len(labels)): labels})
         manifest = testing.manifest(testing.rows_by_label(all_rows),
-                                    [testing.dataset_record("d", n_test=N_TEST)])
+                                    [testing.dataset_record("d", n_test=len(labels))],
+                                    seeds=(0, 1, 2))
         return ExperimentResults(folder, manifest, all_rows)
 
     return make

@@ -288,3 +288,45 @@ def test_the_appendix_prints_the_bench_table_when_there_is_one(tmp_path):
     markdown = to_markdown(Page("APPENDIX.md", "A", speed(tmp_path / "bench")))
     assert "Speed, measured side by side" in markdown and "AMD EPYC (2 cores)" in markdown
     assert "| accelerated | RBF SVM | n_train 20,000 | 11.6 | 118 | 0.0983 |" in markdown
+
+
+def test_a_changed_verdict_shows_what_the_earlier_test_said(results_set):
+    from mlhistory.results.schema import VERDICT_CHANGES_COLUMNS, VERDICT_CHANGES_FILE, write_rows
+
+    experiments = report.read_judged(results_set)
+    experiment = experiments[0]
+    row = experiment.claims[0]
+    record = {"experiment": row["experiment"], "dataset": row["dataset"],
+              "claim_id": row["claim_id"], "old_verdict": "inconclusive",
+              "old_test": "an older test", "old_p_value": "0.2", "new_verdict": row["verdict"],
+              "reason": "the margin now decides it"}
+    path = results_set / VERDICT_CHANGES_FILE
+    write_rows(path, [record], VERDICT_CHANGES_COLUMNS)
+    try:
+        page = to_markdown(report.build_pages(experiments, results_set)[1])
+    finally:
+        path.unlink()
+    assert ("earlier verdict: **inconclusive** (p = 0.2) by the earlier test (an older test); "
+            "changed because the margin now decides it") in page
+    # Every claim row's key numbers are on its page.
+    assert f"- numbers: accuracy: {row['side_a']} " in page and "95 % interval" in page
+
+
+def test_judge_rewrites_every_claims_file_and_prints_what_changed(tmp_path, capsys,
+                                                                   write_fake_experiment):
+    from mlhistory.__main__ import main
+
+    folder = write_fake_experiment(tmp_path / "results")
+    with open(folder / "claims.csv", newline="") as handle:
+        judged = list(csv.DictReader(handle))
+    (folder / "claims.csv").write_text("experiment,dataset,claim_id,verdict\n" + "".join(
+        f"{row['experiment']},{row['dataset']},{row['claim_id']},fails\n" for row in judged))
+    main(["judge", "--results-dir", str(tmp_path / "results")])
+    printed = capsys.readouterr().out
+    first = judged[0]
+    assert f"mnist/01_probabilistic {first['claim_id']}: fails -> {first['verdict']}" in printed
+    assert f"{len(judged)} verdicts changed" in printed
+    with open(folder / "claims.csv", newline="") as handle:
+        assert [row["verdict"] for row in csv.DictReader(handle)] == [row["verdict"]
+                                                                     for row in judged]
+    assert (tmp_path / "results" / "claims.csv").exists()

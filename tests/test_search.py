@@ -22,7 +22,7 @@ from conftest import PROJECT_ROOT
 from mlhistory import models
 from mlhistory.data import DATASETS, Dataset, load, recorded_checksums
 from mlhistory.errors import UsageError
-from mlhistory.judging.sanity import claim_flags, sanity_flags
+from mlhistory.judging.sanity import claim_flags, sanity_flags, write_gate_flags
 from mlhistory.models import search_spaces
 from mlhistory.reporting import appendix
 from mlhistory.reporting.tables import Table
@@ -385,6 +385,27 @@ def test_the_sanity_gate_flags_planted_short_diverged_and_collapsed_runs(tmp_pat
     assert flags["logreg"] == ["collapsed: predicts class 0 for 80% of the test images "
                                "(seed 0, n_train 60,000)"]
     assert claim_flags(["gaussian_nb", "dense"], flags) == [f"dense: {flags['dense'][0]}"]
+
+
+def test_the_gate_writes_its_flags_for_judge_which_finds_the_claim_setup_short(tmp_path):
+    from mlhistory.judging import base
+    from mlhistory.judging.comparisons import Beats
+    from mlhistory.results.flags import FLAGS_FILE, SHORT, read_flag_file
+
+    results = planted(tmp_path)
+    written = write_gate_flags(tmp_path)
+    assert {(flag.run_key, flag.action, flag.reason) for flag in written} == {
+        ("dense", SHORT, "short by 2.8 points"), ("rbf_svm_tuned", SHORT, "short by 1.6 points"),
+        ("rbf_svm_tuned", SHORT, "below its own default recipe")}
+    # The collapsed and the diverged run are the failure flags' own (never predicts a class,
+    # near chance): the gate does not write them twice.
+    assert set(read_flag_file(tmp_path / FLAGS_FILE)) == {"dense", "rbf_svm_tuned"}
+    [judged] = base.judge(results, [Beats("c", "C.", winner="dense", losers=("gaussian_nb",))])
+    assert judged["verdict"] == base.SETUP_SHORT
+    # Rewritten, the gate's flags replace its earlier ones; flags set by others are kept.
+    assert write_gate_flags(tmp_path) == written
+    assert len([flag for flags in read_flag_file(tmp_path / FLAGS_FILE).values()
+                for flag in flags]) == 3
 
 
 def test_the_effort_table_reads_the_saved_search(tmp_path, monkeypatch):

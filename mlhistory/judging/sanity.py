@@ -16,9 +16,15 @@ A run is flagged, with one reason per problem, when
 - it **collapsed**: a seed predicts one class for most of the test images
   (``COLLAPSED_SHARE``, or twice the largest class's true share), or only a few classes.
 
-``sanity_flags(results)`` returns ``{run label: [reason, ...]}`` for the flagged runs only, so
-``judge()`` (its flags hook) can mark a claim that rests on a flagged run "setup short":
+``sanity_flags(results)`` returns ``{run label: [reason, ...]}`` for the flagged runs only;
 ``claim_flags(claim_labels, flags)`` gives the reasons behind one claim's labels.
+
+``judge()`` reads them from the results set's flag file (``results/flags.py``), which
+``write_gate_flags(results_dir)`` writes, run by run key, before every judging of a results set
+(``mlhistory judge``, so ``make report`` and ``make all``): a short run or a tuned run below its
+default as ``SHORT`` (a claim resting on it is "setup short"), a collapsed run that the failure
+flags computed from the saved results do not already catch as ``FAILED`` (left out of the
+claim's means). Diverged runs are left to those failure flags, which catch them on their own.
 """
 
 import csv
@@ -29,6 +35,15 @@ import numpy as np
 from ..errors import DamagedResults
 from ..paths import REFERENCES_DIR
 from ..results import ExperimentResults, experiment_dirs, mean_std
+from ..results.flags import (
+    FAILED,
+    FLAGS_FILE,
+    SHORT,
+    Flag,
+    failure_flags,
+    read_flag_file,
+    write_flag_file,
+)
 from ..results.labels import run_label
 
 PUBLISHED_FILE = REFERENCES_DIR / "published.csv"
@@ -55,22 +70,76 @@ def sibling_results(results: ExperimentResults) -> list[ExperimentResults]:
     return siblings
 
 
-def sanity_flags(results: ExperimentResults, siblings: list[ExperimentResults] | None = None,
-                 published: list[dict] | None = None) -> dict[str, list[str]]:
-    """Each flagged run's label and its reasons; a run with nothing wrong is left out."""
+# What the gate writes into the flag file, by the reasons it gives (the file may hold others).
+GATE_REASONS = ("short by", "below its own default recipe", "collapsed")
+
+
+def findings(results: ExperimentResults, siblings: list[ExperimentResults] | None = None,
+             published: list[dict] | None = None) -> list[tuple[str, tuple[str, ...], str, str]]:
+    """Every problem found, as (run label, run keys it concerns, reason, detail)."""
     siblings = sibling_results(results) if siblings is None else siblings
     published = read_published() if published is None else published
-    flags: dict[str, list[str]] = {}
+    found = []
+    failed = set(failure_flags(results))
     for run in results.manifest.runs:
         rows = results.rows_of(run.label, all_sizes=True)
         if not rows:
             continue
-        reasons = [*_broken(results, run.label, rows), *_short(results, run, published)]
+        broken = _broken(results, run.label, rows)
+        found += [(run.label, *finding) for finding in broken]
+        # A failed seed is left out of a claim's means: it is not the setup's measure either.
+        failed |= {key for keys, reason, _ in broken if reason == "diverged" for key in keys}
+        found += [(run.label, *finding) for finding in _short(results, run, published, failed)]
         if run.tuned:
-            reasons += _below_default(results, run, [results, *siblings])
-        if reasons:
-            flags[run.label] = reasons
+            found += [(run.label, *finding)
+                      for finding in _below_default(results, run, [results, *siblings])]
+    return found
+
+
+def sanity_flags(results: ExperimentResults, siblings: list[ExperimentResults] | None = None,
+                 published: list[dict] | None = None) -> dict[str, list[str]]:
+    """Each flagged run's label and its reasons; a run with nothing wrong is left out."""
+    flags: dict[str, list[str]] = {}
+    for label, _, reason, detail in findings(results, siblings, published):
+        flags.setdefault(label, []).append(f"{reason}: {detail}")
     return flags
+
+
+def gate_flags(results: ExperimentResults, siblings: list[ExperimentResults] | None = None,
+               published: list[dict] | None = None) -> list[Flag]:
+    """The gate's findings as flags of the flag file, by run key (see the module's docstring)."""
+    failed = failure_flags(results)
+    flags = []
+    for _, keys, reason, detail in findings(results, siblings, published):
+        if reason.startswith(GATE_REASONS[:2]):
+            flags += [Flag(key, SHORT, reason, detail) for key in keys]
+        elif reason == "collapsed":
+            flags += [Flag(key, FAILED, reason, detail) for key in keys if key not in failed]
+    return flags
+
+
+def write_gate_flags(results_dir: Path) -> list[Flag]:
+    """Check every experiment of a results set and write the gate's flags into its flag file,
+    in place of the gate's earlier ones (flags set by anything else are kept). No file is
+    written while there is nothing to say."""
+    path = Path(results_dir) / FLAGS_FILE
+    kept = [flag for flags in read_flag_file(path).values() for flag in flags
+            if not flag.reason.startswith(GATE_REASONS)]
+    found = []
+    everything = []
+    for folder in experiment_dirs(results_dir):
+        try:
+            everything.append(ExperimentResults.read(folder))
+        except (DamagedResults, OSError):  # refused by the judging that follows, in one line
+            continue
+    for results in everything:
+        siblings = [other for other in everything if other.folder != results.folder
+                    and other.folder.parent == results.folder.parent]
+        found += gate_flags(results, siblings)
+    unique = list({(flag.run_key, flag.action, flag.reason): flag for flag in found}.values())
+    if unique or kept or path.exists():
+        write_flag_file(path, [*kept, *unique])
+    return unique
 
 
 def claim_flags(labels, flags: dict[str, list[str]]) -> list[str]:
@@ -84,7 +153,7 @@ def _largest(rows: list[dict]) -> list[dict]:
     return [row for row in rows if row["n_train"] == largest]
 
 
-def _broken(results: ExperimentResults, label: str, rows: list[dict]) -> list[str]:
+def _broken(results: ExperimentResults, label: str, rows: list[dict]) -> list[tuple]:
     n_classes = results.dataset_of(label).n_classes
     chance = 1 / n_classes
     reasons = []
@@ -92,14 +161,15 @@ def _broken(results: ExperimentResults, label: str, rows: list[dict]) -> list[st
         where = f"seed {row['seed']}, n_train {row['n_train']:,}"
         saved = _artifacts(results, row)
         loss = saved.get("train_loss")
+        key = (row["run_key"],)
         if row["accuracy"] <= DIVERGED_TIMES * chance:
-            reasons.append(f"diverged: accuracy {row['accuracy']:.1%} ({where}), about chance "
-                           f"({chance:.0%})")
+            reasons.append((key, "diverged", f"accuracy {row['accuracy']:.1%} ({where}), about "
+                                             f"chance ({chance:.0%})"))
         elif loss is not None and not np.all(np.isfinite(loss)):
-            reasons.append(f"diverged: training loss not finite ({where})")
+            reasons.append((key, "diverged", f"training loss not finite ({where})"))
         collapse = _collapse(results, row, saved.get("predictions"), n_classes)
         if collapse:
-            reasons.append(f"collapsed: {collapse} ({where})")
+            reasons.append((key, "collapsed", f"{collapse} ({where})"))
     return reasons
 
 
@@ -132,13 +202,15 @@ def _collapse(results: ExperimentResults, row: dict, predictions, n_classes: int
     return ""
 
 
-def _short(results: ExperimentResults, run, published: list[dict]) -> list[str]:
-    """More than SHORT_POINTS below the best published figure at the same protocol."""
+def _short(results: ExperimentResults, run, published: list[dict], failed: set[str]) -> list[tuple]:
+    """More than SHORT_POINTS below the best published figure at the same protocol, over the
+    seeds that did not fail."""
     dataset = results.datasets[run.dataset]
     if run.classes:
         return []
     full = [row for row in _largest(results.rows_of(run.label, all_sizes=True))
-            if row["n_train"] == dataset.n_train and row["n_test"] == dataset.n_test]
+            if row["n_train"] == dataset.n_train and row["n_test"] == dataset.n_test
+            and row["run_key"] not in failed]
     figures = [reference for reference in published
                if (reference["model"], reference["features"], reference["dataset"])
                == (run.model, run.features, run.dataset)
@@ -152,11 +224,12 @@ def _short(results: ExperimentResults, run, published: list[dict]) -> list[str]:
     gap = 100 * (figure - mean)
     if gap <= SHORT_POINTS:
         return []
-    return [f"short by {gap:.1f} points: {mean:.2%} against the published {figure:.1%} "
-            f"({best['source']})"]
+    return [(tuple(row["run_key"] for row in full), f"short by {gap:.1f} points",
+             f"{mean:.2%} against the published {figure:.1%} ({best['source']})")]
 
 
-def _below_default(results: ExperimentResults, run, experiments: list[ExperimentResults]) -> list[str]:
+def _below_default(results: ExperimentResults, run,
+                   experiments: list[ExperimentResults]) -> list[tuple]:
     """A tuned run below its family's default recipe on the same data and sizes."""
     tuned_rows = _largest(results.rows_of(run.label, all_sizes=True))
     sizes = {(row["n_train"], row["n_test"]) for row in tuned_rows}
@@ -174,6 +247,7 @@ def _below_default(results: ExperimentResults, run, experiments: list[Experiment
                 continue
             default = mean_std(row["accuracy"] for row in rows)[0]
             if tuned < default:
-                return [f"below its own default recipe: {tuned:.2%} against {default:.2%} for "
-                        f"{other.display_name} ({experiment.manifest.experiment_id})"]
+                return [(tuple(row["run_key"] for row in tuned_rows), "below its own default recipe",
+                         f"{tuned:.2%} against {default:.2%} for {other.display_name} "
+                         f"({experiment.manifest.experiment_id})")]
     return []

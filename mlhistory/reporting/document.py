@@ -154,6 +154,7 @@ figcaption{color:#555;font-size:.9em}
 code{background:#f3f3f3;padding:0 3px}
 .verdict{font-weight:bold;white-space:nowrap}
 .holds{color:#1a7f37}.fails{color:#cf222e}.inconclusive{color:#9a6700}
+.ties{color:#0969da}.underpowered{color:#9a6700}.setup-short{color:#bc4c00}
 .does-not-carry-over{color:#8250df}.limited-by-this-machine{color:#57606a}
 .top{font-size:.85em}
 """

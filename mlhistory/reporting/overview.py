@@ -2,12 +2,24 @@
 section per experiment (a section of the book), each linking to its detail pages.
 
 Everything on it is derived from the judged claims and the manifests: the takeaways are
-counted from the verdicts, never typed, so they change when a verdict changes.
+counted from the verdicts, never typed, so they change when a verdict changes. A claim about
+the tables, the 8x8 digits or the machine (its ``scope`` is not the experiment's dataset)
+judges the same runs in both image datasets' folders: it is shown and counted once.
 """
 
 from collections import Counter, defaultdict
 
-from ..judging.base import BOOK, FAILS, HOLDS, LIMITED_BY_MACHINE, PROJECT, VERDICT_MEANINGS
+from ..judging.base import (
+    BOOK,
+    DIGITS,
+    FAILS,
+    HOLDS,
+    LIMITED_BY_MACHINE,
+    MACHINE,
+    PROJECT,
+    TABLES,
+    VERDICT_MEANINGS,
+)
 from .common import (
     APPENDIX_PAGE,
     MAIN_PAGE,
@@ -87,11 +99,38 @@ def _section_link(by_dataset: dict[str, JudgedExperiment], text: str | None = No
 
 
 def _claims_by_key(rows: list[dict]) -> dict[tuple[str, str], dict[str, dict]]:
-    """Each claim, keyed by experiment and claim id, with its row on each dataset."""
+    """Each claim, keyed by experiment and claim id, with its row on each dataset (a claim of
+    another scope, the same runs in every folder, under the first dataset only)."""
     found = defaultdict(dict)
     for row in rows:
-        found[(row["experiment"], row["claim_id"])][row["dataset"]] = row
+        by_dataset = found[(row["experiment"], row["claim_id"])]
+        if own_scope(row) or not by_dataset:
+            by_dataset[row["dataset"]] = row
     return found
+
+
+def own_scope(row: dict) -> bool:
+    """Whether a claim row is about its experiment's dataset (not the tables, the digits or
+    the machine, whose runs are the same in every dataset's folder)."""
+    return row.get("scope", row["dataset"]) == row["dataset"]
+
+
+SCOPE_NAMES = {TABLES: "the tables", DIGITS: "the 8x8 digits", MACHINE: "this machine"}
+
+
+def scope_name(scope: str) -> str:
+    return SCOPE_NAMES.get(scope, scope)
+
+
+def verdict_cells(by_dataset: dict[str, dict], datasets: list[str], names: dict, text) -> list[str]:
+    """A claim's cell under each dataset: its verdict there; a claim of another scope once,
+    under the first dataset it was judged on, the others pointing to it."""
+    row = next(iter(by_dataset.values()))
+    if own_scope(row):
+        return [text(by_dataset[dataset]) if dataset in by_dataset else NOT_RUN
+                for dataset in datasets]
+    return [f"{text(row)} (on {scope_name(row['scope'])})" if dataset == row["dataset"]
+            else f"counted once, under {names[row['dataset']]}" for dataset in datasets]
 
 
 def verdict_table(rows: list[dict], sections: dict, datasets: list[str], names: dict) -> Table:
@@ -100,8 +139,8 @@ def verdict_table(rows: list[dict], sections: dict, datasets: list[str], names: 
         claim = next(iter(by_dataset.values()))["claim"]
         number = next(iter(sections[experiment_id].values())).number
         table.append([_section_link(sections[experiment_id], number), claim,
-                      *(f"**{by_dataset[dataset]['verdict']}**" if dataset in by_dataset else NOT_RUN
-                        for dataset in datasets)])
+                      *verdict_cells(by_dataset, datasets, names,
+                                     lambda row: f"**{row['verdict']}**")])
     return Table(["section", "claim", *(names[dataset] for dataset in datasets)], table)
 
 
@@ -123,7 +162,7 @@ def _tests_sentence(rows: list[dict]) -> str:
 
 def takeaways(rows: list[dict], sections: dict, datasets: list[str], names: dict) -> list[str]:
     """The findings a teacher should take away, counted from the book's verdicts."""
-    found = [_tally(rows, datasets, names)]
+    found = [tally(rows, datasets, names)]
     by_claim = _claims_by_key(rows)
     by_section = defaultdict(list)
     for (experiment_id, _), by_dataset in by_claim.items():
@@ -137,7 +176,8 @@ def takeaways(rows: list[dict], sections: dict, datasets: list[str], names: dict
                      + ".")
     first = datasets[0]
     failing = {experiment_id: sum(1 for by_dataset in claimed
-                                  if by_dataset.get(first, {}).get("verdict") == FAILS)
+                                  if by_dataset.get(first, {}).get("verdict") == FAILS
+                                  and own_scope(by_dataset[first]))
                for experiment_id, claimed in by_section.items()}
     if any(failing.values()):
         found.append(f"On {names[first]} the measurements contradict the book in "
@@ -157,11 +197,22 @@ def takeaways(rows: list[dict], sections: dict, datasets: list[str], names: dict
     return found
 
 
-def _tally(rows: list[dict], datasets: list[str], names: dict) -> str:
+def tally(rows: list[dict], datasets: list[str], names: dict) -> str:
+    """The verdicts counted per dataset, then per other scope, each claim once."""
+    groups = {names[dataset]: [row for row in rows if row["dataset"] == dataset and own_scope(row)]
+              for dataset in datasets}
+    others = [row for by_dataset in _claims_by_key(rows).values()
+              for row in by_dataset.values() if not own_scope(row)]
+    order = list(SCOPE_NAMES)
+    for row in sorted(others, key=lambda row: (order.index(row["scope"]) if row["scope"] in order
+                                               else len(order), row["scope"])):
+        groups.setdefault(scope_name(row["scope"]), []).append(row)
     parts = []
-    for dataset in datasets:
-        counts = Counter(row["verdict"] for row in rows if row["dataset"] == dataset)
-        parts.append(f"on {names[dataset]} ({sum(counts.values())} claims): "
+    for name, found in groups.items():
+        counts = Counter(row["verdict"] for row in found)
+        if not found:
+            continue
+        parts.append(f"on {name} ({len(found)} claim{'s' if len(found) != 1 else ''}): "
                      + ", ".join(f"**{verdict}** {counts[verdict]}" for verdict in VERDICT_ORDER
                                  if counts[verdict]))
     return "Verdicts of the book's claims " + "; ".join(parts) + "."
@@ -172,7 +223,7 @@ def _disagreement(by_section: dict, sections: dict, first: str, other: str, name
     changes, where, compared = Counter(), Counter(), 0
     for experiment_id, claimed in by_section.items():
         for by_dataset in claimed:
-            if first in by_dataset and other in by_dataset:
+            if first in by_dataset and other in by_dataset and own_scope(by_dataset[first]):
                 compared += 1
                 before, after = by_dataset[first]["verdict"], by_dataset[other]["verdict"]
                 if before != after:
@@ -220,8 +271,7 @@ def _section(by_dataset: dict[str, JudgedExperiment], datasets: list[str], names
         for by_claim in _claims_by_key(rows).values():
             any_row = next(iter(by_claim.values()))
             table.append([any_row["claim"], any_row["passage"],
-                          *(verdict_text(by_claim[dataset]) if dataset in by_claim else NOT_RUN
-                            for dataset in datasets)])
+                          *verdict_cells(by_claim, datasets, names, verdict_text)])
         blocks.append(Table(["the book's claim, in our words", "passage",
                              *(names[dataset] for dataset in datasets)], table))
     else:

@@ -1,5 +1,6 @@
 """The results layer: the one schema of saved rows and files, reading them back, the metadata
-of a results set, and the series derived from saved rows (curves, throughput).
+of a results set, the series derived from saved rows (curves, throughput), and the runs
+flagged from them (``flags``: failed runs, impossible times, a results set's flag file).
 
 It imports only the base modules (``atomic``, ``paths``, ``machine``): the writers (``running``)
 and the readers (``judging``, ``reporting``) both depend on it, and it on neither.

@@ -23,6 +23,11 @@ RUNS_FILE = "runs.csv"
 METADATA_FILE = "metadata.json"
 MANIFEST_FILE = "experiment.json"
 CLAIMS_FILE = "claims.csv"
+# The verdicts a change of the judging logic changed, at a results set's root: each claim's
+# earlier verdict and test, and why it changed (the experiment pages print it).
+VERDICT_CHANGES_FILE = "verdict_changes.csv"
+VERDICT_CHANGES_COLUMNS = ["experiment", "dataset", "claim_id", "old_verdict", "old_test",
+                           "old_p_value", "new_verdict", "reason"]
 # Files an experiment's extra steps save beside its rows, for its plots and tables.
 TOY_FILE = "toy_boundaries.npz"  # experiment 03: decision boundaries on 2-D toy data
 HARDWARE_FILE = "hardware.json"  # experiment 10: matmul peaks and counted FLOPs

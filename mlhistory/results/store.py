@@ -4,7 +4,7 @@ artifacts beside them, and the summaries every reader shares.
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -68,6 +68,9 @@ class ExperimentResults:
     folder: Path
     manifest: Manifest
     rows: list[dict]
+    # Run keys a reader set aside (a judge excluding failed runs): ``rows_of`` leaves them out
+    # after choosing the size, so a label whose every largest run is excluded has none there.
+    excluded: frozenset[str] = field(default=frozenset())
 
     @classmethod
     def read(cls, folder: Path) -> "ExperimentResults":
@@ -118,14 +121,22 @@ class ExperimentResults:
     def family(self, label: str) -> str:
         return self.run(label).family
 
-    def rows_of(self, label: str, all_sizes: bool = False) -> list[dict]:
-        """The label's rows by seed; only its largest training size unless ``all_sizes``."""
+    def rows_of(self, label: str, all_sizes: bool = False, with_excluded: bool = False
+                ) -> list[dict]:
+        """The label's rows by seed; only its largest training size unless ``all_sizes``;
+        without the excluded runs unless ``with_excluded``."""
         keys = set(self.run(label).run_keys)
         rows = [row for row in self.rows if row["run_key"] in keys]
         if rows and not all_sizes:
             largest = max(row["n_train"] for row in rows)
             rows = [row for row in rows if row["n_train"] == largest]
+        if not with_excluded:
+            rows = [row for row in rows if row["run_key"] not in self.excluded]
         return sorted(rows, key=lambda row: (row["n_train"], row["seed"]))
+
+    def excluding(self, run_keys) -> "ExperimentResults":
+        """The same results with these runs set aside as well (``excluded``)."""
+        return replace(self, excluded=self.excluded | frozenset(run_keys))
 
     def test_labels(self, row: dict) -> np.ndarray:
         """The labels of the test images the row was scored on, in the order predicted."""

@@ -8,6 +8,7 @@ from matplotlib.ticker import FuncFormatter
 
 from ...results import ExperimentResults
 from ...results.curves import epoch_curve, size_curve, staged_curve, staged_steps
+from ...results.labels import continual_label
 from .axes import SMALL, WIDTH, accuracy_limits, label_accuracy_axis, plt, runs_note, title
 from .colours import color_of, family_of, line_styles
 from .readability import save
@@ -19,12 +20,8 @@ from .registry import plot_kind
 MODES = ("continue", "scratch")  # experiment 12's two ways of training on new data
 
 
-def _continual_label(model: str, mode: str) -> str:
-    return f"{model} ({mode})"
-
-
 def _continual_labels(options: dict) -> list[str]:
-    return [_continual_label(model, mode) for model in options["models"] for mode in MODES]
+    return [continual_label(model, mode) for model in options["models"] for mode in MODES]
 
 
 def _curves_with_bands(axis, results: ExperimentResults, labels: list[str], curve,
@@ -165,7 +162,7 @@ def continual_curves(results: ExperimentResults, path: Path, models: list[str]) 
     drawn = []
     for axis, model in zip(axes.flat, models, strict=False):
         for mode, linestyle in zip(MODES, ("-", "--"), strict=True):
-            label = _continual_label(model, mode)
+            label = continual_label(model, mode)
             saved = [results.artifacts(row) for row in results.rows_of(label)]
             accuracy = np.stack([artifacts["staged_accuracy"] for artifacts in saved]).mean(axis=0)
             seconds = np.stack([np.cumsum(artifacts["stage_seconds"]) for artifacts in saved]).mean(axis=0)
@@ -178,8 +175,8 @@ def continual_curves(results: ExperimentResults, path: Path, models: list[str]) 
                     axis.plot(x, y, marker=f"${stage}$", markersize=10, color=color,
                               linestyle="", label="_nolegend_")
             drawn += list(accuracy)
-        name = results.display_name(_continual_label(model, MODES[0])).replace(f" ({MODES[0]})", "")
-        axis.set_title(f"{name} ({runs_note(len(results.rows_of(_continual_label(model, MODES[0]))))})",
+        name = results.display_name(continual_label(model, MODES[0])).replace(f" ({MODES[0]})", "")
+        axis.set_title(f"{name} ({runs_note(len(results.rows_of(continual_label(model, MODES[0]))))})",
                        fontsize=11)
         axis.set_xlabel("cumulative training time, s")
         axis.grid(alpha=0.3)

@@ -7,6 +7,7 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from ...results import ExperimentResults
+from ...results.labels import recipe_label, stack_label
 from .axes import SMALL, WIDE, WIDTH, accuracy_limits, label_accuracy_axis, plt, runs_note, title, wrap
 from .colours import color_of
 from .readability import save
@@ -19,20 +20,12 @@ from .registry import plot_kind
 TRAININGS = ("greedy", "joint")  # experiment 06's two ways of training stacked layers
 
 
-def _stack_label(training: str, depth: int) -> str:
-    return f"{training} k={depth}"
-
-
-def _recipe_label(recipe: str, depth: int) -> str:
-    return f"{recipe} depth {depth}"
-
-
 def _stack_labels(options: dict) -> list[str]:
-    return [_stack_label(training, depth) for training in TRAININGS for depth in options["depths"]]
+    return [stack_label(training, depth) for training in TRAININGS for depth in options["depths"]]
 
 
 def _recipe_labels(options: dict) -> list[str]:
-    return [_recipe_label(recipe, depth) for recipe in options["recipes"] for depth in options["depths"]]
+    return [recipe_label(recipe, depth) for recipe in options["recipes"] for depth in options["depths"]]
 
 
 # Keras' layer names, by their kind, and what the book calls that kind of layer.
@@ -186,7 +179,7 @@ def gradient_norms(results: ExperimentResults, path: Path, recipes: list[str],
     for row, (artifact, moment) in zip(axes, moments, strict=True):
         for axis, recipe in zip(row, recipes, strict=True):
             for color, depth in zip(depth_colors, depths, strict=False):
-                label = _recipe_label(recipe, depth)
+                label = recipe_label(recipe, depth)
                 if label not in results.labels or not results.rows_of(label):
                     continue
                 norms = np.stack([results.artifacts(row)[artifact] for row in results.rows_of(label)])
@@ -209,12 +202,12 @@ def greedy_vs_joint(results: ExperimentResults, path: Path, depths: list[int]) -
     figure, axis = plt.subplots(figsize=(WIDTH, 5.5), layout="constrained")
     drawn = []
     for linestyle, marker, training in zip(("--", "-"), ("s", "o"), TRAININGS, strict=True):
-        stats = [accuracy_of(results, _stack_label(training, depth)) for depth in depths]
+        stats = [accuracy_of(results, stack_label(training, depth)) for depth in depths]
         means = np.array([mean for mean, _, _ in stats])
         stds = np.array([std for _, std, _ in stats])
         runs = {len(rows) for _, _, rows in stats}
         axis.errorbar(depths, means, yerr=stds, marker=marker, linestyle=linestyle, capsize=4,
-                      color=color_of(results, _stack_label(training, depths[0])),
+                      color=color_of(results, stack_label(training, depths[0])),
                       label=f"{training}" + (" (lower layers frozen)" if training == "greedy"
                                              else " (all layers trained together)")
                       + (", n = 1 run each" if runs == {1} else ""))
@@ -240,11 +233,11 @@ def accuracy_vs_depth(results: ExperimentResults, path: Path, recipes: list[str]
     linestyles, markers = ("-", "--", ":", "-."), ("o", "s", "^", "D")
     zoomed, zoomed_recipes = [], 0
     for recipe, linestyle, marker in zip(recipes, linestyles, markers, strict=False):
-        stats = [accuracy_of(results, _recipe_label(recipe, depth)) for depth in depths]
+        stats = [accuracy_of(results, recipe_label(recipe, depth)) for depth in depths]
         means = np.array([mean for mean, _, _ in stats])
         stds = np.array([std for _, std, _ in stats])
         runs = {len(rows) for _, _, rows in stats}
-        color = color_of(results, _recipe_label(recipe, depths[0]))
+        color = color_of(results, recipe_label(recipe, depths[0]))
         style = {"marker": marker, "linestyle": linestyle, "capsize": 4, "color": color}
         whole_axis.plot(depths, means, marker=marker, linestyle=linestyle, color=color,
                         label=f"{recipe} recipe (mean; dots: seeds)"
