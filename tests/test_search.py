@@ -217,6 +217,30 @@ def test_a_search_killed_between_a_pruning_decision_and_its_record_goes_on_as_be
     assert trial_outcomes(tmp_path / "cut") == trial_outcomes(tmp_path / "whole")
 
 
+@pytest.mark.slow  # two searches, each starting worker processes rung by rung
+def test_a_search_killed_while_it_drew_a_configuration_draws_it_as_before(tmp_path, monkeypatch):
+    """Killed after a trial was created and one of its params drawn, before the next: the
+    resumed search draws the rest as the uninterrupted search did."""
+    import optuna
+
+    families = ("bernoulli_nb",)
+    searched(tmp_path / "whole", monkeypatch, families=families)
+    suggest = optuna.trial.Trial._suggest
+
+    def killed_drawing(trial, name, distribution):
+        if trial.number == 4 and name == "binarize":
+            raise Killed
+        return suggest(trial, name, distribution)
+
+    monkeypatch.setattr(optuna.trial.Trial, "_suggest", killed_drawing)
+    with pytest.raises(Killed):
+        searched(tmp_path / "cut", monkeypatch, families=families)
+    monkeypatch.setattr(optuna.trial.Trial, "_suggest", suggest)
+    searched(tmp_path / "cut", monkeypatch, families=families)
+    assert trial_outcomes(tmp_path / "cut", "bernoulli_nb") == \
+        trial_outcomes(tmp_path / "whole", "bernoulli_nb")
+
+
 @pytest.mark.cluster
 def test_on_a_dask_cluster_the_trials_are_its_tasks_and_the_same_trials(tmp_path, monkeypatch):
     searched(tmp_path / "pool", monkeypatch, trials=3)

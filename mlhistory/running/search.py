@@ -166,13 +166,17 @@ def search_family(search: Search, model: str, digest: str, restart: bool = False
         for number in numbers:
             if number in existing:
                 continue
-            study.sampler = optuna.samplers.TPESampler(seed=trial_seed(search.seed, number),
-                                                       n_startup_trials=STARTUP_TRIALS)
+            study.sampler = sampler_for(search, number)
             asked = study.ask(distributions)
             if asked.number != number:
                 where = tuning.study_path(search.results_dir, search.dataset)
                 raise UsageError(f"the study of {model} in {where} has trials out of order; "
                                  "rerun with --restart")
+        running = [trial for trial in study.get_trials(deepcopy=False)
+                   if trial.number in numbers and trial.state == optuna.trial.TrialState.RUNNING]
+        for trial in running:
+            if set(trial.params) != set(distributions):
+                draw_again(search, study, trial, distributions)
         running = [trial for trial in study.get_trials(deepcopy=False)
                    if trial.number in numbers and trial.state == optuna.trial.TrialState.RUNNING]
         if running:
@@ -181,6 +185,33 @@ def search_family(search: Search, model: str, digest: str, restart: bool = False
     chosen = choose(search, model, study)
     save_chosen(search, model, chosen)
     return chosen
+
+
+def sampler_for(search: Search, number: int):
+    """The sampler that draws trial ``number``: TPE, seeded by the search's seed and the number."""
+    import optuna
+
+    return optuna.samplers.TPESampler(seed=trial_seed(search.seed, number),
+                                      n_startup_trials=STARTUP_TRIALS)
+
+
+def draw_again(search: Search, study, frozen, distributions: dict) -> None:
+    """Finish drawing the configuration of a trial killed while it was drawn, as ``ask`` drew
+    it: the same seeded sampler, the params in the same order (one already saved is drawn and
+    set aside, so those after it get the draws they would have had)."""
+    import optuna
+
+    study.sampler = sampler_for(search, frozen.number)
+    trial = optuna.trial.Trial(study, frozen._trial_id)
+    for name, declared in distributions.items():
+        if name in frozen.params:
+            study.sampler.sample_independent(study, frozen, name, declared)
+        elif isinstance(declared, optuna.distributions.CategoricalDistribution):
+            trial.suggest_categorical(name, declared.choices)
+        elif isinstance(declared, optuna.distributions.IntDistribution):
+            trial.suggest_int(name, declared.low, declared.high, log=declared.log)
+        else:
+            trial.suggest_float(name, declared.low, declared.high, log=declared.log)
 
 
 def trial_spec(search: Search, model: str, params: dict, size: int | None, digest: str) -> RunSpec:
