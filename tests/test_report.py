@@ -114,14 +114,26 @@ def test_passage_test_and_p_value_are_shown_as_the_rows_hold_them(results_set, f
                    for experiment in experiments]
     pages = report.build_pages(experiments, results_set)
     markdown = to_markdown(pages[0])
-    assert f"Every verdict comes from one test: {test}." in markdown
-    assert markdown.count(test) == 1  # stated once, not per claim
-    first_section = section(markdown, "01 " + fake_results_set.experiments[0][1])
-    convnet_row = next(line for line in first_section.splitlines()
-                       if line.startswith("| The book's convnet"))
-    assert convnet_row == ("| The book's convnet beats every other model on these images. | "
-                           "1st ed. 1.2.5; 2nd ed. Back to neural networks | **holds** (p = 0.0021) "
-                           "| **does not carry over** (p = 0.0021) |")
+    appendix = to_markdown(next(page for page in pages if page.path == "APPENDIX.md"))
+    # The test is stated once, in the appendix; the main page points there.
+    assert f"Every verdict comes from one test: {test}." in appendix
+    assert test not in markdown and "(APPENDIX.md#the-statistical-tests)" in markdown
+    # Each claim once on the main page (the fake set's every experiment but one judges this
+    # sentence), with its passage and its verdict on each dataset.
+    judging = [experiment_id for experiment_id, *_ in fake_results_set.experiments
+               if experiment_id != fake_results_set.without_claims]
+    assert markdown.count("The book's convnet beats every other model on these images.") \
+        == len(judging)
+    convnet_row = next(line for line in section(markdown, "The book's claims at a glance")
+                       .splitlines() if "The book's convnet beats" in line)
+    claim, mnist, fashion = convnet_row.split(" | ", 1)[1].rstrip(" |").split(" | ")
+    assert claim == ("The book's convnet beats every other model on these images. *(1st ed. "
+                     "1.2.5; 2nd ed. Back to neural networks)*")
+    # The verdict, both sides' means and the gap with its interval, in points.
+    number, gap = r"\d\.\d{3}", r"[+-]\d+\.\d"
+    for cell, verdict in ((mnist, "holds"), (fashion, "does not carry over")):
+        assert re.fullmatch(rf"\*\*{verdict}\*\*: {number} vs {number}, {gap} \[{gap}, {gap}\] pt",
+                            cell), cell
     details = to_markdown(next(page for page in pages if page.path == "mnist/01_probabilistic/README.md"))
     assert f"- test: {test}" in details and "- passage: 1st ed. 1.2.5" in details
 

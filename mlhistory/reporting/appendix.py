@@ -2,7 +2,7 @@
 beside ours, and what the experiments cost in time on which machine."""
 
 import csv
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from ..paths import REFERENCES_DIR
@@ -12,6 +12,7 @@ from ..results.tuning import tuned_datasets
 from .common import (
     APPENDIX_PAGE,
     MAIN_PAGE,
+    TESTS_HEADING,
     JudgedExperiment,
     accuracy_text,
     dataset_order,
@@ -31,6 +32,7 @@ TITLE = "Appendix: leaderboards, published figures, run budget"
 def appendix_page(experiments: list[JudgedExperiment], results_dir: Path) -> Page:
     blocks = [Heading(1, TITLE), Paragraph(f"[Back to the report]({MAIN_PAGE})"),
               Paragraph(sizes_text(experiments))]
+    blocks += tests_section([row for experiment in experiments for row in experiment.claims])
     blocks += leaderboard(experiments)
     blocks += published_vs_measured(experiments)
     blocks += environment(experiments)
@@ -57,6 +59,27 @@ def search_effort(experiments: list[JudgedExperiment], results_dir: Path) -> lis
     return [Heading(2, "Search effort"),
             Table(EFFORT_HEADER, effort_rows(results_dir, datasets, final_fits)),
             *(Paragraph(note) for note in effort_notes(results_dir, datasets))]
+
+
+def tests_section(rows: list[dict]) -> list:
+    """The appendix's list of the tests behind the verdicts, as the claim rows record them."""
+    return [Heading(2, TESTS_HEADING), Paragraph(_tests_sentence(rows))]
+
+
+def _tests_sentence(rows: list[dict]) -> str:
+    """The statistical tests behind the verdicts, stated once, as the claim rows record them."""
+    tests = Counter(row["test"] for row in rows if row["test"])
+    untested = sum(1 for row in rows if not row["test"])
+    if len(tests) == 1 and not untested:
+        return f"Every verdict comes from one test: {next(iter(tests))}."
+    parts = []
+    if tests:
+        parts.append("The verdicts come from these tests: "
+                     + "; ".join(f"{test} ({count} claim rows)" for test, count in tests.items()) + ".")
+    if untested:
+        parts.append(f"{untested} of {len(rows)} claim rows name no statistical test: the evidence "
+                     "on their experiment's page gives the comparison they were judged by.")
+    return " ".join(parts)
 
 
 def speed(folder: Path) -> list:

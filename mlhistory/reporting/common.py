@@ -76,8 +76,33 @@ def verdict_text(row: dict) -> str:
     return f"**{row['verdict']}**{p_value}"
 
 
+# The appendix's section listing the statistical tests behind the verdicts.
+TESTS_HEADING = "The statistical tests"
+
 # Quantities measured as a share (accuracy, macro-F1): their gaps are written in points.
 IN_POINTS = {"accuracy", "macro_f1", "accuracy gain"}
+
+
+def glance_text(row: dict) -> str:
+    """A claim's verdict with its two numbers and the gap's interval, short enough for a table
+    cell: "**holds**: 0.992 vs 0.979, +1.2 [+1.0, +1.4] pt"."""
+    verdict = f"**{row['verdict']}**"
+    if not row.get("quantity") or row.get("mean_a", "") in ("", None):
+        return verdict
+    points = row["quantity"] in IN_POINTS
+
+    def shown(text: str, gap: bool = False) -> str:
+        number = float(text)
+        if points:
+            return f"{100 * number:+.1f}" if gap else f"{number:.3f}"
+        return f"{number:+.3g}" if gap else f"{number:.3g}"
+
+    means = shown(row["mean_a"]) + (f" vs {shown(row['mean_b'])}" if row.get("mean_b") else "")
+    if not row.get("gap"):
+        return f"{verdict}: {means}"
+    interval = (f" [{shown(row['gap_low'], True)}, {shown(row['gap_high'], True)}]"
+                if row.get("gap_low") and row.get("gap_high") else "")
+    return f"{verdict}: {means}, {shown(row['gap'], True)}{interval}{' pt' if points else ''}"
 
 
 def numbers_text(row: dict) -> str:

@@ -23,11 +23,12 @@ from ..judging.base import (
 from .common import (
     APPENDIX_PAGE,
     MAIN_PAGE,
+    TESTS_HEADING,
     VERDICT_ORDER,
     JudgedExperiment,
     dataset_name,
+    glance_text,
     sizes_text,
-    verdict_text,
 )
 from .document import BulletList, Figures, Heading, Image, Page, Paragraph, Table, slug
 from .plots import plot_filename
@@ -36,6 +37,9 @@ TITLE = "Chapter 1 of Deep Learning with Python, measured"
 # The figure the summary shows: the whole history on one axis (experiment 05 draws it).
 SUMMARY_PLOT_KIND = "timeline"
 NOT_RUN = "not run"
+
+
+GLANCE_HEADING = "The book's claims at a glance"
 
 
 def main_page(experiments: list[JudgedExperiment], results_folder: str) -> Page:
@@ -57,11 +61,15 @@ def main_page(experiments: list[JudgedExperiment], results_folder: str) -> Page:
                   f"tables, leaderboards and budgets are in each experiment's detail page and in "
                   f"the [appendix]({APPENDIX_PAGE})."),
         Paragraph(sizes_text(experiments)),
-        Heading(2, "The book's claims at a glance"),
+        Heading(2, GLANCE_HEADING),
         verdict_table(book_rows, sections, datasets, names),
-        Paragraph("What a verdict says:"),
+        Paragraph("Each cell: the verdict, then the two sides' means (the claim's winner first) "
+                  "and the gap with its 95 % interval, of the comparison that decides it; the "
+                  "claim's section links to its evidence. What a verdict says:"),
         BulletList([f"**{verdict}**: {meaning}" for verdict, meaning in VERDICT_MEANINGS.items()]),
-        Paragraph(_tests_sentence(rows)),
+        Paragraph(f"The statistical test behind each verdict is listed in the "
+                  f"[appendix]({APPENDIX_PAGE}#{slug(TESTS_HEADING)}) and on each claim's detail "
+                  "page."),
         Heading(2, "What to take away"),
         BulletList(takeaways(book_rows, sections, datasets, names)),
     ]
@@ -136,28 +144,12 @@ def verdict_cells(by_dataset: dict[str, dict], datasets: list[str], names: dict,
 def verdict_table(rows: list[dict], sections: dict, datasets: list[str], names: dict) -> Table:
     table = []
     for (experiment_id, _), by_dataset in _claims_by_key(rows).items():
-        claim = next(iter(by_dataset.values()))["claim"]
+        row = next(iter(by_dataset.values()))
         number = next(iter(sections[experiment_id].values())).number
-        table.append([_section_link(sections[experiment_id], number), claim,
-                      *verdict_cells(by_dataset, datasets, names,
-                                     lambda row: f"**{row['verdict']}**")])
+        passage = f" *({row['passage']})*" if row["passage"] else ""
+        table.append([_section_link(sections[experiment_id], number), row["claim"] + passage,
+                      *verdict_cells(by_dataset, datasets, names, glance_text)])
     return Table(["section", "claim", *(names[dataset] for dataset in datasets)], table)
-
-
-def _tests_sentence(rows: list[dict]) -> str:
-    """The statistical tests behind the verdicts, stated once, as the claim rows record them."""
-    tests = Counter(row["test"] for row in rows if row["test"])
-    untested = sum(1 for row in rows if not row["test"])
-    if len(tests) == 1 and not untested:
-        return f"Every verdict comes from one test: {next(iter(tests))}."
-    parts = []
-    if tests:
-        parts.append("The verdicts come from these tests: "
-                     + "; ".join(f"{test} ({count} claim rows)" for test, count in tests.items()) + ".")
-    if untested:
-        parts.append(f"{untested} of {len(rows)} claim rows name no statistical test: the evidence "
-                     "on their experiment's page gives the comparison they were judged by.")
-    return " ".join(parts)
 
 
 def takeaways(rows: list[dict], sections: dict, datasets: list[str], names: dict) -> list[str]:
@@ -252,7 +244,8 @@ def _summary_plot(experiments: list[JudgedExperiment]) -> Image | None:
 
 def _section(by_dataset: dict[str, JudgedExperiment], datasets: list[str], names: dict,
              shown: set[str]) -> list:
-    """One experiment, short: the book's claims and their verdicts, its key plot, its details.
+    """One experiment, short: what it judges (its claims are in the table at the top, once),
+    its key plot, its details.
 
     The key plot is the first the experiment lists that the page has not shown yet, on each
     dataset, so the two datasets' versions stand side by side.
@@ -267,13 +260,11 @@ def _section(by_dataset: dict[str, JudgedExperiment], datasets: list[str], names
     rows = [row for experiment in by_dataset.values() for row in experiment.claims
             if row["source"] == BOOK]
     if rows:
-        table = []
-        for by_claim in _claims_by_key(rows).values():
-            any_row = next(iter(by_claim.values()))
-            table.append([any_row["claim"], any_row["passage"],
-                          *verdict_cells(by_claim, datasets, names, verdict_text)])
-        blocks.append(Table(["the book's claim, in our words", "passage",
-                             *(names[dataset] for dataset in datasets)], table))
+        count = len(_claims_by_key(rows))
+        blocks.append(Paragraph(f"It judges {count} of the book's claim{'s' if count > 1 else ''}: "
+                                "their verdicts and numbers are in [the table at the top]"
+                                f"({MAIN_PAGE}#{slug(GLANCE_HEADING)}), their evidence on the "
+                                "detail pages."))
     else:
         blocks.append(Paragraph("No claim of the book is judged from this experiment's results yet."))
     key_plots = []
