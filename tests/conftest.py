@@ -23,6 +23,7 @@ import pytest
 from mlhistory import atomic, models
 from mlhistory.judging import base
 from mlhistory.judging.comparisons import Beats
+from mlhistory.judging.sanity import write_gate_flags
 from mlhistory.paths import PROJECT_ROOT
 from mlhistory.results import (
     TEST_LABELS_FILE,
@@ -283,7 +284,7 @@ def fake_results_set(tmp_path_factory) -> FakeResultsSet:
 
 
 def _write_fake_experiment(folder: Path, dataset: str, experiment_id: str, title: str,
-                     book_section: str) -> None:
+                     book_section: str, gate: bool = False) -> None:
     rows, runs = [], []
     for (model, display, family, params, seeds), full_size in zip(MODELS, ACCURACY[dataset],
                                                                    strict=True):
@@ -326,6 +327,8 @@ def _write_fake_experiment(folder: Path, dataset: str, experiment_id: str, title
     atomic.write_json(folder / "experiment.json", manifest.to_dict())
     write_rows(folder / "runs.csv", rows)
     atomic.write_npz(folder / TEST_LABELS_FILE, {key_of_test_set(dataset, FAKE_N_TEST): FAKE_TEST_LABELS})
+    if gate:  # judged as `mlhistory judge` judges: after the sanity gate has written its flags
+        write_gate_flags(folder.parent.parent)
     base.write(folder / "claims.csv", base.judge(ExperimentResults.read(folder), declared))
     testing.write_metadata(folder, runs=len(rows))
     for plot in manifest.plots:
@@ -347,11 +350,12 @@ def _tiny_png(width: int = 8, height: int = 6) -> bytes:
 @pytest.fixture
 def write_fake_experiment():
     """``write(root) -> folder``: experiment 01 of the fake results set on MNIST under ``root``,
-    every saved number consistent with its predictions and recorded digests."""
+    every saved number consistent with its predictions and recorded digests, its claims judged
+    as ``mlhistory judge`` judges them (the sanity gate's flags written first)."""
     def write(root: Path) -> Path:
         experiment_id, title, book_section = EXPERIMENTS[0]
         folder = Path(root) / "mnist" / experiment_id
-        _write_fake_experiment(folder, "mnist", experiment_id, title, book_section)
+        _write_fake_experiment(folder, "mnist", experiment_id, title, book_section, gate=True)
         return folder
     return write
 

@@ -11,6 +11,9 @@ grid search found best for their family (Xiao et al. 2017, Table 3), the booster
 libraries' defaults, the Keras nets the book's fixed recipe (or the cited paper's, for the
 historical nets): zero tuning runs on either side. The one exception is the tabular MLP of
 experiment 11, which picks one of three shapes on a validation split of the training data.
+Beside them, the search stage (``mlhistory tune``, ``running/search.py``) gives every family
+that declares a ``search_space`` the same number of trials on a validation split; a run asks
+for its choice with ``Run(model, tuned=True)``.
 
 Seeds. Every builder gets the run's seed. A scikit-learn-API estimator (scikit-learn, XGBoost,
 LightGBM, scikit-learn-intelex) is built by one generic factory, ``sklearn_estimator``, which
@@ -32,6 +35,7 @@ import numpy as np
 from ..data import DatasetInfo, check_classes
 from ..errors import UsageError
 from . import features as feature_transforms
+from . import search_spaces as spaces
 from .ensembles import EarlyStoppedBooster, GrownForest
 from .estimator import Estimator, KerasModel, SklearnModel
 from .recipes import BOOK_CONVNET, BOOK_DENSE
@@ -94,6 +98,13 @@ class ModelEntry:
     # Under --quick only (the smoke run of every experiment): params that shrink the model's
     # inner work, whatever experiment runs it; a full run never sees them.
     quick_params: dict = field(default_factory=dict)
+    # What the search stage (``mlhistory tune``) may change, as plain data from the family's
+    # literature: {param: ("log_float", low, high) | ("float", ...) | ("int", ...) |
+    # ("log_int", ...) | ("categorical", [choices])} (``search_spaces.py``). Empty: not searched.
+    search_space: dict = field(default_factory=dict)
+    # Params every trial sets that the search does not choose: its training budget and early
+    # stopping (the refit fixes the epochs or rounds chosen), and what every fit needs.
+    search_budget: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.display:
@@ -101,6 +112,8 @@ class ModelEntry:
         if not callable(self.lineage) and self.lineage not in LINEAGES:
             raise TypeError(f"model entry {self.name!r} needs a lineage, one of: "
                             f"{', '.join(LINEAGES)}")
+        spaces.check(self.name, self.search_space, self.search_budget,
+                     set(self.defaults) | set(self.options))
 
     def default_params(self) -> dict:
         """The defaults, a default that depends on the machine resolved (``OnThisMachine``)."""
@@ -305,6 +318,13 @@ def _trained_for(name: str) -> Callable[[dict], str]:
 # A Keras net's early stopping (the fair budget, running/budgets.py) is an option, so the book's
 # fixed-epoch recipe keeps its cache key.
 EARLY_STOPPING = {"patience": None}
+# What the search changes of a net besides its recipe's params, options likewise: what early
+# stopping watches, the learning-rate decay, and (for the book's nets) dropout before the
+# classifier.
+NET_SEARCH = {"stop_on": "val_loss", "lr_decay": None}
+# The pixel scaling of a model that standardises (``build``), an option the search sets: None
+# keeps the entry's own.
+SCALING = {"scaling": None}
 
 
 def _keras_artifacts(classifier, x_test, y_test) -> dict:
@@ -392,28 +412,33 @@ REGISTRY: dict[str, ModelEntry] = {
                    build=sklearn_estimator("sklearn.naive_bayes.GaussianNB"),
                    defaults={"var_smoothing": 1e-9}, preprocessing=STANDARDIZED,
                    provenance=FASHION_TABLE_3, stochastic=False,
-                   lineage="naive_bayes", display="Gaussian naive Bayes"),
+                   lineage="naive_bayes", display="Gaussian naive Bayes",
+                   search_space=spaces.GAUSSIAN_NB),
         ModelEntry(name="bernoulli_nb", family=SHALLOW,
                    build=sklearn_estimator("sklearn.naive_bayes.BernoulliNB"),
                    defaults={"alpha": 1.0, "binarize": 0.5},
                    preprocessing="pixels/255, flattened, binarised at 0.5",
                    provenance="scikit-learn defaults, ink threshold at mid-grey",
                    stochastic=False, standardize=False,
-                   lineage="naive_bayes", display="Bernoulli naive Bayes"),
+                   lineage="naive_bayes", display="Bernoulli naive Bayes",
+                   search_space=spaces.BERNOULLI_NB),
         ModelEntry(name="logreg", family=SHALLOW,
                    build=sklearn_estimator("sklearn.linear_model.LogisticRegression"),
                    defaults={"C": 1.0, "max_iter": 1000}, preprocessing=STANDARDIZED,
                    provenance=FASHION_TABLE_3 + " (C=1), multinomial (lbfgs) rather than one-vs-rest",
                    stochastic=False, artifacts=_linear_weights,
-                   lineage="linear", display="Logistic regression (C={C:g})"),
+                   lineage="linear", display="Logistic regression (C={C:g})",
+                   search_space=spaces.LOGREG, search_budget=spaces.LOGREG_BUDGET),
         ModelEntry(name="perceptron", family=SHALLOW,
                    build=sklearn_estimator("sklearn.linear_model.Perceptron", n_jobs=-1),
                    defaults={"penalty": None, "max_iter": 1000, "tol": 1e-3},
                    preprocessing=STANDARDIZED,
                    provenance="Rosenblatt 1958: one layer of threshold units and the perceptron "
                    "rule (scikit-learn's Perceptron, one against the rest, library defaults)",
-                   stochastic=True, artifacts=_linear_weights,
-                   lineage="historical_net", display="Perceptron (1958)"),
+                   stochastic=True, artifacts=_linear_weights, options=SCALING,
+                   param_types={"tol": (float, type(None))},  # None: exactly max_iter epochs
+                   lineage="historical_net", display="Perceptron (1958)",
+                   search_space=spaces.PERCEPTRON, search_budget=spaces.PERCEPTRON_BUDGET),
         # LinearSVC's solvers do not converge within the time budget on 60,000 standardised
         # images here; the same hinge-loss linear SVM trained by SGD does, in seconds.
         ModelEntry(name="linear_svm", family=SHALLOW,
@@ -423,8 +448,9 @@ REGISTRY: dict[str, ModelEntry] = {
                    preprocessing=STANDARDIZED,
                    provenance="a linear SVM (hinge loss) trained by SGD, scikit-learn defaults, "
                    "early stopping on 10 % of the training split",
-                   stochastic=True, artifacts=_linear_weights,
-                   lineage="svm", display="Linear SVM (SGD, hinge)"),
+                   stochastic=True, artifacts=_linear_weights, options=SCALING,
+                   lineage="svm", display="Linear SVM (SGD, hinge)",
+                   search_space=spaces.LINEAR_SVM),
         ModelEntry(name="rbf_svm", family=SHALLOW, build=_rbf_svm,
                    defaults={"C": 10.0, "gamma": "scale",
                              "implementation": OnThisMachine(best_svm_implementation,
@@ -433,22 +459,25 @@ REGISTRY: dict[str, ModelEntry] = {
                    stochastic=False,
                    lineage="svm", display="RBF SVM (C={C:g})",
                    param_types={"gamma": (str, int, float)},  # "scale", "auto" or a number
-                   gpu_capable=lambda params: params["implementation"] == "cuml"),
+                   gpu_capable=lambda params: params["implementation"] == "cuml",
+                   options=SCALING, search_space=spaces.RBF_SVM),
         ModelEntry(name="decision_tree", family=SHALLOW,
                    build=sklearn_estimator("sklearn.tree.DecisionTreeClassifier"),
                    defaults={"criterion": "entropy", "max_depth": 10}, preprocessing=TREE_INPUT,
                    provenance=FASHION_TABLE_3 + " (entropy, max_depth=10)", stochastic=True,
-                   standardize=False, artifacts=_tree_structure,
+                   standardize=False, artifacts=_tree_structure, options={"min_samples_leaf": 1},
                    param_types={"max_depth": (int, type(None))},  # None: grown to purity
-                   lineage="tree", display="Decision tree (depth {max_depth})"),
+                   lineage="tree", display="Decision tree (depth {max_depth})",
+                   search_space=spaces.DECISION_TREE),
         ModelEntry(name="random_forest", family=SHALLOW, build=_random_forest,
                    defaults={"n_estimators": 100, "criterion": "entropy", "max_depth": 100},
                    preprocessing=TREE_INPUT,
                    provenance=FASHION_TABLE_3 + " (100 trees, entropy, max_depth=100)",
                    stochastic=True, standardize=False, artifacts=_staged_forest,
-                   options={"growth_step": None},
-                   param_types={"max_depth": (int, type(None))},  # None: grown to purity
-                   lineage="forest", display=_forest_display),
+                   options={"growth_step": None, "max_features": "sqrt"},
+                   # None: grown to purity; max_features a rule's name or a share of features
+                   param_types={"max_depth": (int, type(None)), "max_features": (str, float)},
+                   lineage="forest", display=_forest_display, search_space=spaces.RANDOM_FOREST),
         # Without row or column subsampling both boosters are deterministic: the seed
         # changes nothing, so they run once.
         ModelEntry(name="xgboost", family=SHALLOW, build=_xgboost,
@@ -457,17 +486,21 @@ REGISTRY: dict[str, ModelEntry] = {
                    provenance="XGBoost hist, library defaults (100 rounds, depth 6, learning "
                    "rate 0.3)",
                    stochastic=False, standardize=False, artifacts=_staged_booster,
-                   options={"early_stopping_rounds": None},
+                   options={"early_stopping_rounds": None, "subsample": 1.0,
+                            "colsample_bytree": 1.0, "min_child_weight": 1.0},
                    lineage="boosting", display=_rounds_for("XGBoost"),
-                   gpu_capable=lambda params: True),
+                   gpu_capable=lambda params: True,
+                   search_space=spaces.XGBOOST, search_budget=spaces.BOOSTER_BUDGET),
         ModelEntry(name="lightgbm", family=SHALLOW, build=_lightgbm,
                    defaults={"n_estimators": 100, "learning_rate": 0.1, "num_leaves": 31},
                    preprocessing=TREE_INPUT,
                    provenance="LightGBM, library defaults (100 rounds, learning rate 0.1, "
                    "31 leaves)",
                    stochastic=False, standardize=False, artifacts=_staged_booster,
-                   options={"early_stopping_rounds": None},
-                   lineage="boosting", display=_rounds_for("LightGBM")),
+                   options={"early_stopping_rounds": None, "subsample": 1.0, "subsample_freq": 0,
+                            "colsample_bytree": 1.0, "min_child_samples": 20},
+                   lineage="boosting", display=_rounds_for("LightGBM"),
+                   search_space=spaces.LIGHTGBM, search_budget=spaces.LIGHTGBM_BUDGET),
         ModelEntry(name="poly_svm", family=SHALLOW,
                    build=sklearn_estimator("sklearn.svm.SVC", kernel="poly"),
                    defaults={"C": 10.0, "degree": 2, "coef0": 1.0}, preprocessing=STANDARDIZED,
@@ -489,8 +522,9 @@ REGISTRY: dict[str, ModelEntry] = {
                    preprocessing="pixels/255, flattened",
                    provenance="Rumelhart, Hinton & Williams 1986: 300 sigmoid units, plain SGD",
                    stochastic=True, artifacts=_keras_artifacts, needs_images=True,
-                   options=EARLY_STOPPING,
-                   lineage="historical_net", display=_trained_for("1986 MLP (sigmoid, SGD)")),
+                   options={**EARLY_STOPPING, **NET_SEARCH},
+                   lineage="historical_net", display=_trained_for("1986 MLP (sigmoid, SGD)"),
+                   search_space=spaces.HISTORICAL_NET, search_budget=spaces.NET_BUDGET),
         ModelEntry(name="lenet1989", family=DEEP, build=_keras("lenet1989"),
                    defaults={"epochs": 10, "batch_size": 64, "optimizer": "sgd",
                              "learning_rate": 0.05},
@@ -498,8 +532,9 @@ REGISTRY: dict[str, ModelEntry] = {
                    provenance="LeCun et al. 1989 (zip codes): 12@8x8, 12@4x4 strided 5x5 convs, "
                    "30 tanh, plain SGD",
                    stochastic=True, artifacts=_keras_artifacts, needs_images=True,
-                   options=EARLY_STOPPING,
-                   lineage="historical_net", display=_trained_for("LeNet-1989")),
+                   options={**EARLY_STOPPING, **NET_SEARCH},
+                   lineage="historical_net", display=_trained_for("LeNet-1989"),
+                   search_space=spaces.HISTORICAL_NET, search_budget=spaces.NET_BUDGET),
         ModelEntry(name="lenet5", family=DEEP, build=_keras("lenet5"),
                    defaults={"epochs": 10, "batch_size": 64, "optimizer": "sgd",
                              "learning_rate": 0.05},
@@ -507,8 +542,9 @@ REGISTRY: dict[str, ModelEntry] = {
                    provenance="LeCun et al. 1998: 6@5x5, avg-pool, 16@5x5, avg-pool, 120, 84, 10, "
                    "tanh, plain SGD",
                    stochastic=True, artifacts=_keras_artifacts, needs_images=True,
-                   options=EARLY_STOPPING,
-                   lineage="historical_net", display=_trained_for("LeNet-5 (1998)")),
+                   options={**EARLY_STOPPING, **NET_SEARCH},
+                   lineage="historical_net", display=_trained_for("LeNet-5 (1998)"),
+                   search_space=spaces.HISTORICAL_NET, search_budget=spaces.NET_BUDGET),
         ModelEntry(name="convnet_modern", family=DEEP, build=_keras("convnet_modern"),
                    defaults={"epochs": 5, "batch_size": 64, "optimizer": "adam",
                              "learning_rate": None},
@@ -517,22 +553,27 @@ REGISTRY: dict[str, ModelEntry] = {
                    provenance="the book's convnet with batch normalisation, dropout, Adam and "
                    "augmentation",
                    stochastic=True, artifacts=_keras_artifacts, needs_images=True,
-                   options=EARLY_STOPPING, lineage="book_net",
-                   display=_trained_for("Book's convnet + BN, dropout, augmentation")),
+                   options={**EARLY_STOPPING, **NET_SEARCH}, lineage="book_net",
+                   display=_trained_for("Book's convnet + BN, dropout, augmentation"),
+                   search_space=spaces.MODERN_NET, search_budget=spaces.NET_BUDGET),
         ModelEntry(name="dense", family=DEEP, build=_keras("dense_network"),
                    defaults=BOOK_DENSE.params(), preprocessing="pixels/255, flattened",
                    provenance="Deep Learning with Python, ch. 2: Dense(512, relu) -> "
                    "Dense(10, softmax)",
                    stochastic=True, artifacts=_keras_artifacts, needs_images=True,
-                   options={"min_steps_per_epoch": 0, **EARLY_STOPPING},
-                   lineage="book_net", display=_trained_for("Book's dense net")),
+                   options={"min_steps_per_epoch": 0, **EARLY_STOPPING, **NET_SEARCH,
+                            "dropout": None},
+                   lineage="book_net", display=_trained_for("Book's dense net"),
+                   search_space=spaces.BOOK_NET, search_budget=spaces.NET_BUDGET),
         ModelEntry(name="convnet", family=DEEP, build=_keras("convnet"),
                    defaults=BOOK_CONVNET.params(), preprocessing="pixels/255, 28x28x1 image",
                    provenance="Deep Learning with Python, 2nd ed. ch. 8: Conv "
                    "32-pool-64-pool-128-Dense 10",
                    stochastic=True, artifacts=_keras_artifacts, needs_images=True,
-                   options={"min_steps_per_epoch": 0, **EARLY_STOPPING},
-                   lineage="book_net", display=_trained_for("Book's convnet")),
+                   options={"min_steps_per_epoch": 0, **EARLY_STOPPING, **NET_SEARCH,
+                            "dropout": None},
+                   lineage="book_net", display=_trained_for("Book's convnet"),
+                   search_space=spaces.BOOK_NET, search_budget=spaces.NET_BUDGET),
         # --- what makes deep learning different, and why now (experiments 06-10) ---
         ModelEntry(name="stacked_dense", family=DEEP, build=_stacked_dense,
                    defaults={"depth": 1, "width": 256, "training": "joint",
@@ -701,11 +742,16 @@ def build(name: str, info: DatasetInfo, seed: int, params: dict, features: str =
 
     entry = get(name)
     check_features(name, features, info)
+    params = dict(params)
+    scaling = params.pop("scaling", None)
+    if scaling is not None and scaling not in spaces.SCALINGS:
+        raise UsageError(f"model '{name}': scaling must be one of {', '.join(spaces.SCALINGS)}, "
+                         f"not {scaling!r}")
     classifier = entry.build(info, seed, **params)
     if entry.family == DEEP:
         return classifier
     steps = [feature_transforms.make(features, seed)]
-    if entry.standardize:
+    if entry.standardize if scaling is None else scaling == "standardized":
         steps.append(StandardScaler())
     return make_pipeline(*steps, classifier)
 

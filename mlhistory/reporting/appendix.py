@@ -8,6 +8,7 @@ from pathlib import Path
 from ..paths import REFERENCES_DIR
 from ..results import METADATA_FILE, base_dataset, group_rows, mean_std, read_json, unique_runs
 from ..results.schema import BENCH_DIR, BENCH_FILE
+from ..results.tuning import tuned_datasets
 from .common import (
     APPENDIX_PAGE,
     MAIN_PAGE,
@@ -21,6 +22,7 @@ from .document import Heading, Page, Paragraph, Table
 from .experiment_page import RUN_HEADER, computed_seconds, run_cells
 from .plots import format_seconds
 from .sections import glossary_section
+from .tables.effort import EFFORT_HEADER, effort_notes, effort_rows
 
 PUBLISHED_FILE = REFERENCES_DIR / "published.csv"
 TIMELINE_FILE = REFERENCES_DIR / "timeline.csv"
@@ -38,8 +40,29 @@ def appendix_page(experiments: list[JudgedExperiment], results_dir: Path) -> Pag
     blocks += published_vs_measured(experiments)
     blocks += timeline_dates()
     blocks += environment(experiments)
+    blocks += search_effort(experiments, Path(results_dir))
     blocks += speed(Path(results_dir) / BENCH_DIR)
     return Page(APPENDIX_PAGE, TITLE, blocks, toc_title="Appendix")
+
+
+def search_effort(experiments: list[JudgedExperiment], results_dir: Path) -> list:
+    """What the search stage cost and chose per family, when `make tune` has saved a search."""
+    datasets = sorted(tuned_datasets(results_dir), key=dataset_order)
+    if not datasets:
+        return []
+    fitted = {}  # each tuned run once, however many experiments show it
+    for experiment in experiments:
+        results = experiment.results
+        for run in results.manifest.runs:
+            if run.tuned and run.label in results.labels:
+                fitted.update({row["run_key"]: (run.dataset, run.model, row["fit_seconds"])
+                               for row in results.rows_of(run.label)})
+    final_fits: dict[tuple[str, str], list[float]] = {}
+    for dataset, model, seconds in fitted.values():
+        final_fits.setdefault((dataset, model), []).append(seconds)
+    return [Heading(2, "Search effort"),
+            Table(EFFORT_HEADER, effort_rows(results_dir, datasets, final_fits)),
+            *(Paragraph(note) for note in effort_notes(results_dir, datasets))]
 
 
 def tests_section(rows: list[dict]) -> list:
