@@ -67,18 +67,24 @@ results/runs.csv: $(FULL) $(RENDER_CODE) | $(INSTALLED)
 	$(PYTHON) -m mlhistory report
 
 quick: fetch-data ## Every experiment on a small subset of the first dataset, under results/quick/.
-	$(MAKE) --no-print-directory -j$(QUICK_JOBS) --output-sync=target quick-results
+	$(SIDE_BY_SIDE) $(PYTHON) -m mlhistory runs --quick --dataset $(QUICK_DATASET) --jobs $(QUICK_JOBS) $(ARGS)
+	$(MAKE) --no-print-directory -j$(QUICK_JOBS) --output-sync=target quick-results DATA_STEP=
 	$(PYTHON) -m mlhistory judge --quick
 	$(PYTHON) -m mlhistory report --quick
 
-# The quick runs are small enough that start-up and bookkeeping dominate, so two experiments
-# run at a time, each on one thread (two busy threads per process would oversubscribe the
-# cores). Full runs keep every core for one experiment: their fit times are measurements.
-ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 LOKY_MAX_CPU_COUNT=1 \
-	TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1
+# The quick runs are small enough that start-up and bookkeeping dominate. So every run of every
+# experiment is computed first into the run cache by one pool of QUICK_JOBS workers (each run
+# once, the longest first, each worker importing TensorFlow once: mlhistory/running/batch.py),
+# then the experiments, two at a time, judge and draw from the cache. Both on the thread layout
+# for two runs side by side (one thread per library: two busy threads per process would
+# oversubscribe the cores). Full runs keep every core for one experiment: their fit times are
+# measurements. The layouts are in mlhistory/running/threads.py.
+SIDE_BY_SIDE := MLHISTORY_THREADS=side_by_side
 quick-results: $(QUICK)
 
-# The data step comes first: it fetches whatever dataset is missing (see data/README.md).
+# The data step comes first: it fetches whatever dataset is missing (see data/README.md). A
+# sub-make of a target that made it already is given DATA_STEP= (empty), so it runs once.
+DATA_STEP ?= fetch-data
 # Experiment 05 gathers the runs of the era experiments 01-04 from the run cache, and the
 # later experiments reuse all of those runs, so the order is 01-04, then 05, then 06 on.
 ERAS := 01_probabilistic 02_early_neural_networks 03_kernel_methods 04_trees_and_boosting
@@ -87,10 +93,10 @@ LATER := $(filter-out $(ERAS) $(GATHERING),$(EXPERIMENTS))
 # A tuned run refits the configuration the search saved (`make tune`): a changed choice re-runs
 # the experiments of its dataset, and only the runs it changes are recomputed.
 define DATASET_RULES
-results/$(1)/%/metadata.json: experiments/%.py $$(RUN_CODE) $$(wildcard results/tuning/$(1)/chosen.json) | fetch-data
+results/$(1)/%/metadata.json: experiments/%.py $$(RUN_CODE) $$(wildcard results/tuning/$(1)/chosen.json) | $$(DATA_STEP)
 	$$(PYTHON) experiments/$$*.py --dataset $(1) $$(ARGS)
-results/quick/$(1)/%/metadata.json: experiments/%.py $$(RUN_CODE) $$(wildcard results/quick/tuning/$(1)/chosen.json) | fetch-data
-	$$(ONE_THREAD) $$(PYTHON) experiments/$$*.py --quick --dataset $(1) $$(ARGS)
+results/quick/$(1)/%/metadata.json: experiments/%.py $$(RUN_CODE) $$(wildcard results/quick/tuning/$(1)/chosen.json) | $$(DATA_STEP)
+	$$(SIDE_BY_SIDE) $$(PYTHON) experiments/$$*.py --quick --dataset $(1) $$(ARGS)
 results/$(1)/$(GATHERING)/metadata.json: $(ERAS:%=results/$(1)/%/metadata.json)
 results/quick/$(1)/$(GATHERING)/metadata.json: $(ERAS:%=results/quick/$(1)/%/metadata.json)
 $(LATER:%=results/$(1)/%/metadata.json): results/$(1)/$(GATHERING)/metadata.json
@@ -125,7 +131,7 @@ report: | $(INSTALLED) ## Judge every claim again, then rebuild results/REPORT.m
 	$(PYTHON) -m mlhistory judge
 	$(PYTHON) -m mlhistory report
 
-bench: fetch-data ## Measure speed as same-run ratios (runner, Keras input, SVM, make targets) into results/bench/.
+bench: fetch-data ## Measure speed as same-run ratios on a quiet machine (runner, Keras, SVM, threads, bins, make targets) into results/bench/.
 	$(PYTHON) -m mlhistory bench --dataset fashion_mnist --suite $(ARGS)
 	$(PYTHON) -m mlhistory report
 
@@ -138,7 +144,7 @@ test: fetch-data ## Run the whole test suite.
 # tests fit on 8x8 digits, where more threads only wait on each other, and the boosters'
 # threads spinning on a shared 2-core machine can turn a one-second fit into a minute.
 test-fast: | $(INSTALLED) ## Run the fast tests only (offline, within a minute).
-	$(ONE_THREAD) $(PYTHON) -m pytest -q -m "$(FAST_TESTS)" $(PYTEST_ARGS) tests
+	$(SIDE_BY_SIDE) $(PYTHON) -m pytest -q -m "$(FAST_TESTS)" $(PYTEST_ARGS) tests
 
 lint: | $(INSTALLED) ## Check the code with ruff.
 	$(VENV)/bin/ruff check mlhistory experiments tests

@@ -33,8 +33,10 @@ SIZES = tuple(count * len(TARGET) for count in PER_CLASS)
 MIN_STEPS = 50
 SHALLOW = ["logreg", "rbf_svm", "random_forest", "xgboost"]
 REUSE_PARAMS = {"source_classes": SOURCE, "min_steps_per_epoch": MIN_STEPS}
-# --quick pretrains on a stratified 1,000 of the source images instead of all 30,000.
-QUICK_SOURCE = {"source_n_train": 1_000}
+# --quick pretrains on a stratified 1,000 of the source images instead of all 30,000, and its
+# few-shot nets make fewer steps per epoch.
+QUICK_MIN_STEPS = {"min_steps_per_epoch": 10}
+QUICK_SOURCE = {"source_n_train": 1_000, **QUICK_MIN_STEPS}
 
 
 def few_shot(model: str, label: str, params: dict | None = None, quick: dict | None = None) -> Run:
@@ -63,7 +65,8 @@ EXPERIMENT = Experiment(
                  QUICK_SOURCE),
         few_shot("transfer_convnet", "reused base, fine-tuned",
                  {**REUSE_PARAMS, "mode": "finetune"}, QUICK_SOURCE),
-        few_shot("convnet", "convnet from scratch", {"min_steps_per_epoch": MIN_STEPS}),
+        few_shot("convnet", "convnet from scratch", {"min_steps_per_epoch": MIN_STEPS},
+                 QUICK_MIN_STEPS),
         *(few_shot(model, model) for model in SHALLOW),
         *(continual(model, name, mode, **params) for model, name, params in CONTINUAL
           for mode in ("continue", "scratch")),

@@ -5,6 +5,7 @@
 - run: one model through the runner and its cache, outside any experiment;
 - tune: the search stage, the same number of configurations for every family on a validation
   split of the training images, saved under results/tuning/ (resumes where it stopped);
+- runs: every run of the experiments into the run cache at once (each once, the longest first);
 - bench: time the runner, the Keras input path, the SVM's implementations and the make targets;
 - judge: judge every experiment's claims again from its saved results and rewrite its
   claims.csv, printing each verdict that changed (after a change of the statistics, no
@@ -72,7 +73,7 @@ def data_command(arguments) -> None:
 
 def models_command(arguments) -> None:
     from .models import REGISTRY
-    from .models.registry import OnThisMachine
+    from .models.entry import OnThisMachine
 
     for entry in REGISTRY.values():
         print(f"{entry.name:14} {entry.family:8} {entry.preprocessing}")
@@ -88,6 +89,7 @@ def run_one_command(arguments) -> None:
     from .running.cache import RunCache
     from .running.executor import run_all
     from .running.spec import RunSpec
+    from .running.threads import layout
 
     config = config_from(arguments, sys.argv[1:])
     try:
@@ -103,7 +105,7 @@ def run_one_command(arguments) -> None:
              for seed in config.seeds]
     cache = RunCache(run_cache_root(config.results_dir))
     for row in run_all(specs, cache, config.data_dir, jobs=config.jobs,
-                       scheduler=config.scheduler):
+                       scheduler=config.scheduler, thread_settings=layout(config.threads)):
         print(json.dumps(row))
 
 
@@ -154,15 +156,22 @@ def tune_command(arguments) -> None:
 
 
 def bench_command(arguments) -> None:
-    from .running.bench import run_bench
+    from .running.bench import PARTS, run_bench
+    from .running.quiet import MIN_REPEATS, QuietTimer
 
-    if arguments.repeats < 1:
-        raise UsageError(f"--repeats must be at least 1, not {arguments.repeats}")
+    if arguments.repeats < MIN_REPEATS:
+        raise UsageError(f"--repeats must be at least {MIN_REPEATS} (the median of at least "
+                         f"{MIN_REPEATS} pairs), not {arguments.repeats}")
+    unknown = sorted(set(arguments.part or ()) - set(PARTS))
+    if unknown:
+        raise UsageError(f"no bench part {', '.join(unknown)}; choose among: {', '.join(PARTS)}")
     results_dir = Path(arguments.results_dir or default_results_dir(False))
     check_writable(results_dir, "--results-dir")
     data_dir = arguments.data_dir or default_data_dir()
     path = run_bench(arguments.dataset, data_dir, results_dir, arguments.repeats,
-                     arguments.suite, ["-m", "mlhistory", *sys.argv[1:]])
+                     arguments.suite, ["-m", "mlhistory", *sys.argv[1:]],
+                     timer=QuietTimer(allow_busy=arguments.allow_busy),
+                     parts=tuple(arguments.part) if arguments.part else None)
     print(f"wrote {path}")
 
 
@@ -213,6 +222,10 @@ def judge_command(arguments) -> None:
         base.write(results_dir / CLAIMS_FILE, base.dedupe(gathered))
     print(f"judged {len(gathered)} claims in {len(folders)} experiment "
           f"result sets under {results_dir}; {changed} verdicts changed")
+def runs_command(arguments) -> None:
+    from .running.batch import run_experiments
+
+    run_experiments(arguments.experiments, config_from(arguments, sys.argv[1:]))
 
 
 def report_command(arguments) -> None:
@@ -266,15 +279,29 @@ def main(argv=None) -> None:
     tune.add_argument("--show", action="store_true",
                       help="only print the saved trials and effort tables; search nothing")
     tune.set_defaults(handler=tune_command)
+    runs = commands.add_parser("runs", help="compute every run of the experiments into the run "
+                               "cache at once: each once, the longest first (make quick's first "
+                               "step)")
+    runs.add_argument("experiments", nargs="*", metavar="EXPERIMENT",
+                      help="experiment ids, e.g. 01_probabilistic (default: every experiment)")
+    add_run_arguments(runs)
+    runs.set_defaults(handler=runs_command)
     bench = commands.add_parser("bench", help="measure the runner's overhead, the Keras input "
                                 "path, the accelerated SVM and (--suite) the make targets")
     add_data_arguments(bench)
     bench.add_argument("--results-dir", type=Path, default=None, metavar="DIR",
                        help="writes DIR/bench/bench.csv (default: results/)")
     bench.add_argument("--repeats", type=int, default=3, metavar="N",
-                       help="interleaved repeats of each timed pair, the median kept (default: 3)")
+                       help="interleaved repeats of each timed pair, the median kept (default "
+                            "and least: 3)")
     bench.add_argument("--suite", action="store_true",
                        help="also time make quick in a fresh clone, a no-op make all, -j1 and -j2")
+    bench.add_argument("--part", action="append", default=None, metavar="NAME",
+                       help="time only this part (repeatable; default: every part); the table "
+                            "written holds only the parts timed")
+    bench.add_argument("--allow-busy", action="store_true",
+                       help="start even when other processes use the CPUs (every row measured "
+                            "then is void, and printed as void)")
     bench.set_defaults(handler=bench_command)
     judge = commands.add_parser("judge", help="judge every claim again from saved results and "
                                               "rewrite the claims.csv files (never retrains)")

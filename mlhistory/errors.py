@@ -35,3 +35,7 @@ class DiskFull(UserError):
 
 class Busy(UserError):
     """A results folder that another process is writing."""
+
+
+class MachineBusy(UserError):
+    """Other processes using the CPUs when a measurement of speed is to start."""

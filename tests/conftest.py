@@ -33,6 +33,11 @@ from mlhistory.results import (
     testing,
     write_rows,
 )
+from mlhistory.running import threads
+
+# The tests compute with the thread layout $MLHISTORY_THREADS names (`make test-fast`: one thread
+# per library), as an experiment's processes do; unset, the libraries keep their defaults.
+threads.use(threads.layout())
 
 # The claim fixtures' test set: 2,000 images of 10 classes.
 N_TEST, N_CLASSES = 2_000, 10

@@ -243,3 +243,12 @@ def test_a_new_dataset_is_one_catalogue_entry_and_its_source(tmp_path, monkeypat
     write_report(results_dir)
     assert "Mirrored digits" in (results_dir / "REPORT.md").read_text()
     assert f"{info.name}/01_probabilistic/README.md" in (results_dir / "REPORT.md").read_text()
+
+
+MAX_MODULE_LINES = 400  # issue 17: a module longer than this is split by what its parts do
+
+
+def test_no_package_module_is_over_400_lines():
+    long = {str(path.relative_to(PROJECT_ROOT)): length for _, path, _ in package_modules()
+            if (length := len(path.read_text().splitlines())) > MAX_MODULE_LINES}
+    assert long == {}

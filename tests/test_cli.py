@@ -136,10 +136,12 @@ def test_an_unwritable_folder_fails_in_one_line(tmp_path, option, run_cli):
 
 
 @pytest.mark.slow
-def test_bench_refuses_fewer_than_one_repeat(tmp_path, run_cli):
-    completed = run_cli("-m", "mlhistory", "bench", "--repeats", "0", "--results-dir", str(tmp_path))
+@pytest.mark.parametrize("repeats", ["0", "2"])
+def test_bench_refuses_fewer_than_three_repeats(tmp_path, run_cli, repeats):
+    completed = run_cli("-m", "mlhistory", "bench", "--repeats", repeats, "--results-dir", str(tmp_path))
     assert completed.returncode == 2
-    assert completed.stderr.strip().splitlines() == ["error: --repeats must be at least 1, not 0"]
+    assert completed.stderr.strip().splitlines() == [
+        f"error: --repeats must be at least 3 (the median of at least 3 pairs), not {repeats}"]
 
 
 @pytest.mark.parametrize("arguments, fragment", [

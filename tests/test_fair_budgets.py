@@ -14,7 +14,7 @@ from mlhistory.judging import paired
 from mlhistory.judging.base import DOES_NOT_CARRY_OVER, FAILS, HOLDS, LIMITED_BY_MACHINE, TIES, judge
 from mlhistory.judging.comparisons import Beats
 from mlhistory.judging.references import GpuSpeedup
-from mlhistory.models.ensembles import EarlyStoppedBooster, GrownForest, staged_rounds
+from mlhistory.models.ensembles import EarlyStoppedBooster, GrownForest, staged_classes, staged_rounds
 from mlhistory.results import HARDWARE_FILE
 from mlhistory.running.spec import RunSpec
 
@@ -73,6 +73,28 @@ def test_a_booster_stops_when_its_validation_loss_stops_improving(digits, librar
     assert artifacts["staged_rounds"][-1] == booster.rounds_
     assert artifacts["staged_accuracy"][-1] == pytest.approx(
         np.mean(booster.predict(x_test.reshape(len(x_test), -1)) == y_test))
+
+
+@pytest.mark.parametrize("library", ["xgboost", "lightgbm"])
+def test_staged_predictions_from_one_pass_are_those_of_predicting_round_by_round(digits, library):
+    """Each round's trees evaluated once, the margins summed as the library sums them: the very
+    predictions of predicting from the first r rounds, for every r, bit for bit."""
+    x_train, y_train, x_test, _ = digits
+    flat, test = x_train.reshape(len(x_train), -1), x_test.reshape(len(x_test), -1)
+    if library == "xgboost":
+        from xgboost import XGBClassifier
+
+        booster = XGBClassifier(n_estimators=25, tree_method="hist", n_jobs=1).fit(flat, y_train)
+        by_round = [booster.predict(test, iteration_range=(0, r)) for r in range(1, 26)]
+    else:
+        from lightgbm import LGBMClassifier
+
+        booster = LGBMClassifier(n_estimators=25, n_jobs=1, verbose=-1).fit(flat, y_train)
+        by_round = [booster.predict(test, num_iteration=r) for r in range(1, 26)]
+    staged = staged_classes(booster, test, list(range(1, 26)))
+    assert staged is not None and len(staged) == 25
+    assert all(np.array_equal(one, other) for one, other in zip(staged, by_round, strict=True))
+    assert [len(found) for found in staged_classes(booster, test, [3, 9])] == [len(test)] * 2
 
 
 def test_a_forest_grows_in_steps_until_the_validation_accuracy_stalls(digits):

@@ -143,7 +143,7 @@ def test_models_run_once_are_truly_seed_independent(name, tmp_path):
 
 
 # What every shallow entry's classifier gets from the run's seed, as its builder passed it by
-# hand before the generic factory (models.registry.seeded): its own ``*random_state`` params, or
+# hand before the generic factory (models.builders.seeded): its own ``*random_state`` params, or
 # for the project's wrappers their ``seed`` (and what they build inside, once fitted).
 SEEDED_BEFORE = {
     "gaussian_nb": set(), "bernoulli_nb": set(), "logreg": {"random_state"},
@@ -191,7 +191,7 @@ def test_the_generic_factory_seeds_nested_estimators_too():
     from sklearn.ensemble import BaggingClassifier
     from sklearn.tree import DecisionTreeClassifier
 
-    from mlhistory.models.registry import seeded
+    from mlhistory.models.builders import seeded
 
     bagging = seeded(BaggingClassifier(DecisionTreeClassifier()), 3)
     assert bagging.random_state == 3 and bagging.estimator.random_state == 3
@@ -202,15 +202,16 @@ def test_the_svm_implementation_is_resolved_with_a_run_s_params_not_at_import():
     import subprocess
     import sys
 
-    from mlhistory.models.registry import OnThisMachine, best_svm_implementation
+    from mlhistory.models.builders import best_svm_implementation
+    from mlhistory.models.entry import OnThisMachine
 
     assert isinstance(models.get("rbf_svm").defaults["implementation"], OnThisMachine)
     assert models.resolve_params("rbf_svm")["implementation"] == best_svm_implementation()
     assert RunSpec.create("digits", "rbf_svm", 0).params_dict["implementation"] \
         == best_svm_implementation()
     assert models.resolve_params("rbf_svm", {"implementation": "stock"})["implementation"] == "stock"
-    probe = ("import mlhistory.models.registry as registry; "
-             "print(registry.best_svm_implementation.cache_info().misses)")
+    probe = ("import mlhistory.models.registry, mlhistory.models.builders as builders; "
+             "print(builders.best_svm_implementation.cache_info().misses)")
     imported = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                               check=True)
     assert imported.stdout.strip() == "0"  # importing the registry looked nothing up

@@ -315,14 +315,28 @@ def test_the_appendix_prints_the_bench_table_when_there_is_one(tmp_path):
     assert speed(tmp_path / "bench") == []
     row = {"part": "accelerated", "subject": "RBF SVM", "setting": "n_train 20,000",
            "measured": 11.6, "baseline": 118.0, "ratio": 0.0983, "unit": "s", "goal": "",
-           "detail": "accuracy 0.8788 against 0.8788"}
-    write_rows(tmp_path / "bench" / "bench.csv", [row], BENCH_COLUMNS)
+           "other_cpu_share": 0.012, "void": "", "detail": "accuracy 0.8788 against 0.8788"}
+    busy = {**row, "subject": "Busy SVM", "other_cpu_share": 0.31,
+            "void": "void: other processes used 31 % of the 2 CPUs"}
+    write_rows(tmp_path / "bench" / "bench.csv", [row, busy], BENCH_COLUMNS)
     atomic.write_json(tmp_path / "bench" / "metadata.json", {
         "date": "2026-11-23T08:00:00+00:00",
-        "hardware": {"cpu": "AMD EPYC", "cpu_count": 2}})
+        "hardware": {"cpu": "AMD EPYC", "cpu_count": 2}, "load": {"other_cpu_limit": 0.05}})
     markdown = to_markdown(Page("APPENDIX.md", "A", speed(tmp_path / "bench")))
     assert "Speed, measured side by side" in markdown and "AMD EPYC (2 cores)" in markdown
-    assert "| accelerated | RBF SVM | n_train 20,000 | 11.6 | 118 | 0.0983 |" in markdown
+    assert "| accelerated | RBF SVM | n_train 20,000 | 11.6 | 118 | 0.0983 | s |  | 1.2 % |" in markdown
+    # Only figures measured quiet are printed: a void row is listed with its reason.
+    assert ("| accelerated | Busy SVM | n_train 20,000 | void | void | void | s |  | 31.0 % | "
+            "void: other processes used 31 % of the 2 CPUs |") in markdown
+    assert "above 5 % the row is void (1 of 2 rows here)" in markdown
+
+
+def test_a_bench_row_whose_load_was_not_recorded_is_printed_void():
+    from mlhistory.reporting.appendix import bench_cells
+
+    cells = bench_cells({"part": "suite", "subject": "make quick", "setting": "", "measured": "90",
+                         "baseline": "180", "ratio": "0.5", "unit": "s", "goal": "", "detail": ""})
+    assert cells[3:6] == ["void"] * 3 and cells[-1] == "void: the load was not recorded"
 
 
 def test_a_changed_verdict_shows_what_the_earlier_test_said(results_set):

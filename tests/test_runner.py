@@ -9,7 +9,7 @@ import pytest
 from mlhistory import atomic, models
 from mlhistory.errors import DamagedResults, UsageError
 from mlhistory.results import COLUMNS, read_rows, write_rows
-from mlhistory.running import executor
+from mlhistory.running import executor, threads
 from mlhistory.running.cache import RunCache
 from mlhistory.running.execute import execute
 from mlhistory.running.spec import RunSpec, with_data_digest
@@ -77,7 +77,10 @@ def test_second_run_is_served_from_the_cache_without_refitting(tmp_path, monkeyp
 
 def test_a_row_carries_the_schema_and_real_measurements(tmp_path):
     row, artifacts = execute(_spec(model="logreg"), tmp_path)
-    assert set(row) == set(COLUMNS) - {"experiment"}
+    # Every column but the experiment's, and the threads it computed on (kept in the run
+    # cache's row only: no column of runs.csv).
+    assert set(row) == set(COLUMNS) - {"experiment"} | {"threads"}
+    assert row["threads"] == threads.record()
     assert row["n_train"] == 300 and row["n_test"] == 450
     assert 0.8 < row["accuracy"] <= 1 and 0 < row["macro_f1"] <= 1
     assert row["fit_seconds"] > 0 and row["peak_rss_mb"] > 10

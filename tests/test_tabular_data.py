@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from mlhistory import data
-from mlhistory.data import sources
+from mlhistory.data import fetching
 from mlhistory.errors import DataError
 
 MLBENCH = ("letter", "shuttle", "satellite")
@@ -133,7 +133,7 @@ def test_altered_values_fail_the_checksum(rda_files, tmp_path):
 
 
 def test_missing_package_names_the_sources_tried_and_the_fix(tmp_path, monkeypatch):
-    monkeypatch.setattr(sources, "DEBIAN_MLBENCH_DIR", tmp_path / "no-package")
+    monkeypatch.setattr(fetching, "DEBIAN_MLBENCH_DIR", tmp_path / "no-package")
     # A machine without apt-get: no program of that name on the search path.
     monkeypatch.setenv("PATH", str(tmp_path / "no-programs"))
     with pytest.raises(DataError, match=r"shuttle could not be fetched; tried: the installed Debian "
@@ -155,7 +155,7 @@ def test_offline_covertype_names_the_url_and_the_offline_datasets(tmp_path, monk
     with pytest.raises(DataError) as raised:
         data.load("covertype", tmp_path)
     message = str(raised.value)
-    assert sources.COVERTYPE_URL in message and str(tmp_path / "covertype") in message
+    assert fetching.COVERTYPE_URL in message and str(tmp_path / "covertype") in message
     assert "may be offline" in message
     assert message.endswith("run offline: digits, fashion_mnist, letter, mnist, satellite, shuttle")
 

@@ -3,9 +3,11 @@ transforms, and the estimators of experiments 06, 07, 09 and 12.
 
 It may import ``data`` and the base modules (``errors``, ``paths``, ``atomic``, ``machine``),
 never ``running``, ``results``, ``judging`` or ``reporting``. Adding a model is adding one
-entry to ``registry.py`` (and, for a new kind of net, its builder in ``nets.py``).
+entry to ``registry.py`` (a ``ModelEntry``, ``entry.py``), with its builder in ``builders.py``
+(for a new kind of net, also in ``nets.py``) and what it keeps for plots in ``artifacts.py``.
 """
 
+from .builders import set_library_threads
 from .estimator import Estimator, FitContext, start_run
 from .features import default_for as default_features
 from .features import seed_dependent as seed_dependent_features
@@ -29,4 +31,4 @@ from .registry import (
 __all__ = ["DEEP", "REGISTRY", "SHALLOW", "Estimator", "FitContext", "ModelEntry", "build",
            "build_estimator", "check_features", "check_run", "dataset_params", "default_features",
            "display_name", "features_display", "features_version", "get", "resolve_params",
-           "seed_dependent_features", "start_run"]
+           "seed_dependent_features", "set_library_threads", "start_run"]

@@ -28,6 +28,59 @@ def staged_rounds(n_rounds: int) -> np.ndarray:
     return np.unique(np.geomspace(1, n_rounds, min(STAGE_POINTS, n_rounds)).round().astype(int))
 
 
+# A margin gap below this between a row's two best classes is a near tie: the library's own
+# softmax could round both probabilities to one value and pick the other class, so such rows are
+# asked of the library itself.
+NEAR_TIE = {"xgboost": 1e-3, "lightgbm": 1e-9}  # float32 margins; float64 raw scores
+
+
+def staged_classes(booster, x: np.ndarray, rounds: list[int]) -> list[np.ndarray] | None:
+    """The classes ``booster`` (a fitted XGBClassifier or LGBMClassifier) predicts from its first
+    r rounds, for each r in ``rounds`` (ascending), from one pass over the rounds.
+
+    Predicting from r rounds evaluates r rounds of trees, so predicting at every round costs
+    quadratically many. Here each round's trees are evaluated once, and the margins summed as
+    the library sums them: XGBoost adds each round to the margin so far (given as its base
+    margin), LightGBM's raw scores of one round each are added in order, in float64. The
+    summing is checked against the library's own margins from every round, bit for bit; when it
+    differs, or for a problem of two classes, None (the caller predicts round by round). A row
+    whose two best margins nearly tie takes the library's own prediction at that round.
+    """
+    library = "lightgbm" if hasattr(booster, "booster_") else "xgboost"
+    wanted = set(rounds)
+    last = max(rounds)
+    margin = None
+    staged = []
+    for round_ in range(1, last + 1):
+        if library == "xgboost":
+            margin = booster.predict(x, output_margin=True, base_margin=margin,
+                                     iteration_range=(round_ - 1, round_))
+        else:
+            step = booster.booster_.predict(x, raw_score=True, start_iteration=round_ - 1,
+                                            num_iteration=1)
+            margin = step if margin is None else margin + step
+        if margin.ndim != 2:
+            return None  # two classes: one margin per row, the library thresholds it
+        if round_ in wanted:
+            staged.append(_classes(booster, library, x, margin, round_))
+    full = (booster.predict(x, output_margin=True, iteration_range=(0, last)) if library == "xgboost"
+            else booster.booster_.predict(x, raw_score=True, num_iteration=last))
+    if not np.array_equal(full, margin):
+        return None
+    return staged
+
+
+def _classes(booster, library: str, x: np.ndarray, margin: np.ndarray, rounds: int) -> np.ndarray:
+    best = np.sort(margin, axis=1)[:, -2:]
+    chosen = margin.argmax(axis=1)
+    tied = np.flatnonzero(best[:, 1] - best[:, 0] < NEAR_TIE[library])
+    classes = booster.classes_[chosen]
+    if len(tied):
+        classes[tied] = (booster.predict(x[tied], iteration_range=(0, rounds)) if library == "xgboost"
+                         else booster.predict(x[tied], num_iteration=rounds))
+    return classes
+
+
 class EarlyStoppedBooster(ClassifierMixin, BaseEstimator):
     """XGBoost or LightGBM, its number of rounds chosen by early stopping on a validation split."""
 
@@ -75,7 +128,10 @@ class EarlyStoppedBooster(ClassifierMixin, BaseEstimator):
 
     def staged_artifacts(self, x_test: np.ndarray, y_test: np.ndarray) -> dict:
         rounds = staged_rounds(self.rounds_)
-        accuracy = [np.mean(self.predict_at(x_test, stage) == y_test) for stage in rounds]
+        stages = staged_classes(self.booster_, x_test, list(rounds))
+        if stages is None:
+            stages = [self.predict_at(x_test, stage) for stage in rounds]
+        accuracy = [np.mean(predicted == y_test) for predicted in stages]
         return {"staged_accuracy": np.asarray(accuracy, dtype=np.float32),
                 "staged_rounds": rounds, "rounds_chosen": np.int32(self.rounds_)}
 

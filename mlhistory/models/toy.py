@@ -14,6 +14,7 @@ VERSION = 1
 N_POINTS = 300
 GRID_SIZE = 150
 NET_EPOCHS = 300
+QUICK_NET_EPOCHS = 30  # --quick: the smoke run draws the figure from a shorter fit
 
 
 def _datasets(seed: int) -> dict:
@@ -34,7 +35,7 @@ def _small_net():
     return network
 
 
-def fit_toy_boundaries(seed: int) -> dict:
+def fit_toy_boundaries(seed: int, epochs: int = NET_EPOCHS) -> dict:
     """Fit the three models on both toy sets; grids of their decision values, as arrays."""
     import keras
     from sklearn.svm import SVC
@@ -55,7 +56,7 @@ def fit_toy_boundaries(seed: int) -> dict:
             arrays[f"{name}_{kernel}_svm_accuracy"] = svm.score(points, labels)
         keras.utils.set_random_seed(seed)
         network = _small_net()
-        network.fit(points, labels, epochs=NET_EPOCHS, batch_size=32, verbose=0)
+        network.fit(points, labels, epochs=epochs, batch_size=32, verbose=0)
         probability = network.predict(grid, verbose=0).reshape(grid_x.shape)
         arrays[f"{name}_net_decision"] = probability - 0.5
         arrays[f"{name}_net_accuracy"] = np.mean(

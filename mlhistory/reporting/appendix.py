@@ -88,23 +88,45 @@ def _tests_sentence(rows: list[dict]) -> str:
 
 def speed(folder: Path) -> list:
     """``make bench``'s table, when it has been run: each measurement against its baseline,
-    taken side by side in the same run on the machine it names."""
+    taken side by side in the same run on the machine it names. Only figures measured quiet
+    are printed: a void row (other processes used the CPUs, or its load was not recorded) is
+    listed with its reason and no figure."""
     if not (folder / BENCH_FILE).exists():
         return []
     with open(folder / BENCH_FILE, newline="") as saved:
         rows = list(csv.DictReader(saved))
     metadata = read_json(folder / METADATA_FILE)
     hardware = metadata["hardware"]
-    table = [[row["part"], row["subject"], row["setting"], f"{float(row['measured']):,.4g}",
-              f"{float(row['baseline']):,.4g}", f"{float(row['ratio']):.3g}", row["unit"],
-              row["goal"], row["detail"]] for row in rows]
+    limit = metadata.get("load", {}).get("other_cpu_limit")
+    table = [bench_cells(row) for row in rows]
+    void = sum(cells[3] == VOID for cells in table)
     return [Heading(2, "Speed, measured side by side"),
             Paragraph(f"`make bench` on {hardware['cpu']} ({hardware['cpu_count']} cores), "
                       f"{metadata['date'][:10]}. Each row times two ways of doing the same work "
                       "in the same run; the ratio is measured over baseline. A benchmark "
-                      "measures and never fails a test."),
+                      "measures and never fails a test. The load is the largest share of the "
+                      "CPUs that other processes used while a row was measured"
+                      + (f"; above {100 * float(limit):.0f} % the row is void" if limit is not None else "")
+                      + (f" ({void} of {len(table)} rows here): it is listed without figures."
+                         if void else ".")),
             Table(["part", "what", "setting", "measured", "baseline", "ratio", "unit", "goal",
-                   "detail"], table)]
+                   "load", "detail"], table)]
+
+
+VOID = "void"
+
+
+def bench_cells(row: dict) -> list[str]:
+    """A bench row as printed: its figures only when it was measured quiet."""
+    share = row.get("other_cpu_share") or ""
+    reason = row.get("void") or ("" if share else "void: the load was not recorded")
+    load = f"{100 * float(share):.1f} %" if share else "not recorded"
+    if reason:
+        return [row["part"], row["subject"], row["setting"], VOID, VOID, VOID, row["unit"],
+                row["goal"], load, reason]
+    return [row["part"], row["subject"], row["setting"], f"{float(row['measured']):,.4g}",
+            f"{float(row['baseline']):,.4g}", f"{float(row['ratio']):.3g}", row["unit"],
+            row["goal"], load, row["detail"]]
 
 
 def _display_names(experiments: list[JudgedExperiment]) -> dict[str, tuple[str, str]]:

@@ -39,11 +39,13 @@ SAMPLE_IMAGES_FILE = "sample_images.npz"
 TEST_IMAGES_FILE = "test_images.npz"
 # The labels of every test set the experiment's runs were scored on, for paired tests.
 TEST_LABELS_FILE = "test_labels.npz"
-# `make bench`: one row per measured pair, the ratio measured / baseline taken in the same run.
+# `make bench`: one row per measured pair, the ratio measured / baseline taken in the same run,
+# with the largest share of the CPUs other processes used while it was measured, and why it is
+# void when they used more than the bench allows ("" when it was measured quiet).
 BENCH_DIR = "bench"
 BENCH_FILE = "bench.csv"
 BENCH_COLUMNS = ["part", "subject", "setting", "measured", "baseline", "ratio", "unit", "goal",
-                 "detail"]
+                 "other_cpu_share", "void", "detail"]
 
 
 def write_rows(path: Path, rows: list[dict], columns: list[str] = COLUMNS) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from ..data import DATASETS, check_subset_size, dataset_info
 from ..errors import UsageError, UserError
 from ..paths import DATA_DIR_ENV, custom_results_dir, default_data_dir, default_results_dir
+from .threads import THREADS_ENV, layout
 
 DEFAULT_DATASET = "mnist"  # the book's own dataset
 FULL_SEEDS = [0, 1, 2]
@@ -41,6 +42,7 @@ class Config:
     jobs: int
     argv: list[str]
     scheduler: str | None = None  # a Dask cluster's address, or "local"; None: a process pool
+    threads: str = "alone"  # the thread layout every run computes with (threads.py)
 
 
 def add_data_arguments(parser: argparse.ArgumentParser) -> None:
@@ -71,6 +73,10 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
                         help="test on a fixed stratified subset of N images (default: all)")
     parser.add_argument("--jobs", type=int, default=1, metavar="N",
                         help="runs to execute in parallel worker processes (default: 1)")
+    parser.add_argument("--threads", default=None, choices=("alone", "side_by_side"),
+                        help="the threads every run computes on: 'alone' (every library on every "
+                             "core: one run at a time) or 'side_by_side' (one thread each: two "
+                             f"runs at once); default: ${THREADS_ENV}, else alone")
     parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
                         help="run on the Dask cluster of this scheduler, e.g. tcp://HOST:8786, or "
                              "'local' for a Dask cluster of --jobs workers here (default: "
@@ -131,6 +137,7 @@ def config_from(arguments: argparse.Namespace, argv: list[str]) -> Config:
         jobs=arguments.jobs,
         argv=argv,
         scheduler=scheduler,
+        threads=layout(arguments.threads).layout,
     )
 
 

@@ -20,20 +20,27 @@ from distributed.core import Status
 
 from ..errors import RunFailed, UserError
 from ..paths import PROJECT_ROOT
+from . import threads
 from .cache import RunCache
 from .execute import execute, row_summary
+from .progress import Progress
 from .spec import RunSpec
+from .threads import ThreadSettings
 
 LOCAL_HOST = "127.0.0.1"  # a local cluster listens on loopback only
 DASHBOARD_PORT = 8787  # Dask's usual one; when it is taken, Dask picks a free port instead
 
 
 @contextlib.contextmanager
-def connect(scheduler: str | None, jobs: int) -> Iterator[Client]:
-    """A client of the cluster at ``scheduler``, or of a new local cluster of ``jobs`` workers."""
+def connect(scheduler: str | None, jobs: int,
+            thread_settings: ThreadSettings | None = None) -> Iterator[Client]:
+    """A client of the cluster at ``scheduler``, or of a new local cluster of ``jobs`` workers;
+    either way every worker computes with ``thread_settings`` (threads.py)."""
+    thread_settings = thread_settings or threads.current()
     if scheduler is None:
         with local_cluster(jobs) as cluster, Client(cluster, set_as_default=False) as client:
             client.register_plugin(LocalWorkerSetup())
+            client.register_plugin(ThreadsSetup(thread_settings))
             workers = f"{jobs} worker process{'es' if jobs > 1 else ''}"
             print(f"[dask] local cluster of {workers}; dashboard: {client.dashboard_link}", flush=True)
             yield client
@@ -44,6 +51,7 @@ def connect(scheduler: str | None, jobs: int) -> Iterator[Client]:
         raise UserError(f"cannot reach the Dask scheduler at {scheduler} ({error})") from error
     with client:
         _check_one_run_per_worker(client)
+        client.register_plugin(ThreadsSetup(thread_settings))
         print(f"[dask] {len(client.nthreads())} workers at {scheduler}", flush=True)
         yield client
 
@@ -55,8 +63,9 @@ def local_cluster(jobs: int) -> LocalCluster:
     TensorFlow. The workers live as long as the cluster, so each imports TensorFlow once.
     """
     with dask.config.set({
-        # Dask caps BLAS and OpenMP at one thread per worker; a run has always had every core,
-        # and its fit time, and through the order of sums its numbers, must not change.
+        # Dask caps BLAS and OpenMP at one thread per worker; a run has the threads of its layout
+        # instead (threads.py: every core, alone), inherited from this process's environment,
+        # so its fit time, and through the order of sums its numbers, match the pool's.
         "distributed.nanny.pre-spawn-environ.OMP_NUM_THREADS": None,
         "distributed.nanny.pre-spawn-environ.MKL_NUM_THREADS": None,
         "distributed.nanny.pre-spawn-environ.OPENBLAS_NUM_THREADS": None,
@@ -93,6 +102,18 @@ class LocalWorkerSetup(WorkerPlugin):
             lambda record: worker.status not in (Status.closing, Status.closed))
 
 
+class ThreadsSetup(WorkerPlugin):
+    """Every worker's threads, as a pool worker's (``threads.start_worker``)."""
+
+    name = "mlhistory-threads"  # registered again, it replaces the worker's earlier setup
+
+    def __init__(self, thread_settings: ThreadSettings):
+        self.thread_settings = thread_settings
+
+    def setup(self, worker) -> None:
+        threads.start_worker(self.thread_settings)
+
+
 def _check_one_run_per_worker(client: Client) -> None:
     """Runs in one process share its Keras session, global seeds and peak-memory mark, so a worker
     must run one at a time."""
@@ -103,7 +124,7 @@ def _check_one_run_per_worker(client: Client) -> None:
 
 
 def run_pending(client: Client, pending: list[RunSpec], cache: RunCache, data_dir: Path,
-                rows: dict) -> None:
+                rows: dict, progress: Progress | None = None) -> None:
     """Submit every pending run, then cache each one as it finishes, in whatever order."""
     data_dir = data_dir_for_workers(data_dir)
     futures: dict[Future, RunSpec] = {}
@@ -115,8 +136,9 @@ def run_pending(client: Client, pending: list[RunSpec], cache: RunCache, data_di
         for number, future in enumerate(as_completed(futures, loop=client.loop), start=1):
             spec = futures[future]
             rows[spec] = _store(future, spec, cache)
-            print(f"[done {number}/{len(pending)}] {spec.describe()}: {row_summary(rows[spec])}",
-                  flush=True)
+            tail = f"; {progress.finished(spec, rows[spec])}" if progress else ""
+            print(f"[done {number}/{len(pending)}] {spec.describe()}: {row_summary(rows[spec])}"
+                  f"{tail}", flush=True)
     except Exception:
         # Runs that finished while the failed one was reported are kept as well.
         for future, spec in futures.items():

@@ -25,6 +25,7 @@ from ..data import (
     validation_split,
 )
 from ..results.schema import key_of_test_set, view_name
+from . import threads
 from .spec import RunSpec, validation_pool
 
 # The quick-mode test subset is drawn once with this seed, so every run sees the same images.
@@ -71,7 +72,10 @@ def execute(spec: RunSpec, data_dir: Path) -> tuple[dict, dict]:
            "fit_seconds": fit_seconds, "predict_seconds": predict_seconds,
            "n_params": model.n_params, "model_bytes": model.size_bytes,
            "peak_rss_mb": peak_memory_mb(),
-           "device": models.get(spec.model).device(spec.params_dict), "run_key": spec.key}
+           "device": models.get(spec.model).device(spec.params_dict), "run_key": spec.key,
+           # The threads it computed on (threads.py): kept in the run cache's row, no column of
+           # runs.csv and no part of the key.
+           "threads": threads.record()}
     labels = range(split.dataset.info.n_classes)
     artifacts = {"predictions": predictions.astype(np.int16),
                  "confusion": confusion_matrix(split.y_test, predictions, labels=labels),

@@ -30,9 +30,13 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from ..errors import RunFailed
+from ..paths import default_results_dir, run_cache_root
+from . import threads
 from .cache import RunCache
 from .execute import execute, row_summary
+from .progress import CostBook, Progress
 from .spec import RunSpec
+from .threads import ThreadSettings
 
 # ``--scheduler local``: a Dask cluster started here for the experiment (see cluster.py).
 LOCAL_SCHEDULER = "local"
@@ -41,13 +45,18 @@ WORKER_STOP_SECONDS = 10
 
 
 def run_all(specs: list[RunSpec], cache: RunCache, data_dir: Path, jobs: int = 1,
-            scheduler: str | None = None) -> list[dict]:
+            scheduler: str | None = None, thread_settings: ThreadSettings | None = None,
+            longest_first: bool | None = None) -> list[dict]:
     """Rows for every spec, in order: cached ones are read, the rest run as independent jobs.
 
     ``scheduler`` is None (a pool of ``jobs`` processes here), the address of an existing Dask
     cluster (``tcp://HOST:8786``), or ``local`` (a Dask cluster of ``jobs`` processes here,
-    closed however the call ends).
+    closed however the call ends). Every worker computes with ``thread_settings`` (threads.py;
+    by default the layout ``$MLHISTORY_THREADS`` names), applied in this process first so the
+    workers inherit them as they start. ``longest_first`` (by default, on more than one job)
+    submits the runs the run cache's costs say are longest first; otherwise in order.
     """
+    thread_settings = thread_settings or threads.layout()
     rows: dict[RunSpec, dict] = {}
     pending = []
     for spec in dict.fromkeys(specs):
@@ -57,24 +66,35 @@ def run_all(specs: list[RunSpec], cache: RunCache, data_dir: Path, jobs: int = 1
         else:
             rows[spec] = cached
             print(f"[cached] {spec.describe()}: {row_summary(cached)}", flush=True)
-    if pending and scheduler is None:
-        _run_in_processes(pending, cache, data_dir, jobs, rows)
-    elif pending:
+    if not pending:
+        return [rows[spec] for spec in specs]
+    threads.use(thread_settings)
+    book = CostBook(list(dict.fromkeys([cache.root, run_cache_root(default_results_dir(False))])))
+    estimates = {spec: book.estimate(spec) for spec in pending}
+    if jobs > 1 if longest_first is None else longest_first:
+        # As the run cache's recorded costs estimate them (progress.py): the workers then end
+        # together, rather than one of them on a long run alone.
+        pending.sort(key=lambda spec: -estimates[spec])
+    progress = Progress(estimates, cached=len(rows), workers=jobs)
+    if scheduler is None:
+        _run_in_processes(pending, cache, data_dir, jobs, rows, thread_settings, progress)
+    else:
         from .cluster import connect, run_pending
 
-        with connect(None if scheduler == LOCAL_SCHEDULER else scheduler, jobs) as client:
-            run_pending(client, pending, cache, data_dir, rows)
+        with connect(None if scheduler == LOCAL_SCHEDULER else scheduler, jobs,
+                     thread_settings) as client:
+            run_pending(client, pending, cache, data_dir, rows, progress)
     return [rows[spec] for spec in specs]
 
 
 def _run_in_processes(pending: list[RunSpec], cache: RunCache, data_dir: Path, jobs: int,
-                      rows: dict) -> None:
+                      rows: dict, thread_settings: ThreadSettings, progress: Progress) -> None:
     """Run on a pool of worker processes here, caching each run in the order submitted."""
     # Processes, not threads: a crash or a leak stays in its worker, and the main process
     # never imports TensorFlow. "spawn" gives each worker a clean interpreter.
     others = set(multiprocessing.active_children())
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_leave_interrupts_to_the_main_process)
+                               initializer=_start_worker, initargs=(thread_settings,))
     futures = {spec: pool.submit(execute, spec, data_dir) for spec in pending}
     # The pool starts its workers as runs are submitted, and never replaces one.
     workers = set(multiprocessing.active_children()) - others
@@ -90,7 +110,8 @@ def _run_in_processes(pending: list[RunSpec], cache: RunCache, data_dir: Path, j
                                 "likely killed for want of memory (try --jobs 1, or free memory); "
                                 "the runs that finished are cached") from error
             rows[spec] = cache.put(spec, row, artifacts)
-            print(f"[done {number}/{len(pending)}] {spec.describe()}: {row_summary(row)}", flush=True)
+            print(f"[done {number}/{len(pending)}] {spec.describe()}: {row_summary(row)}; "
+                  f"{progress.finished(spec, row)}", flush=True)
     except BaseException:
         # A failed run, a dead worker, Ctrl-C or SIGTERM: queued runs are dropped, running ones
         # stopped (their workers would otherwise finish them as orphans), finished ones cached.
@@ -104,10 +125,12 @@ def _run_in_processes(pending: list[RunSpec], cache: RunCache, data_dir: Path, j
         pool.shutdown(cancel_futures=True)
 
 
-def _leave_interrupts_to_the_main_process() -> None:
-    """Ctrl-C reaches every process of the terminal: the main process alone handles it, so the
-    workers do not each print a traceback, and it stops them."""
+def _start_worker(thread_settings: ThreadSettings) -> None:
+    """A pool worker's setup: its threads (as a Dask worker's, threads.py), and Ctrl-C left to
+    the main process. Ctrl-C reaches every process of the terminal: the main process alone
+    handles it, so the workers do not each print a traceback, and it stops them."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threads.start_worker(thread_settings)
 
 
 def _stop_workers(pool: ProcessPoolExecutor, workers: set) -> None:

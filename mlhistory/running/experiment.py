@@ -37,12 +37,13 @@ from ..results.integrity import experiment_digests
 from ..results.labels import run_label
 from ..results.manifest import DatasetRecord, Manifest, RunRecord, SkippedRun
 from ..results.tuning import chosen_path, read_chosen
-from . import staging
+from . import staging, threads
 from .budgets import FAIR_BUDGETS, FAIR_PARAMS
 from .cache import RunCache
 from .cli import Config, config_from, experiment_parser, run_command
 from .execute import test_labels
 from .executor import run_all
+from .progress import Stages
 from .spec import RunSpec
 
 
@@ -124,9 +125,11 @@ class Run:
 
     def params_for(self, config: Config) -> dict:
         """The run's params at full size: what its model takes from its dataset's catalogue
-        entry (``models.dataset_params``), then the run's own."""
+        entry (``models.dataset_params``), the boosters' declared bins (``threads.py``, nothing
+        while they are the libraries' defaults), then the run's own."""
         info = dataset_info(self.dataset_name(config))
-        return {**models.dataset_params(self.model, info), **self.params}
+        return {**models.dataset_params(self.model, info), **threads.model_params(self.model),
+                **self.params}
 
     def quick_params_for(self, config: Config) -> dict:
         """Under --quick, its model's quick params (its registry entry's), then the run's."""
@@ -334,36 +337,66 @@ def run(experiment: Experiment, config: Config) -> None:
     print("\n".join(summary))
 
 
-def _run(experiment: Experiment, config: Config, folder: Path, target: Path) -> list[str]:
-    """The experiment, written into ``folder``; returns the lines that say what it found."""
-    started = time.perf_counter()
+@dataclass(frozen=True)
+class Plan:
+    """The runs an experiment makes under a config: those kept, those skipped (an optional
+    dataset that cannot be loaded), each dataset's origin, and the specs of each run."""
+
+    runs: list
+    skipped: list
+    origins: dict
+    specs_by_run: dict
+
+    @property
+    def specs(self) -> list[RunSpec]:
+        return list(dict.fromkeys(spec for specs in self.specs_by_run.values() for spec in specs))
+
+
+def plan(experiment: Experiment, config: Config) -> Plan:
     # A tuned run without a chosen configuration fails here, before any data is loaded.
     declared = [run.resolved(config) for run in experiment.labelled_runs]
     runs, skipped, origins = available_runs(declared, config)
     digests = {name: found.digest for name, found in origins.items()}
-    specs_by_run = {run.name: run.specs(config, digests) for run in runs}
-    specs = list(dict.fromkeys(spec for specs in specs_by_run.values() for spec in specs))
-    cache = RunCache(run_cache_root(config.results_dir))
-    n_cached = sum(cache.get(spec) is not None for spec in specs)
-    rows = [{"experiment": experiment.experiment_id, **row}
-            for row in run_all(specs, cache, config.data_dir, jobs=config.jobs,
-                               scheduler=config.scheduler)]
+    return Plan(runs, skipped, origins, {run.name: run.specs(config, digests) for run in runs})
 
-    manifest = experiment.manifest(config, runs, specs_by_run, skipped,
-                                   {name: found.source for name, found in origins.items()})
-    atomic.write_json(folder / MANIFEST_FILE, manifest.to_dict())
-    write_rows(folder / RUNS_FILE, rows)
-    atomic.write_npz(folder / TEST_LABELS_FILE, test_labels(specs, config.data_dir))
+
+def _run(experiment: Experiment, config: Config, folder: Path, target: Path) -> list[str]:
+    """The experiment, written into ``folder``; returns the lines that say what it found. The
+    metadata records each stage's wall and CPU seconds (``progress.Stages``)."""
+    started = time.perf_counter()
+    stages = Stages()
+    # This process's threads too: the extra steps fit here, and the workers inherit them.
+    threads.use(threads.layout(config.threads))
+    with stages.stage("data"):
+        planned = plan(experiment, config)
+        specs = planned.specs
+    cache = RunCache(run_cache_root(config.results_dir))
+    n_cached = sum(cache.row_path(spec).exists() for spec in specs)  # run_all checks them whole
+    with stages.stage("fits"):
+        rows = [{"experiment": experiment.experiment_id, **row}
+                for row in run_all(specs, cache, config.data_dir, jobs=config.jobs,
+                                   scheduler=config.scheduler,
+                                   thread_settings=threads.layout(config.threads))]
+    with stages.stage("saving"):
+        manifest = experiment.manifest(config, planned.runs, planned.specs_by_run, planned.skipped,
+                                       {name: found.source for name, found in planned.origins.items()})
+        atomic.write_json(folder / MANIFEST_FILE, manifest.to_dict())
+        write_rows(folder / RUNS_FILE, rows)
+        atomic.write_npz(folder / TEST_LABELS_FILE, test_labels(specs, config.data_dir))
     for step in experiment.extra_steps:
-        step(config, folder)
-    results = ExperimentResults.read(folder)
-    judged = judge(results, experiment.claims)
-    write_claims(folder / CLAIMS_FILE, judged)
-    plots.render_experiment(folder)
+        with stages.stage(f"step {step.__name__}"):
+            step(config, folder)
+    with stages.stage("judging"):
+        results = ExperimentResults.read(folder)
+        judged = judge(results, experiment.claims)
+        write_claims(folder / CLAIMS_FILE, judged)
+    with stages.stage("rendering"):
+        plots.render_experiment(folder)
     wall_seconds = time.perf_counter() - started
     write_metadata(folder, [f"experiments/{experiment.experiment_id}.py", *config.argv],
                    wall_seconds=round(wall_seconds, 1), runs=len(specs), runs_from_cache=n_cached,
-                   previous=target / METADATA_FILE, digests=experiment_digests(folder, rows))
+                   previous=target / METADATA_FILE, digests=experiment_digests(folder, rows),
+                   threads=threads.record(), stages=stages.record())
     return [f"{experiment.experiment_id} on {config.dataset}: {len(specs)} runs "
-            f"({n_cached} from the cache) in {wall_seconds:.0f} s -> {target}",
+            f"({n_cached} from the cache) in {wall_seconds:.0f} s ({stages.summary()}) -> {target}",
             *(f"  [{claim['verdict']}] {claim['claim']}" for claim in judged)]

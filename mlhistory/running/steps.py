@@ -35,9 +35,13 @@ def toy_boundaries(config, folder: Path) -> None:
     any run: a rerun (or the other dataset's experiment 03) copies them instead of refitting.
     """
     seed = config.seeds[0]
-    cached = run_cache_root(config.results_dir) / "toy" / f"boundaries-v{toy.VERSION}-seed{seed}.npz"
+    # --quick trains the toy net for fewer epochs: the same code, a rougher boundary.
+    epochs = toy.QUICK_NET_EPOCHS if config.quick else toy.NET_EPOCHS
+    shortened = "" if epochs == toy.NET_EPOCHS else f"-epochs{epochs}"
+    cached = (run_cache_root(config.results_dir) / "toy"
+              / f"boundaries-v{toy.VERSION}-seed{seed}{shortened}.npz")
     if not cached.exists():
-        atomic.write_npz(cached, toy.fit_toy_boundaries(seed))
+        atomic.write_npz(cached, toy.fit_toy_boundaries(seed, epochs))
     atomic.write_bytes(Path(folder) / TOY_FILE, cached.read_bytes())
 
 
