@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from mlhistory import atomic, models
-from mlhistory.judging import base
+from mlhistory.judging import base, verdicts
 from mlhistory.judging.comparisons import Beats
 from mlhistory.judging.sanity import write_gate_flags
 from mlhistory.paths import PROJECT_ROOT
@@ -236,7 +236,7 @@ def _fake_claims(experiment_id: str) -> list:
     ]
     if experiment_id == "05_return_of_neural_networks":
         found[-1] = Beats("lenet_beats_mlp", "LeNet-5 beats the 1986 MLP (our own question).",
-                          winner="lenet5", losers=("mlp_1986",), source=base.PROJECT)
+                          winner="lenet5", losers=("mlp_1986",), source=verdicts.PROJECT)
     return found
 
 

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from mlhistory.judging import base
-from mlhistory.judging.base import FAILS, HOLDS, SETUP_SHORT, Claim, Verdict, results_of
+from mlhistory.judging.base import Claim, results_of
 from mlhistory.judging.comparisons import Beats
+from mlhistory.judging.verdicts import FAILS, HOLDS, SETUP_SHORT, Verdict
 from mlhistory.reporting.report import write_report
 from mlhistory.results import ExperimentResults, SkippedRun, testing
 

@@ -11,10 +11,12 @@ import numpy as np
 import pytest
 
 from mlhistory.judging import base, margins, paired
-from mlhistory.judging.base import FAILS, HOLDS, SETUP_SHORT, TIES, UNDERPOWERED
-from mlhistory.judging.comparisons import Beats, MatchesOrBeats, RunnerUp, WinRate
+from mlhistory.judging.comparisons import Beats, MatchesOrBeats, WinRate
+from mlhistory.judging.rankings import RunnerUp
 from mlhistory.judging.references import ErrorReduction
-from mlhistory.judging.trends import FailsToTrain, FitTimeExponents, ReachesSooner
+from mlhistory.judging.trainability import FailsToTrain
+from mlhistory.judging.trends import FitTimeExponents, ReachesSooner
+from mlhistory.judging.verdicts import FAILS, HOLDS, SETUP_SHORT, TIES, UNDERPOWERED
 from mlhistory.results import ExperimentResults, testing
 from mlhistory.results.curves import loglog_slope
 from mlhistory.results.flags import (

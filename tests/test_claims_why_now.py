@@ -3,17 +3,11 @@
 import numpy as np
 import pytest
 
-from mlhistory.judging.base import (
-    FAILS,
-    HOLDS,
-    INCONCLUSIVE,
-    SETUP_SHORT,
-    TIES,
-    UNDERPOWERED,
-    from_dict,
-)
+from mlhistory.judging.base import from_dict
 from mlhistory.judging.comparisons import AnyMatchesOrBeats, Beats, CheaperToContinue, Pairwise
-from mlhistory.judging.trends import DiminishingReturns, FailsToTrain, RisesAlong, rank_trend
+from mlhistory.judging.trainability import FailsToTrain
+from mlhistory.judging.trends import DiminishingReturns, RisesAlong, rank_trend
+from mlhistory.judging.verdicts import FAILS, HOLDS, INCONCLUSIVE, SETUP_SHORT, TIES, UNDERPOWERED
 from mlhistory.results import ExperimentResults
 
 

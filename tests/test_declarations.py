@@ -12,8 +12,9 @@ import pytest
 from mlhistory import judging
 from mlhistory.errors import UsageError
 from mlhistory.judging import base
-from mlhistory.judging.base import SETUP_SHORT, Claim
+from mlhistory.judging.base import Claim
 from mlhistory.judging.comparisons import Beats, Pairwise
+from mlhistory.judging.verdicts import SETUP_SHORT
 from mlhistory.paths import PROJECT_ROOT
 from mlhistory.reporting.plots import Plot, plot_filename
 from mlhistory.reporting.tables import Table

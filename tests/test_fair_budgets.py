@@ -11,9 +11,10 @@ from mlhistory import models
 from mlhistory.data import DATASETS, validation_split
 from mlhistory.errors import UsageError
 from mlhistory.judging import paired
-from mlhistory.judging.base import DOES_NOT_CARRY_OVER, FAILS, HOLDS, LIMITED_BY_MACHINE, TIES, judge
+from mlhistory.judging.base import judge
 from mlhistory.judging.comparisons import Beats
 from mlhistory.judging.references import GpuSpeedup
+from mlhistory.judging.verdicts import DOES_NOT_CARRY_OVER, FAILS, HOLDS, LIMITED_BY_MACHINE, TIES
 from mlhistory.models.ensembles import EarlyStoppedBooster, GrownForest, staged_classes, staged_rounds
 from mlhistory.results import HARDWARE_FILE
 from mlhistory.running.spec import RunSpec

@@ -156,12 +156,12 @@ def _as_dataset(results: ExperimentResults, dataset: str) -> ExperimentResults:
 
 
 def test_the_same_models_on_two_datasets_are_set_against_each_other(era_results, monkeypatch):
-    from mlhistory.reporting.plots import comparisons
+    from mlhistory.reporting.plots import datasets
 
     _as_dataset(era_results, "mnist")
     drawn = []
-    monkeypatch.setattr(comparisons, "save", lambda figure, path: drawn.append(figure))
-    comparisons.accuracy_across_datasets(era_results, era_results.folder / "across.png")
+    monkeypatch.setattr(datasets, "save", lambda figure, path: drawn.append(figure))
+    datasets.accuracy_across_datasets(era_results, era_results.folder / "across.png")
     whole, zoom = drawn[0].axes[:2]
     assert "MNIST" in whole.get_xlabel() and "Fashion-MNIST" in whole.get_ylabel()
     # Every model is a numbered mark named in the key, and the readers' checks pass.

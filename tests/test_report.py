@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mlhistory.judging import base
+from mlhistory.judging import verdicts
 from mlhistory.paths import PROJECT_ROOT
 from mlhistory.reporting import report
 from mlhistory.reporting.document import slug, to_markdown
@@ -47,7 +47,7 @@ def test_main_page_opens_with_the_verdicts_the_takeaways_and_the_timeline(result
     # One column per dataset, the book's own first.
     assert "| section | claim | MNIST | Fashion-MNIST |" in glance
     # Each verdict is explained once, in the opening, from the judging layer's meanings.
-    for verdict, meaning in base.VERDICT_MEANINGS.items():
+    for verdict, meaning in verdicts.VERDICT_MEANINGS.items():
         assert markdown.count(meaning) == 1
         assert f"- **{verdict}**: {meaning}" in glance
     assert "(mnist/05_return_of_neural_networks/timeline.png)" in section(
@@ -93,7 +93,7 @@ def test_takeaways_are_counted_from_the_verdicts(results_set):
 def test_a_failing_claim_on_the_books_dataset_is_a_takeaway(results_set):
     experiments = report.read_judged(results_set)
     first = experiments[0]
-    failed = [dict(row, verdict=base.FAILS) if row["claim_id"] == "forest_beats_tree" else row
+    failed = [dict(row, verdict=verdicts.FAILS) if row["claim_id"] == "forest_beats_tree" else row
               for row in first.claims]
     experiments[0] = replace(first, claims=failed)
     takeaways = section(to_markdown(report.build_pages(experiments, results_set)[0]),
@@ -222,7 +222,7 @@ def test_claims_and_runs_csv_are_gathered_from_every_experiment(results_set, fak
     with open(results_set / "claims.csv", newline="") as handle:
         saved = list(csv.DictReader(handle))
     assert len(saved) == 2 * 11 * 3
-    assert list(saved[0]) == base.CLAIMS_COLUMNS
+    assert list(saved[0]) == verdicts.CLAIMS_COLUMNS
     with open(results_set / "runs.csv", newline="") as handle:
         runs_per_size = sum(seeds for *_, seeds in fake_results_set.models)
         assert len(list(csv.DictReader(handle))) == 2 * 12 * 4 * runs_per_size
@@ -294,7 +294,7 @@ def test_the_readme_findings_are_rewritten_from_the_verdicts(results_set, tmp_pa
     text = readme.read_text()
     assert "old text" not in text and text.startswith("# Title\n\nbefore\n") and "after" in text
     rows = [row for experiment in experiments for row in experiment.claims
-            if row["source"] == base.BOOK]
+            if row["source"] == verdicts.BOOK]
     verdicts = [row["verdict"] for row in rows if row["dataset"] == "mnist"]
     assert f"on MNIST ({len(verdicts)} claims)" in text
     assert f"]({results_set.name}/REPORT.md#" in text  # links lead into the report

@@ -412,7 +412,7 @@ def test_the_sanity_gate_flags_planted_short_diverged_and_collapsed_runs(tmp_pat
 
 
 def test_the_gate_writes_its_flags_for_judge_which_finds_the_claim_setup_short(tmp_path):
-    from mlhistory.judging import base
+    from mlhistory.judging import base, verdicts
     from mlhistory.judging.comparisons import Beats
     from mlhistory.results.flags import FLAGS_FILE, SHORT, read_flag_file
 
@@ -425,7 +425,7 @@ def test_the_gate_writes_its_flags_for_judge_which_finds_the_claim_setup_short(t
     # near chance): the gate does not write them twice.
     assert set(read_flag_file(tmp_path / FLAGS_FILE)) == {"dense", "rbf_svm_tuned"}
     [judged] = base.judge(results, [Beats("c", "C.", winner="dense", losers=("gaussian_nb",))])
-    assert judged["verdict"] == base.SETUP_SHORT
+    assert judged["verdict"] == verdicts.SETUP_SHORT
     # Rewritten, the gate's flags replace its earlier ones; flags set by others are kept.
     assert write_gate_flags(tmp_path) == written
     assert len([flag for flags in read_flag_file(tmp_path / FLAGS_FILE).values()

@@ -21,8 +21,9 @@ Importing the package imports the modules of kinds, which registers every kind; 
 exports each registered kind under its class name, so a new kind is its class and nothing else.
 """
 
-from . import comparisons, references, trends  # noqa: F401  (defining the kinds registers them)
-from .base import BOOK, CLAIM_KINDS, PROJECT
+from . import comparisons, rankings, references, trainability, trends  # noqa: F401  (defining the kinds registers them)
+from .base import CLAIM_KINDS
+from .verdicts import BOOK, PROJECT
 
 globals().update({kind.__name__: kind for kind in CLAIM_KINDS.values()})
 __all__ = ["BOOK", "PROJECT", *sorted(kind.__name__ for kind in CLAIM_KINDS.values())]

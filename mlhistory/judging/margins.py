@@ -18,7 +18,7 @@ The relations a claim can predict, each decided by the 95 % interval of the gap 
 
 import math
 
-from .base import FAILS, HOLDS, TIES, UNDERPOWERED
+from .verdicts import FAILS, HOLDS, TIES, UNDERPOWERED
 
 # Accuracy, in points of the test set: half a point, declared before judging. It is the
 # smallest gap that would change which model a reader of the chapter should pick (the book

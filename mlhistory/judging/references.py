@@ -11,18 +11,7 @@ from ..results import HARDWARE_FILE, ExperimentResults, mean_std, read_json
 from ..results.curves import relative_error_reduction
 from ..results.schema import base_dataset
 from . import paired
-from .base import (
-    FAILS,
-    HOLDS,
-    LIMITED_BY_MACHINE,
-    SETUP_SHORT,
-    UNDERPOWERED,
-    Claim,
-    Numbers,
-    Verdict,
-    results_of,
-    results_of_each,
-)
+from .base import Claim, results_of, results_of_each
 from .margins import (
     ACCURACY_MARGIN,
     ERROR_REDUCTION_TOLERANCE,
@@ -31,6 +20,7 @@ from .margins import (
     points,
     verdict_of_interval,
 )
+from .verdicts import FAILS, HOLDS, LIMITED_BY_MACHINE, SETUP_SHORT, UNDERPOWERED, Numbers, Verdict
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ KINDS = ("log_float", "float", "int", "log_int", "categorical")
 STOPPING = {"patience": "epochs", "early_stopping_rounds": "n_estimators"}
 STOPPING_ONLY = ("stop_on",)
 
-# The pixel scaling of the models that standardise (``registry.build``): [0, 1] or z-scores.
+# The pixel scaling of the models that standardise (``assembly.build``): [0, 1] or z-scores.
 SCALINGS = ("unit", "standardized")
 SCALING = {"scaling": ("categorical", list(SCALINGS))}
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..judging.base import VERDICT_MEANINGS
+from ..judging.verdicts import VERDICT_MEANINGS
 from ..results import ExperimentResults, base_dataset, mean_std
 from ..results.schema import VERDICT_CHANGES_FILE
 

@@ -4,7 +4,7 @@ beside the results it reads, and as a section of the HTML report."""
 
 from collections import defaultdict
 
-from ..judging.base import BOOK
+from ..judging.verdicts import BOOK
 from ..results import METADATA_FILE, group_rows, mean_std, read_json
 from ..results.flags import FAILED, SHORT, TIMING, flags_of
 from . import tables

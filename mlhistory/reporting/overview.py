@@ -9,7 +9,7 @@ judges the same runs in both image datasets' folders: it is shown and counted on
 
 from collections import Counter, defaultdict
 
-from ..judging.base import (
+from ..judging.verdicts import (
     BOOK,
     DIGITS,
     FAILS,

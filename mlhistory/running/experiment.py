@@ -35,7 +35,7 @@ from ..results import (
 )
 from ..results.integrity import experiment_digests
 from ..results.labels import run_label
-from ..results.manifest import DatasetRecord, Manifest, RunRecord, SkippedRun
+from ..results.manifest import Manifest, SkippedRun
 from ..results.tuning import chosen_path, read_chosen
 from . import staging, threads
 from .budgets import FAIR_BUDGETS, FAIR_PARAMS
@@ -43,6 +43,7 @@ from .cache import RunCache
 from .cli import Config, config_from, experiment_parser, run_command
 from .execute import test_labels
 from .executor import run_all
+from .manifests import dataset_record, run_record
 from .progress import Stages
 from .spec import RunSpec
 
@@ -271,30 +272,6 @@ class Experiment:
             claims=tuple(claim.to_dict() for claim in self.claims),
             plots=tuple(plot.to_dict() for plot in self.plots),
             tables=tuple(table.to_dict() for table in self.tables))
-
-
-def run_record(run: Run, config: Config, specs: list[RunSpec]) -> RunRecord:
-    entry = models.get(run.model)
-    features = run.features_for(config)
-    tuned_note = ", tuned on a validation split" if run.tuned else ""
-    return RunRecord(
-        label=run.name, model=run.model, model_display=entry.display_name(run.params) + tuned_note,
-        features=features, features_display=models.features_display(features),
-        family=entry.family, color_family=entry.lineage_of(run.params),
-        preprocessing=entry.preprocessing, provenance=entry.provenance,
-        params=models.resolve_params(run.model, run.params_for(config)),
-        subset_params=run.subset_params, quick_params=run.quick_params_for(config),
-        max_n_train=run.train_cap(config),
-        dataset=run.dataset_name(config), dataset_shown=run.dataset is not None,
-        classes=run.classes, run_keys=tuple(spec.key for spec in specs), tuned=run.tuned)
-
-
-def dataset_record(name: str) -> DatasetRecord:
-    info = dataset_info(name)
-    return DatasetRecord(name=info.name, title=info.title or info.name,
-                         description=info.description, kind=info.kind,
-                         input_shape=tuple(info.input_shape), class_names=tuple(info.class_names),
-                         n_train=info.n_train, n_test=info.n_test)
 
 
 def available_runs(runs: list[Run], config: Config) -> tuple[list[Run], list[SkippedRun], dict]:
