@@ -295,8 +295,8 @@ def test_the_readme_findings_are_rewritten_from_the_verdicts(results_set, tmp_pa
     assert "old text" not in text and text.startswith("# Title\n\nbefore\n") and "after" in text
     rows = [row for experiment in experiments for row in experiment.claims
             if row["source"] == verdicts.BOOK]
-    verdicts = [row["verdict"] for row in rows if row["dataset"] == "mnist"]
-    assert f"on MNIST ({len(verdicts)} claims)" in text
+    mnist_verdicts = [row["verdict"] for row in rows if row["dataset"] == "mnist"]
+    assert f"on MNIST ({len(mnist_verdicts)} claims)" in text
     assert f"]({results_set.name}/REPORT.md#" in text  # links lead into the report
     assert "old budget" not in text and "every experiment at full size took" in text
     findings.update_readme(readme, experiments, results_set)
