@@ -13,6 +13,8 @@ INSTALLED := $(VENV)/.installed
 # Extra arguments for every experiment, e.g. ARGS="--data-dir /data --jobs 2". Other sizes or
 # seeds (--n-train, --n-test, --seeds) write under results/custom/, never the reference results.
 ARGS ?=
+# Extra arguments for the search, e.g. TUNE_ARGS="--models rbf_svm dense --jobs 2 --trials 24".
+TUNE_ARGS ?=
 # Extra arguments for pytest in `make test` and `make test-fast`, e.g. PYTEST_ARGS=--durations=25.
 PYTEST_ARGS ?=
 # The fast tier: every test but the slow ones and those that need a package registry, a Dask
@@ -41,7 +43,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 
 .DEFAULT_GOAL := help
 .PHONY: help all quick quick-results data fetch-data plots report bench test test-fast lint clean \
-	experiment
+	experiment tune
 
 help: ## List the targets.
 	@echo "Usage: make TARGET [DATASET=NAME]   image datasets: mnist, fashion_mnist (default: both), digits"
@@ -61,11 +63,13 @@ all: results/runs.csv ## Every experiment at full size on MNIST and Fashion-MNIS
 # clone's checkout (after mlhistory/ and every results/<dataset>/), so a fresh clone is up to date.
 results/runs.csv: $(FULL) $(RENDER_CODE) | $(INSTALLED)
 	$(PYTHON) -m mlhistory plots
+	$(PYTHON) -m mlhistory judge
 	$(PYTHON) -m mlhistory report
 
 quick: fetch-data ## Every experiment on a small subset of the first dataset, under results/quick/.
 	$(SIDE_BY_SIDE) $(PYTHON) -m mlhistory runs --quick --dataset $(QUICK_DATASET) --jobs $(QUICK_JOBS) $(ARGS)
 	$(MAKE) --no-print-directory -j$(QUICK_JOBS) --output-sync=target quick-results DATA_STEP=
+	$(PYTHON) -m mlhistory judge --quick
 	$(PYTHON) -m mlhistory report --quick
 
 # The quick runs are small enough that start-up and bookkeeping dominate. So every run of every
@@ -86,10 +90,12 @@ DATA_STEP ?= fetch-data
 ERAS := 01_probabilistic 02_early_neural_networks 03_kernel_methods 04_trees_and_boosting
 GATHERING := 05_return_of_neural_networks
 LATER := $(filter-out $(ERAS) $(GATHERING),$(EXPERIMENTS))
+# A tuned run refits the configuration the search saved (`make tune`): a changed choice re-runs
+# the experiments of its dataset, and only the runs it changes are recomputed.
 define DATASET_RULES
-results/$(1)/%/metadata.json: experiments/%.py $$(RUN_CODE) | $$(DATA_STEP)
+results/$(1)/%/metadata.json: experiments/%.py $$(RUN_CODE) $$(wildcard results/tuning/$(1)/chosen.json) | $$(DATA_STEP)
 	$$(PYTHON) experiments/$$*.py --dataset $(1) $$(ARGS)
-results/quick/$(1)/%/metadata.json: experiments/%.py $$(RUN_CODE) | $$(DATA_STEP)
+results/quick/$(1)/%/metadata.json: experiments/%.py $$(RUN_CODE) $$(wildcard results/quick/tuning/$(1)/chosen.json) | $$(DATA_STEP)
 	$$(SIDE_BY_SIDE) $$(PYTHON) experiments/$$*.py --quick --dataset $(1) $$(ARGS)
 results/$(1)/$(GATHERING)/metadata.json: $(ERAS:%=results/$(1)/%/metadata.json)
 results/quick/$(1)/$(GATHERING)/metadata.json: $(ERAS:%=results/quick/$(1)/%/metadata.json)
@@ -105,6 +111,12 @@ experiment: | $(INSTALLED) ## One experiment at full size: make experiment NAME=
 	for dataset in $(DATASETS); do \
 		$(PYTHON) experiments/$(NAME).py --dataset $$dataset $(ARGS) || exit $$?; done
 
+# The search is its own step: `make all` only reads the chosen configurations (committed under
+# results/tuning/) and never searches. An interrupted search resumes where it stopped.
+tune: fetch-data ## Search every family (24 trials each) on a validation split into results/tuning/; resumes.
+	for dataset in $(DATASETS); do \
+		$(PYTHON) -m mlhistory tune --dataset $$dataset $(TUNE_ARGS) || exit $$?; done
+
 data: | $(INSTALLED) ## Fetch and verify every dataset into data/, and print each one's source and checksums.
 	$(PYTHON) -m mlhistory data
 
@@ -115,7 +127,8 @@ fetch-data: | $(INSTALLED)
 plots: | $(INSTALLED) ## Re-draw every plot from saved results (never retrains).
 	$(PYTHON) -m mlhistory plots
 
-report: | $(INSTALLED) ## Rebuild results/REPORT.md and results/index.html from saved results.
+report: | $(INSTALLED) ## Judge every claim again, then rebuild results/REPORT.md and index.html (never retrains).
+	$(PYTHON) -m mlhistory judge
 	$(PYTHON) -m mlhistory report
 
 bench: fetch-data ## Measure speed as same-run ratios on a quiet machine (runner, Keras, SVM, threads, bins, make targets) into results/bench/.

@@ -15,6 +15,7 @@ classifies far better; and the small dense net beats both.
 from mlhistory.judging import PROJECT, Beats
 from mlhistory.reporting.plots import Plot
 from mlhistory.running.experiment import Experiment, main
+from mlhistory.running.steps import sample_images
 
 NAIVE_BAYES = ("gaussian_nb", "bernoulli_nb")
 
@@ -40,7 +41,10 @@ EXPERIMENT = Experiment(
         Plot("accuracy_and_fit_time"),
         Plot("confusion_matrices", models=[*NAIVE_BAYES, "logreg", "dense"]),
         Plot("class_templates", model="logreg"),
+        Plot("sample_images"),
     ),
+    # The first test images of each class, for the figure of what the data look like.
+    extra_steps=(sample_images,),
 )
 
 if __name__ == "__main__":

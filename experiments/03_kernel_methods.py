@@ -35,8 +35,12 @@ EXPONENT_MIN_SIZE = 5_000
 KERNEL_TRICK_DIMS = [8, 16, 32, 64]
 KERNEL_TRICK_TRAIN = 10_000
 
-SVM_RUNS = ["rbf_svm", "rbf_svm on ink_profiles", "rbf_svm on hog", "linear_svm", "mlp_1986",
-            "lenet1989", "dense fair"]
+SVM = Run("rbf_svm", sizes=SCALING_SIZES)
+SVM_ON_HISTOGRAMS = Run("rbf_svm", features="ink_profiles")
+SVM_ON_HOG = Run("rbf_svm", features="hog")
+DENSE_FAIR = fair("dense")
+NETS_OF_ITS_DAY = (Run("mlp_1986"), Run("lenet1989"))
+SVM_RUNS = [SVM, SVM_ON_HISTOGRAMS, SVM_ON_HOG, Run("linear_svm"), *NETS_OF_ITS_DAY, DENSE_FAIR]
 KERNEL_METHODS = "1st ed. 1.2.3 Kernel methods; 2nd ed. Kernel methods"
 SCALING_RUNS = ["rbf_svm", "dense", "random_forest", "xgboost"]
 
@@ -46,13 +50,7 @@ EXPERIMENT = Experiment(
     book_section="Chapter 1.2.3, Kernel methods",
     summary=__doc__,
     runs=(
-        Run("rbf_svm", sizes=SCALING_SIZES),
-        Run("rbf_svm", features="ink_profiles"),
-        Run("rbf_svm", features="hog"),
-        Run("linear_svm"),
-        Run("mlp_1986"),
-        Run("lenet1989"),
-        fair("dense"),
+        *SVM_RUNS,
         Run("dense", sizes=SCALING_SIZES),
         Run("random_forest", sizes=SCALING_SIZES),
         Run("xgboost", sizes=SCALING_SIZES),
@@ -63,20 +61,20 @@ EXPERIMENT = Experiment(
     ),
     claims=(
         Beats("hog_beats_pixels", "On handwritten digits an SVM needs engineered features: "
-              "the RBF SVM on HOG beats it on raw pixels.", winner="rbf_svm on hog",
-              losers=("rbf_svm",), passage=KERNEL_METHODS + " (2nd ed.: digits need "
+              "the RBF SVM on HOG beats it on raw pixels.", winner=SVM_ON_HOG,
+              losers=(SVM,), passage=KERNEL_METHODS + " (2nd ed.: digits need "
               "hand-made features first)", book_dataset="mnist"),
         Beats("histograms_beat_pixels", "On handwritten digits an SVM needs engineered features: "
               "the RBF SVM on the 2nd edition's example, pixel histograms, beats it on raw "
-              "pixels.", winner="rbf_svm on ink_profiles", losers=("rbf_svm",),
+              "pixels.", winner=SVM_ON_HISTOGRAMS, losers=(SVM,),
               passage=KERNEL_METHODS + " (2nd ed. names pixel histograms)", book_dataset="mnist"),
         Beats("svm_weak_on_perception", "SVMs \"didn't provide good results\" on perceptual "
               "problems: on images the book's dense net beats the RBF SVM on raw pixels.",
-              winner="dense fair", losers=("rbf_svm",), passage=KERNEL_METHODS),
+              winner=DENSE_FAIR, losers=(SVM,), passage=KERNEL_METHODS),
         Beats("svm_beats_nets_of_its_day", "Kernel methods \"sent neural nets back to "
               "oblivion\": the RBF SVM beats the nets of its day, the 1986 MLP and LeNet-1989, "
-              "each trained as in its time.", winner="rbf_svm",
-              losers=("mlp_1986", "lenet1989"),
+              "each trained as in its time.", winner=SVM,
+              losers=NETS_OF_ITS_DAY,
               passage=KERNEL_METHODS + "; 1st ed. Why deep learning? Why now? (Algorithms)"),
         FitTimeExponents("svm_hard_to_scale", "SVMs are \"hard to scale to large datasets\": "
                          "the RBF SVM's fit time grows faster than size^1.5 while the dense "

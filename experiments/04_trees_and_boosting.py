@@ -27,6 +27,8 @@ BOOSTERS = ["xgboost", "lightgbm"]
 # Where boosting meets the forest besides this dataset: the 8x8 digits and the UCI tables of
 # experiment 11 (covertype only when it can be downloaded).
 OTHER_DATASETS = ["digits", "letter", "satellite", "shuttle", "covertype"]
+FAIR_ENSEMBLES = [fair(model) for model in ["random_forest", *BOOSTERS]]
+CONVNET_FAIR = fair("convnet")
 TREES_SECTION = ("1st ed. 1.2.4 Decision trees, random forests and gradient boosting machines; "
                  "2nd ed. (same section)")
 
@@ -40,7 +42,7 @@ EXPERIMENT = Experiment(
         *TREES,
         *(fair(model, dataset=dataset) for dataset in (None, *OTHER_DATASETS)
           for model in ["random_forest", *BOOSTERS]),
-        fair("convnet"),
+        CONVNET_FAIR,
     ),
     claims=(
         Beats("forest_beats_tree", "A random forest beats a single decision tree.",
@@ -48,22 +50,19 @@ EXPERIMENT = Experiment(
               passage=TREES_SECTION + " (forests as ensembles of trees; no comparison given)"),
         WinRate("boosting_beats_forest", "Gradient boosting beats random forests \"most of the "
                 "time\": on the fair budget, on macro-F1, once per booster and dataset.",
-                pairs=tuple((fair(booster, dataset=dataset).name,
-                             fair("random_forest", dataset=dataset).name)
+                pairs=tuple((fair(booster, dataset=dataset), fair("random_forest", dataset=dataset))
                             for dataset in (None, *OTHER_DATASETS) for booster in BOOSTERS),
                 metric="macro_f1", passage=TREES_SECTION),
         Beats("convnet_beats_trees", "Convnets became the \"go-to algorithm\" for computer "
               "vision: on images the book's convnet beats every tree ensemble, all on the fair "
-              "budget.", winner="convnet fair",
-              losers=tuple(fair(model).name for model in ["random_forest", *BOOSTERS]),
+              "budget.", winner=CONVNET_FAIR, losers=tuple(FAIR_ENSEMBLES),
               passage="1st ed. 1.2.5 Back to neural networks; 2nd ed. (same section)"),
     ),
     plots=(
         Plot("tree_diagram", label="decision_tree"),
         Plot("importance_maps", labels=["decision_tree", "random_forest"]),
-        Plot("staged_curves", labels=["random_forest fair", "xgboost fair", "lightgbm fair"]),
-        Plot("accuracy_and_fit_time", labels=[*TREES, "random_forest fair", "xgboost fair",
-                                              "lightgbm fair", "convnet fair"]),
+        Plot("staged_curves", labels=FAIR_ENSEMBLES),
+        Plot("accuracy_and_fit_time", labels=[*TREES, *FAIR_ENSEMBLES, CONVNET_FAIR]),
     ),
 )
 

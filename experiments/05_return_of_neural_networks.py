@@ -18,18 +18,22 @@ figure is published (Fashion-MNIST).
 
 from mlhistory.judging import PROJECT, Beats, ErrorReduction, ReachesReference
 from mlhistory.reporting.plots import Plot
+from mlhistory.reporting.tables import Table
 from mlhistory.running.experiment import Experiment, fair, main
+from mlhistory.running.steps import first_test_images
 
 # The same runs as experiments 01-04, so they come from the run cache.
 SHALLOW = ["gaussian_nb", "bernoulli_nb", "logreg", "linear_svm", "rbf_svm", "decision_tree",
            "random_forest", "xgboost", "hist_gradient_boosting"]
 DEEP = ["mlp_1986", "lenet1989", "lenet5", "dense", "convnet", "convnet_modern"]
 
-FAIR = [fair(model) for model in ["random_forest", "xgboost", "lightgbm", "dense", "convnet"]]
+FAIR_ENSEMBLES = [fair(model) for model in ["random_forest", "xgboost", "lightgbm"]]
+CONVNET_FAIR = fair("convnet")
+FAIR = [*FAIR_ENSEMBLES, fair("dense"), CONVNET_FAIR]
 # Every shallow model on its fair budget: the others have no budget to choose (they run to
 # convergence), so they appear once.
 FAIR_SHALLOW = ["gaussian_nb", "bernoulli_nb", "perceptron", "logreg", "linear_svm", "rbf_svm",
-                "decision_tree", "random_forest fair", "xgboost fair", "lightgbm fair"]
+                "decision_tree", *FAIR_ENSEMBLES]
 HUMAN_ACCURACY = (("fashion_mnist", 0.835, "human performance, Fashion-MNIST benchmark README "
                    "(Xiao et al. 2017)"),)
 
@@ -42,7 +46,7 @@ EXPERIMENT = Experiment(
     claims=(
         Beats("convnet_beats_shallow", "Convnets became the \"go-to algorithm\" for computer "
               "vision: on the fair budget the book's convnet beats every shallow model.",
-              winner="convnet fair", losers=tuple(FAIR_SHALLOW),
+              winner=CONVNET_FAIR, losers=tuple(FAIR_SHALLOW),
               passage="1st ed. 1.2.5 Back to neural networks; 2nd ed. (same section)"),
         ErrorReduction("convnet_vs_dense_error", "On MNIST the book's convnet makes about 60 % "
                        "fewer test errors than its dense net (1st edition: 68 %), each on the "
@@ -51,7 +55,7 @@ EXPERIMENT = Experiment(
                                "chapter-1 passage", book_dataset="mnist"),
         ReachesReference("near_human_accuracy", "Deep learning reached \"near-human-level image "
                          "classification\": the book's convnet on the fair budget reaches the "
-                         "published human accuracy.", label="convnet fair",
+                         "published human accuracy.", label=CONVNET_FAIR,
                          references=HUMAN_ACCURACY,
                          passage="1st ed. 1.1.6 What deep learning has achieved so far; 2nd ed. "
                                  "(same section)"),
@@ -66,7 +70,15 @@ EXPERIMENT = Experiment(
         Plot("timeline"),
         Plot("error_reduction", better="convnet"),
         Plot("accuracy_and_fit_time"),
+        # The best convnet and the best shallow model: where they go wrong.
+        Plot("confusion_and_errors", deep=["convnet", "convnet_modern", CONVNET_FAIR],
+             shallow=[*SHALLOW, "perceptron", *FAIR_ENSEMBLES]),
+        Plot("accuracy_across_datasets"),
     ),
+    # Each era: what changed, and what it bought on each dataset.
+    tables=(Table("era_table"),),
+    # The first test images in order, for the figure of the images a model gets wrong.
+    extra_steps=(first_test_images,),
 )
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ engineered pipeline, and whether greedy stacking stalls where joint training kee
 from mlhistory.judging import Beats, DiminishingReturns, Pairwise
 from mlhistory.reporting.plots import Plot
 from mlhistory.reporting.tables import Table
-from mlhistory.results.labels import run_label
+from mlhistory.results.labels import stack_label
 from mlhistory.running.budgets import REPRESENTATION_GRID_TRAIN
 from mlhistory.running.experiment import Experiment, Run, main
 
@@ -36,7 +36,13 @@ DEPTHS = [1, 2, 3, 4]
 
 def stack(training: str, depth: int) -> Run:
     return Run("stacked_dense", params={"depth": depth, "training": training},
-               label=f"{training} k={depth}")
+               label=stack_label(training, depth))
+
+
+GRID = {(model, features): Run(model, features=features, max_n_train=GRID_TRAIN)
+        for model in MODELS for features in REPRESENTATIONS}
+STACKS = {(training, depth): stack(training, depth)
+          for training in ("greedy", "joint") for depth in DEPTHS}
 
 
 EXPERIMENT = Experiment(
@@ -44,26 +50,23 @@ EXPERIMENT = Experiment(
     title="Learned against engineered features; greedy against joint training",
     book_section="Chapter 1.2.6, What makes deep learning different",
     summary=__doc__.replace("GRID_TRAIN", f"{GRID_TRAIN:,}"),
-    runs=(
-        *(Run(model, features=features, max_n_train=GRID_TRAIN)
-          for model in MODELS for features in REPRESENTATIONS),
-        *(stack(training, depth) for training in ("greedy", "joint") for depth in DEPTHS),
-    ),
+    runs=(*GRID.values(), *STACKS.values()),
     claims=(
         Beats("learned_features_beat_engineering", "Deep learning can \"learn all features in "
               "one pass\", replacing feature engineering: with the convnet's learned features "
               "even logistic regression beats every engineered-feature pipeline.",
-              winner="logreg on convnet_features",
-              losers=tuple(run_label(model, features) for model in MODELS for features in ENGINEERED),
+              winner=GRID["logreg", "convnet_features"],
+              losers=tuple(GRID[model, features] for model in MODELS for features in ENGINEERED),
               passage=DIFFERENT),
         Pairwise("joint_beats_greedy", "Learning all layers jointly is \"much more powerful\" "
                  "than greedily stacking them: joint training beats greedy layer-wise "
                  "training at every depth above one.",
-                 pairs=tuple((f"joint k={depth}", f"greedy k={depth}") for depth in DEPTHS[1:]),
+                 pairs=tuple((STACKS["joint", depth], STACKS["greedy", depth])
+                             for depth in DEPTHS[1:]),
                  relation="beats", passage=DIFFERENT),
         DiminishingReturns("greedy_diminishing_returns", "Greedily stacked layers give "
                            "\"fast-diminishing returns\": each added layer gains less.",
-                           labels=tuple(f"greedy k={depth}" for depth in DEPTHS),
+                           labels=tuple(STACKS["greedy", depth] for depth in DEPTHS),
                            passage=DIFFERENT),
     ),
     plots=(

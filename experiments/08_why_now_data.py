@@ -36,22 +36,18 @@ def curve(model: str, **options) -> Run:
     return Run(model, sizes=SIZES, resample=True, small_size_seeds=(300, 5), **options)
 
 
-SHALLOW = [curve(model).name for model in SHALLOW_MODELS]
-DEEP = [curve(model).name for model in DEEP_MODELS]
+SHALLOW = [curve(model) for model in SHALLOW_MODELS]
+DEEP = [curve(model, subset_params={"min_steps_per_epoch": MIN_STEPS},
+              quick_params={"min_steps_per_epoch": QUICK_MIN_STEPS}) for model in DEEP_MODELS]
 # At full size the nets also run on the fair budget (the very runs of experiment 05).
-FULL_SIZE_FAIR = [fair("dense"), fair("convnet")]
+DENSE_FAIR, CONVNET_FAIR = fair("dense"), fair("convnet")
 
 EXPERIMENT = Experiment(
     experiment_id="08_why_now_data",
     title="Why now: data. Learning curves, and where deep learning takes over",
     book_section="Chapter 1.3, Why deep learning? Why now? (Data); 1.2.6",
     summary=__doc__.replace("MIN_STEPS", str(MIN_STEPS)),
-    runs=(
-        *(curve(model) for model in SHALLOW_MODELS),
-        *(curve(model, subset_params={"min_steps_per_epoch": MIN_STEPS},
-                quick_params={"min_steps_per_epoch": QUICK_MIN_STEPS}) for model in DEEP_MODELS),
-        *FULL_SIZE_FAIR,
-    ),
+    runs=(*SHALLOW, *DEEP, DENSE_FAIR, CONVNET_FAIR),
     claims=(
         AnyMatchesOrBeats("small_data_shallow_wins", "Sometimes there \"isn't enough data for "
                           f"deep learning\": at {SMALLEST} training images some shallow model "
@@ -60,8 +56,8 @@ EXPERIMENT = Experiment(
                           passage="1st ed. 1.2 Before deep learning; 2nd ed. A brief history "
                                   "of machine learning"),
         Beats("convnet_best_at_full_size", "Deep learning took off once large datasets existed: "
-              "with all the data the convnet beats every other model.", winner="convnet fair",
-              losers=(*SHALLOW, "dense fair"),
+              "with all the data the convnet beats every other model.", winner=CONVNET_FAIR,
+              losers=(*SHALLOW, DENSE_FAIR),
               passage="1st ed. Why deep learning? Why now? (Data); 2nd ed. (same section)"),
     ),
     plots=(Plot("learning_curves", labels=SHALLOW + DEEP),),

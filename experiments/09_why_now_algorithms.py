@@ -21,6 +21,7 @@ layers as well as 5 (and how it compares with the 2010 recipe at every depth).
 
 from mlhistory.judging import PROJECT, FailsToTrain, MatchesOrBeats, Pairwise
 from mlhistory.reporting.plots import Plot
+from mlhistory.results.labels import recipe_label
 from mlhistory.running.experiment import Experiment, Run, main
 
 DEPTHS = [2, 5, 10, 20]
@@ -35,7 +36,10 @@ ALGORITHMS = "1st ed. Why deep learning? Why now? (Algorithms); 2nd ed. (same se
 def net(recipe: str, depth: int) -> Run:
     chosen = {"learning_rates": LEARNING_RATES} if recipe == "1990s" else {}
     return Run("depth_recipe", params={"depth": depth, "recipe": recipe, "epochs": EPOCHS, **chosen},
-               label=f"{recipe} depth {depth}")
+               label=recipe_label(recipe, depth))
+
+
+NETS = {(recipe, depth): net(recipe, depth) for recipe in RECIPES for depth in DEPTHS}
 
 
 EXPERIMENT = Experiment(
@@ -44,21 +48,21 @@ EXPERIMENT = Experiment(
     book_section="Chapter 1.3, Why deep learning? Why now? (Algorithms)",
     summary=__doc__.replace("EPOCHS", str(EPOCHS)).replace(
         "LEARNING_RATES", ", ".join(map(str, LEARNING_RATES))),
-    runs=tuple(net(recipe, depth) for recipe in RECIPES for depth in DEPTHS),
+    runs=tuple(NETS.values()),
     claims=(
         FailsToTrain("nineties_recipe_fails_deep", "Before 2009-2010 deep nets could not be "
                      "trained: the training signal would \"fade away\" with depth. With the "
                      "1990s recipe, nets of 10 or more layers fail to train (near chance, or far "
                      "below the same recipe at depth 2).",
-                     labels=("1990s depth 10", "1990s depth 20"), reference="1990s depth 2",
+                     labels=(NETS["1990s", 10], NETS["1990s", 20]), reference=NETS["1990s", 2],
                      passage=ALGORITHMS),
         MatchesOrBeats("modern_recipe_trains_depth_20", "Batch normalisation and residual "
                        "connections (2014-2016) further improved gradient propagation: with "
                        "them, 20 layers train at least as well as 5.",
-                       winner="2015 depth 20", losers=("2015 depth 5",), passage=ALGORITHMS),
+                       winner=NETS["2015", 20], losers=(NETS["2015", 5],), passage=ALGORITHMS),
         Pairwise("recipe_2015_vs_2010", "The 2015 recipe (batch normalisation, residual "
                  "connections) matches or beats the 2010 recipe at every depth.",
-                 pairs=tuple((f"2015 depth {depth}", f"2010 depth {depth}") for depth in DEPTHS),
+                 pairs=tuple((NETS["2015", depth], NETS["2010", depth]) for depth in DEPTHS),
                  source=PROJECT, passage=ALGORITHMS + " (the comparison is ours)"),
     ),
     plots=(

@@ -24,6 +24,7 @@ continued training keeping up with retraining at a fraction of the cumulative co
 
 from mlhistory.judging import Beats, CheaperToContinue
 from mlhistory.reporting.plots import Plot
+from mlhistory.results.labels import continual_label
 from mlhistory.running.experiment import Experiment, Run, main
 
 SOURCE, TARGET = (0, 1, 2, 3, 4), (5, 6, 7, 8, 9)
@@ -44,7 +45,7 @@ def few_shot(model: str, label: str, params: dict | None = None, quick: dict | N
 
 
 def continual(model: str, name: str, mode: str, **params) -> Run:
-    return Run(model, params={"mode": mode, **params}, label=f"{name} ({mode})")
+    return Run(model, params={"mode": mode, **params}, label=continual_label(name, mode))
 
 
 CONTINUAL = [("continual_net", "dense", {"network": "dense"}),

@@ -1,15 +1,21 @@
-"""Project tools: ``python -m mlhistory {data,models,run,bench,plots,report} --help``.
+"""Project tools: ``python -m mlhistory {data,models,run,tune,bench,judge,plots,report} --help``.
 
 - data: locate, fetch and verify datasets, and print what was found;
 - models: list the registry with each model's preprocessing and defaults;
 - run: one model through the runner and its cache, outside any experiment;
+- tune: the search stage, the same number of configurations for every family on a validation
+  split of the training images, saved under results/tuning/ (resumes where it stopped);
 - runs: every run of the experiments into the run cache at once (each once, the longest first);
 - bench: time the runner, the Keras input path, the SVM's implementations and the make targets;
+- judge: judge every experiment's claims again from its saved results and rewrite its
+  claims.csv, printing each verdict that changed (after a change of the statistics, no
+  experiment needs to run again);
 - plots, report: re-render from saved results only (never retrain).
 """
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -17,6 +23,7 @@ from .data import DATASETS, array_checksums, recorded_checksums, verification
 from .errors import DataError, UsageError
 from .paths import default_data_dir, default_results_dir, run_cache_root
 from .running.cli import (
+    SCHEDULER_ENV,
     add_data_arguments,
     add_results_arguments,
     add_run_arguments,
@@ -102,6 +109,52 @@ def run_one_command(arguments) -> None:
         print(json.dumps(row))
 
 
+def print_table(table) -> None:
+    """A report table as aligned plain text, for the terminal."""
+    cells = [table.header, *table.rows]
+    widths = [max(len(row[column]) for row in cells) for column in range(len(table.header))]
+    print(table.title)
+    for row in cells:
+        print("  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    for note in table.notes:
+        print(f"  {note}")
+
+
+def tune_command(arguments) -> None:
+    from .data import dataset_info
+    from .reporting.tables.effort import EFFORT_HEADER, effort_notes, effort_rows, trials_table
+    from .reporting.tables.registry import ResultTable
+    from .running import search
+
+    info = dataset_info(arguments.dataset)
+    families = arguments.models or search.searchable()
+    unknown = [name for name in families if name not in search.searchable()]
+    if unknown:
+        raise UsageError(f"model '{unknown[0]}' has no search space; the searched families are: "
+                         f"{', '.join(search.searchable())}")
+    batch = search.BATCH if arguments.batch is None else arguments.batch
+    if arguments.jobs < 1 or batch < 1:
+        raise UsageError("--jobs and --batch must be at least 1")
+    default_trials = search.QUICK_TRIALS if arguments.quick else search.TRIALS
+    trials = default_trials if arguments.trials is None else arguments.trials
+    if trials < 1:
+        raise UsageError("--trials must be at least 1")
+    pool = min(search.QUICK_POOL, info.n_train) if arguments.quick else None
+    results_dir = Path(arguments.results_dir or default_results_dir(arguments.quick))
+    check_writable(results_dir, "--results-dir")
+    config = search.Search(arguments.dataset, results_dir, arguments.data_dir or default_data_dir(),
+                           trials=trials, seed=arguments.seed, pool=pool, jobs=arguments.jobs,
+                           scheduler=arguments.scheduler or os.environ.get(SCHEDULER_ENV) or None,
+                           batch=batch)
+    if not arguments.show:
+        search.run_search(config, families, restart=arguments.restart)
+    for model in families:
+        print_table(trials_table(results_dir, arguments.dataset, model))
+    rows = [row for row in effort_rows(results_dir, [arguments.dataset]) if row[0] in families]
+    print_table(ResultTable("Search effort", EFFORT_HEADER, rows,
+                            effort_notes(results_dir, [arguments.dataset]) if rows else []))
+
+
 def bench_command(arguments) -> None:
     from .running.bench import PARTS, run_bench
     from .running.quiet import MIN_REPEATS, QuietTimer
@@ -135,6 +188,40 @@ def plots_command(arguments) -> None:
         print(f"no finished experiments under {results_dir}; nothing to draw")
 
 
+def judge_command(arguments) -> None:
+    import csv
+
+    from .judging import base
+    from .judging.sanity import write_gate_flags
+    from .results import CLAIMS_FILE, ExperimentResults
+    from .results.integrity import record_file_digest, verified_experiment_dirs
+
+    results_dir = Path(arguments.results_dir or default_results_dir(arguments.quick))
+    check_writable(results_dir, "--results-dir")
+    # The sanity gate first: the runs it flags (short of the literature, a tuned run below its
+    # default) make the claims resting on them "setup short".
+    for flag in write_gate_flags(results_dir):
+        print(f"[flagged] {flag.run_key}: {flag.reason} ({flag.detail})")
+    gathered, changed = [], 0
+    folders = verified_experiment_dirs(results_dir)  # each checked whole before it is judged
+    for folder in folders:
+        previous = {}
+        if (folder / CLAIMS_FILE).exists():
+            with open(folder / CLAIMS_FILE, newline="") as handle:
+                previous = {row["claim_id"]: row["verdict"] for row in csv.DictReader(handle)}
+        judged = base.judge_saved(ExperimentResults.read(folder))
+        base.write(folder / CLAIMS_FILE, judged)
+        record_file_digest(folder, CLAIMS_FILE)
+        gathered += judged
+        for row in judged:
+            if previous.get(row["claim_id"], row["verdict"]) != row["verdict"]:
+                changed += 1
+                print(f"{row['dataset']}/{row['experiment']} {row['claim_id']}: "
+                      f"{previous[row['claim_id']]} -> {row['verdict']}")
+    if gathered:
+        base.write(results_dir / CLAIMS_FILE, base.dedupe(gathered))
+    print(f"judged {len(gathered)} claims in {len(folders)} experiment "
+          f"result sets under {results_dir}; {changed} verdicts changed")
 def runs_command(arguments) -> None:
     from .running.batch import run_experiments
 
@@ -166,6 +253,32 @@ def main(argv=None) -> None:
                           "pca<k>, pca<k>_poly2 (default: pixels)")
     add_run_arguments(run)
     run.set_defaults(handler=run_one_command)
+    tune = commands.add_parser("tune", help="search every family's configuration on a validation "
+                               "split (the same number of trials each), under results/tuning/")
+    add_data_arguments(tune)
+    tune.add_argument("--quick", action="store_true",
+                      help="a smoke test: 2,000 training images and 6 trials per family, "
+                           "written under results/quick/tuning/")
+    tune.add_argument("--results-dir", type=Path, default=None, metavar="DIR",
+                      help="writes DIR/tuning/ (default: results/, or results/quick/ with --quick)")
+    tune.add_argument("--trials", type=int, default=None, metavar="N",
+                      help="configurations per family (default: 24, 6 with --quick)")
+    tune.add_argument("--models", nargs="+", default=None, metavar="NAME",
+                      help="only these families (default: every family with a search space)")
+    tune.add_argument("--seed", type=int, default=0, help="the sampler's and the split's seed "
+                      "(default: 0)")
+    tune.add_argument("--batch", type=int, default=None, metavar="N",
+                      help="configurations asked at a time and run together (default: 6; "
+                           "another batch draws other trials)")
+    tune.add_argument("--jobs", type=int, default=1, metavar="N",
+                      help="trials to run in parallel worker processes (default: 1)")
+    tune.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                      help="run the trials on this Dask cluster, or 'local' (as for run)")
+    tune.add_argument("--restart", action="store_true",
+                      help="forget each family's saved study and search it afresh")
+    tune.add_argument("--show", action="store_true",
+                      help="only print the saved trials and effort tables; search nothing")
+    tune.set_defaults(handler=tune_command)
     runs = commands.add_parser("runs", help="compute every run of the experiments into the run "
                                "cache at once: each once, the longest first (make quick's first "
                                "step)")
@@ -190,6 +303,10 @@ def main(argv=None) -> None:
                        help="start even when other processes use the CPUs (every row measured "
                             "then is void, and printed as void)")
     bench.set_defaults(handler=bench_command)
+    judge = commands.add_parser("judge", help="judge every claim again from saved results and "
+                                              "rewrite the claims.csv files (never retrains)")
+    add_results_arguments(judge)
+    judge.set_defaults(handler=judge_command)
     for name, handler in (("plots", plots_command), ("report", report_command)):
         command = commands.add_parser(name, help=f"re-render {name} from saved results "
                                                  "(the report also re-judges every claim)")

@@ -21,8 +21,9 @@ import numpy as np
 import pytest
 
 from mlhistory import atomic, models
-from mlhistory.judging import base
+from mlhistory.judging import base, verdicts
 from mlhistory.judging.comparisons import Beats
+from mlhistory.judging.sanity import write_gate_flags
 from mlhistory.paths import PROJECT_ROOT
 from mlhistory.results import (
     TEST_LABELS_FILE,
@@ -76,36 +77,55 @@ def _predictions_for(accuracy: float) -> np.ndarray:
     return predictions
 
 
-def _rows(label: str, accuracies, n_train: int = 1000) -> list[dict]:
-    return [{"model": label, "dataset": "d", "seed": seed, "n_train": n_train, "n_test": N_TEST,
+def _rows(label: str, accuracies, n_train: int = 1000, n_test: int = N_TEST) -> list[dict]:
+    return [{"model": label, "dataset": "d", "seed": seed, "n_train": n_train, "n_test": n_test,
              "accuracy": round(value * N_TEST) / N_TEST, "macro_f1": value,
              "run_key": f"{label}-{n_train}-{seed}"} for seed, value in enumerate(accuracies)]
 
 
 @pytest.fixture
 def rows():
-    """``rows(label, accuracies, n_train=1000)``: one row of run ``label`` per accuracy,
-    seeded 0, 1, ..., on the fixture test set of ``N_TEST`` images."""
+    """``rows(label, accuracies, n_train=1000, n_test=N_TEST)``: one row of run ``label`` per
+    accuracy, seeded 0, 1, ..., on the fixture test set of ``N_TEST`` images (or its first
+    ``n_test``)."""
     return _rows
 
 
 @pytest.fixture
-def results(tmp_path_factory):
-    """``results(*row_lists, artifacts=None)``: saved results, in a fresh folder, whose labels
-    are the rows' model names: each row's predictions in the run cache (plus
-    ``artifacts[run_key]`` when given), the test labels beside the rows."""
+def claim_labels() -> np.ndarray:
+    """The labels of the claim fixtures' test set (``results``)."""
+    return TEST_LABELS
 
-    def make(*row_lists, artifacts: dict | None = None) -> ExperimentResults:
+
+@pytest.fixture
+def predictions_for():
+    """``predictions_for(accuracy)``: predictions of the claim fixtures' test set scoring
+    ``accuracy``, the easiest images right, a wrong one the next class."""
+    return _predictions_for
+
+
+@pytest.fixture
+def results(tmp_path_factory):
+    """``results(*row_lists, artifacts=None, test_labels=None)``: saved results, in a fresh
+    folder, whose labels are the rows' model names: each row's predictions in the run cache
+    (``artifacts[run_key]`` added, or replacing them, when given), the test labels beside the
+    rows (the fixture test set, or its first ``len(test_labels)``). The experiment ran three
+    seeds, as the real ones do, so a label with one run is a deterministic model."""
+
+    def make(*row_lists, artifacts: dict | None = None,
+             test_labels: np.ndarray | None = None) -> ExperimentResults:
+        labels = TEST_LABELS if test_labels is None else test_labels
         root = tmp_path_factory.mktemp("claims-fixture")
         folder = root / "d" / "00_fixture"
         all_rows = [row for row_list in row_lists for row in row_list]
         for row in all_rows:
             atomic.write_npz(root / "cache" / "d" / f"{row['run_key']}.npz",
-                             {"predictions": _predictions_for(row["accuracy"]),
+                             {"predictions": _predictions_for(row["accuracy"])[:len(labels)],
                               **(artifacts or {}).get(row["run_key"], {})})
-        atomic.write_npz(folder / TEST_LABELS_FILE, {key_of_test_set("d", N_TEST): TEST_LABELS})
+        atomic.write_npz(folder / TEST_LABELS_FILE, {key_of_test_set("d", len(labels)): labels})
         manifest = testing.manifest(testing.rows_by_label(all_rows),
-                                    [testing.dataset_record("d", n_test=N_TEST)])
+                                    [testing.dataset_record("d", n_test=len(labels))],
+                                    seeds=(0, 1, 2))
         return ExperimentResults(folder, manifest, all_rows)
 
     return make
@@ -216,7 +236,7 @@ def _fake_claims(experiment_id: str) -> list:
     ]
     if experiment_id == "05_return_of_neural_networks":
         found[-1] = Beats("lenet_beats_mlp", "LeNet-5 beats the 1986 MLP (our own question).",
-                          winner="lenet5", losers=("mlp_1986",), source=base.PROJECT)
+                          winner="lenet5", losers=("mlp_1986",), source=verdicts.PROJECT)
     return found
 
 
@@ -228,6 +248,12 @@ def _fake_plots(experiment_id: str) -> list[dict]:
     if experiment_id == "05_return_of_neural_networks":
         plots.insert(0, {"kind": "timeline"})
     return plots
+
+
+def _fake_tables(experiment_id: str) -> tuple[dict, ...]:
+    """The tables of the real experiments that need no run named: 05's eras, 11's quotes."""
+    return {"05_return_of_neural_networks": ({"kind": "era_table"},),
+            "11_modern_landscape": ({"kind": "quoted_landscape"},)}.get(experiment_id, ())
 
 
 FAKE_N_TEST = 10_000
@@ -288,7 +314,7 @@ def fake_report(fake_results_set) -> Path:
 
 
 def _write_fake_experiment(folder: Path, dataset: str, experiment_id: str, title: str,
-                     book_section: str) -> None:
+                     book_section: str, gate: bool = False) -> None:
     rows, runs = [], []
     for (model, display, family, params, seeds), full_size in zip(MODELS, ACCURACY[dataset],
                                                                    strict=True):
@@ -324,10 +350,12 @@ def _write_fake_experiment(folder: Path, dataset: str, experiment_id: str, title
         fair_budgets={"validation split": "10 % of the training images",
                       "nets": "early stopping, up to 20 epochs"},
         claims=tuple(claim.to_dict() for claim in declared), plots=tuple(_fake_plots(experiment_id)),
-        tables=({"kind": "quoted_landscape"},) if experiment_id == "11_modern_landscape" else ())
+        tables=_fake_tables(experiment_id))
     atomic.write_json(folder / "experiment.json", manifest.to_dict())
     write_rows(folder / "runs.csv", rows)
     atomic.write_npz(folder / TEST_LABELS_FILE, {key_of_test_set(dataset, FAKE_N_TEST): FAKE_TEST_LABELS})
+    if gate:  # judged as `mlhistory judge` judges: after the sanity gate has written its flags
+        write_gate_flags(folder.parent.parent)
     base.write(folder / "claims.csv", base.judge(ExperimentResults.read(folder), declared))
     testing.write_metadata(folder, runs=len(rows))
     for plot in manifest.plots:
@@ -349,11 +377,12 @@ def _tiny_png(width: int = 8, height: int = 6) -> bytes:
 @pytest.fixture
 def write_fake_experiment():
     """``write(root) -> folder``: experiment 01 of the fake results set on MNIST under ``root``,
-    every saved number consistent with its predictions and recorded digests."""
+    every saved number consistent with its predictions and recorded digests, its claims judged
+    as ``mlhistory judge`` judges them (the sanity gate's flags written first)."""
     def write(root: Path) -> Path:
         experiment_id, title, book_section = EXPERIMENTS[0]
         folder = Path(root) / "mnist" / experiment_id
-        _write_fake_experiment(folder, "mnist", experiment_id, title, book_section)
+        _write_fake_experiment(folder, "mnist", experiment_id, title, book_section, gate=True)
         return folder
     return write
 

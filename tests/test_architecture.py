@@ -168,6 +168,8 @@ def test_a_new_model_is_one_registry_entry(tmp_path, monkeypatch, runs_in_proces
 
     # `make bench` times it through the runner against its bare library calls.
     assert "ridge" in bench.overhead_models()
+    # A machine whose load is known and nothing waited for: this test times nothing, it runs
+    # the part.
     quiet_machine = quiet.QuietTimer(quiet.FixedLoad(0.0), sleep=lambda seconds: None)
     timed = bench.runner_overhead(quiet_machine, "digits", tmp_path, repeats=1, names=["ridge"],
                                   n_train=300, n_test=100, digest=origin("digits", tmp_path).digest)

@@ -1,14 +1,16 @@
 """A new claim kind is one class: defined here, declared in a tiny experiment's manifest, judged
 and rendered in the report, with no other registry or table told about it."""
 
+import csv
 from dataclasses import dataclass
 
 import numpy as np
 import pytest
 
 from mlhistory.judging import base
-from mlhistory.judging.base import FAILS, HOLDS, INCONCLUSIVE, Claim, Verdict, results_of
+from mlhistory.judging.base import Claim, results_of
 from mlhistory.judging.comparisons import Beats
+from mlhistory.judging.verdicts import FAILS, HOLDS, SETUP_SHORT, Verdict
 from mlhistory.reporting.report import write_report
 from mlhistory.results import ExperimentResults, SkippedRun, testing
 
@@ -38,7 +40,7 @@ def define_kind():
             return (self.label,)
 
         def decide(self, results: ExperimentResults) -> Verdict:
-            rows = results_of(results, self.label)  # a run without results: inconclusive
+            rows = results_of(results, self.label)  # a run without results: setup short
             mean = sum(row["accuracy"] for row in rows) / len(rows)
             return Verdict(HOLDS if mean > self.floor else FAILS,
                            f"{self.label} accuracy {mean:.3f} against a floor of {self.floor}",
@@ -83,7 +85,7 @@ def test_a_new_claim_kind_is_judged_and_reported_with_no_other_change(tmp_path, 
     claims = [base.from_dict(claim) for claim in saved.manifest.claims]
     assert claims == declared
     judged = base.judge(saved, claims)
-    assert [row["verdict"] for row in judged] == [HOLDS, FAILS, INCONCLUSIVE]
+    assert [row["verdict"] for row in judged] == [HOLDS, FAILS, SETUP_SHORT]
     assert judged[0]["evidence"] == "logreg accuracy 0.910 against a floor of 0.8"
     assert judged[2]["evidence"] == "no results for gone"  # the shared guard, not the kind's code
 
@@ -94,9 +96,8 @@ def test_a_new_claim_kind_is_judged_and_reported_with_no_other_change(tmp_path, 
         assert f"| {row['claim']} | **{row['verdict']}** |" in report  # the verdicts at a glance
         assert f"**{row['verdict']}**: {row['claim']}" in page
     assert "logreg accuracy 0.910 against a floor of 0.8" in page
-    assert [line.split(",")[6] for line in
-            (results_dir / "claims.csv").read_text().splitlines()[1:]] == [HOLDS, FAILS,
-                                                                           INCONCLUSIVE]
+    with open(results_dir / "claims.csv", newline="") as handle:
+        assert [row["verdict"] for row in csv.DictReader(handle)] == [HOLDS, FAILS, SETUP_SHORT]
 
 
 def test_two_classes_cannot_share_a_kind(claim_kinds):

@@ -38,7 +38,8 @@ def test_experiment_writes_rows_claims_plots_and_metadata(digits_results):
     with open(folder / "claims.csv", newline="") as handle:
         verdicts = {row["claim_id"]: row["verdict"] for row in csv.DictReader(handle)}
     assert set(verdicts) == {"logreg_beats_naive_bayes", "dense_beats_probabilistic"}
-    assert set(verdicts.values()) <= {"holds", "fails", "inconclusive"}
+    # The digits' 450 test images decide nothing: every comparison is an illustration.
+    assert set(verdicts.values()) == {"underpowered"}
     for name in ("accuracy_and_fit_time.png", "confusion_matrices.png", "class_templates.png",
                  "metadata.json", "experiment.json"):
         assert (folder / name).stat().st_size > 0

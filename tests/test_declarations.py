@@ -1,8 +1,10 @@
 """Declarations checked when an experiment is declared, before any run: plot and table kinds and
 their options, and every run label or model that claims, plots and tables name."""
 
+import ast
 import importlib.util
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -10,8 +12,9 @@ import pytest
 from mlhistory import judging
 from mlhistory.errors import UsageError
 from mlhistory.judging import base
-from mlhistory.judging.base import INCONCLUSIVE, Claim
+from mlhistory.judging.base import Claim
 from mlhistory.judging.comparisons import Beats, Pairwise
+from mlhistory.judging.verdicts import SETUP_SHORT
 from mlhistory.paths import PROJECT_ROOT
 from mlhistory.reporting.plots import Plot, plot_filename
 from mlhistory.reporting.tables import Table
@@ -142,8 +145,8 @@ def test_a_claim_class_must_name_its_kind():
 
 
 def saved_results(skipped=()) -> ExperimentResults:
-    rows = [{"seed": 0, "n_train": 100, "accuracy": accuracy, "run_key": label}
-            for label, accuracy in (("a", 0.9), ("b", 0.8))]
+    rows = [{"dataset": "d", "seed": 0, "n_train": 100, "n_test": 10, "accuracy": accuracy,
+             "run_key": label} for label, accuracy in (("a", 0.9), ("b", 0.8))]
     manifest = testing.manifest(
         [testing.run_record(label, run_keys=[label]) for label in "ab"],
         [testing.dataset_record("d", class_names=("x", "y"))],
@@ -165,7 +168,7 @@ def test_judging_a_label_that_names_no_run_fails_in_one_sentence(claim: type[Cla
 @pytest.mark.parametrize("claim", RUN_CLAIMS, ids=lambda cls: cls.kind)
 def test_a_run_skipped_here_is_judged_without_results(claim: type[Claim]):
     judged = base.judge(saved_results(skipped=["gone"]), [claim_naming(claim, "gone")])
-    assert judged[0]["verdict"] == INCONCLUSIVE
+    assert judged[0]["verdict"] == SETUP_SHORT
 
 
 def claim_naming(claim: type[Claim], label: str) -> Claim:
@@ -188,3 +191,29 @@ def claim_naming(claim: type[Claim], label: str) -> Claim:
         "runner_up": {"groups": (("a", label),)},
     }[claim.kind]
     return claim("c", "C.", **fields)
+
+
+def test_claims_and_plots_take_the_runs_a_script_declared():
+    hog, pixels = Run("rbf_svm", features="hog"), Run("rbf_svm")
+    claim = Beats("hog_beats_pixels", "HOG beats pixels.", winner=hog, losers=(pixels,))
+    assert (claim.winner, claim.losers) == ("rbf_svm on hog", ("rbf_svm",))
+    assert Plot("accuracy_and_fit_time", labels=[hog, pixels]).options == {
+        "labels": ["rbf_svm on hog", "rbf_svm"]}
+
+
+# A label built by a rule of results/labels.py: a model on features, on its fair budget, on
+# another dataset, a stack, a recipe at a depth.
+TYPED_LABEL = re.compile(r"^\w+ (on \w+|fair)( \(\w+\))?$|^\w+ \(\w+\)$|^\w+ k=\d+$|^\w+ depth \d+$")
+
+
+def test_no_experiment_script_types_a_run_label():
+    for script in sorted((PROJECT_ROOT / "experiments").glob("[0-9][0-9]_*.py")):
+        tree = ast.parse(script.read_text())
+        # A run may name itself where it is declared: Run(..., label="convnet (digits)").
+        own_names = {id(keyword.value) for node in ast.walk(tree) if isinstance(node, ast.Call)
+                     and getattr(node.func, "id", None) == "Run"
+                     for keyword in node.keywords if keyword.arg == "label"}
+        typed = [node.value for node in ast.walk(tree)
+                 if isinstance(node, ast.Constant) and isinstance(node.value, str)
+                 and TYPED_LABEL.match(node.value) and id(node) not in own_names]
+        assert not typed, f"{script.name} types the labels {typed}: name the runs it declared"

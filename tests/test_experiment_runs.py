@@ -93,7 +93,7 @@ def test_the_experiment_s_own_dataset_is_never_skipped(monkeypatch):
 
 def test_the_catalogue_caps_every_run_on_a_dataset_and_the_manifest_says_so():
     from mlhistory.data import dataset_info
-    from mlhistory.running.experiment import run_record
+    from mlhistory.running.manifests import run_record
 
     cap = dataset_info("covertype").train_cap.n_train
     for run in (Run("xgboost", dataset="covertype"), Run("logreg", dataset="covertype")):

@@ -11,9 +11,10 @@ from mlhistory import models
 from mlhistory.data import DATASETS, validation_split
 from mlhistory.errors import UsageError
 from mlhistory.judging import paired
-from mlhistory.judging.base import DOES_NOT_CARRY_OVER, FAILS, HOLDS, INCONCLUSIVE, LIMITED_BY_MACHINE, judge
+from mlhistory.judging.base import judge
 from mlhistory.judging.comparisons import Beats
 from mlhistory.judging.references import GpuSpeedup
+from mlhistory.judging.verdicts import DOES_NOT_CARRY_OVER, FAILS, HOLDS, LIMITED_BY_MACHINE, TIES
 from mlhistory.models.ensembles import EarlyStoppedBooster, GrownForest, staged_classes, staged_rounds
 from mlhistory.results import HARDWARE_FILE
 from mlhistory.running.spec import RunSpec
@@ -163,7 +164,7 @@ def test_a_claim_this_machine_cannot_test_says_what_it_needs(rows, results):
 
 
 def test_the_verdicts_of_a_paired_claim(rows, results):
-    for a, b, expected in (([0.9], [0.8], HOLDS), ([0.8], [0.9], FAILS), ([0.85], [0.85], INCONCLUSIVE)):
+    for a, b, expected in (([0.9], [0.8], HOLDS), ([0.8], [0.9], FAILS), ([0.85], [0.85], TIES)):
         assert Beats("c", "C.", winner="a", losers=("b",)).evaluate(
             results(rows("a", a), rows("b", b))).verdict == expected
 

@@ -171,3 +171,24 @@ def test_image_nets_and_image_features_refuse_tables():
         RunSpec.create("letter", "logreg", 0, features="hog")
     with pytest.raises(UsageError, match="do not apply to images"):
         RunSpec.create("digits", "logreg", 0, features="columns")
+
+
+def test_only_the_run_that_chose_the_shared_learning_rate_keeps_its_time_out_of_fit_time():
+    """The 1990s recipe chooses its learning rate once per seed and data for every depth: the
+    run that chose it subtracts that time from its fit time, a run reusing the choice nothing
+    (subtracting it from every depth made their fit times negative)."""
+    from mlhistory.data import DATASETS
+    from mlhistory.models import layered_nets
+
+    rng = np.random.default_rng(0)
+    images, labels = rng.random((40, 8, 8)).astype(np.float32), np.arange(40) % 10
+    options = {"seed": 0, "width": 8, "recipe": "1990s", "epochs": 1, "batch_size": 8,
+               "learning_rates": (0.1, 0.01)}
+    reused = layered_nets.DepthRecipeClassifier(DATASETS["digits"], depth=5, **options)
+    key = (layered_nets.array_digest(labels, reused.inputs(images)), 0, (0.1, 0.01), 1, 8, 8)
+    layered_nets._CHOSEN[key] = ([0.5, 0.7], 123.0)  # as if depth 2 had chosen it already
+    try:
+        assert reused._choose_learning_rate(reused.inputs(images), labels) == 0.01
+    finally:
+        del layered_nets._CHOSEN[key]
+    assert reused.selection_seconds == 0.0 and reused.shared_selection_seconds == 123.0

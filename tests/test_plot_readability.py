@@ -44,6 +44,30 @@ def test_texts_written_over_each_other_are_caught(figure):
     assert any("texts overlap" in problem for problem in readability.readability_problems(figure))
 
 
+def test_axis_labels_of_two_panels_written_over_each_other_are_caught():
+    figure, (left, right) = plt.subplots(1, 2, figsize=(axes.WIDTH, 4), sharey=True,
+                                         gridspec_kw={"width_ratios": [0.1, 1], "wspace": 0.05})
+    try:
+        for axis in (left, right):
+            axis.plot([1, 2], [1, 2])
+        left.set_ylabel("y")
+        left.set_xlabel("a long label for a narrow panel, wider than it is")
+        right.set_xlabel("the wide panel's own label, long enough to reach across into the narrow one")
+        assert any("texts overlap" in problem
+                   for problem in readability.readability_problems(figure))
+    finally:
+        plt.close(figure)
+
+
+@pytest.mark.parametrize("values, split", [
+    ([0.52, 0.84, 0.87, 0.9, 0.97, 0.99], 0.84),  # naive Bayes far below: break above it
+    ([0.8, 0.83, 0.86, 0.9, 0.95], None),  # no wide gap: one axis
+    ([0.1, 0.5, 0.6, 0.7], None),  # the part above the gap is no narrow crowd
+])
+def test_an_accuracy_axis_is_broken_only_where_a_few_values_lie_far_below(values, split):
+    assert axes.accuracy_split(values) == split
+
+
 def test_a_legend_entry_with_nothing_drawn_is_caught(figure):
     axis = figure.axes[0]
     axis.legend([plt.Rectangle((0, 0), 1, 1)], ["a family with no bars"])
@@ -73,6 +97,82 @@ def test_text_too_small_at_the_report_width_is_caught():
         assert any("px high" in problem for problem in readability.readability_problems(figure))
     finally:
         plt.close(figure)
+
+
+def test_a_mark_that_is_no_data_inside_the_data_area_is_caught(figure):
+    axis = figure.axes[0]
+    # A method "not run here" drawn at some error rate reads as a measured value.
+    axis.plot(2, 0.1, marker="o", markerfacecolor="white", gid=axes.NOT_DATA, label="not run")
+    assert any("no data" in problem for problem in readability.readability_problems(figure))
+
+
+def test_a_mark_that_is_no_data_in_a_margin_strip_passes(figure):
+    strip = figure.add_axes((0.125, 0.02, 0.775, 0.04), sharex=figure.axes[0], gid=axes.MARGIN)
+    strip.plot(2, 0.5, marker="o", markerfacecolor="white", gid=axes.NOT_DATA)
+    strip.set_yticks([])
+    strip.set_xlabel("year")
+    figure.axes[0].set_xlabel("")
+    figure.axes[0].tick_params(labelbottom=False)
+    assert readability.readability_problems(figure) == []
+
+
+def test_leader_lines_that_cross_are_caught(figure):
+    axis = figure.axes[0]
+    arrow = {"arrowstyle": "-"}
+    axis.annotate("first", (1.2, 0.2), xytext=(2.6, 0.8), arrowprops=arrow)
+    axis.annotate("second", (1.2, 0.8), xytext=(2.6, 0.3), arrowprops=arrow)
+    assert any("leader lines cross" in problem
+               for problem in readability.readability_problems(figure))
+
+
+def test_leader_lines_to_one_point_or_side_by_side_pass(figure):
+    axis = figure.axes[0]
+    arrow = {"arrowstyle": "-"}
+    axis.annotate("upper", (1.2, 0.8), xytext=(2.6, 0.8), arrowprops=arrow)
+    axis.annotate("lower", (1.2, 0.3), xytext=(2.6, 0.3), arrowprops=arrow)
+    assert readability.readability_problems(figure) == []
+
+
+def test_label_placement_draws_no_crossing_leaders():
+    figure, axis = plt.subplots(figsize=(axes.WIDTH, 5))
+    try:
+        # A tight cluster, as the timeline's 2010s: every label needs a leader.
+        points = [(2010 + 0.6 * index, 0.02 + 0.0004 * (index % 3), f"method number {index}")
+                  for index in range(8)]
+        axis.plot([x for x, _, _ in points], [y for _, y, _ in points], "o")
+        axis.set_xlim(1990, 2020)
+        axis.set_xlabel("year")
+        axis.set_ylabel("error")
+        axes.label_without_overlap(axis, points)
+        assert readability.crossing_leader_lines(figure) == []
+    finally:
+        plt.close(figure)
+
+
+def test_two_series_of_one_colour_are_caught(figure):
+    axis = figure.axes[0]
+    axis.plot([1, 2, 3], [0.3, 0.4, 0.5], color=axis.get_lines()[0].get_color(), linestyle="--",
+              label="another line")
+    axis.legend()
+    assert any("of one colour" in problem for problem in readability.readability_problems(figure))
+
+
+def test_members_of_one_lineage_get_distinct_colours():
+    styles = [colours.member_style("book_net", index) for index in range(3)]
+    assert len({style["color"] for style in styles}) == 3
+    assert styles[0]["color"] == colours.family_color("book_net")
+    assert len(set(colours.category_colours(["1990s", "2010", "2015"]).values())) == 3
+
+
+@pytest.mark.parametrize("text", ["Vanishing gradients made visible", "The explicit map explodes"])
+def test_a_title_that_claims_an_effect_is_caught(figure, text):
+    figure.suptitle(text)
+    assert any("claims an effect" in problem for problem in readability.readability_problems(figure))
+
+
+def test_a_title_that_says_what_is_drawn_passes(figure):
+    figure.suptitle("Gradient norm of each layer, at initialisation and after one epoch")
+    assert readability.readability_problems(figure) == []
 
 
 def test_save_refuses_an_unreadable_figure_while_checking(figure, tmp_path):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mlhistory.__main__ import main
-from mlhistory.judging.base import CLAIMS_COLUMNS
+from mlhistory.judging.verdicts import CLAIMS_COLUMNS
 from mlhistory.paths import PROJECT_ROOT
 from mlhistory.results import integrity, schema
 

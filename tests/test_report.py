@@ -10,12 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from mlhistory.judging import base
+from mlhistory.judging import verdicts
 from mlhistory.paths import PROJECT_ROOT
 from mlhistory.reporting import report
 from mlhistory.reporting.document import slug, to_markdown
 
-MAIN_PAGE_LIMIT = 30_000  # bytes of Markdown: the main page is a summary, not a log
+# Bytes of Markdown: the main page is a summary, not a log. It holds the verdicts, the
+# takeaways, the history figure, the eras table (five rows) and a section per experiment; the
+# glossary and every per-run table are in the appendix.
+MAIN_PAGE_LIMIT = 30_000
 COMMITTED_RESULTS = PROJECT_ROOT / "results"
 MARKDOWN_LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")
 
@@ -25,6 +28,18 @@ MARKDOWN_LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")
 @pytest.fixture(scope="module")
 def results_set(fake_report) -> Path:
     return fake_report
+
+
+@pytest.fixture(scope="module")
+def judged_once(results_set) -> list:
+    return report.read_judged(results_set)
+
+
+@pytest.fixture
+def judged(judged_once) -> list:
+    """The fake set's experiments read and judged (once for the module: judging the whole set
+    takes seconds), in a list of this test's own."""
+    return list(judged_once)
 
 
 def section(markdown: str, heading: str) -> str:
@@ -43,13 +58,33 @@ def test_main_page_opens_with_the_verdicts_the_takeaways_and_the_timeline(result
     # One column per dataset, the book's own first.
     assert "| section | claim | MNIST | Fashion-MNIST |" in glance
     # Each verdict is explained once, in the opening, from the judging layer's meanings.
-    for verdict, meaning in base.VERDICT_MEANINGS.items():
+    for verdict, meaning in verdicts.VERDICT_MEANINGS.items():
         assert markdown.count(meaning) == 1
         assert f"- **{verdict}**: {meaning}" in glance
     assert "(mnist/05_return_of_neural_networks/timeline.png)" in section(
         markdown, "The history in one figure")
     # Leaderboards and per-run tables are not on the main page.
     assert "Leaderboard" not in headings and "| fit time |" not in markdown
+
+
+@pytest.mark.slow
+def test_the_main_page_sets_the_eras_side_by_side_and_explains_its_terms(results_set):
+    from mlhistory.reporting.sections import GLOSSARY
+
+    markdown = (results_set / "REPORT.md").read_text()
+    eras = section(markdown, "The eras in numbers")
+    assert "| era | what changed (the book) | MNIST: best (test error) |" in eras
+    # One row per era; the first has nothing before it, and later ones are set against it.
+    rows = [line for line in eras.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    assert len(rows) == 5 and rows[0].count("the first era") == 2
+    assert "Logistic regression (C=1)" in rows[0] and "fewer errors" in rows[1]
+    # The era's models are listed on experiment 05's own page, not on the main page.
+    page = (results_set / "mnist" / "05_return_of_neural_networks" / "README.md").read_text()
+    assert "| models run here |" in page and "models run here" not in eras
+    glossary = section((results_set / "APPENDIX.md").read_text(), "Glossary")
+    for term in ("fair budget", "macro-F1", "HOG", "probe", "margin"):
+        assert f"- **{term}**: {GLOSSARY[term]}" in glossary
+    assert "validation split: 10 % of the training images" in glossary
 
 
 @pytest.mark.slow
@@ -66,10 +101,10 @@ def test_takeaways_are_counted_from_the_verdicts(results_set):
 
 
 @pytest.mark.slow
-def test_a_failing_claim_on_the_books_dataset_is_a_takeaway(results_set):
-    experiments = report.read_judged(results_set)
+def test_a_failing_claim_on_the_books_dataset_is_a_takeaway(results_set, judged):
+    experiments = judged
     first = experiments[0]
-    failed = [dict(row, verdict=base.FAILS) if row["claim_id"] == "forest_beats_tree" else row
+    failed = [dict(row, verdict=verdicts.FAILS) if row["claim_id"] == "forest_beats_tree" else row
               for row in first.claims]
     experiments[0] = replace(first, claims=failed)
     takeaways = section(to_markdown(report.build_pages(experiments, results_set)[0]),
@@ -105,22 +140,35 @@ def test_every_experiment_has_a_section_and_a_claims_section(results_set, fake_r
 
 
 @pytest.mark.slow
-def test_passage_test_and_p_value_are_shown_as_the_rows_hold_them(results_set, fake_results_set):
-    experiments = report.read_judged(results_set)
+def test_passage_test_and_p_value_are_shown_as_the_rows_hold_them(results_set, fake_results_set,
+                                                                  judged):
+    experiments = judged
     test = "McNemar's test, two-sided, p < 0.05"
     experiments = [replace(experiment, claims=[dict(row, test=test, p_value="0.0021")
                                                 for row in experiment.claims])
                    for experiment in experiments]
     pages = report.build_pages(experiments, results_set)
     markdown = to_markdown(pages[0])
-    assert f"Every verdict comes from one test: {test}." in markdown
-    assert markdown.count(test) == 1  # stated once, not per claim
-    first_section = section(markdown, "01 " + fake_results_set.experiments[0][1])
-    convnet_row = next(line for line in first_section.splitlines()
-                       if line.startswith("| The book's convnet"))
-    assert convnet_row == ("| The book's convnet beats every other model on these images. | "
-                           "1st ed. 1.2.5; 2nd ed. Back to neural networks | **holds** (p = 0.0021) "
-                           "| **does not carry over** (p = 0.0021) |")
+    appendix = to_markdown(next(page for page in pages if page.path == "APPENDIX.md"))
+    # The test is stated once, in the appendix; the main page points there.
+    assert f"Every verdict comes from one test: {test}." in appendix
+    assert test not in markdown and "(APPENDIX.md#the-statistical-tests)" in markdown
+    # Each claim once on the main page (the fake set's every experiment but one judges this
+    # sentence), with its passage and its verdict on each dataset.
+    judging = [experiment_id for experiment_id, *_ in fake_results_set.experiments
+               if experiment_id != fake_results_set.without_claims]
+    assert markdown.count("The book's convnet beats every other model on these images.") \
+        == len(judging)
+    convnet_row = next(line for line in section(markdown, "The book's claims at a glance")
+                       .splitlines() if "The book's convnet beats" in line)
+    claim, mnist, fashion = convnet_row.split(" | ", 1)[1].rstrip(" |").split(" | ")
+    assert claim == ("The book's convnet beats every other model on these images. *(1st ed. "
+                     "1.2.5; 2nd ed. Back to neural networks)*")
+    # The verdict, both sides' means and the gap with its interval, in points.
+    number, gap = r"\d\.\d{3}", r"[+-]\d+\.\d"
+    for cell, verdict in ((mnist, "holds"), (fashion, "does not carry over")):
+        assert re.fullmatch(rf"\*\*{verdict}\*\*: {number} vs {number}, {gap} \[{gap}, {gap}\] pt",
+                            cell), cell
     details = to_markdown(next(page for page in pages if page.path == "mnist/01_probabilistic/README.md"))
     assert f"- test: {test}" in details and "- passage: 1st ed. 1.2.5" in details
 
@@ -186,7 +234,7 @@ def test_claims_and_runs_csv_are_gathered_from_every_experiment(results_set, fak
     with open(results_set / "claims.csv", newline="") as handle:
         saved = list(csv.DictReader(handle))
     assert len(saved) == 2 * 11 * 3
-    assert list(saved[0]) == base.CLAIMS_COLUMNS
+    assert list(saved[0]) == verdicts.CLAIMS_COLUMNS
     with open(results_set / "runs.csv", newline="") as handle:
         runs_per_size = sum(seeds for *_, seeds in fake_results_set.models)
         assert len(list(csv.DictReader(handle))) == 2 * 12 * 4 * runs_per_size
@@ -246,11 +294,11 @@ def parse_html(page: str) -> _Page:
 
 
 @pytest.mark.slow
-def test_the_readme_findings_are_rewritten_from_the_verdicts(results_set, tmp_path):
+def test_the_readme_findings_are_rewritten_from_the_verdicts(results_set, tmp_path, judged):
     from mlhistory.errors import UsageError
     from mlhistory.reporting import findings
 
-    experiments = report.read_judged(results_set)
+    experiments = judged
     readme = tmp_path / "README.md"
     readme.write_text(f"# Title\n\nbefore\n\n{findings.START}\nold text\n{findings.END}\n\nafter\n"
                       f"{findings.BUDGETS_START}\nold budget\n{findings.BUDGETS_END}\n")
@@ -258,9 +306,9 @@ def test_the_readme_findings_are_rewritten_from_the_verdicts(results_set, tmp_pa
     text = readme.read_text()
     assert "old text" not in text and text.startswith("# Title\n\nbefore\n") and "after" in text
     rows = [row for experiment in experiments for row in experiment.claims
-            if row["source"] == base.BOOK]
-    verdicts = [row["verdict"] for row in rows if row["dataset"] == "mnist"]
-    assert f"on MNIST ({len(verdicts)} claims)" in text
+            if row["source"] == verdicts.BOOK]
+    mnist_verdicts = [row["verdict"] for row in rows if row["dataset"] == "mnist"]
+    assert f"on MNIST ({len(mnist_verdicts)} claims)" in text
     assert f"]({results_set.name}/REPORT.md#" in text  # links lead into the report
     assert "old budget" not in text and "every experiment at full size took" in text
     findings.update_readme(readme, experiments, results_set)
@@ -301,3 +349,44 @@ def test_a_bench_row_whose_load_was_not_recorded_is_printed_void():
     cells = bench_cells({"part": "suite", "subject": "make quick", "setting": "", "measured": "90",
                          "baseline": "180", "ratio": "0.5", "unit": "s", "goal": "", "detail": ""})
     assert cells[3:6] == ["void"] * 3 and cells[-1] == "void: the load was not recorded"
+
+
+def test_a_changed_verdict_shows_what_the_earlier_test_said(tmp_path, write_fake_experiment):
+    from mlhistory.results.schema import VERDICT_CHANGES_COLUMNS, VERDICT_CHANGES_FILE, write_rows
+
+    # One experiment of the fake set, as the full set's first: its page is the same.
+    results_dir = tmp_path / "results"
+    write_fake_experiment(results_dir)
+    experiments = report.read_judged(results_dir)
+    experiment = experiments[0]
+    row = experiment.claims[0]
+    record = {"experiment": row["experiment"], "dataset": row["dataset"],
+              "claim_id": row["claim_id"], "old_verdict": "inconclusive",
+              "old_test": "an older test", "old_p_value": "0.2", "new_verdict": row["verdict"],
+              "reason": "the margin now decides it"}
+    write_rows(results_dir / VERDICT_CHANGES_FILE, [record], VERDICT_CHANGES_COLUMNS)
+    page = to_markdown(report.build_pages(experiments, results_dir)[1])
+    assert ("earlier verdict: **inconclusive** (p = 0.2) by the earlier test (an older test); "
+            "changed because the margin now decides it") in page
+    # Every claim row's key numbers are on its page.
+    assert f"- numbers: accuracy: {row['side_a']} " in page and "95 % interval" in page
+
+
+def test_judge_rewrites_every_claims_file_and_prints_what_changed(tmp_path, capsys,
+                                                                   write_fake_experiment):
+    from mlhistory.__main__ import main
+
+    folder = write_fake_experiment(tmp_path / "results")
+    with open(folder / "claims.csv", newline="") as handle:
+        judged = list(csv.DictReader(handle))
+    (folder / "claims.csv").write_text("experiment,dataset,claim_id,verdict\n" + "".join(
+        f"{row['experiment']},{row['dataset']},{row['claim_id']},fails\n" for row in judged))
+    main(["judge", "--results-dir", str(tmp_path / "results")])
+    printed = capsys.readouterr().out
+    first = judged[0]
+    assert f"mnist/01_probabilistic {first['claim_id']}: fails -> {first['verdict']}" in printed
+    assert f"{len(judged)} verdicts changed" in printed
+    with open(folder / "claims.csv", newline="") as handle:
+        assert [row["verdict"] for row in csv.DictReader(handle)] == [row["verdict"]
+                                                                     for row in judged]
+    assert (tmp_path / "results" / "claims.csv").exists()

@@ -1,5 +1,6 @@
 """index.html in a real headless browser: it renders with no error, every image loads, every
-link of the table of contents lands on an element, and the tables sort.
+link of the table of contents lands on an element, the tables sort, and at a 1,400-pixel
+window no table overflows the page (a wide one scrolls inside its box).
 
 Selenium drives Debian's ``chromium`` through its ``chromedriver`` (package ``chromium-driver``;
 ``.ci/run`` installs both when it runs as root). Without either the tests are skipped and say why.
@@ -125,3 +126,70 @@ def test_clicking_a_column_header_sorts_the_table(browser, fixture_page):
 @pytest.mark.skipif(not COMMITTED_PAGE.exists(), reason="no committed results/index.html")
 def test_the_committed_report_renders_with_every_image_and_link_in_place(browser):
     check_renders(browser, COMMITTED_PAGE)
+
+
+# The width of the browser window the tables are checked at.
+WINDOW_WIDTH = 1_400
+# Every table whose right edge, or whose box's, passes the page's width; and whether the page
+# itself scrolls sideways. A table wider than its box is fine while its box scrolls.
+TABLE_OVERFLOW = """return (() => {
+  const page = document.documentElement.clientWidth;
+  const problems = [];
+  for (const table of document.querySelectorAll("table")) {
+    const box = table.parentElement;
+    const scrolls = ["auto", "scroll"].includes(getComputedStyle(box).overflowX);
+    const right = (scrolls ? box : table).getBoundingClientRect().right;
+    if (right > page + 1) {
+      problems.push(`${table.tHead.rows[0].cells[0].textContent}: right edge ${Math.round(right)} px`);
+    }
+  }
+  if (document.documentElement.scrollWidth > page + 1) {
+    problems.push(`the page scrolls sideways: ${document.documentElement.scrollWidth} px wide`);
+  }
+  return {page: page, problems: problems};
+})()"""
+
+
+def table_overflow(browser, page, css: str = "") -> list[str]:
+    """What overflows the page width at WINDOW_WIDTH, with ``css`` added to the page's style."""
+    browser.set_window_size(WINDOW_WIDTH, 1_000)
+    open_page(browser, page)
+    if css:
+        browser.execute_script("const style = document.createElement('style');"
+                               f"style.textContent = {css!r}; document.head.append(style);")
+    found = browser.execute_script(TABLE_OVERFLOW)
+    assert found["page"] > WINDOW_WIDTH - 100  # the window is as wide as asked
+    return found["problems"]
+
+
+@pytest.fixture(scope="module")
+def wide_table_page(tmp_path_factory):
+    """A page with a table far wider than any screen: many columns, long headers and cells."""
+    from mlhistory.reporting.document import Heading, Page, Paragraph, Table, to_html
+
+    header = [f"a long column header number {index}" for index in range(24)]
+    rows = [[f"value {row}.{column} with some words" for column in range(24)] for row in range(3)]
+    pages = [Page("REPORT.md", "Wide", [Heading(1, "Wide"), Paragraph("A wide table:"),
+                                        Table(header, rows)])]
+    path = tmp_path_factory.mktemp("wide") / "index.html"
+    path.write_text(to_html(pages, "Wide"))
+    return path
+
+
+def test_a_wide_table_scrolls_inside_its_box_instead_of_widening_the_page(browser, wide_table_page):
+    assert table_overflow(browser, wide_table_page) == []
+
+
+def test_the_overflow_check_catches_a_table_that_widens_the_page(browser, wide_table_page):
+    problems = table_overflow(browser, wide_table_page, css=".wide{overflow:visible}")
+    assert any("right edge" in problem for problem in problems)
+    assert any("scrolls sideways" in problem for problem in problems)
+
+
+def test_no_table_of_the_report_overflows_the_page(browser, fixture_page):
+    assert table_overflow(browser, fixture_page) == []
+
+
+@pytest.mark.skipif(not COMMITTED_PAGE.exists(), reason="no committed results/index.html")
+def test_no_table_of_the_committed_report_overflows_the_page(browser):
+    assert table_overflow(browser, COMMITTED_PAGE) == []

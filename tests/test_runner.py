@@ -51,7 +51,7 @@ def _identity_key(spec):
     from dataclasses import asdict
 
     identity = {**asdict(spec), "params": spec.params_dict, "model_version": 1}
-    del identity["data_digest"], identity["classes"]
+    del identity["data_digest"], identity["classes"], identity["evaluation"]  # unset: not in keys
     return hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()[:20]
 
 

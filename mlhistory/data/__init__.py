@@ -25,6 +25,7 @@ from .subsets import (
     check_subset_size,
     stratified_order,
     stratified_subset,
+    validation_size,
     validation_split,
 )
 from .views import check_classes, restrict_classes
@@ -34,6 +35,6 @@ __all__ = [
     "array_checksums", "array_digest", "check_classes", "check_subset_size", "dataset_info",
     "load", "locate", "origin", "read_idx", "read_mlbench_frame", "read_mnist_pickle",
     "recorded_checksums", "restrict_classes", "stratified_order", "stratified_subset",
-    "validation_split", "VALIDATION_FRACTION",
+    "validation_size", "validation_split", "VALIDATION_FRACTION",
     "validate", "verification", "verify_checksums",
 ]

@@ -49,9 +49,14 @@ def validation_split(labels: np.ndarray, seed: int,
                      fraction: float = VALIDATION_FRACTION) -> tuple[np.ndarray, np.ndarray]:
     """Sorted (train, validation) indices of a training split: a seeded, stratified ``fraction``
     held out, at least one image of each class."""
-    n_validation = max(int(round(fraction * len(labels))), len(np.unique(labels)))
+    n_validation = validation_size(len(labels), len(np.unique(labels)), fraction)
     order = stratified_order(labels, seed)
     return np.sort(order[n_validation:]), np.sort(order[:n_validation])
+
+
+def validation_size(n: int, n_classes: int, fraction: float = VALIDATION_FRACTION) -> int:
+    """How many of ``n`` training images ``validation_split`` holds out."""
+    return max(int(round(fraction * n)), n_classes)
 
 
 def check_subset_size(n: int | None, available: int, n_classes: int, what: str) -> None:

@@ -4,10 +4,14 @@ It may import ``results`` and the base modules, never ``running``, ``models`` or
 a verdict can always be recomputed from a results folder, on any machine.
 
 - ``base``: verdicts and what they mean, the ``Claim`` class and its kind registry, judging
-  an experiment's claims into ``claims.csv`` rows;
-- ``comparisons``: runs against each other on the same test images, by the paired test
-  (``paired``): Beats, MatchesOrBeats, AnyMatchesOrBeats, Pairwise, WinRate, RunnerUp,
-  CheaperToContinue;
+  an experiment's claims into ``claims.csv`` rows (each with its key numbers, its scope, and
+  its runs screened by their flags, ``results.flags``);
+- ``margins``: the declared margin of each kind of quantity, and how the 95 % interval of a
+  gap becomes a verdict for each relation (beats, matches or beats, exceeds);
+- ``paired``: the paired test of the mean over seeds and test images (McNemar's for two
+  deterministic runs), and the power calculation behind "underpowered";
+- ``comparisons``: runs against each other on the same test images, by the paired test:
+  Beats, MatchesOrBeats, AnyMatchesOrBeats, Pairwise, WinRate, RunnerUp, CheaperToContinue;
 - ``trends``: a measurement along epochs, training sizes, depth or layers: ReachesSooner,
   FitTimeExponents, DiminishingReturns, RisesAlong, FailsToTrain;
 - ``references``: a measurement against a figure from outside (published, quoted, a bound):
@@ -17,8 +21,9 @@ Importing the package imports the modules of kinds, which registers every kind; 
 exports each registered kind under its class name, so a new kind is its class and nothing else.
 """
 
-from . import comparisons, references, trends  # noqa: F401  (defining the kinds registers them)
-from .base import BOOK, CLAIM_KINDS, PROJECT
+from . import comparisons, rankings, references, trainability, trends  # noqa: F401  (defining the kinds registers them)
+from .base import CLAIM_KINDS
+from .verdicts import BOOK, PROJECT
 
 globals().update({kind.__name__: kind for kind in CLAIM_KINDS.values()})
 __all__ = ["BOOK", "PROJECT", *sorted(kind.__name__ for kind in CLAIM_KINDS.values())]

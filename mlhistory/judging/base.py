@@ -10,75 +10,76 @@ against others on the same test images), ``trends`` (how a measurement moves alo
 training sizes, depth or layers) and ``references`` (a measurement against a figure from
 outside: a published accuracy, a quoted reduction or factor, a time bound).
 
-The verdicts (``VERDICT_MEANINGS``):
+The verdicts (``VERDICT_MEANINGS``, printed by the report) say what the evidence shows, by
+the 95 % interval of the measurement against the declared margin (``margins``):
 
-- holds: the measurement agrees with the book beyond the test's threshold;
-- fails: it contradicts the book, on the data the book talks about;
-- inconclusive: the difference is within the noise, or a run is missing;
+- holds: the interval lies on the book's side (above 0 for "beats", above minus the margin
+  for "matches or beats");
+- fails: it lies on the other side, on the data the book talks about;
+- ties: the book predicts a difference, and the interval lies within ± the margin;
+- underpowered: the interval is too wide to decide, or the test set too small; the evidence
+  says what would settle it;
 - does not carry over: a claim the book makes about one dataset (``book_dataset``, e.g.
   MNIST) is contradicted on another;
-- limited by this machine: the machine cannot give the claim a fair test (no GPU).
+- limited by this machine: the machine cannot give the claim a fair test (no GPU);
+- setup short: a run the claim rests on failed (every run of a side flagged and excluded), is
+  flagged short of its family's literature, or has no results here, or a figure it needs is
+  missing;
+- inconclusive: kept for one case only, a rank trend (no margin to call it flat) that is
+  significant neither way.
 
 A run a claim needs without results here (skipped, or lacking the size) makes the claim
-inconclusive, "no results for <label>": a kind reads its runs through ``results_of`` and
+"setup short", "no results for <label>": a kind reads its runs through ``results_of`` and
 ``Claim.evaluate`` turns the ``NoResults`` it raises into that verdict, so no kind writes the
-guard itself.
+guard itself. ``Claim.evaluate`` also screens the runs by their flags (``results.flags``)
+before the kind sees them: failed runs are left out (and counted in the evidence), runs
+flagged short make the verdict "setup short".
 """
 
 import csv
 import io
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 from .. import atomic
 from ..errors import UsageError
 from ..results import ExperimentResults
+from ..results.flags import SHORT, TIMING, Flag, flags_of
+from ..results.labels import as_labels
 from ..results.schema import base_dataset
+from .verdicts import (
+    BOOK,
+    CLAIMS_COLUMNS,
+    DOES_NOT_CARRY_OVER,
+    FAILS,
+    MACHINE,
+    SETUP_SHORT,
+    TABLES,
+    Numbers,
+    Verdict,
+)
 
-HOLDS, FAILS, INCONCLUSIVE = "holds", "fails", "inconclusive"
-DOES_NOT_CARRY_OVER = "does not carry over"
-LIMITED_BY_MACHINE = "limited by this machine"
-# What each verdict means; the report explains them once, in its opening.
-VERDICT_MEANINGS = {
-    HOLDS: "the measurement agrees with the book, beyond the test's threshold",
-    FAILS: "the book is contradicted, on the data it talks about",
-    INCONCLUSIVE: "the difference is within the noise, or a run is missing",
-    DOES_NOT_CARRY_OVER: "the book's claim is about other data (MNIST, say); on this dataset "
-                         "the measurement goes the other way",
-    LIMITED_BY_MACHINE: "this machine could not give the claim a fair test (no GPU, say); the "
-                        "evidence says what would be needed",
-}
-# Where a claim comes from: a passage of the book, or a question of the project's own, which
-# the report keeps under a heading of its own.
-BOOK, PROJECT = "book", "project"
-# One row per claim and dataset.
-CLAIMS_COLUMNS = ["experiment", "dataset", "claim_id", "source", "passage", "claim", "verdict",
-                  "test", "p_value", "evidence", "budgets"]
 # Every claim class by the kind it is saved under, filled as each class is defined.
 CLAIM_KINDS: dict[str, type["Claim"]] = {}
 
 
-@dataclass(frozen=True)
-class Verdict:
-    verdict: str
-    evidence: str
-    test: str = ""  # the statistical test and its threshold, e.g. "McNemar, two-sided, p < 0.05"
-    p_value: float | None = None
-
-
 class NoResults(Exception):
     """A run a claim needs has no results here: declared but skipped (its dataset not
-    available), or lacking the training size asked for. ``Claim.evaluate`` turns it into the
-    inconclusive verdict; a kind that counts several comparisons catches it to skip one."""
+    available), lacking the training size asked for, or with every run flagged and excluded
+    (``excluded``). ``Claim.evaluate`` turns it into the setup-short verdict; a kind that
+    counts several comparisons catches it to skip one."""
 
-    def __init__(self, *labels: str, n_train: int | None = None):
+    def __init__(self, *labels: str, n_train: int | None = None, excluded: bool = False):
         size = "" if n_train is None else f" at n_train={n_train:,}"
-        self.evidence = f"no results for {', '.join(labels)}{size}"
+        what = "no unflagged results" if excluded else "no results"
+        self.evidence = f"{what} for {', '.join(labels)}{size}"
+        self.excluded = excluded
         super().__init__(self.evidence)
 
     @property
     def verdict(self) -> Verdict:
-        return Verdict(INCONCLUSIVE, self.evidence)
+        return Verdict(SETUP_SHORT, self.evidence)
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,10 @@ class Claim:
     # data in general: on any other dataset a contradiction "does not carry over".
     book_dataset: str | None = field(default=None, kw_only=True)
     kind = ""  # the name it is saved under (a class attribute, not a field)
+    judges_time = False  # a kind that judges fit times leaves out runs whose time is flagged
+    # Failure flags that are the evidence of a claim expecting its runs to fail
+    # (``expects_failure``), so they do not exclude those runs.
+    expected_failures = ()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -109,6 +114,11 @@ class Claim:
                             f"{taken.__module__}.{taken.__qualname__} is already saved under")
         CLAIM_KINDS[cls.kind] = cls
 
+    def __post_init__(self) -> None:
+        # Runs named by the objects an experiment declared are kept by their labels.
+        for item in fields(self):
+            object.__setattr__(self, item.name, as_labels(getattr(self, item.name)))
+
     def to_dict(self) -> dict:
         """The saved form of a claim: its kind and fields, tuples as lists."""
         return {"kind": self.kind, **{key: _as_lists(value) for key, value in asdict(self).items()}}
@@ -117,16 +127,90 @@ class Claim:
         """The labels of the runs the claim compares."""
         raise NotImplementedError
 
-    def evaluate(self, results: ExperimentResults) -> Verdict:
-        """The claim's verdict on ``results``: inconclusive when a run it needs has no results."""
+    def expects_failure(self) -> tuple[str, ...]:
+        """Labels whose failed runs are the claim's evidence (a claim that deep nets fail to
+        train), so a failure flag does not exclude them."""
+        return ()
+
+    def judged_rows(self, results: ExperimentResults, label: str) -> list[dict]:
+        """The rows of ``label`` the claim judges: at its ``n_train`` if it has one, else at
+        the label's largest size (excluded runs included)."""
+        size = getattr(self, "n_train", None)
+        rows = results.rows_of(label, all_sizes=size is not None, with_excluded=True)
+        return [row for row in rows if size is None or row["n_train"] == size]
+
+    def evaluate(self, results: ExperimentResults,
+                 flags: Mapping[str, Sequence[Flag]] | None = None) -> Verdict:
+        """The claim's verdict on ``results``, its runs screened by their flags first (computed
+        from the saved results when ``flags`` is None): failed runs are left out and counted
+        in the evidence; a run flagged short makes the verdict "setup short"; a run it needs
+        without results makes it "setup short" too."""
+        labels = [label for label in dict.fromkeys(self.run_labels()) if label in results.labels]
+        if flags is None:
+            flags = flags_of(results, [row for label in labels
+                                       for row in results.rows_of(label, all_sizes=True)])
+        screen = self.screen(results, labels, flags)
         try:
-            return self.decide(results)
+            verdict = self.decide(results.excluding(screen.excluded))
         except NoResults as missing:
-            return missing.verdict
+            verdict = missing.verdict
+        if screen.short:
+            verdict = replace(verdict, verdict=SETUP_SHORT,
+                              evidence=f"{'; '.join(screen.short)}; the test alone gives "
+                                       f"{verdict.verdict}: {verdict.evidence}")
+        if screen.notes:
+            verdict = replace(verdict, evidence="; ".join(screen.notes) + "; " + verdict.evidence)
+        return verdict
+
+    def screen(self, results: ExperimentResults, labels: list[str],
+               flags: Mapping[str, Sequence[Flag]]) -> "Screen":
+        """Which runs the claim leaves out, which make it setup short, and the notes saying so
+        ("Perceptron (1958): 1 of 3 seeds diverged, excluded")."""
+        excluded, notes, short = set(), [], []
+        expected = set(self.expects_failure())
+        for label in labels:
+            judged = {row["run_key"] for row in self.judged_rows(results, label)}
+            left_out, kept = {}, {}
+            for row in results.rows_of(label, all_sizes=True, with_excluded=True):
+                key = row["run_key"]
+                for flag in flags.get(key, ()):
+                    if flag.action == SHORT:
+                        if key in judged:
+                            short.append(f"{results.display_name(label)} is flagged "
+                                         f"{flag.reason}" + (f" ({flag.detail})" if flag.detail
+                                                             else ""))
+                    elif flag.action == TIMING and not self.judges_time:
+                        continue
+                    elif label in expected and flag.reason in self.expected_failures:
+                        kept.setdefault(key, []).append(flag.reason)
+                    else:
+                        excluded.add(key)
+                        left_out.setdefault(key, []).append(flag.reason)
+            for found, outcome in ((left_out, "excluded"),
+                                   ({key: reasons for key, reasons in kept.items()
+                                     if key not in left_out}, "kept: the claim expects it")):
+                counted = [reasons for key, reasons in found.items() if key in judged]
+                if counted:
+                    reasons = list(dict.fromkeys(reason for run in counted for reason in run))
+                    runs = "seeds" if len(judged) > 1 else "run"
+                    notes.append(f"{results.display_name(label)}: {len(counted)} of {len(judged)} "
+                                 f"{runs} {_and(reasons)}, {outcome}")
+        return Screen(frozenset(excluded), notes, list(dict.fromkeys(short)))
 
     def decide(self, results: ExperimentResults) -> Verdict:
         """The kind's own test, reading its runs through ``results_of``."""
         raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Screen:
+    excluded: frozenset[str]
+    notes: list[str]
+    short: list[str]
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _as_lists(value):
@@ -139,7 +223,8 @@ def flatten(pairs: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
 
 def rows_at(results: ExperimentResults, label: str, n_train: int | None = None) -> list[dict]:
     """A label's rows at its largest size, or at ``n_train``; none for a run the experiment
-    declared but skipped here (its dataset not available), or lacking that size."""
+    declared but skipped here (its dataset not available), or lacking that size, or whose every
+    run there is excluded."""
     if label not in results.labels:
         return []
     if n_train is None:
@@ -151,7 +236,10 @@ def results_of(results: ExperimentResults, label: str, n_train: int | None = Non
     """``rows_at``, or ``NoResults`` when there are none."""
     rows = rows_at(results, label, n_train)
     if not rows:
-        raise NoResults(label, n_train=n_train)
+        excluded = label in results.labels and any(
+            row["run_key"] in results.excluded and (n_train is None or row["n_train"] == n_train)
+            for row in results.rows_of(label, all_sizes=n_train is not None, with_excluded=True))
+        raise NoResults(label, n_train=n_train, excluded=excluded)
     return rows
 
 
@@ -172,32 +260,76 @@ def from_dict(saved: dict) -> Claim:
     return CLAIM_KINDS[saved["kind"]](**fields)
 
 
-def judge(results: ExperimentResults, claims: list) -> list[dict]:
+def judge(results: ExperimentResults, claims: list,
+          flags: Mapping[str, Sequence[Flag]] | None = None) -> list[dict]:
     """One ``claims.csv`` row per claim, judged on one experiment's saved results.
+
+    ``flags``: the flags of its runs by run key; by default computed from the saved results and
+    read from the results set's flag file (``results.flags.flags_of``).
 
     A claim may name a run that was skipped here (judged without it), never one the experiment
     does not have: experiments check their claims when declared, and this catches a saved
     manifest that slipped past.
     """
     declared = [*results.labels, *(entry.label for entry in results.manifest.skipped)]
-    judged = []
     for claim in claims:
         unknown = [label for label in claim.run_labels() if label not in declared]
         if unknown:
             raise UsageError(f"claim {claim.claim_id!r} of {results.manifest.experiment_id} names "
                              f"{unknown[0]!r}, which is no run of the experiment (its runs: "
                              f"{', '.join(declared)})")
-        verdict = claim.evaluate(results)
+    if flags is None:
+        named = dict.fromkeys(label for claim in claims for label in claim.run_labels()
+                              if label in results.labels)
+        flags = flags_of(results, [row for label in named
+                                   for row in results.rows_of(label, all_sizes=True)])
+    judged = []
+    for claim in claims:
+        verdict = claim.evaluate(results, flags)
         outcome = verdict.verdict
         if outcome == FAILS and claim.book_dataset not in (None, base_dataset(results.dataset)):
             outcome = DOES_NOT_CARRY_OVER
+        numbers = (verdict.numbers or Numbers("")).columns()
         judged.append({"experiment": results.manifest.experiment_id, "dataset": results.dataset,
-                       "claim_id": claim.claim_id, "source": claim.source,
-                       "passage": claim.passage, "claim": claim.claim, "verdict": outcome,
-                       "test": verdict.test,
-                       "p_value": p_value_text(verdict.p_value),
-                       "evidence": verdict.evidence, "budgets": budgets(results, claim)})
+                       "scope": scope_of(results, claim), "claim_id": claim.claim_id,
+                       "source": claim.source, "passage": claim.passage, "claim": claim.claim,
+                       "verdict": outcome, "test": verdict.test,
+                       "p_value": p_value_text(verdict.p_value), **numbers,
+                       "excluded": excluded_text(results, claim, flags),
+                       "evidence": verdict.evidence, "budgets": budgets(results, claim, flags)})
     return judged
+
+
+def judge_saved(results: ExperimentResults,
+                flags: Mapping[str, Sequence[Flag]] | None = None) -> list[dict]:
+    """Judge an experiment's saved claims (its manifest's) again from its saved results, so
+    verdicts always follow the current verdict logic: no experiment is rerun."""
+    return judge(results, [from_dict(saved) for saved in results.manifest.claims], flags)
+
+
+def scope_of(results: ExperimentResults, claim: Claim) -> str:
+    """What a claim is about: the experiment's dataset when a run it compares is on it; else
+    ``TABLES`` (every run on a table), the other dataset's name ("digits"), or ``MACHINE``
+    (a claim that compares no run). Claims of any scope but the experiment's dataset judge the
+    same runs in every image dataset's folder, so they are listed and counted once."""
+    if not claim.run_labels():
+        return MACHINE
+    # The runs the experiment has (a skipped run's dataset was never loaded, so not known).
+    datasets = {base_dataset(results.run(label).dataset) for label in claim.run_labels()
+                if label in results.labels}
+    if base_dataset(results.dataset) in datasets or not datasets:
+        return results.dataset
+    if all(not results.datasets[name].is_image for name in datasets):
+        return TABLES
+    return "+".join(sorted(datasets))
+
+
+def excluded_text(results: ExperimentResults, claim: Claim, flags: Mapping[str, Sequence[Flag]]
+                  ) -> str:
+    """The runs a claim left out, with why: "Perceptron: 1 of 3 (diverged)"."""
+    labels = [label for label in dict.fromkeys(claim.run_labels()) if label in results.labels]
+    screen = claim.screen(results, labels, flags)
+    return "; ".join(note for note in screen.notes if note.endswith("excluded"))
 
 
 def p_value_text(p_value: float | None) -> str:
@@ -208,16 +340,22 @@ def p_value_text(p_value: float | None) -> str:
     return "<0.001" if p_value < 0.001 else f"{p_value:.3g}"
 
 
-def budgets(results: ExperimentResults, claim: Claim) -> str:
-    """What each side of a claim got: its display name, training size and seeds."""
+def budgets(results: ExperimentResults, claim: Claim,
+            flags: Mapping[str, Sequence[Flag]] | None = None) -> str:
+    """What each side of a claim got, at the size the claim judges: its display name,
+    training size and runs (and how many of them were left out)."""
     described = []
-    for label in dict.fromkeys(claim.run_labels()):
-        rows = rows_at(results, label) if label in results.labels else []
+    labels = [label for label in dict.fromkeys(claim.run_labels()) if label in results.labels]
+    excluded = claim.screen(results, labels, flags or {}).excluded
+    for label in labels:
+        rows = claim.judged_rows(results, label)
         if rows:
             sizes = sorted({row["n_train"] for row in rows})
+            left_out = sum(row["run_key"] in excluded for row in rows)
             described.append(f"{results.display_name(label)}: n_train "
                              f"{'/'.join(f'{size:,}' for size in sizes)}, {len(rows)} "
-                             f"run{'s' if len(rows) > 1 else ''}")
+                             f"run{'s' if len(rows) > 1 else ''}"
+                             + (f" ({left_out} excluded)" if left_out else ""))
     return "; ".join(described)
 
 
@@ -227,3 +365,16 @@ def write(path: Path, judged: list[dict]) -> None:
     writer.writeheader()
     writer.writerows(judged)
     atomic.write_text(path, buffer.getvalue())
+
+
+def dedupe(judged: list[dict]) -> list[dict]:
+    """The rows of a gathered ``claims.csv``, a claim about tables, the digits or the machine
+    (the same runs in every image dataset's folder) listed once: its first row."""
+    seen, kept = set(), []
+    for row in judged:
+        key = (row["experiment"], row["claim_id"],
+               row["scope"] if row["scope"] != row["dataset"] else row["dataset"])
+        if key not in seen:
+            seen.add(key)
+            kept.append(row)
+    return kept

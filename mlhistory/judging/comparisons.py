@@ -1,35 +1,50 @@
-"""Claims that compare runs with each other on the same test images, by the paired test
-(``paired.py``): one run beats or matches others (``Beats``, ``MatchesOrBeats``,
-``AnyMatchesOrBeats``), pairs of runs (``Pairwise``, ``WinRate``, ``CheaperToContinue``), a
-run's rank among others (``RunnerUp``).
+"""Claims that compare runs with each other on the same test images, by the paired test of the
+mean (``paired.py``) and the declared margins (``margins.py``): one run beats or matches others
+(``Beats``, ``MatchesOrBeats``, ``AnyMatchesOrBeats``), pairs of runs (``Pairwise``,
+``WinRate``, ``CheaperToContinue``), a run's rank among others (``RunnerUp``).
 
-A claim over several comparisons reports the largest p-value (``combined``).
+A claim over several comparisons combines their verdicts (``all_of``, ``most_of``) and reports
+the numbers of the comparison that decides it (``deciding``).
 """
 
-import math
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 
 from ..errors import UsageError
 from ..results import ExperimentResults, mean_std
 from ..results.schema import key_of_test_set
 from . import paired
-from .base import (
-    FAILS,
-    HOLDS,
-    INCONCLUSIVE,
-    Claim,
-    NoResults,
-    Verdict,
-    flatten,
-    p_value_text,
-    results_of_each,
+from .base import Claim, NoResults, flatten, p_value_text, results_of_each
+from .margins import (
+    BEATS,
+    MATCHES_OR_BEATS,
+    MIN_TEST_IMAGES,
+    margin_of,
+    points,
+    verdict_of_interval,
 )
+from .verdicts import FAILS, HOLDS, SETUP_SHORT, TIES, UNDERPOWERED, Numbers, Verdict
+
+# A claim that needs every comparison to show its relation takes the first of these any
+# comparison gives: one clear loss decides it, then one tie, then a side with no usable run,
+# then an undecided comparison; it holds only when every comparison holds.
+PRECEDENCE = (FAILS, TIES, SETUP_SHORT, UNDERPOWERED, HOLDS)
+
+
+def deterministic(results: ExperimentResults, label: str, n_train: int) -> bool:
+    """One run of a model whose fit does not depend on the seed: the runner gives such a model
+    one run where the experiment ran several seeds (a seeded model gets every seed)."""
+    runs = [row for row in results.rows_of(label, all_sizes=True, with_excluded=True)
+            if row["n_train"] == n_train]
+    return len(runs) == 1 and len(results.manifest.seeds) > 1
 
 
 def compare(results: ExperimentResults, label_a: str, rows_a: list[dict], label_b: str,
-            rows_b: list[dict], metric: str) -> Verdict:
-    """Is A's ``metric`` above B's on the same test images? A paired test decides (paired.py):
-    holds when A is significantly better, fails when significantly worse."""
+            rows_b: list[dict], metric: str, relation: str = BEATS) -> Verdict:
+    """Does A's mean ``metric`` show ``relation`` to B's on the same test images? The paired
+    test of the mean gives the 95 % interval of the gap; the metric's declared margin and the
+    relation give the verdict (``margins.verdict_of_interval``). A test set of fewer than
+    ``MIN_TEST_IMAGES`` images decides nothing: the comparison is underpowered."""
     test_sets = {key_of_test_set(row["dataset"], row["n_test"]) for row in (*rows_a, *rows_b)}
     if len(test_sets) != 1:
         raise UsageError(f"{label_a} and {label_b} were scored on different test sets "
@@ -38,17 +53,29 @@ def compare(results: ExperimentResults, label_a: str, rows_a: list[dict], label_
     n_classes = len(results.dataset_of(label_a).class_names)
     result = paired.paired_test([results.artifacts(row)["predictions"] for row in rows_a],
                                 [results.artifacts(row)["predictions"] for row in rows_b],
-                                labels, metric, n_classes)
-    if result.significant:
-        verdict = HOLDS if result.gap > 0 else FAILS
-    else:
-        verdict = INCONCLUSIVE
-    interval = ("" if math.isnan(result.low)
-                else f", 95 % interval {100 * result.low:+.2f}..{100 * result.high:+.2f}")
+                                labels, metric, n_classes,
+                                deterministic(results, label_a, rows_a[0]["n_train"]),
+                                deterministic(results, label_b, rows_b[0]["n_train"]))
+    margin = margin_of(metric)
+    verdict = verdict_of_interval(result.low, result.high, margin, relation)
     evidence = (f"{results.display_name(label_a)} {metric} {_describe(rows_a, metric)} vs "
                 f"{results.display_name(label_b)} {_describe(rows_b, metric)}: gap "
-                f"{100 * result.gap:+.2f} points{interval}, p = {p_value_text(result.p_value)}")
-    return Verdict(verdict, evidence, result.test, result.p_value)
+                f"{points(result.gap)} points, 95 % interval {points(result.low)}.."
+                f"{points(result.high)}, margin {100 * margin:.2f}, "
+                f"p = {p_value_text(result.p_value)}")
+    if result.n_test < MIN_TEST_IMAGES:
+        evidence += (f"; only {result.n_test:,} test images (fewer than {MIN_TEST_IMAGES:,}, "
+                     f"not cross-validated): an illustration, not a verdict"
+                     + ("" if verdict == UNDERPOWERED else f" (the interval alone: {verdict})")
+                     + "; cross-validation, or a larger test set, would make it one")
+        verdict = UNDERPOWERED
+    elif verdict == UNDERPOWERED:
+        evidence += "; " + paired.to_settle(result, margin, relation)
+    numbers = Numbers(metric, results.display_name(label_a), results.display_name(label_b),
+                      result.mean_a, result.mean_b, result.gap, result.low, result.high, margin,
+                      result.runs_a, result.runs_b, rows_a[0]["n_train"], rows_b[0]["n_train"],
+                      result.n_test)
+    return Verdict(verdict, evidence, result.test, result.p_value, numbers)
 
 
 def _describe(rows: list[dict], metric: str) -> str:
@@ -58,26 +85,76 @@ def _describe(rows: list[dict], metric: str) -> str:
     return f"{mean:.4f}{spread} ({runs}, n_train {rows[0]['n_train']:,})"
 
 
-def combined(verdict: str, comparisons: list[Verdict]) -> Verdict:
-    """One verdict from several paired comparisons: their evidence, and the largest p-value
-    (the weakest of the comparisons the verdict rests on)."""
-    p_values = [comparison.p_value for comparison in comparisons if comparison.p_value is not None]
-    tests = sorted({comparison.test for comparison in comparisons if comparison.test})
-    return Verdict(verdict, "; ".join(comparison.evidence for comparison in comparisons),
-                   " / ".join(tests) + (", largest p of the comparisons" if len(p_values) > 1 else ""),
-                   max(p_values) if p_values else None)
+def all_of(verdicts) -> str:
+    """Every comparison must show the relation: the first verdict of ``PRECEDENCE`` given."""
+    found = set(verdicts)
+    return next(verdict for verdict in PRECEDENCE if verdict in found) if found else SETUP_SHORT
+
+
+def most_of(verdicts) -> str:
+    """More than half of the comparisons must show the relation: holds when they do; fails when
+    half or more are clear losses; ties when half or more are losses or ties; else open
+    (setup short when a comparison lacks a usable run, else underpowered)."""
+    counts, total = Counter(verdicts), len(verdicts)
+    if not total:
+        return SETUP_SHORT
+    if 2 * counts[HOLDS] > total:
+        return HOLDS
+    if 2 * counts[FAILS] >= total:
+        return FAILS
+    if 2 * (counts[FAILS] + counts[TIES]) >= total:
+        return TIES
+    return SETUP_SHORT if counts[SETUP_SHORT] else UNDERPOWERED
+
+
+def deciding(verdict: str, comparisons: list[Verdict]) -> Verdict | None:
+    """The comparison whose numbers a combined verdict reports: of those giving the verdict,
+    the weakest when it holds (the lowest interval), the clearest when it fails (the highest
+    interval lowest), else the first."""
+    giving = [comparison for comparison in comparisons
+              if comparison.verdict == verdict and comparison.numbers is not None]
+    if not giving:
+        return None
+    if verdict == HOLDS:
+        return min(giving, key=lambda comparison: comparison.numbers.low)
+    if verdict == FAILS:
+        return min(giving, key=lambda comparison: comparison.numbers.high)
+    return giving[0]
+
+
+WHY_DECIDING = {HOLDS: "the weakest that holds", FAILS: "the clearest that fails",
+                TIES: "one that ties", UNDERPOWERED: "one that cannot decide",
+                SETUP_SHORT: "one whose setup is short"}
+
+
+def combined(verdict: str, comparisons: list[Verdict], prefix: str = "") -> Verdict:
+    """One verdict from several paired comparisons: their evidence, and the numbers, test and
+    p-value of the comparison that decides it."""
+    chosen = deciding(verdict, comparisons)
+    evidence = prefix + "; ".join(comparison.evidence for comparison in comparisons)
+    tests = " / ".join(sorted({comparison.test for comparison in comparisons if comparison.test}))
+    if chosen is None:
+        return Verdict(verdict, evidence, tests)
+    numbers = chosen.numbers
+    if len(comparisons) > 1:
+        numbers = replace(numbers, deciding=f"{numbers.side_a} vs {numbers.side_b}: of "
+                                            f"{len(comparisons)} comparisons, "
+                                            f"{WHY_DECIDING[verdict]} (its p-value)")
+    return Verdict(verdict, evidence, tests, chosen.p_value, numbers)
 
 
 def compare_against(results: ExperimentResults, winner: str, losers, metric: str,
-                    n_train: int | None = None) -> list[Verdict]:
+                    n_train: int | None = None, relation: str = BEATS) -> list[Verdict]:
     """``winner`` against each loser (``compare``); ``NoResults`` when a run has none."""
     rows = results_of_each(results, (winner, *losers), n_train)
-    return [compare(results, winner, rows[winner], loser, rows[loser], metric) for loser in losers]
+    return [compare(results, winner, rows[winner], loser, rows[loser], metric, relation)
+            for loser in losers]
 
 
 @dataclass(frozen=True)
 class Beats(Claim):
-    """``winner`` scores higher than every run in ``losers`` on ``metric``.
+    """``winner`` scores higher than every run in ``losers`` on ``metric``: the 95 % interval
+    of each gap lies above 0.
 
     Each run is taken at its largest training size, or at ``n_train`` when it is given.
     """
@@ -87,41 +164,54 @@ class Beats(Claim):
     metric: str = "accuracy"
     n_train: int | None = None
     kind = "beats"
+    relation = BEATS
 
     def run_labels(self) -> tuple[str, ...]:
         return (self.winner, *self.losers)
 
-    @staticmethod
-    def combine(verdicts: set[str]) -> str:
-        if FAILS in verdicts:
-            return FAILS
-        return HOLDS if verdicts == {HOLDS} else INCONCLUSIVE
-
     def decide(self, results: ExperimentResults) -> Verdict:
-        comparisons = compare_against(results, self.winner, self.losers, self.metric, self.n_train)
-        return combined(self.combine({comparison.verdict for comparison in comparisons}),
-                        comparisons)
+        comparisons = compare_against(results, self.winner, self.losers, self.metric,
+                                      self.n_train, self.relation)
+        return combined(all_of(comparison.verdict for comparison in comparisons), comparisons)
 
 
 @dataclass(frozen=True)
 class MatchesOrBeats(Beats):
-    """``winner`` is not worse than any run in ``losers`` beyond the noise margin."""
+    """``winner`` is not worse than any run in ``losers`` by more than the declared margin
+    (non-inferiority: each gap's 95 % interval lies above minus the margin)."""
 
     kind = "matches_or_beats"
+    relation = MATCHES_OR_BEATS
 
-    @staticmethod
-    def combine(verdicts: set[str]) -> str:
-        return FAILS if FAILS in verdicts else HOLDS
+
+def _pair_verdicts(results: ExperimentResults, pairs, metric: str, relation: str
+                   ) -> tuple[list[Verdict], list[str]]:
+    """Each pair's comparison; a pair without results here (a dataset not available) is listed
+    and not counted, one whose every run of a side is flagged counts as setup short."""
+    comparisons, details = [], []
+    for winner, loser in pairs:
+        try:
+            comparison = compare_against(results, winner, (loser,), metric, relation=relation)[0]
+        except NoResults as missing:
+            if missing.excluded:
+                comparisons.append(missing.verdict)
+                details.append(missing.evidence)
+            else:
+                details.append(missing.evidence + " (not counted)")
+            continue
+        comparisons.append(comparison)
+        details.append(f"[{comparison.verdict}] {comparison.evidence}")
+    return comparisons, details
 
 
 @dataclass(frozen=True)
 class Pairwise(Claim):
     """Each ``(winner, loser)`` pair is compared on ``metric`` at the pair's largest size.
 
-    ``relation`` is what each pair must show: "beats" (a gap beyond the noise margin) or
-    "matches_or_beats" (no gap beyond the margin the other way). ``quorum`` "all" needs every
-    pair to show it; "most" needs more than half of the pairs with results to show it
-    (pairs without results, e.g. a dataset not available here, are listed and not counted).
+    ``relation`` is what each pair must show: "beats" (the gap's interval above 0) or
+    "matches_or_beats" (above minus the margin). ``quorum`` "all" needs every pair to show it
+    (``all_of``); "most" needs more than half of the pairs with results (``most_of``; pairs
+    without results, e.g. a dataset not available here, are listed and not counted).
     """
 
     pairs: tuple[tuple[str, str], ...]
@@ -134,40 +224,21 @@ class Pairwise(Claim):
         return flatten(self.pairs)
 
     def decide(self, results: ExperimentResults) -> Verdict:
-        shown, failed, unclear, details, counted_comparisons = 0, 0, 0, [], []
-        for winner, loser in self.pairs:
-            try:
-                comparison = compare_against(results, winner, (loser,), self.metric)[0]
-            except NoResults as missing:
-                details.append(missing.evidence + " (not counted)")
-                continue
-            counted_comparisons.append(comparison)
-            verdict = comparison.verdict
-            if verdict == HOLDS or (verdict == INCONCLUSIVE and self.relation == "matches_or_beats"):
-                shown += 1
-            elif verdict == FAILS:
-                failed += 1
-            else:
-                unclear += 1
-            details.append(comparison.evidence)
-        counted = shown + failed + unclear
-        if counted == 0:
-            return Verdict(INCONCLUSIVE, "; ".join(details) or "no pairs")
+        comparisons, details = _pair_verdicts(results, self.pairs, self.metric, self.relation)
+        if not comparisons:
+            raise NoResults(*flatten(self.pairs))
+        outcomes = [comparison.verdict for comparison in comparisons]
+        verdict = most_of(outcomes) if self.quorum == "most" else all_of(outcomes)
+        summary = combined(verdict, comparisons)
         relation = self.relation.replace("_", " ")
-        if self.quorum == "most":
-            verdict = (HOLDS if 2 * shown > counted
-                       else FAILS if 2 * failed >= counted else INCONCLUSIVE)
-        else:
-            verdict = HOLDS if shown == counted else FAILS if failed else INCONCLUSIVE
-        summary = combined(verdict, counted_comparisons)
-        return Verdict(verdict, f"{shown} of {counted} pairs show '{relation}'; "
-                       + "; ".join(details), summary.test, summary.p_value)
+        return replace(summary, evidence=f"{outcomes.count(HOLDS)} of {len(outcomes)} pairs show "
+                                         f"'{relation}'; " + "; ".join(details))
 
 
 @dataclass(frozen=True)
 class AnyMatchesOrBeats(Claim):
     """Some run in ``candidates`` matches or beats every run in ``opponents`` at ``n_train``
-    (with ``strict``: significantly beats every one of them)."""
+    (with ``strict``: beats every one of them)."""
 
     candidates: tuple[str, ...]
     opponents: tuple[str, ...]
@@ -179,34 +250,46 @@ class AnyMatchesOrBeats(Claim):
         return (*self.candidates, *self.opponents)
 
     def decide(self, results: ExperimentResults) -> Verdict:
-        details, any_unknown, all_beaten = [], False, True
-        enough = {HOLDS} if self.strict else {HOLDS, INCONCLUSIVE}
+        relation = BEATS if self.strict else MATCHES_OR_BEATS
+        details, outcomes, summaries = [], [], []
         for candidate in self.candidates:
             try:
                 comparisons = compare_against(results, candidate, self.opponents, "accuracy",
-                                              self.n_train)
+                                              self.n_train, relation)
             except NoResults as missing:
-                any_unknown = True
+                outcomes.append(SETUP_SHORT)
                 details.append(missing.evidence)
                 continue
-            if all(comparison.verdict in enough for comparison in comparisons):
-                summary = combined(HOLDS, comparisons)
-                return Verdict(HOLDS, f"{results.display_name(candidate)} at "
-                               f"n_train={self.n_train:,}: {summary.evidence}", summary.test,
-                               summary.p_value)
-            all_beaten &= any(comparison.verdict == FAILS for comparison in comparisons)
-            short = [c.evidence for c in comparisons if c.verdict not in enough]
-            details.append(f"{results.display_name(candidate)} falls short: " + "; ".join(short))
-        verdict = FAILS if all_beaten and not any_unknown else INCONCLUSIVE
-        return Verdict(verdict, " | ".join(details), paired.DESCRIPTION)
+            outcome = all_of(comparison.verdict for comparison in comparisons)
+            summary = combined(outcome, comparisons)
+            if outcome == HOLDS:
+                return replace(summary, evidence=f"{results.display_name(candidate)} at "
+                                                 f"n_train={self.n_train:,}: {summary.evidence}")
+            outcomes.append(outcome)
+            summaries.append(summary)
+            details.append(f"[{outcome}] {results.display_name(candidate)}: " + "; ".join(
+                comparison.evidence for comparison in comparisons))
+        # No candidate shows it: fails when every candidate loses to an opponent, ties when
+        # every one loses or ties, else the first of setup short and underpowered given.
+        found = set(outcomes)
+        if found == {FAILS}:
+            verdict = FAILS
+        elif found <= {FAILS, TIES}:
+            verdict = TIES
+        else:
+            verdict = SETUP_SHORT if SETUP_SHORT in found else UNDERPOWERED
+        chosen = next((summary for summary in summaries if summary.verdict == verdict), None)
+        return Verdict(verdict, " | ".join(details), paired.DESCRIPTION,
+                       chosen.p_value if chosen else None, chosen.numbers if chosen else None)
 
 
 @dataclass(frozen=True)
 class WinRate(Claim):
     """``winner`` beats ``loser`` "most of the time": each ``(winner, loser)`` pair (one per
-    dataset and size, its seeds pooled) is one comparison, won or lost only when the paired test
-    says so. Holds when more than half of the comparisons with results are wins; fails when
-    half or more are losses. A sign test on wins against losses gives the p-value.
+    dataset and size, its seeds pooled) is one comparison, a win when the gap's interval lies
+    above 0, a loss when below, a tie when within ± the margin, else undecided. Holds when more
+    than half of the comparisons with results are wins (``most_of``). A sign test on wins
+    against losses gives the p-value.
     """
 
     pairs: tuple[tuple[str, str], ...]
@@ -219,79 +302,31 @@ class WinRate(Claim):
     def decide(self, results: ExperimentResults) -> Verdict:
         from scipy.stats import binomtest
 
-        outcomes, details = [], []
-        for winner, loser in self.pairs:
-            try:
-                comparison = compare_against(results, winner, (loser,), self.metric)[0]
-            except NoResults as missing:
-                details.append(missing.evidence + " (not counted)")
-                continue
-            outcomes.append(comparison.verdict)
-            details.append(f"[{comparison.verdict}] {comparison.evidence}")
-        wins, losses = outcomes.count(HOLDS), outcomes.count(FAILS)
-        if not outcomes:
-            return Verdict(INCONCLUSIVE, "; ".join(details) or "no pairs")
+        comparisons, details = _pair_verdicts(results, self.pairs, self.metric, BEATS)
+        if not comparisons:
+            raise NoResults(*flatten(self.pairs))
+        outcomes = [comparison.verdict for comparison in comparisons]
+        counts = Counter(outcomes)
+        wins, losses = counts[HOLDS], counts[FAILS]
         p_value = binomtest(wins, wins + losses, 0.5).pvalue if wins + losses else 1.0
-        evidence = (f"{wins} wins, {losses} losses, {len(outcomes) - wins - losses} ties (not "
-                    f"significant) in {len(outcomes)} comparisons; " + "; ".join(details))
-        test = "one comparison per dataset and size, each by the paired test; sign test on wins"
-        if 2 * wins > len(outcomes):
-            verdict = HOLDS
-        elif 2 * losses >= len(outcomes):
-            verdict = FAILS
-        else:
-            verdict = INCONCLUSIVE
-        return Verdict(verdict, evidence, test, p_value)
-
-
-@dataclass(frozen=True)
-class RunnerUp(Claim):
-    """``label`` is the best or second-best of ``field`` on most of the datasets in ``groups``.
-
-    ``groups`` lists, per dataset, the labels competing there (``label``'s run first). A model
-    tied with the second best by the paired test counts as second.
-    """
-
-    groups: tuple[tuple[str, ...], ...]
-    metric: str = "accuracy"
-    kind = "runner_up"
-
-    def run_labels(self) -> tuple[str, ...]:
-        return tuple(label for group in self.groups for label in group)
-
-    def decide(self, results: ExperimentResults) -> Verdict:
-        placed, counted, details = 0, 0, []
-        for candidate, *others in self.groups:
-            try:
-                rows = results_of_each(results, (candidate, *others))
-            except NoResults:
-                details.append(f"{candidate}: a run has no results (not counted)")
-                continue
-            means = {label: mean_std(row[self.metric] for row in found)[0]
-                     for label, found in rows.items()}
-            ranking = sorted(others, key=means.get, reverse=True)
-            counted += 1
-            second = ranking[1] if len(ranking) > 1 else ranking[0]
-            versus = compare(results, candidate, rows[candidate], second, rows[second], self.metric)
-            top_two = means[candidate] >= means[second] or versus.verdict == INCONCLUSIVE
-            placed += top_two
-            rank = 1 + sum(means[other] > means[candidate] for other in others)
-            details.append(f"{results.display_name(candidate)}: rank {rank} of {len(others) + 1} "
-                           f"on {self.metric} ({versus.evidence})")
-        if counted == 0:
-            return Verdict(INCONCLUSIVE, "; ".join(details))
-        evidence = f"first or second on {placed} of {counted} datasets; " + "; ".join(details)
-        test = f"rank by mean {self.metric}; a tie with the second best by the paired test counts"
-        return Verdict(HOLDS if 2 * placed > counted else FAILS, evidence, test)
+        verdict = most_of(outcomes)
+        undecided = counts[UNDERPOWERED] + counts[SETUP_SHORT]
+        evidence = (f"{wins} wins, {losses} losses, {counts[TIES]} ties (within the margin), "
+                    f"{undecided} undecided in {len(outcomes)} comparisons; " + "; ".join(details))
+        chosen = combined(verdict, comparisons)
+        test = ("one comparison per dataset and size, each by the paired test of the mean "
+                "against the margin; sign test on wins against losses")
+        return Verdict(verdict, evidence, test, p_value, chosen.numbers)
 
 
 @dataclass(frozen=True)
 class CheaperToContinue(Claim):
     """A model continued on new data keeps up with one retrained from scratch on all of it.
 
-    For each ``(continued, scratch)`` pair the continued model must not be significantly worse
-    than the retrained one (the paired test). Its cumulative fit time is reported beside it:
-    continuing sees each image once, so it is cheaper by design and is not what is tested.
+    For each ``(continued, scratch)`` pair the continued model must match or beat the retrained
+    one (non-inferiority within the margin, the paired test of the mean). Its cumulative fit
+    time is reported beside it: continuing sees each image once, so it is cheaper by design and
+    is not what is tested.
     """
 
     pairs: tuple[tuple[str, str], ...]
@@ -301,23 +336,21 @@ class CheaperToContinue(Claim):
         return flatten(self.pairs)
 
     def decide(self, results: ExperimentResults) -> Verdict:
-        verdicts, details, comparisons = set(), [], []
+        comparisons, details = [], []
         for continued, scratch in self.pairs:
             try:
                 rows = results_of_each(results, (continued, scratch))
             except NoResults as missing:
-                verdicts.add(INCONCLUSIVE)
+                comparisons.append(missing.verdict)
                 details.append(missing.evidence)
                 continue
             accuracy = compare(results, continued, rows[continued], scratch, rows[scratch],
-                               "accuracy")
+                               "accuracy", MATCHES_OR_BEATS)
             comparisons.append(accuracy)
             seconds = {label: mean_std(row["fit_seconds"] for row in rows[label])[0]
                        for label in rows}
-            verdicts.add(FAILS if accuracy.verdict == FAILS else HOLDS)
             details.append(f"{accuracy.evidence}; cumulative fit time {seconds[continued]:.1f} s "
                            f"vs {seconds[scratch]:.1f} s "
                            f"({100 * seconds[continued] / seconds[scratch]:.0f} %)")
-        verdict = FAILS if FAILS in verdicts else HOLDS if verdicts == {HOLDS} else INCONCLUSIVE
-        summary = combined(verdict, comparisons)
-        return Verdict(verdict, "; ".join(details), summary.test, summary.p_value)
+        summary = combined(all_of(comparison.verdict for comparison in comparisons), comparisons)
+        return replace(summary, evidence="; ".join(details))

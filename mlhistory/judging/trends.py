@@ -1,7 +1,8 @@
 """Claims about how a measurement moves along a series of steps: test accuracy along epochs
 (``ReachesSooner``), fit time along training sizes (``FitTimeExponents``), accuracy along depth
 (``DiminishingReturns``, ``FailsToTrain``), a per-layer curve along the layers
-(``RisesAlong``). Each says its own test in the ``test`` column.
+(``RisesAlong``). Each says its own test in the ``test`` column, and decides by an interval
+where there is one to draw (``margins.verdict_of_interval``).
 """
 
 import math
@@ -9,34 +10,53 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..results import ExperimentResults, mean_std
-from ..results.curves import epoch_curve, first_epoch_reaching, fit_time_exponent
+from ..results import ExperimentResults
+from ..results.curves import first_epoch_reaching, size_curve
 from . import paired
-from .base import (
-    FAILS,
-    HOLDS,
-    INCONCLUSIVE,
-    Claim,
-    NoResults,
-    Verdict,
-    results_of,
-    results_of_each,
-    rows_at,
+from .base import Claim, results_of, results_of_each
+from .margins import (
+    ACCURACY_MARGIN,
+    BEATS,
+    MIN_TEST_IMAGES,
+    REACH_TOLERANCE,
+    points,
+    verdict_of_interval,
 )
-from .comparisons import compare
+from .verdicts import FAILS, HOLDS, INCONCLUSIVE, SETUP_SHORT, UNDERPOWERED, Numbers, Verdict
 
-# The noise floor of a difference in accuracy: a tenth of a point.
-MIN_MARGIN = 0.001
-REACHES_TEST = (f"first epoch of the mean test curve over seeds within {100 * MIN_MARGIN:.1f} points "
-                "of the slower net's final accuracy")
+REACHES_TEST = (f"first epoch of the mean test curve over seeds within "
+                f"{100 * REACH_TOLERANCE:.1f} points of the slower net's final accuracy; 95 % "
+                f"interval of the epochs saved by a bootstrap over each net's seeds "
+                f"({paired.BOOTSTRAP_DRAWS:,} draws; the per-epoch curves are of the whole test "
+                f"set, so its images are not resampled)")
+
+
+def _seed_curves(results: ExperimentResults, label: str) -> np.ndarray:
+    """A label's per-epoch test curves, one row per seed, over the epochs all of them reached."""
+    saved = [results.artifacts(row)["test_accuracy_per_epoch"] for row in results.rows_of(label)]
+    reached = min(len(curve) for curve in saved)
+    return np.stack([np.asarray(curve[:reached], dtype=float) for curve in saved])
+
+
+NEVER = 1_000_000  # the epoch of a curve that never reaches the target: later than any
+
+
+def _epochs_to_reach(curves: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Per row of ``curves`` (draws, epochs): the 1-based first epoch at or above the row's
+    target, or ``NEVER``."""
+    reached = curves >= targets[:, np.newaxis]
+    return np.where(reached.any(axis=1), reached.argmax(axis=1) + 1, NEVER)
 
 
 @dataclass(frozen=True)
 class ReachesSooner(Claim):
     """``fast`` reaches ``slow``'s final test accuracy in fewer epochs than ``slow`` needs.
 
-    ``slow`` is credited with the first epoch at which its mean curve comes within the noise
-    floor of its own final value, so a net that plateaued early is not penalised.
+    ``slow`` is credited with the first epoch at which its mean curve comes within the
+    tolerance of its own final value, so a net that plateaued early is not penalised. The
+    epochs saved (slow's minus fast's) get a 95 % interval from a bootstrap over each net's
+    seeds: holds when it lies above 0, fails when below, ties when it is exactly 0 (the same
+    epoch in every draw), underpowered otherwise.
     """
 
     fast: str
@@ -47,26 +67,71 @@ class ReachesSooner(Claim):
         return (self.fast, self.slow)
 
     def decide(self, results: ExperimentResults) -> Verdict:
-        results_of_each(results, self.run_labels())  # every run has results, or NoResults
-        fast_curve, _ = epoch_curve(results, self.fast)
-        slow_curve, _ = epoch_curve(results, self.slow)
-        target = float(slow_curve[-1])
-        slow_epochs = first_epoch_reaching(slow_curve, target - MIN_MARGIN)
-        fast_epochs = first_epoch_reaching(fast_curve, target - MIN_MARGIN)
-        evidence = (f"{self.slow} ends at {target:.4f} after {len(slow_curve)} epochs and is within "
-                    f"{100 * MIN_MARGIN:.1f} points of it from epoch {slow_epochs}; {self.fast} ")
-        if fast_epochs is None:
-            return Verdict(FAILS, evidence + f"never reaches it in {len(fast_curve)} epochs "
-                                             f"(best {fast_curve.max():.4f})", REACHES_TEST)
-        evidence += f"reaches it at epoch {fast_epochs} of {len(fast_curve)}"
-        if fast_epochs < slow_epochs:
-            return Verdict(HOLDS, evidence, REACHES_TEST)
-        return Verdict(FAILS if fast_epochs > slow_epochs else INCONCLUSIVE, evidence, REACHES_TEST)
+        rows = results_of_each(results, self.run_labels())  # every run has results, or NoResults
+        fast, slow = _seed_curves(results, self.fast), _seed_curves(results, self.slow)
+        target = float(slow.mean(axis=0)[-1])
+        slow_epochs = first_epoch_reaching(slow.mean(axis=0), target - REACH_TOLERANCE)
+        fast_epochs = first_epoch_reaching(fast.mean(axis=0), target - REACH_TOLERANCE)
+        rng = np.random.default_rng(paired.BOOTSTRAP_SEED)
+        drawn = {}
+        for name, curves in (("fast", fast), ("slow", slow)):
+            weights = rng.multinomial(len(curves), np.full(len(curves), 1 / len(curves)),
+                                      size=paired.BOOTSTRAP_DRAWS) / len(curves)
+            drawn[name] = weights @ curves
+        targets = drawn["slow"][:, -1] - REACH_TOLERANCE
+        saved = _epochs_to_reach(drawn["slow"], targets) - _epochs_to_reach(drawn["fast"], targets)
+        low, high = (float(bound) for bound in np.quantile(saved, [0.025, 0.975]))
+        evidence = (f"{self.slow} ends at {target:.4f} after {slow.shape[1]} epochs and is within "
+                    f"{100 * REACH_TOLERANCE:.1f} points of it from epoch {slow_epochs}; "
+                    f"{self.fast} ")
+        evidence += (f"never reaches it in {fast.shape[1]} epochs (best "
+                     f"{fast.mean(axis=0).max():.4f})" if fast_epochs is None
+                     else f"reaches it at epoch {fast_epochs} of {fast.shape[1]}")
+        saved_now = slow_epochs - (NEVER if fast_epochs is None else fast_epochs)
+
+        def epochs(value: float) -> str:
+            return "never reached" if value <= -NEVER / 2 else f"{value:+.0f}"
+
+        evidence += (f"; epochs saved {epochs(saved_now)}, 95 % interval {epochs(low)}.."
+                     f"{epochs(high)}")
+        verdict = verdict_of_interval(low, high, 0.0, BEATS)
+        numbers = Numbers("epochs to reach", results.display_name(self.fast),
+                          results.display_name(self.slow),
+                          None if fast_epochs is None else float(fast_epochs), float(slow_epochs),
+                          None if fast_epochs is None else float(saved_now),
+                          None if fast_epochs is None else low,
+                          None if fast_epochs is None else high, 0.0, len(fast), len(slow),
+                          rows[self.fast][0]["n_train"], rows[self.slow][0]["n_train"],
+                          rows[self.fast][0]["n_test"], "gap = epochs the slow net needs minus "
+                                                        "the fast one's")
+        return Verdict(verdict, evidence, REACHES_TEST, numbers=numbers)
+
+
+def slope_interval(sizes, seconds) -> tuple[float, float, float]:
+    """The exponent b of seconds ~ a * size^b (least squares in log-log space) and its 95 %
+    t-interval from the residuals; an interval of NaN from two sizes."""
+    from scipy.stats import t
+
+    x, y = np.log(np.asarray(sizes, dtype=float)), np.log(np.asarray(seconds, dtype=float))
+    slope, intercept = np.polyfit(x, y, 1)
+    if len(x) < 3:
+        return float(slope), float("nan"), float("nan")
+    residuals = y - (slope * x + intercept)
+    error = math.sqrt(float(residuals @ residuals) / (len(x) - 2) / float(((x - x.mean()) ** 2).sum()))
+    half = float(t.ppf(0.975, len(x) - 2)) * error
+    return float(slope), float(slope) - half, float(slope) + half
 
 
 @dataclass(frozen=True)
 class FitTimeExponents(Claim):
-    """``steep``'s fit time grows faster than size^threshold while ``linear``'s stays near size^1."""
+    """``steep``'s fit time grows faster than size^threshold while ``linear``'s stays near size^1.
+
+    Each exponent is the least-squares slope of log mean fit time against log n_train over the
+    sizes from ``min_size``, with its 95 % t-interval. Holds when steep's interval lies above
+    the threshold and linear's inside the band; fails when steep's lies below the threshold or
+    linear's outside the band; underpowered otherwise (or from two sizes, which give no
+    interval). Runs with a negative fit time are left out (``judges_time``).
+    """
 
     steep: str
     linear: str
@@ -74,31 +139,67 @@ class FitTimeExponents(Claim):
     threshold: float = 1.5
     linear_band: tuple[float, float] = (0.7, 1.3)
     kind = "fit_time_exponents"
+    judges_time = True
 
     def run_labels(self) -> tuple[str, ...]:
         return (self.steep, self.linear)
 
+    def judged_rows(self, results: ExperimentResults, label: str) -> list[dict]:
+        return [row for row in results.rows_of(label, all_sizes=True, with_excluded=True)
+                if row["n_train"] >= self.min_size]
+
     def decide(self, results: ExperimentResults) -> Verdict:
-        results_of_each(results, self.run_labels())  # every run has results, or NoResults
-        steep, steep_sizes = fit_time_exponent(results, self.steep, self.min_size)
-        linear, linear_sizes = fit_time_exponent(results, self.linear, self.min_size)
-        if math.isnan(steep) or math.isnan(linear):
-            return Verdict(INCONCLUSIVE, f"fewer than two training sizes >= {self.min_size:,}",
-                           "least-squares slope of log fit time against log n_train")
+        rows = results_of_each(results, self.run_labels())  # every run has results, or NoResults
+        test = ("least-squares slope of log mean fit time against log n_train, 95 % t-interval "
+                "from the residuals, against the thresholds")
+        fitted = {}
+        for label in self.run_labels():
+            sizes, seconds, _ = size_curve(results, label, "fit_seconds")
+            used = [(size, second) for size, second in zip(sizes, seconds, strict=True)
+                    if size >= self.min_size]
+            if len(used) < 2:
+                return Verdict(SETUP_SHORT, f"fewer than two training sizes >= {self.min_size:,} "
+                                            f"for {label}", test)
+            fitted[label] = (*slope_interval(*zip(*used, strict=True)), [size for size, _ in used])
+        steep, steep_low, steep_high, steep_sizes = fitted[self.steep]
+        linear, linear_low, linear_high, linear_sizes = fitted[self.linear]
         low, high = self.linear_band
-        evidence = (f"fit-time exponent of {self.steep} {steep:.2f} over n_train "
-                    f"{steep_sizes[0]:,}..{steep_sizes[-1]:,} (threshold {self.threshold}); "
-                    f"{self.linear} {linear:.2f} over {linear_sizes[0]:,}..{linear_sizes[-1]:,} "
-                    f"(near 1 means {low}..{high})")
-        holds = steep > self.threshold and low <= linear <= high
-        return Verdict(HOLDS if holds else FAILS, evidence,
-                       "least-squares slope of log fit time against log n_train, against the "
-                       "thresholds")
+        evidence = (f"fit-time exponent of {self.steep} {steep:.2f} (95 % interval "
+                    f"{steep_low:.2f}..{steep_high:.2f}) over n_train {steep_sizes[0]:,}.."
+                    f"{steep_sizes[-1]:,} (threshold {self.threshold}); {self.linear} "
+                    f"{linear:.2f} ({linear_low:.2f}..{linear_high:.2f}) over "
+                    f"{linear_sizes[0]:,}..{linear_sizes[-1]:,} (near 1 means {low}..{high})")
+        if any(math.isnan(value) for value in (steep_low, linear_low)):
+            verdict = UNDERPOWERED
+            evidence += "; two sizes give no interval: a third size would"
+        elif steep_low > self.threshold and low <= linear_low and linear_high <= high:
+            verdict = HOLDS
+        elif steep_high < self.threshold or linear_high < low or linear_low > high:
+            verdict = FAILS
+        else:
+            verdict = UNDERPOWERED
+            evidence += ("; the intervals straddle the thresholds: more training sizes (or "
+                         "repeated timings) would narrow them")
+        numbers = Numbers("fit-time exponent", results.display_name(self.steep),
+                          f"threshold {self.threshold}", steep, self.threshold,
+                          steep - self.threshold, steep_low - self.threshold,
+                          steep_high - self.threshold, None, len(rows[self.steep]),
+                          None, steep_sizes[-1], None, None,
+                          f"the steep exponent against its threshold; {self.linear}'s "
+                          f"exponent {linear:.2f} ({linear_low:.2f}..{linear_high:.2f}) "
+                          f"against {low}..{high}")
+        return Verdict(verdict, evidence, test, numbers=numbers)
 
 
 @dataclass(frozen=True)
 class DiminishingReturns(Claim):
-    """Along ``labels`` (e.g. depth 1, 2, 3, 4), the last step gains less than the first."""
+    """Along ``labels`` (e.g. depth 1, 2, 3, 4), the last step gains less than the first.
+
+    The shrink (first gain minus last gain in mean accuracy) is a contrast of the steps' means,
+    drawn by the paired bootstrap of the mean (seeds and test images, the same images for
+    every step): holds when its 95 % interval lies above 0, fails when below, ties when within
+    ± the accuracy margin, underpowered otherwise.
+    """
 
     labels: tuple[str, ...]
     kind = "diminishing_returns"
@@ -107,27 +208,50 @@ class DiminishingReturns(Claim):
         return self.labels
 
     def decide(self, results: ExperimentResults) -> Verdict:
-        scores = {label: [row["accuracy"] for row in rows_at(results, label)] for label in self.labels}
-        missing = [label for label, values in scores.items() if not values]
-        if missing:
-            raise NoResults(*missing)
+        rows = results_of_each(results, self.labels)
         if len(self.labels) < 3:
-            return Verdict(INCONCLUSIVE, "fewer than three steps")
-        means = [mean_std(scores[label])[0] for label in self.labels]
-        gains = [later - earlier for earlier, later in zip(means, means[1:], strict=False)]
-        # The two gains share no more than one label; their difference's noise is bounded by
-        # the standard errors of the four means involved.
-        involved = {*self.labels[:2], *self.labels[-2:]}
-        variance = sum(mean_std(scores[label])[1] ** 2 / len(scores[label]) for label in involved)
-        margin = max(2 * math.sqrt(variance), MIN_MARGIN)
-        shrink = gains[0] - gains[-1]
+            return Verdict(SETUP_SHORT, "fewer than three steps")
+        steps = len(self.labels)
+        # first gain minus last gain = (m1 - m0) - (m[-1] - m[-2]) as weights on the means
+        weights = np.zeros(steps)
+        weights[[0, 1]] += (-1, 1)
+        weights[[-2, -1]] += (1, -1)
+        labels = results.test_labels(rows[self.labels[0]][0])
+        sides = [np.stack([results.artifacts(row)["predictions"] for row in rows[label]])
+                 for label in self.labels]
+        draws = paired.bootstrap_means(sides, labels, "accuracy", int(labels.max()) + 1)
+        contrast = draws @ weights
+        scores = [np.array([row["accuracy"] for row in rows[label]]) for label in self.labels]
+        means = np.array([values.mean() for values in scores])
+        gains = np.diff(means)
+        shrink = float(means @ weights)
+        low, high = paired.interval(contrast)
         evidence = ("gains in accuracy from one step to the next: "
                     + ", ".join(f"{100 * gain:+.2f}" for gain in gains)
-                    + f" points; first minus last {100 * shrink:+.2f}, noise margin {100 * margin:.2f}")
-        test = "first gain minus last gain in mean accuracy, against two standard errors over seeds"
-        if shrink > margin:
-            return Verdict(HOLDS, evidence, test)
-        return Verdict(FAILS if shrink < -margin else INCONCLUSIVE, evidence, test)
+                    + f" points; first minus last {points(shrink)}, 95 % interval "
+                      f"{points(low)}..{points(high)}, margin {100 * ACCURACY_MARGIN:.2f}")
+        verdict = verdict_of_interval(low, high, ACCURACY_MARGIN, BEATS)
+        n_test = rows[self.labels[0]][0]["n_test"]
+        if n_test < MIN_TEST_IMAGES:
+            evidence += f"; only {n_test:,} test images: an illustration, not a verdict"
+            verdict = UNDERPOWERED
+        elif verdict == UNDERPOWERED:
+            seeded = [(weight ** 2 * values.var(ddof=1), len(values)) if len(values) > 1
+                      else (0.0, 1) for weight, values in zip(weights, scores, strict=True)
+                      if weight]
+            resampled = sum((runs - 1) / runs ** 2 * variance for variance, runs in seeded)
+            evidence += "; " + paired.settling(shrink, ACCURACY_MARGIN, BEATS,
+                                               max(0.0, float(contrast.var()) - resampled),
+                                               seeded, n_test)
+        test = (f"first gain minus last gain in mean accuracy, {paired.BOOTSTRAP}, against "
+                f"the margin")
+        numbers = Numbers("accuracy gain", f"first gain ({self.labels[0]} to {self.labels[1]})",
+                          f"last gain ({self.labels[-2]} to {self.labels[-1]})",
+                          float(gains[0]), float(gains[-1]), shrink, low, high, ACCURACY_MARGIN,
+                          len(scores[0]), len(scores[-1]), rows[self.labels[0]][0]["n_train"],
+                          rows[self.labels[-1]][0]["n_train"], n_test,
+                          f"a contrast of the {steps} steps' means")
+        return Verdict(verdict, evidence, test, paired.two_sided_p(contrast), numbers)
 
 
 @dataclass(frozen=True)
@@ -137,7 +261,9 @@ class RisesAlong(Claim):
     The trend is Spearman's rank correlation between the step's position and the curve's mean
     over seeds, taken at ``steps`` (names from ``names_artifact``; all steps when empty), with
     an exact one-sided permutation p-value. Holds when it rises significantly; fails when it
-    falls significantly; inconclusive otherwise. A dip at one step does not decide it.
+    falls significantly; inconclusive otherwise (a rank correlation has no margin to call a
+    trend flat, and more seeds add no steps). A dip at one step does not decide it. On a test
+    set of fewer than ``MIN_TEST_IMAGES`` images it is an illustration: underpowered.
     """
 
     label: str
@@ -163,11 +289,22 @@ class RisesAlong(Claim):
                     + f" ({len(rows)} seed{'s' if len(rows) != 1 else ''}); Spearman's rho "
                       f"{rho:+.2f}")
         test = f"Spearman's rank correlation with depth, exact permutation test, p < {paired.ALPHA}"
+        numbers = Numbers("Spearman's rho", f"{self.artifact} of {results.display_name(self.label)}",
+                          "", rho, None, None, None, None, None, len(rows), None,
+                          rows[0]["n_train"], None, rows[0]["n_test"],
+                          f"a rank trend over {len(values)} steps")
         if p_rise < paired.ALPHA:
-            return Verdict(HOLDS, evidence, test, p_rise)
-        if p_fall < paired.ALPHA:
-            return Verdict(FAILS, evidence, test, p_fall)
-        return Verdict(INCONCLUSIVE, evidence, test, p_rise)
+            verdict, p_value = HOLDS, p_rise
+        elif p_fall < paired.ALPHA:
+            verdict, p_value = FAILS, p_fall
+        else:
+            verdict, p_value = INCONCLUSIVE, p_rise
+        if rows[0]["n_test"] < MIN_TEST_IMAGES:
+            evidence += (f"; only {rows[0]['n_test']:,} test images (fewer than "
+                         f"{MIN_TEST_IMAGES:,}): an illustration, not a verdict (the test alone: "
+                         f"{verdict})")
+            verdict = UNDERPOWERED
+        return Verdict(verdict, evidence, test, p_value, numbers)
 
 
 def rank_trend(values: np.ndarray) -> tuple[float, float, float]:
@@ -186,43 +323,3 @@ def rank_trend(values: np.ndarray) -> tuple[float, float, float]:
     observed = rho(ranks)
     every = np.array([rho(np.asarray(order)) for order in permutations(ranks)])
     return observed, float(np.mean(every >= observed - 1e-12)), float(np.mean(every <= observed + 1e-12))
-
-
-@dataclass(frozen=True)
-class FailsToTrain(Claim):
-    """Each of ``labels`` ends near chance, or far below ``reference`` (a shallower net)."""
-
-    labels: tuple[str, ...]
-    reference: str
-    chance: float | None = None  # None: one over the number of classes
-    near: float = 0.1  # within this of chance counts as "near chance"
-    far: float = 0.1  # this far below the reference counts as "far below"
-    kind = "fails_to_train"
-
-    def run_labels(self) -> tuple[str, ...]:
-        return (*self.labels, self.reference)
-
-    def decide(self, results: ExperimentResults) -> Verdict:
-        reference_rows = results_of(results, self.reference)
-        reference_mean = mean_std(row["accuracy"] for row in reference_rows)[0]
-        chance = self.chance or 1 / len(results.dataset_record.class_names)
-        states, details = set(), []
-        for label in self.labels:
-            rows = results_of(results, label)
-            mean = mean_std(row["accuracy"] for row in rows)[0]
-            if mean <= chance + self.near or mean <= reference_mean - self.far:
-                states.add("failed")
-            elif compare(results, label, rows, self.reference, reference_rows,
-                         "accuracy").verdict != FAILS:
-                states.add("trained")
-            else:
-                states.add("partly")
-            details.append(f"{label} {mean:.4f}")
-        evidence = (f"{', '.join(details)}; chance {chance:.2f}, {self.reference} "
-                    f"{reference_mean:.4f} (failing = within {100 * self.near:.0f} points of chance "
-                    f"or {100 * self.far:.0f} points below the reference)")
-        test = (f"thresholds on the mean over seeds; 'trained' = not significantly below the "
-                f"reference ({paired.BOOTSTRAP})")
-        if states == {"failed"}:
-            return Verdict(HOLDS, evidence, test)
-        return Verdict(FAILS if "trained" in states else INCONCLUSIVE, evidence, test)

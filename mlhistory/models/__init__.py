@@ -7,23 +7,19 @@ entry to ``registry.py`` (a ``ModelEntry``, ``entry.py``), with its builder in `
 (for a new kind of net, also in ``nets.py``) and what it keeps for plots in ``artifacts.py``.
 """
 
+from .assembly import build, build_estimator, check_features, check_run
 from .builders import set_library_threads
 from .estimator import Estimator, FitContext, start_run
 from .features import default_for as default_features
 from .features import seed_dependent as seed_dependent_features
 from .features import version as features_version
+from .naming import display_name, features_display
 from .registry import (
     DEEP,
     REGISTRY,
     SHALLOW,
     ModelEntry,
-    build,
-    build_estimator,
-    check_features,
-    check_run,
     dataset_params,
-    display_name,
-    features_display,
     get,
     resolve_params,
 )

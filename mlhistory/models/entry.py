@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import UsageError
+from . import search_spaces as spaces
 
 SHALLOW = "shallow"
 DEEP = "deep"
@@ -74,6 +75,13 @@ class ModelEntry:
     # Under --quick only (the smoke run of every experiment): params that shrink the model's
     # inner work, whatever experiment runs it; a full run never sees them.
     quick_params: dict = field(default_factory=dict)
+    # What the search stage (``mlhistory tune``) may change, as plain data from the family's
+    # literature: {param: ("log_float", low, high) | ("float", ...) | ("int", ...) |
+    # ("log_int", ...) | ("categorical", [choices])} (``search_spaces.py``). Empty: not searched.
+    search_space: dict = field(default_factory=dict)
+    # Params every trial sets that the search does not choose: its training budget and early
+    # stopping (the refit fixes the epochs or rounds chosen), and what every fit needs.
+    search_budget: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.display:
@@ -81,6 +89,8 @@ class ModelEntry:
         if not callable(self.lineage) and self.lineage not in LINEAGES:
             raise TypeError(f"model entry {self.name!r} needs a lineage, one of: "
                             f"{', '.join(LINEAGES)}")
+        spaces.check(self.name, self.search_space, self.search_budget,
+                     set(self.defaults) | set(self.options))
 
     def default_params(self) -> dict:
         """The defaults, a default that depends on the machine resolved (``OnThisMachine``)."""

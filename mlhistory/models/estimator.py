@@ -1,6 +1,6 @@
 """The protocol every registry model follows, so the runner needs to know nothing about models.
 
-The runner builds a model with ``registry.build``, which wraps whatever the entry makes in one
+The runner builds a model with ``assembly.build``, which wraps whatever the entry makes in one
 of two adapters: ``SklearnModel`` for a scikit-learn pipeline (feature transform, scaler,
 classifier) and ``KerasModel`` for one of the project's Keras classifiers. Both give:
 

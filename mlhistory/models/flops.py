@@ -138,7 +138,7 @@ def measure(nets: list[tuple[str, dict]], info: DatasetInfo, seed: int, quick: b
     import keras
     import tensorflow as tf
 
-    from .registry import build
+    from .assembly import build
 
     size = QUICK_MATRIX_SIZE if quick else MATRIX_SIZE
     peaks = {device: {**matmul_peak(device, size), "name": device_name(device)}

@@ -164,7 +164,8 @@ class DepthRecipeClassifier(KerasClassifier):
         self.seed, self.depth, self.width, self.recipe = seed, depth, width, recipe
         self.learning_rates = tuple(learning_rates or ())
         self.validation_accuracy: list[float] = []
-        self.selection_seconds = 0.0
+        self.selection_seconds = 0.0  # spent choosing the learning rate inside this fit
+        self.shared_selection_seconds = 0.0  # what the choice took, whichever run made it
         self.gradient_norms_at_init = None
         self.recorder = None
 
@@ -173,10 +174,14 @@ class DepthRecipeClassifier(KerasClassifier):
         images, after the recipe's epochs (the test split is never seen).
 
         The choice depends only on the data, the seed and the candidates, not on this run's
-        depth, so a worker makes it once for all depths and keeps its time out of fit time."""
+        depth, so a worker makes it once for all depths. Its time is kept out of the fit time
+        of the run that made it, the only run whose fit it was spent in: a run reusing the
+        choice subtracts nothing (subtracting the shared time from every depth made their fit
+        times negative)."""
         key = (array_digest(labels, inputs), self.seed, self.learning_rates, self.epochs,
                self.batch_size, self.width)
-        if key not in _CHOSEN:
+        chosen_here = key not in _CHOSEN
+        if chosen_here:
             start = time.perf_counter()
             train, held_out = validation_split(labels, self.seed)
             accuracy = []
@@ -189,7 +194,8 @@ class DepthRecipeClassifier(KerasClassifier):
                 predicted = predict_in_batches(network, inputs[held_out])
                 accuracy.append(float(np.mean(predicted.argmax(axis=1) == labels[held_out])))
             _CHOSEN[key] = (accuracy, time.perf_counter() - start)
-        self.validation_accuracy, self.selection_seconds = _CHOSEN[key]
+        self.validation_accuracy, self.shared_selection_seconds = _CHOSEN[key]
+        self.selection_seconds = self.shared_selection_seconds if chosen_here else 0.0
         keras.utils.set_random_seed(self.seed)
         return self.learning_rates[int(np.argmax(self.validation_accuracy))]
 
@@ -211,15 +217,15 @@ class DepthRecipeClassifier(KerasClassifier):
 
     @property
     def excluded_seconds(self) -> float:
-        """The gradient recording, and the 1990s recipe's choice of learning rate (shared by
-        every depth, and reported with the run's artifacts)."""
+        """The gradient recording, and the 1990s recipe's choice of learning rate when this
+        fit made it (shared by every depth; its time is reported with each run's artifacts)."""
         return super().excluded_seconds + self.recorder.seconds + self.selection_seconds
 
     def artifacts(self) -> dict:
         chosen = ({"learning_rate_candidates": np.asarray(self.learning_rates, dtype=np.float32),
                    "learning_rate_validation_accuracy": np.asarray(self.validation_accuracy,
                                                                    dtype=np.float32),
-                   "learning_rate_selection_seconds": np.float32(self.selection_seconds)}
+                   "learning_rate_selection_seconds": np.float32(self.shared_selection_seconds)}
                   if self.learning_rates else {})
         return {**super().artifacts(), "gradient_norms_at_init": self.gradient_norms_at_init,
                 "gradient_norms_after_epoch_1": self.recorder.after_first_epoch, **chosen}

@@ -54,25 +54,34 @@ def train_once(key: tuple, seed: int, train) -> tuple[list, float, float]:
     return weights, seconds, 0.0
 
 
-def _one_hidden_layer(info: DatasetInfo, units: int, activation: str, name: str) -> keras.Model:
+def _dropout(rate: float) -> list:
+    """A dropout layer where a searched configuration asks for one; none in the book's recipes,
+    so their networks (and their seeded weights) are exactly the book's."""
+    return [layers.Dropout(rate)] if rate else []
+
+
+def _one_hidden_layer(info: DatasetInfo, units: int, activation: str, name: str,
+                      dropout: float = 0.0) -> keras.Model:
     n_pixels = info.input_shape[0] * info.input_shape[1]
     return keras.Sequential([
         keras.Input(shape=(n_pixels,)),
         layers.Dense(units, activation=activation),
+        *_dropout(dropout),
         layers.Dense(info.n_classes, activation="softmax"),
     ], name=name)
 
 
-def dense_network(info: DatasetInfo) -> keras.Model:
+def dense_network(info: DatasetInfo, dropout: float = 0.0) -> keras.Model:
     """The book's chapter-2 net: 784 pixels -> Dense(512, relu) -> Dense(10, softmax)."""
-    return _one_hidden_layer(info, 512, "relu", "dense")
+    return _one_hidden_layer(info, 512, "relu", "dense", dropout)
 
 
-def convnet(info: DatasetInfo) -> keras.Model:
+def convnet(info: DatasetInfo, dropout: float = 0.0) -> keras.Model:
     """The book's chapter-8 convnet (2nd ed.): Conv 32 -> pool -> 64 -> pool -> 128 -> Dense 10.
 
     The book's valid-padded 3x3 convolutions need at least 28x28 inputs; on smaller images
-    (the 8x8 digits) the convolutions are "same"-padded so the same stack still fits.
+    (the 8x8 digits) the convolutions are "same"-padded so the same stack still fits. A
+    searched configuration may add dropout before the classifier.
     """
     padding = "valid" if min(info.input_shape) >= 28 else "same"
     return keras.Sequential([
@@ -83,6 +92,7 @@ def convnet(info: DatasetInfo) -> keras.Model:
         layers.MaxPooling2D(2),
         layers.Conv2D(128, 3, activation="relu", padding=padding),
         layers.Flatten(),
+        *_dropout(dropout),
         layers.Dense(info.n_classes, activation="softmax"),
     ], name="convnet")
 
@@ -116,7 +126,8 @@ class KerasClassifier:
 
     def __init__(self, build_network, info: DatasetInfo, *, epochs: int, batch_size: int,
                  optimizer: str, learning_rate: float | None, min_steps_per_epoch: int = 0,
-                 patience: int | None = None, seed: int = 0):
+                 patience: int | None = None, seed: int = 0, stop_on: str = "val_loss",
+                 lr_decay: float | None = None, dropout: float | None = None):
         self.build_network = build_network
         self.info = info
         self.epochs = epochs
@@ -131,6 +142,15 @@ class KerasClassifier:
         # improved for ``patience`` epochs, keeping the best epoch's weights. None: the recipe's
         # fixed number of epochs on every training image.
         self.patience = patience
+        # What early stopping watches: the validation loss (the fair budget) or accuracy (the
+        # search, which scores configurations by accuracy).
+        self.stop_on = stop_on
+        # A searched schedule: the learning rate of epoch e is learning_rate / (1 + lr_decay * e)
+        # (inverse-time decay per epoch, which needs no horizon, so a refit on fewer epochs
+        # follows the same rates). None: constant, as in the book.
+        self.lr_decay = lr_decay
+        # A searched dropout rate before the classifier (nets that take one); None: the recipe's.
+        self.network_options = {} if dropout is None else {"dropout": dropout}
         self.seed = seed
         self.network = None
         self.history: dict = {}
@@ -166,7 +186,12 @@ class KerasClassifier:
             validation = (inputs[held_out], labels[held_out])
             inputs, labels = inputs[train], labels[train]
             callbacks.append(keras.callbacks.EarlyStopping(
-                monitor="val_loss", patience=self.patience, restore_best_weights=True))
+                monitor=self.stop_on, patience=self.patience, restore_best_weights=True))
+        if self.lr_decay:
+            base = float(keras.ops.convert_to_numpy(network.optimizer.learning_rate))
+            decay = self.lr_decay
+            callbacks.append(keras.callbacks.LearningRateScheduler(
+                lambda epoch, rate: base / (1.0 + decay * epoch)))
         steps = -(-len(labels) // self.batch_size)
         if steps < self.min_steps_per_epoch:
             repeats = -(-self.min_steps_per_epoch * self.batch_size // len(labels))
@@ -184,7 +209,7 @@ class KerasClassifier:
 
     def fit(self, images: np.ndarray, labels: np.ndarray, monitor=None):
         """Train with the book's recipe; ``monitor`` = (images, labels) only records curves."""
-        self.network = self.build_network(self.info)
+        self.network = self.build_network(self.info, **self.network_options)
         self.compile(self.network)
         self.history = self._train(self.network, self.inputs(images), labels, self.epochs,
                                    self._monitor(monitor))

@@ -11,15 +11,18 @@ grid search found best for their family (Xiao et al. 2017, Table 3), the booster
 libraries' defaults, the Keras nets the book's fixed recipe (or the cited paper's, for the
 historical nets): zero tuning runs on either side. The one exception is the tabular MLP of
 experiment 11, which picks one of three shapes on a validation split of the training data.
+Beside them, the search stage (``mlhistory tune``, ``running/search.py``) gives every family
+that declares a ``search_space`` the same number of trials on a validation split; a run asks
+for its choice with ``Run(model, tuned=True)``.
 
 The entries are ``ModelEntry`` objects (``entry.py``), their builders are in ``builders.py``
 (with the seeding rule), what they keep for plots in ``artifacts.py``.
 """
 
-from ..data import DatasetInfo, check_classes
+from ..data import DatasetInfo
 from ..errors import UsageError
 from . import artifacts, builders
-from . import features as feature_transforms
+from . import search_spaces as spaces
 from .entry import (
     BOOK_NETS,
     CONTINUAL_LEARNERS,
@@ -32,16 +35,21 @@ from .entry import (
     rounds_for,
     trained_for,
 )
-from .estimator import Estimator, KerasModel, SklearnModel
 from .recipes import BOOK_CONVNET, BOOK_DENSE
 
-__all__ = ["DEEP", "LINEAGES", "REGISTRY", "SHALLOW", "ModelEntry", "OnThisMachine", "build",
-           "build_estimator", "check_features", "check_run", "dataset_params", "display_name",
-           "features_display", "get", "resolve_params"]
+__all__ = ["DEEP", "LINEAGES", "REGISTRY", "SHALLOW", "ModelEntry", "OnThisMachine",
+           "dataset_params", "get", "resolve_params"]
 
 # A Keras net's early stopping (the fair budget, running/budgets.py) is an option, so the book's
 # fixed-epoch recipe keeps its cache key.
 EARLY_STOPPING = {"patience": None}
+# What the search changes of a net besides its recipe's params, options likewise: what early
+# stopping watches, the learning-rate decay, and (for the book's nets) dropout before the
+# classifier.
+NET_SEARCH = {"stop_on": "val_loss", "lr_decay": None}
+# The pixel scaling of a model that standardises (``build``), an option the search sets: None
+# keeps the entry's own.
+SCALING = {"scaling": None}
 
 # The continual wrappers belong to the lineage of the model they continue.
 CONTINUAL_LINEAGES = {"sgd_hinge": "svm", "gaussian_nb": "naive_bayes"}
@@ -69,28 +77,33 @@ REGISTRY: dict[str, ModelEntry] = {
                    build=builders.sklearn_estimator("sklearn.naive_bayes.GaussianNB"),
                    defaults={"var_smoothing": 1e-9}, preprocessing=STANDARDIZED,
                    provenance=FASHION_TABLE_3, stochastic=False,
-                   lineage="naive_bayes", display="Gaussian naive Bayes"),
+                   lineage="naive_bayes", display="Gaussian naive Bayes",
+                   search_space=spaces.GAUSSIAN_NB),
         ModelEntry(name="bernoulli_nb", family=SHALLOW,
                    build=builders.sklearn_estimator("sklearn.naive_bayes.BernoulliNB"),
                    defaults={"alpha": 1.0, "binarize": 0.5},
                    preprocessing="pixels/255, flattened, binarised at 0.5",
                    provenance="scikit-learn defaults, ink threshold at mid-grey",
                    stochastic=False, standardize=False,
-                   lineage="naive_bayes", display="Bernoulli naive Bayes"),
+                   lineage="naive_bayes", display="Bernoulli naive Bayes",
+                   search_space=spaces.BERNOULLI_NB),
         ModelEntry(name="logreg", family=SHALLOW,
                    build=builders.sklearn_estimator("sklearn.linear_model.LogisticRegression"),
                    defaults={"C": 1.0, "max_iter": 1000}, preprocessing=STANDARDIZED,
                    provenance=FASHION_TABLE_3 + " (C=1), multinomial (lbfgs) rather than one-vs-rest",
                    stochastic=False, artifacts=artifacts.linear_weights,
-                   lineage="linear", display="Logistic regression (C={C:g})"),
+                   lineage="linear", display="Logistic regression (C={C:g})",
+                   search_space=spaces.LOGREG, search_budget=spaces.LOGREG_BUDGET),
         ModelEntry(name="perceptron", family=SHALLOW,
                    build=builders.sklearn_estimator("sklearn.linear_model.Perceptron", n_jobs=-1),
                    defaults={"penalty": None, "max_iter": 1000, "tol": 1e-3},
                    preprocessing=STANDARDIZED,
                    provenance="Rosenblatt 1958: one layer of threshold units and the perceptron "
                    "rule (scikit-learn's Perceptron, one against the rest, library defaults)",
-                   stochastic=True, artifacts=artifacts.linear_weights,
-                   lineage="historical_net", display="Perceptron (1958)"),
+                   stochastic=True, artifacts=artifacts.linear_weights, options=SCALING,
+                   param_types={"tol": (float, type(None))},  # None: exactly max_iter epochs
+                   lineage="historical_net", display="Perceptron (1958)",
+                   search_space=spaces.PERCEPTRON, search_budget=spaces.PERCEPTRON_BUDGET),
         # LinearSVC's solvers do not converge within the time budget on 60,000 standardised
         # images here; the same hinge-loss linear SVM trained by SGD does, in seconds.
         ModelEntry(name="linear_svm", family=SHALLOW,
@@ -100,8 +113,9 @@ REGISTRY: dict[str, ModelEntry] = {
                    preprocessing=STANDARDIZED,
                    provenance="a linear SVM (hinge loss) trained by SGD, scikit-learn defaults, "
                    "early stopping on 10 % of the training split",
-                   stochastic=True, artifacts=artifacts.linear_weights,
-                   lineage="svm", display="Linear SVM (SGD, hinge)"),
+                   stochastic=True, artifacts=artifacts.linear_weights, options=SCALING,
+                   lineage="svm", display="Linear SVM (SGD, hinge)",
+                   search_space=spaces.LINEAR_SVM),
         ModelEntry(name="rbf_svm", family=SHALLOW, build=builders.rbf_svm,
                    defaults={"C": 10.0, "gamma": "scale",
                              "implementation": OnThisMachine(builders.best_svm_implementation,
@@ -110,22 +124,25 @@ REGISTRY: dict[str, ModelEntry] = {
                    stochastic=False,
                    lineage="svm", display="RBF SVM (C={C:g})",
                    param_types={"gamma": (str, int, float)},  # "scale", "auto" or a number
-                   gpu_capable=lambda params: params["implementation"] == "cuml"),
+                   gpu_capable=lambda params: params["implementation"] == "cuml",
+                   options=SCALING, search_space=spaces.RBF_SVM),
         ModelEntry(name="decision_tree", family=SHALLOW,
                    build=builders.sklearn_estimator("sklearn.tree.DecisionTreeClassifier"),
                    defaults={"criterion": "entropy", "max_depth": 10}, preprocessing=TREE_INPUT,
                    provenance=FASHION_TABLE_3 + " (entropy, max_depth=10)", stochastic=True,
-                   standardize=False, artifacts=artifacts.tree_structure,
+                   standardize=False, artifacts=artifacts.tree_structure, options={"min_samples_leaf": 1},
                    param_types={"max_depth": (int, type(None))},  # None: grown to purity
-                   lineage="tree", display="Decision tree (depth {max_depth})"),
+                   lineage="tree", display="Decision tree (depth {max_depth})",
+                   search_space=spaces.DECISION_TREE),
         ModelEntry(name="random_forest", family=SHALLOW, build=builders.random_forest,
                    defaults={"n_estimators": 100, "criterion": "entropy", "max_depth": 100},
                    preprocessing=TREE_INPUT,
                    provenance=FASHION_TABLE_3 + " (100 trees, entropy, max_depth=100)",
                    stochastic=True, standardize=False, artifacts=artifacts.staged_forest,
-                   options={"growth_step": None},
-                   param_types={"max_depth": (int, type(None))},  # None: grown to purity
-                   lineage="forest", display=forest_display),
+                   options={"growth_step": None, "max_features": "sqrt"},
+                   # None: grown to purity; max_features a rule's name or a share of features
+                   param_types={"max_depth": (int, type(None)), "max_features": (str, float)},
+                   lineage="forest", display=forest_display, search_space=spaces.RANDOM_FOREST),
         # Without row or column subsampling both boosters are deterministic: the seed
         # changes nothing, so they run once.
         ModelEntry(name="xgboost", family=SHALLOW, build=builders.xgboost_classifier,
@@ -134,19 +151,25 @@ REGISTRY: dict[str, ModelEntry] = {
                    provenance="XGBoost hist, library defaults (100 rounds, depth 6, learning "
                    "rate 0.3)",
                    stochastic=False, standardize=False, artifacts=artifacts.staged_booster,
-                   options={"early_stopping_rounds": None, "max_bin": None},
+                   options={"early_stopping_rounds": None, "max_bin": None, "subsample": 1.0,
+                            "colsample_bytree": 1.0, "min_child_weight": 1.0},
                    param_types={"max_bin": (int, type(None))},  # None: the library's bins
-                   quick_params={"n_estimators": 30}, lineage="boosting", display=rounds_for("XGBoost"),
-                   gpu_capable=lambda params: True),
+                   quick_params={"n_estimators": 30},
+                   lineage="boosting", display=rounds_for("XGBoost"),
+                   gpu_capable=lambda params: True,
+                   search_space=spaces.XGBOOST, search_budget=spaces.BOOSTER_BUDGET),
         ModelEntry(name="lightgbm", family=SHALLOW, build=builders.lightgbm_classifier,
                    defaults={"n_estimators": 100, "learning_rate": 0.1, "num_leaves": 31},
                    preprocessing=TREE_INPUT,
                    provenance="LightGBM, library defaults (100 rounds, learning rate 0.1, "
                    "31 leaves)",
                    stochastic=False, standardize=False, artifacts=artifacts.staged_booster,
-                   options={"early_stopping_rounds": None, "max_bin": None},
+                   options={"early_stopping_rounds": None, "max_bin": None, "subsample": 1.0,
+                            "subsample_freq": 0, "colsample_bytree": 1.0, "min_child_samples": 20},
                    param_types={"max_bin": (int, type(None))},  # None: the library's bins
-                   quick_params={"n_estimators": 30}, lineage="boosting", display=rounds_for("LightGBM")),
+                   quick_params={"n_estimators": 30},
+                   lineage="boosting", display=rounds_for("LightGBM"),
+                   search_space=spaces.LIGHTGBM, search_budget=spaces.LIGHTGBM_BUDGET),
         ModelEntry(name="poly_svm", family=SHALLOW,
                    build=builders.sklearn_estimator("sklearn.svm.SVC", kernel="poly"),
                    defaults={"C": 10.0, "degree": 2, "coef0": 1.0}, preprocessing=STANDARDIZED,
@@ -169,9 +192,10 @@ REGISTRY: dict[str, ModelEntry] = {
                    preprocessing="pixels/255, flattened",
                    provenance="Rumelhart, Hinton & Williams 1986: 300 sigmoid units, plain SGD",
                    stochastic=True, artifacts=artifacts.keras_artifacts, needs_images=True,
-                   options=EARLY_STOPPING,
+                   options={**EARLY_STOPPING, **NET_SEARCH},
                    quick_params={"epochs": 3},
-                   lineage="historical_net", display=trained_for("1986 MLP (sigmoid, SGD)")),
+                   lineage="historical_net", display=trained_for("1986 MLP (sigmoid, SGD)"),
+                   search_space=spaces.HISTORICAL_NET, search_budget=spaces.NET_BUDGET),
         ModelEntry(name="lenet1989", family=DEEP, build=builders.keras_net("lenet1989"),
                    defaults={"epochs": 10, "batch_size": 64, "optimizer": "sgd",
                              "learning_rate": 0.05},
@@ -179,8 +203,10 @@ REGISTRY: dict[str, ModelEntry] = {
                    provenance="LeCun et al. 1989 (zip codes): 12@8x8, 12@4x4 strided 5x5 convs, "
                    "30 tanh, plain SGD",
                    stochastic=True, artifacts=artifacts.keras_artifacts, needs_images=True,
-                   options=EARLY_STOPPING,
-                   quick_params={"epochs": 3}, lineage="historical_net", display=trained_for("LeNet-1989")),
+                   options={**EARLY_STOPPING, **NET_SEARCH},
+                   quick_params={"epochs": 3},
+                   lineage="historical_net", display=trained_for("LeNet-1989"),
+                   search_space=spaces.HISTORICAL_NET, search_budget=spaces.NET_BUDGET),
         ModelEntry(name="lenet5", family=DEEP, build=builders.keras_net("lenet5"),
                    defaults={"epochs": 10, "batch_size": 64, "optimizer": "sgd",
                              "learning_rate": 0.05},
@@ -188,9 +214,10 @@ REGISTRY: dict[str, ModelEntry] = {
                    provenance="LeCun et al. 1998: 6@5x5, avg-pool, 16@5x5, avg-pool, 120, 84, 10, "
                    "tanh, plain SGD",
                    stochastic=True, artifacts=artifacts.keras_artifacts, needs_images=True,
-                   options=EARLY_STOPPING,
+                   options={**EARLY_STOPPING, **NET_SEARCH},
                    quick_params={"epochs": 3},
-                   lineage="historical_net", display=trained_for("LeNet-5 (1998)")),
+                   lineage="historical_net", display=trained_for("LeNet-5 (1998)"),
+                   search_space=spaces.HISTORICAL_NET, search_budget=spaces.NET_BUDGET),
         ModelEntry(name="convnet_modern", family=DEEP, build=builders.keras_net("convnet_modern"),
                    defaults={"epochs": 5, "batch_size": 64, "optimizer": "adam",
                              "learning_rate": None},
@@ -199,22 +226,30 @@ REGISTRY: dict[str, ModelEntry] = {
                    provenance="the book's convnet with batch normalisation, dropout, Adam and "
                    "augmentation",
                    stochastic=True, artifacts=artifacts.keras_artifacts, needs_images=True,
-                   options=EARLY_STOPPING, quick_params={"epochs": 3}, lineage="book_net",
-                   display=trained_for("Book's convnet + BN, dropout, augmentation")),
+                   options={**EARLY_STOPPING, **NET_SEARCH}, quick_params={"epochs": 3},
+                   lineage="book_net",
+                   display=trained_for("Book's convnet + BN, dropout, augmentation"),
+                   search_space=spaces.MODERN_NET, search_budget=spaces.NET_BUDGET),
         ModelEntry(name="dense", family=DEEP, build=builders.keras_net("dense_network"),
                    defaults=BOOK_DENSE.params(), preprocessing="pixels/255, flattened",
                    provenance="Deep Learning with Python, ch. 2: Dense(512, relu) -> "
                    "Dense(10, softmax)",
                    stochastic=True, artifacts=artifacts.keras_artifacts, needs_images=True,
-                   options={"min_steps_per_epoch": 0, **EARLY_STOPPING},
-                   quick_params={"epochs": 3}, lineage="book_net", display=trained_for("Book's dense net")),
+                   options={"min_steps_per_epoch": 0, **EARLY_STOPPING, **NET_SEARCH,
+                            "dropout": None},
+                   quick_params={"epochs": 3},
+                   lineage="book_net", display=trained_for("Book's dense net"),
+                   search_space=spaces.BOOK_NET, search_budget=spaces.NET_BUDGET),
         ModelEntry(name="convnet", family=DEEP, build=builders.keras_net("convnet"),
                    defaults=BOOK_CONVNET.params(), preprocessing="pixels/255, 28x28x1 image",
                    provenance="Deep Learning with Python, 2nd ed. ch. 8: Conv "
                    "32-pool-64-pool-128-Dense 10",
                    stochastic=True, artifacts=artifacts.keras_artifacts, needs_images=True,
-                   options={"min_steps_per_epoch": 0, **EARLY_STOPPING},
-                   quick_params={"epochs": 3}, lineage="book_net", display=trained_for("Book's convnet")),
+                   options={"min_steps_per_epoch": 0, **EARLY_STOPPING, **NET_SEARCH,
+                            "dropout": None},
+                   quick_params={"epochs": 3},
+                   lineage="book_net", display=trained_for("Book's convnet"),
+                   search_space=spaces.BOOK_NET, search_budget=spaces.NET_BUDGET),
         # --- what makes deep learning different, and why now (experiments 06-10) ---
         ModelEntry(name="stacked_dense", family=DEEP, build=builders.stacked_dense,
                    defaults={"depth": 1, "width": 256, "training": "joint",
@@ -332,64 +367,3 @@ def dataset_params(name: str, info: DatasetInfo) -> dict:
     if takes_steps and info.min_steps_per_epoch:
         return {"min_steps_per_epoch": info.min_steps_per_epoch}
     return {}
-
-
-def check_run(name: str, params: dict, features: str, info: DatasetInfo) -> None:
-    """Everything about a run the model decides, checked before it starts: its features, and
-    the source classes of a model that learns a source task."""
-    entry = get(name)
-    check_features(name, features, info)
-    if entry.source_classes is not None:
-        check_classes(info, entry.source_classes(params), f"{name}'s source_classes")
-
-
-def check_features(name: str, features: str, info: DatasetInfo) -> None:
-    entry = get(name)
-    feature_transforms.check(features, info.is_image)
-    if entry.needs_images and not info.is_image:
-        raise UsageError(f"model '{name}' takes images; {info.name} is a table")
-    default = feature_transforms.default_for(info.is_image)
-    if entry.family == DEEP and features != default:
-        raise UsageError(f"model '{name}' is a Keras net and learns its own features from "
-                         f"{default}; it cannot take features '{features}'")
-
-
-def build(name: str, info: DatasetInfo, seed: int, params: dict, features: str = "pixels"):
-    """The entry's classifier, fresh and unfitted (never refit a shared instance): a Keras
-    classifier as it is, or a scikit-learn pipeline of the run's feature transform, a scaler
-    where the entry says so, and the classifier."""
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    entry = get(name)
-    check_features(name, features, info)
-    classifier = entry.build(info, seed, **params)
-    if entry.family == DEEP:
-        return classifier
-    steps = [feature_transforms.make(features, seed)]
-    if entry.standardize:
-        steps.append(StandardScaler())
-    return make_pipeline(*steps, classifier)
-
-
-def build_estimator(name: str, info: DatasetInfo, seed: int, params: dict,
-                    features: str = "pixels") -> Estimator:
-    """The model a run fits: ``build``'s classifier behind the estimator protocol."""
-    entry = get(name)
-    classifier = build(name, info, seed, params, features)
-    if entry.family == DEEP:
-        source = entry.source_classes(params) if entry.source_classes else None
-        return KerasModel(classifier, entry.artifacts, source)
-    return SklearnModel(classifier, entry.artifacts)
-
-
-def features_display(features: str) -> str | None:
-    """What readers call a run's features ("HOG"); None for the dataset's own inputs."""
-    return None if features in feature_transforms.OWN_INPUTS else feature_transforms.display_name(features)
-
-
-def display_name(name: str, params: dict, features: str) -> str:
-    """What tables call a run of the model on the experiment's data: "RBF SVM (C=10) on HOG"."""
-    shown = get(name).display_name(params)
-    features_shown = features_display(features)
-    return f"{shown} on {features_shown}" if features_shown else shown

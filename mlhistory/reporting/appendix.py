@@ -2,15 +2,17 @@
 beside ours, and what the experiments cost in time on which machine."""
 
 import csv
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from ..paths import REFERENCES_DIR
 from ..results import METADATA_FILE, base_dataset, group_rows, mean_std, read_json, unique_runs
 from ..results.schema import BENCH_DIR, BENCH_FILE
+from ..results.tuning import tuned_datasets
 from .common import (
     APPENDIX_PAGE,
     MAIN_PAGE,
+    TESTS_HEADING,
     JudgedExperiment,
     accuracy_text,
     dataset_order,
@@ -19,8 +21,11 @@ from .common import (
 from .document import Heading, Page, Paragraph, Table
 from .experiment_page import RUN_HEADER, computed_seconds, run_cells
 from .plots import format_seconds
+from .sections import glossary_section
+from .tables.effort import EFFORT_HEADER, effort_notes, effort_rows
 
 PUBLISHED_FILE = REFERENCES_DIR / "published.csv"
+TIMELINE_FILE = REFERENCES_DIR / "timeline.csv"
 # "Within 2 points of the published figure" is the agreement the reproduction aims for.
 AGREEMENT_POINTS = 2.0
 TITLE = "Appendix: leaderboards, published figures, run budget"
@@ -29,11 +34,56 @@ TITLE = "Appendix: leaderboards, published figures, run budget"
 def appendix_page(experiments: list[JudgedExperiment], results_dir: Path) -> Page:
     blocks = [Heading(1, TITLE), Paragraph(f"[Back to the report]({MAIN_PAGE})"),
               Paragraph(sizes_text(experiments))]
+    blocks += glossary_section(experiments)
+    blocks += tests_section([row for experiment in experiments for row in experiment.claims])
     blocks += leaderboard(experiments)
     blocks += published_vs_measured(experiments)
+    blocks += timeline_dates()
     blocks += environment(experiments)
+    blocks += search_effort(experiments, Path(results_dir))
     blocks += speed(Path(results_dir) / BENCH_DIR)
     return Page(APPENDIX_PAGE, TITLE, blocks, toc_title="Appendix")
+
+
+def search_effort(experiments: list[JudgedExperiment], results_dir: Path) -> list:
+    """What the search stage cost and chose per family, when `make tune` has saved a search."""
+    datasets = sorted(tuned_datasets(results_dir), key=dataset_order)
+    if not datasets:
+        return []
+    fitted = {}  # each tuned run once, however many experiments show it
+    for experiment in experiments:
+        results = experiment.results
+        for run in results.manifest.runs:
+            if run.tuned and run.label in results.labels:
+                fitted.update({row["run_key"]: (run.dataset, run.model, row["fit_seconds"])
+                               for row in results.rows_of(run.label)})
+    final_fits: dict[tuple[str, str], list[float]] = {}
+    for dataset, model, seconds in fitted.values():
+        final_fits.setdefault((dataset, model), []).append(seconds)
+    return [Heading(2, "Search effort"),
+            Table(EFFORT_HEADER, effort_rows(results_dir, datasets, final_fits)),
+            *(Paragraph(note) for note in effort_notes(results_dir, datasets))]
+
+
+def tests_section(rows: list[dict]) -> list:
+    """The appendix's list of the tests behind the verdicts, as the claim rows record them."""
+    return [Heading(2, TESTS_HEADING), Paragraph(_tests_sentence(rows))]
+
+
+def _tests_sentence(rows: list[dict]) -> str:
+    """The statistical tests behind the verdicts, stated once, as the claim rows record them."""
+    tests = Counter(row["test"] for row in rows if row["test"])
+    untested = sum(1 for row in rows if not row["test"])
+    if len(tests) == 1 and not untested:
+        return f"Every verdict comes from one test: {next(iter(tests))}."
+    parts = []
+    if tests:
+        parts.append("The verdicts come from these tests: "
+                     + "; ".join(f"{test} ({count} claim rows)" for test, count in tests.items()) + ".")
+    if untested:
+        parts.append(f"{untested} of {len(rows)} claim rows name no statistical test: the evidence "
+                     "on their experiment's page gives the comparison they were judged by.")
+    return " ".join(parts)
 
 
 def speed(folder: Path) -> list:
@@ -173,6 +223,19 @@ def published_vs_measured(experiments: list[JudgedExperiment]) -> list:
                       "protocol differs, the published protocol says how."),
             Table(["model", "dataset", "published", "measured", "n_train", "difference",
                    f"within {AGREEMENT_POINTS:.0f} points", "published protocol", "source"], table)]
+
+
+def timeline_dates() -> list:
+    """Every date the timeline figure puts a method at, with what it marks and its source."""
+    with open(TIMELINE_FILE, newline="") as handle:
+        rows = sorted(csv.DictReader(handle), key=lambda row: int(row["year"]))
+    return [Heading(2, "The timeline's dates and their sources"),
+            Paragraph("The year each method is drawn at in experiment 05's timeline, what that "
+                      "year marks, and where it comes from. The mark is what was measured here "
+                      "(the book's small convnet trained on this machine's CPU, say), at the year "
+                      "of the method it stands for (GPU-trained convnets winning ImageNet)."),
+            Table(["method, as measured here", "year", "what the year marks", "source"],
+                  [[row["label"], row["year"], row["milestone"], row["source"]] for row in rows])]
 
 
 def environment(experiments: list[JudgedExperiment]) -> list:

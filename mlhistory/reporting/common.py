@@ -1,12 +1,15 @@
 """What the report's pages share: the judged experiments, the order and names of datasets, where
 each page lives, and how numbers are written."""
 
+import csv
 import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
-from ..judging.base import VERDICT_MEANINGS
+from ..judging.verdicts import VERDICT_MEANINGS
 from ..results import ExperimentResults, base_dataset, mean_std
+from ..results.schema import VERDICT_CHANGES_FILE
 
 # The book's own dataset leads every table, then the dataset that stands in for it.
 LEADING_DATASETS = ("mnist", "fashion_mnist")
@@ -71,6 +74,84 @@ def verdict_text(row: dict) -> str:
     """A claim's verdict in bold, with its p-value when the row has one."""
     p_value = f" (p = {row['p_value']})" if row["p_value"] else ""
     return f"**{row['verdict']}**{p_value}"
+
+
+# The appendix's section listing the statistical tests behind the verdicts.
+TESTS_HEADING = "The statistical tests"
+
+# Quantities measured as a share (accuracy, macro-F1): their gaps are written in points.
+IN_POINTS = {"accuracy", "macro_f1", "accuracy gain"}
+
+
+def glance_text(row: dict) -> str:
+    """A claim's verdict with its two numbers and the gap's interval, short enough for a table
+    cell: "**holds**: 0.992 vs 0.979, +1.2 [+1.0, +1.4] pt"."""
+    verdict = f"**{row['verdict']}**"
+    if not row.get("quantity") or row.get("mean_a", "") in ("", None):
+        return verdict
+    points = row["quantity"] in IN_POINTS
+
+    def shown(text: str, gap: bool = False) -> str:
+        number = float(text)
+        if points:
+            return f"{100 * number:+.1f}" if gap else f"{number:.3f}"
+        return f"{number:+.3g}" if gap else f"{number:.3g}"
+
+    means = shown(row["mean_a"]) + (f" vs {shown(row['mean_b'])}" if row.get("mean_b") else "")
+    if not row.get("gap"):
+        return f"{verdict}: {means}"
+    interval = (f" [{shown(row['gap_low'], True)}, {shown(row['gap_high'], True)}]"
+                if row.get("gap_low") and row.get("gap_high") else "")
+    return f"{verdict}: {means}, {shown(row['gap'], True)}{interval}{' pt' if points else ''}"
+
+
+def numbers_text(row: dict) -> str:
+    """A claim row's key numbers in one line: both sides' means, runs and training images, the
+    gap with its 95 % interval and the margin ("" when the row has none)."""
+    if not row.get("quantity") or row.get("mean_a", "") == "":
+        return ""
+    points = row["quantity"] in IN_POINTS
+
+    def value(text: str, gap: bool = False) -> str:
+        if text == "":
+            return ""
+        number = float(text)
+        if points:
+            return f"{100 * number:+.2f}" if gap else f"{number:.4f}"
+        return f"{number:+.3g}" if gap else f"{number:.3g}"
+
+    def side(name: str, mean: str, runs: str, n_train: str) -> str:
+        details = ", ".join(part for part in (
+            f"{runs} run{'s' if runs != '1' else ''}" if runs else "",
+            f"n_train {int(n_train):,}" if n_train else "") if part)
+        return f"{name} {value(mean)}" + (f" ({details})" if details else "")
+
+    text = (f"{row['quantity']}: {side(row['side_a'], row['mean_a'], row['runs_a'], row['n_train_a'])}"
+            + (f" vs {side(row['side_b'], row['mean_b'], row['runs_b'], row['n_train_b'])}"
+               if row.get("side_b") or row.get("mean_b") else ""))
+    if row.get("gap"):
+        unit = " points" if points else ""
+        text += f"; gap {value(row['gap'], True)}{unit}"
+        if row.get("gap_low") and row.get("gap_high"):
+            text += f", 95 % interval {value(row['gap_low'], True)}..{value(row['gap_high'], True)}"
+        if row.get("margin"):
+            text += f", margin {value(row['margin'], True).lstrip('+')}"
+    if row.get("n_test"):
+        text += f"; {int(row['n_test']):,} test images"
+    if row.get("deciding"):
+        text += f" ({row['deciding']})"
+    return text
+
+
+def verdict_changes(results_dir: Path) -> dict[tuple[str, str, str], dict]:
+    """The recorded changes of verdict (``VERDICT_CHANGES_FILE`` at the results set's root):
+    by (experiment, dataset, claim id), the earlier verdict, its test and why it changed."""
+    path = Path(results_dir) / VERDICT_CHANGES_FILE
+    if not path.exists():
+        return {}
+    with open(path, newline="") as handle:
+        return {(row["experiment"], row["dataset"], row["claim_id"]): row
+                for row in csv.DictReader(handle)}
 
 
 def accuracy_text(values) -> str:

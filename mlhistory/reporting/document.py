@@ -15,7 +15,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ..judging.base import VERDICT_MEANINGS
+from ..judging.verdicts import VERDICT_MEANINGS
 
 LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
 BOLD = re.compile(r"\*\*(.+?)\*\*")
@@ -143,17 +143,19 @@ nav{position:sticky;top:0;max-height:100vh;overflow-y:auto;box-sizing:border-box
 nav ul{margin:.2em 0 .8em;padding-left:1.1em}nav li{margin:.15em 0}
 @media (max-width:1000px){.layout{display:block}nav{position:static;max-height:none}}
 section.page{border-top:3px solid #ccc;margin-top:3em}
-table{border-collapse:collapse;margin:1em 0;font-size:.9em}
-th,td{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}
-th{background:#f3f3f3;cursor:pointer;user-select:none;white-space:nowrap}
+table{border-collapse:collapse;margin:0;font-size:.9em}
+th,td{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top;
+  overflow-wrap:break-word}
+th{background:#f3f3f3;cursor:pointer;user-select:none}
 th[data-order=ascending]::after{content:" \\25B2"}th[data-order=descending]::after{content:" \\25BC"}
 figure{margin:1em 0}figure img{max-width:100%;border:1px solid #eee}
 figcaption{color:#555;font-size:.9em}
-.wide{overflow-x:auto}
+.wide{overflow-x:auto;max-width:100%;margin:1em 0}
 .figures{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start}.figures figure{flex:1 1 480px;margin:0}
 code{background:#f3f3f3;padding:0 3px}
 .verdict{font-weight:bold;white-space:nowrap}
 .holds{color:#1a7f37}.fails{color:#cf222e}.inconclusive{color:#9a6700}
+.ties{color:#0969da}.underpowered{color:#9a6700}.setup-short{color:#bc4c00}
 .does-not-carry-over{color:#8250df}.limited-by-this-machine{color:#57606a}
 .top{font-size:.85em}
 """

@@ -4,8 +4,9 @@ beside the results it reads, and as a section of the HTML report."""
 
 from collections import defaultdict
 
-from ..judging.base import BOOK
+from ..judging.verdicts import BOOK
 from ..results import METADATA_FILE, group_rows, mean_std, read_json
+from ..results.flags import FAILED, SHORT, TIMING, flags_of
 from . import tables
 from .common import (
     MAIN_PAGE,
@@ -13,8 +14,10 @@ from .common import (
     accuracy_text,
     bytes_text,
     dataset_name,
+    numbers_text,
     params_text,
     sizes_text,
+    verdict_changes,
     verdict_text,
 )
 from .document import BulletList, Cell, Figures, Heading, Image, Page, Paragraph, Table, slug
@@ -45,7 +48,9 @@ def experiment_page(experiment: JudgedExperiment, siblings: list[JudgedExperimen
                                       for item in paragraph.removeprefix("- ").split("\n- ")]))
         else:
             blocks.append(Paragraph(" ".join(paragraph.split())))
-    blocks += _claims(experiment.claims)
+    blocks += _claims(experiment.claims,
+                      verdict_changes(results.folder.parent.parent))
+    blocks += _flagged(experiment)
     blocks += _runs(experiment)
     blocks += _budgets(experiment)
     for table in manifest.tables:
@@ -65,8 +70,10 @@ def computed_seconds(metadata: dict) -> float:
     return metadata.get("computed_wall_seconds", metadata["wall_seconds"])
 
 
-def _claims(rows: list[dict]) -> list:
-    """Each claim with everything its row holds: verdict, passage, test, evidence, budgets."""
+def _claims(rows: list[dict], changes: dict | None = None) -> list:
+    """Each claim with everything its row holds: verdict, passage, test, its key numbers,
+    evidence, budgets, and what an earlier test said when a change of the judging changed it
+    (``changes``, from the results set's record of them)."""
     blocks = [Heading(2, "Claims")]
     if not rows:
         return blocks + [Paragraph("No claims are judged from this experiment's results yet.")]
@@ -74,9 +81,46 @@ def _claims(rows: list[dict]) -> list:
         whose = "" if row["source"] == BOOK else " (the project's own question)"
         blocks.append(Paragraph(f"{verdict_text(row)}: {row['claim']}{whose}"))
         fields = [("passage", row["passage"]), ("test", row["test"]),
+                  ("numbers", numbers_text(row)), ("left out", row.get("excluded", "")),
                   ("evidence", row["evidence"]), ("budgets", row["budgets"])]
+        change = (changes or {}).get((row["experiment"], row["dataset"], row["claim_id"]))
+        if change and change["new_verdict"] == row["verdict"]:
+            earlier = f"**{change['old_verdict']}**" + (
+                f" (p = {change['old_p_value']})" if change["old_p_value"] else "")
+            fields.append(("earlier verdict", f"{earlier} by the earlier test "
+                                              f"({change['old_test'] or 'no test named'}); "
+                                              f"changed because {change['reason']}"))
         blocks.append(BulletList([f"{label}: {value}" for label, value in fields if value]))
     return blocks
+
+
+def _flagged(experiment: JudgedExperiment) -> list:
+    """The experiment's runs flagged from their saved results or by the flag file, and why."""
+    results = experiment.results
+    flags = flags_of(results)
+    if not flags:
+        return []
+    items = []
+    for label in results.labels:
+        for row in results.rows_of(label, all_sizes=True):
+            found = flags.get(row["run_key"], ())
+            uses = [" and ".join(f"{flag.reason} ({flag.detail})" for flag in found
+                                 if flag.action == action) + f": {use}"
+                    for action, use in FLAG_USE.items()
+                    if any(flag.action == action for flag in found)]
+            if uses:
+                items.append(f"{results.display_name(label)}, seed {row['seed']}, n_train "
+                             f"{row['n_train']:,}: " + "; ".join(uses))
+    return [Heading(2, "Runs flagged"),
+            Paragraph("Runs that failed as runs, found from their saved predictions and "
+                      "training curves (or flagged in the results set's flag file). A claim "
+                      "leaves a failed run out of its means and says so; a claim expecting "
+                      "failure keeps it."),
+            BulletList(list(dict.fromkeys(items)))]
+
+
+FLAG_USE = {FAILED: "left out of the claims' means", TIMING: "left out of claims on fit time",
+            SHORT: "a claim resting on it is setup short"}
 
 
 def _runs(experiment: JudgedExperiment) -> list:

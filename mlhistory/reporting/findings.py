@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .. import atomic
 from ..errors import UsageError
-from ..judging.base import BOOK
+from ..judging.verdicts import BOOK
 from ..results import METADATA_FILE, read_json
 from ..results.schema import BENCH_DIR
 from .appendix import speed

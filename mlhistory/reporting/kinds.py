@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ..errors import UsageError
+from ..results.labels import as_labels
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,8 @@ class Declaration:
     kinds: KindRegistry
 
     def __init__(self, kind: str, **options):
+        # Runs named by the objects an experiment declared are kept by their labels.
+        options = {name: as_labels(value) for name, value in options.items()}
         self.kinds.check(kind, options)
         self.kind = kind
         self.options = options

@@ -2,28 +2,45 @@
 section per experiment (a section of the book), each linking to its detail pages.
 
 Everything on it is derived from the judged claims and the manifests: the takeaways are
-counted from the verdicts, never typed, so they change when a verdict changes.
+counted from the verdicts, never typed, so they change when a verdict changes. A claim about
+the tables, the 8x8 digits or the machine (its ``scope`` is not the experiment's dataset)
+judges the same runs in both image datasets' folders: it is shown and counted once.
 """
 
 from collections import Counter, defaultdict
 
-from ..judging.base import BOOK, FAILS, HOLDS, LIMITED_BY_MACHINE, PROJECT, VERDICT_MEANINGS
+from ..judging.verdicts import (
+    BOOK,
+    DIGITS,
+    FAILS,
+    HOLDS,
+    LIMITED_BY_MACHINE,
+    MACHINE,
+    PROJECT,
+    TABLES,
+    VERDICT_MEANINGS,
+)
 from .common import (
     APPENDIX_PAGE,
     MAIN_PAGE,
+    TESTS_HEADING,
     VERDICT_ORDER,
     JudgedExperiment,
     dataset_name,
+    glance_text,
     sizes_text,
-    verdict_text,
 )
 from .document import BulletList, Figures, Heading, Image, Page, Paragraph, Table, slug
 from .plots import plot_filename
+from .sections import era_section
 
 TITLE = "Chapter 1 of Deep Learning with Python, measured"
 # The figure the summary shows: the whole history on one axis (experiment 05 draws it).
 SUMMARY_PLOT_KIND = "timeline"
 NOT_RUN = "not run"
+
+
+GLANCE_HEADING = "The book's claims at a glance"
 
 
 def main_page(experiments: list[JudgedExperiment], results_folder: str) -> Page:
@@ -45,16 +62,21 @@ def main_page(experiments: list[JudgedExperiment], results_folder: str) -> Page:
                   f"tables, leaderboards and budgets are in each experiment's detail page and in "
                   f"the [appendix]({APPENDIX_PAGE})."),
         Paragraph(sizes_text(experiments)),
-        Heading(2, "The book's claims at a glance"),
+        Heading(2, GLANCE_HEADING),
         verdict_table(book_rows, sections, datasets, names),
-        Paragraph("What a verdict says:"),
+        Paragraph("Each cell: the verdict, then the two sides' means (the claim's winner first) "
+                  "and the gap with its 95 % interval, of the comparison that decides it; the "
+                  "claim's section links to its evidence. What a verdict says:"),
         BulletList([f"**{verdict}**: {meaning}" for verdict, meaning in VERDICT_MEANINGS.items()]),
-        Paragraph(_tests_sentence(rows)),
+        Paragraph(f"The statistical test behind each verdict is listed in the "
+                  f"[appendix]({APPENDIX_PAGE}#{slug(TESTS_HEADING)}) and on each claim's detail "
+                  "page."),
         Heading(2, "What to take away"),
         BulletList(takeaways(book_rows, sections, datasets, names)),
     ]
     if summary_plot:
         blocks += [Heading(2, "The history in one figure"), summary_plot]
+    blocks += era_section(experiments)
     for by_dataset in sections.values():
         blocks += _section(by_dataset, datasets, names,
                            shown={_filename(summary_plot.path)} if summary_plot else set())
@@ -64,7 +86,8 @@ def main_page(experiments: list[JudgedExperiment], results_folder: str) -> Page:
                              "are kept apart from the book's claims and not counted above."),
                    verdict_table(project_rows, sections, datasets, names)]
     blocks += [Heading(2, "Details"),
-               Paragraph(f"The [appendix]({APPENDIX_PAGE}) holds the leaderboards of every run, "
+               Paragraph(f"The [appendix]({APPENDIX_PAGE}) holds a glossary of the report's "
+                         "terms (fair budget, macro-F1, HOG, probe, margin), the leaderboards of every run, "
                          "the published figures beside ours, and the time and machine each "
                          "experiment took. Each section above links to its experiment's pages, "
                          "which hold the evidence of every claim, what each model got, the "
@@ -87,43 +110,54 @@ def _section_link(by_dataset: dict[str, JudgedExperiment], text: str | None = No
 
 
 def _claims_by_key(rows: list[dict]) -> dict[tuple[str, str], dict[str, dict]]:
-    """Each claim, keyed by experiment and claim id, with its row on each dataset."""
+    """Each claim, keyed by experiment and claim id, with its row on each dataset (a claim of
+    another scope, the same runs in every folder, under the first dataset only)."""
     found = defaultdict(dict)
     for row in rows:
-        found[(row["experiment"], row["claim_id"])][row["dataset"]] = row
+        by_dataset = found[(row["experiment"], row["claim_id"])]
+        if own_scope(row) or not by_dataset:
+            by_dataset[row["dataset"]] = row
     return found
+
+
+def own_scope(row: dict) -> bool:
+    """Whether a claim row is about its experiment's dataset (not the tables, the digits or
+    the machine, whose runs are the same in every dataset's folder)."""
+    return row.get("scope", row["dataset"]) == row["dataset"]
+
+
+SCOPE_NAMES = {TABLES: "the tables", DIGITS: "the 8x8 digits", MACHINE: "this machine"}
+
+
+def scope_name(scope: str) -> str:
+    return SCOPE_NAMES.get(scope, scope)
+
+
+def verdict_cells(by_dataset: dict[str, dict], datasets: list[str], names: dict, text) -> list[str]:
+    """A claim's cell under each dataset: its verdict there; a claim of another scope once,
+    under the first dataset it was judged on, the others pointing to it."""
+    row = next(iter(by_dataset.values()))
+    if own_scope(row):
+        return [text(by_dataset[dataset]) if dataset in by_dataset else NOT_RUN
+                for dataset in datasets]
+    return [f"{text(row)} (on {scope_name(row['scope'])})" if dataset == row["dataset"]
+            else f"counted once, under {names[row['dataset']]}" for dataset in datasets]
 
 
 def verdict_table(rows: list[dict], sections: dict, datasets: list[str], names: dict) -> Table:
     table = []
     for (experiment_id, _), by_dataset in _claims_by_key(rows).items():
-        claim = next(iter(by_dataset.values()))["claim"]
+        row = next(iter(by_dataset.values()))
         number = next(iter(sections[experiment_id].values())).number
-        table.append([_section_link(sections[experiment_id], number), claim,
-                      *(f"**{by_dataset[dataset]['verdict']}**" if dataset in by_dataset else NOT_RUN
-                        for dataset in datasets)])
+        passage = f" *({row['passage']})*" if row["passage"] else ""
+        table.append([_section_link(sections[experiment_id], number), row["claim"] + passage,
+                      *verdict_cells(by_dataset, datasets, names, glance_text)])
     return Table(["section", "claim", *(names[dataset] for dataset in datasets)], table)
-
-
-def _tests_sentence(rows: list[dict]) -> str:
-    """The statistical tests behind the verdicts, stated once, as the claim rows record them."""
-    tests = Counter(row["test"] for row in rows if row["test"])
-    untested = sum(1 for row in rows if not row["test"])
-    if len(tests) == 1 and not untested:
-        return f"Every verdict comes from one test: {next(iter(tests))}."
-    parts = []
-    if tests:
-        parts.append("The verdicts come from these tests: "
-                     + "; ".join(f"{test} ({count} claim rows)" for test, count in tests.items()) + ".")
-    if untested:
-        parts.append(f"{untested} of {len(rows)} claim rows name no statistical test: the evidence "
-                     "on their experiment's page gives the comparison they were judged by.")
-    return " ".join(parts)
 
 
 def takeaways(rows: list[dict], sections: dict, datasets: list[str], names: dict) -> list[str]:
     """The findings a teacher should take away, counted from the book's verdicts."""
-    found = [_tally(rows, datasets, names)]
+    found = [tally(rows, datasets, names)]
     by_claim = _claims_by_key(rows)
     by_section = defaultdict(list)
     for (experiment_id, _), by_dataset in by_claim.items():
@@ -137,7 +171,8 @@ def takeaways(rows: list[dict], sections: dict, datasets: list[str], names: dict
                      + ".")
     first = datasets[0]
     failing = {experiment_id: sum(1 for by_dataset in claimed
-                                  if by_dataset.get(first, {}).get("verdict") == FAILS)
+                                  if by_dataset.get(first, {}).get("verdict") == FAILS
+                                  and own_scope(by_dataset[first]))
                for experiment_id, claimed in by_section.items()}
     if any(failing.values()):
         found.append(f"On {names[first]} the measurements contradict the book in "
@@ -157,11 +192,22 @@ def takeaways(rows: list[dict], sections: dict, datasets: list[str], names: dict
     return found
 
 
-def _tally(rows: list[dict], datasets: list[str], names: dict) -> str:
+def tally(rows: list[dict], datasets: list[str], names: dict) -> str:
+    """The verdicts counted per dataset, then per other scope, each claim once."""
+    groups = {names[dataset]: [row for row in rows if row["dataset"] == dataset and own_scope(row)]
+              for dataset in datasets}
+    others = [row for by_dataset in _claims_by_key(rows).values()
+              for row in by_dataset.values() if not own_scope(row)]
+    order = list(SCOPE_NAMES)
+    for row in sorted(others, key=lambda row: (order.index(row["scope"]) if row["scope"] in order
+                                               else len(order), row["scope"])):
+        groups.setdefault(scope_name(row["scope"]), []).append(row)
     parts = []
-    for dataset in datasets:
-        counts = Counter(row["verdict"] for row in rows if row["dataset"] == dataset)
-        parts.append(f"on {names[dataset]} ({sum(counts.values())} claims): "
+    for name, found in groups.items():
+        counts = Counter(row["verdict"] for row in found)
+        if not found:
+            continue
+        parts.append(f"on {name} ({len(found)} claim{'s' if len(found) != 1 else ''}): "
                      + ", ".join(f"**{verdict}** {counts[verdict]}" for verdict in VERDICT_ORDER
                                  if counts[verdict]))
     return "Verdicts of the book's claims " + "; ".join(parts) + "."
@@ -172,7 +218,7 @@ def _disagreement(by_section: dict, sections: dict, first: str, other: str, name
     changes, where, compared = Counter(), Counter(), 0
     for experiment_id, claimed in by_section.items():
         for by_dataset in claimed:
-            if first in by_dataset and other in by_dataset:
+            if first in by_dataset and other in by_dataset and own_scope(by_dataset[first]):
                 compared += 1
                 before, after = by_dataset[first]["verdict"], by_dataset[other]["verdict"]
                 if before != after:
@@ -201,7 +247,8 @@ def _summary_plot(experiments: list[JudgedExperiment]) -> Image | None:
 
 def _section(by_dataset: dict[str, JudgedExperiment], datasets: list[str], names: dict,
              shown: set[str]) -> list:
-    """One experiment, short: the book's claims and their verdicts, its key plot, its details.
+    """One experiment, short: what it judges (its claims are in the table at the top, once),
+    its key plot, its details.
 
     The key plot is the first the experiment lists that the page has not shown yet, on each
     dataset, so the two datasets' versions stand side by side.
@@ -216,14 +263,11 @@ def _section(by_dataset: dict[str, JudgedExperiment], datasets: list[str], names
     rows = [row for experiment in by_dataset.values() for row in experiment.claims
             if row["source"] == BOOK]
     if rows:
-        table = []
-        for by_claim in _claims_by_key(rows).values():
-            any_row = next(iter(by_claim.values()))
-            table.append([any_row["claim"], any_row["passage"],
-                          *(verdict_text(by_claim[dataset]) if dataset in by_claim else NOT_RUN
-                            for dataset in datasets)])
-        blocks.append(Table(["the book's claim, in our words", "passage",
-                             *(names[dataset] for dataset in datasets)], table))
+        count = len(_claims_by_key(rows))
+        blocks.append(Paragraph(f"It judges {count} of the book's claim{'s' if count > 1 else ''}: "
+                                "their verdicts and numbers are in [the table at the top]"
+                                f"({MAIN_PAGE}#{slug(GLANCE_HEADING)}), their evidence on the "
+                                "detail pages."))
     else:
         blocks.append(Paragraph("No claim of the book is judged from this experiment's results yet."))
     key_plots = []

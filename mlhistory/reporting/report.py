@@ -9,6 +9,8 @@ results set's combined ``runs.csv`` and ``claims.csv``, and writes the pages:
   reads: evidence, runs, budgets, tables and every plot (``experiment_page``);
 - ``APPENDIX.md``: leaderboards, published figures, run budget (``appendix``);
 - ``index.html``: all of these in one file that opens from disk, each page a section of it;
+- ``claims.csv`` of the results set: every experiment's claims, a claim about the tables, the
+  digits or the machine (the same runs in both image datasets' folders) listed once;
 - for the reference results, the README's findings section (``findings``).
 """
 
@@ -35,8 +37,7 @@ README = PROJECT_ROOT / "README.md"
 def judge_saved_claims(experiment: ExperimentResults) -> list[dict]:
     """Judge an experiment's saved claims again from its saved results, so verdicts always
     follow the current verdict logic."""
-    saved_claims = [base.from_dict(saved) for saved in experiment.manifest.claims]
-    return base.judge(experiment, saved_claims)
+    return base.judge_saved(experiment)
 
 
 def read_judged(results_dir: Path) -> list[JudgedExperiment]:
@@ -74,7 +75,7 @@ def write_report(results_dir: Path) -> None:
     write_rows(results_dir / RUNS_FILE,
                [row for experiment in experiments for row in experiment.results.rows])
     base.write(results_dir / CLAIMS_FILE,
-                 [row for experiment in experiments for row in experiment.claims])
+               base.dedupe([row for experiment in experiments for row in experiment.claims]))
     pages = build_pages(experiments, results_dir)
     for page in pages:
         atomic.write_text(results_dir / page.path, to_markdown(page))

@@ -1,5 +1,6 @@
 """The results layer: the one schema of saved rows and files, reading them back, the metadata
-of a results set, and the series derived from saved rows (curves, throughput).
+of a results set, the series derived from saved rows (curves, throughput), and the runs
+flagged from them (``flags``: failed runs, impossible times, a results set's flag file).
 
 It imports only the base modules (``atomic``, ``paths``, ``machine``): the writers (``running``)
 and the readers (``judging``, ``reporting``) both depend on it, and it on neither.
@@ -14,6 +15,8 @@ from .schema import (
     MANIFEST_FILE,
     METADATA_FILE,
     RUNS_FILE,
+    SAMPLE_IMAGES_FILE,
+    TEST_IMAGES_FILE,
     TEST_LABELS_FILE,
     TOY_FILE,
     base_dataset,
@@ -26,7 +29,8 @@ from .store import ExperimentResults, experiment_dirs, group_rows, mean_std, rea
 
 __all__ = ["SCHEMA_VERSION", "DatasetRecord", "Manifest", "RunRecord", "SkippedRun", "CLAIMS_FILE",
            "COLUMNS", "HARDWARE_FILE", "MANIFEST_FILE", "METADATA_FILE",
-           "RUNS_FILE", "TEST_LABELS_FILE", "TOY_FILE", "ExperimentResults", "base_dataset",
+           "RUNS_FILE", "SAMPLE_IMAGES_FILE", "TEST_IMAGES_FILE", "TEST_LABELS_FILE", "TOY_FILE",
+           "ExperimentResults", "base_dataset",
            "describe_environment", "experiment_dirs", "group_rows", "mean_std",
            "package_versions", "read_json", "read_rows", "key_of_test_set", "unique_runs",
            "view_name", "write_metadata", "write_rows"]

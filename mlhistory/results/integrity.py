@@ -6,7 +6,8 @@ What refers to a file records its SHA-256:
   (``<key>.npz``, the predictions among them) as ``artifacts_sha256``;
 - an experiment's ``metadata.json``, written last, records under ``digests`` its
   ``experiment.json``, ``runs.csv``, ``test_labels.npz``, ``claims.csv`` and the files of its
-  extra steps (``files``), and the artifacts' digest of every run its rows come from (``runs``).
+  extra steps (``files``: toy boundaries, hardware, sample and test images), and the
+  artifacts' digest of every run its rows come from (``runs``).
 
 Readers check each file against its digest (but claims.csv, which the report judges anew and
 rewrites, recording its new digest), and recompute every row's accuracy and macro-F1 from the
@@ -31,6 +32,8 @@ from .schema import (
     MANIFEST_FILE,
     METADATA_FILE,
     RUNS_FILE,
+    SAMPLE_IMAGES_FILE,
+    TEST_IMAGES_FILE,
     TEST_LABELS_FILE,
     TOY_FILE,
     base_dataset,
@@ -42,7 +45,8 @@ DIGESTS = "digests"
 ARTIFACTS_DIGEST = "artifacts_sha256"  # in a run cache entry's row
 # The files of an experiment folder its metadata records, those the experiment saved; plots
 # and pages are not among them, since they are redrawn from these.
-RECORDED_FILES = (MANIFEST_FILE, RUNS_FILE, TEST_LABELS_FILE, CLAIMS_FILE, TOY_FILE, HARDWARE_FILE)
+RECORDED_FILES = (MANIFEST_FILE, RUNS_FILE, TEST_LABELS_FILE, CLAIMS_FILE, TOY_FILE, HARDWARE_FILE,
+                  SAMPLE_IMAGES_FILE, TEST_IMAGES_FILE)
 REQUIRED_FILES = (MANIFEST_FILE, RUNS_FILE, TEST_LABELS_FILE)
 METRICS = ("accuracy", "macro_f1")
 # runs.csv keeps six significant digits of each metric; one test image in 10,000 is 1e-4.

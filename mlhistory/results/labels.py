@@ -10,3 +10,31 @@ def run_label(model: str, features: str | None = None, dataset: str | None = Non
     the dataset's own inputs, and its dataset when it is not the experiment's."""
     name = model if features in OWN_INPUTS else f"{model} on {features}"
     return f"{name} ({dataset})" if dataset else name
+
+
+# Labels of the run families whose figures build the labels they read from their options.
+def stack_label(training: str, depth: int) -> str:
+    """Experiment 06's layer stacks: "greedy k=3"."""
+    return f"{training} k={depth}"
+
+
+def recipe_label(recipe: str, depth: int) -> str:
+    """Experiment 09's nets by recipe and depth: "2010 depth 20"."""
+    return f"{recipe} depth {depth}"
+
+
+def continual_label(name: str, mode: str) -> str:
+    """Experiment 12's continual learners: "dense (continue)"."""
+    return f"{name} ({mode})"
+
+
+def as_labels(value):
+    """What claims, plots and tables store of the runs they name: a run declared by an experiment
+    (anything with a ``name``, its label) becomes its label, and so does each one of a tuple or
+    list of them; any other value is kept. Scripts then name runs by the objects they declared,
+    never by typing a label."""
+    if hasattr(value, "name") and not isinstance(value, str):
+        return value.name
+    if isinstance(value, tuple | list):
+        return type(value)(as_labels(item) for item in value)
+    return value

@@ -65,6 +65,9 @@ class RunRecord:
     dataset_shown: bool
     classes: tuple[int, ...] | None
     run_keys: tuple[str, ...]
+    # Whether the run refits the search's chosen configuration (``mlhistory tune``). Added with
+    # a default, so manifests written before it read back as untuned runs.
+    tuned: bool = False
 
     @property
     def display_name(self) -> str:

@@ -23,9 +23,20 @@ RUNS_FILE = "runs.csv"
 METADATA_FILE = "metadata.json"
 MANIFEST_FILE = "experiment.json"
 CLAIMS_FILE = "claims.csv"
+# The verdicts a change of the judging logic changed, at a results set's root: each claim's
+# earlier verdict and test, and why it changed (the experiment pages print it).
+VERDICT_CHANGES_FILE = "verdict_changes.csv"
+VERDICT_CHANGES_COLUMNS = ["experiment", "dataset", "claim_id", "old_verdict", "old_test",
+                           "old_p_value", "new_verdict", "reason"]
 # Files an experiment's extra steps save beside its rows, for its plots and tables.
 TOY_FILE = "toy_boundaries.npz"  # experiment 03: decision boundaries on 2-D toy data
 HARDWARE_FILE = "hardware.json"  # experiment 10: matmul peaks and counted FLOPs
+# Test images, for figures that show the data: the first few of each class (experiment 01), and
+# the first test images in order, to show which ones a model got wrong (experiment 05). Each
+# holds ``images``, ``labels``, their ``indices`` in the test set the runs were scored on, and
+# that test set's key (``key_of_test_set``) as ``test_set``.
+SAMPLE_IMAGES_FILE = "sample_images.npz"
+TEST_IMAGES_FILE = "test_images.npz"
 # The labels of every test set the experiment's runs were scored on, for paired tests.
 TEST_LABELS_FILE = "test_labels.npz"
 # `make bench`: one row per measured pair, the ratio measured / baseline taken in the same run,

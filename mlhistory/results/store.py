@@ -4,11 +4,12 @@ artifacts beside them, and the summaries every reader shares.
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
+from ..errors import DamagedResults
 from ..paths import run_cache_dir
 from .manifest import DatasetRecord, Manifest, RunRecord
 from .schema import (
@@ -68,6 +69,9 @@ class ExperimentResults:
     folder: Path
     manifest: Manifest
     rows: list[dict]
+    # Run keys a reader set aside (a judge excluding failed runs): ``rows_of`` leaves them out
+    # after choosing the size, so a label whose every largest run is excluded has none there.
+    excluded: frozenset[str] = field(default=frozenset())
 
     @classmethod
     def read(cls, folder: Path) -> "ExperimentResults":
@@ -118,19 +122,42 @@ class ExperimentResults:
     def family(self, label: str) -> str:
         return self.run(label).family
 
-    def rows_of(self, label: str, all_sizes: bool = False) -> list[dict]:
-        """The label's rows by seed; only its largest training size unless ``all_sizes``."""
+    def rows_of(self, label: str, all_sizes: bool = False, with_excluded: bool = False
+                ) -> list[dict]:
+        """The label's rows by seed; only its largest training size unless ``all_sizes``;
+        without the excluded runs unless ``with_excluded``."""
         keys = set(self.run(label).run_keys)
         rows = [row for row in self.rows if row["run_key"] in keys]
         if rows and not all_sizes:
             largest = max(row["n_train"] for row in rows)
             rows = [row for row in rows if row["n_train"] == largest]
+        if not with_excluded:
+            rows = [row for row in rows if row["run_key"] not in self.excluded]
         return sorted(rows, key=lambda row: (row["n_train"], row["seed"]))
+
+    def excluding(self, run_keys) -> "ExperimentResults":
+        """The same results with these runs set aside as well (``excluded``)."""
+        return replace(self, excluded=self.excluded | frozenset(run_keys))
 
     def test_labels(self, row: dict) -> np.ndarray:
         """The labels of the test images the row was scored on, in the order predicted."""
         with np.load(self.folder / TEST_LABELS_FILE) as archive:
             return archive[key_of_test_set(row["dataset"], row["n_test"])]
+
+    def images(self, name: str) -> dict:
+        """Test images an extra step saved beside the results (``SAMPLE_IMAGES_FILE``,
+        ``TEST_IMAGES_FILE``): ``images``, ``labels``, their ``indices`` in the test set named
+        ``test_set``. Their labels must be that test set's, as ``test_labels.npz`` holds them."""
+        with np.load(self.folder / name) as archive:
+            saved = dict(archive)
+        saved["test_set"] = str(saved["test_set"])
+        with np.load(self.folder / TEST_LABELS_FILE) as archive:
+            labels = archive[saved["test_set"]] if saved["test_set"] in archive else None
+        if labels is None or not np.array_equal(labels[saved["indices"]], saved["labels"]):
+            raise DamagedResults(f"{self.folder / name}: its labels are not those of test set "
+                                 f"{saved['test_set']!r} in {TEST_LABELS_FILE}; rerun the "
+                                 "experiment that wrote it")
+        return saved
 
     def artifacts(self, row: dict) -> dict:
         # A run on a class view (e.g. "fashion_mnist[5,6,7,8,9]") is cached with its dataset.

@@ -10,16 +10,23 @@ import functools
 import json
 import resource
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from .. import models
-from ..data import Dataset, check_subset_size, load, restrict_classes, stratified_subset
+from ..data import (
+    Dataset,
+    check_subset_size,
+    load,
+    restrict_classes,
+    stratified_subset,
+    validation_split,
+)
 from ..results.schema import key_of_test_set, view_name
 from . import threads
-from .spec import RunSpec
+from .spec import RunSpec, validation_pool
 
 # The quick-mode test subset is drawn once with this seed, so every run sees the same images.
 TEST_SUBSET_SEED = 0
@@ -47,8 +54,10 @@ def execute(spec: RunSpec, data_dir: Path) -> tuple[dict, dict]:
     measure_peak_memory_from_here()
     model = models.build_estimator(spec.model, split.dataset.info, spec.seed, spec.params_dict,
                                    spec.features)
-    # The test split is only recorded per epoch by the models that draw curves.
-    context = models.FitContext(monitor=(split.x_test, split.y_test), dataset=split.whole)
+    # The test split is only recorded per epoch by the models that draw curves; a search trial
+    # records nothing of its held-out images while it fits.
+    monitor = None if spec.evaluation else (split.x_test, split.y_test)
+    context = models.FitContext(monitor=monitor, dataset=split.whole)
     start = time.perf_counter()
     model.fit(split.x_train, split.y_train, context)
     fit_seconds = time.perf_counter() - start - model.excluded_seconds
@@ -92,8 +101,11 @@ def test_labels(specs: list[RunSpec], data_dir: Path) -> dict[str, np.ndarray]:
 
 
 def run_split(spec: RunSpec, data_dir: Path) -> Split:
-    """The spec's class view of its dataset, then its seeded training subset and test subset."""
+    """The spec's class view of its dataset, then its seeded training subset and test subset;
+    for a search trial, the validation split of the training images (``validation_run_split``)."""
     whole = dataset = _load_once(spec.dataset, data_dir)
+    if spec.evaluation is not None:
+        return validation_run_split(spec, dataset)
     if spec.classes is not None:
         dataset = restrict_classes(whole, spec.classes)
         check_subset_size(spec.n_train, dataset.info.n_train, dataset.info.n_classes, "--n-train")
@@ -107,6 +119,37 @@ def run_split(spec: RunSpec, data_dir: Path) -> Split:
         chosen = stratified_subset(y_test, spec.n_test, TEST_SUBSET_SEED)
         x_test, y_test = x_test[chosen], y_test[chosen]
     return Split(dataset, whole, x_train, y_train, x_test, y_test)
+
+
+def validation_indices(y_train: np.ndarray, spec: RunSpec) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted indices into the training split of what a trial fits on and what it is scored on.
+
+    The pool (all the training images, or a seeded, stratified N of them) is split by
+    ``data.validation_split`` with the spec's seed, the same for every trial of a search; the
+    trial fits on a seeded, stratified ``n_train`` of the training part (nested, so a larger
+    rung holds a smaller one) and is scored on the whole held-out part, the same at every rung.
+    """
+    pool = validation_pool(spec.evaluation)
+    chosen = np.arange(len(y_train)) if pool is None else stratified_subset(y_train, pool, spec.seed)
+    train, held_out = validation_split(y_train[chosen], spec.seed)
+    train, held_out = chosen[train], chosen[held_out]
+    if spec.n_train is not None:
+        check_subset_size(spec.n_train, len(train), len(np.unique(y_train)), "a trial's n_train")
+        train = train[stratified_subset(y_train[train], spec.n_train, spec.seed)]
+    return train, held_out
+
+
+def validation_run_split(spec: RunSpec, dataset: Dataset) -> Split:
+    """A trial's arrays, all taken from the training split: the test split is never read, and
+    the run's "whole dataset" is the pool's two parts, so no model can reach it either."""
+    if spec.classes is not None:
+        raise ValueError("a search trial runs on the whole dataset, not a class view")
+    train, held_out = validation_indices(dataset.y_train, spec)
+    x_train, y_train = dataset.x_train[train], dataset.y_train[train]
+    x_held, y_held = dataset.x_train[held_out], dataset.y_train[held_out]
+    info = replace(dataset.info, n_train=len(y_train), n_test=len(y_held))
+    whole = Dataset(info, x_train, y_train, x_held, y_held, dataset.source)
+    return Split(whole, whole, x_train, y_train, x_held, y_held)
 
 
 @functools.lru_cache(maxsize=2)

@@ -11,7 +11,7 @@ presence means the experiment finished.
 
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .. import atomic, models
@@ -35,13 +35,15 @@ from ..results import (
 )
 from ..results.integrity import experiment_digests
 from ..results.labels import run_label
-from ..results.manifest import DatasetRecord, Manifest, RunRecord, SkippedRun
+from ..results.manifest import Manifest, SkippedRun
+from ..results.tuning import chosen_path, read_chosen
 from . import staging, threads
 from .budgets import FAIR_BUDGETS, FAIR_PARAMS
 from .cache import RunCache
 from .cli import Config, config_from, experiment_parser, run_command
 from .execute import test_labels
 from .executor import run_all
+from .manifests import dataset_record, run_record
 from .progress import Stages
 from .spec import RunSpec
 
@@ -67,6 +69,11 @@ class Run:
     gives sizes up to ``size`` at least ``count`` seeds when the experiment runs several.
     ``subset_params`` apply only below the full size, so the full-size point stays the very
     run other experiments made (and the run cache serves it).
+
+    ``tuned`` refits the configuration the search stage chose for the model on the run's
+    dataset (``mlhistory tune``, saved in ``results/tuning/<dataset>/chosen.json``) on all
+    the training images, with the epochs or rounds its validation chose; ``params`` still
+    override it. Labelled "<model> tuned" unless ``label`` says otherwise.
     """
 
     model: str
@@ -85,10 +92,31 @@ class Run:
     # so the smoke run of every experiment stays within minutes (besides its model's own, in
     # its registry entry). Full runs never see them.
     quick_params: dict = field(default_factory=dict)
+    tuned: bool = False  # the search's chosen configuration (see above)
+
+    def __post_init__(self) -> None:
+        if self.tuned and self.features not in (None, "pixels", "columns"):
+            raise UsageError(f"run {self.name!r}: the search tunes each family on the dataset's "
+                             "own inputs; a tuned run cannot take other features")
 
     @property
     def name(self) -> str:
-        return self.label or run_label(self.model, self.features, self.dataset)
+        model = f"{self.model} tuned" if self.tuned else self.model
+        return self.label or run_label(model, self.features, self.dataset)
+
+    def resolved(self, config: Config) -> "Run":
+        """The run with everything its params depend on filled in: for a tuned run, the chosen
+        configuration (one error line naming ``make tune`` when none is saved)."""
+        if not self.tuned:
+            return self
+        dataset = self.dataset_name(config)
+        chosen = read_chosen(config.results_dir, dataset).get(self.model)
+        if chosen is None:
+            raise UsageError(f"run {self.name!r} needs the configuration the search chose for "
+                             f"{self.model} on {dataset}, and {chosen_path(config.results_dir, dataset)} "
+                             f"has none: run `make tune` (or `mlhistory tune --dataset {dataset} "
+                             f"--models {self.model}{' --quick' if config.quick else ''}`) first")
+        return replace(self, label=self.name, params={**chosen["refit_params"], **self.params})
 
     def dataset_name(self, config: Config) -> str:
         return self.dataset or config.dataset
@@ -157,6 +185,12 @@ class Run:
         return [RunSpec.create(dataset, self.model, seed, params(n_train), n_train, n_test,
                                self.features_for(config), self.classes, digests[dataset])
                 for n_train in self.train_sizes(config) for seed in self.seeds(config, n_train)]
+
+
+def tuned(model: str, label: str | None = None, **run_options) -> Run:
+    """A run of ``model`` in the configuration the search chose, refitted on all the training
+    images, labelled "<model> tuned" (and its dataset when it is not the experiment's)."""
+    return Run(model, tuned=True, label=label or "", **run_options)
 
 
 def fair(model: str, label: str | None = None, **run_options) -> Run:
@@ -240,29 +274,6 @@ class Experiment:
             tables=tuple(table.to_dict() for table in self.tables))
 
 
-def run_record(run: Run, config: Config, specs: list[RunSpec]) -> RunRecord:
-    entry = models.get(run.model)
-    features = run.features_for(config)
-    return RunRecord(
-        label=run.name, model=run.model, model_display=entry.display_name(run.params),
-        features=features, features_display=models.features_display(features),
-        family=entry.family, color_family=entry.lineage_of(run.params),
-        preprocessing=entry.preprocessing, provenance=entry.provenance,
-        params=models.resolve_params(run.model, run.params_for(config)),
-        subset_params=run.subset_params, quick_params=run.quick_params_for(config),
-        max_n_train=run.train_cap(config),
-        dataset=run.dataset_name(config), dataset_shown=run.dataset is not None,
-        classes=run.classes, run_keys=tuple(spec.key for spec in specs))
-
-
-def dataset_record(name: str) -> DatasetRecord:
-    info = dataset_info(name)
-    return DatasetRecord(name=info.name, title=info.title or info.name,
-                         description=info.description, kind=info.kind,
-                         input_shape=tuple(info.input_shape), class_names=tuple(info.class_names),
-                         n_train=info.n_train, n_test=info.n_test)
-
-
 def available_runs(runs: list[Run], config: Config) -> tuple[list[Run], list[SkippedRun], dict]:
     """The runs to make, the optional ones skipped, and each dataset's origin (data.Origin).
 
@@ -319,7 +330,9 @@ class Plan:
 
 
 def plan(experiment: Experiment, config: Config) -> Plan:
-    runs, skipped, origins = available_runs(experiment.labelled_runs, config)
+    # A tuned run without a chosen configuration fails here, before any data is loaded.
+    declared = [run.resolved(config) for run in experiment.labelled_runs]
+    runs, skipped, origins = available_runs(declared, config)
     digests = {name: found.digest for name, found in origins.items()}
     return Plan(runs, skipped, origins, {run.name: run.specs(config, digests) for run in runs})
 

@@ -6,13 +6,26 @@ one file of the results schema atomically.
 
 from pathlib import Path
 
+import numpy as np
+
 from .. import atomic
-from ..data import dataset_info
+from ..data import dataset_info, load, stratified_subset
 from ..models import DEEP, flops, toy
 from ..paths import run_cache_root
 from ..results.manifest import Manifest
-from ..results.schema import HARDWARE_FILE, MANIFEST_FILE, TOY_FILE
+from ..results.schema import (
+    HARDWARE_FILE,
+    MANIFEST_FILE,
+    SAMPLE_IMAGES_FILE,
+    TEST_IMAGES_FILE,
+    TOY_FILE,
+    key_of_test_set,
+)
 from ..results.store import read_json
+from .execute import TEST_SUBSET_SEED
+
+SAMPLES_PER_CLASS = 10  # sample_images: the first test images of each class
+FIRST_TEST_IMAGES = 1_000  # first_test_images: the first test images, in order
 
 
 def toy_boundaries(config, folder: Path) -> None:
@@ -38,3 +51,37 @@ def hardware_measurement(config, folder: Path) -> None:
     nets = [(run.model, run.params) for run in manifest.runs if run.family == DEEP]
     measured = flops.measure(nets, dataset_info(config.dataset), config.seeds[0], config.quick)
     atomic.write_json(Path(folder) / HARDWARE_FILE, measured)
+
+
+def _scored_test_set(config) -> tuple[np.ndarray, np.ndarray, str]:
+    """The experiment's own test images and labels, as its runs are scored on them (the whole
+    test split, or the seeded stratified subset ``--n-test`` asks for), and that set's key."""
+    dataset = load(config.dataset, Path(config.data_dir))
+    images, labels = dataset.x_test, dataset.y_test
+    if config.n_test is not None:
+        chosen = stratified_subset(labels, config.n_test, TEST_SUBSET_SEED)
+        images, labels = images[chosen], labels[chosen]
+    return images, labels, key_of_test_set(config.dataset, len(labels))
+
+
+def _write_images(path: Path, images: np.ndarray, labels: np.ndarray, indices: np.ndarray,
+                  test_set: str) -> None:
+    atomic.write_npz(path, {"images": images[indices], "labels": labels[indices],
+                            "indices": indices, "test_set": np.array(test_set)})
+
+
+def sample_images(config, folder: Path) -> None:
+    """Experiment 01: the first ``SAMPLES_PER_CLASS`` test images of each class, so the report
+    shows what the data look like (readers never load the data)."""
+    images, labels, test_set = _scored_test_set(config)
+    indices = np.concatenate([np.flatnonzero(labels == label)[:SAMPLES_PER_CLASS]
+                              for label in np.unique(labels)])
+    _write_images(Path(folder) / SAMPLE_IMAGES_FILE, images, labels, indices, test_set)
+
+
+def first_test_images(config, folder: Path) -> None:
+    """Experiment 05: the first ``FIRST_TEST_IMAGES`` test images in order, so a figure can
+    show the images a model got wrong among them, from its saved predictions."""
+    images, labels, test_set = _scored_test_set(config)
+    indices = np.arange(min(FIRST_TEST_IMAGES, len(labels)))
+    _write_images(Path(folder) / TEST_IMAGES_FILE, images, labels, indices, test_set)

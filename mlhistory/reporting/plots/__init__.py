@@ -10,7 +10,7 @@ eye would make, and ``save``).
 """
 
 # Importing each module of figures registers its plot kinds.
-from . import comparisons, curves, grids, layers, scaling, timeline, trees  # noqa: F401
+from . import comparisons, curves, datasets, grids, layers, scaling, timeline, trees  # noqa: F401
 from .axes import format_seconds
 from .registry import PLOT_KINDS, Plot, plot_filename, render_experiment
 

@@ -11,7 +11,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+import matplotlib.text  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.path import Path  # noqa: E402
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
 
@@ -49,6 +51,12 @@ def format_seconds(seconds: float) -> str:
 # --- spreads, accuracy axes, log time axes --------------------------------------------------------
 
 TRUNCATION_MARK = "truncation mark"  # the gid of the break mark a truncated axis carries
+# The gid of a mark that is no measurement (a method "not run here", say): it must sit outside
+# every data area, where no reader takes it for a value (readability.non_data_marks_in_data_area).
+NOT_DATA = "not data"
+# The gid of an axes that is a margin beside a data area, holding such marks: its own area
+# shows no values.
+MARGIN = "margin"
 
 
 def runs_note(count: int) -> str:
@@ -56,7 +64,7 @@ def runs_note(count: int) -> str:
 
 
 def spread(axis, position: float, values, color: str, horizontal: bool = True,
-           single_run_note: bool = True, **options) -> None:
+           single_run_note: bool = True, marker: str = "o", **options) -> None:
     """A mean (large dot) with each run as a small black dot and ± one std as a line; a single
     run gets no error bar (its std is unknown) but a 'n = 1 run' note under it, unless the
     caller says so in its own label (``single_run_note=False``)."""
@@ -66,7 +74,7 @@ def spread(axis, position: float, values, color: str, horizontal: bool = True,
     along, across = (values, np.full(len(values), position))
     point = (mean, position) if horizontal else (position, mean)
     error = {"xerr": std} if horizontal else {"yerr": std}
-    axis.errorbar(*point, **(error if std is not None else {}), fmt="o", color=color, markersize=8,
+    axis.errorbar(*point, **(error if std is not None else {}), fmt=marker, color=color, markersize=8,
                   capsize=4, elinewidth=1.5, zorder=3, **options)
     if len(values) > 1:
         axis.scatter(*((along, across) if horizontal else (across, along)), color="black", s=8, zorder=4)
@@ -80,6 +88,29 @@ def accuracy_limits(values, top: float = 1.0, margin: float = 0.02, step: float 
     low = float(np.nanmin(list(values)))
     start = max(0.0, np.floor((low - margin) / step) * step)
     return start, top
+
+
+# An accuracy axis is broken in two where a gap between the values takes at least this share of
+# the axis, and the part above the gap at most SPLIT_UPPER_SHARE: the crowded top then gets most
+# of the width instead of a sliver.
+SPLIT_GAP_SHARE, SPLIT_UPPER_SHARE = 0.2, 0.5
+
+
+def accuracy_split(values) -> float | None:
+    """Where to break an accuracy axis that runs from a round value below the lowest value to
+    1: the lowest value above the widest gap between the values, if that gap is wide enough
+    (``SPLIT_GAP_SHARE``) and the part above it narrow enough (``SPLIT_UPPER_SHARE``), else
+    None."""
+    ordered = np.sort(np.asarray(list(values), dtype=float))
+    if len(ordered) < 2:
+        return None
+    span = 1.0 - accuracy_limits(ordered)[0]
+    gaps = np.diff(ordered)
+    widest = int(np.argmax(gaps))
+    upper = ordered[widest + 1]
+    if gaps[widest] >= SPLIT_GAP_SHARE * span and 1.0 - upper <= SPLIT_UPPER_SHARE * span:
+        return float(upper)
+    return None
 
 
 def label_accuracy_axis(axis, which: str, label: str) -> None:
@@ -126,23 +157,58 @@ LABEL_OFFSETS = [(8, 0), (-8, 0), *[(dx, dy) for step in range(1, 7)
                                      for dx in (8 + 6 * step, -8 - 6 * step)
                                      for dy in (12 * step, -12 * step)]]
 MARKER_RADIUS_PIXELS = 7
+# Two leader lines whose ends lie this close (pixels) meet at a shared point; they do not cross.
+SHARED_END_PIXELS = 1.5
+
+
+def segments_cross(first: tuple, second: tuple) -> bool:
+    """Whether two segments ((x0, y0), (x1, y1)) cross: each one's ends on either side of the
+    other's line. Segments that only meet at an end (two leaders to one point) do not."""
+    (a, b), (c, d) = first, second
+    ends = [np.asarray(point, dtype=float) for point in (a, b, c, d)]
+    if any(np.hypot(*(p - q)) < SHARED_END_PIXELS for p in ends[:2] for q in ends[2:]):
+        return False
+
+    def side(p, q, r) -> float:
+        return float((q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0]))
+
+    a, b, c, d = ends
+    return side(a, b, c) * side(a, b, d) < 0 and side(c, d, a) * side(c, d, b) < 0
+
+
+def leader_segment(annotation) -> tuple | None:
+    """The drawn leader line of an annotation, in display pixels (after a draw), or None."""
+    patch = annotation.arrow_patch
+    if patch is None or not annotation.get_visible():
+        return None
+    vertices = patch.get_path().vertices
+    return (tuple(vertices[0]), tuple(vertices[-1])) if len(vertices) >= 2 else None
+
+
+def _existing_leaders(axis) -> list[tuple]:
+    return [segment for text in axis.texts if isinstance(text, matplotlib.text.Annotation)
+            and (segment := leader_segment(text)) is not None]
 
 
 def label_without_overlap(axis, points: list[tuple], avoid: list[tuple] = ()) -> None:
-    """Label each (x, y, text) point at the nearest offset whose text covers no other label or
-    point (nor the points of ``avoid``) and stays inside the axes. A label moved away from its
-    point gets a thin leader line."""
+    """Label each (x, y, text) point (or (x, y, text, colour)) at the nearest offset whose text
+    covers no other label or point (nor the points of ``avoid``), whose leader crosses no other
+    leader already drawn in the axes, and that stays inside the axes. A label moved away from
+    its point gets a thin leader line."""
     figure = axis.figure
     figure.canvas.draw()
     renderer = figure.canvas.get_renderer()
     frame = axis.get_window_extent(renderer)
     markers = []  # boxes, in display pixels, that labels must not cover
-    for x, y, _ in [*points, *avoid]:
+    for x, y, *_ in [*points, *avoid]:
         px, py = axis.transData.transform((x, y))
         markers.append(Bbox.from_extents(px - MARKER_RADIUS_PIXELS, py - MARKER_RADIUS_PIXELS,
                                          px + MARKER_RADIUS_PIXELS, py + MARKER_RADIUS_PIXELS))
-    placed = []
-    for x, y, text in sorted(points, key=lambda point: (point[0], -point[1])):
+    placed = [matplotlib.text.Text.get_window_extent(text, renderer).padded(2)
+              for text in axis.texts if text.get_visible() and text.get_text().strip()]
+    leaders = _existing_leaders(axis)
+    for x, y, text, *colour in sorted(points, key=lambda point: (point[0], -point[1])):
+        target = tuple(axis.transData.transform((x, y)))
         best = None
         for dx, dy in LABEL_OFFSETS:
             label = axis.annotate(text, (x, y), textcoords="offset points", xytext=(dx, dy),
@@ -150,16 +216,25 @@ def label_without_overlap(axis, points: list[tuple], avoid: list[tuple] = ()) ->
             box = label.get_window_extent(renderer).padded(2)
             label.remove()
             inside = frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
-            # Covering another label is worse than covering a point.
-            clashes = 3 * sum(box.overlaps(other) for other in placed) + sum(
-                box.overlaps(other) for other in markers)
+            # A leader runs from the label's box towards its point: it must cross no other.
+            leader = None if (dx, dy) in LABEL_OFFSETS[:2] else (
+                ((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2), target)
+            crossings = sum(segments_cross(leader, other) for other in leaders) if leader else 0
+            # A label written over another label's leader is hard to read too.
+            struck = sum(Path(other).intersects_bbox(box, filled=True) for other in leaders)
+            # Crossing or covering another label is worse than covering a point.
+            clashes = 3 * sum(box.overlaps(other) for other in placed) + 3 * crossings + sum(
+                box.overlaps(other) for other in markers) + struck
             score = (clashes + (0 if inside else 10), LABEL_OFFSETS.index((dx, dy)))
-            best = min(best, (score, dx, dy, box)) if best else (score, dx, dy, box)
+            best = min(best, (score, dx, dy, box, leader)) if best else (score, dx, dy, box, leader)
             if score[0] == 0:
                 break
-        _, dx, dy, box = best
-        leader = {} if (dx, dy) in LABEL_OFFSETS[:2] else {
+        _, dx, dy, box, leader = best
+        arrow = {} if leader is None else {
             "arrowprops": {"arrowstyle": "-", "color": "grey", "lw": 0.5, "shrinkA": 0, "shrinkB": 4}}
         axis.annotate(text, (x, y), textcoords="offset points", xytext=(dx, dy), fontsize=SMALL,
-                      ha="left" if dx > 0 else "right", va="center", **leader)
+                      ha="left" if dx > 0 else "right", va="center",
+                      color=colour[0] if colour else "black", **arrow)
         placed.append(box)
+        if leader is not None:
+            leaders.append(leader)

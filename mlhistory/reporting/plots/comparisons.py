@@ -1,10 +1,11 @@
 """Accuracy and its cost compared model by model, as points with their spread: accuracy beside
 fit time, parameters against accuracy, the error one model removes from the others, the same
-models on other representations and on other kinds of data."""
+models on other representations, on other kinds of data, and on the other image dataset."""
 
 from pathlib import Path
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from ...results import ExperimentResults, mean_std
 from ...results.curves import relative_error_reduction
@@ -14,6 +15,7 @@ from .axes import (
     WIDE,
     WIDTH,
     accuracy_limits,
+    accuracy_split,
     format_seconds,
     label_accuracy_axis,
     label_without_overlap,
@@ -24,9 +26,9 @@ from .axes import (
     title,
     wrap,
 )
-from .colours import FamilyLegend, color_of, family_color, family_of, legend_in_family_order, line_styles
+from .colours import FamilyLegend, family_color, family_of, legend_in_family_order, line_styles, member_style
 from .readability import save
-from .reading import accuracy_of, balanced_accuracies, model_name
+from .reading import METRIC_NAMES, accuracy_of, claims_metric, metric_values, model_name
 from .registry import plot_kind
 
 
@@ -37,42 +39,67 @@ def accuracy_and_fit_time(results: ExperimentResults, path: Path, labels: list |
     Both panels draw points, never bars: a bar's length would mean nothing on a truncated
     accuracy axis or from a log axis' arbitrary start. Each seed is a small dot, the mean a
     large one with ± one std; a model run once says "n = 1 run". Each run is shown at its
-    largest training size; a run capped below the others' size says so in its name.
+    largest training size; a run capped below the others' size says so in its name. Where a
+    few models lie far below the rest (naive Bayes, say), the accuracy axis is broken in two
+    (``axes.accuracy_split``), each part marked where it is cut, so the crowded top gets most
+    of the width.
     """
     labels = labels or results.labels
-    figure, (accuracy_axis, time_axis) = plt.subplots(
-        1, 2, figsize=(WIDE, 0.62 * len(labels) + 2.0), sharey=True, layout="constrained",
-        gridspec_kw={"width_ratios": [1.3, 1]})
+    means = {label: np.mean([row["accuracy"] for row in results.rows_of(label)]) for label in labels}
+    split = accuracy_split(list(means.values()))
+    columns = 3 if split is not None else 2
+    figure, panels = plt.subplots(
+        1, columns, figsize=(WIDE, 0.62 * len(labels) + 2.2), sharey=True, layout="constrained",
+        gridspec_kw={"width_ratios": [0.38, 1.05, 1] if split is not None else [1.3, 1]})
+    *accuracy_panels, time_axis = panels
+    low_axis, accuracy_axis = (accuracy_panels if split is not None else (None, accuracy_panels[0]))
     largest = max(row["n_train"] for row in results.rows)
-    legend, names, accuracies, seconds = FamilyLegend(), [], [], []
+    legend, names, accuracies, lows, seconds = FamilyLegend(), [], [], [], []
     for position, label in enumerate(labels):
         rows = results.rows_of(label)
         family = family_of(results, label)
         color = family_color(family)
         values = [row["accuracy"] for row in rows]
-        spread(accuracy_axis, position, values, color, label=legend.label(family))
-        accuracy_axis.annotate(f"{np.mean(values):.3f}", (max(values), position), fontsize=SMALL,
-                               textcoords="offset points", xytext=(8, 0), va="center")
+        below = split is not None and means[label] < split
+        axis = low_axis if below else accuracy_axis
+        spread(axis, position, values, color, label=legend.label(family))
+        # In the narrow lower part the value goes above its point, the run note below it.
+        axis.annotate(f"{np.mean(values):.3f}", (np.mean(values), position) if below else
+                      (max(values), position), fontsize=SMALL, textcoords="offset points",
+                      xytext=(0, 11) if below else (8, 0), va="center",
+                      ha="center" if below else "left")
         fit_seconds = [row["fit_seconds"] for row in rows]
         spread(time_axis, position, fit_seconds, color)
         time_axis.annotate(format_seconds(np.mean(fit_seconds)), (max(fit_seconds), position),
                            fontsize=SMALL, textcoords="offset points", xytext=(8, 0), va="center")
         capped = f", {rows[0]['n_train']:,} images only" if rows[0]["n_train"] < largest else ""
         names.append(wrap(results.display_name(label) + capped, 30))
-        accuracies += values
+        (lows if below else accuracies).extend(values)
         seconds += fit_seconds
-    accuracy_axis.set_yticks(range(len(labels)), names)
-    accuracy_axis.set_ylim(len(labels) - 0.5, -0.6)
-    accuracy_axis.set_xlim(accuracy_limits(accuracies)[0], 1.0)
-    accuracy_axis.set_xlim(right=1.0 + 0.08 * (1.0 - accuracy_axis.get_xlim()[0]))
-    label_accuracy_axis(accuracy_axis, "x", f"test accuracy ({results.rows[0]['n_test']:,} test "
-                                            f"images; trained on {largest:,})")
+    first = low_axis if split is not None else accuracy_axis
+    first.set_yticks(range(len(labels)), names)
+    first.set_ylim(len(labels) - 0.5, -0.6)
+    start = accuracy_limits(accuracies, step=0.05 if split is None else 0.01)[0]
+    # Up to 1, or short of it when every model is far below: the crowd gets the width.
+    end = min(1.0, max(accuracies) + 0.25 * (max(accuracies) - start))
+    accuracy_axis.set_xlim(start, end + 0.1 * (end - start))
+    what = f"test accuracy ({results.rows[0]['n_test']:,} test images; trained on {largest:,})"
+    if split is not None:
+        what = what.replace(" (", "\n(")
+    if split is not None:
+        low_start = accuracy_limits(lows)[0]
+        low_axis.set_xlim(low_start, max(lows) + 0.35 * (max(lows) - low_start) + 0.01)
+        low_axis.xaxis.set_major_locator(MaxNLocator(2))
+        label_accuracy_axis(low_axis, "x", "accuracy")  # draws its cut's mark
+        low_axis.set_xlabel(f"the lowest models\n(from {low_start:.3g})")
+        what = what.replace(")", ";\naxis broken: the lowest models on its left)")
+    label_accuracy_axis(accuracy_axis, "x", what)
     seconds_log_axis(time_axis, "x", seconds)
     time_axis.set_xlim(right=time_axis.get_xlim()[1] * 3)
     time_axis.set_xlabel("fit time (log scale)")
-    for axis in (accuracy_axis, time_axis):
+    for axis in panels:
         axis.grid(axis="x", alpha=0.3)
-    legend_in_family_order(figure, axes=[accuracy_axis], loc="outside lower center",
+    legend_in_family_order(figure, axes=accuracy_panels, loc="outside lower center",
                            ncols=min(len(legend.seen), 4))
     figure.suptitle(title(results, "Accuracy and fit time per model (small dots: seeds; "
                                    "bars: ± one std)"))
@@ -120,45 +147,74 @@ def _quoted_reduction(results: ExperimentResults, better: str) -> tuple[str, flo
 def error_reduction(results: ExperimentResults, path: Path, better: str) -> None:
     """How much of each other model's test error ``better`` removes (relative error reduction).
 
-    The figure the book quotes is drawn on the one bar it is about, not across them all.
+    The bar the book's quoted figure is about comes first, outlined, with the figure drawn on
+    it; the others follow, largest first. Each bar is the reduction between the two means;
+    where either model ran several seeds, a whisker spans the reductions of every pairing of
+    a seed of one with a seed of the other.
     """
-    better_accuracy = mean_std(row["accuracy"] for row in results.rows_of(better))[0]
+    better_values = [row["accuracy"] for row in results.rows_of(better)]
+    better_accuracy = mean_std(better_values)[0]
     others = [label for label in results.labels if label != better]
-    reductions = [100 * relative_error_reduction(
-        better_accuracy, mean_std(row["accuracy"] for row in results.rows_of(label))[0])
-        for label in others]
-    order = list(np.argsort(reductions))
     quoted = _quoted_reduction(results, better)
-    figure, axis = plt.subplots(figsize=(WIDTH, 0.5 * len(others) + 2.2), layout="constrained")
+    reductions, ranges = {}, {}
+    for label in others:
+        values = [row["accuracy"] for row in results.rows_of(label)]
+        reductions[label] = 100 * relative_error_reduction(better_accuracy, mean_std(values)[0])
+        pairs = [100 * relative_error_reduction(mine, theirs)
+                 for mine in better_values for theirs in values]
+        if len(pairs) > 1:
+            ranges[label] = (min(pairs), max(pairs))
+    claimed = quoted[0] if quoted is not None and quoted[0] in reductions else None
+    ordered = sorted((label for label in others if label != claimed), key=lambda label: -reductions[label])
+    # The claim's bar on top, a gap, then the rest.
+    positions = {**({claimed: 0.0} if claimed else {}),
+                 **{label: index + (1.6 if claimed else 0.0) for index, label in enumerate(ordered)}}
+    figure, axis = plt.subplots(figsize=(WIDTH, 0.5 * len(others) + 2.6), layout="constrained")
     legend = FamilyLegend()
-    for position, index in enumerate(order):
-        label, reduction = others[index], reductions[index]
+    for label, position in positions.items():
+        reduction = reductions[label]
         family = family_of(results, label)
+        marked = label == claimed
         axis.barh(position, reduction, height=0.6, color=family_color(family),
                   label=legend.label(family))
-        marked = quoted is not None and label == quoted[0]
-        # The bar the book's figure is drawn on carries its value inside, clear of the mark.
+        if marked:  # outlined apart, so the legend's swatch stays plain
+            axis.barh(position, reduction, height=0.6, fill=False, edgecolor="black",
+                      linewidth=2, label="_nolegend_")
+        low, high = ranges.get(label, (reduction, reduction))
+        if label in ranges:
+            axis.plot([low, high], [position, position], color="black", linewidth=1.2,
+                      label="_nolegend_")
+            axis.plot([low, high], [position, position], linestyle="", marker="|",
+                      markersize=8, color="black", label="_nolegend_")
+        # The bar the book's figure is drawn on carries its value inside, at its start, clear
+        # of the mark and the whisker.
         inside = marked and reduction > 15
-        axis.annotate(f"{reduction:.0f} %", (reduction, position), textcoords="offset points",
-                      xytext=(-4 if inside or reduction < 0 else 4, 0), va="center",
-                      fontsize=SMALL, ha="right" if inside or reduction < 0 else "left",
-                      color="white" if inside else "black")
+        end = low if reduction < 0 else (0 if inside else high)
+        axis.annotate(f"{reduction:.0f} %", (end, position), textcoords="offset points",
+                      xytext=(-4 if reduction < 0 else 4, 0), va="center", fontsize=SMALL,
+                      ha="right" if reduction < 0 else "left",
+                      color="white" if inside else "black", fontweight="bold" if inside else None)
         if marked:
             axis.plot([100 * quoted[1]] * 2, [position - 0.45, position + 0.45], color="black",
                       linestyle="--", linewidth=1.5, label="_nolegend_")
-            # Right of the mark, and of this bar's own value label.
+            # Right of the mark, clear of this bar's whisker.
             axis.annotate(f"the book: about {100 * quoted[1]:.0f} %\n(on MNIST, quoted)",
-                          (100 * quoted[1], position),
+                          (max(100 * quoted[1], high), position),
                           textcoords="offset points", xytext=(6, 0), va="center", ha="left",
                           fontsize=SMALL, style="italic")
-    axis.set_yticks(range(len(others)), [wrap(results.display_name(others[index]), 34)
-                                         for index in order])
-    axis.set_ylim(-0.6, len(others) - 0.4)
+    names = {label: wrap(results.display_name(label), 34) for label in positions}
+    if claimed:
+        names[claimed] = f"{names[claimed]}\n(the book's claim)"
+    axis.set_yticks(list(positions.values()), [names[label] for label in positions])
+    if claimed:
+        axis.get_yticklabels()[0].set_fontweight("bold")
+    axis.set_ylim(max(positions.values()) + 0.6, -0.6)
     axis.axvline(0, color="black", linewidth=0.8)
-    low = min(min(reductions), 0)
+    low = min(min(reductions.values()), *(start for start, _ in ranges.values()), 0)
     axis.set_xlim(low - 0.15 * (100 - low), 100)
+    whiskers = "; whiskers: every pairing of their seeds" if ranges else ""
     axis.set_xlabel(f"share of the model's test errors that {results.display_name(better)} "
-                    "avoids, %")
+                    f"avoids, %\n(bar: between the means{whiskers})")
     axis.grid(axis="x", alpha=0.3)
     legend_in_family_order(figure, axes=[axis], loc="outside lower center", ncols=4, fontsize=SMALL)
     figure.suptitle(title(results, f"Relative error reduction of {results.display_name(better)}"))
@@ -214,18 +270,42 @@ def _features_name(results: ExperimentResults, model: str, features: str) -> str
     return display.split(" on ", 1)[1] if " on " in display else "raw pixels"
 
 
+def _model_styles(results: ExperimentResults, models: list[str]) -> dict[str, dict]:
+    """Each model's colour (a shade of its lineage's) and marker: two boosters differ."""
+    members, styles = {}, {}
+    for model in models:
+        family = results.manifest.runs_of_model(model)[0].color_family
+        index = members[family] = members.get(family, -1) + 1
+        styles[model] = member_style(family, index)
+    return styles
+
+
+def landscape_metric(results: ExperimentResults, dataset: str, imbalanced: list[str]) -> str:
+    """What the landscape compares on a dataset: the claims' metric when they name one (macro-F1
+    here), else accuracy, or balanced accuracy on an imbalanced dataset."""
+    return claims_metric(results) or ("balanced_accuracy" if dataset in imbalanced else "accuracy")
+
+
 @plot_kind(models=("models",))
 def landscape(results: ExperimentResults, path: Path, models: list[str], imbalanced: list[str]) -> None:
-    """One panel per kind of data: each model's accuracy on each dataset (mean ± std over
-    seeds, as points); on imbalanced datasets its balanced accuracy too, as an open diamond."""
+    """One panel per kind of data: each model's score on each dataset (mean ± std over seeds,
+    each seed a black dot), by the metric the experiment's claims compare (else accuracy, and
+    balanced accuracy on an imbalanced dataset). Each model has its own shade and marker."""
     datasets = results.run_datasets
     kinds = {"structured (tables)": [d for d in datasets if not results.datasets[d].is_image],
              "perceptual (images)": [d for d in datasets if results.datasets[d].is_image]}
-    figure, axes = plt.subplots(1, 2, figsize=(WIDE, 6), sharey=True, layout="constrained",
+    figure, axes = plt.subplots(1, 2, figsize=(WIDE, 6.2), sharey=True, layout="constrained",
                                 gridspec_kw={"width_ratios": [max(len(v), 1) for v in kinds.values()]})
     width = 0.75 / len(models)
-    drawn = []
-    balanced_label = "balanced accuracy (open diamond; imbalanced data)"
+    styles = _model_styles(results, models)
+    seeds = {model: {len(results.rows_of(label)) for dataset in datasets
+                     if (label := results.label_for(model, dataset)) and results.rows_of(label)}
+             for model in models}
+    names = {model: model_name(results, model) + (" (n = 1 run on every dataset)"
+                                                  if seeds[model] == {1} else " (black dots: seeds)")
+             for model in models}
+    legend = FamilyLegend(names)
+    drawn, metrics = [], set()
     for axis, (kind, members) in zip(axes, kinds.items(), strict=True):
         for index, model in enumerate(models):
             for position, dataset in enumerate(members):
@@ -233,36 +313,36 @@ def landscape(results: ExperimentResults, path: Path, models: list[str], imbalan
                 if label is None or not results.rows_of(label):
                     continue
                 rows = results.rows_of(label)
-                color = color_of(results, label)
+                metric = landscape_metric(results, dataset, imbalanced)
+                metrics.add(metric)
                 x = position + (index - (len(models) - 1) / 2) * width
-                values = [row["accuracy"] for row in rows]
-                spread(axis, x, values, color, horizontal=False,
-                       label=model_name(results, model))
+                values = metric_values(results, rows, metric)
+                spread(axis, x, values, styles[model]["color"], horizontal=False,
+                       single_run_note=False, marker=styles[model]["marker"],
+                       label=legend.label(model))
                 drawn += values
-                if dataset in imbalanced:
-                    balanced = balanced_accuracies(results, rows)
-                    axis.plot([x, x], [np.mean(values), np.mean(balanced)], color=color,
-                              linewidth=0.8, label="_nolegend_")
-                    axis.plot(x, np.mean(balanced), marker="D", markersize=8, linestyle="",
-                              markerfacecolor="white", color=color, label=balanced_label)
-                    drawn += balanced
         sizes = [max(row["n_train"] for row in results.rows if row["dataset"] == dataset)
                  for dataset in members]
         axis.set_xticks(range(len(members)), [
-            f"{dataset}\n({size:,} train)" + ("\nimbalanced" if dataset in imbalanced else "")
+            f"{wrap(results.datasets[dataset].title, 16)}\n({size:,} train)"
+            + ("\nimbalanced" if dataset in imbalanced else "")
             for dataset, size in zip(members, sizes, strict=True)])
         axis.set_title(kind)
         axis.set_xlabel("dataset")
         axis.grid(axis="y", alpha=0.3)
     axes[0].set_ylim(accuracy_limits(drawn, step=0.1)[0], 1.02)
-    label_accuracy_axis(axes[0], "y", "test accuracy (mean ± std over seeds)")
+    shown = " or ".join(METRIC_NAMES[metric] for metric in sorted(metrics))
+    whose = "the claims' metric" if claims_metric(results) else "balanced on imbalanced data"
+    label_accuracy_axis(axes[0], "y", f"test {shown} ({whose};\nmean ± std over seeds)")
     entries = {}
     for axis in axes:
-        for handle, label in zip(*axis.get_legend_handles_labels(), strict=True):
-            entries.setdefault(label, handle)
-    figure.legend(list(entries.values()), list(entries), loc="outside lower center", ncols=3,
+        for handle, name in zip(*axis.get_legend_handles_labels(), strict=True):
+            entries.setdefault(name, handle)
+    figure.legend(list(entries.values()), list(entries), loc="outside lower center", ncols=2,
                   fontsize=SMALL)
-    skipped = ", ".join(sorted({entry.dataset for entry in results.manifest.skipped}))
+    skipped = ", ".join(sorted({results.datasets[entry.dataset].title
+                                if entry.dataset in results.datasets else entry.dataset
+                                for entry in results.manifest.skipped}))
     note = f"\n(not available here: {skipped})" if skipped else ""
     figure.suptitle("Who wins where: the same models on structured and perceptual data" + note)
     save(figure, path)

@@ -6,10 +6,12 @@ from pathlib import Path
 import numpy as np
 from matplotlib.ticker import FuncFormatter
 
+from ...judging.base import from_dict as claim_from_dict
 from ...results import ExperimentResults
 from ...results.curves import epoch_curve, size_curve, staged_curve, staged_steps
+from ...results.labels import continual_label
 from .axes import SMALL, WIDTH, accuracy_limits, label_accuracy_axis, plt, runs_note, title
-from .colours import color_of, family_of, line_styles
+from .colours import category_colours, family_of, line_styles
 from .readability import save
 from .registry import plot_kind
 
@@ -19,12 +21,8 @@ from .registry import plot_kind
 MODES = ("continue", "scratch")  # experiment 12's two ways of training on new data
 
 
-def _continual_label(model: str, mode: str) -> str:
-    return f"{model} ({mode})"
-
-
 def _continual_labels(options: dict) -> list[str]:
-    return [_continual_label(model, mode) for model in options["models"] for mode in MODES]
+    return [continual_label(model, mode) for model in options["models"] for mode in MODES]
 
 
 def _curves_with_bands(axis, results: ExperimentResults, labels: list[str], curve,
@@ -115,12 +113,27 @@ def _accuracy_curves(axis, results: ExperimentResults, labels: list[str], per: i
     return drawn
 
 
+def _claimed_sizes(results: ExperimentResults, labels: list[str]) -> list[int]:
+    """The training sizes the experiment's saved claims about these runs compare at."""
+    sizes = []
+    for saved in results.manifest.claims:
+        claim = claim_from_dict(saved)
+        size = getattr(claim, "n_train", None)
+        if size and set(claim.run_labels()) & set(labels) and size not in sizes:
+            sizes.append(size)
+    return sizes
+
+
 @plot_kind(labels=("labels",))
 def learning_curves(results: ExperimentResults, path: Path, labels: list[str]) -> None:
-    """Test accuracy against training size (log), mean ± std over seeds, one line per model."""
+    """Test accuracy against training size (log), mean ± std over seeds, one line per model;
+    a vertical line at each training size a claim about these runs compares at."""
     figure, axis = plt.subplots(figsize=(WIDTH, 6.5), layout="constrained")
     drawn = _accuracy_curves(axis, results, labels, per=1, legend=lambda label, sizes:
                              f"{results.display_name(label)} (up to {sizes[-1]:,})")
+    for size in _claimed_sizes(results, labels):
+        axis.axvline(size, color="black", linestyle=(0, (2, 2)), linewidth=1,
+                     label=f"a claim compares the models here: {size:,} training images")
     axis.set_xscale("log")
     axis.set_xlabel("training images (log scale; seeded, stratified, nested subsets)")
     axis.set_ylim(accuracy_limits(drawn, step=0.1)[0], 1.0)
@@ -155,40 +168,53 @@ def transfer_curves(results: ExperimentResults, path: Path, per_class: list[int]
 def continual_curves(results: ExperimentResults, path: Path, models: list[str]) -> None:
     """Accuracy after each stage against cumulative training time: continue vs retrain.
 
-    Each point is drawn as its stage's number, so no label can overprint another; every panel
-    shares one accuracy range, so a small difference looks small.
+    Each point is drawn as its stage's number, so no label can overprint another. Each panel's
+    accuracy axis is zoomed to its own data (the cut marked), so a one-point difference shows;
+    a band gives ± one std over seeds where several ran. The two ways of training have one
+    colour each in every panel, named in one legend under the panels.
     """
     columns = min(len(models), 2)
     grid_rows = -(-len(models) // columns)
-    figure, axes = plt.subplots(grid_rows, columns, figsize=(WIDTH, 4.2 * grid_rows + 1.2),
-                                squeeze=False, sharey=True, layout="constrained")
-    drawn = []
+    figure, axes = plt.subplots(grid_rows, columns, figsize=(WIDTH, 4.2 * grid_rows + 1.6),
+                                squeeze=False, layout="constrained")
+    colors = category_colours(MODES)
+    names = {"continue": "continue training", "scratch": "retrain from scratch"}
     for axis, model in zip(axes.flat, models, strict=False):
+        drawn = []
         for mode, linestyle in zip(MODES, ("-", "--"), strict=True):
-            label = _continual_label(model, mode)
+            label = continual_label(model, mode)
             saved = [results.artifacts(row) for row in results.rows_of(label)]
-            accuracy = np.stack([artifacts["staged_accuracy"] for artifacts in saved]).mean(axis=0)
+            curves = np.stack([artifacts["staged_accuracy"] for artifacts in saved])
+            accuracy = curves.mean(axis=0)
+            std = curves.std(axis=0, ddof=1) if len(curves) > 1 else np.zeros_like(accuracy)
             seconds = np.stack([np.cumsum(artifacts["stage_seconds"]) for artifacts in saved]).mean(axis=0)
-            color = color_of(results, label)
-            axis.plot(seconds, accuracy, color=color, linestyle=linestyle, alpha=0.6,
-                      label="continue training" if mode == "continue" else "retrain from scratch")
+            color = colors[mode]
+            axis.plot(seconds, accuracy, color=color, linestyle=linestyle, alpha=0.8,
+                      label=names[mode])
+            if len(curves) > 1:
+                axis.fill_between(seconds, accuracy - std, accuracy + std, color=color, alpha=0.15)
             for stage, (x, y) in enumerate(zip(seconds, accuracy, strict=True), start=1):
                 # Stage 1 trains the same way in both modes: one number there is enough.
                 if stage > 1 or mode == MODES[0]:
                     axis.plot(x, y, marker=f"${stage}$", markersize=10, color=color,
                               linestyle="", label="_nolegend_")
-            drawn += list(accuracy)
-        name = results.display_name(_continual_label(model, MODES[0])).replace(f" ({MODES[0]})", "")
-        axis.set_title(f"{name} ({runs_note(len(results.rows_of(_continual_label(model, MODES[0]))))})",
+            drawn += list(accuracy - std) + list(accuracy + std)
+        name = results.display_name(continual_label(model, MODES[0])).replace(f" ({MODES[0]})", "")
+        runs = len(results.rows_of(continual_label(model, MODES[0])))
+        axis.set_title(f"{name} ({runs_note(runs)}{'; band: ± one std' if runs > 1 else ''})",
                        fontsize=11)
         axis.set_xlabel("cumulative training time, s")
         axis.grid(alpha=0.3)
-        axis.legend(fontsize=SMALL, loc="lower right")
+        low, high = min(drawn), max(drawn)
+        pad = max(0.1 * (high - low), 0.002)
+        axis.set_ylim(low - pad, min(1.0, high + pad))
+        label_accuracy_axis(axis, "y", "test accuracy after each stage\n(mean over seeds)")
+        # Room on the right for the last stage's number.
+        axis.set_xlim(right=axis.get_xlim()[1] + 0.04 * (axis.get_xlim()[1] - axis.get_xlim()[0]))
     for axis in axes.flat[len(models):]:
         axis.axis("off")
-    axes[0][0].set_ylim(accuracy_limits(drawn, step=0.1)[0], 1.0)
-    for row in axes:
-        label_accuracy_axis(row[0], "y", "test accuracy after each stage\n(mean over seeds)")
+    figure.legend(*axes.flat[0].get_legend_handles_labels(), loc="outside lower center", ncols=2,
+                  fontsize=SMALL)
     figure.suptitle(title(results, "New data arrives in thirds: keep training, or retrain from "
                                    "scratch\n(points: stage number; stage 1 is trained alike in both)"))
     save(figure, path)

@@ -7,8 +7,20 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from ...results import ExperimentResults
-from .axes import SMALL, WIDE, WIDTH, accuracy_limits, label_accuracy_axis, plt, runs_note, title, wrap
-from .colours import color_of
+from ...results.labels import recipe_label, stack_label
+from .axes import (
+    SMALL,
+    WIDE,
+    WIDTH,
+    accuracy_limits,
+    label_accuracy_axis,
+    label_without_overlap,
+    plt,
+    runs_note,
+    title,
+    wrap,
+)
+from .colours import category_colours, color_of
 from .readability import save
 from .reading import accuracy_of
 from .registry import plot_kind
@@ -19,20 +31,12 @@ from .registry import plot_kind
 TRAININGS = ("greedy", "joint")  # experiment 06's two ways of training stacked layers
 
 
-def _stack_label(training: str, depth: int) -> str:
-    return f"{training} k={depth}"
-
-
-def _recipe_label(recipe: str, depth: int) -> str:
-    return f"{recipe} depth {depth}"
-
-
 def _stack_labels(options: dict) -> list[str]:
-    return [_stack_label(training, depth) for training in TRAININGS for depth in options["depths"]]
+    return [stack_label(training, depth) for training in TRAININGS for depth in options["depths"]]
 
 
 def _recipe_labels(options: dict) -> list[str]:
-    return [_recipe_label(recipe, depth) for recipe in options["recipes"] for depth in options["depths"]]
+    return [recipe_label(recipe, depth) for recipe in options["recipes"] for depth in options["depths"]]
 
 
 # Keras' layer names, by their kind, and what the book calls that kind of layer.
@@ -170,28 +174,38 @@ def layer_projections(results: ExperimentResults, path: Path, label: str) -> Non
     save(figure, path)
 
 
+def _input_to_last_hidden(norms: np.ndarray) -> float:
+    """The gradient norm of the layer next to the input over that of the last hidden layer
+    (the last entry is the softmax output layer): below 1, the signal fades towards the input."""
+    return float(norms[0] / norms[-2])
+
+
 @plot_kind(labels=_recipe_labels)
 def gradient_norms(results: ExperimentResults, path: Path, recipes: list[str],
                    depths: list[int]) -> None:
     """Per-layer gradient norms (log) at initialisation and after epoch 1, per recipe.
 
     Colour here is depth (light: shallow, dark: deep), not a model family: every line is
-    the same family of dense nets.
+    the same family of dense nets. The title states the measured range of the first layer's
+    norm over the last hidden layer's, over every net drawn, rather than naming an effect.
     """
     moments = [("gradient_norms_at_init", "at initialisation"),
                ("gradient_norms_after_epoch_1", "after the first epoch")]
     depth_colors = plt.get_cmap("Greys")(np.linspace(0.4, 1.0, len(depths)))
     figure, axes = plt.subplots(len(moments), len(recipes), figsize=(WIDE, 8),
                                 sharey=True, squeeze=False, layout="constrained")
+    ratios = []
     for row, (artifact, moment) in zip(axes, moments, strict=True):
         for axis, recipe in zip(row, recipes, strict=True):
             for color, depth in zip(depth_colors, depths, strict=False):
-                label = _recipe_label(recipe, depth)
+                label = recipe_label(recipe, depth)
                 if label not in results.labels or not results.rows_of(label):
                     continue
                 norms = np.stack([results.artifacts(row)[artifact] for row in results.rows_of(label)])
                 layers = np.arange(1, norms.shape[1] + 1)
                 axis.plot(layers, norms.mean(axis=0), marker=".", color=color, label=f"depth {depth}")
+                if norms.shape[1] >= 3:  # an input layer, a hidden layer and the output
+                    ratios.append(_input_to_last_hidden(norms.mean(axis=0)))
             axis.set_yscale("log")
             axis.xaxis.set_major_locator(MaxNLocator(integer=True))
             axis.set_title(f"{recipe} recipe,\n{moment}", fontsize=11)
@@ -199,7 +213,10 @@ def gradient_norms(results: ExperimentResults, path: Path, recipes: list[str],
             axis.set_xlabel("layer (1 = next to the input)")
         row[0].set_ylabel("gradient norm of the\nlayer's weights (log)")
     axes[0][0].legend(fontsize=SMALL)
-    figure.suptitle(title(results, "Vanishing gradients made visible (last layer: softmax)"))
+    measured = (f": the layer next to the input gets {min(ratios):.2g} to {max(ratios):.2g} times "
+                "the last hidden layer's" if ratios else "")
+    figure.suptitle(title(results, f"Gradient norm of each layer's weights{measured}\n(mean over "
+                                   "seeds; last layer: the softmax output)"))
     save(figure, path)
 
 
@@ -208,13 +225,14 @@ def greedy_vs_joint(results: ExperimentResults, path: Path, depths: list[int]) -
     """Test accuracy against the number of stacked layers, greedy and joint training."""
     figure, axis = plt.subplots(figsize=(WIDTH, 5.5), layout="constrained")
     drawn = []
+    colors = category_colours(TRAININGS)
     for linestyle, marker, training in zip(("--", "-"), ("s", "o"), TRAININGS, strict=True):
-        stats = [accuracy_of(results, _stack_label(training, depth)) for depth in depths]
+        stats = [accuracy_of(results, stack_label(training, depth)) for depth in depths]
         means = np.array([mean for mean, _, _ in stats])
         stds = np.array([std for _, std, _ in stats])
         runs = {len(rows) for _, _, rows in stats}
         axis.errorbar(depths, means, yerr=stds, marker=marker, linestyle=linestyle, capsize=4,
-                      color=color_of(results, _stack_label(training, depths[0])),
+                      color=colors[training],
                       label=f"{training}" + (" (lower layers frozen)" if training == "greedy"
                                              else " (all layers trained together)")
                       + (", n = 1 run each" if runs == {1} else ""))
@@ -232,49 +250,53 @@ def greedy_vs_joint(results: ExperimentResults, path: Path, depths: list[int]) -
 @plot_kind(labels=_recipe_labels)
 def accuracy_vs_depth(results: ExperimentResults, path: Path, recipes: list[str],
                       depths: list[int]) -> None:
-    """Test accuracy against depth for each training recipe: the whole 0-1 range with chance
-    marked and every seed as a dot (a seed that diverges shows as itself, not as a huge error
-    bar), and a zoom on the recipes whose every seed trains, so their order at each depth shows."""
+    """Test accuracy against depth for each training recipe (one colour each): the whole 0-1
+    range with chance marked, every seed as a dot and a line through the median of the seeds
+    (a mean of a seed that trains and one at chance would be neither), and a zoom on the
+    recipes whose every seed trains, so their order at each depth shows."""
     figure, (whole_axis, zoom_axis) = plt.subplots(1, 2, figsize=(WIDE, 5.5), layout="constrained")
     chance = 1 / len(results.dataset_record.class_names)
+    colors = category_colours(recipes)
     linestyles, markers = ("-", "--", ":", "-."), ("o", "s", "^", "D")
-    zoomed, zoomed_recipes = [], 0
-    for recipe, linestyle, marker in zip(recipes, linestyles, markers, strict=False):
-        stats = [accuracy_of(results, _recipe_label(recipe, depth)) for depth in depths]
+    zoomed, values = [], []
+    for index, (recipe, linestyle, marker) in enumerate(zip(recipes, linestyles, markers, strict=False)):
+        stats = [accuracy_of(results, recipe_label(recipe, depth)) for depth in depths]
         means = np.array([mean for mean, _, _ in stats])
         stds = np.array([std for _, std, _ in stats])
         runs = {len(rows) for _, _, rows in stats}
-        color = color_of(results, _recipe_label(recipe, depths[0]))
-        style = {"marker": marker, "linestyle": linestyle, "capsize": 4, "color": color}
-        whole_axis.plot(depths, means, marker=marker, linestyle=linestyle, color=color,
-                        label=f"{recipe} recipe (mean; dots: seeds)"
+        color = colors[recipe]
+        medians = [float(np.median([row["accuracy"] for row in rows])) if rows else np.nan
+                   for _, _, rows in stats]
+        whole_axis.plot(depths, medians, marker=marker, linestyle=linestyle, color=color,
+                        markersize=5, label=f"{recipe} recipe"
                         + (" (n = 1 run each)" if runs == {1} else ""))
+        # Each recipe's seeds a little apart from the others' along the (log) depth axis.
+        nudge = 1 + 0.035 * (index - (len(recipes) - 1) / 2)
         for depth, (_, _, rows) in zip(depths, stats, strict=True):
-            whole_axis.plot([depth] * len(rows), [row["accuracy"] for row in rows], ".",
-                            color=color, alpha=0.6)
+            whole_axis.scatter([depth * nudge] * len(rows), [row["accuracy"] for row in rows],
+                               color=color, edgecolors="black", linewidths=0.5, s=22, zorder=3)
         seeds = [row["accuracy"] for _, _, rows in stats for row in rows]
         # The zoom shows the recipes whose every seed learns at every depth (above twice chance).
         if seeds and min(seeds) > 2 * chance:
-            zoom_axis.errorbar(depths, means, yerr=stds, **style, label=f"{recipe} recipe")
-            # Alternate sides, so two recipes at the same accuracy keep apart.
-            side = 1 if zoomed_recipes % 2 == 0 else -1
-            zoomed_recipes += 1
-            for depth, mean in zip(depths, means, strict=True):
-                zoom_axis.annotate(f"{mean:.3f}", (depth, mean), textcoords="offset points",
-                                   xytext=(7 * side, 0), fontsize=SMALL, color=color,
-                                   va="center", ha="left" if side > 0 else "right")
+            zoom_axis.errorbar(depths, means, yerr=stds, marker=marker, linestyle=linestyle,
+                               capsize=4, color=color, label=f"{recipe} recipe")
+            values += [(depth, mean, f"{mean:.3f}", color) for depth, mean in zip(depths, means, strict=True)]
             zoomed += list(means - stds) + list(means + stds)
     whole_axis.axhline(chance, color="gray", linestyle=":", label="chance")
     whole_axis.set_ylim(0, 1)
-    label_accuracy_axis(whole_axis, "y", "test accuracy (line: mean; dots: seeds)")
-    whole_axis.set_title("The whole range")
+    label_accuracy_axis(whole_axis, "y", "test accuracy (dots: seeds; line: their median)")
+    whole_axis.set_title("Every seed, the whole range")
     whole_axis.legend(loc="center right", fontsize=SMALL)
     if zoomed:
         low, high = min(zoomed), max(zoomed)
         zoom_axis.set_ylim(low - 0.1 * (high - low), min(1.0, high + 0.1 * (high - low)))
         label_accuracy_axis(zoom_axis, "y", "test accuracy (mean ± std over seeds)")
-        zoom_axis.set_title("Zoom on the recipes that train")
+        zoom_axis.set_title("Zoom on the recipes whose every seed trains")
         zoom_axis.legend(loc="lower left", fontsize=SMALL)
+        for axis in (whole_axis, zoom_axis):
+            axis.set_xscale("log")
+        # Each mean's value beside it, where it covers no other value (two recipes can tie).
+        label_without_overlap(zoom_axis, values)
     for axis in (whole_axis, zoom_axis):
         axis.set_xscale("log")
         axis.set_xticks(depths, [str(depth) for depth in depths])

@@ -3,8 +3,15 @@ is written.
 
 ``readability_problems`` lists what a reader would trip over in a drawn figure (overlapping
 tick labels or texts, legend entries with nothing drawn, unlabelled or silently truncated axes,
-text too small to read at the report's width). Within ``checking_readability()`` (the tests
-draw every figure so) ``save`` refuses a figure that has any.
+text too small to read at the report's width, a mark that is no measurement inside a data area,
+leader lines that cross, two series of one colour, a title that claims an effect). Within
+``checking_readability()`` (the tests draw every figure so) ``save`` refuses a figure that has
+any.
+
+Titles describe what is drawn; they do not claim an effect. A claim is judged from the results
+(``judging``), where its verdict can say "fails"; a title cannot. So a title may not use a word
+of ``CLAIM_WORDS`` ("vanishing", "explodes", ...): the rule is a word list, not an understanding
+of the data, and says so when it refuses a title.
 """
 
 import re
@@ -14,7 +21,7 @@ from pathlib import Path
 import matplotlib
 
 from ... import atomic
-from .axes import TRUNCATION_MARK, plt
+from .axes import MARGIN, NOT_DATA, TRUNCATION_MARK, leader_segment, plt, segments_cross
 
 # The report shows every figure about this wide, whatever its size in inches, so a figure's
 # fonts shrink by REPORT_WIDTH_PIXELS / (its width in pixels): a font of f points in a figure w
@@ -69,6 +76,19 @@ def overlapping_texts(figure) -> list[str]:
                 if boxes[first].overlaps(boxes[second]):
                     problems.append(f"texts overlap: {texts[first].get_text()[:30]!r} and "
                                     f"{texts[second].get_text()[:30]!r}")
+    # The figure's own texts (title, notes under the axes), its legends and every axis label.
+    shown = [(scale_axis.label.get_text(), scale_axis.label.get_window_extent(renderer))
+             for axis in figure.axes for scale_axis in (axis.xaxis, axis.yaxis)
+             if scale_axis.label.get_visible() and scale_axis.label.get_text().strip()]
+    shown += [(text.get_text(), text.get_window_extent(renderer)) for text in figure.texts
+             if text.get_visible() and text.get_text().strip()]
+    shown += [(f"legend {', '.join(entry.get_text() for entry in legend.get_texts())}",
+               legend.get_window_extent(renderer)) for legend in figure.legends]
+    for first in range(len(shown)):
+        for second in range(first + 1, len(shown)):
+            if shown[first][1].shrunk(0.98, 0.9).overlaps(shown[second][1].shrunk(0.98, 0.9)):
+                problems.append(f"texts overlap: {shown[first][0][:30]!r} and "
+                                f"{shown[second][0][:30]!r}")
     return problems
 
 
@@ -108,15 +128,21 @@ def unlabelled_axes(figure) -> list[str]:
     return problems
 
 
+# What an axis label names when its axis shows a score from 0 to 1 (accuracy, macro-F1).
+SCORE_WORDS = ("accuracy", "macro-f1", "f1")
+
+
 def unmarked_truncated_accuracy_axes(figure) -> list[str]:
-    """Linear accuracy axes that start above 0 without a break mark."""
+    """Linear axes of a score from 0 to 1 (accuracy, macro-F1) that start above 0 without a
+    break mark."""
     problems = []
     for axis in _data_axes(figure):
         marks = {line for line in axis.lines if line.get_gid() == TRUNCATION_MARK}
         for name, scale_axis, limits in (("x", axis.xaxis, axis.get_xlim()),
                                          ("y", axis.yaxis, axis.get_ylim())):
             label = scale_axis.get_label_text().lower()
-            if "accuracy" in label and scale_axis.get_scale() == "linear" and min(limits) > 1e-9 \
+            if any(word in label for word in SCORE_WORDS) and scale_axis.get_scale() == "linear" \
+                    and min(limits) > 1e-9 \
                     and not (marks and "starts at" in label):
                 problems.append(f"{name} accuracy axis of {axis.get_title()!r} starts at "
                                 f"{min(limits):g} with no mark")
@@ -124,8 +150,12 @@ def unmarked_truncated_accuracy_axes(figure) -> list[str]:
 
 
 def text_too_small(figure) -> list[str]:
-    """Text that, with the figure scaled to the report's width, is smaller than a reader reads."""
-    points_to_pixels = REPORT_WIDTH_PIXELS / (72 * figure.get_figwidth())
+    """Text that, with the figure scaled to the report's width, is smaller than a reader reads.
+    The figure is saved to its tight box, so what spills beyond its width (a wide legend)
+    shrinks it on the page."""
+    shown_width = max(figure.get_figwidth(),
+                      figure.get_tightbbox(figure.canvas.get_renderer()).width)
+    points_to_pixels = REPORT_WIDTH_PIXELS / (72 * shown_width)
     shown = [text for text in figure.findobj(matplotlib.text.Text)
              if text.get_visible() and text.get_text().strip()]
     return sorted({f"text {text.get_text()[:30]!r} shows {pixels:.1f} px high"
@@ -133,8 +163,94 @@ def text_too_small(figure) -> list[str]:
                    if (pixels := text.get_fontsize() * points_to_pixels) < MIN_TEXT_PIXELS})
 
 
+def _mark_positions(artist) -> list:
+    """Where a line's points or a collection's marks are drawn, in display pixels."""
+    if isinstance(artist, matplotlib.lines.Line2D):
+        return list(artist.get_transform().transform(artist.get_xydata()))
+    if isinstance(artist, matplotlib.collections.Collection):
+        offsets = artist.get_offsets()
+        return list(artist.get_offset_transform().transform(offsets)) if len(offsets) else []
+    return []
+
+
+def non_data_marks_in_data_area(figure) -> list[str]:
+    """Marks that are no measurement (gid ``NOT_DATA``: a method not run here, say) drawn inside
+    a data area, where a reader would read them as a value. Such marks belong in a margin
+    (an axes of gid ``MARGIN``) or outside the axes."""
+    areas = [axis for axis in _data_axes(figure) if axis.get_gid() != MARGIN]
+    problems = []
+    for artist in figure.findobj(lambda found: found.get_gid() == NOT_DATA):
+        if not artist.get_visible():
+            continue
+        for axis in areas:
+            inside = axis.bbox.shrunk(0.995, 0.995)
+            if any(inside.contains(x, y) for x, y in _mark_positions(artist)):
+                problems.append(f"a mark that is no data ({artist.get_label()!r}) sits inside the "
+                                f"data area of {axis.get_title()!r}")
+    return problems
+
+
+def crossing_leader_lines(figure) -> list[str]:
+    """Leader lines (annotation arrows) of the figure that cross each other."""
+    leaders = [(text.get_text(), segment) for axis in figure.axes for text in axis.texts
+               if isinstance(text, matplotlib.text.Annotation)
+               and (segment := leader_segment(text)) is not None]
+    return [f"leader lines cross: {first[:30]!r} and {second[:30]!r}"
+            for index, (first, one) in enumerate(leaders)
+            for second, other in leaders[index + 1:] if segments_cross(one, other)]
+
+
+def _series(axis) -> list[tuple[str, tuple]]:
+    """(label, colour) of every labelled series of an axes: lines, marks, error bars."""
+    found = []
+    for line in axis.lines:
+        found.append((line.get_label(), line.get_color()))
+    for collection in axis.collections:
+        colours = collection.get_facecolor() if len(collection.get_facecolor()) else \
+            collection.get_edgecolor()
+        if len(colours) == 1:
+            found.append((collection.get_label(), tuple(colours[0])))
+    for container in axis.containers:
+        if isinstance(container, matplotlib.container.ErrorbarContainer) and container[0] is not None:
+            found.append((container.get_label(), container[0].get_color()))
+    return [(label, tuple(round(channel, 3) for channel in matplotlib.colors.to_rgb(colour)))
+            for label, colour in found if label and not label.startswith("_")]
+
+
+def series_sharing_a_colour(figure) -> list[str]:
+    """Two series of one axes with different labels drawn in one colour: a reader cannot tell
+    which is which without matching line styles to the legend."""
+    problems = []
+    for axis in figure.axes:
+        by_colour = {}
+        for label, colour in _series(axis):
+            by_colour.setdefault(colour, set()).add(label)
+        problems += [f"series of one colour in {axis.get_title()!r}: "
+                     + ", ".join(repr(label[:30]) for label in sorted(labels))
+                     for labels in by_colour.values() if len(labels) > 1]
+    return problems
+
+
+# Words that claim an effect the data would have to show; a title may not use them (see the
+# module's docstring). Matched at the start of a word, in any case.
+CLAIM_WORDS = ("vanish", "explod", "explosion", "collaps", "blows up", "proves", "proven",
+               "made visible")
+_CLAIM_PATTERN = re.compile(r"\b(" + "|".join(re.escape(word) for word in CLAIM_WORDS) + r")",
+                            re.IGNORECASE)
+
+
+def titles_that_claim(figure) -> list[str]:
+    """Titles (the figure's and each axes') that use a word claiming an effect (CLAIM_WORDS)."""
+    titles = [figure.get_suptitle()]
+    titles += [axis.get_title(loc) for axis in figure.axes for loc in ("center", "left", "right")]
+    return [f"title {title[:40]!r} claims an effect ({found.group(0)!r}, a word of "
+            "readability.CLAIM_WORDS): say what is drawn, and leave the claim to a judged claim"
+            for title in titles if (found := _CLAIM_PATTERN.search(title))]
+
+
 READER_CHECKS = (overlapping_tick_labels, overlapping_texts, empty_legend_entries, unlabelled_axes,
-                 unmarked_truncated_accuracy_axes, text_too_small)
+                 unmarked_truncated_accuracy_axes, text_too_small, non_data_marks_in_data_area,
+                 crossing_leader_lines, series_sharing_a_colour, titles_that_claim)
 
 
 def readability_problems(figure) -> list[str]:

@@ -20,3 +20,22 @@ def model_name(results: ExperimentResults, model: str) -> str:
 
 def balanced_accuracies(results: ExperimentResults, rows: list[dict]) -> list[float]:
     return [balanced_accuracy(results.artifacts(row)["confusion"]) for row in rows]
+
+
+# How readers name the metrics a claim may compare (a row's column, or balanced accuracy).
+METRIC_NAMES = {"accuracy": "accuracy", "macro_f1": "macro-F1",
+                "balanced_accuracy": "balanced accuracy"}
+
+
+def claims_metric(results: ExperimentResults) -> str | None:
+    """The metric the experiment's saved claims compare ("macro_f1"), when they all name the
+    same one; None when none names a metric or they differ."""
+    named = {claim["metric"] for claim in results.manifest.claims if claim.get("metric")}
+    return named.pop() if len(named) == 1 else None
+
+
+def metric_values(results: ExperimentResults, rows: list[dict], metric: str) -> list[float]:
+    """Each row's value of ``metric``: a saved column, or balanced accuracy from its confusion."""
+    if metric == "balanced_accuracy":
+        return balanced_accuracies(results, rows)
+    return [row[metric] for row in rows]

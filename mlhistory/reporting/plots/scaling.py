@@ -6,7 +6,10 @@ import csv
 from pathlib import Path
 
 import numpy as np
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
+from ...judging.base import from_dict as claim_from_dict
+from ...judging.trends import FitTimeExponents
 from ...paths import REFERENCES_DIR
 from ...results import TOY_FILE, ExperimentResults, mean_std
 from ...results.curves import fit_time_exponent, size_curve
@@ -14,7 +17,6 @@ from ...results.throughput import counted_labels, format_flops, read_hardware, t
 from .axes import (
     SMALL,
     WIDE,
-    WIDTH,
     accuracy_limits,
     label_accuracy_axis,
     plt,
@@ -23,7 +25,7 @@ from .axes import (
     title,
     wrap,
 )
-from .colours import color_of, line_styles
+from .colours import family_of, line_styles, member_style
 from .readability import save
 from .registry import plot_kind
 
@@ -70,6 +72,26 @@ def _kernel_trick_labels(options: dict) -> list[str]:
             for dim in options["dims"]]
 
 
+def _bytes_tick(value: float, _) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1000:
+            return f"{value:g} {unit}"
+        value /= 1000
+    return f"{value:g} TB"
+
+
+def _bytes_log_axis(axis, which: str, values) -> None:
+    """A log axis of sizes in bytes, one labelled tick per decade ('100 KB', '1 MB')."""
+    values = np.asarray(list(values), dtype=float)
+    scale_axis = axis.yaxis if which == "y" else axis.xaxis
+    (axis.set_yscale if which == "y" else axis.set_xscale)("log")
+    (axis.set_ylim if which == "y" else axis.set_xlim)(
+        10 ** np.floor(np.log10(values.min())), 10 ** np.ceil(np.log10(values.max() * 1.5)))
+    scale_axis.set_major_locator(LogLocator(base=10, numticks=8))
+    scale_axis.set_major_formatter(FuncFormatter(_bytes_tick))
+    scale_axis.set_minor_formatter(NullFormatter())
+
+
 @plot_kind(labels=_kernel_trick_labels)
 def kernel_trick(results: ExperimentResults, path: Path, dims: list[int], kernel: str,
                  explicit: str) -> None:
@@ -77,27 +99,26 @@ def kernel_trick(results: ExperimentResults, path: Path, dims: list[int], kernel
     dimension grows; accuracy beside it as context.
 
     Both are the same model class (a degree-2 polynomial SVM); the point of the kernel trick is
-    equal accuracy at lower cost, so the cost panels come first and the accuracy panel says
-    that any gap comes from the two solvers (SVC against SGD with early stopping).
+    equal accuracy at lower cost, so the cost panels come first: fit time, and what each model
+    keeps (its stored size: the kernel SVM's support vectors, the explicit map's weights on
+    d(d+3)/2 features), both on log scales. The accuracy panel says that any gap comes from
+    the two solvers (SVC against SGD with early stopping).
     """
-    series = {"kernel SVM (implicit map, SVC)": kernel,
-              "linear SVM on the explicit map (SGD)": explicit}
-    figure, axes = plt.subplots(1, 3, figsize=(WIDE, 5.2), layout="constrained")
-    time_axis, memory_axis, accuracy_axis = axes
-    seconds, accuracies, memory = [], [], []
-    for (caption, template), linestyle, marker in zip(series.items(), ("-", "--"), ("o", "s"),
-                                                      strict=True):
+    series = {"kernel SVM (SVC)": kernel, "linear SVM, explicit map (SGD)": explicit}
+    figure, axes = plt.subplots(1, 3, figsize=(WIDE, 5.4), layout="constrained")
+    time_axis, size_axis, accuracy_axis = axes
+    seconds, accuracies, sizes = [], [], []
+    for index, (caption, template) in enumerate(series.items()):
         present = [dim for dim in dims if results.rows_of(template.format(dim=dim))]
         rows = [results.rows_of(template.format(dim=dim)) for dim in present]
-        color = color_of(results, template.format(dim=present[0]))
+        style = member_style(family_of(results, template.format(dim=present[0])), index)
         runs = {len(dim_rows) for dim_rows in rows}
-        note = " (n = 1 run each)" if runs == {1} else ""
+        note = "; n = 1 run each" if runs == {1} else ""
         for axis, metric, store in ((time_axis, "fit_seconds", seconds),
-                                    (memory_axis, "peak_rss_mb", memory),
+                                    (size_axis, "model_bytes", sizes),
                                     (accuracy_axis, "accuracy", accuracies)):
             values = [mean_std(row[metric] for row in dim_rows)[0] for dim_rows in rows]
-            axis.plot(present, values, marker=marker, linestyle=linestyle, color=color,
-                      label=caption + note)
+            axis.plot(present, values, **style, label=caption.replace(")", note + ")"))
             store += values
     n_train = results.rows_of(kernel.format(dim=dims[0]))[0]["n_train"]
     for axis in axes:
@@ -109,48 +130,89 @@ def kernel_trick(results: ExperimentResults, path: Path, dims: list[int], kernel
     seconds_log_axis(time_axis, "y", seconds)
     time_axis.set_ylabel("fit time (log scale)")
     time_axis.set_title("Fit time")
-    memory_axis.set_ylim(0, max(memory) * 1.15)
-    memory_axis.set_ylabel("peak memory of the run, MB\n(data and Python included; axis from 0)")
-    memory_axis.set_title("Peak memory")
+    _bytes_log_axis(size_axis, "y", sizes)
+    size_axis.set_ylabel("stored model size (log scale; the pickled\nestimator: support vectors, "
+                         "or weights)")
+    size_axis.set_title("What each model keeps", fontsize=11)
     accuracy_axis.set_ylim(accuracy_limits(accuracies, step=0.1)[0], 1.0)
     label_accuracy_axis(accuracy_axis, "y", "test accuracy")
     accuracy_axis.set_title("Accuracy, for context:\none model class, two solvers", fontsize=11)
     time_axis.legend(loc="upper left", fontsize=SMALL)
     figure.supxlabel("Both fit the same degree-2 polynomial SVM. SVC solves it exactly through "
-                     "the kernel; the explicit map is fitted by SGD with early stopping, so an "
-                     "accuracy gap\nis the solvers', not the kernel trick's. The point is the "
-                     "cost: the explicit map grows as d(d+3)/2 features.", fontsize=SMALL,
-                     color="dimgray")
+                     "the kernel and keeps its support vectors; the explicit map is fitted\nby "
+                     "SGD with early stopping on d(d+3)/2 features per image, so an accuracy gap "
+                     "is the solvers', not the kernel trick's.\nThe point is the cost: the "
+                     "explicit map's features, and its fit time, grow with d squared.",
+                     fontsize=SMALL, color="dimgray")
     figure.suptitle(title(results, f"The kernel trick, measured: the same degree-2 model with "
                                    f"and without the explicit map ({n_train:,} training images)"))
     save(figure, path)
 
 
+def _exponent_claim(results: ExperimentResults, labels: list[str]):
+    """The saved fit-time-exponent claim about these runs, as its class reads it back (None if
+    the experiment makes none): its thresholds are what the plot draws."""
+    for saved in results.manifest.claims:
+        if saved.get("kind") == FitTimeExponents.kind:
+            claim = claim_from_dict(saved)
+            if claim.steep in labels and claim.linear in labels:
+                return claim
+    return None
+
+
+def _reference_slope(axis, anchor: tuple[float, float], exponent: float, end: float, **style):
+    """A line of fit time proportional to size^exponent through ``anchor``, up to size ``end``."""
+    ends = np.array([anchor[0], end])
+    axis.plot(ends, anchor[1] * (ends / anchor[0]) ** exponent, **style)
+
+
 @plot_kind(labels=("labels",))
 def scaling(results: ExperimentResults, path: Path, labels: list[str], min_size: int) -> None:
-    """Fit time against training size, log-log, with each model's fitted exponent.
+    """Fit time against training size, log-log, with each model's fitted exponent and the
+    thresholds the claim about them is judged by; beside it, what each model keeps as the
+    data grows (its stored size: an SVM's support vectors grow, a net's weights do not).
 
     A model capped below the full size gets a dotted extrapolation of its fitted line,
     labelled as such.
     """
     full = results.dataset_record.n_train
     styles = line_styles(results, labels)
-    figure, axis = plt.subplots(figsize=(WIDTH, 6.5), layout="constrained")
-    drawn = []
+    figure, (axis, size_axis) = plt.subplots(1, 2, figsize=(WIDE, 6.5), layout="constrained",
+                                             gridspec_kw={"width_ratios": [1.4, 1]})
+    drawn, stored = [], []
     for label in labels:
         sizes, seconds, stds = size_curve(results, label, "fit_seconds")
         exponent, used = fit_time_exponent(results, label, min_size)
         name = results.display_name(label)
+        extrapolate = len(used) >= 2 and sizes[-1] < full
         axis.errorbar(sizes, seconds, yerr=stds, capsize=3, **styles[label],
-                      label=f"{name}: exponent {exponent:.2f}")
+                      label=f"{name}: exponent {exponent:.2f}"
+                            + (f" (dotted: extrapolated to {full:,}, not measured)" if extrapolate else ""))
         drawn += seconds
-        if len(used) >= 2 and sizes[-1] < full:
+        if extrapolate:
             anchor = seconds[sizes.index(used[-1])]
             ends = np.array([used[-1], full])
             extrapolated = anchor * (ends / used[-1]) ** exponent
             axis.plot(ends, extrapolated, linestyle=":", color=styles[label]["color"],
-                      label=f"{name}: extrapolated to {full:,} (not measured)")
+                      label="_nolegend_")
             drawn += list(extrapolated)
+        model_sizes, model_bytes, _ = size_curve(results, label, "model_bytes")
+        size_axis.plot(model_sizes, model_bytes, **styles[label], label="_nolegend_")
+        stored += model_bytes
+    claim = _exponent_claim(results, labels)
+    if claim is not None:
+        for run, exponents, style in (
+                (claim.steep, [claim.threshold], {"color": "black", "linestyle": (0, (4, 3))}),
+                (claim.linear, list(claim.linear_band), {"color": "0.45", "linestyle": (0, (1, 2))})):
+            sizes, seconds, _ = size_curve(results, run, "fit_seconds")
+            start = next(index for index, size in enumerate(sizes) if size >= claim.min_size)
+            for position, exponent in enumerate(exponents):
+                what = (f"size^{claim.threshold:g}: the claim needs {results.display_name(run)} "
+                        "steeper" if run == claim.steep else
+                        f"size^{exponents[0]:g} to size^{exponents[-1]:g}: the claim's "
+                        f"\"near linear\" band for {results.display_name(run)}")
+                _reference_slope(axis, (sizes[start], seconds[start]), exponent, full, linewidth=1,
+                                 label=what if position == 0 else "_nolegend_", **style)
     smallest = min(min(size_curve(results, label, "fit_seconds")[0]) for label in labels)
     axis.set_xscale("log")
     axis.set_xlabel("training images (log scale)")
@@ -158,8 +220,18 @@ def scaling(results: ExperimentResults, path: Path, labels: list[str], min_size:
     seconds_log_axis(axis, "y", drawn)
     axis.set_ylabel("fit time (log scale, mean ± std over seeds)")
     axis.grid(alpha=0.3, which="both")
-    axis.legend(loc="upper left", fontsize=SMALL)
-    figure.suptitle(title(results, f"How fit time scales (exponents fitted over n_train >= {min_size:,})"))
+    axis.set_title(f"Fit time (exponents fitted over n_train >= {min_size:,})", fontsize=11)
+    size_axis.set_xscale("log")
+    size_axis.set_xlim(smallest * 0.8, full * 1.25)
+    size_axis.set_xlabel("training images (log scale)")
+    _bytes_log_axis(size_axis, "y", stored)
+    size_axis.set_ylabel("stored model size (log scale; a net's 4 bytes\nper weight, else the "
+                         "pickled estimator)")
+    size_axis.set_title("What the model keeps as the data grows", fontsize=11)
+    size_axis.grid(alpha=0.3, which="both")
+    figure.legend(*axis.get_legend_handles_labels(), loc="outside lower center", ncols=2,
+                  fontsize=SMALL)
+    figure.suptitle(title(results, "How fit time and model size scale with the training set"))
     save(figure, path)
 
 

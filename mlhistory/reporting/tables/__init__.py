@@ -6,7 +6,7 @@ takes the experiment's saved results and returns a ``ResultTable``. The report r
 the experiment's section.
 """
 
-from . import comparisons, hardware  # noqa: F401  (importing registers the table kinds)
+from . import comparisons, effort, eras, hardware  # noqa: F401  (importing registers the table kinds)
 from .registry import TABLE_KINDS, ResultTable, Table, render, table_kind
 
 __all__ = ["TABLE_KINDS", "ResultTable", "Table", "render", "table_kind"]

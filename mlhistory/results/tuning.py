@@ -1,0 +1,80 @@
+"""The search stage's saved files (``mlhistory tune``), one folder per dataset of a results set:
+
+- ``tuning/<dataset>/study.sqlite3``: the Optuna studies, one per family, every trial with its
+  params, intermediate validation scores and state (browse it with optuna-dashboard);
+- ``tuning/<dataset>/<family>/trials.csv``: every trial of the family as a table: its
+  configuration, validation accuracy, cost in seconds and whether it was pruned;
+- ``tuning/<dataset>/chosen.json``: the configuration chosen per family, and what the search
+  cost; the final runs (``Run(model, tuned=True)``) refit it on all the training images.
+
+The trials' own run cache (``tuning/cache/``) only speeds up a resumed search and is not kept.
+Readers (the effort table, the sanity gate) read these files and nothing else of the search.
+"""
+
+import csv
+import json
+from pathlib import Path
+
+from ..errors import DamagedResults
+
+TUNING_DIR = "tuning"
+STUDY_FILE = "study.sqlite3"
+CHOSEN_FILE = "chosen.json"
+TRIALS_FILE = "trials.csv"
+CHOSEN_SCHEMA = 1
+TRIALS_COLUMNS = ["trial", "state", "pruned", "validation_accuracy", "n_train_reached",
+                  "scores", "cost_seconds", "params", "refit"]
+
+
+def tuning_root(results_dir: Path) -> Path:
+    return Path(results_dir) / TUNING_DIR
+
+
+def tuning_dir(results_dir: Path, dataset: str) -> Path:
+    return tuning_root(results_dir) / dataset
+
+
+def study_path(results_dir: Path, dataset: str) -> Path:
+    return tuning_dir(results_dir, dataset) / STUDY_FILE
+
+
+def chosen_path(results_dir: Path, dataset: str) -> Path:
+    return tuning_dir(results_dir, dataset) / CHOSEN_FILE
+
+
+def trials_path(results_dir: Path, dataset: str, model: str) -> Path:
+    return tuning_dir(results_dir, dataset) / model / TRIALS_FILE
+
+
+def tuned_datasets(results_dir: Path) -> list[str]:
+    """The datasets of a results set with a chosen configuration saved."""
+    return sorted(path.parent.name for path in tuning_root(results_dir).glob(f"*/{CHOSEN_FILE}"))
+
+
+def read_chosen(results_dir: Path, dataset: str) -> dict[str, dict]:
+    """Each family's chosen configuration on ``dataset``, by model name; {} when none saved."""
+    path = chosen_path(results_dir, dataset)
+    if not path.exists():
+        return {}
+    saved = json.loads(path.read_text())
+    if saved.get("schema") != CHOSEN_SCHEMA:
+        raise DamagedResults(f"{path} is of schema {saved.get('schema')}, not {CHOSEN_SCHEMA}: "
+                           "rerun `make tune` to rewrite it")
+    return saved["families"]
+
+
+def read_trials(results_dir: Path, dataset: str, model: str) -> list[dict]:
+    """Every trial of ``model``'s search on ``dataset``, parsed; [] when it has none."""
+    path = trials_path(results_dir, dataset, model)
+    if not path.exists():
+        return []
+    with open(path, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    return [{**row, "trial": int(row["trial"]), "pruned": row["pruned"] == "yes",
+             "validation_accuracy": float(row["validation_accuracy"])
+             if row["validation_accuracy"] else None,
+             "n_train_reached": int(row["n_train_reached"]) if row["n_train_reached"] else None,
+             "scores": json.loads(row["scores"] or "{}"),
+             "cost_seconds": float(row["cost_seconds"]),
+             "params": json.loads(row["params"]), "refit": json.loads(row["refit"] or "null")}
+            for row in rows]

@@ -1,0 +1,392 @@
+"""The search stage, equal for every family: ``mlhistory tune`` (``make tune``).
+
+A verdict "A beats B" is only as good as the weaker side's budget. So every family with a
+search space (its registry entry's ``search_space``, ``models/search_spaces.py``) gets the
+same declared number of configurations, ``TRIALS``, searched the same way:
+
+- on the seeded, stratified validation split of the training images (``data.validation_split``):
+  a trial fits on its training part and is scored on its held-out part; the test split is
+  never read (``RunSpec.evaluation``, ``execute.validation_run_split``);
+- by Optuna's TPE sampler, seeded (each trial's draw seeded by the search's seed and the trial's
+  number, so a resumed search draws what an uninterrupted one would), asked for ``BATCH``
+  configurations at a time;
+- with successive halving: every trial of a batch first fits on a ninth of the training part,
+  the best third of those go on to a third, and the best of those to all of it (``rungs``);
+  the others are pruned there, their score at the size they reached kept;
+- every fit is one run through the executor (``run_all``: a pool of processes here, or the
+  workers of a Dask cluster), cached like any run, and its score told back to the study.
+
+Everything is saved under ``results/tuning/<dataset>/`` (``results/tuning.py``): the studies in
+one SQLite database per dataset, after every rung, so a search killed at any point resumes
+where it stopped, with every finished trial kept; each family's ``trials.csv``; and the chosen
+configuration per family in ``chosen.json``, which ``Run(model, tuned=True)`` refits on all the
+training images with the epochs or rounds its validation chose. ``make all`` only reads
+``chosen.json``; only ``make tune`` searches.
+"""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .. import atomic, models
+from ..data import dataset_info, origin, validation_size
+from ..errors import UsageError
+from ..models import search_spaces
+from ..paths import run_cache_root
+from ..results import tuning
+from .cache import RunCache
+from .executor import run_all
+from .spec import RunSpec, validation_evaluation
+
+TRIALS = 24  # configurations per family and dataset, the same for every family
+BATCH = 6  # configurations asked at a time, run together through the executor
+STARTUP_TRIALS = 12  # TPE draws at random until this many trials have finished
+REDUCTION = 3  # successive halving: a third of a rung goes on, on three times the images
+RUNGS = 3  # fits of a ninth, a third and all of the validation split's training part
+MIN_RUNG_PER_CLASS = 10  # a rung smaller than this many images per class is left out
+SEARCH_SEED = 0
+# --quick: a seeded, stratified 2,000 of the training images, 6 trials per family, saved under
+# results/quick/tuning/. A smoke test of the stage, not a search to trust.
+QUICK_POOL = 2000
+QUICK_TRIALS = 6
+
+
+@dataclass(frozen=True)
+class Search:
+    """One dataset's search: its size, seed, where it runs and where it is saved."""
+
+    dataset: str
+    results_dir: Path
+    data_dir: Path
+    trials: int = TRIALS
+    seed: int = SEARCH_SEED
+    pool: int | None = None  # None: all the training images; N: a seeded, stratified N of them
+    jobs: int = 1
+    scheduler: str | None = None
+    batch: int = BATCH
+
+    @property
+    def n_pool(self) -> int:
+        return self.pool or dataset_info(self.dataset).n_train
+
+    @property
+    def n_validation(self) -> int:
+        return validation_size(self.n_pool, dataset_info(self.dataset).n_classes)
+
+    @property
+    def n_fit(self) -> int:
+        """The size of the validation split's training part, which the last rung fits on."""
+        return self.n_pool - self.n_validation
+
+    @property
+    def rungs(self) -> list[int | None]:
+        """The training-part sizes a trial fits on in turn; None: all of it."""
+        smallest = self.n_fit // REDUCTION ** (RUNGS - 1)
+        floor = MIN_RUNG_PER_CLASS * dataset_info(self.dataset).n_classes
+        return [size for size in (smallest * REDUCTION ** rung for rung in range(RUNGS - 1))
+                if size >= floor] + [None]
+
+    def step(self, size: int | None) -> int:
+        """A rung's step in the study: the number of images it fits on."""
+        return self.n_fit if size is None else size
+
+    def settings(self, model: str) -> dict:
+        """What makes two searches of a family the same search (saved with its study)."""
+        entry = models.get(model)
+        return json.loads(json.dumps({
+            "seed": self.seed, "pool": self.pool, "batch": self.batch, "rungs": self.rungs,
+            "reduction": REDUCTION, "startup_trials": STARTUP_TRIALS,
+            "search_space": entry.search_space, "search_budget": entry.search_budget}))
+
+
+def searchable() -> list[str]:
+    """The families the search stage tunes: every registry entry with a search space."""
+    return [name for name, entry in models.REGISTRY.items() if entry.search_space]
+
+
+def distribution(declared: tuple):
+    """An Optuna distribution from a search space's plain data."""
+    from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
+
+    kind = declared[0]
+    if kind == "categorical":
+        return CategoricalDistribution(list(declared[1]))
+    numeric = FloatDistribution if kind.endswith("float") else IntDistribution
+    return numeric(declared[1], declared[2], log=kind.startswith("log"))
+
+
+def trial_seed(seed: int, number: int) -> int:
+    return int(np.random.SeedSequence([seed, number]).generate_state(1)[0])
+
+
+def open_study(search: Search, model: str, restart: bool = False):
+    """The family's study in the dataset's database, created or resumed; one error line when
+    the saved study was searched with other settings."""
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    path = tuning.study_path(search.results_dir, search.dataset)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    storage = optuna.storages.RDBStorage(f"sqlite:///{path}")
+    if restart and model in {summary.study_name for summary in
+                             optuna.get_all_study_summaries(storage, include_best_trial=False)}:
+        optuna.delete_study(study_name=model, storage=storage)
+    pruner = optuna.pruners.SuccessiveHalvingPruner(
+        min_resource=search.step(search.rungs[0]), reduction_factor=REDUCTION)
+    study = optuna.create_study(storage=storage, study_name=model, direction="maximize",
+                                pruner=pruner, load_if_exists=True)
+    settings = search.settings(model)
+    saved = study.user_attrs.get("settings")
+    if saved is None:
+        study.set_user_attr("settings", settings)
+    elif saved != settings:
+        changed = ", ".join(key for key in settings if saved.get(key) != settings[key])
+        raise UsageError(f"{path} holds a search of {model} with other settings ({changed}); "
+                         "rerun with --restart to search it afresh")
+    return study
+
+
+def search_family(search: Search, model: str, digest: str, restart: bool = False) -> dict:
+    """Search one family to ``search.trials`` finished trials (resuming a saved study), save
+    its trials and chosen configuration, and return the chosen record."""
+    import optuna
+
+    entry = models.get(model)
+    if not entry.search_space:
+        raise UsageError(f"model '{model}' declares no search space; the searched families are: "
+                         f"{', '.join(searchable())}")
+    study = open_study(search, model, restart)
+    distributions = {name: distribution(declared) for name, declared in entry.search_space.items()}
+    cache = RunCache(run_cache_root(tuning.tuning_root(search.results_dir)))
+    for start in range(0, search.trials, search.batch):
+        numbers = range(start, min(start + search.batch, search.trials))
+        existing = {trial.number for trial in study.get_trials(deepcopy=False)}
+        for number in numbers:
+            if number in existing:
+                continue
+            study.sampler = sampler_for(search, number)
+            asked = study.ask(distributions)
+            if asked.number != number:
+                where = tuning.study_path(search.results_dir, search.dataset)
+                raise UsageError(f"the study of {model} in {where} has trials out of order; "
+                                 "rerun with --restart")
+        running = [trial for trial in study.get_trials(deepcopy=False)
+                   if trial.number in numbers and trial.state == optuna.trial.TrialState.RUNNING]
+        for trial in running:
+            if set(trial.params) != set(distributions):
+                draw_again(search, study, trial, distributions)
+        running = [trial for trial in study.get_trials(deepcopy=False)
+                   if trial.number in numbers and trial.state == optuna.trial.TrialState.RUNNING]
+        if running:
+            drive(search, model, study, running, cache, digest)
+        write_trials(search, model, study)
+    chosen = choose(search, model, study)
+    save_chosen(search, model, chosen)
+    return chosen
+
+
+def sampler_for(search: Search, number: int):
+    """The sampler that draws trial ``number``: TPE, seeded by the search's seed and the number."""
+    import optuna
+
+    return optuna.samplers.TPESampler(seed=trial_seed(search.seed, number),
+                                      n_startup_trials=STARTUP_TRIALS)
+
+
+def draw_again(search: Search, study, frozen, distributions: dict) -> None:
+    """Finish drawing the configuration of a trial killed while it was drawn, as ``ask`` drew
+    it: the same seeded sampler, the params in the same order (one already saved is drawn and
+    set aside, so those after it get the draws they would have had)."""
+    import optuna
+
+    study.sampler = sampler_for(search, frozen.number)
+    trial = optuna.trial.Trial(study, frozen._trial_id)
+    for name, declared in distributions.items():
+        if name in frozen.params:
+            study.sampler.sample_independent(study, frozen, name, declared)
+        elif isinstance(declared, optuna.distributions.CategoricalDistribution):
+            trial.suggest_categorical(name, declared.choices)
+        elif isinstance(declared, optuna.distributions.IntDistribution):
+            trial.suggest_int(name, declared.low, declared.high, log=declared.log)
+        else:
+            trial.suggest_float(name, declared.low, declared.high, log=declared.log)
+
+
+def trial_spec(search: Search, model: str, params: dict, size: int | None, digest: str) -> RunSpec:
+    """The run of one trial at one rung: its configuration on the validation split."""
+    entry = models.get(model)
+    features = models.default_features(dataset_info(search.dataset).is_image)
+    return RunSpec.create(search.dataset, model, search.seed, {**entry.search_budget, **params},
+                          n_train=size, features=features, data_digest=digest,
+                          evaluation=validation_evaluation(search.pool))
+
+
+def drive(search: Search, model: str, study, trials: list, cache: RunCache, digest: str) -> None:
+    """Run a batch of trials rung by rung through the executor, telling each score back.
+
+    Scores are told in the order of the trials' numbers, whatever order the runs finished in,
+    so the pruner's decisions, and the trials a seed gives, do not depend on the machine.
+    A rung already reported (a resumed search) is not reported again; its runs come from the
+    cache.
+    """
+    import optuna
+
+    budget = models.get(model).search_budget
+    alive = sorted(trials, key=lambda trial: trial.number)
+    for rung, size in enumerate(search.rungs):
+        step = search.step(size)
+        specs = {trial.number: trial_spec(search, model, trial.params, size, digest)
+                 for trial in alive}
+        rows = dict(zip(specs, run_all(list(specs.values()), cache, search.data_dir,
+                                       jobs=search.jobs, scheduler=search.scheduler), strict=True))
+        saved = {trial.number: trial for trial in study.get_trials(deepcopy=False)}
+        survivors = []
+        for number, spec in specs.items():
+            current, row = saved[number], rows[number]
+            trial = optuna.trial.Trial(study, current._trial_id)
+            trial.set_user_attr("seconds", {**current.user_attrs.get("seconds", {}),
+                                            str(step): row["fit_seconds"] + row["predict_seconds"]})
+            trial.set_user_attr("run_keys", {**current.user_attrs.get("run_keys", {}),
+                                             str(step): spec.key})
+            if step not in current.intermediate_values:
+                trial.report(row["accuracy"], step)
+            if size is None:
+                stopped = stopped_at(cache, spec, budget)
+                trial.set_user_attr("refit_params", {**current.params,
+                                                     **search_spaces.refit_params(budget, stopped)})
+                study.tell(trial, row["accuracy"])
+            elif (decided_before(study, current, rung) if RUNG_KEY.format(rung) in current.system_attrs
+                  else not trial.should_prune()):
+                survivors.append(current)
+            else:
+                study.tell(trial, state=optuna.trial.TrialState.PRUNED)
+        alive = survivors
+        if not alive:
+            break
+
+
+# Where Optuna's successive-halving pruner records a trial's score at a rung, as it decides.
+RUNG_KEY = "completed_rung_{}"
+
+
+def decided_before(study, current, rung: int) -> bool:
+    """Whether the pruner promoted a trial whose decision at this rung it had recorded before the
+    search was killed (promoted, or killed before its pruning was recorded): the pruner's rule on
+    the scores it saw, those of the trials decided at the rung before it (trials are decided in
+    the order of their numbers) and its own, so the resumed search goes on as it would have.
+    Asking the pruner again would find the rung done and promote the trial."""
+    key = RUNG_KEY.format(rung)
+    value = current.system_attrs[key]
+    competing = [trial.system_attrs[key] for trial in study.get_trials(deepcopy=False)
+                 if trial.number < current.number and key in trial.system_attrs] + [value]
+    kept = max(len(competing) // REDUCTION, 1)
+    return value >= sorted(competing, reverse=True)[kept - 1]
+
+
+def stopped_at(cache: RunCache, spec: RunSpec, budget: dict) -> dict:
+    """The epochs or rounds a finished trial's early stopping chose, from its saved artifacts:
+    a net's best validation epoch (its weights were restored), a booster's best round."""
+    count = search_spaces.stopped_count(budget)
+    if count is None:
+        return {}
+    with np.load(cache.artifacts_path(spec)) as saved:
+        if count == "n_estimators":
+            return {count: int(saved["rounds_chosen"])}
+        if budget.get("stop_on") == "val_accuracy":
+            return {count: int(np.argmax(saved["train_val_accuracy"])) + 1}
+        return {count: int(np.argmin(saved["train_val_loss"])) + 1}
+
+
+def finished_trials(search: Search, study) -> list:
+    """The search's trials: the first ``search.trials`` by number that finished."""
+    return [trial for trial in sorted(study.get_trials(deepcopy=False), key=lambda t: t.number)
+            if trial.number < search.trials and trial.state.is_finished()]
+
+
+def trial_cost(trial) -> float:
+    return float(sum(trial.user_attrs.get("seconds", {}).values()))
+
+
+def write_trials(search: Search, model: str, study) -> Path:
+    """Every trial of the family so far as one CSV row: configuration, score, cost, pruning."""
+    rows = []
+    for trial in sorted(study.get_trials(deepcopy=False), key=lambda trial: trial.number):
+        scores = {str(step): value for step, value in sorted(trial.intermediate_values.items())}
+        last = trial.intermediate_values.get(trial.last_step) if trial.last_step is not None else None
+        value = trial.value if trial.state.name == "COMPLETE" else last
+        rows.append({"trial": trial.number, "state": trial.state.name.lower(),
+                     "pruned": "yes" if trial.state.name == "PRUNED" else "no",
+                     "validation_accuracy": "" if value is None else f"{value:.6g}",
+                     "n_train_reached": trial.last_step if trial.last_step is not None else "",
+                     "scores": json.dumps(scores), "cost_seconds": f"{trial_cost(trial):.3f}",
+                     "params": json.dumps(trial.params, sort_keys=True),
+                     "refit": json.dumps(trial.user_attrs.get("refit_params"), sort_keys=True)
+                     if "refit_params" in trial.user_attrs else ""})
+    path = tuning.trials_path(search.results_dir, search.dataset, model)
+    _write_csv(path, rows, tuning.TRIALS_COLUMNS)
+    return path
+
+
+def _write_csv(path: Path, rows: list[dict], columns: list[str]) -> None:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    atomic.write_text(path, buffer.getvalue())
+
+
+def choose(search: Search, model: str, study) -> dict:
+    """The chosen configuration: the best validation score of the trials that ran to the last
+    rung (the earliest trial on a tie), with what the whole search cost."""
+    trials = finished_trials(search, study)
+    complete = [trial for trial in trials if trial.state.name == "COMPLETE"]
+    if len(trials) < search.trials or not complete:
+        raise UsageError(f"the search of {model} on {search.dataset} has {len(trials)} of "
+                         f"{search.trials} trials finished; rerun `mlhistory tune` to finish it")
+    best = max(complete, key=lambda trial: (trial.value, -trial.number))
+    entry = models.get(model)
+    return {
+        "model": model, "dataset": search.dataset, "trial": best.number,
+        "validation_accuracy": best.value, "params": best.params,
+        "refit_params": best.user_attrs["refit_params"],
+        "trials": search.trials, "complete": len(complete), "pruned": len(trials) - len(complete),
+        "search_seconds": round(sum(trial_cost(trial) for trial in trials), 3),
+        "search_space": json.loads(json.dumps(entry.search_space)),
+        "search_budget": entry.search_budget, "seed": search.seed, "pool": search.pool,
+        "n_fit": search.n_fit, "n_validation": search.n_validation,
+        "rungs": [search.step(size) for size in search.rungs],
+        "method": f"Optuna TPE (seed {search.seed}, {STARTUP_TRIALS} random trials first, "
+                  f"{search.batch} at a time), successive halving (reduction factor {REDUCTION})",
+    }
+
+
+def save_chosen(search: Search, model: str, chosen: dict) -> Path:
+    """Write the family's record into the dataset's ``chosen.json``, keeping the others'."""
+    path = tuning.chosen_path(search.results_dir, search.dataset)
+    families = tuning.read_chosen(search.results_dir, search.dataset)
+    families[model] = chosen
+    atomic.write_json(path, {"schema": tuning.CHOSEN_SCHEMA, "dataset": search.dataset,
+                             "families": dict(sorted(families.items()))})
+    return path
+
+
+def run_search(search: Search, families: list[str], restart: bool = False) -> dict[str, dict]:
+    """Search each family in turn on the dataset; returns the chosen record of each."""
+    digest = origin(search.dataset, search.data_dir).digest
+    chosen = {}
+    for model in families:
+        print(f"[tune] {model} on {search.dataset}: {search.trials} trials, "
+              f"{search.n_fit:,} training / {search.n_validation:,} validation images, "
+              f"rungs {[search.step(size) for size in search.rungs]}", flush=True)
+        chosen[model] = search_family(search, model, digest, restart)
+        record = chosen[model]
+        print(f"[tune] {model}: chose trial {record['trial']} (validation accuracy "
+              f"{record['validation_accuracy']:.4f}; {record['pruned']} of {record['trials']} "
+              f"pruned; {record['search_seconds']:.0f} s of fits): {record['refit_params']}",
+              flush=True)
+    return chosen

@@ -1,0 +1,470 @@
+"""The search stage (``mlhistory tune``): trials on the validation split only, through the
+executor, the same for the same seed, resumed after a kill -9; tuned runs refit the chosen
+configuration; the cache keys of every committed run unchanged; the sanity gate; the effort
+table."""
+
+import csv
+import hashlib
+import importlib.util
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import PROJECT_ROOT
+
+from mlhistory import models
+from mlhistory.data import DATASETS, Dataset, load, recorded_checksums
+from mlhistory.errors import UsageError
+from mlhistory.judging.sanity import claim_flags, sanity_flags, write_gate_flags
+from mlhistory.models import search_spaces
+from mlhistory.reporting import appendix
+from mlhistory.reporting.tables import Table
+from mlhistory.reporting.tables.effort import effort_rows
+from mlhistory.results import Manifest, testing
+from mlhistory.results.tuning import chosen_path, read_chosen, read_trials, study_path
+from mlhistory.running import execute as execute_module
+from mlhistory.running import search
+from mlhistory.running.cache import RunCache
+from mlhistory.running.cli import Config
+from mlhistory.running.execute import execute, validation_indices
+from mlhistory.running.experiment import Run, tuned
+from mlhistory.running.spec import RunSpec, validation_evaluation
+
+# The families of the book's comparisons between families (experiments 01-05 and 08), each of
+# which the search stage must be able to tune.
+COMPARED_FAMILIES = ["gaussian_nb", "bernoulli_nb", "logreg", "perceptron", "linear_svm",
+                     "rbf_svm", "decision_tree", "random_forest", "xgboost", "lightgbm",
+                     "mlp_1986", "lenet1989", "lenet5", "dense", "convnet", "convnet_modern"]
+
+
+def load_script(path: Path):
+    """An experiment script as a module; its ``main`` runs only under ``__main__``."""
+    spec = importlib.util.spec_from_file_location(f"experiment_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def recorded_digest(name: str) -> str:
+    """A dataset's digest (``data.origin``) from its recorded checksums, without decoding it."""
+    recorded = recorded_checksums()[name]
+    combined = ",".join(f"{key}:{recorded[key]}" for key in sorted(recorded))
+    return hashlib.sha256(combined.encode()).hexdigest()[:20]
+
+
+def test_every_committed_run_keeps_its_cache_key():
+    """The search's new RunSpec field and options enter a key only when set: every run key of
+    every committed manifest is still the key its experiment builds today."""
+    checked = 0
+    for path in sorted((PROJECT_ROOT / "results").glob("*/*/experiment.json")):
+        manifest = Manifest.from_dict(json.loads(path.read_text()), str(path))
+        experiment = load_script(PROJECT_ROOT / "experiments" / f"{manifest.experiment_id}.py").EXPERIMENT
+        config = Config(manifest.dataset, manifest.quick, list(manifest.seeds), manifest.n_train,
+                        manifest.n_test, PROJECT_ROOT / "data", PROJECT_ROOT / "results", 1, [])
+        runs = {run.name: run for run in experiment.labelled_runs}
+        digests = {name: recorded_digest(name) for name in manifest.datasets}
+        for record in manifest.runs:
+            keys = tuple(spec.key for spec in runs[record.label].resolved(config).specs(config, digests))
+            assert keys == record.run_keys, f"{path}: {record.label}"
+            checked += 1
+    assert checked > 300
+
+
+def test_every_compared_family_declares_a_search_space_over_params_it_takes():
+    assert set(COMPARED_FAMILIES) <= set(search.searchable())
+    for name in search.searchable():
+        entry = models.get(name)
+        known = set(entry.defaults) | set(entry.options)
+        assert set(entry.search_space) | set(entry.search_budget) <= known, name
+        for declared in entry.search_space.values():
+            search.distribution(declared)  # every declaration is an Optuna distribution
+    with pytest.raises(TypeError, match="searches nonsense"):
+        replace(models.get("logreg"), search_space={"nonsense": ("float", 0.0, 1.0)})
+    with pytest.raises(TypeError, match="low < high"):
+        replace(models.get("logreg"), search_space={"C": ("log_float", 0.0, 1.0)})
+
+
+class Poisoned:
+    """Stands for the test split: any use of it fails the test."""
+
+    def __getattr__(self, name):
+        raise AssertionError(f"the test split was read ({name})")
+
+    def __getitem__(self, index):
+        raise AssertionError("the test split was read")
+
+    def __len__(self):
+        raise AssertionError("the test split was read")
+
+    def __array__(self, *args, **kwargs):
+        raise AssertionError("the test split was read")
+
+
+def trial(n_train=None, pool=None, model="gaussian_nb", params=None) -> RunSpec:
+    return RunSpec.create("digits", model, 0, params, n_train=n_train, data_digest="d",
+                          evaluation=validation_evaluation(pool))
+
+
+def test_a_trial_reads_the_validation_split_only(monkeypatch, project_data):
+    digits = load("digits", project_data)
+    spy = Dataset(digits.info, digits.x_train, digits.y_train, Poisoned(), Poisoned(), "spy")
+    monkeypatch.setattr(execute_module, "_load_once", lambda name, data_dir: spy)
+    row, _ = execute(trial(n_train=300), project_data)
+    held_out = validation_indices(digits.y_train, trial())[1]
+    assert row["n_train"] == 300 and row["n_test"] == len(held_out)
+    assert 0.5 < row["accuracy"] <= 1.0
+
+
+@pytest.mark.parametrize("pool", [None, 600])
+def test_a_trial_fits_and_scores_on_disjoint_training_rows(pool, project_data):
+    labels = load("digits", project_data).y_train
+    held_out = validation_indices(labels, trial(pool=pool))[1]
+    fitted = []
+    for n_train in (100, 300, None):
+        fit, scored = validation_indices(labels, trial(n_train, pool))
+        assert np.array_equal(scored, held_out)  # every rung is scored on the same images
+        assert len(np.unique(fit)) == len(fit) and not set(fit) & set(scored)
+        assert fit.max() < len(labels) and len(fit) == (n_train or (pool or len(labels)) - len(scored))
+        fitted.append(set(fit))
+    assert fitted[0] < fitted[1] < fitted[2]  # nested rungs
+    if pool:
+        assert len(fitted[2]) + len(held_out) == pool
+
+
+def searched(tmp_path: Path, monkeypatch, trials=6, seed=0, families=("gaussian_nb",),
+             scheduler=None):
+    """A search on digits through the real executor, recording every batch it submitted."""
+    submitted = []
+    real = search.run_all
+
+    def recording(specs, *args, **kwargs):
+        submitted.append(list(specs))
+        return real(specs, *args, **kwargs)
+
+    monkeypatch.setattr(search, "run_all", recording)
+    config = search.Search("digits", tmp_path, PROJECT_ROOT / "data", trials=trials, seed=seed,
+                           scheduler=scheduler)
+    chosen = search.run_search(config, list(families))
+    return config, chosen, submitted
+
+
+def trial_outcomes(results_dir: Path, model="gaussian_nb") -> list[tuple]:
+    return [(row["trial"], row["state"], row["validation_accuracy"], row["n_train_reached"],
+             json.dumps(row["params"], sort_keys=True))
+            for row in read_trials(results_dir, "digits", model)]
+
+
+@pytest.mark.slow  # three searches, each starting worker processes rung by rung
+def test_trials_run_through_the_executor_and_the_same_seed_gives_the_same_trials(
+        tmp_path, monkeypatch):
+    config, chosen, submitted = searched(tmp_path / "a", monkeypatch)
+    # Each rung of the batch was one call of the executor, on the validation split only.
+    assert [len(batch) for batch in submitted][0] == 6
+    for batch, size in zip(submitted, config.rungs[:len(submitted)], strict=True):
+        assert {(spec.evaluation, spec.n_train) for spec in batch} == {("validation", size)}
+    assert config.rungs == [134, 402, None]
+    trials = read_trials(tmp_path / "a", "digits", "gaussian_nb")
+    assert len(trials) == 6 and sum(row["pruned"] for row in trials) >= 3
+    assert all(row["cost_seconds"] >= 0 for row in trials)
+    record = chosen["gaussian_nb"]
+    assert read_chosen(tmp_path / "a", "digits")["gaussian_nb"] == record
+    best = max((row for row in trials if not row["pruned"]),
+               key=lambda row: (row["validation_accuracy"], -row["trial"]))
+    assert record["trial"] == best["trial"] and record["refit_params"] == best["params"]
+    assert study_path(tmp_path / "a", "digits").exists()
+    # The same seed draws, prunes and scores the same trials; another seed draws others.
+    searched(tmp_path / "b", monkeypatch)
+    assert trial_outcomes(tmp_path / "a") == trial_outcomes(tmp_path / "b")
+    searched(tmp_path / "c", monkeypatch, seed=1)
+    assert [row[4] for row in trial_outcomes(tmp_path / "c")] != \
+        [row[4] for row in trial_outcomes(tmp_path / "a")]
+    # The effort table reads the saved files.
+    [row] = effort_rows(tmp_path / "a", ["digits"])
+    assert row[:2] == ["gaussian_nb", "digits"] and row[3] == f"6 ({record['pruned']} pruned)"
+
+
+class Killed(Exception):
+    """Stands for a kill -9 at one instant of the search."""
+
+
+@pytest.mark.slow  # two searches, each starting worker processes rung by rung
+def test_a_search_killed_between_a_pruning_decision_and_its_record_goes_on_as_before(
+        tmp_path, monkeypatch):
+    """The pruner records a trial's score at its rung as it decides; killed before the trial's
+    pruning is recorded, the resumed search prunes it all the same."""
+    import optuna
+
+    searched(tmp_path / "whole", monkeypatch)
+    tell = optuna.study.Study.tell
+
+    def killed_at_the_first_pruning(study, trial, values=None, state=None, **options):
+        if state == optuna.trial.TrialState.PRUNED:
+            raise Killed
+        return tell(study, trial, values, state, **options)
+
+    monkeypatch.setattr(optuna.study.Study, "tell", killed_at_the_first_pruning)
+    with pytest.raises(Killed):
+        searched(tmp_path / "cut", monkeypatch)
+    monkeypatch.setattr(optuna.study.Study, "tell", tell)
+    searched(tmp_path / "cut", monkeypatch)
+    assert trial_outcomes(tmp_path / "cut") == trial_outcomes(tmp_path / "whole")
+
+
+@pytest.mark.slow  # two searches, each starting worker processes rung by rung
+def test_a_search_killed_while_it_drew_a_configuration_draws_it_as_before(tmp_path, monkeypatch):
+    """Killed after a trial was created and one of its params drawn, before the next: the
+    resumed search draws the rest as the uninterrupted search did."""
+    import optuna
+
+    families = ("bernoulli_nb",)
+    searched(tmp_path / "whole", monkeypatch, families=families)
+    suggest = optuna.trial.Trial._suggest
+
+    def killed_drawing(trial, name, distribution):
+        if trial.number == 4 and name == "binarize":
+            raise Killed
+        return suggest(trial, name, distribution)
+
+    monkeypatch.setattr(optuna.trial.Trial, "_suggest", killed_drawing)
+    with pytest.raises(Killed):
+        searched(tmp_path / "cut", monkeypatch, families=families)
+    monkeypatch.setattr(optuna.trial.Trial, "_suggest", suggest)
+    searched(tmp_path / "cut", monkeypatch, families=families)
+    assert trial_outcomes(tmp_path / "cut", "bernoulli_nb") == \
+        trial_outcomes(tmp_path / "whole", "bernoulli_nb")
+
+
+@pytest.mark.cluster
+def test_on_a_dask_cluster_the_trials_are_its_tasks_and_the_same_trials(tmp_path, monkeypatch):
+    searched(tmp_path / "pool", monkeypatch, trials=3)
+    _, _, submitted = searched(tmp_path / "dask", monkeypatch, trials=3, scheduler="local")
+    assert submitted and all(spec.evaluation == "validation" for batch in submitted for spec in batch)
+    assert trial_outcomes(tmp_path / "dask") == trial_outcomes(tmp_path / "pool")
+
+
+def finished(results_dir: Path) -> list[tuple]:
+    """The finished trials of a search that has stopped."""
+    import optuna
+
+    study = optuna.load_study(study_name="gaussian_nb",
+                              storage=f"sqlite:///{study_path(results_dir, 'digits')}")
+    return sorted((trial.number, trial.state.name, trial.value, json.dumps(trial.params))
+                  for trial in study.get_trials(deepcopy=False) if trial.state.is_finished())
+
+
+def finished_so_far(results_dir: Path) -> int:
+    """How many trials a running search has finished, read without Optuna (which would create
+    the database's tables if the search had not yet) and without writing."""
+    import sqlite3
+
+    path = study_path(results_dir, "digits")
+    if not path.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1) as database:
+            [(count,)] = database.execute(
+                "SELECT COUNT(*) FROM trials WHERE state IN ('COMPLETE', 'PRUNED')").fetchall()
+    except sqlite3.OperationalError:  # no tables yet, or the database busy
+        return 0
+    return count
+
+
+def tune(results_dir: Path, **options) -> subprocess.Popen:
+    command = [sys.executable, "-m", "mlhistory", "tune", "--dataset", "digits", "--models",
+               "gaussian_nb", "--trials", "8", "--batch", "2", "--results-dir", str(results_dir)]
+    return subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, **options)
+
+
+@pytest.mark.slow  # three searches as subprocesses
+def test_a_search_killed_mid_way_resumes_and_loses_no_finished_trial(tmp_path):
+    killed = tune(tmp_path / "killed", start_new_session=True)
+    deadline = time.monotonic() + 300
+    while finished_so_far(tmp_path / "killed") < 3:
+        assert killed.poll() is None and time.monotonic() < deadline, killed.stderr.read()
+        time.sleep(0.2)
+    os.killpg(killed.pid, signal.SIGKILL)  # kill -9, the search and its worker processes
+    killed.wait()
+    before = finished(tmp_path / "killed")
+    assert 3 <= len(before) < 8
+    resumed = tune(tmp_path / "killed")
+    assert resumed.wait(timeout=300) == 0, resumed.stderr.read()
+    after = finished(tmp_path / "killed")
+    assert len(after) == 8 and set(before) <= set(after)
+    # A resumed search ends where an uninterrupted one does.
+    whole = tune(tmp_path / "whole")
+    assert whole.wait(timeout=300) == 0, whole.stderr.read()
+    assert after == finished(tmp_path / "whole")
+    with open(tmp_path / "killed" / "tuning" / "digits" / "gaussian_nb" / "trials.csv") as saved:
+        assert len(list(csv.DictReader(saved))) == 8
+
+
+def test_a_changed_search_space_refuses_to_resume(tmp_path, monkeypatch):
+    config = search.Search("digits", tmp_path, PROJECT_ROOT / "data", trials=2)
+    search.open_study(config, "gaussian_nb")
+    entry = models.get("gaussian_nb")
+    monkeypatch.setitem(models.REGISTRY, "gaussian_nb",
+                        replace(entry, search_space={"var_smoothing": ("log_float", 1e-5, 1.0)}))
+    with pytest.raises(UsageError, match="other settings \\(search_space\\).*--restart"):
+        search.open_study(config, "gaussian_nb")
+    search.open_study(config, "gaussian_nb", restart=True)
+
+
+@pytest.mark.slow  # a Keras training
+def test_the_refit_trains_for_what_the_validation_chose(tmp_path, project_data):
+    assert search_spaces.refit_params(search_spaces.NET_BUDGET, {"epochs": 7}) == {"epochs": 7}
+    assert search_spaces.refit_params(search_spaces.LIGHTGBM_BUDGET, {"n_estimators": 90}) == \
+        {"n_estimators": 90, "subsample_freq": 1}
+    assert search_spaces.refit_params(search_spaces.LOGREG_BUDGET, {}) == {"max_iter": 5000}
+    # A net's trial: early stopping on validation accuracy, a decaying rate, dropout; the refit
+    # takes its best epoch.
+    budget = {**search_spaces.NET_BUDGET, "epochs": 8, "patience": 2}
+    spec = trial(model="dense", params={**budget, "learning_rate": 1e-3, "lr_decay": 0.5,
+                                        "batch_size": 64, "dropout": 0.2})
+    cache = RunCache(tmp_path)
+    row, artifacts = execute(spec, project_data)
+    cache.put(spec, row, artifacts)
+    epochs = search.stopped_at(cache, spec, budget)["epochs"]
+    history = artifacts["train_val_accuracy"]
+    assert 1 <= epochs <= len(history) <= 8 and history[epochs - 1] == history.max()
+    assert np.allclose(artifacts["train_learning_rate"][:2], [1e-3, 1e-3 / 1.5])
+
+
+def write_chosen(results_dir: Path, dataset: str, model: str, refit: dict) -> None:
+    path = chosen_path(results_dir, dataset)
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"schema": 1, "dataset": dataset, "families": {
+        model: {"refit_params": refit}}}))
+
+
+def test_a_tuned_run_refits_the_chosen_configuration_on_all_training_images(tmp_path):
+    config = Config("digits", False, [0], None, None, PROJECT_ROOT / "data", tmp_path, 1, [])
+    run = tuned("rbf_svm")
+    assert run.name == "rbf_svm tuned" and Run("rbf_svm", tuned=True).name == "rbf_svm tuned"
+    with pytest.raises(UsageError) as missing:
+        run.resolved(config)
+    assert "make tune" in str(missing.value) and "\n" not in str(missing.value)
+    write_chosen(tmp_path, "digits", "rbf_svm", {"C": 3.0, "gamma": 0.01, "scaling": "unit"})
+    [spec] = run.resolved(config).specs(config, {"digits": "d"})
+    assert spec.params_dict["C"] == 3.0 and spec.params_dict["scaling"] == "unit"
+    assert spec.n_train is None and spec.evaluation is None  # all the training images, tested
+    pipeline = models.build("rbf_svm", DATASETS["digits"], 0, spec.params_dict)
+    assert [name for name, _ in pipeline.steps] == ["functiontransformer", "svc"]
+    with pytest.raises(UsageError, match="cannot take other features"):
+        Run("rbf_svm", features="hog", tuned=True)
+
+
+# --- the sanity gate ----------------------------------------------------------------------------
+
+def planted(tmp_path: Path):
+    """An MNIST-shaped experiment with a sound run and a short, a diverged and a collapsed one,
+    and a tuned run below its own default recipe."""
+    labels = np.arange(100) % 10
+    record = testing.dataset_record("mnist", n_train=60_000, n_test=100)
+    runs = {  # label: (model, accuracy, predictions, tuned)
+        "gaussian_nb": ("gaussian_nb", 0.56, None, False),
+        "rbf_svm": ("rbf_svm", 0.98, None, False),
+        "rbf_svm tuned": ("rbf_svm", 0.97, None, True),
+        "dense": ("dense", 0.95, None, False),
+        "convnet": ("convnet", 0.10, None, False),
+        "logreg": ("logreg", 0.30, np.where(labels < 3, labels, 0), False),
+    }
+    rows, artifacts, records = [], {}, []
+    for label, (model, accuracy, predictions, is_tuned) in runs.items():
+        key = label.replace(" ", "_")
+        rows.append({"experiment": "00_fixture", "dataset": "mnist", "model": model,
+                     "features": "pixels", "params": {}, "seed": 0, "n_train": 60_000,
+                     "n_test": 100, "accuracy": accuracy,
+                     "macro_f1": accuracy if label != "convnet" else 0.02, "fit_seconds": 1.0,
+                     "predict_seconds": 0.1, "run_key": key})
+        if predictions is None:
+            predictions = testing.predictions_scoring(accuracy, labels, 10)
+        artifacts[key] = {"predictions": predictions.astype(np.int16)}
+        records.append(testing.run_record(label, model=model, dataset="mnist", run_keys=[key],
+                                          tuned=is_tuned))
+    return testing.write_experiment(tmp_path / "mnist" / "00_fixture",
+                                    testing.manifest(records, [record]), rows,
+                                    testing.test_labels_of("mnist", labels), artifacts)
+
+
+def test_the_sanity_gate_flags_planted_short_diverged_and_collapsed_runs(tmp_path):
+    flags = sanity_flags(planted(tmp_path))
+    assert set(flags) == {"rbf_svm tuned", "dense", "convnet", "logreg"}
+    assert flags["dense"] == ["short by 2.8 points: 95.00% against the published 97.8% "
+                              "(Deep Learning with Python (Chollet), ch. 2; 1st-ed. notebook "
+                              "prints 0.9777, 3rd ed. 0.9785)"]
+    # A tuned run answers to the best figure on the same data (LeCun's 98.6 %), and to its
+    # family's default recipe.
+    [short, below] = flags["rbf_svm tuned"]
+    assert short.startswith("short by 1.6 points: 97.00% against the published 98.6%")
+    assert below.startswith("below its own default recipe: 97.00% against 98.00%")
+    assert any(reason.startswith("diverged: accuracy 10.0%") for reason in flags["convnet"])
+    assert flags["logreg"] == ["collapsed: predicts class 0 for 80% of the test images "
+                               "(seed 0, n_train 60,000)"]
+    assert claim_flags(["gaussian_nb", "dense"], flags) == [f"dense: {flags['dense'][0]}"]
+
+
+def test_the_gate_writes_its_flags_for_judge_which_finds_the_claim_setup_short(tmp_path):
+    from mlhistory.judging import base, verdicts
+    from mlhistory.judging.comparisons import Beats
+    from mlhistory.results.flags import FLAGS_FILE, SHORT, read_flag_file
+
+    results = planted(tmp_path)
+    written = write_gate_flags(tmp_path)
+    assert {(flag.run_key, flag.action, flag.reason) for flag in written} == {
+        ("dense", SHORT, "short by 2.8 points"), ("rbf_svm_tuned", SHORT, "short by 1.6 points"),
+        ("rbf_svm_tuned", SHORT, "below its own default recipe")}
+    # The collapsed and the diverged run are the failure flags' own (never predicts a class,
+    # near chance): the gate does not write them twice.
+    assert set(read_flag_file(tmp_path / FLAGS_FILE)) == {"dense", "rbf_svm_tuned"}
+    [judged] = base.judge(results, [Beats("c", "C.", winner="dense", losers=("gaussian_nb",))])
+    assert judged["verdict"] == verdicts.SETUP_SHORT
+    # Rewritten, the gate's flags replace its earlier ones; flags set by others are kept.
+    assert write_gate_flags(tmp_path) == written
+    assert len([flag for flags in read_flag_file(tmp_path / FLAGS_FILE).values()
+                for flag in flags]) == 3
+
+
+def test_the_effort_table_reads_the_saved_search(tmp_path, monkeypatch):
+    results = planted(tmp_path)
+    assert Table("search_effort").render(results).notes == [
+        "No search has been saved for these datasets: run `make tune`."]
+    chosen = {"search_space": {"C": ["log_float", 0.1, 1000.0],
+                               "scaling": ["categorical", ["unit", "standardized"]]},
+              "trials": 24, "pruned": 15, "refit_params": {"C": 4.2}, "validation_accuracy": 0.98,
+              "search_seconds": 1200.0, "method": "TPE", "n_fit": 54000, "n_validation": 6000,
+              "rungs": [6000, 18000, 54000]}
+    write_chosen(tmp_path, "mnist", "rbf_svm", {})
+    chosen_path(tmp_path, "mnist").write_text(json.dumps(
+        {"schema": 1, "dataset": "mnist", "families": {"rbf_svm": chosen}}))
+    table = Table("search_effort").render(results)
+    row = ["rbf_svm", "mnist", "C: 0.1 to 1e+03 (log); scaling: unit | standardized",
+           "24 (15 pruned)", "C=4.2", "0.9800", "20.0 min"]
+    assert table.rows == [[*row, "1.0 s per seed (1)"]]
+    # The appendix shows the same table for the whole results set.
+    heading, shown, *notes = appendix.search_effort([], tmp_path)
+    assert heading.text == "Search effort" and shown.rows == [[*row, "not run here"]] and notes
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--models", "nonsense"], "model 'nonsense' has no search space; the searched families are: "),
+    (["--trials", "0"], "--trials must be at least 1"),
+    (["--dataset", "nonsense"], "unknown dataset 'nonsense'"),
+])
+def test_a_bad_tune_command_fails_in_one_line_before_any_search(arguments, message, tmp_path,
+                                                                capsys):
+    from mlhistory.__main__ import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["tune", "--results-dir", str(tmp_path), *arguments])
+    assert exited.value.code == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"error: {message}") and error.count("\n") == 1
+    assert not (tmp_path / "tuning").exists()
