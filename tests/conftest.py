@@ -10,6 +10,7 @@ many as the real ones, and the claims' evidence as long.
 """
 
 import json
+import shutil
 import struct
 import subprocess
 import sys
@@ -374,16 +375,25 @@ def _tiny_png(width: int = 8, height: int = 6) -> bytes:
             + chunk(b"IEND", b""))
 
 
+@pytest.fixture(scope="session")
+def fake_experiment_template(tmp_path_factory) -> Path:
+    """Experiment 01 of the fake results set on MNIST, written once per session (judging its
+    claims takes a second): ``write_fake_experiment`` copies it."""
+    root = tmp_path_factory.mktemp("fake_experiment")
+    experiment_id, title, book_section = EXPERIMENTS[0]
+    _write_fake_experiment(root / "mnist" / experiment_id, "mnist", experiment_id, title,
+                           book_section, gate=True)
+    return root
+
+
 @pytest.fixture
-def write_fake_experiment():
+def write_fake_experiment(fake_experiment_template):
     """``write(root) -> folder``: experiment 01 of the fake results set on MNIST under ``root``,
     every saved number consistent with its predictions and recorded digests, its claims judged
     as ``mlhistory judge`` judges them (the sanity gate's flags written first)."""
     def write(root: Path) -> Path:
-        experiment_id, title, book_section = EXPERIMENTS[0]
-        folder = Path(root) / "mnist" / experiment_id
-        _write_fake_experiment(folder, "mnist", experiment_id, title, book_section, gate=True)
-        return folder
+        shutil.copytree(fake_experiment_template, root, dirs_exist_ok=True)
+        return Path(root) / "mnist" / EXPERIMENTS[0][0]
     return write
 
 

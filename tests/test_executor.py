@@ -184,6 +184,7 @@ def wait_for(condition, what: str, timeout: float = 120) -> None:
         time.sleep(0.05)
 
 
+@pytest.mark.slow  # starts pool workers and kills one
 def test_a_pool_worker_killed_mid_run_names_the_run_and_memory_and_keeps_finished_runs(tmp_path):
     """SIGKILL, as the kernel's out-of-memory killer sends it, to the worker of the process pool."""
     cache, quick = RunCache(tmp_path / "cache"), QUICK_SPECS[0]
@@ -210,6 +211,7 @@ def test_a_pool_worker_killed_mid_run_names_the_run_and_memory_and_keeps_finishe
     assert all(gone(worker) for worker in workers)
 
 
+@pytest.mark.slow  # a subprocess run with pool workers, stopped by a signal
 @pytest.mark.parametrize("signum, status", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_a_signal_stops_the_workers_keeps_finished_runs_and_exits_with_its_status(tmp_path, signum,
                                                                                   status):

@@ -103,6 +103,7 @@ def test_an_experiment_is_refused_before_any_run_while_another_writes_its_folder
     assert not (tmp_path / "cache").exists()
 
 
+@pytest.mark.slow  # a subprocess writer, killed
 def test_a_writer_killed_between_two_writes_leaves_the_old_folder_byte_identical(written, run_tiny):
     before = snapshot(written)
     killed = run_tiny(written.parent.parent, KILL_AFTER_WRITES="2")
@@ -143,6 +144,7 @@ def fill(folder, spare: int) -> None:
         os.close(descriptor)
 
 
+@pytest.mark.slow  # a subprocess run on a tmpfs filled up
 def test_a_full_disk_is_one_line_naming_the_folder_and_keeps_the_old_results(small_disk, run_tiny):
     first = run_tiny(small_disk)
     assert first.returncode == 0, first.stderr
