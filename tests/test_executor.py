@@ -238,3 +238,32 @@ def test_a_signal_stops_the_workers_keeps_finished_runs_and_exits_with_its_statu
     finished = stdout.count("[done ")
     assert 1 <= finished < 3 and len(list(cached.glob("*.json"))) == finished
     assert not list(cached.glob(".*.tmp"))
+
+
+@pytest.mark.slow  # starts pool workers
+def test_the_calls_on_one_worker_pool_share_its_workers_which_end_with_it(tmp_path):
+    here = psutil.Process()
+    besides = {child.pid for child in here.children()}
+    cache = RunCache(tmp_path / "cache")
+    with executor.WorkerPool(jobs=1) as pool:
+        first = executor.run_all(QUICK_SPECS[:1], cache, tmp_path, pool=pool)
+        started = {worker.pid for worker in pool_workers(here, besides)}
+        second = executor.run_all(QUICK_SPECS[1:], cache, tmp_path, pool=pool)
+        assert len(started) == 1 and {worker.pid for worker in pool_workers(here, besides)} == started
+    wait_for(lambda: not pool_workers(here, besides), "the pool's workers' end")
+    alone = [execute(spec, tmp_path)[0] for spec in QUICK_SPECS]
+    assert [without_measurements(row) for row in first + second] == \
+        [without_measurements({**row, ARTIFACTS_DIGEST: saved[ARTIFACTS_DIGEST]})
+         for row, saved in zip(alone, first + second, strict=True)]
+
+
+@pytest.mark.slow  # starts a pool worker
+def test_a_worker_pool_stopped_by_a_failed_call_refuses_the_next(tmp_path):
+    cache = RunCache(tmp_path / "cache")
+    broken = RunSpec.create("digits", "gaussian_nb", seed=0, n_train=300, data_digest="d",
+                            params={"var_smoothing": -1.0})  # refused by the fit
+    with executor.WorkerPool(jobs=1) as pool:
+        with pytest.raises(ValueError, match="var_smoothing"):  # scikit-learn's, from the worker
+            executor.run_all([broken], cache, tmp_path, pool=pool)
+        with pytest.raises(RuntimeError, match="stopped"):
+            executor.run_all(QUICK_SPECS[:1], cache, tmp_path, pool=pool)

@@ -44,9 +44,64 @@ LOCAL_SCHEDULER = "local"
 WORKER_STOP_SECONDS = 10
 
 
+class WorkerPool:
+    """``jobs`` worker processes here, for one ``run_all`` or for several in turn.
+
+    ``run_all`` makes one for its runs when given none. A caller that runs batch after batch
+    (the search, rung by rung) opens one and passes it to each call, so its workers start, and
+    import their libraries, once rather than per batch. Whatever stops a call (a failed run, a
+    dead worker, Ctrl-C, SIGTERM) terminates the workers and closes the pool for good; leaving
+    the ``with`` block closes it too, so no worker outlives it.
+    """
+
+    def __init__(self, jobs: int, thread_settings: ThreadSettings | None = None) -> None:
+        self.jobs = jobs
+        self.thread_settings = thread_settings or threads.layout()
+        # Processes, not threads: a crash or a leak stays in its worker, and the main process
+        # never imports TensorFlow. "spawn" gives each worker a clean interpreter.
+        self._executor = ProcessPoolExecutor(
+            max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker, initargs=(self.thread_settings,))
+        self._workers: set = set()
+        self.closed = False
+
+    def submit_all(self, pending: list[RunSpec], data_dir: Path) -> dict:
+        """Submit every run, in order; the futures by spec."""
+        if self.closed:
+            raise RuntimeError("this worker pool was stopped; open another")
+        others = set(multiprocessing.active_children())
+        futures = {spec: self._executor.submit(execute, spec, data_dir) for spec in pending}
+        # The pool starts its workers as runs are submitted, and never replaces one.
+        self._workers |= set(multiprocessing.active_children()) - others
+        return futures
+
+    def stop(self) -> None:
+        """Drop the queued runs and terminate the workers, waiting for each, so none outlives
+        the run."""
+        self.closed = True
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        for worker in self._workers:
+            worker.terminate()
+        for worker in self._workers:
+            worker.join(WORKER_STOP_SECONDS)
+            if worker.is_alive():
+                worker.kill()
+                worker.join()
+
+    def close(self) -> None:
+        self.closed = True
+        self._executor.shutdown(cancel_futures=True)
+
+    def __enter__(self) -> "WorkerPool":
+        return self
+
+    def __exit__(self, *exception) -> None:
+        self.close()
+
+
 def run_all(specs: list[RunSpec], cache: RunCache, data_dir: Path, jobs: int = 1,
             scheduler: str | None = None, thread_settings: ThreadSettings | None = None,
-            longest_first: bool | None = None) -> list[dict]:
+            longest_first: bool | None = None, pool: WorkerPool | None = None) -> list[dict]:
     """Rows for every spec, in order: cached ones are read, the rest run as independent jobs.
 
     ``scheduler`` is None (a pool of ``jobs`` processes here), the address of an existing Dask
@@ -54,8 +109,12 @@ def run_all(specs: list[RunSpec], cache: RunCache, data_dir: Path, jobs: int = 1
     closed however the call ends). Every worker computes with ``thread_settings`` (threads.py;
     by default the layout ``$MLHISTORY_THREADS`` names), applied in this process first so the
     workers inherit them as they start. ``longest_first`` (by default, on more than one job)
-    submits the runs the run cache's costs say are longest first; otherwise in order.
+    submits the runs the run cache's costs say are longest first; otherwise in order. ``pool``,
+    an open ``WorkerPool``, runs them on its workers (its jobs and threads) instead of a pool
+    made for this call.
     """
+    if pool is not None:
+        jobs, thread_settings = pool.jobs, pool.thread_settings
     thread_settings = thread_settings or threads.layout()
     rows: dict[RunSpec, dict] = {}
     pending = []
@@ -76,8 +135,11 @@ def run_all(specs: list[RunSpec], cache: RunCache, data_dir: Path, jobs: int = 1
         # together, rather than one of them on a long run alone.
         pending.sort(key=lambda spec: -estimates[spec])
     progress = Progress(estimates, cached=len(rows), workers=jobs)
-    if scheduler is None:
-        _run_in_processes(pending, cache, data_dir, jobs, rows, thread_settings, progress)
+    if pool is not None:
+        _run_in_processes(pending, cache, data_dir, rows, pool, progress)
+    elif scheduler is None:
+        with WorkerPool(jobs, thread_settings) as own_pool:
+            _run_in_processes(pending, cache, data_dir, rows, own_pool, progress)
     else:
         from .cluster import connect, run_pending
 
@@ -87,17 +149,10 @@ def run_all(specs: list[RunSpec], cache: RunCache, data_dir: Path, jobs: int = 1
     return [rows[spec] for spec in specs]
 
 
-def _run_in_processes(pending: list[RunSpec], cache: RunCache, data_dir: Path, jobs: int,
-                      rows: dict, thread_settings: ThreadSettings, progress: Progress) -> None:
+def _run_in_processes(pending: list[RunSpec], cache: RunCache, data_dir: Path, rows: dict,
+                      pool: WorkerPool, progress: Progress) -> None:
     """Run on a pool of worker processes here, caching each run in the order submitted."""
-    # Processes, not threads: a crash or a leak stays in its worker, and the main process
-    # never imports TensorFlow. "spawn" gives each worker a clean interpreter.
-    others = set(multiprocessing.active_children())
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_start_worker, initargs=(thread_settings,))
-    futures = {spec: pool.submit(execute, spec, data_dir) for spec in pending}
-    # The pool starts its workers as runs are submitted, and never replaces one.
-    workers = set(multiprocessing.active_children()) - others
+    futures = pool.submit_all(pending, data_dir)
     try:
         for number, (spec, future) in enumerate(futures.items(), start=1):
             print(f"[run {number}/{len(pending)}] {spec.describe()} ...", flush=True)
@@ -105,7 +160,7 @@ def _run_in_processes(pending: list[RunSpec], cache: RunCache, data_dir: Path, j
                 row, artifacts = future.result()
             except BrokenProcessPool as error:
                 # The pool runs in the order submitted: the first unfinished runs were running.
-                running = [other.describe() for other in futures if other not in rows][:jobs]
+                running = [other.describe() for other in futures if other not in rows][:pool.jobs]
                 raise RunFailed(f"the worker process running {' or '.join(running)} died, most "
                                 "likely killed for want of memory (try --jobs 1, or free memory); "
                                 "the runs that finished are cached") from error
@@ -115,14 +170,12 @@ def _run_in_processes(pending: list[RunSpec], cache: RunCache, data_dir: Path, j
     except BaseException:
         # A failed run, a dead worker, Ctrl-C or SIGTERM: queued runs are dropped, running ones
         # stopped (their workers would otherwise finish them as orphans), finished ones cached.
-        _stop_workers(pool, workers)
+        pool.stop()
         for spec, future in futures.items():
             if spec not in rows and future.done() and not future.cancelled() \
                     and future.exception() is None:
                 rows[spec] = cache.put(spec, *future.result())
         raise
-    finally:
-        pool.shutdown(cancel_futures=True)
 
 
 def _start_worker(thread_settings: ThreadSettings) -> None:
@@ -131,15 +184,3 @@ def _start_worker(thread_settings: ThreadSettings) -> None:
     handles it, so the workers do not each print a traceback, and it stops them."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threads.start_worker(thread_settings)
-
-
-def _stop_workers(pool: ProcessPoolExecutor, workers: set) -> None:
-    """Terminate the pool's worker processes and wait for them, so none outlives the run."""
-    pool.shutdown(wait=False, cancel_futures=True)
-    for worker in workers:
-        worker.terminate()
-    for worker in workers:
-        worker.join(WORKER_STOP_SECONDS)
-        if worker.is_alive():
-            worker.kill()
-            worker.join()

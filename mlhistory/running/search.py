@@ -24,6 +24,7 @@ training images with the epochs or rounds its validation chose. ``make all`` onl
 ``chosen.json``; only ``make tune`` searches.
 """
 
+import contextlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +38,7 @@ from ..models import search_spaces
 from ..paths import run_cache_root
 from ..results import tuning
 from .cache import RunCache
-from .executor import run_all
+from .executor import WorkerPool, run_all
 from .spec import RunSpec, validation_evaluation
 
 TRIALS = 24  # configurations per family and dataset, the same for every family
@@ -148,9 +149,11 @@ def open_study(search: Search, model: str, restart: bool = False):
     return study
 
 
-def search_family(search: Search, model: str, digest: str, restart: bool = False) -> dict:
+def search_family(search: Search, model: str, digest: str, restart: bool = False,
+                  workers: WorkerPool | None = None) -> dict:
     """Search one family to ``search.trials`` finished trials (resuming a saved study), save
-    its trials and chosen configuration, and return the chosen record."""
+    its trials and chosen configuration, and return the chosen record. ``workers``: the open
+    pool its runs go to (None: one per batch of runs, or the cluster)."""
     import optuna
 
     entry = models.get(model)
@@ -180,7 +183,7 @@ def search_family(search: Search, model: str, digest: str, restart: bool = False
         running = [trial for trial in study.get_trials(deepcopy=False)
                    if trial.number in numbers and trial.state == optuna.trial.TrialState.RUNNING]
         if running:
-            drive(search, model, study, running, cache, digest)
+            drive(search, model, study, running, cache, digest, workers)
         write_trials(search, model, study)
     chosen = choose(search, model, study)
     save_chosen(search, model, chosen)
@@ -223,7 +226,8 @@ def trial_spec(search: Search, model: str, params: dict, size: int | None, diges
                           evaluation=validation_evaluation(search.pool))
 
 
-def drive(search: Search, model: str, study, trials: list, cache: RunCache, digest: str) -> None:
+def drive(search: Search, model: str, study, trials: list, cache: RunCache, digest: str,
+          workers: WorkerPool | None = None) -> None:
     """Run a batch of trials rung by rung through the executor, telling each score back.
 
     Scores are told in the order of the trials' numbers, whatever order the runs finished in,
@@ -240,7 +244,8 @@ def drive(search: Search, model: str, study, trials: list, cache: RunCache, dige
         specs = {trial.number: trial_spec(search, model, trial.params, size, digest)
                  for trial in alive}
         rows = dict(zip(specs, run_all(list(specs.values()), cache, search.data_dir,
-                                       jobs=search.jobs, scheduler=search.scheduler), strict=True))
+                                       jobs=search.jobs, scheduler=search.scheduler,
+                                       pool=workers), strict=True))
         saved = {trial.number: trial for trial in study.get_trials(deepcopy=False)}
         survivors = []
         for number, spec in specs.items():
@@ -376,17 +381,20 @@ def save_chosen(search: Search, model: str, chosen: dict) -> Path:
 
 
 def run_search(search: Search, families: list[str], restart: bool = False) -> dict[str, dict]:
-    """Search each family in turn on the dataset; returns the chosen record of each."""
+    """Search each family in turn on the dataset; returns the chosen record of each. Here (no
+    cluster) every rung of every family runs on one pool of workers, started once."""
     digest = origin(search.dataset, search.data_dir).digest
     chosen = {}
-    for model in families:
-        print(f"[tune] {model} on {search.dataset}: {search.trials} trials, "
-              f"{search.n_fit:,} training / {search.n_validation:,} validation images, "
-              f"rungs {[search.step(size) for size in search.rungs]}", flush=True)
-        chosen[model] = search_family(search, model, digest, restart)
-        record = chosen[model]
-        print(f"[tune] {model}: chose trial {record['trial']} (validation accuracy "
-              f"{record['validation_accuracy']:.4f}; {record['pruned']} of {record['trials']} "
-              f"pruned; {record['search_seconds']:.0f} s of fits): {record['refit_params']}",
-              flush=True)
+    with contextlib.ExitStack() as stack:
+        workers = None if search.scheduler else stack.enter_context(WorkerPool(search.jobs))
+        for model in families:
+            print(f"[tune] {model} on {search.dataset}: {search.trials} trials, "
+                  f"{search.n_fit:,} training / {search.n_validation:,} validation images, "
+                  f"rungs {[search.step(size) for size in search.rungs]}", flush=True)
+            chosen[model] = search_family(search, model, digest, restart, workers)
+            record = chosen[model]
+            print(f"[tune] {model}: chose trial {record['trial']} (validation accuracy "
+                  f"{record['validation_accuracy']:.4f}; {record['pruned']} of "
+                  f"{record['trials']} pruned; {record['search_seconds']:.0f} s of fits): "
+                  f"{record['refit_params']}", flush=True)
     return chosen
