@@ -3,7 +3,7 @@
 from dataclasses import dataclass, replace
 
 from ..results import ExperimentResults, mean_std
-from ..results.flags import NEAR_CHANCE, NEVER_PREDICTS
+from ..results.flags import NEAR_CHANCE, NEVER_RIGHT
 from . import paired
 from .base import Claim, results_of
 from .comparisons import compare
@@ -30,7 +30,7 @@ class FailsToTrain(Claim):
     within ``near`` of chance. Far below: the interval of the reference's gap over the label
     lies above ``far`` (``margins.EXCEEDS``); below it, the label trained (not far below).
     Holds when every label failed; fails when one trained; underpowered otherwise. A run of
-    ``labels`` near chance, or never predicting a class, is the claim's evidence, so those flags
+    ``labels`` near chance, or never getting a class right, is the claim's evidence, so those flags
     do not exclude it; one whose training loss rose (diverged) is excluded all the same: a
     loss that climbs is a step size too large, not the fading signal the claim is about.
     """
@@ -41,7 +41,7 @@ class FailsToTrain(Claim):
     near: float = 0.1  # within this of chance counts as "near chance"
     far: float = 0.1  # this far below the reference counts as "far below"
     kind = "fails_to_train"
-    expected_failures = (NEAR_CHANCE, NEVER_PREDICTS)
+    expected_failures = (NEAR_CHANCE, NEVER_RIGHT)
 
     def run_labels(self) -> tuple[str, ...]:
         return (*self.labels, self.reference)
