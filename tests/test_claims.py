@@ -276,7 +276,7 @@ def test_a_failure_a_claim_expects_is_kept_and_a_divergence_is_not(rows, results
                     artifacts={keys[2]: {"train_loss": diverged_loss()}})
     claim = FailsToTrain("f", "", labels=("deep",), reference="shallow", chance=0.1)
     judged = claim.evaluate(saved)
-    assert "deep: 2 of 3 seeds near chance, kept: the claim expects it" in judged.evidence
+    assert "deep: 2 of 3 seeds near chance, kept: the claim judges its failure" in judged.evidence
     assert "deep: 1 of 3 seeds diverged, excluded" in judged.evidence
     assert judged.verdict == HOLDS  # the two seeds left are near chance
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, replace
 
 from ..results import ExperimentResults, mean_std
-from ..results.flags import NEAR_CHANCE, NEVER_RIGHT
+from ..results.flags import DIVERGED, NEAR_CHANCE, NEVER_RIGHT
 from . import paired
 from .base import Claim, results_of
 from .comparisons import compare
@@ -98,3 +98,19 @@ class FailsToTrain(Claim):
             + (f": of {len(self.labels)} deep nets, the one deciding" if len(self.labels) > 1
                else "")))
         return Verdict(verdict, evidence, test, chosen.p_value, numbers)
+
+
+@dataclass(frozen=True)
+class Trains(FailsToTrain):
+    """The converse of ``FailsToTrain``: each of ``labels`` trains (not near chance, and not
+    far below ``reference``). Holds when every label trained, fails when one failed,
+    underpowered otherwise. A failed run (near chance, a class never right, or a diverged loss)
+    is its evidence against, so no failure flag excludes it."""
+
+    kind = "trains"
+    expected_failures = (NEAR_CHANCE, NEVER_RIGHT, DIVERGED)
+
+    def decide(self, results: ExperimentResults) -> Verdict:
+        failing = super().decide(results)
+        verdict = {HOLDS: FAILS, FAILS: HOLDS}.get(failing.verdict, failing.verdict)
+        return replace(failing, verdict=verdict)
