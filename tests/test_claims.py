@@ -523,3 +523,24 @@ def test_table_claims_are_listed_and_counted_once():
     assert verdict_cells({"mnist": by_dataset["mnist"]}, list(names), names,
                          lambda row: row["verdict"]) == [
         "underpowered (on the tables)", "counted once, under MNIST"]
+
+
+@pytest.mark.parametrize("low, high, verdict", [
+    (-0.004, 0.003, HOLDS),       # within the half-point margin: the same model
+    (0.012, 0.03, FAILS),         # wholly beyond it
+    (-0.002, 0.012, UNDERPOWERED),
+])
+def test_equality_within_the_margin(low, high, verdict):
+    assert margins.verdict_of_interval(low, high, margins.ACCURACY_MARGIN, margins.EQUALS) == verdict
+
+
+def test_sometimes_holds_on_one_cell_and_one_case_never_refutes_it(rows, results):
+    from mlhistory.judging.panels import Sometimes
+
+    saved = results(rows("shallow", [0.90], n_train=100), rows("net", [0.80, 0.81, 0.82], n_train=100),
+                    rows("shallow", [0.90], n_train=1000), rows("net", [0.95, 0.96, 0.97]))
+    cells = lambda *sizes: tuple(((("shallow",), ("net",), size)) for size in sizes)  # noqa: E731
+    assert Sometimes("s", "S.", cells=cells(100, 1000)).evaluate(saved).verdict == HOLDS
+    assert Sometimes("s", "S.", cells=cells(1000)).evaluate(saved).verdict == FAILS
+    judged = base.judge(saved, [Sometimes("s", "S.", cells=cells(100, 1000))])[0]
+    assert "n_train 100/1,000" in judged["budgets"]  # the sizes judged, not the largest alone

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..results import ExperimentResults
 from . import paired
-from .base import Claim, results_of, results_of_each
+from .base import Claim, results_of_each
 from .comparisons import all_of
 from .margins import (
     BEATS,
@@ -114,8 +114,8 @@ class FadesWithDepth(Claim):
         return self.labels
 
     def decide(self, results: ExperimentResults) -> Verdict:
-        ratios = {label: np.array([log_gradient_ratio(results, row)
-                                   for row in results_of(results, label)])
+        rows = results_of_each(results, self.labels)  # every depth has results, or NoResults
+        ratios = {label: np.array([log_gradient_ratio(results, row) for row in rows[label]])
                   for label in self.labels}
         means = np.array([values.mean() for values in ratios.values()])
         rho, p_rise, p_fall = rank_trend(means)
