@@ -19,7 +19,7 @@ What the reader should see: whether learned features lift even a linear model ab
 engineered pipeline, and whether greedy stacking stalls where joint training keeps gaining.
 """
 
-from mlhistory.judging import Beats, DiminishingReturns, Pairwise
+from mlhistory.judging import PROJECT, Beats, DiminishingReturns, KeepsGaining, Pairwise
 from mlhistory.reporting.plots import Plot
 from mlhistory.reporting.tables import Table
 from mlhistory.results.labels import stack_label
@@ -64,10 +64,16 @@ EXPERIMENT = Experiment(
                  pairs=tuple((STACKS["joint", depth], STACKS["greedy", depth])
                              for depth in DEPTHS[1:]),
                  relation="beats", passage=DIFFERENT),
-        DiminishingReturns("greedy_diminishing_returns", "Greedily stacked layers give "
-                           "\"fast-diminishing returns\": each added layer gains less.",
+        KeepsGaining("greedy_diminishing_returns", "Greedily stacked layers give "
+                     "\"fast-diminishing returns\" where joint training does not: from two "
+                     "layers on, joint training gains more accuracy than greedy stacking.",
+                     keeps=tuple(STACKS["joint", depth] for depth in DEPTHS),
+                     stops=tuple(STACKS["greedy", depth] for depth in DEPTHS), start=1,
+                     passage=DIFFERENT),
+        DiminishingReturns("greedy_gains_shrink", "Along greedy stacking alone, each added "
+                           "layer gains less than the one before.",
                            labels=tuple(STACKS["greedy", depth] for depth in DEPTHS),
-                           passage=DIFFERENT),
+                           source=PROJECT, passage=DIFFERENT + " (greedy alone: ours)"),
     ),
     plots=(
         Plot("representation_grid", models=MODELS, representations=REPRESENTATIONS),

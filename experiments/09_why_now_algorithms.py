@@ -19,7 +19,15 @@ deepens while its early layers' gradients vanish, and whether the 2015 recipe tr
 layers as well as 5 (and how it compares with the 2010 recipe at every depth).
 """
 
-from mlhistory.judging import PROJECT, FailsToTrain, MatchesOrBeats, Pairwise
+from mlhistory.judging import (
+    PROJECT,
+    FadesWithDepth,
+    FailsToTrain,
+    MatchesOrBeats,
+    Pairwise,
+    PropagatesBetter,
+    Trains,
+)
 from mlhistory.reporting.plots import Plot
 from mlhistory.results.labels import recipe_label
 from mlhistory.running.experiment import Experiment, Run, main
@@ -56,10 +64,26 @@ EXPERIMENT = Experiment(
                      "below the same recipe at depth 2).",
                      labels=(NETS["1990s", 10], NETS["1990s", 20]), reference=NETS["1990s", 2],
                      passage=ALGORITHMS),
-        MatchesOrBeats("modern_recipe_trains_depth_20", "Batch normalisation and residual "
-                       "connections (2014-2016) further improved gradient propagation: with "
-                       "them, 20 layers train at least as well as 5.",
-                       winner=NETS["2015", 20], losers=(NETS["2015", 5],), passage=ALGORITHMS),
+        FadesWithDepth("fading_gradient", "The training signal would \"fade away\" as layers "
+                       "were added: with the 1990s recipe, the first layer's gradient falls "
+                       "further below the last layer's the deeper the net.",
+                       labels=tuple(NETS["1990s", depth] for depth in DEPTHS),
+                       passage=ALGORITHMS),
+        Trains("recipe_2010_trains_10_layers", "Around 2009-2010 better activations, "
+               "initialisation and optimisers let nets of \"10 or more layers\" train: with the "
+               "2010 recipe, 10 and 20 layers train (not near chance, nor far below depth 2).",
+               labels=(NETS["2010", 10], NETS["2010", 20]), reference=NETS["2010", 2],
+               passage=ALGORITHMS),
+        PropagatesBetter("modern_recipe_trains_depth_20", "Batch normalisation and residual "
+                         "connections (2014-2016) further improved gradient propagation: at 20 "
+                         "layers they reach a lower training loss than the 2010 recipe and keep "
+                         "the first layer's gradient nearer the last layer's.",
+                         better=NETS["2015", 20], worse=NETS["2010", 20], passage=ALGORITHMS),
+        MatchesOrBeats("depth_20_matches_depth_5", "With batch normalisation and residual "
+                       "connections, 20 layers score at least as well on the test images as 5, "
+                       "after the same 3 epochs.", winner=NETS["2015", 20],
+                       losers=(NETS["2015", 5],), source=PROJECT,
+                       passage=ALGORITHMS + " (test accuracy after 3 epochs: ours)"),
         Pairwise("recipe_2015_vs_2010", "The 2015 recipe (batch normalisation, residual "
                  "connections) matches or beats the 2010 recipe at every depth.",
                  pairs=tuple((NETS["2015", depth], NETS["2010", depth]) for depth in DEPTHS),

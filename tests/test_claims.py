@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from mlhistory.judging import base, margins, paired
-from mlhistory.judging.comparisons import Beats, MatchesOrBeats, WinRate
+from mlhistory.judging.comparisons import Beats, MatchesOrBeats, Pairwise, WinRate
 from mlhistory.judging.rankings import RunnerUp
 from mlhistory.judging.references import ErrorReduction
 from mlhistory.judging.trainability import FailsToTrain
@@ -24,7 +24,7 @@ from mlhistory.results.flags import (
     FAILED,
     FLAGS_FILE,
     NEAR_CHANCE,
-    NEVER_PREDICTS,
+    NEVER_RIGHT,
     SHORT,
     Flag,
     row_flags,
@@ -223,12 +223,26 @@ def test_a_never_predicted_class_is_flagged(rows, results, predictions_for, clai
     predictions = predictions_for(0.9)
     predictions[predictions == 3] = 4
     flags = row_flags({"run_key": "k"}, predictions, claim_labels)
-    assert [flag.reason for flag in flags] == [NEVER_PREDICTS]
-    assert f"({np.sum(claim_labels == 3)} test rows)" in flags[0].detail
+    assert [flag.reason for flag in flags] == [NEVER_RIGHT]
+    assert f"({np.sum(claim_labels == 3)} test rows, never predicted)" in flags[0].detail
     a = rows("a", [0.90, 0.91, 0.92])
     saved = results(a, rows("b", [0.85, 0.86, 0.87]),
                     artifacts={a[0]["run_key"]: {"predictions": predictions}})
-    assert "a: 1 of 3 seeds never predicts a class, excluded" in CLAIM.evaluate(saved).evidence
+    assert "a: 1 of 3 seeds never gets a class right, excluded" in CLAIM.evaluate(saved).evidence
+
+
+def test_a_class_predicted_only_wrongly_is_flagged_like_one_never_predicted(predictions_for,
+                                                                         claim_labels):
+    """LightGBM on shuttle predicts its two rarest classes, but never for their own rows."""
+    predictions = predictions_for(0.9)
+    rows_of_3 = np.flatnonzero(claim_labels == 3)
+    predictions[rows_of_3] = 4
+    predictions[np.flatnonzero(claim_labels == 5)[:2]] = 3
+    flags = row_flags({"run_key": "k"}, predictions, claim_labels)
+    assert [flag.reason for flag in flags] == [NEVER_RIGHT]
+    wrongly = int(np.sum(predictions == 3))
+    assert wrongly >= 2
+    assert f"3 ({len(rows_of_3)} test rows, predicted {wrongly} times, never right)" in flags[0].detail
 
 
 def test_near_chance_and_a_rising_loss_are_flagged_and_a_healthy_run_is_not(predictions_for, claim_labels):
@@ -262,7 +276,7 @@ def test_a_failure_a_claim_expects_is_kept_and_a_divergence_is_not(rows, results
                     artifacts={keys[2]: {"train_loss": diverged_loss()}})
     claim = FailsToTrain("f", "", labels=("deep",), reference="shallow", chance=0.1)
     judged = claim.evaluate(saved)
-    assert "deep: 2 of 3 seeds near chance, kept: the claim expects it" in judged.evidence
+    assert "deep: 2 of 3 seeds near chance, kept: the claim judges its failure" in judged.evidence
     assert "deep: 1 of 3 seeds diverged, excluded" in judged.evidence
     assert judged.verdict == HOLDS  # the two seeds left are near chance
 
@@ -366,7 +380,8 @@ def test_win_rate_counts_one_comparison_per_pair_however_many_seeds(rows, result
                                       ("boost3", "forest3")))
     result = claim.evaluate(saved)
     # Three seeds of a forest against one booster run are one comparison, not three.
-    assert "2 wins, 1 losses, 0 ties" in result.evidence and "3 comparisons" in result.evidence
+    assert "2 wins, 1 losses, 0 ties" in result.evidence
+    assert "3 counted comparisons" in result.evidence
     assert result.verdict == HOLDS and result.p_value is not None
 
 
@@ -388,8 +403,33 @@ def test_the_runner_up_counts_only_the_datasets_it_places_on(rows, results):
     claim = RunnerUp("r", "R.", groups=(("rf1", "x1", "y1"), ("rf2", "x2", "y2"),
                                         ("rf3", "x3", "y3")))
     result = claim.evaluate(saved)
-    assert "first or second on 2 of 3 datasets (1 not, 0 undecided)" in result.evidence
+    assert ("on 3 counted datasets: first or second by mean on 2; by the test against the "
+            "second best, places on 2, does not on 1, undecided on 0") in result.evidence
     assert result.verdict == HOLDS
+
+
+def test_the_runner_up_ranks_among_the_competitors_that_did_not_fail(rows, results):
+    """A competitor whose every run failed is left out of the ranking and named, not allowed to
+    make the whole dataset setup short."""
+    broken = rows("broken", [0.97])
+    saved = results(rows("rf", [0.90, 0.91]), rows("x", [0.95]), rows("y", [0.80]), broken,
+                    artifacts={broken[0]["run_key"]: {"train_loss": diverged_loss()}})
+    result = RunnerUp("r", "R.", groups=(("rf", "x", "y", "broken"),)).evaluate(saved)
+    assert result.verdict == HOLDS
+    assert "rank 2 of 3 on accuracy by mean (left out, every run failed: broken)" in result.evidence
+
+
+def test_pairs_on_fewer_than_2000_test_images_are_shown_and_never_decide(rows, results,
+                                                                       claim_labels):
+    """The 8x8 digits' 450 test images: a clear gap there is an illustration, not a verdict."""
+    small = claim_labels[:450]
+    saved = results(rows("a", [0.95], n_test=450), rows("b", [0.80], n_test=450),
+                    test_labels=small)
+    claim = Pairwise("p", "P.", pairs=(("a", "b"),), relation="beats")
+    judged = claim.evaluate(saved)
+    assert judged.verdict == UNDERPOWERED
+    assert "[illustration, not counted]" in judged.evidence
+    assert WinRate("w", "W.", pairs=(("a", "b"),)).evaluate(saved).verdict == UNDERPOWERED
 
 
 @pytest.mark.parametrize("better, worse, verdict", [
@@ -483,3 +523,24 @@ def test_table_claims_are_listed_and_counted_once():
     assert verdict_cells({"mnist": by_dataset["mnist"]}, list(names), names,
                          lambda row: row["verdict"]) == [
         "underpowered (on the tables)", "counted once, under MNIST"]
+
+
+@pytest.mark.parametrize("low, high, verdict", [
+    (-0.004, 0.003, HOLDS),       # within the half-point margin: the same model
+    (0.012, 0.03, FAILS),         # wholly beyond it
+    (-0.002, 0.012, UNDERPOWERED),
+])
+def test_equality_within_the_margin(low, high, verdict):
+    assert margins.verdict_of_interval(low, high, margins.ACCURACY_MARGIN, margins.EQUALS) == verdict
+
+
+def test_sometimes_holds_on_one_cell_and_one_case_never_refutes_it(rows, results):
+    from mlhistory.judging.panels import Sometimes
+
+    saved = results(rows("shallow", [0.90], n_train=100), rows("net", [0.80, 0.81, 0.82], n_train=100),
+                    rows("shallow", [0.90], n_train=1000), rows("net", [0.95, 0.96, 0.97]))
+    cells = lambda *sizes: tuple(((("shallow",), ("net",), size)) for size in sizes)  # noqa: E731
+    assert Sometimes("s", "S.", cells=cells(100, 1000)).evaluate(saved).verdict == HOLDS
+    assert Sometimes("s", "S.", cells=cells(1000)).evaluate(saved).verdict == FAILS
+    judged = base.judge(saved, [Sometimes("s", "S.", cells=cells(100, 1000))])[0]
+    assert "n_train 100/1,000" in judged["budgets"]  # the sizes judged, not the largest alone

@@ -189,6 +189,11 @@ def claim_naming(claim: type[Claim], label: str) -> Claim:
         "reaches_reference": {"label": label, "references": (("d", 0.5, "a fixture"),)},
         "trains_within": {"label": label, "seconds": 60},
         "runner_up": {"groups": (("a", label),)},
+        "trains": {"labels": (label,), "reference": "a"},
+        "propagates_better": {"better": "a", "worse": label},
+        "fades_with_depth": {"labels": ("a", "b", label)},
+        "sometimes": {"cells": ((("a",), (label,), None),)},
+        "keeps_gaining": {"keeps": ("a", "b"), "stops": ("b", label)},
     }[claim.kind]
     return claim("c", "C.", **fields)
 

@@ -178,17 +178,35 @@ def test_only_the_run_that_chose_the_shared_learning_rate_keeps_its_time_out_of_
     run that chose it subtracts that time from its fit time, a run reusing the choice nothing
     (subtracting it from every depth made their fit times negative)."""
     from mlhistory.data import DATASETS
-    from mlhistory.models import layered_nets
+    from mlhistory.models import layered_nets, nets
 
     rng = np.random.default_rng(0)
     images, labels = rng.random((40, 8, 8)).astype(np.float32), np.arange(40) % 10
     options = {"seed": 0, "width": 8, "recipe": "1990s", "epochs": 1, "batch_size": 8,
                "learning_rates": (0.1, 0.01)}
     reused = layered_nets.DepthRecipeClassifier(DATASETS["digits"], depth=5, **options)
-    key = (layered_nets.array_digest(labels, reused.inputs(images)), 0, (0.1, 0.01), 1, 8, 8)
-    layered_nets._CHOSEN[key] = ([0.5, 0.7], 123.0)  # as if depth 2 had chosen it already
+    key = (layered_nets.LEARNING_RATE_CHOICE,
+           layered_nets.array_digest(labels, reused.inputs(images)), 0, (0.1, 0.01), 1, 8, 8)
+    nets._COMPUTED[key] = ([0.5, 0.7], 123.0)  # as if depth 2 had chosen it already
     try:
         assert reused._choose_learning_rate(reused.inputs(images), labels) == 0.01
     finally:
-        del layered_nets._CHOSEN[key]
+        del nets._COMPUTED[key]
     assert reused.selection_seconds == 0.0 and reused.shared_selection_seconds == 123.0
+
+
+def test_a_shared_computation_runs_once_and_only_its_first_caller_spent_the_time():
+    """One memo serves the trained nets and the 1990s recipe's learning rate: the second caller
+    gets the same value, the time it took, and nothing spent in its own call."""
+    from mlhistory.models import nets
+
+    calls = []
+    key = ("a throwaway role", 1)
+    try:
+        first = nets.computed_once(key, lambda: calls.append(1) or [0.5])
+        second = nets.computed_once(key, lambda: calls.append(2) or [0.9])
+    finally:
+        del nets._COMPUTED[key]
+    assert calls == [1]
+    assert first[0] == second[0] == [0.5]
+    assert first[1] == first[2] == second[1] and second[2] == 0.0

@@ -15,13 +15,25 @@ a verdict can always be recomputed from a results folder, on any machine.
 - ``trends``: a measurement along epochs, training sizes, depth or layers: ReachesSooner,
   FitTimeExponents, DiminishingReturns, RisesAlong, FailsToTrain;
 - ``references``: a measurement against a figure from outside (published, quoted, a bound):
-  ReachesReference, ErrorReduction, TrainsWithin, GpuSpeedup.
+  ReachesReference, ErrorReduction, TrainsWithin, GpuSpeedup;
+- ``trainability`` and ``gradients``: whether deep nets train, judged on the training side:
+  FailsToTrain, Trains, PropagatesBetter, FadesWithDepth;
+- ``panels``: a "sometimes" over a panel of datasets and sizes (Sometimes), and an interaction
+  of two series' gains (KeepsGaining).
 
 Importing the package imports the modules of kinds, which registers every kind; the package
 exports each registered kind under its class name, so a new kind is its class and nothing else.
 """
 
-from . import comparisons, rankings, references, trainability, trends  # noqa: F401  (defining the kinds registers them)
+from . import (  # noqa: F401  (defining the kinds registers them)
+    comparisons,
+    gradients,
+    panels,
+    rankings,
+    references,
+    trainability,
+    trends,
+)
 from .base import CLAIM_KINDS
 from .verdicts import BOOK, PROJECT
 

@@ -188,7 +188,7 @@ class Claim:
                         left_out.setdefault(key, []).append(flag.reason)
             for found, outcome in ((left_out, "excluded"),
                                    ({key: reasons for key, reasons in kept.items()
-                                     if key not in left_out}, "kept: the claim expects it")):
+                                     if key not in left_out}, "kept: the claim judges its failure")):
                 counted = [reasons for key, reasons in found.items() if key in judged]
                 if counted:
                     reasons = list(dict.fromkeys(reason for run in counted for reason in run))

@@ -184,10 +184,17 @@ class MatchesOrBeats(Beats):
     relation = MATCHES_OR_BEATS
 
 
+def illustration(comparison: Verdict) -> bool:
+    """A comparison on fewer than ``MIN_TEST_IMAGES`` test images (the 8x8 digits' 450,
+    satellite's 1,609): shown, never counted towards a verdict."""
+    return comparison.numbers is not None and comparison.numbers.n_test < MIN_TEST_IMAGES
+
+
 def _pair_verdicts(results: ExperimentResults, pairs, metric: str, relation: str
                    ) -> tuple[list[Verdict], list[str]]:
-    """Each pair's comparison; a pair without results here (a dataset not available) is listed
-    and not counted, one whose every run of a side is flagged counts as setup short."""
+    """Each pair's comparison; a pair without results here (a dataset not available) or on
+    fewer than ``MIN_TEST_IMAGES`` test images (``illustration``) is listed and not counted,
+    one whose every run of a side is flagged counts as setup short."""
     comparisons, details = [], []
     for winner, loser in pairs:
         try:
@@ -199,9 +206,19 @@ def _pair_verdicts(results: ExperimentResults, pairs, metric: str, relation: str
             else:
                 details.append(missing.evidence + " (not counted)")
             continue
+        if illustration(comparison):
+            details.append(f"[illustration, not counted] {comparison.evidence}")
+            continue
         comparisons.append(comparison)
         details.append(f"[{comparison.verdict}] {comparison.evidence}")
     return comparisons, details
+
+
+def only_illustrations(details: list[str]) -> Verdict:
+    """The verdict of a claim whose every comparison with results is an illustration."""
+    return Verdict(UNDERPOWERED, "every comparison with results is on fewer than "
+                                 f"{MIN_TEST_IMAGES:,} test images, not cross-validated: "
+                                 "illustrations, not a verdict; " + "; ".join(details))
 
 
 @dataclass(frozen=True)
@@ -226,6 +243,8 @@ class Pairwise(Claim):
     def decide(self, results: ExperimentResults) -> Verdict:
         comparisons, details = _pair_verdicts(results, self.pairs, self.metric, self.relation)
         if not comparisons:
+            if any(detail.startswith("[illustration") for detail in details):
+                return only_illustrations(details)
             raise NoResults(*flatten(self.pairs))
         outcomes = [comparison.verdict for comparison in comparisons]
         verdict = most_of(outcomes) if self.quorum == "most" else all_of(outcomes)
@@ -304,6 +323,8 @@ class WinRate(Claim):
 
         comparisons, details = _pair_verdicts(results, self.pairs, self.metric, BEATS)
         if not comparisons:
+            if any(detail.startswith("[illustration") for detail in details):
+                return only_illustrations(details)
             raise NoResults(*flatten(self.pairs))
         outcomes = [comparison.verdict for comparison in comparisons]
         counts = Counter(outcomes)
@@ -312,7 +333,8 @@ class WinRate(Claim):
         verdict = most_of(outcomes)
         undecided = counts[UNDERPOWERED] + counts[SETUP_SHORT]
         evidence = (f"{wins} wins, {losses} losses, {counts[TIES]} ties (within the margin), "
-                    f"{undecided} undecided in {len(outcomes)} comparisons; " + "; ".join(details))
+                    f"{undecided} undecided in {len(outcomes)} counted comparisons; "
+                    + "; ".join(details))
         chosen = combined(verdict, comparisons)
         test = ("one comparison per dataset and size, each by the paired test of the mean "
                 "against the margin; sign test on wins against losses")

@@ -13,7 +13,10 @@ The relations a claim can predict, each decided by the 95 % interval of the gap 
 - ``MATCHES_OR_BEATS`` (non-inferiority): holds when the interval lies above -margin, fails when
   it lies below -margin, underpowered otherwise;
 - ``EXCEEDS`` (superiority by the margin, e.g. "far below"): holds when the interval lies above
-  +margin, fails when it lies below it, underpowered otherwise.
+  +margin, fails when it lies below it, underpowered otherwise;
+- ``EQUALS`` (the book predicts no difference, e.g. the kernel trick computes the same model):
+  holds when the interval lies within ±margin, fails when it lies wholly beyond it on either
+  side, underpowered otherwise.
 """
 
 import math
@@ -42,9 +45,15 @@ REACH_TOLERANCE = 0.001
 # The smallest test set a verdict may rest on, unless cross-validated (no claim here is): below
 # it the interval of a paired gap is a few points wide, and a verdict an illustration only.
 MIN_TEST_IMAGES = 2_000
+# Trainability (experiment 09), judged on the training side, where there are no test images:
+# the final training loss, in nats of cross-entropy, within 0.02 (a 2 % change of the mean
+# likelihood the net gives the right class); and the gradient ratio of the first to the last
+# layer, in log10, within a factor of 2 (the book's "fade away" is orders of magnitude).
+TRAINING_LOSS_MARGIN = 0.02
+GRADIENT_RATIO_MARGIN = 0.30103  # log10(2)
 
-BEATS, MATCHES_OR_BEATS, EXCEEDS = "beats", "matches_or_beats", "exceeds"
-RELATIONS = (BEATS, MATCHES_OR_BEATS, EXCEEDS)
+BEATS, MATCHES_OR_BEATS, EXCEEDS, EQUALS = "beats", "matches_or_beats", "exceeds", "equals"
+RELATIONS = (BEATS, MATCHES_OR_BEATS, EXCEEDS, EQUALS)
 Z_95 = 1.959963984540054  # the two-sided 95 % normal quantile
 Z_POWER = 0.8416212335729143  # 80 % power
 
@@ -65,6 +74,10 @@ def verdict_of_interval(low: float, high: float, margin: float, relation: str) -
         if high < 0:
             return FAILS
         return TIES if -margin <= low and high <= margin else UNDERPOWERED
+    if relation == EQUALS:
+        if -margin <= low and high <= margin:
+            return HOLDS
+        return FAILS if low > margin or high < -margin else UNDERPOWERED
     threshold = {MATCHES_OR_BEATS: -margin, EXCEEDS: margin}.get(relation)
     if threshold is None:
         raise ValueError(f"unknown relation {relation!r}; the relations are {', '.join(RELATIONS)}")
@@ -78,6 +91,8 @@ def distance_to_settle(gap: float, margin: float, relation: str) -> float:
     than underpowered: to clear 0 or fit inside ±margin (``BEATS``), or to clear the margin."""
     if relation == BEATS:
         return max(abs(gap), margin - abs(gap))
+    if relation == EQUALS:
+        return abs(margin - abs(gap))
     return abs(gap - (-margin if relation == MATCHES_OR_BEATS else margin))
 
 

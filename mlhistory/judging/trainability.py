@@ -3,7 +3,7 @@
 from dataclasses import dataclass, replace
 
 from ..results import ExperimentResults, mean_std
-from ..results.flags import NEAR_CHANCE, NEVER_PREDICTS
+from ..results.flags import DIVERGED, NEAR_CHANCE, NEVER_RIGHT
 from . import paired
 from .base import Claim, results_of
 from .comparisons import compare
@@ -30,7 +30,7 @@ class FailsToTrain(Claim):
     within ``near`` of chance. Far below: the interval of the reference's gap over the label
     lies above ``far`` (``margins.EXCEEDS``); below it, the label trained (not far below).
     Holds when every label failed; fails when one trained; underpowered otherwise. A run of
-    ``labels`` near chance, or never predicting a class, is the claim's evidence, so those flags
+    ``labels`` near chance, or never getting a class right, is the claim's evidence, so those flags
     do not exclude it; one whose training loss rose (diverged) is excluded all the same: a
     loss that climbs is a step size too large, not the fading signal the claim is about.
     """
@@ -41,7 +41,7 @@ class FailsToTrain(Claim):
     near: float = 0.1  # within this of chance counts as "near chance"
     far: float = 0.1  # this far below the reference counts as "far below"
     kind = "fails_to_train"
-    expected_failures = (NEAR_CHANCE, NEVER_PREDICTS)
+    expected_failures = (NEAR_CHANCE, NEVER_RIGHT)
 
     def run_labels(self) -> tuple[str, ...]:
         return (*self.labels, self.reference)
@@ -98,3 +98,19 @@ class FailsToTrain(Claim):
             + (f": of {len(self.labels)} deep nets, the one deciding" if len(self.labels) > 1
                else "")))
         return Verdict(verdict, evidence, test, chosen.p_value, numbers)
+
+
+@dataclass(frozen=True)
+class Trains(FailsToTrain):
+    """The converse of ``FailsToTrain``: each of ``labels`` trains (not near chance, and not
+    far below ``reference``). Holds when every label trained, fails when one failed,
+    underpowered otherwise. A failed run (near chance, a class never right, or a diverged loss)
+    is its evidence against, so no failure flag excludes it."""
+
+    kind = "trains"
+    expected_failures = (NEAR_CHANCE, NEVER_RIGHT, DIVERGED)
+
+    def decide(self, results: ExperimentResults) -> Verdict:
+        failing = super().decide(results)
+        verdict = {HOLDS: FAILS, FAILS: HOLDS}.get(failing.verdict, failing.verdict)
+        return replace(failing, verdict=verdict)

@@ -24,7 +24,7 @@ VERDICT_MEANINGS = {
     LIMITED_BY_MACHINE: "this machine could not give the claim a fair test (no GPU, say); the "
                         "evidence says what would be needed",
     SETUP_SHORT: "a run the claim rests on failed (every run of a side diverged, sat near "
-                 "chance or never predicted a class), is flagged short of what its family "
+                 "chance or never got a class right), is flagged short of what its family "
                  "reaches in the literature, or has no results here, or a figure it needs is "
                  "missing",
     INCONCLUSIVE: "a trend over a few steps (a rank correlation, with no margin to call it "

@@ -16,7 +16,7 @@ import numpy as np
 from keras import layers
 
 from ..data import DatasetInfo, array_digest, stratified_subset, validation_split
-from .nets import PREDICT_BATCH_SIZE, KerasClassifier, convnet, predict_in_batches
+from .nets import PREDICT_BATCH_SIZE, KerasClassifier, computed_once, convnet, predict_in_batches
 
 
 def _flat_size(info: DatasetInfo) -> int:
@@ -95,9 +95,7 @@ RECIPES = {
 }
 GRADIENT_BATCH = 1024
 SELECTION_DEPTH = 2  # where the 1990s recipe's learning rate is chosen
-# The 1990s recipe's validation accuracy per candidate learning rate, and the seconds the choice
-# took, by data, seed and settings: every depth of one seed shares the choice.
-_CHOSEN: dict[tuple, tuple[list[float], float]] = {}
+LEARNING_RATE_CHOICE = "1990s learning rate"  # its role in the process's shared computations
 
 
 def depth_recipe_network(info: DatasetInfo, depth: int, width: int, recipe: str) -> keras.Model:
@@ -178,11 +176,7 @@ class DepthRecipeClassifier(KerasClassifier):
         of the run that made it, the only run whose fit it was spent in: a run reusing the
         choice subtracts nothing (subtracting the shared time from every depth made their fit
         times negative)."""
-        key = (array_digest(labels, inputs), self.seed, self.learning_rates, self.epochs,
-               self.batch_size, self.width)
-        chosen_here = key not in _CHOSEN
-        if chosen_here:
-            start = time.perf_counter()
+        def validation_accuracy() -> list[float]:
             train, held_out = validation_split(labels, self.seed)
             accuracy = []
             for learning_rate in self.learning_rates:
@@ -193,9 +187,12 @@ class DepthRecipeClassifier(KerasClassifier):
                             batch_size=self.batch_size, verbose=0)
                 predicted = predict_in_batches(network, inputs[held_out])
                 accuracy.append(float(np.mean(predicted.argmax(axis=1) == labels[held_out])))
-            _CHOSEN[key] = (accuracy, time.perf_counter() - start)
-        self.validation_accuracy, self.shared_selection_seconds = _CHOSEN[key]
-        self.selection_seconds = self.shared_selection_seconds if chosen_here else 0.0
+            return accuracy
+
+        key = (LEARNING_RATE_CHOICE, array_digest(labels, inputs), self.seed,
+               self.learning_rates, self.epochs, self.batch_size, self.width)
+        (self.validation_accuracy, self.shared_selection_seconds,
+         self.selection_seconds) = computed_once(key, validation_accuracy)
         keras.utils.set_random_seed(self.seed)
         return self.learning_rates[int(np.argmax(self.validation_accuracy))]
 

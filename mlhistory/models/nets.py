@@ -32,26 +32,36 @@ def fit_verbosity() -> int:
     return 1 if sys.stdout.isatty() else 2
 
 
-# Nets trained in this process, by a key naming what they were trained for, on which data and
-# seed: runs that need the same net (a learned representation, a pretrained base) train it once.
-_TRAINED: dict[tuple, tuple[list, float]] = {}
+# What this process computed once for a key naming what, on which data and seed: runs that need
+# the same thing (a learned representation, a pretrained base, the 1990s recipe's choice of
+# learning rate) compute it once. Each user puts its own role first in the key.
+_COMPUTED: dict[tuple, tuple[object, float]] = {}
+
+
+def computed_once(key: tuple, compute) -> tuple[object, float, float]:
+    """``compute()``, called at most once per process for ``key``.
+
+    Returns (its value, seconds the computation took, seconds spent computing in this call):
+    only the call that computed it spent the time, so only that run may keep it out of its
+    fit time.
+    """
+    if key not in _COMPUTED:
+        start = time.perf_counter()
+        value = compute()
+        _COMPUTED[key] = (value, time.perf_counter() - start)
+        return (*_COMPUTED[key], _COMPUTED[key][1])
+    return (*_COMPUTED[key], 0.0)
 
 
 def train_once(key: tuple, seed: int, train) -> tuple[list, float, float]:
-    """The weights of ``train()``'s net, trained at most once per process for ``key``.
-
-    Returns (weights, seconds the training took, seconds spent training in this call). The
-    seed is set right before training, so the net is the same whichever run trains it.
-    """
-    if key not in _TRAINED:
+    """The weights of ``train()``'s net, trained at most once per process for ``key``
+    (``computed_once``). The seed is set right before training, so the net is the same
+    whichever run trains it."""
+    def trained() -> list:
         keras.utils.set_random_seed(seed)
-        start = time.perf_counter()
-        network = train()
-        seconds = time.perf_counter() - start
-        _TRAINED[key] = (network.get_weights(), seconds)
-        return _TRAINED[key][0], seconds, seconds
-    weights, seconds = _TRAINED[key]
-    return weights, seconds, 0.0
+        return train().get_weights()
+
+    return computed_once(("trained net", *key), trained)
 
 
 def _dropout(rate: float) -> list:
