@@ -189,8 +189,10 @@ def test_a_new_model_is_one_registry_entry(tmp_path, monkeypatch, runs_in_proces
     folder = results_dir / "digits" / "99_ridge"
     assert (folder / "accuracy_and_fit_time.png").stat().st_size > 0
     write_report(results_dir)
-    # The main page keeps to claims and plots; the pages it links name every run.
-    assert "digits/99_ridge/accuracy_and_fit_time.png" in (results_dir / "REPORT.md").read_text()
+    # The experiment's own page shows its figures; it and the pages the main page links name
+    # every run.
+    assert "](accuracy_and_fit_time.png)" in (folder / "README.md").read_text()
+    assert "](digits/99_ridge/README.md)" in (results_dir / "REPORT.md").read_text()
     for page in (folder / "README.md", results_dir / "APPENDIX.md", results_dir / "index.html"):
         assert "Ridge classifier (alpha=1)" in page.read_text(), page
 

@@ -504,7 +504,8 @@ def judged_row(dataset: str, claim_id: str, verdict: str, scope: str | None = No
 
 
 def test_table_claims_are_listed_and_counted_once():
-    from mlhistory.reporting.overview import tally, verdict_cells
+    from mlhistory.reporting.glance import verdict_cells
+    from mlhistory.reporting.overview import tally
 
     rows = [judged_row(dataset, "on_images", HOLDS) for dataset in ("mnist", "fashion_mnist")]
     rows += [judged_row(dataset, "on_tables", UNDERPOWERED, "tables")

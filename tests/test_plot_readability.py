@@ -88,6 +88,24 @@ def test_a_truncated_accuracy_axis_without_a_mark_is_caught(figure):
     assert "axis starts at 0.8" in axis.get_ylabel()
 
 
+def test_a_break_mark_over_a_tick_label_is_caught():
+    # A tall, narrow panel (the lowest models beside a broken axis): the break mark, sized in
+    # points, stays on the axis line, clear of the tick labels under it.
+    figure, axis = plt.subplots(figsize=(2, 14))
+    axis.plot([0.5, 0.55], [0, 1], label="a line")
+    axis.set_xlim(0.5, 0.56)
+    axes.label_accuracy_axis(axis, "x", "test accuracy")
+    figure.canvas.draw()
+    assert readability.marks_over_tick_labels(figure) == []
+    # Planted: a mark stretched over the first tick label is caught.
+    axis.plot([0.0, 0.1], [-0.05, 0.0], transform=axis.transAxes, clip_on=False,
+              gid=axes.TRUNCATION_MARK)
+    figure.canvas.draw()
+    assert any("drawn over the tick label" in problem
+               for problem in readability.marks_over_tick_labels(figure))
+    plt.close(figure)
+
+
 def test_text_too_small_at_the_report_width_is_caught():
     figure, axis = plt.subplots(figsize=(16, 5))
     axis.plot([1, 2], [1, 2])

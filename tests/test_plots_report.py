@@ -144,8 +144,9 @@ def test_a_new_plot_kind_is_one_decorated_function(throwaway_kind, tmp_path, mon
     assert written[0].read_bytes().startswith(PNG_SIGNATURE)
     assert checked == [("A throwaway figure", [])]
     write_report(tmp_path)
+    # A figure no claim's kind names as its evidence is on its experiment's page only.
     assert "![throwaway](throwaway.png)" in (folder / "README.md").read_text()
-    assert "](digits/00_throwaway/throwaway.png)" in (tmp_path / "REPORT.md").read_text()
+    assert "throwaway.png" not in (tmp_path / "REPORT.md").read_text()
     assert '<img src="digits/00_throwaway/throwaway.png"' in (tmp_path / "index.html").read_text()
 
 

@@ -3,6 +3,7 @@ fitted): what the main page opens with, how short it stays, where the details go
 every link between the pages leads somewhere."""
 
 import csv
+import html
 import re
 from dataclasses import replace
 from html.parser import HTMLParser
@@ -13,11 +14,13 @@ import pytest
 from mlhistory.judging import verdicts
 from mlhistory.paths import PROJECT_ROOT
 from mlhistory.reporting import report
+from mlhistory.reporting.common import VERDICTS_HEADING
 from mlhistory.reporting.document import slug, to_markdown
+from mlhistory.reporting.history import HISTORY_HEADING, PUBLISHED_HEADING
 
-# Bytes of Markdown: the main page is a summary, not a log. It holds the verdicts, the
-# takeaways, the history figure, the eras table (five rows) and a section per experiment; the
-# glossary and every per-run table are in the appendix.
+# Bytes of Markdown: the main page is a summary, not a log. It holds the verdicts, the story
+# they tell, the published figures in short, the timeline and each claim's evidence figure; the
+# verdicts' meanings, the tests, the glossary and every per-run table are in the appendix.
 MAIN_PAGE_LIMIT = 30_000
 COMMITTED_RESULTS = PROJECT_ROOT / "results"
 MARKDOWN_LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")
@@ -48,39 +51,50 @@ def section(markdown: str, heading: str) -> str:
 
 
 @pytest.mark.slow
-def test_main_page_opens_with_the_verdicts_the_takeaways_and_the_timeline(results_set):
+def test_main_page_tells_the_story_first_and_keeps_the_details_in_the_appendix(results_set):
     markdown = (results_set / "REPORT.md").read_text()
     assert len(markdown.encode()) < MAIN_PAGE_LIMIT
     headings = re.findall(r"^## (.+)$", markdown, flags=re.MULTILINE)
-    assert headings[:3] == ["The book's claims at a glance", "What to take away",
+    assert headings[:4] == ["The book's claims at a glance", HISTORY_HEADING, PUBLISHED_HEADING,
                             "The history in one figure"]
+    # The opening paragraph comes before the verdicts and names what was done.
+    opening = markdown.split("\n## ", 1)[0]
+    assert "MNIST and Fashion-MNIST" in opening and "Sizes shown" in opening
     glance = section(markdown, "The book's claims at a glance")
     # One column per dataset, the book's own first.
-    assert "| section | claim | MNIST | Fashion-MNIST |" in glance
-    # Each verdict is explained once, in the opening, from the judging layer's meanings.
+    assert "| claim | what the book says | MNIST | Fashion-MNIST |" in glance
+    # Each verdict is explained once, in the appendix, from the judging layer's meanings.
+    appendix = (results_set / "APPENDIX.md").read_text()
+    meanings = section(appendix, VERDICTS_HEADING)
     for verdict, meaning in verdicts.VERDICT_MEANINGS.items():
-        assert markdown.count(meaning) == 1
-        assert f"- **{verdict}**: {meaning}" in glance
+        assert f"- **{verdict}**: {meaning}" in meanings and meaning not in markdown
+    assert f"(APPENDIX.md#{slug(VERDICTS_HEADING)})" in glance
     assert "(mnist/05_return_of_neural_networks/timeline.png)" in section(
         markdown, "The history in one figure")
-    # Leaderboards and per-run tables are not on the main page.
+    # Leaderboards, per-run tables and the project's own questions are not on the main page.
     assert "Leaderboard" not in headings and "| fit time |" not in markdown
+    assert "The project's own questions" not in headings
 
 
 @pytest.mark.slow
-def test_the_main_page_sets_the_eras_side_by_side_and_explains_its_terms(results_set):
+def test_the_history_is_written_from_the_eras_and_the_verdicts(results_set):
     from mlhistory.reporting.sections import GLOSSARY
 
-    markdown = (results_set / "REPORT.md").read_text()
-    eras = section(markdown, "The eras in numbers")
-    assert "| era | what changed (the book) | MNIST: best (test error) |" in eras
-    # One row per era; the first has nothing before it, and later ones are set against it.
-    rows = [line for line in eras.splitlines() if line.startswith("| ") and "---" not in line][1:]
-    assert len(rows) == 5 and rows[0].count("the first era") == 2
-    assert "Logistic regression (C=1)" in rows[0] and "fewer errors" in rows[1]
-    # The era's models are listed on experiment 05's own page, not on the main page.
+    history = section((results_set / "REPORT.md").read_text(), HISTORY_HEADING)
+    # Each era's best error on each dataset, and what the last era bought over those before.
+    for name in ("MNIST", "Fashion-MNIST"):
+        line = next(line for line in history.splitlines()
+                    if line.startswith(f"- Each era's best test error on {name}:"))
+        assert line.count(" %") >= 5 and "Logistic regression (C=1)" in line
+        assert "The last era's best against the best of every era before it:" in line
+    # Where Fashion-MNIST departs: the convnet's claim, about MNIST, goes the other way there.
+    departs = next(line for line in history.splitlines() if "departs from MNIST" in line)
+    assert departs.startswith("- Fashion-MNIST departs from MNIST in 11 of 32 claims;")
+    assert "and 11 go the other way there" in departs
+    assert departs.count("holds → does not carry over (+") == 11
+    # The era table itself is on experiment 05's page.
     page = (results_set / "mnist" / "05_return_of_neural_networks" / "README.md").read_text()
-    assert "| models run here |" in page and "models run here" not in eras
+    assert "| models run here |" in page
     glossary = section((results_set / "APPENDIX.md").read_text(), "Glossary")
     for term in ("fair budget", "macro-F1", "HOG", "probe", "margin"):
         assert f"- **{term}**: {GLOSSARY[term]}" in glossary
@@ -88,8 +102,54 @@ def test_the_main_page_sets_the_eras_side_by_side_and_explains_its_terms(results
 
 
 @pytest.mark.slow
-def test_takeaways_are_counted_from_the_verdicts(results_set):
-    takeaways = section((results_set / "REPORT.md").read_text(), "What to take away")
+def test_the_history_names_the_verdicts_short_of_their_setup(results_set, judged):
+    experiments = judged
+    first = experiments[0]
+    short = [dict(row, verdict=verdicts.SETUP_SHORT, evidence="no results for gone; more")
+             if row["claim_id"] == "convnet_beats_all" else row for row in first.claims]
+    experiments[0] = replace(first, claims=short)
+    history = section(to_markdown(report.build_pages(experiments, results_set)[0]),
+                      HISTORY_HEADING)
+    assert ("- Setup short (a run it rests on failed, is flagged short or is missing): on MNIST "
+            "01.1 (no results for gone).") in history
+
+
+@pytest.mark.slow
+def test_each_claim_is_one_click_from_the_figure_that_carries_it(results_set):
+    markdown = (results_set / "REPORT.md").read_text()
+    glance = section(markdown, "The book's claims at a glance")
+    links = re.findall(r"^\| \[(\d\d\.\d)\]\(#([^)]+)\) \|", glance, flags=re.MULTILINE)
+    assert len(links) == 32
+    for number, anchor in links:
+        heading = next(heading for heading in re.findall(r"^### (.+)$", markdown, re.MULTILINE)
+                       if slug(heading) == anchor)
+        under = markdown.split(f"\n### {heading}\n", 1)[1].split("\n#", 1)[0]
+        # One line per claim saying what to see, then the figure on each dataset, full width.
+        assert re.search(rf"^- \*\*{re.escape(number)}\*\*: look at .+; MNIST \*\*", under,
+                         flags=re.MULTILINE)
+        assert len(re.findall(r"^!\[(MNIST|Fashion-MNIST): ", under, flags=re.MULTILINE)) == 2
+    # The fake claims all compare accuracies: the accuracy figure that draws every run.
+    assert "### 03 evidence: accuracy and fit time" in markdown
+    assert "nets.png" not in markdown
+    # A figure is a full-width figure of its own in the HTML, never a thumbnail in a row.
+    page = (results_set / "index.html").read_text()
+    assert 'class="figures"' not in page and "figure img{width:100%" in page
+
+
+def takeaways_of(experiments: list) -> list[str]:
+    """The README's takeaways, counted from the book's verdicts of ``experiments``."""
+    from mlhistory.reporting.glance import by_experiment
+    from mlhistory.reporting.overview import takeaways
+
+    names = {"mnist": "MNIST", "fashion_mnist": "Fashion-MNIST"}
+    rows = [row for experiment in experiments for row in experiment.claims
+            if row["source"] == verdicts.BOOK]
+    return takeaways(rows, by_experiment(experiments), list(names), names)
+
+
+@pytest.mark.slow
+def test_takeaways_are_counted_from_the_verdicts(judged):
+    takeaways = "\n".join(takeaways_of(judged))
     # 11 experiments with book claims: three each, but 05 has one of its three as the project's.
     assert ("on MNIST (32 claims): **holds** 32; on Fashion-MNIST (32 claims): **holds** 21, "
             "**does not carry over** 11.") in takeaways
@@ -101,25 +161,27 @@ def test_takeaways_are_counted_from_the_verdicts(results_set):
 
 
 @pytest.mark.slow
-def test_a_failing_claim_on_the_books_dataset_is_a_takeaway(results_set, judged):
+def test_a_failing_claim_on_the_books_dataset_is_a_takeaway(judged):
     experiments = judged
     first = experiments[0]
     failed = [dict(row, verdict=verdicts.FAILS) if row["claim_id"] == "forest_beats_tree" else row
               for row in first.claims]
     experiments[0] = replace(first, claims=failed)
-    takeaways = section(to_markdown(report.build_pages(experiments, results_set)[0]),
-                        "What to take away")
     anchor = slug(first.heading)
     assert (f"On MNIST the measurements contradict the book in [01 Probabilistic modelling]"
-            f"(#{anchor}) (1 of 3 claims).") in takeaways
+            f"(REPORT.md#{anchor}) (1 of 3 claims).") in takeaways_of(experiments)
 
 
 @pytest.mark.slow
 def test_the_projects_own_questions_stand_apart_from_the_books_claims(results_set):
     markdown = (results_set / "REPORT.md").read_text()
-    own = section(markdown, "The project's own questions")
+    assert "LeNet-5 beats the 1986 MLP" not in markdown
+    appendix = (results_set / "APPENDIX.md").read_text()
+    own = section(appendix, "The project's own questions")
     assert "LeNet-5 beats the 1986 MLP" in own
-    assert markdown.count("LeNet-5 beats the 1986 MLP") == 1  # not in any table of the book's
+    assert appendix.count("LeNet-5 beats the 1986 MLP") == 1  # not in any table of the book's
+    # Its section number links to the figure carrying it on the experiment's own page.
+    assert "| [05](mnist/05_return_of_neural_networks/README.md#accuracy-and-fit-time) |" in own
 
 
 @pytest.mark.slow
@@ -217,7 +279,10 @@ def test_the_html_holds_every_page_and_its_links_stay_inside_it(results_set):
     # Each image is a link to itself at full size; every table sorts.
     assert sorted(parsed.image_links) == sorted(parsed.images)
     assert parsed.tables == parsed.sortable_tables > 0
-    assert '<span class="verdict does-not-carry-over">does not carry over</span>' in page
+    # A verdict in its colour, its meaning shown when hovered.
+    meaning = html.escape(verdicts.VERDICT_MEANINGS[verdicts.DOES_NOT_CARRY_OVER])
+    assert (f'<span class="verdict does-not-carry-over" title="{meaning}">does not carry over'
+            '</span>') in page
 
 
 @pytest.mark.skipif(not (COMMITTED_RESULTS / "REPORT.md").exists(), reason="no committed results")

@@ -100,6 +100,9 @@ class Claim:
     book_dataset: str | None = field(default=None, kw_only=True)
     kind = ""  # the name it is saved under (a class attribute, not a field)
     judges_time = False  # a kind that judges fit times leaves out runs whose time is flagged
+    # The plot kinds that draw its comparison, the most direct first: the report shows the
+    # first its experiment draws as the figure that carries the verdict.
+    evidence_plots = ()  # a class attribute, not a field
     # Failure flags that are the evidence of a claim expecting its runs to fail
     # (``expects_failure``), so they do not exclude those runs.
     expected_failures = ()

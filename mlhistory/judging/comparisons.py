@@ -164,6 +164,8 @@ class Beats(Claim):
     metric: str = "accuracy"
     n_train: int | None = None
     kind = "beats"
+    evidence_plots = ("accuracy_and_fit_time", "representation_grid", "learning_curves",
+                      "transfer_curves", "accuracy_vs_depth", "who_wins_grid")
     relation = BEATS
 
     def run_labels(self) -> tuple[str, ...]:
@@ -181,6 +183,8 @@ class MatchesOrBeats(Beats):
     (non-inferiority: each gap's 95 % interval lies above minus the margin)."""
 
     kind = "matches_or_beats"
+    evidence_plots = ("accuracy_vs_depth", "accuracy_and_fit_time", "representation_grid",
+                      "learning_curves", "transfer_curves", "who_wins_grid")
     relation = MATCHES_OR_BEATS
 
 
@@ -236,6 +240,9 @@ class Pairwise(Claim):
     quorum: str = "all"
     metric: str = "accuracy"
     kind = "pairwise"
+    evidence_plots = ("greedy_vs_joint", "accuracy_vs_depth", "who_wins_grid",
+                      "accuracy_and_fit_time", "representation_grid", "learning_curves",
+                      "transfer_curves")
 
     def run_labels(self) -> tuple[str, ...]:
         return flatten(self.pairs)
@@ -264,6 +271,8 @@ class AnyMatchesOrBeats(Claim):
     n_train: int
     strict: bool = False
     kind = "any_matches_or_beats"
+    evidence_plots = ("learning_curves", "accuracy_and_fit_time", "representation_grid",
+                      "transfer_curves", "accuracy_vs_depth", "who_wins_grid")
 
     def run_labels(self) -> tuple[str, ...]:
         return (*self.candidates, *self.opponents)
@@ -314,6 +323,9 @@ class WinRate(Claim):
     pairs: tuple[tuple[str, str], ...]
     metric: str = "accuracy"
     kind = "win_rate"
+    evidence_plots = ("staged_curves", "who_wins_grid", "accuracy_and_fit_time",
+                      "representation_grid", "learning_curves", "transfer_curves",
+                      "accuracy_vs_depth")
 
     def run_labels(self) -> tuple[str, ...]:
         return flatten(self.pairs)
@@ -353,6 +365,7 @@ class CheaperToContinue(Claim):
 
     pairs: tuple[tuple[str, str], ...]
     kind = "cheaper_to_continue"
+    evidence_plots = ("continual_curves",)
 
     def run_labels(self) -> tuple[str, ...]:
         return flatten(self.pairs)

@@ -62,6 +62,7 @@ class PropagatesBetter(Claim):
     better: str
     worse: str
     kind = "propagates_better"
+    evidence_plots = ("gradient_norms", "accuracy_vs_depth")
 
     def run_labels(self) -> tuple[str, ...]:
         return (self.better, self.worse)
@@ -109,6 +110,7 @@ class FadesWithDepth(Claim):
 
     labels: tuple[str, ...]
     kind = "fades_with_depth"
+    evidence_plots = ("gradient_norms",)
 
     def run_labels(self) -> tuple[str, ...]:
         return self.labels

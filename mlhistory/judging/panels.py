@@ -36,6 +36,7 @@ class Sometimes(Claim):
     cells: tuple[tuple[tuple[str, ...], tuple[str, ...], int | None], ...]
     metric: str = "accuracy"
     kind = "sometimes"
+    evidence_plots = ("learning_curves", "who_wins_grid", "landscape")
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -123,6 +124,7 @@ class KeepsGaining(Claim):
     stops: tuple[str, ...]
     start: int = 1
     kind = "keeps_gaining"
+    evidence_plots = ("greedy_vs_joint",)
 
     def run_labels(self) -> tuple[str, ...]:
         return (*self.keeps, *self.stops)

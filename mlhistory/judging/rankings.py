@@ -27,6 +27,7 @@ class RunnerUp(Claim):
     groups: tuple[tuple[str, ...], ...]
     metric: str = "accuracy"
     kind = "runner_up"
+    evidence_plots = ("who_wins_grid", "landscape")
 
     def run_labels(self) -> tuple[str, ...]:
         return tuple(label for group in self.groups for label in group)

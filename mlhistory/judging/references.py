@@ -36,6 +36,7 @@ class ReachesReference(Claim):
     label: str
     references: tuple[tuple[str, float, str], ...]  # (dataset, value, source)
     kind = "reaches_reference"
+    evidence_plots = ("accuracy_and_fit_time",)
 
     def run_labels(self) -> tuple[str, ...]:
         return (self.label,)
@@ -81,6 +82,7 @@ class ErrorReduction(Claim):
     quoted: float
     tolerance: float = ERROR_REDUCTION_TOLERANCE
     kind = "error_reduction"
+    evidence_plots = ("error_reduction",)
 
     def run_labels(self) -> tuple[str, ...]:
         return (self.better, self.worse)
@@ -127,6 +129,7 @@ class TrainsWithin(Claim):
     label: str
     seconds: float
     kind = "trains_within"
+    evidence_plots = ("hardware_flops",)
     judges_time = True
 
     def run_labels(self) -> tuple[str, ...]:
@@ -155,6 +158,7 @@ class GpuSpeedup(Claim):
 
     factor: float
     kind = "gpu_speedup"
+    evidence_plots = ("hardware_flops",)
 
     def run_labels(self) -> tuple[str, ...]:
         return ()

@@ -41,6 +41,7 @@ class FailsToTrain(Claim):
     near: float = 0.1  # within this of chance counts as "near chance"
     far: float = 0.1  # this far below the reference counts as "far below"
     kind = "fails_to_train"
+    evidence_plots = ("accuracy_vs_depth",)
     expected_failures = (NEAR_CHANCE, NEVER_RIGHT)
 
     def run_labels(self) -> tuple[str, ...]:
@@ -108,6 +109,7 @@ class Trains(FailsToTrain):
     is its evidence against, so no failure flag excludes it."""
 
     kind = "trains"
+    evidence_plots = ("accuracy_vs_depth",)
     expected_failures = (NEAR_CHANCE, NEVER_RIGHT, DIVERGED)
 
     def decide(self, results: ExperimentResults) -> Verdict:

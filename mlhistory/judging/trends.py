@@ -62,6 +62,7 @@ class ReachesSooner(Claim):
     fast: str
     slow: str
     kind = "reaches_sooner"
+    evidence_plots = ("epoch_curves",)
 
     def run_labels(self) -> tuple[str, ...]:
         return (self.fast, self.slow)
@@ -139,6 +140,7 @@ class FitTimeExponents(Claim):
     threshold: float = 1.5
     linear_band: tuple[float, float] = (0.7, 1.3)
     kind = "fit_time_exponents"
+    evidence_plots = ("scaling",)
     judges_time = True
 
     def run_labels(self) -> tuple[str, ...]:
@@ -203,6 +205,7 @@ class DiminishingReturns(Claim):
 
     labels: tuple[str, ...]
     kind = "diminishing_returns"
+    evidence_plots = ("greedy_vs_joint",)
 
     def run_labels(self) -> tuple[str, ...]:
         return self.labels
@@ -271,6 +274,7 @@ class RisesAlong(Claim):
     names_artifact: str = ""  # an artifact naming the steps
     steps: tuple[str, ...] = ()  # the steps the trend is taken over (e.g. block outputs)
     kind = "rises_along"
+    evidence_plots = ("probe_accuracy",)
 
     def run_labels(self) -> tuple[str, ...]:
         return (self.label,)

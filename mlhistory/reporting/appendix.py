@@ -3,8 +3,10 @@ beside ours, and what the experiments cost in time on which machine."""
 
 import csv
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
+from ..judging.verdicts import VERDICT_MEANINGS
 from ..paths import REFERENCES_DIR
 from ..results import METADATA_FILE, base_dataset, group_rows, mean_std, read_json, unique_runs
 from ..results.schema import BENCH_DIR, BENCH_FILE
@@ -13,13 +15,15 @@ from .common import (
     APPENDIX_PAGE,
     MAIN_PAGE,
     TESTS_HEADING,
+    VERDICTS_HEADING,
     JudgedExperiment,
     accuracy_text,
     dataset_order,
     sizes_text,
 )
-from .document import Heading, Page, Paragraph, Table
+from .document import BulletList, Heading, Page, Paragraph, Table
 from .experiment_page import RUN_HEADER, computed_seconds, run_cells
+from .glance import own_questions
 from .plots import format_seconds
 from .sections import glossary_section
 from .tables.effort import EFFORT_HEADER, effort_notes, effort_rows
@@ -34,8 +38,11 @@ TITLE = "Appendix: leaderboards, published figures, run budget"
 def appendix_page(experiments: list[JudgedExperiment], results_dir: Path) -> Page:
     blocks = [Heading(1, TITLE), Paragraph(f"[Back to the report]({MAIN_PAGE})"),
               Paragraph(sizes_text(experiments))]
+    blocks += [Heading(2, VERDICTS_HEADING),
+               BulletList([f"**{verdict}**: {meaning}" for verdict, meaning in VERDICT_MEANINGS.items()])]
     blocks += glossary_section(experiments)
     blocks += tests_section([row for experiment in experiments for row in experiment.claims])
+    blocks += own_questions(experiments)
     blocks += leaderboard(experiments)
     blocks += published_vs_measured(experiments)
     blocks += timeline_dates()
@@ -169,11 +176,39 @@ def read_published() -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def published_vs_measured(experiments: list[JudgedExperiment]) -> list:
-    """Each published figure beside the measurement of the same model, features and dataset.
+@dataclass(frozen=True)
+class PublishedRow:
+    """A published figure beside the measurement of its model, or a measured model on pixels
+    that has no published figure (``published`` None)."""
 
-    The measurement is taken at the largest training size that model got, and the table
-    says which size that was. A published row whose dataset did not run stays, marked so.
+    name: str
+    dataset: str
+    published: float | None
+    measured: str  # mean ± std over seeds, "" when not measured
+    n_train: str
+    difference: str  # measured minus published, in points
+    status: str  # agreement, or why there is none
+    protocol: str = ""
+    source: str = ""
+
+    @property
+    def agrees(self) -> str:
+        """The status in a word or three: "yes", "no (same protocol)", "no (different protocol)"."""
+        if not self.measured or self.status == "yes":
+            return self.status if self.measured else ""
+        return ("no (same protocol)" if self.status.startswith(SAME_PROTOCOL)
+                else "no (different protocol)")
+
+
+SAME_PROTOCOL = "no, same protocol"
+
+
+def published_comparison(experiments: list[JudgedExperiment]) -> list[PublishedRow]:
+    """Each published figure beside the measurement of the same model, features and dataset,
+    then each model measured on pixels that has none.
+
+    The measurement is taken at the largest training size that model got. A published row
+    whose dataset did not run stays, marked so.
     """
     names = _display_names(experiments)
     runs = unique_runs([row for experiment in experiments for row in experiment.results.rows])
@@ -184,35 +219,47 @@ def published_vs_measured(experiments: list[JudgedExperiment]) -> list:
                for key, rows in measured.items()}
     datasets_run = {row["dataset"] for row in runs}
     references = sorted(read_published(), key=lambda reference: dataset_order(reference["dataset"]))
-    table = []
+    found = []
     for reference in references:
         key = (reference["model"], reference["features"], reference["dataset"])
         rows = largest.get(key)
         published = float(reference["published_accuracy"])
         name = names[rows[0]["run_key"]][0] if rows else f"{reference['model']} on {reference['features']}"
-        head = [name, reference["dataset"], f"{published:.3f}"]
-        tail = [reference["protocol"], reference["source"]]
+        cited = {"protocol": reference["protocol"], "source": reference["source"]}
         if not rows:
             why = "not run here" if reference["dataset"] not in datasets_run else "not measured here"
-            table.append(head + [why, "", "", ""] + tail)
+            found.append(PublishedRow(name, reference["dataset"], published, "", "", "", why, **cited))
             continue
         mean, _ = mean_std(row["accuracy"] for row in rows)
         difference = 100 * (mean - published)
         if abs(difference) <= AGREEMENT_POINTS:
             status = "yes"
         elif reference["same_protocol"] == "yes":
-            status = "no, same protocol: " + (reference["note"] or "unexplained")
+            status = f"{SAME_PROTOCOL}: " + (reference["note"] or "unexplained")
         else:
             status = "no: different protocol"
-        table.append(head + [accuracy_text(row["accuracy"] for row in rows),
-                             f"{rows[0]['n_train']:,}", f"{difference:+.1f}", status] + tail)
+        found.append(PublishedRow(name, reference["dataset"], published,
+                                  accuracy_text(row["accuracy"] for row in rows),
+                                  f"{rows[0]['n_train']:,}", f"{difference:+.1f}", status, **cited))
     published_keys = {(reference["model"], reference["features"], reference["dataset"])
                       for reference in references}
     for key, rows in sorted(largest.items(), key=lambda item: (dataset_order(item[0][2]), item[0])):
         if key not in published_keys and key[1] == "pixels":
-            table.append([names[rows[0]["run_key"]][0], key[2], "none",
-                          accuracy_text(row["accuracy"] for row in rows), f"{rows[0]['n_train']:,}",
-                          "", "no published figure for this model", "", ""])
+            found.append(PublishedRow(names[rows[0]["run_key"]][0], key[2], None,
+                                      accuracy_text(row["accuracy"] for row in rows),
+                                      f"{rows[0]['n_train']:,}", "",
+                                      "no published figure for this model"))
+    return found
+
+
+def published_vs_measured(experiments: list[JudgedExperiment]) -> list:
+    """The published figures beside ours, in full: protocols and sources."""
+    table = [[found.name, found.dataset,
+              "none" if found.published is None else f"{found.published:.3f}",
+              found.measured or found.status, found.n_train, found.difference,
+              "" if not found.measured and found.published is not None else found.status,
+              found.protocol, found.source]
+             for found in published_comparison(experiments)]
     return [Heading(2, "Published vs measured"),
             Paragraph(f"Every published figure the project has a model for (the book's own "
                       f"networks, LeCun's MNIST table, the Fashion-MNIST paper's Table 3), beside "

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..judging.verdicts import VERDICT_MEANINGS
+from ..judging.verdicts import DIGITS, MACHINE, TABLES, VERDICT_MEANINGS
 from ..results import ExperimentResults, base_dataset, mean_std
 from ..results.schema import VERDICT_CHANGES_FILE
 
@@ -76,11 +76,41 @@ def verdict_text(row: dict) -> str:
     return f"**{row['verdict']}**{p_value}"
 
 
-# The appendix's section listing the statistical tests behind the verdicts.
+# The appendix's sections on what each verdict means and the statistical tests behind them.
+VERDICTS_HEADING = "What the verdicts mean"
 TESTS_HEADING = "The statistical tests"
 
 # Quantities measured as a share (accuracy, macro-F1): their gaps are written in points.
 IN_POINTS = {"accuracy", "macro_f1", "accuracy gain"}
+
+
+def own_scope(row: dict) -> bool:
+    """Whether a claim row is about its experiment's dataset (not the tables, the digits or
+    the machine, whose runs are the same in every dataset's folder)."""
+    return row.get("scope", row["dataset"]) == row["dataset"]
+
+
+SCOPE_NAMES = {TABLES: "the tables", DIGITS: "the 8x8 digits", MACHINE: "this machine"}
+
+
+def scope_name(scope: str) -> str:
+    return SCOPE_NAMES.get(scope, scope)
+
+
+def _shown(row: dict, text: str, gap: bool = False) -> str:
+    """A number of a claim row as the main page writes it: a share (accuracy) to three places,
+    its gap in points to one; any other quantity to three significant figures."""
+    number = float(text)
+    if row["quantity"] in IN_POINTS:
+        return f"{100 * number:+.1f}" if gap else f"{number:.3f}"
+    return f"{number:+.3g}" if gap else f"{number:.3g}"
+
+
+def gap_text(row: dict) -> str:
+    """A claim row's gap with its unit, "+1.2 pt" ("" when the row has none)."""
+    if not row.get("quantity") or not row.get("gap"):
+        return ""
+    return _shown(row, row["gap"], gap=True) + (" pt" if row["quantity"] in IN_POINTS else "")
 
 
 def glance_text(row: dict) -> str:
@@ -90,19 +120,13 @@ def glance_text(row: dict) -> str:
     if not row.get("quantity") or row.get("mean_a", "") in ("", None):
         return verdict
     points = row["quantity"] in IN_POINTS
-
-    def shown(text: str, gap: bool = False) -> str:
-        number = float(text)
-        if points:
-            return f"{100 * number:+.1f}" if gap else f"{number:.3f}"
-        return f"{number:+.3g}" if gap else f"{number:.3g}"
-
-    means = shown(row["mean_a"]) + (f" vs {shown(row['mean_b'])}" if row.get("mean_b") else "")
+    means = _shown(row, row["mean_a"]) + (f" vs {_shown(row, row['mean_b'])}"
+                                          if row.get("mean_b") else "")
     if not row.get("gap"):
         return f"{verdict}: {means}"
-    interval = (f" [{shown(row['gap_low'], True)}, {shown(row['gap_high'], True)}]"
+    interval = (f" [{_shown(row, row['gap_low'], True)}, {_shown(row, row['gap_high'], True)}]"
                 if row.get("gap_low") and row.get("gap_high") else "")
-    return f"{verdict}: {means}, {shown(row['gap'], True)}{interval}{' pt' if points else ''}"
+    return f"{verdict}: {means}, {_shown(row, row['gap'], True)}{interval}{' pt' if points else ''}"
 
 
 def numbers_text(row: dict) -> str:

@@ -19,7 +19,6 @@ from ..judging.verdicts import VERDICT_MEANINGS
 
 LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
 BOLD = re.compile(r"\*\*(.+?)\*\*")
-VERDICTS = tuple(VERDICT_MEANINGS)
 
 
 @dataclass(frozen=True)
@@ -61,13 +60,6 @@ class Table:
 class Image:
     path: str  # relative to the results folder
     caption: str
-
-
-@dataclass(frozen=True)
-class Figures:
-    """Images shown side by side (in Markdown: one after the other)."""
-
-    images: list[Image]
 
 
 @dataclass(frozen=True)
@@ -126,9 +118,6 @@ def to_markdown(page: Page) -> str:
             parts.append("\n".join(lines))
         elif isinstance(block, Image):
             parts.append(f"![{block.caption}]({relative(block.path)})")
-        elif isinstance(block, Figures):
-            parts.append("\n".join(f"![{image.caption}]({relative(image.path)})"
-                                   for image in block.images))
     return "\n\n".join(parts) + "\n"
 
 
@@ -148,10 +137,9 @@ th,td{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top;
   overflow-wrap:break-word}
 th{background:#f3f3f3;cursor:pointer;user-select:none}
 th[data-order=ascending]::after{content:" \\25B2"}th[data-order=descending]::after{content:" \\25BC"}
-figure{margin:1em 0}figure img{max-width:100%;border:1px solid #eee}
+figure{margin:1em 0}figure img{width:100%;height:auto;border:1px solid #eee}
 figcaption{color:#555;font-size:.9em}
 .wide{overflow-x:auto;max-width:100%;margin:1em 0}
-.figures{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start}.figures figure{flex:1 1 480px;margin:0}
 code{background:#f3f3f3;padding:0 3px}
 .verdict{font-weight:bold;white-space:nowrap}
 .holds{color:#1a7f37}.fails{color:#cf222e}.inconclusive{color:#9a6700}
@@ -248,8 +236,6 @@ def to_html(pages: list[Page], title: str) -> str:
                             f"</thead><tbody>{rows}</tbody></table></div>")
             elif isinstance(block, Image):
                 body.append(figure(block))
-            elif isinstance(block, Figures):
-                body.append('<div class="figures">' + "".join(map(figure, block.images)) + "</div>")
         return body
 
     def contents() -> str:
@@ -290,6 +276,8 @@ def to_html(pages: list[Page], title: str) -> str:
 
 
 def _bold(text: str) -> str:
-    if text in VERDICTS:
-        return f'<span class="verdict {slug(text)}">{text}</span>'
+    """Bold text; a verdict gets its colour, and its meaning when hovered."""
+    if text in VERDICT_MEANINGS:
+        return (f'<span class="verdict {slug(text)}" '
+                f'title="{html.escape(VERDICT_MEANINGS[text])}">{text}</span>')
     return f"<strong>{text}</strong>"

@@ -20,7 +20,8 @@ from .common import (
     verdict_changes,
     verdict_text,
 )
-from .document import BulletList, Cell, Figures, Heading, Image, Page, Paragraph, Table, slug
+from .document import BulletList, Cell, Heading, Image, Page, Paragraph, Table, slug
+from .evidence import evidence_of, where_to_look
 from .plots import format_seconds, plot_filename
 
 
@@ -57,12 +58,32 @@ def experiment_page(experiment: JudgedExperiment, siblings: list[JudgedExperimen
         rendered = tables.render(results, table)
         blocks += [Heading(2, rendered.title), Table(rendered.header, rendered.rows)]
         blocks += [Paragraph(note) for note in rendered.notes]
-    blocks += [Heading(2, "Plots"),
-               Figures([Image(f"{experiment.folder}/{plot_filename(plot)}",
-                              plot_filename(plot).removesuffix(".png").replace("_", " "))
-                        for plot in manifest.plots])]
+    blocks += _figures(experiment)
     return Page(experiment.page, f"{experiment.heading} ({name})", blocks,
                 toc_title=experiment.short_heading, toc_label=name)
+
+
+def _figures(experiment: JudgedExperiment) -> list:
+    """Every figure, full width under its own heading (the anchor a claim links to), with a
+    line for each claim it carries saying what to see in it."""
+    manifest = experiment.results.manifest
+    rows = {row["claim_id"]: row for row in experiment.claims}
+    carried = defaultdict(list)
+    for claim in manifest.claims:
+        evidence = evidence_of(claim, list(manifest.plots))
+        if evidence and claim["claim_id"] in rows:
+            carried[evidence.filename].append((evidence, rows[claim["claim_id"]]))
+    blocks = [Heading(2, "Plots")]
+    for plot in manifest.plots:
+        filename = plot_filename(plot)
+        title = filename.removesuffix(".png").replace("_", " ")
+        blocks.append(Heading(3, title))
+        if carried[filename]:
+            blocks.append(BulletList([f"The evidence of \"{row['claim']}\" ({verdict_text(row)}): "
+                                      f"look at {where_to_look(evidence, row)}."
+                                      for evidence, row in carried[filename]]))
+        blocks.append(Image(f"{experiment.folder}/{filename}", title))
+    return blocks
 
 
 def computed_seconds(metadata: dict) -> float:

@@ -19,7 +19,8 @@ from .appendix import speed
 from .common import MAIN_PAGE, JudgedExperiment, dataset_name
 from .document import Page, to_markdown
 from .experiment_page import computed_seconds
-from .overview import by_experiment, takeaways, verdict_table
+from .glance import by_experiment, claim_links, claims_by_key, verdict_table
+from .overview import takeaways
 
 START = "<!-- findings: written by `make report` from results/claims.csv; edits here are lost -->"
 END = "<!-- end of findings -->"
@@ -35,7 +36,9 @@ def findings_markdown(experiments: list[JudgedExperiment], results_link: str) ->
     names = {experiment.dataset: dataset_name(experiment) for experiment in experiments}
     book_rows = [row for experiment in experiments for row in experiment.claims
                  if row["source"] == BOOK]
-    page = Page("findings", "findings", [verdict_table(book_rows, sections, datasets, names)])
+    book = claims_by_key(book_rows)
+    page = Page("findings", "findings",
+                [verdict_table(book, claim_links(book, sections), datasets, names)])
     text = "\n".join(f"- {line}" for line in takeaways(book_rows, sections, datasets, names))
     text += "\n\n" + to_markdown(page).strip()
     return text.replace(f"]({MAIN_PAGE}", f"]({results_link}/{MAIN_PAGE}")

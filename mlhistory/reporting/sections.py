@@ -1,35 +1,7 @@
-"""Sections the main page adds after the history figure: the eras in numbers (experiment 05's
-era table) and a short glossary of the report's terms."""
+"""The appendix's glossary of the report's terms."""
 
-from . import tables
 from .common import JudgedExperiment
-from .document import BulletList, Heading, Paragraph, Table
-from .tables.eras import MODELS_COLUMN
-
-# The table kind of the eras section (experiment 05 declares it).
-ERA_TABLE_KIND = "era_table"
-
-
-def era_section(experiments: list[JudgedExperiment]) -> list:
-    """The first declared era table (it reads every dataset of the results set), if any."""
-    for experiment in experiments:
-        for declared in experiment.results.manifest.tables:
-            if declared["kind"] == ERA_TABLE_KIND:
-                rendered = tables.render(experiment.results, declared)
-                # The main page leaves out the models of each era; its experiment's page lists them.
-                kept = [index for index, name in enumerate(rendered.header)
-                        if name != MODELS_COLUMN]
-                return [Heading(2, rendered.title),
-                        Paragraph("What each era of the book's history changed, and what that "
-                                  f"bought, measured in [experiment {experiment.number}]"
-                                  f"({experiment.page}) (its page lists each era's models): "
-                                  "each era's best model, and how many of the test errors of "
-                                  "the best of every earlier era it removes."),
-                        Table([rendered.header[index] for index in kept],
-                              [[row[index] for index in kept] for row in rendered.rows]),
-                        *(Paragraph(note) for note in rendered.notes)]
-    return []
-
+from .document import BulletList, Heading
 
 # The report's terms; the fair budget's own parts come from the saved manifests.
 GLOSSARY = {

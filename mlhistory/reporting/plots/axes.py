@@ -15,7 +15,7 @@ import matplotlib.text  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.path import Path  # noqa: E402
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter  # noqa: E402
-from matplotlib.transforms import Bbox  # noqa: E402
+from matplotlib.transforms import Bbox, ScaledTranslation  # noqa: E402
 
 from ...results import ExperimentResults  # noqa: E402
 
@@ -51,6 +51,8 @@ def format_seconds(seconds: float) -> str:
 # --- spreads, accuracy axes, log time axes --------------------------------------------------------
 
 TRUNCATION_MARK = "truncation mark"  # the gid of the break mark a truncated axis carries
+# Where the break mark's two slashes sit, in points past the axis' start.
+BREAK_MARK_OFFSETS = (6, 10)
 # The gid of a mark that is no measurement (a method "not run here", say): it must sit outside
 # every data area, where no reader takes it for a value (readability.non_data_marks_in_data_area).
 NOT_DATA = "not data"
@@ -123,11 +125,15 @@ def label_accuracy_axis(axis, which: str, label: str) -> None:
         label = f"{label}\n(axis starts at {start:.3g}, not 0)"
     (axis.set_xlabel if which == "x" else axis.set_ylabel)(label)
     if truncated:
-        # Just above (or right of) the axis' start, clear of its first tick label.
-        for shift in (0.03, 0.045):
-            ends = ([shift - 0.008, shift + 0.008], [-0.02, 0.02]) if which == "x" else \
-                   ([-0.02, 0.02], [shift - 0.008, shift + 0.008])
-            axis.plot(*ends, transform=axis.transAxes, color="black", linewidth=1.2,
+        # Two slashes on the axis line just past its start, sized in points (not in shares of
+        # the axes, which a tall or narrow panel stretches over its tick labels).
+        slash = [(-1, -2), (1, 2)] if which == "x" else [(-2, -1), (2, 1)]
+        for offset in BREAK_MARK_OFFSETS:
+            along = (offset / 72, 0) if which == "x" else (0, offset / 72)
+            axis.plot([0], [0], linestyle="none", marker=slash, markersize=9,
+                      markeredgewidth=1.2, color="black",
+                      transform=axis.transAxes + ScaledTranslation(*along,
+                                                                   axis.figure.dpi_scale_trans),
                       clip_on=False, gid=TRUNCATION_MARK, label="_nolegend_")
 
 

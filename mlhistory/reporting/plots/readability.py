@@ -149,6 +149,20 @@ def unmarked_truncated_accuracy_axes(figure) -> list[str]:
     return problems
 
 
+def marks_over_tick_labels(figure) -> list[str]:
+    """Break marks drawn over a tick label, where the reader sees neither."""
+    renderer = figure.canvas.get_renderer()
+    problems = []
+    for axis in figure.axes:
+        labels = _shown_tick_labels(axis.xaxis) + _shown_tick_labels(axis.yaxis)
+        for mark in (line for line in axis.lines if line.get_gid() == TRUNCATION_MARK):
+            box = mark.get_window_extent(renderer)
+            problems += [f"a break mark of {axis.get_title()!r} is drawn over the tick label "
+                         f"{label.get_text()!r}" for label in labels
+                         if box.overlaps(label.get_window_extent(renderer))]
+    return problems
+
+
 def text_too_small(figure) -> list[str]:
     """Text that, with the figure scaled to the report's width, is smaller than a reader reads.
     The figure is saved to its tight box, so what spills beyond its width (a wide legend)
@@ -249,8 +263,9 @@ def titles_that_claim(figure) -> list[str]:
 
 
 READER_CHECKS = (overlapping_tick_labels, overlapping_texts, empty_legend_entries, unlabelled_axes,
-                 unmarked_truncated_accuracy_axes, text_too_small, non_data_marks_in_data_area,
-                 crossing_leader_lines, series_sharing_a_colour, titles_that_claim)
+                 unmarked_truncated_accuracy_axes, marks_over_tick_labels, text_too_small,
+                 non_data_marks_in_data_area, crossing_leader_lines, series_sharing_a_colour,
+                 titles_that_claim)
 
 
 def readability_problems(figure) -> list[str]:

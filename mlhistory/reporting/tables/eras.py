@@ -15,8 +15,6 @@ from ...results import MANIFEST_FILE, ExperimentResults
 from .registry import ResultTable, table_kind
 
 ERAS_FILE = REFERENCES_DIR / "eras.csv"
-# The column a short version of the table (the main page's) leaves out.
-MODELS_COLUMN = "models run here"
 
 
 def read_eras() -> list[dict]:
@@ -53,7 +51,7 @@ def _best(results: ExperimentResults, models: list[str]) -> tuple[str, float, in
 EVEN_SHARE = 0.01
 
 
-def _against(error: float, before: float) -> str:
+def against_before(error: float, before: float) -> str:
     """What an era's best error bought against the best before it."""
     change = 1 - error / before
     span = f"({100 * before:.2f} → {100 * error:.2f} %)"
@@ -64,24 +62,31 @@ def _against(error: float, before: float) -> str:
     return f"none: {100 * -change:.0f} % more errors {span}"
 
 
+def era_bests(results: ExperimentResults) -> tuple[dict[str, ExperimentResults], list]:
+    """This experiment on every dataset of the results set, and per era (its row of eras.csv)
+    its best run on each dataset: (display name, mean test error, seeds), or None."""
+    by_dataset = _datasets(results)
+    return by_dataset, [(era, {dataset: _best(found, era["models"])
+                               for dataset, found in by_dataset.items()})
+                        for era in read_eras()]
+
+
 @table_kind()
 def era_table(results: ExperimentResults) -> ResultTable:
     """Per era: what changed, its models run here, and on each dataset its best model's test
     error and how many of the errors of the best model of every earlier era it removes."""
-    eras = read_eras()
-    by_dataset = _datasets(results)
-    header = ["era", "what changed (the book)", MODELS_COLUMN]
+    by_dataset, eras = era_bests(results)
+    header = ["era", "what changed (the book)", "models run here"]
     for found in by_dataset.values():
         title = found.dataset_record.title
         header += [f"{title}: best (test error)", f"{title}: errors against the best before"]
     rows, best_before = [], {dataset: None for dataset in by_dataset}
-    for era in eras:
+    for era, bests in eras:
         present = sorted({found.run(label).model_display for found in by_dataset.values()
                           for label in found.labels if found.run(label).model in era["models"]})
         row = [f"{era['era']} ({era['years']}; book {era['section']})", era["what_changed"],
                ", ".join(present) or "none"]
-        for dataset, found in by_dataset.items():
-            best = _best(found, era["models"])
+        for dataset, best in bests.items():
             if best is None:
                 row += ["not run", ""]
                 continue
@@ -91,7 +96,7 @@ def era_table(results: ExperimentResults) -> ResultTable:
             if before is None:
                 row.append("the first era")
             else:
-                row.append(_against(error, before))
+                row.append(against_before(error, before))
             best_before[dataset] = error if before is None else min(before, error)
         rows.append(row)
     return ResultTable(

@@ -1,0 +1,154 @@
+"""The main page's story: what the measurements say about the history, written from templates
+that the saved results fill, and the published figures beside the measured ones, in short.
+
+Nothing here is typed per result: each era's best error comes from experiment 05's era table
+(``tables.eras``), where Fashion-MNIST departs from MNIST from the claims' verdicts and gaps,
+and the verdicts that are short of their setup, of power or of this machine from the claim
+rows (their ``excluded`` field holds what the sanity flags left out).
+"""
+
+from collections import defaultdict
+
+from ..judging.verdicts import DOES_NOT_CARRY_OVER, LIMITED_BY_MACHINE, SETUP_SHORT, UNDERPOWERED
+from .appendix import AGREEMENT_POINTS, published_comparison
+from .common import APPENDIX_PAGE, JudgedExperiment, dataset_name, gap_text, own_scope, scope_name
+from .document import BulletList, Heading, Paragraph, Table, slug
+from .tables.eras import against_before, era_bests
+
+HISTORY_HEADING = "What the measurements say about the history"
+PUBLISHED_HEADING = "Published against measured"
+# The table kind whose experiment gathers every era's runs (experiment 05 declares it).
+ERA_TABLE_KIND = "era_table"
+
+
+def history_section(experiments: list[JudgedExperiment], claims: dict, numbers: dict,
+                    links: dict, datasets: list[str]) -> list:
+    """``claims``: each book claim's rows by dataset (``glance.claims_by_key``); ``numbers``
+    and ``links``: each claim's number, and its number linked to its figure, by the same key."""
+    names = {experiment.dataset: dataset_name(experiment) for experiment in experiments}
+    items = _eras(experiments)
+    for other in datasets[1:]:
+        items += _departures(claims, links, datasets[0], other, names)
+    items += _short(claims, numbers, names)
+    return [Heading(2, HISTORY_HEADING), BulletList(items)] if items else []
+
+
+def _eras(experiments: list[JudgedExperiment]) -> list[str]:
+    """Per dataset: each era's best test error, and what the last era bought over the best
+    before it."""
+    experiment = next((found for found in experiments
+                       if any(table["kind"] == ERA_TABLE_KIND
+                              for table in found.results.manifest.tables)), None)
+    if experiment is None:
+        return []
+    by_dataset, eras = era_bests(experiment.results)
+    items = []
+    for dataset, found in by_dataset.items():
+        errors = [(era, bests[dataset]) for era, bests in eras if bests[dataset]]
+        if not errors:
+            continue
+        listed = "; ".join(f"{era['era'].lower()} {100 * best[1]:.2f} % ({best[0]})"
+                           for era, best in errors)
+        (last_era, (last_name, last_error, _)) = errors[-1]
+        earlier = [best[1] for _, best in errors[:-1]]
+        text = f"Each era's best test error on {found.dataset_record.title}: {listed}."
+        if earlier:
+            text += (f" The last era's best against the best of every era before it: "
+                     f"{against_before(last_error, min(earlier))}.")
+        items.append(text)
+    if items:
+        items[-1] += (f" Each era's models and changes: [experiment {experiment.number}]"
+                      f"({experiment.page}).")
+    return items
+
+
+def _departures(claims: dict, links: dict, first: str, other: str, names: dict) -> list[str]:
+    """Where a claim's verdict on ``other`` differs from its verdict on ``first``, with the
+    gap it rests on on each."""
+    compared, changed = 0, []
+    for key, by_dataset in claims.items():
+        if first in by_dataset and other in by_dataset:
+            compared += 1
+            before, after = by_dataset[first], by_dataset[other]
+            if before["verdict"] != after["verdict"]:
+                changed.append((key, before, after))
+    if not compared:
+        return []
+    if not changed:
+        return [f"Every claim gets the same verdict on {names[other]} as on {names[first]}."]
+    smaller = sum(1 for _, before, after in changed
+                  if before.get("gap") and after.get("gap")
+                  and float(after["gap"]) < float(before["gap"]))
+    reversed_ = sum(1 for _, _, after in changed if after["verdict"] == DOES_NOT_CARRY_OVER)
+    listed = "; ".join(
+        f"{links[key]} {before['verdict']} → {after['verdict']}"
+        + (f" ({gap_text(before)} → {gap_text(after)})" if gap_text(before) and gap_text(after)
+           else "")
+        for key, before, after in changed)
+    return [f"{names[other]} departs from {names[first]} in {len(changed)} of {compared} "
+            f"claims; in {smaller} of them the gap the verdict rests on is smaller on "
+            f"{names[other]}, and {reversed_} go the other way there: {listed}."]
+
+
+def _short(claims: dict, numbers: dict, names: dict) -> list[str]:
+    """The verdicts short of their setup, of power or of this machine, and the runs the sanity
+    flags left out of the claims' means; each claim by its number (the glance table links it)."""
+    found = {SETUP_SHORT: defaultdict(list), UNDERPOWERED: defaultdict(list),
+             LIMITED_BY_MACHINE: defaultdict(list)}
+    excluded = defaultdict(list)
+    for key, by_dataset in claims.items():
+        number = numbers[key]
+        for row in by_dataset.values():
+            if row["verdict"] in found:
+                # A setup short because of a flagged run is named in the flagged runs' item.
+                reason = (row["evidence"].split("; ")[0]
+                          if row["verdict"] == SETUP_SHORT and not row.get("excluded") else "")
+                found[row["verdict"]][_scope(row, names)].append(
+                    number + (f" ({reason})" if reason else ""))
+            for part in filter(None, row.get("excluded", "").split("; ")):
+                excluded[part].append(number)
+
+    def listed(by_scope: dict) -> str:
+        return "; ".join(f"on {scope} {', '.join(numbers)}" for scope, numbers in by_scope.items())
+
+    items = []
+    if found[SETUP_SHORT]:
+        items.append("Setup short (a run it rests on failed, is flagged short or is missing): "
+                     + listed(found[SETUP_SHORT]) + ".")
+    if found[UNDERPOWERED]:
+        count = sum(map(len, found[UNDERPOWERED].values()))
+        items.append(f"Underpowered ({count}; each one's evidence gives the seeds or test images "
+                     "that would settle it): " + listed(found[UNDERPOWERED]) + ".")
+    if found[LIMITED_BY_MACHINE]:
+        items.append("Limited by this machine: " + listed(found[LIMITED_BY_MACHINE]) + ".")
+    if excluded:
+        # Each flagged run once, with the claims it was left out of (their evidence says more).
+        items.append("Runs the sanity flags left out of the claims' means: "
+                     + "; ".join(f"{part.removesuffix(', excluded')} "
+                                 f"({', '.join(dict.fromkeys(numbers))})"
+                                 for part, numbers in excluded.items()) + ".")
+    return items
+
+
+def _scope(row: dict, names: dict) -> str:
+    """A claim row's data as the page names it: its dataset, or the tables, digits or machine."""
+    return names.get(row["dataset"], row["dataset"]) if own_scope(row) else scope_name(row["scope"])
+
+
+def published_section(experiments: list[JudgedExperiment]) -> list:
+    """Each published figure beside the measurement of the same model and dataset, in short;
+    the protocols and sources are in the appendix."""
+    names = {experiment.dataset: dataset_name(experiment) for experiment in experiments}
+    table = [[found.name, names.get(found.dataset, found.dataset), f"{found.published:.3f}",
+              found.measured or found.status, found.difference, found.agrees]
+             for found in published_comparison(experiments) if found.published is not None]
+    if not table:
+        return []
+    return [Heading(2, PUBLISHED_HEADING),
+            Paragraph("Every published figure the project has a model for, beside the "
+                      "measurement at the largest training size the model got here (accuracy; "
+                      f"difference in points; agreement within {AGREEMENT_POINTS:.0f} points). "
+                      f"Protocols and sources: [the appendix]({APPENDIX_PAGE}#"
+                      f"{slug('Published vs measured')})."),
+            Table(["model", "dataset", "published", "measured", "difference",
+                   f"within {AGREEMENT_POINTS:.0f} points"], table)]
