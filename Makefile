@@ -140,14 +140,14 @@ bench: fetch-data ## Measure speed as same-run ratios on a quiet machine (runner
 # side, as the fast tier (below).
 TEST_JOBS ?= 2
 test: fetch-data ## Run the whole test suite.
-	$(SIDE_BY_SIDE) $(PYTHON) -m pytest -q -n $(TEST_JOBS) $(PYTEST_ARGS) tests
+	$(SIDE_BY_SIDE) $(PYTHON) -m pytest -q -n $(TEST_JOBS) --dist loadgroup $(PYTEST_ARGS) tests
 
 # No data step: the few fast tests that read a real dataset load it from data/, where the
 # first of them fetches it when it is missing. One thread per process, as in the quick runs: the
 # tests fit on 8x8 digits, where more threads only wait on each other, and the boosters'
 # threads spinning on a shared 2-core machine can turn a one-second fit into a minute.
 test-fast: | $(INSTALLED) ## Run the fast tests only (offline, within a minute).
-	$(SIDE_BY_SIDE) $(PYTHON) -m pytest -q -n $(TEST_JOBS) -m "$(FAST_TESTS)" $(PYTEST_ARGS) tests
+	$(SIDE_BY_SIDE) $(PYTHON) -m pytest -q -n $(TEST_JOBS) --dist loadgroup -m "$(FAST_TESTS)" $(PYTEST_ARGS) tests
 
 lint: | $(INSTALLED) ## Check the code with ruff.
 	$(VENV)/bin/ruff check mlhistory experiments tests

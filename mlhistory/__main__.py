@@ -222,6 +222,12 @@ def judge_command(arguments) -> None:
         base.write(results_dir / CLAIMS_FILE, base.dedupe(gathered))
     print(f"judged {len(gathered)} claims in {len(folders)} experiment "
           f"result sets under {results_dir}; {changed} verdicts changed")
+    if arguments.changes_since:
+        from .judging.changes import write_changes
+
+        found = write_changes(results_dir, arguments.changes_since, gathered)
+        print(f"{len(found)} claims judged otherwise than at {arguments.changes_since}: "
+              f"written to {results_dir / 'verdict_changes.csv'}")
 def runs_command(arguments) -> None:
     from .running.batch import run_experiments
 
@@ -306,6 +312,9 @@ def main(argv=None) -> None:
     judge = commands.add_parser("judge", help="judge every claim again from saved results and "
                                               "rewrite the claims.csv files (never retrains)")
     add_results_arguments(judge)
+    judge.add_argument("--changes-since", default=None, metavar="REVISION",
+                       help="also write verdict_changes.csv: every claim whose verdict or test "
+                            "differs from the claims committed at this git revision, and why")
     judge.set_defaults(handler=judge_command)
     for name, handler in (("plots", plots_command), ("report", report_command)):
         command = commands.add_parser(name, help=f"re-render {name} from saved results "

@@ -18,6 +18,10 @@ from mlhistory.reporting.common import VERDICTS_HEADING
 from mlhistory.reporting.document import slug, to_markdown
 from mlhistory.reporting.history import HISTORY_HEADING, PUBLISHED_HEADING
 
+# With test_report_browser.py on one worker (make test's --dist loadgroup): the fake
+# results set and its report are written once.
+pytestmark = pytest.mark.xdist_group("fake_results_set")
+
 # Bytes of Markdown: the main page is a summary, not a log. It holds the verdicts, the story
 # they tell, the published figures in short, the timeline and each claim's evidence figure; the
 # verdicts' meanings, the tests, the glossary and every per-run table are in the appendix.

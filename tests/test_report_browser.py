@@ -13,7 +13,9 @@ import pytest
 
 from mlhistory.paths import PROJECT_ROOT
 
-pytestmark = pytest.mark.browser
+# On the worker that builds the fake results set for test_report.py too (make test's
+# --dist loadgroup), so the set and its report are written once, not once per worker.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("fake_results_set")]
 
 # Debian's package installs ``chromium``; other systems name the same browser differently.
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")

@@ -33,7 +33,8 @@ from .registry import plot_kind
 
 
 @plot_kind(labels=("labels",))
-def accuracy_and_fit_time(results: ExperimentResults, path: Path, labels: list | None = None) -> None:
+def accuracy_and_fit_time(results: ExperimentResults, path: Path, labels: list | None = None,
+                          references: list | None = None) -> None:
     """Test accuracy beside fit time (log scale), one row per model, coloured by family.
 
     Both panels draw points, never bars: a bar's length would mean nothing on a truncated
@@ -42,7 +43,8 @@ def accuracy_and_fit_time(results: ExperimentResults, path: Path, labels: list |
     largest training size; a run capped below the others' size says so in its name. Where a
     few models lie far below the rest (naive Bayes, say), the accuracy axis is broken in two
     (``axes.accuracy_split``), each part marked where it is cut, so the crowded top gets most
-    of the width.
+    of the width. ``references`` (dataset, accuracy, source) that a claim compares with are
+    drawn on their dataset as dashed lines, named.
     """
     labels = labels or results.labels
     means = {label: np.mean([row["accuracy"] for row in results.rows_of(label)]) for label in labels}
@@ -94,6 +96,13 @@ def accuracy_and_fit_time(results: ExperimentResults, path: Path, labels: list |
         low_axis.set_xlabel(f"the lowest models\n(from {low_start:.3g})")
         what = what.replace(")", ";\naxis broken: the lowest models on its left)")
     label_accuracy_axis(accuracy_axis, "x", what)
+    for dataset, accuracy, source in references or ():
+        if dataset == results.dataset:
+            accuracy_axis.axvline(accuracy, color="0.35", linestyle="--", linewidth=1)
+            accuracy_axis.annotate(wrap(source.split(",")[0], 18), (accuracy, 0),
+                                   xycoords=("data", "axes fraction"), textcoords="offset points",
+                                   xytext=(-4, 4), ha="right", va="bottom", fontsize=SMALL,
+                                   color="0.35")
     seconds_log_axis(time_axis, "x", seconds)
     time_axis.set_xlim(right=time_axis.get_xlim()[1] * 3)
     time_axis.set_xlabel("fit time (log scale)")

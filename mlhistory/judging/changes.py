@@ -1,0 +1,116 @@
+"""What changed since an earlier judging: ``mlhistory judge --changes-since REVISION``.
+
+Each claim judged now is set against the same claim (same dataset and claim id, in whichever
+experiment it was then) in the claims files committed at ``REVISION``. Every claim whose
+verdict or test changed gets a row of ``VERDICT_CHANGES_FILE``: the earlier verdict, test and
+p-value, the new verdict, and why. The why is written from the two rows: a test that changed,
+sides that changed (a side now tuned by the equal search, say), or the same test on new
+numbers, each with both gaps and intervals. Where the test was rewritten for a reason the rows
+cannot show (a misread claim re-tested), ``REASONS`` holds the developer's one-line account,
+which comes first. The earlier rows are read from git, so the file can be written again from
+the repository at any time.
+"""
+
+import csv
+import io
+import subprocess
+from pathlib import Path
+
+from ..errors import UsageError
+from ..results.schema import CLAIMS_FILE, VERDICT_CHANGES_COLUMNS, VERDICT_CHANGES_FILE
+
+# Claim id -> why its test was rewritten, for changes of test the rows alone cannot explain.
+REASONS = {
+    "boosting_beats_forest": "a run that never gets a class right is a failure flag: LightGBM "
+    "on shuttle is left out, so that pair is setup short; pairs on fewer than 2,000 test "
+    "images (the digits, satellite) are shown and no longer counted",
+    "trees_over_kernels": "a run that never gets a class right is a failure flag: the RBF SVM "
+    "on shuttle is left out, so that pair is setup short; satellite's pair (1,609 test images) "
+    "is shown and no longer counted",
+    "greedy_diminishing_returns": "the earlier test asked only whether greedy stacking's first "
+    "gain exceeds its last; the book's point is an interaction, so the test is whether joint "
+    "training gains more than greedy stacking from two layers to the deepest",
+    "small_data_shallow_wins": "the earlier test looked at 100 training images only; a "
+    "'sometimes' claim holds when any cell of the learning curves shows a shallow model "
+    "beating both nets, and fails only when every cell refutes it",
+    "modern_recipe_trains_depth_20": "the earlier test compared test accuracy after 3 epochs; "
+    "the claim is about gradient propagation, so it is judged on trainability: the final "
+    "training loss and the first-to-last gradient ratio against the 2010 recipe at 20 layers",
+    "convnet_wins_images": "the 8x8 digits' pair (450 test images, not cross-validated) decided "
+    "the earlier verdict; it is shown as an illustration and not counted",
+    "svm_weak_on_perception": "the earlier test (experiment 03) set the SVM against the "
+    "two-layer dense net; the deep nets that replaced SVMs on perception are convnets, so it "
+    "is the book's convnet against the RBF SVM (experiment 05)",
+}
+
+
+def earlier_claims(revision: str, results_dir: Path) -> dict[tuple[str, str], dict]:
+    """The claim rows committed at ``revision`` under ``results_dir``, by (dataset, claim id)."""
+    root = _git("rev-parse", "--show-toplevel", cwd=results_dir).strip()
+    inside = Path(results_dir).resolve().relative_to(Path(root).resolve())
+    listed = _git("ls-tree", "-r", "--name-only", revision, "--", str(inside), cwd=root)
+    rows = {}
+    for path in listed.splitlines():
+        parts = Path(path).parts
+        if parts[-1] != CLAIMS_FILE or len(parts) != len(inside.parts) + 3:
+            continue  # only <dataset>/<experiment>/claims.csv, not the combined file
+        for row in csv.DictReader(io.StringIO(_git("show", f"{revision}:{path}", cwd=root))):
+            rows[(row["dataset"], row["claim_id"])] = row
+    return rows
+
+
+def changes(earlier: dict[tuple[str, str], dict], judged: list[dict]) -> list[dict]:
+    """A change row for every claim judged now whose verdict or test differs from before."""
+    found = []
+    for row in judged:
+        old = earlier.get((row["dataset"], row["claim_id"]))
+        if old is None or (old["verdict"], old["test"]) == (row["verdict"], row["test"]):
+            continue
+        found.append({"experiment": row["experiment"], "dataset": row["dataset"],
+                      "claim_id": row["claim_id"], "old_verdict": old["verdict"],
+                      "old_test": old["test"], "old_p_value": old["p_value"],
+                      "new_verdict": row["verdict"], "reason": reason(old, row)})
+    return found
+
+
+def reason(old: dict, new: dict) -> str:
+    """Why a claim's verdict or test changed, from its two rows (and ``REASONS``)."""
+    parts = [REASONS[new["claim_id"]]] if new["claim_id"] in REASONS else []
+    if old["experiment"] != new["experiment"]:
+        parts.append(f"judged in experiment {new['experiment']}, before in {old['experiment']}")
+    if old["test"] != new["test"] and new["claim_id"] not in REASONS:
+        parts.append(f"the test is now: {new['test']}")
+    sides = [(name, old.get(name, ""), new.get(name, "")) for name in ("side_a", "side_b")]
+    moved = [f"{before} -> {after}" for _, before, after in sides if before and before != after]
+    if moved:
+        parts.append("a side changed: " + "; ".join(moved))
+    if not parts:
+        parts.append("the same test on new numbers")
+    return "; ".join(parts + [f"earlier {_numbers(old)}", f"now {_numbers(new)}"])
+
+
+def _numbers(row: dict) -> str:
+    if not row.get("gap"):
+        return row["verdict"]
+    return (f"{row['verdict']}: gap {row['gap']} ({row['gap_low']}..{row['gap_high']}), "
+            f"margin {row['margin']}")
+
+
+def write_changes(results_dir: Path, revision: str, judged: list[dict]) -> list[dict]:
+    """Write ``VERDICT_CHANGES_FILE`` for the claims judged now against ``revision``."""
+    from ..results import write_rows
+
+    found = changes(earlier_claims(revision, results_dir), judged)
+    write_rows(Path(results_dir) / VERDICT_CHANGES_FILE, found, VERDICT_CHANGES_COLUMNS)
+    return found
+
+
+def _git(*arguments: str, cwd) -> str:
+    try:
+        return subprocess.run(["git", *arguments], cwd=cwd, capture_output=True, text=True,
+                              check=True).stdout
+    except (OSError, subprocess.CalledProcessError) as error:
+        detail = getattr(error, "stderr", "") or str(error)
+        raise UsageError(f"--changes-since needs the git history of the results: git "
+                         f"{' '.join(arguments[:2])} failed ({detail.strip().splitlines()[-1]})"
+                         ) from error
