@@ -14,27 +14,31 @@ classifies far better; and the small dense net beats both.
 
 from mlhistory.judging import PROJECT, Beats
 from mlhistory.reporting.plots import Plot
-from mlhistory.running.experiment import Experiment, main
+from mlhistory.running.experiment import Experiment, main, tuned
 from mlhistory.running.steps import sample_images
 
 NAIVE_BAYES = ("gaussian_nb", "bernoulli_nb")
+# The claims compare each family at its strongest: in the configuration the equal search chose
+# on a validation split (results/tuning/), refitted on all the training images.
+NAIVE_BAYES_TUNED = tuple(tuned(model) for model in NAIVE_BAYES)
+LOGREG_TUNED = tuned("logreg")
 
 EXPERIMENT = Experiment(
     experiment_id="01_probabilistic",
     title="Probabilistic modelling: Naive Bayes and logistic regression",
     book_section="Chapter 1.2.1, Probabilistic modeling",
     summary=__doc__,
-    runs=(*NAIVE_BAYES, "logreg", "dense"),
+    runs=(*NAIVE_BAYES, "logreg", "dense", *NAIVE_BAYES_TUNED, LOGREG_TUNED),
     # The section describes these models and ranks none of them, so both questions are ours.
     claims=(
         Beats("logreg_beats_naive_bayes", "Logistic regression, which does not assume that "
               "pixels are independent, beats naive Bayes, which does.",
-              winner="logreg", losers=NAIVE_BAYES, source=PROJECT,
+              winner=LOGREG_TUNED, losers=NAIVE_BAYES_TUNED, source=PROJECT,
               passage="1st ed. 1.2.1 Probabilistic modeling; 2nd ed. A brief history of "
                       "machine learning (no ranking given)"),
         Beats("dense_beats_probabilistic", "The book's first deep-learning example, its dense "
               "net, beats both naive Bayes models and logistic regression.",
-              winner="dense", losers=(*NAIVE_BAYES, "logreg"), source=PROJECT,
+              winner="dense", losers=(*NAIVE_BAYES_TUNED, LOGREG_TUNED), source=PROJECT,
               passage="1st ed. 1.2.1 Probabilistic modeling (context)"),
     ),
     plots=(

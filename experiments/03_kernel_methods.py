@@ -26,7 +26,7 @@ paper); whether engineered features help the SVM is decided by the measurement.
 
 from mlhistory.judging import PROJECT, Beats, FitTimeExponents, Pairwise
 from mlhistory.reporting.plots import Plot
-from mlhistory.running.experiment import Experiment, Run, fair, main
+from mlhistory.running.experiment import Experiment, Run, fair, main, tuned
 from mlhistory.running.steps import toy_boundaries
 
 SCALING_SIZES = (1_000, 2_000, 5_000, 10_000, 20_000, 60_000)
@@ -38,9 +38,14 @@ KERNEL_TRICK_TRAIN = 10_000
 SVM = Run("rbf_svm", sizes=SCALING_SIZES)
 SVM_ON_HISTOGRAMS = Run("rbf_svm", features="ink_profiles")
 SVM_ON_HOG = Run("rbf_svm", features="hog")
+# The SVM at its strongest on pixels: the configuration the equal search chose (C, gamma and
+# the pixel scaling, results/tuning/), refitted on all the training images. The feature
+# comparisons keep one setting (C=10) for every input, so that only the features differ.
+SVM_TUNED = tuned("rbf_svm")
 DENSE_FAIR = fair("dense")
 NETS_OF_ITS_DAY = (Run("mlp_1986"), Run("lenet1989"))
-SVM_RUNS = [SVM, SVM_ON_HISTOGRAMS, SVM_ON_HOG, Run("linear_svm"), *NETS_OF_ITS_DAY, DENSE_FAIR]
+SVM_RUNS = [SVM, SVM_TUNED, SVM_ON_HISTOGRAMS, SVM_ON_HOG, Run("linear_svm"), *NETS_OF_ITS_DAY,
+            DENSE_FAIR]
 KERNEL_METHODS = "1st ed. 1.2.3 Kernel methods; 2nd ed. Kernel methods"
 SCALING_RUNS = ["rbf_svm", "dense", "random_forest", "xgboost"]
 
@@ -71,7 +76,7 @@ EXPERIMENT = Experiment(
         Beats("dense_beats_svm", "The book's two-layer dense net beats the RBF SVM on raw "
               "pixels (the book's claim that SVMs did poorly on perception is tested against "
               "the convnets that replaced them, in experiment 05).",
-              winner=DENSE_FAIR, losers=(SVM,), source=PROJECT,
+              winner=DENSE_FAIR, losers=(SVM_TUNED,), source=PROJECT,
               passage=KERNEL_METHODS + " (the comparison with the dense net is ours)"),
         Pairwise("kernel_trick", "The \"kernel trick\" gives the SVM a high-dimensional map "
                  "without computing it: the degree-2 polynomial kernel scores the same as a "
@@ -84,7 +89,7 @@ EXPERIMENT = Experiment(
                  relation="equals", passage=KERNEL_METHODS),
         Beats("svm_beats_nets_of_its_day", "Kernel methods \"sent neural nets back to "
               "oblivion\": the RBF SVM beats the nets of its day, the 1986 MLP and LeNet-1989, "
-              "each trained as in its time.", winner=SVM,
+              "each trained as in its time.", winner=SVM_TUNED,
               losers=NETS_OF_ITS_DAY,
               passage=KERNEL_METHODS + "; 1st ed. Why deep learning? Why now? (Algorithms)"),
         FitTimeExponents("svm_hard_to_scale", "SVMs are \"hard to scale to large datasets\": "

@@ -22,13 +22,13 @@ ERA_TABLE_KIND = "era_table"
 
 
 def history_section(experiments: list[JudgedExperiment], claims: dict, numbers: dict,
-                    links: dict, datasets: list[str]) -> list:
-    """``claims``: each book claim's rows by dataset (``glance.claims_by_key``); ``numbers``
-    and ``links``: each claim's number, and its number linked to its figure, by the same key."""
+                    datasets: list[str]) -> list:
+    """``claims``: each book claim's rows by dataset (``glance.claims_by_key``); ``numbers``:
+    each claim's number by the same key (the glance table links it to its figure)."""
     names = {experiment.dataset: dataset_name(experiment) for experiment in experiments}
     items = _eras(experiments)
     for other in datasets[1:]:
-        items += _departures(claims, links, datasets[0], other, names)
+        items += _departures(claims, numbers, datasets[0], other, names)
     items += _short(claims, numbers, names)
     return [Heading(2, HISTORY_HEADING), BulletList(items)] if items else []
 
@@ -62,9 +62,9 @@ def _eras(experiments: list[JudgedExperiment]) -> list[str]:
     return items
 
 
-def _departures(claims: dict, links: dict, first: str, other: str, names: dict) -> list[str]:
+def _departures(claims: dict, numbers: dict, first: str, other: str, names: dict) -> list[str]:
     """Where a claim's verdict on ``other`` differs from its verdict on ``first``, with the
-    gap it rests on on each."""
+    gap it rests on on each; each claim by its number (the glance table links it)."""
     compared, changed = 0, []
     for key, by_dataset in claims.items():
         if first in by_dataset and other in by_dataset:
@@ -81,7 +81,7 @@ def _departures(claims: dict, links: dict, first: str, other: str, names: dict) 
                   and float(after["gap"]) < float(before["gap"]))
     reversed_ = sum(1 for _, _, after in changed if after["verdict"] == DOES_NOT_CARRY_OVER)
     listed = "; ".join(
-        f"{links[key]} {before['verdict']} → {after['verdict']}"
+        f"{numbers[key]} {before['verdict']} → {after['verdict']}"
         + (f" ({gap_text(before)} → {gap_text(after)})" if gap_text(before) and gap_text(after)
            else "")
         for key, before, after in changed)
@@ -95,16 +95,16 @@ def _short(claims: dict, numbers: dict, names: dict) -> list[str]:
     flags left out of the claims' means; each claim by its number (the glance table links it)."""
     found = {SETUP_SHORT: defaultdict(list), UNDERPOWERED: defaultdict(list),
              LIMITED_BY_MACHINE: defaultdict(list)}
-    excluded = defaultdict(list)
+    excluded, short_reasons = defaultdict(list), defaultdict(list)
     for key, by_dataset in claims.items():
         number = numbers[key]
         for row in by_dataset.values():
             if row["verdict"] in found:
-                # A setup short because of a flagged run is named in the flagged runs' item.
-                reason = (row["evidence"].split("; ")[0]
-                          if row["verdict"] == SETUP_SHORT and not row.get("excluded") else "")
-                found[row["verdict"]][_scope(row, names)].append(
-                    number + (f" ({reason})" if reason else ""))
+                found[row["verdict"]][_scope(row, names)].append(number)
+                # Why each setup is short, once per reason (a flagged run left out is named in
+                # the flagged runs' item).
+                if row["verdict"] == SETUP_SHORT and not row.get("excluded"):
+                    short_reasons[_in_short(row["evidence"].split("; ")[0])].append(number)
             for part in filter(None, row.get("excluded", "").split("; ")):
                 excluded[part].append(number)
 
@@ -113,8 +113,10 @@ def _short(claims: dict, numbers: dict, names: dict) -> list[str]:
 
     items = []
     if found[SETUP_SHORT]:
+        reasons = "; ".join(f"{reason} ({', '.join(dict.fromkeys(numbers))})"
+                            for reason, numbers in short_reasons.items())
         items.append("Setup short (a run it rests on failed, is flagged short or is missing): "
-                     + listed(found[SETUP_SHORT]) + ".")
+                     + listed(found[SETUP_SHORT]) + "." + (f" Why: {reasons}." if reasons else ""))
     if found[UNDERPOWERED]:
         count = sum(map(len, found[UNDERPOWERED].values()))
         items.append(f"Underpowered ({count}; each one's evidence gives the seeds or test images "
@@ -128,6 +130,13 @@ def _short(claims: dict, numbers: dict, names: dict) -> list[str]:
                                  f"({', '.join(dict.fromkeys(numbers))})"
                                  for part, numbers in excluded.items()) + ".")
     return items
+
+
+def _in_short(reason: str) -> str:
+    """A flag's reason without its figures ("... below its own default recipe"): the claim's
+    evidence on its experiment's page gives them."""
+    head, flagged, rest = reason.partition(" is flagged ")
+    return head + flagged + rest.split(" (")[0] if flagged else reason
 
 
 def _scope(row: dict, names: dict) -> str:

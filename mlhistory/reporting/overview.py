@@ -65,7 +65,7 @@ def main_page(experiments: list[JudgedExperiment], results_folder: str) -> Page:
                   "with its 95 % interval, of the comparison that decides it. What each verdict "
                   f"means: [the appendix]({APPENDIX_PAGE}#{slug(VERDICTS_HEADING)}) (in "
                   "`index.html`, hover over a verdict)."),
-        *history_section(experiments, book, numbers, links, datasets),
+        *history_section(experiments, book, numbers, datasets),
         *published_section(experiments),
     ]
     summary_plot = _summary_plot(experiments)
