@@ -238,9 +238,17 @@ def test_a_new_dataset_is_one_catalogue_entry_and_its_source(tmp_path, monkeypat
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     results_dir = tmp_path / "results"
+    # The search's choices for the new dataset, as `mlhistory tune` saves them (here the 8x8
+    # digits' committed ones): the experiment's tuned runs refit them.
+    from mlhistory.results.tuning import chosen_path
+
+    chosen = json.loads(chosen_path(PROJECT_ROOT / "results", "digits").read_text())
+    chosen_path(results_dir, info.name).parent.mkdir(parents=True)
+    chosen_path(results_dir, info.name).write_text(json.dumps({**chosen, "dataset": info.name}))
     run(module.EXPERIMENT, Config(dataset=info.name, quick=False, seeds=[0], n_train=None,
                                   n_test=None, data_dir=tmp_path / "data",
-                                  results_dir=results_dir, jobs=1, argv=[]))
+                                  results_dir=results_dir, jobs=1, argv=[],
+                                  search_from=results_dir))
     # The source's arrays were verified and decoded into the data folder like any other's.
     assert (tmp_path / "data" / info.name / "decoded" / "SOURCE").exists()
     folder = results_dir / info.name / "01_probabilistic"

@@ -218,8 +218,11 @@ def test_a_signal_stops_the_workers_keeps_finished_runs_and_exits_with_its_statu
     command = [sys.executable, "-m", "mlhistory", "run", "--model", "random_forest", "--params",
                '{"n_estimators": 1000}', "--dataset", "digits", "--seeds", "0", "1", "2",
                "--results-dir", str(tmp_path)]
+    # Started as from a terminal, with Ctrl-C's default action: a test worker of pytest-xdist
+    # ignores SIGINT, and a child inherits that (Python then never raises KeyboardInterrupt).
     main = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     cached = tmp_path / "cache" / "digits"
     try:
         wait_for(lambda: main.poll() is not None or list(cached.glob("*.json")), "a finished run")

@@ -17,13 +17,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import PROJECT_ROOT
 
 from mlhistory import models
 from mlhistory.data import DATASETS, Dataset, load, recorded_checksums
 from mlhistory.errors import UsageError
 from mlhistory.judging.sanity import claim_flags, sanity_flags, write_gate_flags
 from mlhistory.models import search_spaces
+from mlhistory.paths import PROJECT_ROOT, default_results_dir
 from mlhistory.reporting import appendix
 from mlhistory.reporting.tables import Table
 from mlhistory.reporting.tables.effort import effort_rows
@@ -32,7 +32,7 @@ from mlhistory.results.tuning import chosen_path, read_chosen, read_trials, stud
 from mlhistory.running import execute as execute_module
 from mlhistory.running import search
 from mlhistory.running.cache import RunCache
-from mlhistory.running.cli import Config
+from mlhistory.running.cli import Config, config_from, experiment_parser
 from mlhistory.running.execute import execute, validation_indices
 from mlhistory.running.experiment import Run, tuned
 from mlhistory.running.spec import RunSpec, validation_evaluation
@@ -345,7 +345,9 @@ def write_chosen(results_dir: Path, dataset: str, model: str, refit: dict) -> No
 
 
 def test_a_tuned_run_refits_the_chosen_configuration_on_all_training_images(tmp_path):
-    config = Config("digits", False, [0], None, None, PROJECT_ROOT / "data", tmp_path, 1, [])
+    # The search replayed is the one saved under search_from, whatever folder the runs go to.
+    config = Config("digits", False, [0], None, None, PROJECT_ROOT / "data", tmp_path / "quick",
+                    1, [], search_from=tmp_path)
     run = tuned("rbf_svm")
     assert run.name == "rbf_svm tuned" and Run("rbf_svm", tuned=True).name == "rbf_svm tuned"
     with pytest.raises(UsageError) as missing:
@@ -468,3 +470,13 @@ def test_a_bad_tune_command_fails_in_one_line_before_any_search(arguments, messa
     error = capsys.readouterr().err
     assert error.startswith(f"error: {message}") and error.count("\n") == 1
     assert not (tmp_path / "tuning").exists()
+
+
+def test_quick_and_custom_runs_replay_the_reference_search_unless_told_another(tmp_path):
+    parser = experiment_parser("an experiment")
+    quick = config_from(parser.parse_args(["--quick", "--dataset", "digits"]), [])
+    assert quick.results_dir == default_results_dir(True)
+    assert quick.search_from == default_results_dir(False)
+    other = config_from(parser.parse_args(["--quick", "--dataset", "digits", "--search-from",
+                                           str(tmp_path)]), [])
+    assert other.search_from == tmp_path

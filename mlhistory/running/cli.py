@@ -7,7 +7,7 @@ import re
 import signal
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..data import DATASETS, check_subset_size, dataset_info
@@ -43,6 +43,8 @@ class Config:
     argv: list[str]
     scheduler: str | None = None  # a Dask cluster's address, or "local"; None: a process pool
     threads: str = "alone"  # the thread layout every run computes with (threads.py)
+    # The results set whose search the tuned runs replay: its tuning/<dataset>/chosen.json.
+    search_from: Path = field(default_factory=lambda: default_results_dir(False))
 
 
 def add_data_arguments(parser: argparse.ArgumentParser) -> None:
@@ -59,6 +61,10 @@ def add_results_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--results-dir", type=Path, default=None, metavar="DIR",
                         help="results folder (default: results/, results/quick/ with --quick, "
                              "results/custom/NAME/ with other sizes or seeds)")
+    parser.add_argument("--search-from", type=Path, default=None, metavar="DIR",
+                        help="the tuned runs refit the configurations the search saved in "
+                             "DIR/tuning/ (default: the reference results/, whatever the "
+                             "results folder; e.g. results/quick/ after `mlhistory tune --quick`)")
 
 
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
@@ -138,6 +144,7 @@ def config_from(arguments: argparse.Namespace, argv: list[str]) -> Config:
         argv=argv,
         scheduler=scheduler,
         threads=layout(arguments.threads).layout,
+        search_from=arguments.search_from or default_results_dir(False),
     )
 
 

@@ -110,12 +110,12 @@ class Run:
         if not self.tuned:
             return self
         dataset = self.dataset_name(config)
-        chosen = read_chosen(config.results_dir, dataset).get(self.model)
+        chosen = read_chosen(config.search_from, dataset).get(self.model)
         if chosen is None:
             raise UsageError(f"run {self.name!r} needs the configuration the search chose for "
-                             f"{self.model} on {dataset}, and {chosen_path(config.results_dir, dataset)} "
+                             f"{self.model} on {dataset}, and {chosen_path(config.search_from, dataset)} "
                              f"has none: run `make tune` (or `mlhistory tune --dataset {dataset} "
-                             f"--models {self.model}{' --quick' if config.quick else ''}`) first")
+                             f"--models {self.model}`) first")
         return replace(self, label=self.name, params={**chosen["refit_params"], **self.params})
 
     def dataset_name(self, config: Config) -> str:
