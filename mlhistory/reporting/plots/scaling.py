@@ -205,7 +205,10 @@ def scaling(results: ExperimentResults, path: Path, labels: list[str], min_size:
                 (claim.steep, [claim.threshold], {"color": "black", "linestyle": (0, (4, 3))}),
                 (claim.linear, list(claim.linear_band), {"color": "0.45", "linestyle": (0, (1, 2))})):
             sizes, seconds, _ = size_curve(results, run, "fit_seconds")
-            start = next(index for index, size in enumerate(sizes) if size >= claim.min_size)
+            start = next((index for index, size in enumerate(sizes) if size >= claim.min_size),
+                         None)
+            if start is None:  # no size the claim judges (a quick run): no guide to draw
+                continue
             for position, exponent in enumerate(exponents):
                 what = (f"size^{claim.threshold:g}: the claim needs {results.display_name(run)} "
                         "steeper" if run == claim.steep else
