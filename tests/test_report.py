@@ -464,3 +464,13 @@ def test_judge_rewrites_every_claims_file_and_prints_what_changed(tmp_path, caps
         assert [row["verdict"] for row in csv.DictReader(handle)] == [row["verdict"]
                                                                      for row in judged]
     assert (tmp_path / "results" / "claims.csv").exists()
+
+
+def test_inline_markup_is_html_in_a_table_cell_as_in_a_paragraph():
+    from mlhistory.reporting.document import Page, Paragraph, Table, to_html
+
+    page = Page("REPORT.md", "t", [Paragraph("a *passage* and **holds**"),
+                                   Table(["claim"], [["a claim. *(1st ed. 1.2.2)*"]])])
+    written = to_html([page], "t")
+    assert "a <em>passage</em> and" in written and "a claim. <em>(1st ed. 1.2.2)</em>" in written
+    assert "*" not in written.split("<main>")[1].split("<script>")[0]

@@ -1,8 +1,8 @@
 """A tiny document model, written out as Markdown pages and as one self-contained HTML file.
 
 The report is a set of pages (the main page, one page per experiment and dataset, an appendix),
-each a list of blocks. Text may hold three kinds of inline markup, written as in Markdown:
-`code`, **bold** (a verdict in bold gets its colour in HTML) and [links](target). A link's
+each a list of blocks. Text may hold four kinds of inline markup, written as in Markdown:
+`code`, **bold** (a verdict in bold gets its colour in HTML), *italics* and [links](target). A link's
 target, like an image's path, is relative to the results folder ("mnist/01_x/README.md#claims"),
 so each writer can resolve it: the Markdown pages link to each other by relative path, while
 the HTML file holds every page as a section of itself and links to its anchor. The HTML opens
@@ -19,6 +19,7 @@ from ..judging.verdicts import VERDICT_MEANINGS
 
 LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
 BOLD = re.compile(r"\*\*(.+?)\*\*")
+ITALIC = re.compile(r"\*([^*\n]+)\*")  # read after bold, so only single asterisks are left
 
 
 @dataclass(frozen=True)
@@ -203,6 +204,7 @@ def to_html(pages: list[Page], title: str) -> str:
         escaped = html.escape(text, quote=False)
         escaped = re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped)
         escaped = BOLD.sub(lambda found: _bold(found[1]), escaped)
+        escaped = ITALIC.sub(r"<em>\1</em>", escaped)
         return LINK.sub(lambda found: f'<a href="{html.escape(href(found[2], page))}">{found[1]}</a>',
                         escaped)
 
