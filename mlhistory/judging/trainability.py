@@ -10,17 +10,11 @@ from .comparisons import compare
 from .margins import (
     EXCEEDS,
     MIN_TEST_IMAGES,
-    REACH_TOLERANCE,
     points,
     verdict_of_interval,
 )
 from .verdicts import FAILS, HOLDS, UNDERPOWERED, Verdict
 
-REACHES_TEST = (f"first epoch of the mean test curve over seeds within "
-                f"{100 * REACH_TOLERANCE:.1f} points of the slower net's final accuracy; 95 % "
-                f"interval of the epochs saved by a bootstrap over each net's seeds "
-                f"({paired.BOOTSTRAP_DRAWS:,} draws; the per-epoch curves are of the whole test "
-                f"set, so its images are not resampled)")
 
 @dataclass(frozen=True)
 class FailsToTrain(Claim):

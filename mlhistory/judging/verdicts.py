@@ -3,6 +3,8 @@ vocabulary every claim kind and the report share (``base.py`` judges with it).""
 
 from dataclasses import dataclass
 
+from ..results.schema import csv_text
+
 HOLDS, FAILS, TIES, UNDERPOWERED = "holds", "fails", "ties", "underpowered"
 DOES_NOT_CARRY_OVER = "does not carry over"
 LIMITED_BY_MACHINE = "limited by this machine"
@@ -77,15 +79,7 @@ class Numbers:
                   "gap_low": self.low, "gap_high": self.high, "margin": self.margin,
                   "runs_a": self.runs_a, "runs_b": self.runs_b, "n_train_a": self.n_train_a,
                   "n_train_b": self.n_train_b, "n_test": self.n_test, "deciding": self.deciding}
-        return {key: _number_text(value) for key, value in values.items()}
-
-
-def _number_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return str(value)
+        return {key: csv_text(value) for key, value in values.items()}
 
 
 @dataclass(frozen=True)

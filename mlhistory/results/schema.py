@@ -53,11 +53,12 @@ def write_rows(path: Path, rows: list[dict], columns: list[str] = COLUMNS) -> No
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({column: _format(row.get(column)) for column in columns})
+        writer.writerow({column: csv_text(row.get(column)) for column in columns})
     atomic.write_text(path, buffer.getvalue())
 
 
-def _format(value) -> str:
+def csv_text(value) -> str:
+    """A value as the results' CSV files write it: nothing for None, floats to 6 digits."""
     if value is None:
         return ""
     if isinstance(value, float):
