@@ -21,6 +21,11 @@ PYTEST_ARGS ?=
 # cluster or a browser (the markers are declared in pyproject.toml).
 FAST_TESTS := not slow and not network and not cluster and not browser
 
+# A search that changed a dataset's chosen configurations touches that dataset's stamp, which
+# its experiments depend on: the next `make all` re-runs them (the run cache serves every run
+# the change leaves alone). A stamp, not chosen.json itself: a fresh clone checks out
+# results/tuning/ after results/<dataset>/, so chosen.json would look newer than every result.
+SEARCHED := results/.searched-
 EXPERIMENTS := $(sort $(basename $(notdir $(wildcard experiments/[0-9][0-9]_*.py))))
 # What an experiment's runs depend on: a change here re-runs the experiment (the run cache
 # serves every run whose key is unchanged, so only what really changed is recomputed).
@@ -93,9 +98,9 @@ LATER := $(filter-out $(ERAS) $(GATHERING),$(EXPERIMENTS))
 # A tuned run refits the configuration the search saved (`make tune`): a changed choice re-runs
 # the experiments of its dataset, and only the runs it changes are recomputed.
 define DATASET_RULES
-results/$(1)/%/metadata.json: experiments/%.py $$(RUN_CODE) $$(wildcard results/tuning/$(1)/chosen.json) | $$(DATA_STEP)
+results/$(1)/%/metadata.json: experiments/%.py $$(RUN_CODE) $$(wildcard $(SEARCHED)$(1)) | $$(DATA_STEP)
 	$$(PYTHON) experiments/$$*.py --dataset $(1) $$(ARGS)
-results/quick/$(1)/%/metadata.json: experiments/%.py $$(RUN_CODE) $$(wildcard results/quick/tuning/$(1)/chosen.json) | $$(DATA_STEP)
+results/quick/$(1)/%/metadata.json: experiments/%.py $$(RUN_CODE) $$(wildcard $(SEARCHED)$(1)) | $$(DATA_STEP)
 	$$(SIDE_BY_SIDE) $$(PYTHON) experiments/$$*.py --quick --dataset $(1) $$(ARGS)
 results/$(1)/$(GATHERING)/metadata.json: $(ERAS:%=results/$(1)/%/metadata.json)
 results/quick/$(1)/$(GATHERING)/metadata.json: $(ERAS:%=results/quick/$(1)/%/metadata.json)
@@ -115,7 +120,10 @@ experiment: | $(INSTALLED) ## One experiment at full size: make experiment NAME=
 # results/tuning/) and never searches. An interrupted search resumes where it stopped.
 tune: fetch-data ## Search every family (24 trials each) on a validation split into results/tuning/; resumes.
 	for dataset in $(DATASETS); do \
-		$(PYTHON) -m mlhistory tune --dataset $$dataset $(TUNE_ARGS) || exit $$?; done
+		before=$$(cat results/tuning/$$dataset/chosen.json 2>/dev/null | sha256sum); \
+		$(PYTHON) -m mlhistory tune --dataset $$dataset $(TUNE_ARGS) || exit $$?; \
+		[ "$$before" = "$$(cat results/tuning/$$dataset/chosen.json 2>/dev/null | sha256sum)" ] \
+			|| touch $(SEARCHED)$$dataset; done
 
 data: | $(INSTALLED) ## Fetch and verify every dataset into data/, and print each one's source and checksums.
 	$(PYTHON) -m mlhistory data
