@@ -13,7 +13,7 @@ import pytest
 from mlhistory.judging import base, margins, paired
 from mlhistory.judging.comparisons import Beats, MatchesOrBeats, Pairwise, WinRate
 from mlhistory.judging.rankings import RunnerUp
-from mlhistory.judging.references import ErrorReduction
+from mlhistory.judging.references import ErrorReduction, ReachesReference
 from mlhistory.judging.trainability import FailsToTrain
 from mlhistory.judging.trends import FitTimeExponents, ReachesSooner
 from mlhistory.judging.verdicts import FAILS, HOLDS, SETUP_SHORT, TIES, UNDERPOWERED
@@ -394,6 +394,30 @@ def test_win_rate_ties_and_undecided_pairs_are_neither_wins_nor_losses(rows, res
     assert "0 wins, 1 losses, 1 ties (within the margin), 1 undecided" in result.evidence
     # No win, one loss and one tie: two of three lost the predicted difference.
     assert result.verdict == TIES
+
+
+def test_a_setup_short_win_rate_still_shows_the_numbers_of_a_counted_pair(rows, results):
+    """One pair whose booster failed every run makes the count setup short; the glance table
+    still gets two means and an interval, from a pair that was compared."""
+    broken = rows("broken", [0.97])
+    saved = results(rows("boost", [0.80, 0.90, 0.95]), rows("forest", [0.86, 0.87, 0.88]),
+                    broken, rows("forest2", [0.90]),
+                    artifacts={broken[0]["run_key"]: {"train_loss": diverged_loss()}})
+    result = WinRate("w", "W.", pairs=(("boost", "forest"), ("broken", "forest2"))).evaluate(saved)
+    assert result.verdict == SETUP_SHORT
+    assert (result.numbers.side_a, result.numbers.side_b) == ("boost", "forest")
+    assert result.numbers.low < result.numbers.gap < result.numbers.high
+    assert "of 2 comparisons" in result.numbers.deciding
+
+
+def test_a_reference_claim_without_a_figure_here_shows_the_measurement(rows, results):
+    saved = results(rows("net", [0.90, 0.91, 0.92]))
+    judged = ReachesReference("r", "R.", label="net",
+                              references=(("elsewhere", 0.85, "a fixture"),)).evaluate(saved)
+    assert judged.verdict == SETUP_SHORT and "no published figure for d" in judged.evidence
+    assert judged.numbers.mean_a == pytest.approx(0.91) and judged.numbers.gap is None
+    found = ReachesReference("r", "R.", label="net", references=(("d", 0.85, "a fixture"),))
+    assert found.evaluate(saved).verdict == HOLDS
 
 
 def test_the_runner_up_counts_only_the_datasets_it_places_on(rows, results):

@@ -107,19 +107,26 @@ def most_of(verdicts) -> str:
     return SETUP_SHORT if counts[SETUP_SHORT] else UNDERPOWERED
 
 
-def deciding(verdict: str, comparisons: list[Verdict]) -> Verdict | None:
-    """The comparison whose numbers a combined verdict reports: of those giving the verdict,
-    the weakest when it holds (the lowest interval), the clearest when it fails (the highest
-    interval lowest), else the first."""
-    giving = [comparison for comparison in comparisons
-              if comparison.verdict == verdict and comparison.numbers is not None]
-    if not giving:
-        return None
-    if verdict == HOLDS:
-        return min(giving, key=lambda comparison: comparison.numbers.low)
-    if verdict == FAILS:
-        return min(giving, key=lambda comparison: comparison.numbers.high)
-    return giving[0]
+def deciding(verdict: str, comparisons: list[Verdict]) -> tuple[Verdict, str] | None:
+    """The comparison whose numbers a combined verdict reports, and why it was chosen: of those
+    giving the verdict, the weakest when it holds (the lowest interval), the clearest when it
+    fails (the highest interval lowest), else the first. A verdict that no comparison with
+    numbers gives (setup short because one pair has no usable run) reports the first
+    undecided comparison, else the first, so that its numbers are still shown."""
+    numbered = [comparison for comparison in comparisons if comparison.numbers is not None]
+    giving = [comparison for comparison in numbered if comparison.verdict == verdict]
+    if giving:
+        if verdict == HOLDS:
+            chosen = min(giving, key=lambda comparison: comparison.numbers.low)
+        elif verdict == FAILS:
+            chosen = min(giving, key=lambda comparison: comparison.numbers.high)
+        else:
+            chosen = giving[0]
+        return chosen, WHY_DECIDING[verdict]
+    undecided = [comparison for comparison in numbered if comparison.verdict == UNDERPOWERED]
+    if undecided:
+        return undecided[0], "the first that cannot decide"
+    return (numbered[0], "the first with results") if numbered else None
 
 
 WHY_DECIDING = {HOLDS: "the weakest that holds", FAILS: "the clearest that fails",
@@ -130,16 +137,16 @@ WHY_DECIDING = {HOLDS: "the weakest that holds", FAILS: "the clearest that fails
 def combined(verdict: str, comparisons: list[Verdict], prefix: str = "") -> Verdict:
     """One verdict from several paired comparisons: their evidence, and the numbers, test and
     p-value of the comparison that decides it."""
-    chosen = deciding(verdict, comparisons)
+    found = deciding(verdict, comparisons)
     evidence = prefix + "; ".join(comparison.evidence for comparison in comparisons)
     tests = " / ".join(sorted({comparison.test for comparison in comparisons if comparison.test}))
-    if chosen is None:
+    if found is None:
         return Verdict(verdict, evidence, tests)
+    chosen, why = found
     numbers = chosen.numbers
     if len(comparisons) > 1:
         numbers = replace(numbers, deciding=f"{numbers.side_a} vs {numbers.side_b}: of "
-                                            f"{len(comparisons)} comparisons, "
-                                            f"{WHY_DECIDING[verdict]} (its p-value)")
+                                            f"{len(comparisons)} comparisons, {why} (its p-value)")
     return Verdict(verdict, evidence, tests, chosen.p_value, numbers)
 
 
@@ -323,7 +330,7 @@ class WinRate(Claim):
     pairs: tuple[tuple[str, str], ...]
     metric: str = "accuracy"
     kind = "win_rate"
-    evidence_plots = ("staged_curves", "who_wins_grid", "accuracy_and_fit_time",
+    evidence_plots = ("who_wins_grid", "staged_curves", "accuracy_and_fit_time",
                       "representation_grid", "learning_curves", "transfer_curves",
                       "accuracy_vs_depth")
 

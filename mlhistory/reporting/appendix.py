@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..judging.verdicts import VERDICT_MEANINGS
+from ..judging.verdicts import BOOK, VERDICT_MEANINGS
 from ..paths import REFERENCES_DIR
 from ..results import METADATA_FILE, base_dataset, group_rows, mean_std, read_json, unique_runs
 from ..results.schema import BENCH_DIR, BENCH_FILE
@@ -18,12 +18,14 @@ from .common import (
     VERDICTS_HEADING,
     JudgedExperiment,
     accuracy_text,
+    dataset_name,
     dataset_order,
     sizes_text,
 )
 from .document import BulletList, Heading, Page, Paragraph, Table
 from .experiment_page import RUN_HEADER, computed_seconds, run_cells
-from .glance import own_questions
+from .flagged import flagged_section
+from .glance import claim_numbers, claims_by_key, own_questions
 from .plots import format_seconds
 from .sections import glossary_section
 from .tables.effort import EFFORT_HEADER, effort_notes, effort_rows
@@ -43,6 +45,10 @@ def appendix_page(experiments: list[JudgedExperiment], results_dir: Path) -> Pag
     blocks += glossary_section(experiments)
     blocks += tests_section([row for experiment in experiments for row in experiment.claims])
     blocks += own_questions(experiments)
+    book = claims_by_key([row for experiment in experiments for row in experiment.claims
+                          if row["source"] == BOOK])
+    names = {experiment.dataset: dataset_name(experiment) for experiment in experiments}
+    blocks += flagged_section(book, claim_numbers(book), names)
     blocks += leaderboard(experiments)
     blocks += published_vs_measured(experiments)
     blocks += timeline_dates()

@@ -82,6 +82,7 @@ TESTS_HEADING = "The statistical tests"
 
 # Quantities measured as a share (accuracy, macro-F1): their gaps are written in points.
 IN_POINTS = {"accuracy", "macro_f1", "accuracy gain"}
+IN_SECONDS = {"fit seconds"}
 
 
 def own_scope(row: dict) -> bool:
@@ -99,11 +100,17 @@ def scope_name(scope: str) -> str:
 
 def _shown(row: dict, text: str, gap: bool = False) -> str:
     """A number of a claim row as the main page writes it: a share (accuracy) to three places,
-    its gap in points to one; any other quantity to three significant figures."""
+    its gap in points to one; seconds whole, with their unit; any other quantity to three
+    significant figures, never in exponent notation (a bound of 3,600 s, not 3.6e+03)."""
     number = float(text)
     if row["quantity"] in IN_POINTS:
         return f"{100 * number:+.1f}" if gap else f"{number:.3f}"
-    return f"{number:+.3g}" if gap else f"{number:.3g}"
+    sign = "+" if gap else ""
+    if row["quantity"] in IN_SECONDS:
+        return f"{number:{sign},.0f} s"
+    if abs(number) >= 1000:
+        return f"{number:{sign},.0f}"
+    return f"{number:{sign}.3g}"
 
 
 def gap_text(row: dict) -> str:
@@ -122,6 +129,11 @@ def glance_text(row: dict) -> str:
     points = row["quantity"] in IN_POINTS
     means = _shown(row, row["mean_a"]) + (f" vs {_shown(row, row['mean_b'])}"
                                           if row.get("mean_b") else "")
+    if not row.get("mean_b"):
+        # One quantity measured, not two sides: name it (a rank correlation), or name what
+        # the other side lacks (no published figure to hold it against).
+        means = (f"{means} vs {row['side_b']}" if row.get("side_b")
+                 else f"{row['quantity']} {_shown(row, row['mean_a'], gap=True)}")
     if not row.get("gap"):
         return f"{verdict}: {means}"
     interval = (f" [{_shown(row, row['gap_low'], True)}, {_shown(row, row['gap_high'], True)}]"
@@ -204,7 +216,7 @@ def params_text(params: dict | str) -> str:
 def sizes_text(experiments: list[JudgedExperiment]) -> str:
     """What a page shows the measurements of: per dataset, the largest training set, the test
     set and the seeds, against the full splits, so a quick or custom results set says so."""
-    parts = []
+    parts = {}
     for dataset in sorted({experiment.dataset for experiment in experiments}, key=dataset_order):
         among = [experiment for experiment in experiments if experiment.dataset == dataset]
         rows = [row for experiment in among for row in experiment.results.rows
@@ -218,13 +230,15 @@ def sizes_text(experiments: list[JudgedExperiment]) -> str:
         seeds = sorted({seed for experiment in among for seed in experiment.results.manifest.seeds})
         n_train, n_tests = max(row["n_train"] for row in rows), sorted({row["n_test"] for row in rows})
         tests = " or ".join(f"{n_test:,}" for n_test in n_tests)
-        parts.append(f"{dataset_name(among[0])}: training on up to "
-                     f"{_of_full(n_train, full.n_train)} training images, testing on "
-                     f"{'all ' if n_tests == [full.n_test] else ''}"
-                     f"{tests}{'' if n_tests == [full.n_test] else f' of the {full.n_test:,}'} "
-                     f"test images, seed{'s' if len(seeds) > 1 else ''} "
-                     f"{', '.join(map(str, seeds))}")
-    return "Sizes shown: " + "; ".join(parts) + "."
+        parts[dataset_name(among[0])] = (
+            f"training on up to {_of_full(n_train, full.n_train)} training images, testing on "
+            f"{'all ' if n_tests == [full.n_test] else ''}"
+            f"{tests}{'' if n_tests == [full.n_test] else f' of the {full.n_test:,}'} "
+            f"test images, seed{'s' if len(seeds) > 1 else ''} {', '.join(map(str, seeds))}")
+    if len(parts) > 1 and len(set(parts.values())) == 1:
+        # The same sizes on every dataset (the reference results): said once.
+        return f"Sizes shown, on {' and '.join(parts)} alike: {next(iter(parts.values()))}."
+    return "Sizes shown: " + "; ".join(f"{name}: {part}" for name, part in parts.items()) + "."
 
 
 def _of_full(size: int, full: int) -> str:

@@ -37,6 +37,10 @@ WHERE_TO_LOOK = {
     "gradient_norms": "the first layer's gradient norm against the last's, recipe by recipe",
     "probe_accuracy": "the probe's accuracy from block to block",
 }
+# Where a claim on another quantity than accuracy looks in the same figure.
+WHERE_TO_LOOK_FOR = {
+    ("accuracy_and_fit_time", "fit seconds"): "the fit-time dots of {a} against the dashed bound",
+}
 
 
 def evidence_plots(claim_kind: str) -> tuple[str, ...]:
@@ -86,6 +90,7 @@ def missing_reason(claim: dict) -> str:
 
 def where_to_look(evidence: Evidence, row: dict) -> str:
     """Where to look in the figure for the claim of ``row`` (a claims.csv row)."""
-    template = WHERE_TO_LOOK.get(evidence.plot_kind, "the figure")
+    template = WHERE_TO_LOOK_FOR.get((evidence.plot_kind, row.get("quantity")),
+                                     WHERE_TO_LOOK.get(evidence.plot_kind, "the figure"))
     return template.format(a=row.get("side_a") or "the claim's side",
                            b=row.get("side_b") or "what it is compared with")

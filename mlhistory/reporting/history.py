@@ -4,15 +4,17 @@ that the saved results fill, and the published figures beside the measured ones,
 Nothing here is typed per result: each era's best error comes from experiment 05's era table
 (``tables.eras``), where Fashion-MNIST departs from MNIST from the claims' verdicts and gaps,
 and the verdicts that are short of their setup, of power or of this machine from the claim
-rows (their ``excluded`` field holds what the sanity flags left out).
+rows; the runs the sanity flags left out are counted here, listed in the appendix
+(``flagged``).
 """
 
 from collections import defaultdict
 
 from ..judging.verdicts import DOES_NOT_CARRY_OVER, LIMITED_BY_MACHINE, SETUP_SHORT, UNDERPOWERED
 from .appendix import AGREEMENT_POINTS, published_comparison
-from .common import APPENDIX_PAGE, JudgedExperiment, dataset_name, gap_text, own_scope, scope_name
+from .common import APPENDIX_PAGE, JudgedExperiment, dataset_name, own_scope, scope_name
 from .document import BulletList, Heading, Paragraph, Table, slug
+from .flagged import flagged_mention
 from .tables.eras import against_before, era_bests
 
 HISTORY_HEADING = "What the measurements say about the history"
@@ -29,7 +31,7 @@ def history_section(experiments: list[JudgedExperiment], claims: dict, numbers: 
     items = _eras(experiments)
     for other in datasets[1:]:
         items += _departures(claims, numbers, datasets[0], other, names)
-    items += _short(claims, numbers, names)
+    items += _short(claims, numbers, names) + flagged_mention(claims, numbers, names)
     return [Heading(2, HISTORY_HEADING), BulletList(items)] if items else []
 
 
@@ -80,22 +82,20 @@ def _departures(claims: dict, numbers: dict, first: str, other: str, names: dict
                   if before.get("gap") and after.get("gap")
                   and float(after["gap"]) < float(before["gap"]))
     reversed_ = sum(1 for _, _, after in changed if after["verdict"] == DOES_NOT_CARRY_OVER)
-    listed = "; ".join(
-        f"{numbers[key]} {before['verdict']} → {after['verdict']}"
-        + (f" ({gap_text(before)} → {gap_text(after)})" if gap_text(before) and gap_text(after)
-           else "")
-        for key, before, after in changed)
+    # The gaps themselves are in the glance table, one click up.
+    listed = "; ".join(f"{numbers[key]} {before['verdict']} → {after['verdict']}"
+                       for key, before, after in changed)
     return [f"{names[other]} departs from {names[first]} in {len(changed)} of {compared} "
             f"claims; in {smaller} of them the gap the verdict rests on is smaller on "
             f"{names[other]}, and {reversed_} go the other way there: {listed}."]
 
 
 def _short(claims: dict, numbers: dict, names: dict) -> list[str]:
-    """The verdicts short of their setup, of power or of this machine, and the runs the sanity
-    flags left out of the claims' means; each claim by its number (the glance table links it)."""
+    """The verdicts short of their setup, of power or of this machine; each claim by its number
+    (the glance table links it)."""
     found = {SETUP_SHORT: defaultdict(list), UNDERPOWERED: defaultdict(list),
              LIMITED_BY_MACHINE: defaultdict(list)}
-    excluded, short_reasons = defaultdict(list), defaultdict(list)
+    short_reasons = defaultdict(list)
     for key, by_dataset in claims.items():
         number = numbers[key]
         for row in by_dataset.values():
@@ -105,8 +105,6 @@ def _short(claims: dict, numbers: dict, names: dict) -> list[str]:
                 # the flagged runs' item).
                 if row["verdict"] == SETUP_SHORT and not row.get("excluded"):
                     short_reasons[_in_short(row["evidence"].split("; ")[0])].append(number)
-            for part in filter(None, row.get("excluded", "").split("; ")):
-                excluded[part].append(number)
 
     def listed(by_scope: dict) -> str:
         return "; ".join(f"on {scope} {', '.join(numbers)}" for scope, numbers in by_scope.items())
@@ -123,12 +121,6 @@ def _short(claims: dict, numbers: dict, names: dict) -> list[str]:
                      "that would settle it): " + listed(found[UNDERPOWERED]) + ".")
     if found[LIMITED_BY_MACHINE]:
         items.append("Limited by this machine: " + listed(found[LIMITED_BY_MACHINE]) + ".")
-    if excluded:
-        # Each flagged run once, with the claims it was left out of (their evidence says more).
-        items.append("Runs the sanity flags left out of the claims' means: "
-                     + "; ".join(f"{part.removesuffix(', excluded')} "
-                                 f"({', '.join(dict.fromkeys(numbers))})"
-                                 for part, numbers in excluded.items()) + ".")
     return items
 
 

@@ -110,10 +110,12 @@ class ExperimentResults:
         """The datasets the experiment's runs use, in the order they were declared."""
         return list(dict.fromkeys(run.dataset for run in self.manifest.runs))
 
-    def label_for(self, model: str, dataset: str) -> str | None:
-        """The label of the run of ``model`` on ``dataset``, or None if there is none."""
+    def label_for(self, model: str, dataset: str, among=()) -> str | None:
+        """The label of the run of ``model`` on ``dataset`` (the first, among the labels
+        ``among`` when given), or None if there is none."""
         return next((run.label for run in self.manifest.runs
-                     if run.model == model and run.dataset == dataset), None)
+                     if run.model == model and run.dataset == dataset
+                     and (not among or run.label in among)), None)
 
     def display_name(self, label: str) -> str:
         """What readers call the run: "Book's convnet (5 epochs)", "RBF SVM (C=10) on HOG"."""

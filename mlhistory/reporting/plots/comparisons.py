@@ -34,7 +34,7 @@ from .registry import plot_kind
 
 @plot_kind(labels=("labels",))
 def accuracy_and_fit_time(results: ExperimentResults, path: Path, labels: list | None = None,
-                          references: list | None = None) -> None:
+                          references: list | None = None, time_bound: float | None = None) -> None:
     """Test accuracy beside fit time (log scale), one row per model, coloured by family.
 
     Both panels draw points, never bars: a bar's length would mean nothing on a truncated
@@ -44,7 +44,8 @@ def accuracy_and_fit_time(results: ExperimentResults, path: Path, labels: list |
     few models lie far below the rest (naive Bayes, say), the accuracy axis is broken in two
     (``axes.accuracy_split``), each part marked where it is cut, so the crowded top gets most
     of the width. ``references`` (dataset, accuracy, source) that a claim compares with are
-    drawn on their dataset as dashed lines, named.
+    drawn on their dataset as dashed lines, named; so is ``time_bound``, a fit time in seconds
+    that a claim holds the runs against (experiment 10's hour), on the fit-time panel.
     """
     labels = labels or results.labels
     means = {label: np.mean([row["accuracy"] for row in results.rows_of(label)]) for label in labels}
@@ -103,8 +104,16 @@ def accuracy_and_fit_time(results: ExperimentResults, path: Path, labels: list |
                                    xycoords=("data", "axes fraction"), textcoords="offset points",
                                    xytext=(-4, 4), ha="right", va="bottom", fontsize=SMALL,
                                    color="0.35")
+    if time_bound is not None:
+        seconds.append(time_bound)  # the axis reaches the bound
     seconds_log_axis(time_axis, "x", seconds)
     time_axis.set_xlim(right=time_axis.get_xlim()[1] * 3)
+    if time_bound is not None:
+        time_axis.axvline(time_bound, color="0.35", linestyle="--", linewidth=1)
+        # Named at the top, clear of the runs' own labels beside their points.
+        time_axis.annotate(f"the claim's bound:\n{format_seconds(time_bound)}", (time_bound, 1),
+                           xycoords=("data", "axes fraction"), textcoords="offset points",
+                           xytext=(-4, -4), ha="right", va="top", fontsize=SMALL, color="0.35")
     time_axis.set_xlabel("fit time (log scale)")
     for axis in panels:
         axis.grid(axis="x", alpha=0.3)

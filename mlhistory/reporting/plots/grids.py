@@ -10,7 +10,7 @@ from ...results import SAMPLE_IMAGES_FILE, TEST_IMAGES_FILE, ExperimentResults, 
 from .axes import SMALL, WIDE, WIDTH, plt, title, wrap
 from .comparisons import landscape_metric
 from .readability import save
-from .reading import METRIC_NAMES, claims_metric, metric_values, model_name
+from .reading import METRIC_NAMES, claims_metric, metric_values
 from .registry import plot_kind
 
 
@@ -77,23 +77,27 @@ GAP_MAP = "RdBu"
 GAP_FLOOR, GAP_CENTRE = -10.0, -1.0
 
 
-@plot_kind(models=("models",))
+@plot_kind(models=("models",), labels=("labels",))
 def who_wins_grid(results: ExperimentResults, path: Path, models: list[str],
-                  imbalanced: list[str] = ()) -> None:
+                  imbalanced: list[str] = (), labels: list[str] = (),
+                  metric: str | None = None) -> None:
     """Datasets x models: each cell's gap to the best model on that dataset, winner marked.
 
-    The comparison uses the metric the experiment's claims compare (macro-F1 in experiment 11),
-    else accuracy, and balanced accuracy (mean recall over classes) on an imbalanced dataset;
-    each row says which. Rows are named by the dataset's title.
+    The comparison uses ``metric`` when given (the metric of the claim the grid carries), else
+    the metric the experiment's claims compare (macro-F1 in experiment 11), else accuracy, and
+    balanced accuracy (mean recall over classes) on an imbalanced dataset; each row says which.
+    Rows are named by the dataset's title. Each cell is the model's run on that dataset, among
+    ``labels`` when given (one budget per model where an experiment runs several).
     """
     datasets = results.run_datasets
     gaps = np.full((len(datasets), len(models)), np.nan)
     scores = np.full_like(gaps, np.nan)
     runs = np.zeros_like(gaps, dtype=int)
-    metrics = {dataset: landscape_metric(results, dataset, list(imbalanced)) for dataset in datasets}
+    metrics = {dataset: metric or landscape_metric(results, dataset, list(imbalanced))
+               for dataset in datasets}
     for row_index, dataset in enumerate(datasets):
         for column, model in enumerate(models):
-            label = results.label_for(model, dataset)
+            label = results.label_for(model, dataset, among=labels)
             if label is not None and results.rows_of(label):
                 rows = results.rows_of(label)
                 scores[row_index, column] = np.mean(metric_values(results, rows, metrics[dataset]))
@@ -105,7 +109,7 @@ def who_wins_grid(results: ExperimentResults, path: Path, models: list[str],
     image = axis.imshow(shown, cmap=GAP_MAP, norm=norm, aspect="auto")
     for (row_index, column), gap in np.ndenumerate(gaps):
         if np.isnan(gap):
-            declared = results.label_for(models[column], datasets[row_index]) is not None
+            declared = results.label_for(models[column], datasets[row_index], among=labels)
             axis.text(column, row_index, "not run" if declared else "n/a", ha="center",
                       va="center", fontsize=SMALL, color="gray")
             continue
@@ -120,14 +124,16 @@ def who_wins_grid(results: ExperimentResults, path: Path, models: list[str],
                   f"({'images' if results.datasets[dataset].is_image else 'table'}; "
                   f"{METRIC_NAMES[metrics[dataset]]})" for dataset in datasets]
     axis.set_yticks(range(len(datasets)), rows_shown)
-    axis.set_xticks(range(len(models)), [wrap(model_name(results, model), 14) for model in models])
+    names = [next(run.model_display for run in results.manifest.runs_of_model(model)
+                  if not labels or run.label in labels) for model in models]
+    axis.set_xticks(range(len(models)), [wrap(name, 14) for name in names])
     axis.set_xlabel("model")
     axis.set_ylabel("dataset (and the metric compared)")
     bar = figure.colorbar(image, ax=axis, label=f"points behind the best model\n(mean over "
                                                 f"seeds; capped at {GAP_FLOOR:g};\nblue: within "
                                                 f"{-GAP_CENTRE:g} point of the best)")
     bar.set_ticks([GAP_FLOOR, -5, -2, GAP_CENTRE, 0])
-    metric = claims_metric(results)
+    metric = metric or claims_metric(results)
     by = f"by {METRIC_NAMES[metric]}, the metric of the claims" if metric else \
         "by the metric that fits the data"
     figure.suptitle(f"Who wins where: gap to the best model on each dataset, {by}")
