@@ -63,6 +63,11 @@ def test_axis_labels_of_two_panels_written_over_each_other_are_caught():
     ([0.52, 0.84, 0.87, 0.9, 0.97, 0.99], 0.84),  # naive Bayes far below: break above it
     ([0.8, 0.83, 0.86, 0.9, 0.95], None),  # no wide gap: one axis
     ([0.1, 0.5, 0.6, 0.7], None),  # the part above the gap is no narrow crowd
+    # Fashion-MNIST's tail (naive Bayes at 0.57-0.72) below its crowd at 0.79-0.90: break
+    # above the whole tail, not only above its lowest member.
+    ([0.571, 0.648, 0.654, 0.717, 0.79, 0.791, 0.804, 0.811, 0.827, 0.835, 0.842, 0.87, 0.88,
+      0.896, 0.899], 0.79),
+    ([0.5, 0.8, 0.81, 0.82, 0.83, 0.84, 0.98, 0.99], 0.8),  # a higher gap, above too few values
 ])
 def test_an_accuracy_axis_is_broken_only_where_a_few_values_lie_far_below(values, split):
     assert axes.accuracy_split(values) == split

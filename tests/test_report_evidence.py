@@ -68,6 +68,10 @@ def test_the_caption_names_the_claims_two_sides():
         "the slope of RBF SVM against the dashed guide, the linear side's in the dotted band")
     assert where_to_look(Evidence("a.png", "accuracy_and_fit_time"),
                          {"side_a": "A", "side_b": "B"}) == "the accuracy dots of A and B"
+    # Learning curves: at the size the deciding comparison was made.
+    assert where_to_look(Evidence("l.png", "learning_curves"),
+                         {"side_a": "A", "side_b": "B", "n_train_a": "100"}) == (
+        "the curves of A and B at 100 training images")
     # A claim on fit times reads the same figure's other panel.
     assert where_to_look(Evidence("a.png", "accuracy_and_fit_time"),
                          {"side_a": "A", "side_b": "bound", "quantity": "fit seconds"}) == (

@@ -22,7 +22,7 @@ from .plots import Plot
 WHERE_TO_LOOK = {
     "accuracy_and_fit_time": "the accuracy dots of {a} and {b}",
     "representation_grid": "the cell of {a} against the best of {b}",
-    "learning_curves": "the curves of {a} and {b} at the dotted line",
+    "learning_curves": "the curves of {a} and {b} at {size} training images",
     "transfer_curves": "the curves of {a} and {b} at the fewest images",
     "accuracy_vs_depth": "the points of {a} and {b}",
     "who_wins_grid": "the cells of {a} and {b} in each row",
@@ -92,5 +92,7 @@ def where_to_look(evidence: Evidence, row: dict) -> str:
     """Where to look in the figure for the claim of ``row`` (a claims.csv row)."""
     template = WHERE_TO_LOOK_FOR.get((evidence.plot_kind, row.get("quantity")),
                                      WHERE_TO_LOOK.get(evidence.plot_kind, "the figure"))
+    # The size the deciding comparison was made at, where the figure spans several.
+    size = f"{int(row['n_train_a']):,}" if row.get("n_train_a") else "the claim's"
     return template.format(a=row.get("side_a") or "the claim's side",
-                           b=row.get("side_b") or "what it is compared with")
+                           b=row.get("side_b") or "what it is compared with", size=size)

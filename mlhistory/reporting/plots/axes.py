@@ -93,26 +93,25 @@ def accuracy_limits(values, top: float = 1.0, margin: float = 0.02, step: float 
 
 
 # An accuracy axis is broken in two where a gap between the values takes at least this share of
-# the axis, and the part above the gap at most SPLIT_UPPER_SHARE: the crowded top then gets most
-# of the width instead of a sliver.
-SPLIT_GAP_SHARE, SPLIT_UPPER_SHARE = 0.2, 0.5
+# the axis, the part above the gap at most SPLIT_UPPER_SHARE, and at least half of the values lie
+# above it: the crowded top then gets most of the width instead of a sliver.
+SPLIT_GAP_SHARE, SPLIT_UPPER_SHARE = 0.15, 0.5
 
 
 def accuracy_split(values) -> float | None:
     """Where to break an accuracy axis that runs from a round value below the lowest value to
-    1: the lowest value above the widest gap between the values, if that gap is wide enough
-    (``SPLIT_GAP_SHARE``) and the part above it narrow enough (``SPLIT_UPPER_SHARE``), else
-    None."""
+    1: the lowest value above a gap wide enough (``SPLIT_GAP_SHARE``) with the part above it
+    narrow enough (``SPLIT_UPPER_SHARE``) and holding at least half of the values; of several
+    such gaps the highest, so that a tail of weak models (naive Bayes, the perceptron) goes
+    to the narrow part whole. None when no gap qualifies."""
     ordered = np.sort(np.asarray(list(values), dtype=float))
     if len(ordered) < 2:
         return None
     span = 1.0 - accuracy_limits(ordered)[0]
-    gaps = np.diff(ordered)
-    widest = int(np.argmax(gaps))
-    upper = ordered[widest + 1]
-    if gaps[widest] >= SPLIT_GAP_SHARE * span and 1.0 - upper <= SPLIT_UPPER_SHARE * span:
-        return float(upper)
-    return None
+    splits = [float(upper) for index, (gap, upper) in enumerate(zip(np.diff(ordered), ordered[1:]))
+              if gap >= SPLIT_GAP_SHARE * span and 1.0 - upper <= SPLIT_UPPER_SHARE * span
+              and 2 * (len(ordered) - index - 1) >= len(ordered)]
+    return max(splits) if splits else None
 
 
 def label_accuracy_axis(axis, which: str, label: str) -> None:
