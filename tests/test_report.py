@@ -512,3 +512,14 @@ def test_each_flagged_run_is_listed_once_with_every_claim_it_was_left_out_of():
         "MLP, shuttle: 1 of 3 seeds diverged": {"data": ["the tables"], "claims": ["11.1"]}}
     assert flagged_mention(claims, numbers, names)[0].startswith("2 flagged runs")
     assert flagged_mention({("11", "c"): claims[("11", "c")]}, numbers, names) == []
+
+
+@pytest.mark.parametrize("passage, short", [
+    ("1st ed. 1.2.4 Decision trees, random forests; 2nd ed. (same section)", "1st ed. 1.2.4"),
+    ("1st ed. Why deep learning? Why now? (Hardware)", "1st ed. Why deep learning? Why now? (Hardware)"),
+    ("2nd ed. ch. 8 (about 60 %)", "2nd ed. ch. 8 (about 60 %)"),
+])
+def test_the_glance_table_names_a_passage_by_its_section_number_where_it_has_one(passage, short):
+    from mlhistory.reporting.glance import short_passage
+
+    assert short_passage(passage) == short

@@ -7,6 +7,7 @@ claim about the tables, the 8x8 digits or the machine (its ``scope`` is not the 
 dataset) judges the same runs in both image datasets' folders: it is shown once.
 """
 
+import re
 from collections import defaultdict
 
 from ..judging.verdicts import PROJECT
@@ -101,6 +102,15 @@ def verdict_cells(by_dataset: dict[str, dict], datasets: list[str], names: dict,
             else f"counted once, under {names[row['dataset']]}" for dataset in datasets]
 
 
+def short_passage(passage: str) -> str:
+    """Where to read a claim, in short: the first passage named, by its edition and section
+    number when it has one ("1st ed. 1.2.4"); the claim's own section on its experiment's page
+    names every edition's passage in full."""
+    first = passage.split("; ")[0]
+    numbered = re.match(r"\d(?:st|nd|rd|th) ed\. \d+(?:\.\d+)+", first)
+    return numbered.group(0) if numbered else first
+
+
 def verdict_table(claims: dict, links: dict, datasets: list[str], names: dict,
                   header: tuple[str, str] = ("claim", "what the book says")) -> Table:
     """``claims`` by key (``claims_by_key``), ``links`` the first column's link for each;
@@ -108,9 +118,7 @@ def verdict_table(claims: dict, links: dict, datasets: list[str], names: dict,
     table = []
     for key, by_dataset in claims.items():
         row = next(iter(by_dataset.values()))
-        # Where to read it, in short (the first passage named); the claim's own section on its
-        # experiment's page names every edition's.
-        passage = f" *({row['passage'].split('; ')[0]})*" if row["passage"] else ""
+        passage = f" *({short_passage(row['passage'])})*" if row["passage"] else ""
         table.append([links[key], row["claim"] + passage,
                       *verdict_cells(by_dataset, datasets, names, glance_text)])
     return Table([*header, *(names[dataset] for dataset in datasets)], table)

@@ -127,8 +127,8 @@ def _section(by_dataset: dict[str, JudgedExperiment], datasets: list[str], names
                                for key in keys])]
         # A claim of another scope is judged under one dataset: its figure is shown there only.
         judged_on = {dataset for key in keys for dataset in claims[key]}
-        blocks += [Image(f"{by_dataset[dataset].folder}/{evidence.filename}",
-                         f"{names[dataset]}: {evidence.title}")
+        # The heading above names the figure; its caption only the dataset.
+        blocks += [Image(f"{by_dataset[dataset].folder}/{evidence.filename}", names[dataset])
                    for dataset in datasets if dataset in by_dataset and dataset in judged_on]
     for key in without:
         manifest = first.results.manifest
