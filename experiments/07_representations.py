@@ -12,15 +12,19 @@ experiment 08, so the small net is not left undertrained); then
 a linear probe (PCA to at most 256 components, then logistic regression, fitted on 5,000
 training images) reads the class from the input and from every layer's output, and is
 scored on the test split. The probes are fitted after training and never change the net.
+How much each layer still looks like the input is measured by linear CKA (centred kernel
+alignment) between the input pixels and the layer's output, on ten batches of the test images.
 
 What the reader should see: the activations of sample images layer by layer (Figure 1.6,
-from the trained net), a 2-D projection of each layer coloured by class, and whether the
-probe accuracy rises with depth. The trend is judged over the block outputs (the input, each
-pooling, the last convolution and the dense head), by Spearman's rank correlation; a dip at
-one layer is shown in the plot but does not decide it.
+from the trained net), a 2-D projection of each layer coloured by class, whether each block's
+output is less like the input than the one before (the first half of the distillation), and
+whether the probe accuracy rises with depth (the second). Both are judged over the block
+outputs (the input, each pooling, the last convolution and the dense head): the similarity
+step by step, the probe's trend by Spearman's rank correlation (a dip at one layer is shown in
+the plot but does not decide it).
 """
 
-from mlhistory.judging import RisesAlong
+from mlhistory.judging import DriftsFromInput, RisesAlong
 from mlhistory.reporting.plots import Plot
 from mlhistory.running.experiment import Experiment, Run, main
 
@@ -30,6 +34,7 @@ NETS = [Run("probed_convnet", label="convnet"),
             params={"min_steps_per_epoch": MIN_STEPS})]
 # The output of each block of the book's convnet, in Keras' names for its layers.
 BLOCK_OUTPUTS = ("input", "max_pooling2d", "max_pooling2d_1", "conv2d_2", "dense")
+DISTILLATION = "1st ed. 1.1.4 The \"deep\" in deep learning (Figures 1.5-1.6); 2nd ed. (same section)"
 
 EXPERIMENT = Experiment(
     experiment_id="07_representations",
@@ -38,16 +43,21 @@ EXPERIMENT = Experiment(
     summary=__doc__.replace("MIN_STEPS", str(MIN_STEPS)),
     runs=tuple(NETS),
     claims=tuple(
-        RisesAlong(f"probe_rises_{net.dataset or 'default'}", "A deep net works as \"information "
-                   "distillation\": what a linear probe reads about the class rises from block "
-                   f"to block ({net.name}).", label=net.name, artifact="probe_accuracy",
-                   names_artifact="layer_names", steps=BLOCK_OUTPUTS,
-                   passage="1st ed. 1.1.4 The \"deep\" in deep learning (Figures 1.5-1.6); "
-                           "2nd ed. (same section)", book_dataset="mnist")
-        for net in NETS),
+        claim for net in NETS for claim in (
+            DriftsFromInput(f"drifts_from_input_{net.dataset or 'default'}", "In \"information "
+                            "distillation\" each representation looks less like the input "
+                            "image: every block's output is less similar to the input pixels "
+                            f"(linear CKA) than the block before ({net.name}).", label=net.name,
+                            steps=BLOCK_OUTPUTS, passage=DISTILLATION, book_dataset="mnist"),
+            RisesAlong(f"probe_rises_{net.dataset or 'default'}", "A deep net works as "
+                       "\"information distillation\": what a linear probe reads about the class "
+                       f"rises from block to block ({net.name}).", label=net.name,
+                       artifact="probe_accuracy", names_artifact="layer_names",
+                       steps=BLOCK_OUTPUTS, passage=DISTILLATION, book_dataset="mnist"))),
     plots=tuple(
         Plot(kind, label=net.name, file=f"{kind}_{net.dataset or 'default'}.png")
-        for net in NETS for kind in ("layer_activations", "probe_accuracy", "layer_projections")),
+        for net in NETS for kind in ("layer_activations", "input_similarity", "probe_accuracy",
+                                     "layer_projections")),
 )
 
 if __name__ == "__main__":

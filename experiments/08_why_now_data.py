@@ -15,11 +15,13 @@ On a few hundred images one pass of a net is a handful of steps, so below full s
 epoch of a net makes at least MIN_STEPS gradient steps (the shallow models train to
 convergence at every size); the full-size points are the very runs of experiment 05.
 
-What the reader should see: where each curve starts, how fast it climbs, and the size at
-which the deep nets overtake each shallow model (the crossover table).
+What the reader should see: where each curve starts, how fast it climbs, the size at which
+the deep nets overtake each shallow model (the crossover table), and, with both axes on log
+scales, how much each model's test error shrinks per doubling of the data: the slope of its
+line, the power law error ~ n^-a.
 """
 
-from mlhistory.judging import Beats, Sometimes
+from mlhistory.judging import Beats, FallsFaster, Sometimes
 from mlhistory.reporting.plots import Plot
 from mlhistory.reporting.tables import Table
 from mlhistory.running.experiment import Experiment, Run, fair, main
@@ -38,6 +40,8 @@ def curve(model: str, **options) -> Run:
 SHALLOW = [curve(model) for model in SHALLOW_MODELS]
 DEEP = [curve(model, subset_params={"min_steps_per_epoch": MIN_STEPS},
               quick_params={"min_steps_per_epoch": QUICK_MIN_STEPS}) for model in DEEP_MODELS]
+CONVNET_CURVE = DEEP[DEEP_MODELS.index("convnet")]
+DATA = "1st ed. Why deep learning? Why now? (Data); 2nd ed. (same section)"
 # At full size the nets also run on the fair budget (the very runs of experiment 05).
 DENSE_FAIR, CONVNET_FAIR = fair("dense"), fair("convnet")
 
@@ -56,10 +60,15 @@ EXPERIMENT = Experiment(
                           "machine learning"),
         Beats("convnet_best_at_full_size", "Deep learning took off once large datasets existed: "
               "with all the data the convnet beats every other model.", winner=CONVNET_FAIR,
-              losers=(*SHALLOW, DENSE_FAIR),
-              passage="1st ed. Why deep learning? Why now? (Data); 2nd ed. (same section)"),
+              losers=(*SHALLOW, DENSE_FAIR), passage=DATA),
+        FallsFaster("convnet_gains_more_from_data", "Data \"is its coal\": deep learning gains "
+                    "more from more data than shallow models do. Along the learning curves the "
+                    "convnet's test error falls faster per doubling of the training set than "
+                    "each shallow model's.", fast=CONVNET_CURVE, slow=tuple(SHALLOW),
+                    passage=DATA),
     ),
-    plots=(Plot("learning_curves", labels=SHALLOW + DEEP),),
+    plots=(Plot("learning_curves", labels=SHALLOW + DEEP),
+           Plot("error_curves", labels=SHALLOW + DEEP)),
     tables=(Table("crossover_table", deep=DEEP, shallow=SHALLOW),),
 )
 

@@ -58,10 +58,9 @@ EXPERIMENT = Experiment(
         "LEARNING_RATES", ", ".join(map(str, LEARNING_RATES))),
     runs=tuple(NETS.values()),
     claims=(
-        FailsToTrain("nineties_recipe_fails_deep", "Before 2009-2010 deep nets could not be "
-                     "trained: the training signal would \"fade away\" with depth. With the "
-                     "1990s recipe, nets of 10 or more layers fail to train (near chance, or far "
-                     "below the same recipe at depth 2).",
+        FailsToTrain("nineties_recipe_fails_deep", "Before 2009-2010 the training signal "
+                     "would \"fade away\" with depth: with the 1990s recipe, nets of 10 or more "
+                     "layers fail to train (near chance, or far below the recipe at depth 2).",
                      labels=(NETS["1990s", 10], NETS["1990s", 20]), reference=NETS["1990s", 2],
                      passage=ALGORITHMS),
         FadesWithDepth("fading_gradient", "The training signal would \"fade away\" as layers "
@@ -75,9 +74,9 @@ EXPERIMENT = Experiment(
                labels=(NETS["2010", 10], NETS["2010", 20]), reference=NETS["2010", 2],
                passage=ALGORITHMS),
         PropagatesBetter("modern_recipe_trains_depth_20", "Batch normalisation and residual "
-                         "connections (2014-2016) further improved gradient propagation: at 20 "
-                         "layers they reach a lower training loss than the 2010 recipe and keep "
-                         "the first layer's gradient nearer the last layer's.",
+                         "connections (2014-2016) improved gradient propagation further: at 20 "
+                         "layers, a lower training loss than the 2010 recipe and a first-layer "
+                         "gradient nearer the last layer's.",
                          better=NETS["2015", 20], worse=NETS["2010", 20], passage=ALGORITHMS),
         MatchesOrBeats("depth_20_matches_depth_5", "With batch normalisation and residual "
                        "connections, 20 layers score at least as well on the test images as 5, "

@@ -38,11 +38,12 @@ def test_experiment_writes_rows_claims_plots_and_metadata(digits_results):
     assert all(row["n_train"] == "1347" and row["n_test"] == "450" for row in rows)
     with open(folder / "claims.csv", newline="") as handle:
         verdicts = {row["claim_id"]: row["verdict"] for row in csv.DictReader(handle)}
-    assert set(verdicts) == {"logreg_beats_naive_bayes", "dense_beats_probabilistic"}
+    assert set(verdicts) == {"logreg_beats_naive_bayes", "dense_beats_probabilistic",
+                             "naive_bayes_overconfident"}
     # The digits' 450 test images decide nothing: every comparison is an illustration.
     assert set(verdicts.values()) == {"underpowered"}
     for name in ("accuracy_and_fit_time.png", "confusion_matrices.png", "class_templates.png",
-                 "metadata.json", "experiment.json"):
+                 "reliability.png", "metadata.json", "experiment.json"):
         assert (folder / name).stat().st_size > 0
 
 

@@ -194,6 +194,11 @@ def claim_naming(claim: type[Claim], label: str) -> Claim:
         "fades_with_depth": {"labels": ("a", "b", label)},
         "sometimes": {"cells": ((("a",), (label,), None),)},
         "keeps_gaining": {"keeps": ("a", "b"), "stops": ("b", label)},
+        "gap_interaction": {"larger": (("a", "b"),), "smaller": (("b", label),)},
+        "grows_with_data": {"grows": "a", "fixed": label},
+        "falls_faster": {"fast": "a", "slow": (label,)},
+        "drifts_from_input": {"label": label, "steps": ("input", "dense")},
+        "more_overconfident": {"overconfident": (label,), "calibrated": "a"},
     }[claim.kind]
     return claim("c", "C.", **fields)
 

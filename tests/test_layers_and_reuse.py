@@ -76,6 +76,10 @@ def test_probe_pipeline_reads_every_layer_and_scores_on_test(digits, tmp_path):
     # The probe on the softmax output reads the net's own prediction: it cannot beat chance
     # by less than the net itself does, and the pixels alone already carry the class.
     assert artifacts["probe_accuracy"][-1] > 0.5 and artifacts["probe_accuracy"][0] > 0.5
+    # Each layer's linear CKA with the input, per batch of test images: 1 for the input itself.
+    assert artifacts["input_cka"].shape == (10, len(names))
+    np.testing.assert_allclose(artifacts["input_cka"][:, 0], 1.0, rtol=1e-5)
+    assert np.all((artifacts["input_cka"] > 0) & (artifacts["input_cka"] <= 1 + 1e-5))
     assert artifacts["projection_0"].shape == (200, 2)
     assert artifacts["activation_1"].shape[:2] == (3, 8)  # 3 sample images, 8 channels
     assert row["fit_seconds"] > 0 and artifacts["probe_seconds"] > 0

@@ -65,7 +65,8 @@ def test_a_claim_no_figure_carries_says_why():
 def test_the_caption_names_the_claims_two_sides():
     evidence = Evidence("scaling.png", "scaling")
     assert where_to_look(evidence, {"side_a": "RBF SVM", "side_b": "threshold 1.5"}) == (
-        "the slope of RBF SVM against the dashed guide, the linear side's in the dotted band")
+        "the fit-time slope of RBF SVM against the dashed guide, the linear side's in the dotted "
+        "band; what each model keeps, in the right-hand panel")
     assert where_to_look(Evidence("a.png", "accuracy_and_fit_time"),
                          {"side_a": "A", "side_b": "B"}) == "the accuracy dots of A and B"
     # Learning curves: at the size the deciding comparison was made.

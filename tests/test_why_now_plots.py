@@ -6,7 +6,14 @@ import pytest
 from mlhistory import atomic, models
 from mlhistory.reporting import plots, tables
 from mlhistory.reporting.plots import readability
-from mlhistory.results import ExperimentResults, SkippedRun, testing, write_rows
+from mlhistory.results import (
+    TEST_LABELS_FILE,
+    ExperimentResults,
+    SkippedRun,
+    key_of_test_set,
+    testing,
+    write_rows,
+)
 from mlhistory.results.curves import balanced_accuracy, crossover_size
 from mlhistory.results.labels import run_label
 
@@ -118,6 +125,25 @@ def test_layer_figures_from_probe_artifacts(fixture):
     fixture.add("convnet", "probed_convnet", "deep", **artifacts)
     _draw(fixture.results([{"kind": kind, "label": "convnet", "file": f"{kind}.png"}
                            for kind in ("layer_activations", "probe_accuracy", "layer_projections")]))
+
+
+def test_similarity_calibration_and_log_error_figures(fixture):
+    labels = np.arange(1000) % 10
+    atomic.write_npz(fixture.folder / TEST_LABELS_FILE,
+                     {key_of_test_set("fashion_mnist", 1000): labels})
+    for model, wrong, sure in (("gaussian_nb", 400, 0.99), ("logreg", 100, 0.9)):
+        predictions = labels.copy()
+        predictions[:wrong] = (labels[:wrong] + 1) % 10
+        fixture.add(model, model, seeds=(0,), accuracy=1 - wrong / 1000, predictions=predictions,
+                    confidence=np.clip(sure + 0.05 * fixture.rng.standard_normal(1000), 0.1, 1.0))
+    fixture.add("convnet", "probed_convnet", "deep", layer_names=np.array(["input", "conv2d", "dense"]),
+                input_cka=np.array([[1.0, 0.6, 0.3]] * 10) + 0.01 * fixture.rng.random((10, 3)))
+    for model, exponent in (("convnet", 0.5), ("xgboost", 0.2)):
+        fixture.add(f"{model} curve", model, sizes=(100, 1000, 60_000),
+                    accuracy=lambda size, a=exponent: 1 - 0.5 * (size / 100) ** -a)
+    _draw(fixture.results([{"kind": "reliability", "labels": ["gaussian_nb", "logreg"]},
+                           {"kind": "input_similarity", "label": "convnet"},
+                           {"kind": "error_curves", "labels": ["convnet curve", "xgboost curve"]}]))
 
 
 def test_depth_figures_from_gradient_norms(fixture):

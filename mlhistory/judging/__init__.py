@@ -18,19 +18,27 @@ a verdict can always be recomputed from a results folder, on any machine.
   ReachesReference, ErrorReduction, TrainsWithin, GpuSpeedup;
 - ``trainability`` and ``gradients``: whether deep nets train, judged on the training side:
   FailsToTrain, Trains, PropagatesBetter, FadesWithDepth;
-- ``panels``: a "sometimes" over a panel of datasets and sizes (Sometimes), and an interaction
-  of two series' gains (KeepsGaining).
+- ``panels``: a "sometimes" over a panel of datasets and sizes (Sometimes), an interaction
+  of two series' gains (KeepsGaining), and of a gap across two sets of datasets
+  (GapInteraction);
+- ``growth``: power laws along the training size: a model's size (GrowsWithData) and its
+  test error (FallsFaster);
+- ``similarity``: each layer less like the input, by linear CKA (DriftsFromInput);
+- ``calibration``: confidence against accuracy (MoreOverconfident).
 
 Importing the package imports the modules of kinds, which registers every kind; the package
 exports each registered kind under its class name, so a new kind is its class and nothing else.
 """
 
 from . import (  # noqa: F401  (defining the kinds registers them)
+    calibration,
     comparisons,
     gradients,
+    growth,
     panels,
     rankings,
     references,
+    similarity,
     trainability,
     trends,
 )

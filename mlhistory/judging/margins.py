@@ -51,6 +51,23 @@ MIN_TEST_IMAGES = 2_000
 # layer, in log10, within a factor of 2 (the book's "fade away" is orders of magnitude).
 TRAINING_LOSS_MARGIN = 0.02
 GRADIENT_RATIO_MARGIN = 0.30103  # log10(2)
+# Over-confidence (experiment 01): a model's mean top-class probability minus its accuracy, a
+# gap between two shares of the same test images, so it takes the accuracy margin.
+CONFIDENCE_MARGIN = ACCURACY_MARGIN
+# Model size against training size (experiment 03): the exponent b of bytes ~ n_train^b, within
+# a tenth. From 1,000 to 60,000 images (60 times the data) an exponent of 0.1 grows a model by
+# half (60^0.1 = 1.5): below it a model is as good as fixed in size, as a net's weights are.
+MODEL_SIZE_EXPONENT_MARGIN = 0.1
+# Learning curves (experiment 08): the exponent a of test error ~ n_train^-a (a doubling of the
+# data multiplies the error by 2^-a), within 0.05. Over the curve's nine doublings (100 to
+# 60,000 images) a difference of 0.05 changes the final error by about a third
+# (2^(9 x 0.05) = 1.37), the least that would change which model a reader expects to gain more
+# from more data.
+LEARNING_EXPONENT_MARGIN = 0.05
+# Similarity to the input, in linear CKA (0 for unrelated representations, 1 for the same up to
+# a rotation and scale; experiment 07): a twentieth of that range. Two layers closer than this
+# to the input look equally like it.
+CKA_MARGIN = 0.05
 
 BEATS, MATCHES_OR_BEATS, EXCEEDS, EQUALS = "beats", "matches_or_beats", "exceeds", "equals"
 RELATIONS = (BEATS, MATCHES_OR_BEATS, EXCEEDS, EQUALS)

@@ -25,7 +25,8 @@ such as shuttle) resamples the images. Draws are seeded, so a verdict is the sam
 the report is rebuilt.
 
 ``bootstrap_means`` is the engine (each side's drawn mean, per draw); a gap, a contrast of
-several sides or a ratio of them are computed from its draws.
+several sides or a ratio of them are computed from its draws. ``bootstrap_score_means`` draws
+the same way for a score each image (or batch of images) has, rather than a prediction.
 """
 
 import math
@@ -154,6 +155,27 @@ def bootstrap_means(sides: list[np.ndarray], labels: np.ndarray, metric: str, n_
             per_seed = np.stack([_scores(run[images], drawn_labels, metric, n_classes)
                                  for run in side], axis=1)
             means[start:stop, index] = (per_seed * weights[index][start:stop]).sum(axis=1)
+    return means
+
+
+def bootstrap_score_means(sides: list[np.ndarray], draws: int = BOOTSTRAP_DRAWS,
+                          seed: int = BOOTSTRAP_SEED) -> np.ndarray:
+    """``bootstrap_means`` for a score each test image (or each batch of test images) already
+    has, such as a confidence minus whether the prediction was right: each side's mean over its
+    drawn seeds and the drawn units, per draw, (draws, sides). A side is an array of one row per
+    seed and one column per unit; every side has the same units, drawn the same in each draw."""
+    rng = np.random.default_rng(seed)
+    sides = [np.atleast_2d(np.asarray(side, dtype=float)) for side in sides]
+    weights = [rng.multinomial(len(side), np.full(len(side), 1 / len(side)), size=draws)
+               / len(side) for side in sides]
+    n_units = sides[0].shape[1]
+    means = np.empty((draws, len(sides)))
+    for start in range(0, draws, _CHUNK):
+        stop = min(start + _CHUNK, draws)
+        # How often each unit is drawn (resampling the units with replacement), as shares.
+        shares = rng.multinomial(n_units, np.full(n_units, 1 / n_units), size=stop - start) / n_units
+        for index, (side, weight) in enumerate(zip(sides, weights, strict=True)):
+            means[start:stop, index] = ((shares @ side.T) * weight[start:stop]).sum(axis=1)
     return means
 
 

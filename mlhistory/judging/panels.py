@@ -5,7 +5,9 @@
   refutes it: one case never decides against it;
 - ``KeepsGaining``: an interaction. Along the same steps (depth 1, 2, 3, 4), does one way of
   training (joint) keep gaining where another (greedy) stops? The gain from a step on to the
-  last, one series' minus the other's, by the paired bootstrap of the mean.
+  last, one series' minus the other's, by the paired bootstrap of the mean;
+- ``GapInteraction``: an interaction across datasets. Is A's advantage over B larger on one set
+  of datasets (tables) than on another (images)? The mean gap over the one minus the other's.
 """
 
 from dataclasses import dataclass
@@ -14,9 +16,16 @@ import numpy as np
 
 from ..results import ExperimentResults
 from . import paired
-from .base import Claim, NoResults, results_of_each
+from .base import Claim, NoResults, flatten, results_of_each
 from .comparisons import all_of, combined, compare_against, illustration
-from .margins import ACCURACY_MARGIN, BEATS, MIN_TEST_IMAGES, points, verdict_of_interval
+from .margins import (
+    ACCURACY_MARGIN,
+    BEATS,
+    MIN_TEST_IMAGES,
+    margin_of,
+    points,
+    verdict_of_interval,
+)
 from .verdicts import FAILS, HOLDS, TIES, UNDERPOWERED, Numbers, Verdict
 
 
@@ -159,3 +168,114 @@ class KeepsGaining(Claim):
                           "an interaction: one series' gain minus the other's over the same steps")
         test = f"a contrast of four runs' mean accuracies, {paired.BOOTSTRAP}, against the margin"
         return Verdict(verdict, evidence, test, paired.two_sided_p(draws @ weights), numbers)
+
+
+@dataclass(frozen=True)
+class CountedGap:
+    """One dataset's pair in a ``GapInteraction``: its bootstrap draws of the gap, the gap of
+    the means, the rows of both sides and its test images."""
+
+    draws: np.ndarray
+    gap: float
+    rows: list[dict]
+    n_test: int
+
+
+@dataclass(frozen=True)
+class GapInteraction(Claim):
+    """An interaction across datasets: A's advantage over B is larger on some datasets than on
+    others (the booster's over the net on tables against on images).
+
+    ``larger`` and ``smaller``: (A, B) pairs, one per dataset. The contrast is the mean gap (A
+    minus B in mean ``metric``) over the counted ``larger`` pairs minus the mean over the
+    counted ``smaller`` ones, drawn by the paired bootstrap of the mean: each pair on its own
+    test set (its seeds, and its images the same for both sides), independently of the other
+    pairs. Holds when the contrast's 95 % interval lies above 0, fails when below, ties when
+    within ± the margin. A pair on fewer than ``MIN_TEST_IMAGES`` test images, or without
+    results here, is listed and not counted.
+    """
+
+    larger: tuple[tuple[str, str], ...]
+    smaller: tuple[tuple[str, str], ...]
+    metric: str = "accuracy"
+    kind = "gap_interaction"
+    evidence_plots = ("who_wins_grid", "landscape")
+
+    def run_labels(self) -> tuple[str, ...]:
+        return (*flatten(self.larger), *flatten(self.smaller))
+
+    def _gaps(self, results: ExperimentResults, pairs, first_seed: int
+              ) -> tuple[list["CountedGap"], list[str]]:
+        """Each counted pair's gap and its bootstrap draws, and what every pair was."""
+        counted, details = [], []
+        for index, (label_a, label_b) in enumerate(pairs):
+            try:
+                rows = results_of_each(results, (label_a, label_b))
+            except NoResults as missing:
+                details.append(f"[not counted] {missing.evidence}")
+                continue
+            name_a, name_b = results.display_name(label_a), results.display_name(label_b)
+            n_test = rows[label_a][0]["n_test"]
+            means = {label: float(np.mean([row[self.metric] for row in found]))
+                     for label, found in rows.items()}
+            gap = means[label_a] - means[label_b]
+            if n_test < MIN_TEST_IMAGES:
+                details.append(f"[illustration, not counted] {name_a} minus {name_b} "
+                               f"{points(gap)} points on {n_test:,} test images")
+                continue
+            labels = results.test_labels(rows[label_a][0])
+            sides = [np.stack([results.artifacts(row)["predictions"] for row in rows[label]])
+                     for label in (label_a, label_b)]
+            draws = paired.bootstrap_means(sides, labels, self.metric,
+                                           len(results.dataset_of(label_a).class_names),
+                                           seed=first_seed + index)
+            counted.append(CountedGap(draws[:, 0] - draws[:, 1], gap,
+                                      [row for found in rows.values() for row in found], n_test))
+            details.append(f"{name_a} minus {name_b} {points(gap)} points ({len(rows[label_a])} "
+                           f"and {len(rows[label_b])} runs, {n_test:,} test images)")
+        return counted, details
+
+    def decide(self, results: ExperimentResults) -> Verdict:
+        larger, larger_details = self._gaps(results, self.larger, paired.BOOTSTRAP_SEED)
+        smaller, smaller_details = self._gaps(results, self.smaller,
+                                              paired.BOOTSTRAP_SEED + len(self.larger))
+        test = (f"mean gap over one set of datasets minus the mean over the other, each pair by "
+                f"the {paired.BOOTSTRAP} on its own test set, against the margin")
+        evidence = (f"where it should be larger: {'; '.join(larger_details)} | where smaller: "
+                    f"{'; '.join(smaller_details)}")
+        sets = ((larger, larger_details, self.larger), (smaller, smaller_details, self.smaller))
+        # A set without results decides first (setup short), then one of illustrations only.
+        for counted, details, pairs in sets:
+            if not counted and not any(detail.startswith("[illustration") for detail in details):
+                raise NoResults(*flatten(pairs))
+        for counted, _, pairs in sets:
+            if not counted:
+                return Verdict(UNDERPOWERED, f"no pair of {', '.join(flatten(pairs))} is on "
+                                             f"{MIN_TEST_IMAGES:,} test images or more: "
+                                             + evidence, test)
+        margin = margin_of(self.metric)
+
+        draws = (np.mean([found.draws for found in larger], axis=0)
+                 - np.mean([found.draws for found in smaller], axis=0))
+        gap_larger = float(np.mean([found.gap for found in larger]))
+        gap_smaller = float(np.mean([found.gap for found in smaller]))
+        contrast = gap_larger - gap_smaller
+        low, high = paired.interval(draws)
+        verdict = verdict_of_interval(low, high, margin, BEATS)
+        evidence += (f"; mean gaps {points(gap_larger)} and {points(gap_smaller)} points, the "
+                     f"difference {points(contrast)}, 95 % interval {points(low)}..{points(high)}, "
+                     f"margin {100 * margin:.2f}")
+
+        def side(counted: list[CountedGap]) -> tuple[int, int]:
+            rows = [row for found in counted for row in found.rows]
+            return len(rows), max(row["n_train"] for row in rows)
+
+        (runs_a, n_train_a), (runs_b, n_train_b) = side(larger), side(smaller)
+        n_test = min(found.n_test for found in (*larger, *smaller))
+        numbers = Numbers(f"{self.metric} gap", f"mean gap on {len(larger)} datasets",
+                          f"mean gap on {len(smaller)} datasets", gap_larger, gap_smaller,
+                          contrast, low, high, margin, runs_a, runs_b, n_train_a, n_train_b,
+                          n_test, "an interaction: one set of datasets' mean gap minus the "
+                                  "other's; runs summed over the pairs, n_train the largest, "
+                                  "n_test the smallest counted test set")
+        return Verdict(verdict, evidence, test, paired.two_sided_p(draws), numbers)

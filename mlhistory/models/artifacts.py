@@ -12,6 +12,16 @@ def linear_weights(pipeline, x_test, y_test) -> dict:
     return {"coef": pipeline[-1].coef_.astype(np.float32)}
 
 
+def confidence(pipeline, x_test, y_test) -> dict:
+    """The probability the model gives its predicted class, per test image: set against how
+    often it is right, it shows whether the model is surer than it should be (calibration)."""
+    return {"confidence": pipeline.predict_proba(x_test).max(axis=1).astype(np.float32)}
+
+
+def linear_weights_and_confidence(pipeline, x_test, y_test) -> dict:
+    return {**linear_weights(pipeline, x_test, y_test), **confidence(pipeline, x_test, y_test)}
+
+
 def tree_structure(pipeline, x_test, y_test) -> dict:
     """The fitted tree's nodes (for drawing its top levels) and its pixel importances."""
     tree = pipeline[-1].tree_

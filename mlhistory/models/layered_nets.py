@@ -231,6 +231,23 @@ class DepthRecipeClassifier(KerasClassifier):
 # --- linear probes of every layer (07) -----------------------------------------------------------
 
 SAMPLE_CHANNELS = 8  # channels of each activation map kept for the Figure 1.6 view
+# The test images are split into this many batches for each layer's linear CKA with the input,
+# so a claim can resample batches (a CKA is of a set of images, not of one image).
+CKA_BATCHES = 10
+
+
+def linear_cka(first: np.ndarray, second: np.ndarray) -> float:
+    """Linear CKA (centred kernel alignment, Kornblith et al. 2019) of two representations of
+    the same images, one row each: 1 when one is a rotation and scaling of the other, near 0
+    when they are unrelated. Computed from the images' Gram matrices, so a 21,632-number
+    convolution map costs no more memory than a batch of its rows."""
+    grams = []
+    for features in (first, second):
+        flat = features.reshape(len(features), -1).astype(np.float32)
+        flat = flat - flat.mean(axis=0, dtype=np.float64).astype(np.float32)
+        grams.append((flat @ flat.T).astype(np.float64))
+    return float((grams[0] * grams[1]).sum()
+                 / (np.linalg.norm(grams[0]) * np.linalg.norm(grams[1])))
 
 
 class ProbedClassifier(KerasClassifier):
@@ -300,7 +317,8 @@ class ProbedClassifier(KerasClassifier):
         return super().excluded_seconds + self.probe_seconds
 
     def layer_artifacts(self, images: np.ndarray, labels: np.ndarray) -> dict:
-        """Probe accuracy per layer on the test split, 2-D projections, and sample activations."""
+        """Probe accuracy per layer on the test split, each layer's linear CKA with the input
+        per batch of test images, 2-D projections, and sample activations."""
         layer_outputs = self.activations(images)
         shown = stratified_subset(labels, min(self.projection_points, len(labels)), self.seed)
         # One test image of each of the first classes, for the Figure 1.6 view.
@@ -321,4 +339,8 @@ class ProbedClassifier(KerasClassifier):
                 sample = np.moveaxis(sample[..., :SAMPLE_CHANNELS], -1, 1)
             saved[f"activation_{index}"] = sample.astype(np.float32)
         saved["probe_accuracy"] = np.asarray(accuracy, dtype=np.float32)
+        batches = np.array_split(np.arange(len(labels)), CKA_BATCHES)
+        saved["input_cka"] = np.asarray([[linear_cka(layer_outputs[0][batch], outputs[batch])
+                                          for outputs in layer_outputs] for batch in batches],
+                                        dtype=np.float32)
         return saved

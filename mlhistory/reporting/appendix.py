@@ -213,16 +213,24 @@ def published_comparison(experiments: list[JudgedExperiment]) -> list[PublishedR
     """Each published figure beside the measurement of the same model, features and dataset,
     then each model measured on pixels that has none.
 
-    The measurement is taken at the largest training size that model got. A published row
-    whose dataset did not run stays, marked so.
+    The measurement is the model's strongest configuration here (its searched one, where the
+    search beat its recipe), at the largest training size it got; each configuration's seeds
+    are pooled, never one configuration's with another's. A published row whose dataset did
+    not run stays, marked so.
     """
     names = _display_names(experiments)
     runs = unique_runs([row for experiment in experiments for row in experiment.results.rows])
-    measured = defaultdict(list)
+    configurations = defaultdict(list)
     for row in runs:
-        measured[(row["model"], row["features"], row["dataset"])].append(row)
-    largest = {key: [row for row in rows if row["n_train"] == max(r["n_train"] for r in rows)]
-               for key, rows in measured.items()}
+        configurations[(row["model"], row["features"], row["dataset"], row["params"])].append(row)
+    strongest = {}
+    for (model, features, dataset, _), rows in configurations.items():
+        rows = [row for row in rows if row["n_train"] == max(r["n_train"] for r in rows)]
+        rank = (rows[0]["n_train"], mean_std(row["accuracy"] for row in rows)[0])
+        key = (model, features, dataset)
+        if key not in strongest or rank > strongest[key][0]:
+            strongest[key] = (rank, rows)
+    largest = {key: rows for key, (_, rows) in strongest.items()}
     datasets_run = {row["dataset"] for row in runs}
     references = sorted(read_published(), key=lambda reference: dataset_order(reference["dataset"]))
     found = []

@@ -32,7 +32,11 @@ WHERE_TO_LOOK = {
     "error_reduction": "the outlined bar against the dashed line of the book's figure",
     "hardware_flops": "the measured dots against the quoted squares, and the throughput bars",
     "epoch_curves": "the epoch at which {a} first reaches {b}'s last accuracy",
-    "scaling": "the slope of {a} against the dashed guide, the linear side's in the dotted band",
+    "scaling": "the fit-time slope of {a} against the dashed guide, the linear side's in the "
+               "dotted band; what each model keeps, in the right-hand panel",
+    "error_curves": "the slopes of {a} and {b}: the steeper, the faster the error falls",
+    "reliability": "how far {a} and {b} lie below the diagonal, surer than they are right",
+    "input_similarity": "the similarity to the input from one block to the next",
     "greedy_vs_joint": "the gap between the joint and the greedy curves, depth by depth",
     "gradient_norms": "the first layer's gradient norm against the last's, recipe by recipe",
     "probe_accuracy": "the probe's accuracy from block to block",

@@ -62,8 +62,9 @@ def evidence_for(sections: dict, key: tuple[str, str]) -> Evidence | None:
 
 
 def evidence_heading(experiment: JudgedExperiment, evidence: Evidence) -> str:
-    """The main page's heading over a figure that carries claims ("03 evidence: scaling")."""
-    return f"{experiment.number} evidence: {evidence.title}"
+    """The main page's heading over a figure that carries claims ("03: scaling"), under its
+    experiment's section."""
+    return f"{experiment.number}: {evidence.title}"
 
 
 def claim_links(claims: dict, sections: dict) -> dict[tuple[str, str], str]:
@@ -99,7 +100,7 @@ def verdict_cells(by_dataset: dict[str, dict], datasets: list[str], names: dict,
         return [text(by_dataset[dataset]) if dataset in by_dataset else NOT_RUN
                 for dataset in datasets]
     return [f"{text(row)} (on {scope_name(row['scope'])})" if dataset == row["dataset"]
-            else f"counted once, under {names[row['dataset']]}" for dataset in datasets]
+            else f"see {names[row['dataset']]}" for dataset in datasets]
 
 
 def short_passage(passage: str) -> str:

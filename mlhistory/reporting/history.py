@@ -8,6 +8,7 @@ rows; the runs the sanity flags left out are counted here, listed in the appendi
 (``flagged``).
 """
 
+import re
 from collections import defaultdict
 
 from ..judging.verdicts import DOES_NOT_CARRY_OVER, LIMITED_BY_MACHINE, SETUP_SHORT, UNDERPOWERED
@@ -49,7 +50,7 @@ def _eras(experiments: list[JudgedExperiment]) -> list[str]:
         errors = [(era, bests[dataset]) for era, bests in eras if bests[dataset]]
         if not errors:
             continue
-        listed = "; ".join(f"{era['era'].lower()} {100 * best[1]:.2f} % ({best[0]})"
+        listed = "; ".join(f"{era['era'].lower()} {100 * best[1]:.2f} % ({_model_name(best[0])})"
                            for era, best in errors)
         (last_era, (last_name, last_error, _)) = errors[-1]
         earlier = [best[1] for _, best in errors[:-1]]
@@ -82,17 +83,19 @@ def _departures(claims: dict, numbers: dict, first: str, other: str, names: dict
                   if before.get("gap") and after.get("gap")
                   and float(after["gap"]) < float(before["gap"]))
     reversed_ = sum(1 for _, _, after in changed if after["verdict"] == DOES_NOT_CARRY_OVER)
-    # The gaps themselves are in the glance table, one click up.
-    listed = "; ".join(f"{numbers[key]} {before['verdict']} → {after['verdict']}"
-                       for key, before, after in changed)
+    # By change of verdict; the gaps themselves are in the glance table, one click up.
+    by_change = defaultdict(list)
+    for key, before, after in changed:
+        by_change[f"{before['verdict']} → {after['verdict']}"].append(numbers[key])
+    listed = "; ".join(f"{change} {', '.join(claims)}" for change, claims in by_change.items())
     return [f"{names[other]} departs from {names[first]} in {len(changed)} of {compared} "
             f"claims; in {smaller} of them the gap the verdict rests on is smaller on "
             f"{names[other]}, and {reversed_} go the other way there: {listed}."]
 
 
 def _short(claims: dict, numbers: dict, names: dict) -> list[str]:
-    """The verdicts short of their setup, of power or of this machine; each claim by its number
-    (the glance table links it)."""
+    """The verdicts short of their setup, each claim by its number (the glance table links it),
+    and those short of power or of this machine, counted."""
     found = {SETUP_SHORT: defaultdict(list), UNDERPOWERED: defaultdict(list),
              LIMITED_BY_MACHINE: defaultdict(list)}
     short_reasons = defaultdict(list)
@@ -115,12 +118,13 @@ def _short(claims: dict, numbers: dict, names: dict) -> list[str]:
                             for reason, numbers in short_reasons.items())
         items.append("Setup short (a run it rests on failed, is flagged short or is missing): "
                      + listed(found[SETUP_SHORT]) + "." + (f" Why: {reasons}." if reasons else ""))
-    if found[UNDERPOWERED]:
-        count = sum(map(len, found[UNDERPOWERED].values()))
-        items.append(f"Underpowered ({count}; each one's evidence gives the seeds or test images "
-                     "that would settle it): " + listed(found[UNDERPOWERED]) + ".")
-    if found[LIMITED_BY_MACHINE]:
-        items.append("Limited by this machine: " + listed(found[LIMITED_BY_MACHINE]) + ".")
+    # The verdicts short of power or of this machine, counted: the glance table names them, and
+    # each one's evidence says what would settle it (more seeds, more test images, a GPU).
+    counts = [f"{sum(map(len, found[verdict].values()))} {verdict}"
+              for verdict in (UNDERPOWERED, LIMITED_BY_MACHINE) if found[verdict]]
+    if counts:
+        items.append(f"Not settled here: {' and '.join(counts)}; each one's evidence says what "
+                     "would settle it (more seeds, more test images, other hardware).")
     return items
 
 
@@ -137,19 +141,47 @@ def _scope(row: dict, names: dict) -> str:
 
 
 def published_section(experiments: list[JudgedExperiment]) -> list:
-    """Each published figure beside the measurement of the same model and dataset, in short;
-    the protocols and sources are in the appendix."""
+    """Each published figure beside the measurement of the same model and dataset, in short:
+    one row per model (a second row where a dataset has two figures for it), a column per
+    dataset; the spreads, protocols and sources are in the appendix."""
     names = {experiment.dataset: dataset_name(experiment) for experiment in experiments}
-    table = [[found.name, names.get(found.dataset, found.dataset), f"{found.published:.3f}",
-              found.measured or found.status, found.difference, found.agrees]
-             for found in published_comparison(experiments) if found.published is not None]
-    if not table:
+    found = [row for row in published_comparison(experiments) if row.published is not None]
+    if not found:
         return []
+    datasets = list(dict.fromkeys(row.dataset for row in found))
+    cells = defaultdict(lambda: defaultdict(list))  # model -> dataset -> its cells
+    for row in found:
+        cells[_model_name(row.name)][row.dataset].append(_published_cell(row))
+    table = []
+    for name, by_dataset in cells.items():
+        for line in range(max(map(len, by_dataset.values()))):
+            table.append([name] + [by_dataset[dataset][line] if line < len(by_dataset[dataset])
+                                   else "" for dataset in datasets])
     return [Heading(2, PUBLISHED_HEADING),
-            Paragraph("Every published figure the project has a model for, beside the "
-                      "measurement at the largest training size the model got here (accuracy; "
-                      f"difference in points; agreement within {AGREEMENT_POINTS:.0f} points). "
-                      f"Protocols and sources: [the appendix]({APPENDIX_PAGE}#"
+            Paragraph("Each published figure, then the model's strongest configuration here "
+                      "(\"tuned\": its search's choice) at its largest training size, and the "
+                      f"difference in points (\"apart\" beyond {AGREEMENT_POINTS:.0f}). "
+                      f"Spreads, protocols, sources: [the appendix]({APPENDIX_PAGE}#"
                       f"{slug('Published vs measured')})."),
-            Table(["model", "dataset", "published", "measured", "difference",
-                   f"within {AGREEMENT_POINTS:.0f} points"], table)]
+            Table(["model", *(names.get(dataset, dataset) for dataset in datasets)], table)]
+
+
+TUNED_NOTE = ", tuned on a validation split"
+
+
+def _model_name(display: str) -> str:
+    """A model as the short table names it, whatever its configuration: "RBF SVM on HOG" for
+    "RBF SVM (C=10) on HOG (4x4 cells)", so that its tuned and recipe runs share a row."""
+    return re.sub(r" \([^()]*\)", "", display.removesuffix(TUNED_NOTE))
+
+
+def _published_cell(row) -> str:
+    """"0.978 → 0.979 (+0.1)", whether the measurement is the searched configuration, and why
+    they are apart when they are."""
+    if not row.measured:
+        return f"{row.published:.3f} → {row.status}"
+    measured = row.measured.split(" ± ")[0]
+    notes = (["tuned"] if row.name.endswith(TUNED_NOTE) else []) + (
+        [] if row.agrees == "yes" else [f"apart, {row.agrees.removeprefix('no (').rstrip(')')}"])
+    return (f"{row.published:.3f} → {float(measured):.3f} ({row.difference}"
+            + "".join(f"; {note}" for note in notes) + ")")

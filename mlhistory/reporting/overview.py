@@ -62,7 +62,9 @@ def main_page(experiments: list[JudgedExperiment], results_folder: str) -> Page:
         verdict_table(book, links, datasets, names),
         Paragraph("A claim's number links to the figure that carries it. Each cell: the "
                   "verdict, then the two sides' means (the claim's winner first) and the gap "
-                  "with its 95 % interval, of the comparison that decides it. What each verdict "
+                  "with its 95 % interval, of the comparison that decides it; a claim about "
+                  "the tables, the digits or the machine is judged once (\"see\" the column "
+                  "named). What each verdict "
                   f"means: [the appendix]({APPENDIX_PAGE}#{slug(VERDICTS_HEADING)}) (in "
                   "`index.html`, hover over a verdict)."),
         *history_section(experiments, book, numbers, datasets),
@@ -77,12 +79,10 @@ def main_page(experiments: list[JudgedExperiment], results_folder: str) -> Page:
                            numbers)
     blocks += [Heading(2, "Details"),
                Paragraph(f"The [appendix]({APPENDIX_PAGE}) holds [the statistical tests]"
-                         f"({APPENDIX_PAGE}#{slug(TESTS_HEADING)}) behind the verdicts, "
-                         f"[the project's own questions]({APPENDIX_PAGE}#"
-                         f"{slug(OWN_QUESTIONS_HEADING)}), a glossary, the leaderboards, the "
-                         "published figures in full, the search effort and the time and machine "
-                         "each experiment took; each experiment's detail pages hold every claim's "
-                         "evidence and budgets, every run and every figure.")]
+                         f"({APPENDIX_PAGE}#{slug(TESTS_HEADING)}), [the project's own "
+                         f"questions]({APPENDIX_PAGE}#{slug(OWN_QUESTIONS_HEADING)}), a glossary, "
+                         "leaderboards, the search effort and the machine; the detail pages, "
+                         "every claim's evidence, run and figure.")]
     return Page(MAIN_PAGE, TITLE, blocks)
 
 
@@ -93,8 +93,8 @@ def _opening(experiments: list[JudgedExperiment], names: dict, datasets: list[st
     searched = any(run.tuned for experiment in experiments
                    for run in experiment.results.manifest.runs)
     budget = ("each family in the configuration the equal search chose where it has been "
-              "searched (the appendix's effort table lists which), else on a fair budget "
-              "declared once" if searched else "each family on a fair budget declared once")
+              "searched (see the appendix's effort table), else on a fair budget declared once"
+              if searched else "each family on a fair budget declared once")
     return ("Chapter 1 of the book tells a brief history of machine learning (" + _join(eras)
             + ") and says what each era could and could not do. Each section below turns one "
             "part of it into an experiment on " + _join([names[dataset] for dataset in datasets])
@@ -111,7 +111,7 @@ def _section(by_dataset: dict[str, JudgedExperiment], datasets: list[str], names
     details = " · ".join(f"[{names[dataset]}]({by_dataset[dataset].page})"
                          for dataset in datasets if dataset in by_dataset)
     blocks = [Heading(2, first.heading, short=first.short_heading),
-              Paragraph(f"Book: {first.results.manifest.book_section}. Details: {details}.")]
+              Paragraph(f"{first.results.manifest.book_section}; details: {details}.")]
     if not claims:
         return blocks + [Paragraph("No claim of the book is judged from this experiment's "
                                    "results yet.")]

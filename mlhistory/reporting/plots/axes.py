@@ -108,7 +108,8 @@ def accuracy_split(values) -> float | None:
     if len(ordered) < 2:
         return None
     span = 1.0 - accuracy_limits(ordered)[0]
-    splits = [float(upper) for index, (gap, upper) in enumerate(zip(np.diff(ordered), ordered[1:]))
+    splits = [float(upper) for index, (gap, upper)
+              in enumerate(zip(np.diff(ordered), ordered[1:], strict=True))
               if gap >= SPLIT_GAP_SHARE * span and 1.0 - upper <= SPLIT_UPPER_SHARE * span
               and 2 * (len(ordered) - index - 1) >= len(ordered)]
     return max(splits) if splits else None

@@ -1,5 +1,6 @@
 """Learning and training curves: test accuracy as training goes on (epochs, trees added,
-stages of new data) or as the training set grows, one line per run with its spread."""
+stages of new data) or as the training set grows, one line per run with its spread; the test
+error on log-log axes; and a reliability diagram (accuracy against confidence)."""
 
 from pathlib import Path
 
@@ -7,6 +8,7 @@ import numpy as np
 from matplotlib.ticker import FuncFormatter
 
 from ...judging.base import from_dict as claim_from_dict
+from ...judging.growth import error_exponents, per_doubling
 from ...results import ExperimentResults
 from ...results.curves import epoch_curve, size_curve, staged_curve, staged_steps
 from ...results.labels import continual_label
@@ -217,4 +219,77 @@ def continual_curves(results: ExperimentResults, path: Path, models: list[str]) 
                   fontsize=SMALL)
     figure.suptitle(title(results, "New data arrives in thirds: keep training, or retrain from "
                                    "scratch\n(points: stage number; stage 1 is trained alike in both)"))
+    save(figure, path)
+
+
+@plot_kind(labels=("labels",))
+def error_curves(results: ExperimentResults, path: Path, labels: list[str]) -> None:
+    """Test error against training size, both axes on log scales, one line per model: a power
+    law error ~ n^-a is a straight line of slope -a, fitted over the sizes the models share."""
+    figure, axis = plt.subplots(figsize=(WIDTH, 6.5), layout="constrained")
+    styles = line_styles(results, labels)
+    curves = {label: size_curve(results, label, "accuracy") for label in labels}
+    shared = sorted(set.intersection(*(set(sizes) for sizes, _, _ in curves.values())))
+    for label, (sizes, means, _) in curves.items():
+        errors = 1 - np.asarray(means)
+        exponent = float(error_exponents([means[sizes.index(size)] for size in shared], shared))
+        axis.plot(sizes, errors, **styles[label],
+                  label=f"{results.display_name(label)}: a = {exponent:.2f}, error "
+                        f"{per_doubling(exponent)}")
+    axis.set_xscale("log")
+    axis.set_yscale("log")
+    percent = FuncFormatter(lambda value, _: f"{value:.0%}" if value >= 0.01 else f"{value:.1%}")
+    axis.yaxis.set_major_formatter(percent)
+    axis.yaxis.set_minor_formatter(percent)
+    axis.set_xlabel("training images (log scale; seeded, stratified, nested subsets)")
+    axis.set_ylabel("test error, 1 - accuracy (log scale; mean over seeds)")
+    axis.grid(alpha=0.3, which="both")
+    axis.legend(loc="lower left", fontsize=SMALL,
+                title=f"exponent a of error ~ n^-a over n_train {shared[0]:,}..{shared[-1]:,}",
+                title_fontsize=SMALL)
+    figure.suptitle(title(results, "Learning curves on log-log axes: how fast the error "
+                                   "falls as the data double"))
+    save(figure, path)
+
+
+RELIABILITY_BINS = np.linspace(0.0, 1.0, 11)  # ten bins of confidence
+
+
+@plot_kind(labels=("labels",))
+def reliability(results: ExperimentResults, path: Path, labels: list[str]) -> None:
+    """A reliability diagram: accuracy against the confidence a model gives its predicted class,
+    in ten bins of confidence (a calibrated model lies on the diagonal), and below it the
+    share of the test images in each bin. Seeds are pooled."""
+    figure, (axis, shares) = plt.subplots(2, 1, figsize=(WIDTH, 8), height_ratios=(3, 1.3),
+                                          sharex=True, layout="constrained")
+    styles = line_styles(results, labels)
+    centres = (RELIABILITY_BINS[:-1] + RELIABILITY_BINS[1:]) / 2
+    axis.plot([0, 1], [0, 1], color="gray", linestyle="--", label="calibrated: as sure as right")
+    for label in labels:
+        rows = results.rows_of(label)
+        confidence = np.concatenate([results.artifacts(row)["confidence"] for row in rows])
+        right = np.concatenate([results.artifacts(row)["predictions"] == results.test_labels(row)
+                                for row in rows])
+        bins = np.clip(np.digitize(confidence, RELIABILITY_BINS[1:-1]), 0, len(centres) - 1)
+        counts = np.bincount(bins, minlength=len(centres))
+        filled = counts > 0
+        accuracy = np.bincount(bins, weights=right, minlength=len(centres))[filled] / counts[filled]
+        mean_confidence = (np.bincount(bins, weights=confidence, minlength=len(centres))[filled]
+                           / counts[filled])
+        gap = confidence.mean() - right.mean()
+        axis.plot(mean_confidence, accuracy, **styles[label],
+                  label=f"{results.display_name(label)}: mean confidence {confidence.mean():.3f}, "
+                        f"accuracy {right.mean():.3f}: over-confident by {100 * gap:+.1f} points")
+        shares.plot(centres[filled], counts[filled] / len(confidence), **styles[label])
+    axis.set_xlim(0, 1)
+    axis.set_ylim(0, 1)
+    label_accuracy_axis(axis, "y", "accuracy of the test images in the bin")
+    axis.grid(alpha=0.3)
+    axis.legend(loc="upper left", fontsize=SMALL)
+    shares.set_yscale("log")
+    shares.set_ylabel("share of the\ntest images (log)")
+    shares.set_xlabel("confidence: the probability given to the predicted class (ten bins)")
+    shares.grid(alpha=0.3, which="both")
+    figure.suptitle(title(results, "Reliability: how often a model is right against how sure "
+                                   "it is"))
     save(figure, path)

@@ -1,11 +1,13 @@
-"""Layer by layer and depth: one image's activations, linear probes and projections of each
-layer, gradient norms per layer, and accuracy as layers are stacked or added."""
+"""Layer by layer and depth: one image's activations, linear probes, similarity to the input
+and projections of each layer, gradient norms per layer, and accuracy as layers are stacked or
+added."""
 
 from pathlib import Path
 
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
+from ...judging.similarity import INPUT_CKA
 from ...results import ExperimentResults
 from ...results.labels import recipe_label, stack_label
 from .axes import (
@@ -137,6 +139,37 @@ def probe_accuracy(results: ExperimentResults, path: Path, label: str) -> None:
     figure.legend(loc="outside lower center", ncols=2, fontsize=SMALL)
     figure.suptitle(f"Information distillation, measured: what a linear read-out finds in each layer"
                     f"\n{results.display_name(label)}; {results.dataset_of(label).description}")
+    save(figure, path)
+
+
+@plot_kind(labels=("label",))
+def input_similarity(results: ExperimentResults, path: Path, label: str) -> None:
+    """Linear CKA between the input pixels and each layer's output on the test images (mean ±
+    std over seeds, each seed's value the mean over its test batches): 1 for the input itself,
+    lower the less a layer looks like it."""
+    rows = results.rows_of(label)
+    saved = [results.artifacts(row) for row in rows]
+    per_seed = np.stack([artifacts[INPUT_CKA].mean(axis=0) for artifacts in saved])
+    names = book_layer_names([str(name) for name in saved[0]["layer_names"]])
+    mean = per_seed.mean(axis=0)
+    std = per_seed.std(axis=0, ddof=1) if len(rows) > 1 else None
+    batches = saved[0][INPUT_CKA].shape[0]
+    figure, axis = plt.subplots(figsize=(WIDTH, 5.5), layout="constrained")
+    steps = np.arange(len(names))
+    axis.errorbar(steps, mean, yerr=std, marker="o", capsize=4, color=color_of(results, label),
+                  label=f"linear CKA with the input pixels ({runs_note(len(rows))}; each the mean "
+                        f"over {batches} batches of the test images)")
+    for step, value in zip(steps, mean, strict=True):
+        axis.annotate(f"{value:.3f}", (step, value), textcoords="offset points", xytext=(0, 8),
+                      ha="center", fontsize=SMALL)
+    axis.set_xticks(steps, [wrap(name, 12) for name in names])
+    axis.set_xlabel("layer (input pixels first, the net's output last)")
+    axis.set_ylim(0, 1.08)
+    axis.set_ylabel("linear CKA with the input pixels\n(1: the same up to rotation and scale)")
+    axis.grid(alpha=0.3)
+    figure.legend(loc="outside lower center", fontsize=SMALL)
+    figure.suptitle(f"How much each layer still looks like the input image\n"
+                    f"{results.display_name(label)}; {results.dataset_of(label).description}")
     save(figure, path)
 
 
