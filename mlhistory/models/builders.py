@@ -164,6 +164,6 @@ def continual_shallow(info, seed, **params):
 
 
 def tabular_mlp(info, seed, **params):
-    from .nets import TabularMLPClassifier
+    from .tabular_net import TabularMLPClassifier
 
     return TabularMLPClassifier(info, seed=seed, **params)
