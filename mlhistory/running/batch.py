@@ -52,8 +52,9 @@ def run_experiments(names: list[str], config: Config) -> list[dict]:
     threads.use(settings)
     experiments = [load_experiment(scripts[name]) for name in names or scripts]
     with stages.stage("data"):
+        looked_up = {}  # each dataset located and verified once for every plan
         specs = list(dict.fromkeys(spec for experiment in experiments
-                                   for spec in plan(experiment, config).specs))
+                                   for spec in plan(experiment, config, looked_up).specs))
     cache = RunCache(run_cache_root(config.results_dir))
     with stages.stage("fits"):
         if config.scheduler is None:
