@@ -28,7 +28,7 @@ from mlhistory.running.experiment import Experiment, Run, fair, main
 
 SIZES = (100, 300, 1_000, 3_000, 10_000)
 MIN_STEPS = 100
-QUICK_MIN_STEPS = 20  # --quick only
+QUICK_MIN_STEPS = 10  # --quick only (its nets then learn less at the small sizes)
 SHALLOW_MODELS = ["logreg", "rbf_svm", "random_forest", "xgboost"]
 DEEP_MODELS = ["dense", "convnet"]
 

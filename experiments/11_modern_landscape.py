@@ -35,7 +35,7 @@ MODELS = ["xgboost", "lightgbm", "random_forest", "logreg", "rbf_svm", "tabular_
 COVERTYPE_CAP = dataset_info("covertype").train_cap.n_train
 DIGITS_MIN_STEPS = dataset_info("digits").min_steps_per_epoch
 # --quick only: the nets on digits make fewer steps per epoch than the catalogue's minimum.
-QUICK_DIGITS_STEPS = {"min_steps_per_epoch": 20}
+QUICK_DIGITS_STEPS = {"min_steps_per_epoch": 10}
 LANDSCAPE = ("1st ed. (section after 1.2.6, The modern machine-learning landscape); 2nd ed. "
              "The modern machine learning landscape")
 TREES_SECTION = ("1st ed. 1.2.4 Decision trees, random forests and gradient boosting machines; "

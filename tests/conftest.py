@@ -305,13 +305,18 @@ def fake_results_set(tmp_path_factory) -> FakeResultsSet:
 
 
 @pytest.fixture(scope="session")
-def fake_report(fake_results_set) -> Path:
+def fake_judged_report(fake_results_set) -> tuple[Path, list]:
     """The fake results set with its report written, once for every test module that reads it
-    (the report is the same whoever writes it; no reader changes it)."""
+    (the report is the same whoever writes it; no reader changes it), and its experiments as
+    the report judged them."""
     from mlhistory.reporting import report
 
-    report.write_report(fake_results_set.root)
-    return fake_results_set.root
+    return fake_results_set.root, report.write_report(fake_results_set.root)
+
+
+@pytest.fixture(scope="session")
+def fake_report(fake_judged_report) -> Path:
+    return fake_judged_report[0]
 
 
 def _write_fake_experiment(folder: Path, dataset: str, experiment_id: str, title: str,

@@ -133,6 +133,22 @@ def test_reading_saved_results_loads_no_runner_model_data_or_framework():
     assert completed.stdout.strip() == "[]"
 
 
+def test_planning_an_experiment_loads_no_learning_library():
+    """What an experiment imports and plans before its first fit leaves the fitting libraries
+    unloaded (scikit-learn alone took a second), so an experiment replayed from the run cache,
+    or stopped by a bad argument, starts at once."""
+    probe = ("import sys; from mlhistory.running.batch import experiment_scripts, "
+             "load_experiment; from mlhistory.running.cli import config_from, experiment_parser; "
+             "argv = ['--quick']; config = config_from(experiment_parser('').parse_args(argv), "
+             "argv); [run.specs(config, {'mnist': 'd'}) for run in load_experiment("
+             "experiment_scripts()['05_return_of_neural_networks']).labelled_runs "
+             "if not run.tuned]; print(sorted(m for m in sys.modules if m.split('.')[0] in "
+             "('tensorflow', 'keras', 'sklearn', 'xgboost', 'lightgbm', 'scipy')))")
+    completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                               check=True, cwd=Path(PROJECT_ROOT))
+    assert completed.stdout.strip() == "[]"
+
+
 @pytest.mark.slow  # runs a tiny experiment, draws its plot and writes the report
 def test_a_new_model_is_one_registry_entry(tmp_path, monkeypatch, runs_in_process):
     """A model the project never had, added by one entry in the registry, runs through the

@@ -15,7 +15,13 @@ from mlhistory.paths import PROJECT_ROOT
 EXPERIMENT = "experiments/01_probabilistic.py"
 
 
-@pytest.fixture(scope="module")
+# The tests reading digits_results run on one worker, which runs the experiment once for them
+# (once a session: a module's fixture would run again when the worker ran another module's tests
+# in between).
+DIGITS_RESULTS_GROUP = pytest.mark.xdist_group("digits_results")
+
+
+@pytest.fixture(scope="session")
 def digits_results(tmp_path_factory, run_cli) -> Path:
     """Experiment 01 run end to end on digits through the real command line."""
     results_dir = tmp_path_factory.mktemp("results")
@@ -26,6 +32,7 @@ def digits_results(tmp_path_factory, run_cli) -> Path:
 
 
 @pytest.mark.slow
+@DIGITS_RESULTS_GROUP
 def test_experiment_writes_rows_claims_plots_and_metadata(digits_results):
     folder = digits_results / "digits" / "01_probabilistic"
     with open(folder / "runs.csv", newline="") as handle:
@@ -48,6 +55,7 @@ def test_experiment_writes_rows_claims_plots_and_metadata(digits_results):
 
 
 @pytest.mark.slow
+@DIGITS_RESULTS_GROUP
 def test_rerun_reuses_every_cached_run(digits_results, run_cli):
     completed = run_cli(EXPERIMENT, "--dataset", "digits", "--seeds", "0", "1",
                         "--results-dir", str(digits_results))
@@ -57,6 +65,7 @@ def test_rerun_reuses_every_cached_run(digits_results, run_cli):
 
 
 @pytest.mark.slow
+@DIGITS_RESULTS_GROUP
 def test_report_command_renders_from_saved_results(digits_results, run_cli):
     completed = run_cli("-m", "mlhistory", "report", "--results-dir", str(digits_results))
     assert completed.returncode == 0, completed.stderr
@@ -102,6 +111,7 @@ def test_unknown_experiment_fails_in_one_line():
 
 
 @pytest.mark.slow
+@DIGITS_RESULTS_GROUP
 def test_corrupted_data_fails_in_one_line_and_keeps_existing_results(digits_results, tmp_path, run_cli):
     data_dir = tmp_path / "data"
     (data_dir / "fashion_mnist").mkdir(parents=True)

@@ -61,6 +61,33 @@ def test_keras_nets_train_and_count_their_weights(name, expected_params, digits)
     assert len(estimator.artifacts()["test_accuracy_per_epoch"]) == 2
 
 
+def test_a_net_traces_its_training_step_once_and_trains_as_keras_alone_does(digits):
+    """The optimizer's and metrics' variables are made before the first step
+    (``nets.build_training_state``), so the step is traced once, not twice, and the weights are
+    those Keras reaches building them in its step."""
+    import keras
+
+    from mlhistory.models import nets
+
+    inputs = digits.x_train[:256].reshape(256, -1).astype(np.float32) / 255.0
+    labels = digits.y_train[:256]
+    trained = []
+    for prebuilt in (True, False):
+        keras.utils.set_random_seed(0)
+        network = nets.dense_network(digits.info)
+        network.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                        metrics=["accuracy"])
+        if prebuilt:
+            nets.build_training_state(network)
+        traces, step = [], network.train_step
+        network.train_step = lambda data, step=step, traces=traces: traces.append(1) or step(data)
+        network.fit(inputs, labels, epochs=2, batch_size=64, verbose=0)
+        trained.append((len(traces), network.get_weights()))
+    (once, built_first), (twice, built_in_step) = trained
+    assert (once, twice) == (1, 2)
+    assert all(np.array_equal(a, b) for a, b in zip(built_first, built_in_step, strict=True))
+
+
 def test_book_convnet_keeps_valid_padding_on_28x28():
     from mlhistory.data import DATASETS
     from mlhistory.models import nets

@@ -111,3 +111,20 @@ def test_the_runs_of_several_experiments_are_computed_once_into_the_cache(tmp_pa
     assert "3 runs of 2 experiments in the run cache" in printed
     with pytest.raises(UsageError, match="no experiment 97_nothing"):
         batch.run_experiments(["97_nothing"], config)
+
+
+def test_the_batch_computes_the_toy_fits_ahead_only_while_the_cache_lacks_them(tmp_path):
+    from mlhistory.running import batch, steps
+    from mlhistory.running.cli import config_from, experiment_parser
+
+    argv = ["--quick", "--results-dir", str(tmp_path)]
+    config = config_from(experiment_parser("").parse_args(argv), argv)
+    kernel_methods = batch.load_experiment(batch.experiment_scripts()["03_kernel_methods"])
+    probabilistic = batch.load_experiment(batch.experiment_scripts()["01_probabilistic"])
+    assert batch.work_ahead([probabilistic, kernel_methods], config) == [steps.fit_toy_boundaries]
+    assert batch.work_ahead([probabilistic], config) == []
+    cached = steps.toy_boundaries_cache(config)
+    assert cached.parent.parent == tmp_path / "cache"
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(b"")
+    assert batch.work_ahead([kernel_methods], config) == []

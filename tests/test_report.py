@@ -37,16 +37,11 @@ def results_set(fake_report) -> Path:
     return fake_report
 
 
-@pytest.fixture(scope="module")
-def judged_once(results_set) -> list:
-    return report.read_judged(results_set)
-
-
 @pytest.fixture
-def judged(judged_once) -> list:
-    """The fake set's experiments read and judged (once for the module: judging the whole set
-    takes seconds), in a list of this test's own."""
-    return list(judged_once)
+def judged(fake_judged_report) -> list:
+    """The fake set's experiments as its report judged them (once for the session: judging the
+    whole set takes seconds), in a list of this test's own."""
+    return list(fake_judged_report[1])
 
 
 def section(markdown: str, heading: str) -> str:
@@ -297,6 +292,8 @@ def test_the_html_holds_every_page_and_its_links_stay_inside_it(results_set):
 
 @pytest.mark.skipif(not (COMMITTED_RESULTS / "REPORT.md").exists(), reason="no committed results")
 @pytest.mark.slow  # re-judges and renders every committed experiment
+# It reads no fake set: in a group of its own, another worker runs it beside the fake set's tests.
+@pytest.mark.xdist_group("committed_results")
 def test_the_committed_results_give_a_short_main_page_whose_links_resolve():
     experiments = report.read_judged(COMMITTED_RESULTS)
     pages = report.build_pages(experiments, COMMITTED_RESULTS)

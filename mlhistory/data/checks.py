@@ -90,12 +90,14 @@ def verification(name: str) -> str:
                     f"{', '.join(ARRAY_KEYS)} there")
 
 
-def verify_checksums(name: str, arrays: dict, source: str) -> None:
+def verify_checksums(name: str, arrays: dict, source: str) -> dict:
+    """The arrays' checksums, once they match those recorded for the dataset."""
     recorded = recorded_checksums().get(name)
     if recorded is None:
         verification(name)  # refused unless the dataset has a check of its own (see data/README.md)
-        return
-    for key, digest in array_checksums(arrays, dataset_info(name).kind).items():
-        if recorded[key] != digest:
+    checksums = array_checksums(arrays, dataset_info(name).kind)
+    for key, digest in checksums.items():
+        if recorded is not None and recorded[key] != digest:
             raise DataError(f"{source}: {name} {key} does not match its recorded SHA-256 "
                             "in data/checksums.json; the data is corrupted or not the published set")
+    return checksums

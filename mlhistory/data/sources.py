@@ -39,7 +39,7 @@ from .. import atomic
 from ..errors import DataError
 from . import fetching
 from .catalog import MLBENCH_TABLES, Dataset, dataset_info
-from .checks import array_checksums, validate, verify_checksums
+from .checks import validate, verify_checksums
 from .decoding import ARRAY_NAMES
 from .fetching import MLBENCH_PACKAGE, Fetch, Unavailable
 
@@ -94,35 +94,40 @@ class Origin:
 
 def origin(name: str, data_dir: Path) -> Origin:
     """Locate (fetching if need be) and verify a dataset, and say where it came from."""
-    arrays, source = locate(name, Path(data_dir))
-    checksums = array_checksums(arrays, dataset_info(name).kind)
+    arrays, source, checksums = _located(name, Path(data_dir))
     combined = ",".join(f"{key}:{checksums[key]}" for key in sorted(checksums))
     return Origin(source, hashlib.sha256(combined.encode()).hexdigest()[:20])
 
 
 def locate(name: str, data_dir: Path) -> tuple[dict, str]:
     """The verified arrays and where they came from, fetching and caching them if need be."""
+    arrays, source, _ = _located(name, data_dir)
+    return arrays, source
+
+
+def _located(name: str, data_dir: Path) -> tuple[dict, str, dict]:
+    """``locate``'s arrays and source, and the arrays' checksums as verified (each array hashed
+    once: an origin names the data by the very digests its verification computed)."""
     dataset_info(name)  # an unknown name is a usage error before anything is fetched
     declared = source_of(name)
     if not declared.keep_decoded:
         arrays, source = declared.read(name, data_dir)
-        _verify(name, arrays, source)
-        return arrays, source
+        return arrays, source, _verify(name, arrays, source)
     decoded = data_dir / name / DECODED_FOLDER
     if (decoded / SOURCE_FILE).exists():
         source = f"{decoded} (decoded from {(decoded / SOURCE_FILE).read_text().strip()})"
         arrays = _read_decoded(decoded)
-        _verify(name, arrays, source)
-        return arrays, source
+        return arrays, source, _verify(name, arrays, source)
     arrays, source = declared.read(name, data_dir)
-    _verify(name, arrays, source)
+    checksums = _verify(name, arrays, source)
     _write_decoded(decoded, arrays, source)
-    return _read_decoded(decoded), source
+    return _read_decoded(decoded), source, checksums
 
 
-def _verify(name: str, arrays: dict, source: str) -> None:
+def _verify(name: str, arrays: dict, source: str) -> dict:
+    """Validate the arrays and check them against their recorded checksums; their checksums."""
     validate(dataset_info(name), arrays, source)
-    verify_checksums(name, arrays, source)
+    return verify_checksums(name, arrays, source)
 
 
 def _from_raw_files(name: str, folder: Path, fetches: list[Fetch], hint: str) -> tuple[dict, str]:

@@ -26,13 +26,14 @@ def stratified_order(labels: np.ndarray, seed: int) -> np.ndarray:
     """
     rng = np.random.default_rng(seed)
     permutation = rng.permutation(len(labels))
+    shuffled = labels[permutation]
+    # Each shuffled position's fraction of its class seen so far; a stable sort of the positions
+    # by it keeps equal fractions in the shuffled order.
     fraction = np.empty(len(labels))
-    for label in np.unique(labels):
-        members = permutation[labels[permutation] == label]
+    for label in np.unique(shuffled):
+        members = np.flatnonzero(shuffled == label)
         fraction[members] = (np.arange(len(members)) + 0.5) / len(members)
-    position = np.empty(len(labels))
-    position[permutation] = np.arange(len(labels))
-    return np.lexsort((position, fraction))
+    return permutation[np.argsort(fraction, kind="stable")]
 
 
 def stratified_subset(labels: np.ndarray, n: int, seed: int) -> np.ndarray:

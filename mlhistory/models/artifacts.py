@@ -5,8 +5,6 @@ Test data may only be *measured* here (curves), never used to choose anything.
 
 import numpy as np
 
-from .ensembles import EarlyStoppedBooster, staged_classes
-
 
 def linear_weights(pipeline, x_test, y_test) -> dict:
     return {"coef": pipeline[-1].coef_.astype(np.float32)}
@@ -53,6 +51,8 @@ def staged_forest(pipeline, x_test, y_test) -> dict:
 def staged_booster(pipeline, x_test, y_test) -> dict:
     """Test accuracy after each boosting round (log-spaced rounds on the fair budget), from the
     one fitted booster."""
+    from .ensembles import EarlyStoppedBooster, staged_classes
+
     inputs = pipeline[:-1].transform(x_test)
     booster = pipeline[-1]
     if isinstance(booster, EarlyStoppedBooster):

@@ -16,7 +16,6 @@ from typing import Any
 
 from ..data import DatasetInfo
 from ..errors import UsageError
-from .ensembles import EarlyStoppedBooster, GrownForest
 
 # Threads the libraries that take them as arguments compute on, set for the whole process by the
 # runner's thread layout (running/threads.py): the boosters' n_jobs (-1: as many as OpenMP
@@ -87,6 +86,8 @@ def rbf_svm(info, seed, implementation, **params):
 
 def random_forest(info, seed, growth_step=None, n_estimators=100, **params):
     if growth_step is not None:
+        from .ensembles import GrownForest
+
         return GrownForest(seed, step=growth_step, max_trees=n_estimators, params=params)
     from sklearn.ensemble import RandomForestClassifier
 
@@ -100,6 +101,8 @@ def xgboost_classifier(info, seed, early_stopping_rounds=None, n_estimators=100,
     params = {"tree_method": "hist", "device": "cuda" if gpu_available() else "cpu",
               "n_jobs": LIBRARY_THREADS["booster_n_jobs"], **params}
     if early_stopping_rounds is not None:
+        from .ensembles import EarlyStoppedBooster
+
         return EarlyStoppedBooster("xgboost", seed, n_estimators, early_stopping_rounds, params)
     from xgboost import XGBClassifier
 
@@ -109,6 +112,8 @@ def xgboost_classifier(info, seed, early_stopping_rounds=None, n_estimators=100,
 def lightgbm_classifier(info, seed, early_stopping_rounds=None, n_estimators=100, **params):
     params = {"n_jobs": LIBRARY_THREADS["booster_n_jobs"], **params}
     if early_stopping_rounds is not None:
+        from .ensembles import EarlyStoppedBooster
+
         return EarlyStoppedBooster("lightgbm", seed, n_estimators, early_stopping_rounds, params)
     from lightgbm import LGBMClassifier
 
@@ -164,6 +169,6 @@ def continual_shallow(info, seed, **params):
 
 
 def tabular_mlp(info, seed, **params):
-    from .nets import TabularMLPClassifier
+    from .tabular_net import TabularMLPClassifier
 
     return TabularMLPClassifier(info, seed=seed, **params)

@@ -12,14 +12,13 @@ split inside the model's pipeline:
 - ``pca<k>_poly2``: those components and every product of two of them, the explicit
   feature map of a degree-2 polynomial kernel (the kernel trick, undone);
 - ``convnet_features``: learned features, the book's convnet trained on the training split
-  (its last layer before the softmax);
+  (its last layer before the softmax; ``learned_features.py``);
 - ``columns``: a table's own columns, as float32 (the only features of a tabular dataset).
 """
 
 import re
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
 
 from ..errors import UsageError
 
@@ -64,59 +63,8 @@ def columns(rows: np.ndarray) -> np.ndarray:
     return rows.astype(np.float32)
 
 
-class ConvnetFeatures(TransformerMixin, BaseEstimator):
-    """Features learned by the book's convnet, trained (book recipe) on the training split only.
-
-    A scikit-learn transformer: ``fit`` trains the net on the images and labels it is given,
-    ``transform`` returns the activations of its last layer before the softmax (the flattened
-    top convolution map), so a shallow model can take them like any other features. The net's
-    training time is its own (``training_seconds``) and is kept out of the shallow model's fit
-    time, so every model on these features is timed alike whether or not it trained the net.
-    """
-
-    def __init__(self, seed: int):
-        self.seed = seed
-        self.classifier = None
-        self.training_seconds = 0.0  # what the net cost to train, wherever it was trained
-        self.excluded_seconds = 0.0  # the part of this fit spent training it
-
-    def fit(self, images: np.ndarray, labels: np.ndarray):
-        from ..data import DatasetInfo, array_digest
-        from .nets import KerasClassifier, convnet, train_once
-        from .recipes import BOOK_CONVNET
-
-        # The net needs the image shape and the number of classes, both read off the data.
-        info = DatasetInfo("training split", "", images.shape[1:], len(labels), 0,
-                           tuple(map(str, np.unique(labels))))
-        self.classifier = KerasClassifier(convnet, info, **BOOK_CONVNET.params())
-        # The shallow models of one seed read the very same learned representation.
-        key = ("convnet_features", array_digest(images, labels), self.seed)
-        weights, self.training_seconds, self.excluded_seconds = train_once(
-            key, self.seed, lambda: self.classifier.fit(images, labels).network)
-        if self.classifier.network is None:
-            self.classifier.network = convnet(info)
-            self.classifier.network.set_weights(weights)
-        return self
-
-    def transform(self, images: np.ndarray) -> np.ndarray:
-        import keras
-
-        from .nets import PREDICT_BATCH_SIZE
-
-        network = self.classifier.network
-        penultimate = keras.Model(network.inputs, network.layers[-2].output)
-        return penultimate.predict(self.classifier.inputs(images), verbose=0,
-                                   batch_size=PREDICT_BATCH_SIZE)
-
-    def __sklearn_is_fitted__(self) -> bool:
-        return self.classifier is not None
-
-    @property
-    def n_params(self) -> int:
-        return self.classifier.n_params
-
-    def artifacts(self) -> dict:
-        return {"feature_net_seconds": np.float32(self.training_seconds)}
+# The transforms that learn nothing, by name.
+STATELESS = {"pixels": pixels, "ink_profiles": ink_profiles, "hog": hog, "columns": columns}
 
 
 # Features that depend on the seed beyond the data: a model taking them runs every seed.
@@ -157,15 +105,14 @@ def make(name: str, seed: int = 0):
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import FunctionTransformer, PolynomialFeatures, StandardScaler
 
-    stateless = {"pixels": pixels, "ink_profiles": ink_profiles, "hog": hog, "columns": columns}
-    if name in stateless:
-        return FunctionTransformer(stateless[name])
+    check_name(name)
+    if name in STATELESS:
+        return FunctionTransformer(STATELESS[name])
     if name == "convnet_features":
+        from .learned_features import ConvnetFeatures
+
         return ConvnetFeatures(seed)
     match = PCA_PATTERN.fullmatch(name)
-    if match is None:
-        raise UsageError(f"unknown features '{name}'; choose one of: {', '.join(stateless)}, "
-                         "convnet_features, pca<k>, pca<k>_poly2")
     steps = [FunctionTransformer(pixels), StandardScaler(),
              PCA(n_components=int(match.group(1)), random_state=seed)]
     if match.group(2):
@@ -173,9 +120,17 @@ def make(name: str, seed: int = 0):
     return make_pipeline(*steps)
 
 
+def check_name(name: str) -> None:
+    """An unknown name is a usage error."""
+    if name not in STATELESS and name != "convnet_features" and not PCA_PATTERN.fullmatch(name):
+        raise UsageError(f"unknown features '{name}'; choose one of: {', '.join(STATELESS)}, "
+                         "convnet_features, pca<k>, pca<k>_poly2")
+
+
 def check(name: str, is_image: bool) -> None:
-    """An unknown name, or features of the wrong kind of data, is a usage error."""
-    make(name)
+    """An unknown name, or features of the wrong kind of data, is a usage error. Nothing is
+    built: checking a run's features needs no scikit-learn (whose import takes a second)."""
+    check_name(name)
     if (name == "columns") == is_image:
         kind = "images" if is_image else "a table"
         raise UsageError(f"features '{name}' do not apply to {kind}; "

@@ -28,10 +28,13 @@ def _small_net():
     import keras
     from keras import layers
 
+    from .nets import build_training_state
+
     network = keras.Sequential([keras.Input(shape=(2,)), layers.Dense(16, activation="relu"),
                                 layers.Dense(16, activation="relu"),
                                 layers.Dense(1, activation="sigmoid")])
     network.compile(optimizer="adam", loss="binary_crossentropy")
+    build_training_state(network)
     return network
 
 

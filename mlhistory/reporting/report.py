@@ -65,8 +65,9 @@ def build_pages(experiments: list[JudgedExperiment], results_dir: Path) -> list[
     return pages
 
 
-def write_report(results_dir: Path) -> None:
-    """Judge every claim, then write runs.csv, claims.csv, every page and index.html."""
+def write_report(results_dir: Path) -> list[JudgedExperiment]:
+    """Judge every claim, then write runs.csv, claims.csv, every page and index.html; returns
+    the experiments as judged, for a caller that reads them further."""
     results_dir = Path(results_dir)
     experiments = read_judged(results_dir)
     for experiment in experiments:
@@ -85,6 +86,7 @@ def write_report(results_dir: Path) -> None:
     print(f"wrote {os.path.relpath(results_dir / pages[0].path)}, {len(pages) - 1} linked pages "
           f"and {os.path.relpath(results_dir / 'index.html')} from {len(experiments)} "
           "experiment result sets")
+    return experiments
 
 
 def _display_path(path: Path) -> str:

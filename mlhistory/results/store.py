@@ -72,6 +72,9 @@ class ExperimentResults:
     # Run keys a reader set aside (a judge excluding failed runs): ``rows_of`` leaves them out
     # after choosing the size, so a label whose every largest run is excluded has none there.
     excluded: frozenset[str] = field(default=frozenset())
+    # Each run's artifacts as first read, by path, shared with the ``excluding`` views: judging,
+    # the sanity gate, the flags and the report's pages read the same runs again and again.
+    _read_artifacts: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def read(cls, folder: Path) -> "ExperimentResults":
@@ -162,9 +165,15 @@ class ExperimentResults:
         return saved
 
     def artifacts(self, row: dict) -> dict:
+        """The run's saved arrays, read-only: each run's file is read once for this experiment."""
         # A run on a class view (e.g. "fashion_mnist[5,6,7,8,9]") is cached with its dataset.
         folder = run_cache_dir(self.folder.parent.parent, base_dataset(row["dataset"]))
         path = folder / f"{row['run_key']}.npz"
-        with np.load(path) as archive:
-            return dict(archive)
+        if path not in self._read_artifacts:
+            with np.load(path) as archive:
+                saved = dict(archive)
+            for array in saved.values():
+                array.flags.writeable = False
+            self._read_artifacts[path] = saved
+        return dict(self._read_artifacts[path])
 

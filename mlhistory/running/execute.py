@@ -24,6 +24,7 @@ from ..data import (
     stratified_subset,
     validation_split,
 )
+from ..results.integrity import macro_f1
 from ..results.schema import key_of_test_set, view_name
 from . import threads
 from .spec import RunSpec, validation_pool
@@ -47,8 +48,6 @@ class Split:
 
 def execute(spec: RunSpec, data_dir: Path) -> tuple[dict, dict]:
     """Fit on the training split, predict the test split, and measure. Returns (row, artifacts)."""
-    from sklearn.metrics import confusion_matrix, f1_score
-
     split = run_split(spec, Path(data_dir))
     models.start_run(spec.seed, models.get(spec.model).uses_keras)
     measure_peak_memory_from_here()
@@ -68,7 +67,7 @@ def execute(spec: RunSpec, data_dir: Path) -> tuple[dict, dict]:
            "features": spec.features, "params": json.dumps(spec.params_dict, sort_keys=True),
            "seed": spec.seed, "n_train": len(split.y_train), "n_test": len(split.y_test),
            "accuracy": float(np.mean(predictions == split.y_test)),
-           "macro_f1": float(f1_score(split.y_test, predictions, average="macro")),
+           "macro_f1": macro_f1(split.y_test, predictions),
            "fit_seconds": fit_seconds, "predict_seconds": predict_seconds,
            "n_params": model.n_params, "model_bytes": model.size_bytes,
            "peak_rss_mb": peak_memory_mb(),
@@ -76,11 +75,18 @@ def execute(spec: RunSpec, data_dir: Path) -> tuple[dict, dict]:
            # The threads it computed on (threads.py): kept in the run cache's row, no column of
            # runs.csv and no part of the key.
            "threads": threads.record()}
-    labels = range(split.dataset.info.n_classes)
     artifacts = {"predictions": predictions.astype(np.int16),
-                 "confusion": confusion_matrix(split.y_test, predictions, labels=labels),
+                 "confusion": confusion(split.y_test, predictions, split.dataset.info.n_classes),
                  **model.artifacts(split.x_test, split.y_test)}
     return row, artifacts
+
+
+def confusion(labels: np.ndarray, predictions: np.ndarray, n_classes: int) -> np.ndarray:
+    """scikit-learn's confusion matrix (true class by row, predicted by column), counted in
+    NumPy as ``integrity.macro_f1`` computes scikit-learn's macro-F1: the same numbers without
+    scikit-learn's checks of its inputs, which took longer than naive Bayes takes to predict."""
+    pairs = labels.astype(np.int64) * n_classes + predictions.astype(np.int64)
+    return np.bincount(pairs, minlength=n_classes * n_classes).reshape(n_classes, n_classes)
 
 
 def row_summary(row: dict) -> str:
@@ -103,21 +109,34 @@ def test_labels(specs: list[RunSpec], data_dir: Path) -> dict[str, np.ndarray]:
 def run_split(spec: RunSpec, data_dir: Path) -> Split:
     """The spec's class view of its dataset, then its seeded training subset and test subset;
     for a search trial, the validation split of the training images (``validation_run_split``)."""
-    whole = dataset = _load_once(spec.dataset, data_dir)
     if spec.evaluation is not None:
-        return validation_run_split(spec, dataset)
-    if spec.classes is not None:
-        dataset = restrict_classes(whole, spec.classes)
-        check_subset_size(spec.n_train, dataset.info.n_train, dataset.info.n_classes, "--n-train")
-        check_subset_size(spec.n_test, dataset.info.n_test, dataset.info.n_classes,
+        return validation_run_split(spec, _load_once(spec.dataset, data_dir))
+    return _test_split(spec.dataset, spec.classes, spec.n_train, spec.n_test, spec.seed,
+                       Path(data_dir))
+
+
+@functools.lru_cache(maxsize=4)
+def _test_split(name: str, classes: tuple[int, ...] | None, n_train: int | None,
+                n_test: int | None, seed: int, data_dir: Path) -> Split:
+    """A split as ``run_split`` makes it, once per process for the runs that share it (the
+    models of an experiment on one training subset, a bench's repeats): drawing a subset of
+    60,000 labels and copying its images costs more than fitting naive Bayes on them. Its
+    arrays are read-only, as the loaded dataset's are, so no run can change another's data."""
+    whole = dataset = _load_once(name, data_dir)
+    if classes is not None:
+        dataset = restrict_classes(whole, classes)
+        check_subset_size(n_train, dataset.info.n_train, dataset.info.n_classes, "--n-train")
+        check_subset_size(n_test, dataset.info.n_test, dataset.info.n_classes,
                           "the test subset size")
     x_train, y_train, x_test, y_test = dataset.x_train, dataset.y_train, dataset.x_test, dataset.y_test
-    if spec.n_train is not None:
-        chosen = stratified_subset(y_train, spec.n_train, spec.seed)
+    if n_train is not None:
+        chosen = stratified_subset(y_train, n_train, seed)
         x_train, y_train = x_train[chosen], y_train[chosen]
-    if spec.n_test is not None:
-        chosen = stratified_subset(y_test, spec.n_test, TEST_SUBSET_SEED)
+    if n_test is not None:
+        chosen = stratified_subset(y_test, n_test, TEST_SUBSET_SEED)
         x_test, y_test = x_test[chosen], y_test[chosen]
+    for array in (x_train, y_train, x_test, y_test):
+        array.flags.writeable = False
     return Split(dataset, whole, x_train, y_train, x_test, y_test)
 
 

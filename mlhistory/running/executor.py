@@ -25,7 +25,8 @@ default, the tests, the reference results) has no use for them.
 
 import multiprocessing
 import signal
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -67,13 +68,17 @@ class WorkerPool:
 
     def submit_all(self, pending: list[RunSpec], data_dir: Path) -> dict:
         """Submit every run, in order; the futures by spec."""
+        return {spec: self.submit(execute, spec, data_dir) for spec in pending}
+
+    def submit(self, function: Callable, *arguments) -> Future:
+        """``function(*arguments)`` on a worker, after what was submitted before; its future."""
         if self.closed:
             raise RuntimeError("this worker pool was stopped; open another")
         others = set(multiprocessing.active_children())
-        futures = {spec: self._executor.submit(execute, spec, data_dir) for spec in pending}
-        # The pool starts its workers as runs are submitted, and never replaces one.
+        future = self._executor.submit(function, *arguments)
+        # The pool starts its workers as work is submitted, and never replaces one.
         self._workers |= set(multiprocessing.active_children()) - others
-        return futures
+        return future
 
     def stop(self) -> None:
         """Drop the queued runs and terminate the workers, waiting for each, so none outlives

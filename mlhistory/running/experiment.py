@@ -274,23 +274,31 @@ class Experiment:
             tables=tuple(table.to_dict() for table in self.tables))
 
 
-def available_runs(runs: list[Run], config: Config) -> tuple[list[Run], list[SkippedRun], dict]:
+def available_runs(runs: list[Run], config: Config, looked_up: dict | None = None
+                   ) -> tuple[list[Run], list[SkippedRun], dict]:
     """The runs to make, the optional ones skipped, and each dataset's origin (data.Origin).
 
     Every dataset is fetched and verified here, once, before any run starts. A run on a dataset
     the catalogue calls optional (``DatasetInfo.optional``) is skipped when it cannot be loaded,
     and not silently: the manifest lists it with the reason, and the report prints it. Any
     other run whose dataset fails to load, and any run on the experiment's own dataset, stops
-    the experiment.
+    the experiment. ``looked_up`` holds each dataset's origin, or the error that loading it
+    raised, by name, as the plans of several experiments share them (batch.py); it is filled in.
     """
+    looked_up = {} if looked_up is None else looked_up
     origins, reasons = {}, {}
     for dataset in dict.fromkeys(run.dataset_name(config) for run in runs):
-        try:
-            origins[dataset] = origin(dataset, config.data_dir)
-        except DataError as error:
-            if not dataset_info(dataset).optional or dataset == config.dataset:
-                raise
-            reasons[dataset] = str(error)
+        if dataset not in looked_up:
+            try:
+                looked_up[dataset] = origin(dataset, config.data_dir)
+            except DataError as error:
+                looked_up[dataset] = error
+        if not isinstance(looked_up[dataset], DataError):
+            origins[dataset] = looked_up[dataset]
+        elif not dataset_info(dataset).optional or dataset == config.dataset:
+            raise looked_up[dataset]
+        else:
+            reasons[dataset] = str(looked_up[dataset])
     kept = [run for run in runs if run.dataset_name(config) not in reasons]
     skipped = [SkippedRun(label=run.name, dataset=run.dataset_name(config),
                           reason=reasons[run.dataset_name(config)])
@@ -329,10 +337,12 @@ class Plan:
         return list(dict.fromkeys(spec for specs in self.specs_by_run.values() for spec in specs))
 
 
-def plan(experiment: Experiment, config: Config) -> Plan:
+def plan(experiment: Experiment, config: Config, looked_up: dict | None = None) -> Plan:
+    """The experiment's runs under ``config``; ``looked_up``: the datasets found so far, shared
+    by the plans of several experiments (``available_runs``)."""
     # A tuned run without a chosen configuration fails here, before any data is loaded.
     declared = [run.resolved(config) for run in experiment.labelled_runs]
-    runs, skipped, origins = available_runs(declared, config)
+    runs, skipped, origins = available_runs(declared, config, looked_up)
     digests = {name: found.digest for name, found in origins.items()}
     return Plan(runs, skipped, origins, {run.name: run.specs(config, digests) for run in runs})
 

@@ -34,15 +34,36 @@ def toy_boundaries(config, folder: Path) -> None:
     The fits depend only on the seed and the toy code, so they are kept in the run cache like
     any run: a rerun (or the other dataset's experiment 03) copies them instead of refitting.
     """
-    seed = config.seeds[0]
-    # --quick trains the toy net for fewer epochs: the same code, a rougher boundary.
-    epochs = toy.QUICK_NET_EPOCHS if config.quick else toy.NET_EPOCHS
-    shortened = "" if epochs == toy.NET_EPOCHS else f"-epochs{epochs}"
-    cached = (run_cache_root(config.results_dir) / "toy"
-              / f"boundaries-v{toy.VERSION}-seed{seed}{shortened}.npz")
+    cached = toy_boundaries_cache(config)
     if not cached.exists():
-        atomic.write_npz(cached, toy.fit_toy_boundaries(seed, epochs))
+        fit_toy_boundaries(config)
     atomic.write_bytes(Path(folder) / TOY_FILE, cached.read_bytes())
+
+
+def toy_boundaries_cache(config) -> Path:
+    """Where the run cache keeps the toy fits of ``config``'s first seed."""
+    # --quick trains the toy net for fewer epochs: the same code, a rougher boundary.
+    shortened = "" if _toy_epochs(config) == toy.NET_EPOCHS else f"-epochs{_toy_epochs(config)}"
+    return (run_cache_root(config.results_dir) / "toy"
+            / f"boundaries-v{toy.VERSION}-seed{config.seeds[0]}{shortened}.npz")
+
+
+def fit_toy_boundaries(config) -> None:
+    """Fit the toy models and keep their boundaries in the run cache."""
+    atomic.write_npz(toy_boundaries_cache(config),
+                     toy.fit_toy_boundaries(config.seeds[0], _toy_epochs(config)))
+
+
+def _toy_epochs(config) -> int:
+    return toy.QUICK_NET_EPOCHS if config.quick else toy.NET_EPOCHS
+
+
+# What a step can compute ahead into a cache of its own, which the step then copies: (where
+# the cache is, what fills it). The batch of every run (batch.py) hands this work to a worker of
+# its pool, where TensorFlow is imported already, rather than leave it to the experiment's
+# process (experiment 03's toy net cost it a TensorFlow import and a third of make quick's
+# replay of the experiments).
+AHEAD = {toy_boundaries: (toy_boundaries_cache, fit_toy_boundaries)}
 
 
 def hardware_measurement(config, folder: Path) -> None:
