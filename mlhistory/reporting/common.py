@@ -98,6 +98,11 @@ def scope_name(scope: str) -> str:
     return SCOPE_NAMES.get(scope, scope)
 
 
+def data_name(row: dict, names: dict) -> str:
+    """A claim row's data as the page names it: its dataset, or the tables, digits or machine."""
+    return names.get(row["dataset"], row["dataset"]) if own_scope(row) else scope_name(row["scope"])
+
+
 def _shown(row: dict, text: str, gap: bool = False) -> str:
     """A number of a claim row as the main page writes it: a share (accuracy) to three places,
     its gap in points to one; seconds whole, with their unit; any other quantity to three

@@ -7,7 +7,7 @@ claim ("LightGBM ..., shuttle: 1 of 1 run never gets a class right, excluded").
 
 from collections import defaultdict
 
-from .common import APPENDIX_PAGE, own_scope, scope_name
+from .common import APPENDIX_PAGE, data_name
 from .document import Heading, Paragraph, Table, slug
 
 FLAGGED_HEADING = "Runs the sanity flags left out"
@@ -23,8 +23,7 @@ def flagged_runs(claims: dict, numbers: dict, names: dict) -> dict[str, dict[str
     found = defaultdict(lambda: {"data": [], "claims": []})
     for key, by_dataset in claims.items():
         for row in by_dataset.values():
-            data = (names.get(row["dataset"], row["dataset"]) if own_scope(row)
-                    else scope_name(row["scope"]))
+            data = data_name(row, names)
             for part in filter(None, row.get("excluded", "").split("; ")):
                 run = found[part.removesuffix(EXCLUDED)]
                 run["data"].append(data)

@@ -12,8 +12,9 @@ import re
 from collections import defaultdict
 
 from ..judging.verdicts import DOES_NOT_CARRY_OVER, LIMITED_BY_MACHINE, SETUP_SHORT, UNDERPOWERED
+from ..results.labels import TUNED_NOTE
 from .appendix import AGREEMENT_POINTS, published_comparison
-from .common import APPENDIX_PAGE, JudgedExperiment, dataset_name, own_scope, scope_name
+from .common import APPENDIX_PAGE, JudgedExperiment, data_name, dataset_name
 from .document import BulletList, Heading, Paragraph, Table, slug
 from .flagged import flagged_mention
 from .tables.eras import against_before, era_bests
@@ -103,7 +104,7 @@ def _short(claims: dict, numbers: dict, names: dict) -> list[str]:
         number = numbers[key]
         for row in by_dataset.values():
             if row["verdict"] in found:
-                found[row["verdict"]][_scope(row, names)].append(number)
+                found[row["verdict"]][data_name(row, names)].append(number)
                 # Why each setup is short, once per reason (a flagged run left out is named in
                 # the flagged runs' item).
                 if row["verdict"] == SETUP_SHORT and not row.get("excluded"):
@@ -135,11 +136,6 @@ def _in_short(reason: str) -> str:
     return head + flagged + rest.split(" (")[0] if flagged else reason
 
 
-def _scope(row: dict, names: dict) -> str:
-    """A claim row's data as the page names it: its dataset, or the tables, digits or machine."""
-    return names.get(row["dataset"], row["dataset"]) if own_scope(row) else scope_name(row["scope"])
-
-
 def published_section(experiments: list[JudgedExperiment]) -> list:
     """Each published figure beside the measurement of the same model and dataset, in short:
     one row per model (a second row where a dataset has two figures for it), a column per
@@ -164,9 +160,6 @@ def published_section(experiments: list[JudgedExperiment]) -> list:
                       f"Spreads, protocols, sources: [the appendix]({APPENDIX_PAGE}#"
                       f"{slug('Published vs measured')})."),
             Table(["model", *(names.get(dataset, dataset) for dataset in datasets)], table)]
-
-
-TUNED_NOTE = ", tuned on a validation split"
 
 
 def _model_name(display: str) -> str:

@@ -3,6 +3,8 @@ manifests keep the labels it gave and claims, plots and tables find rows by them
 
 # A dataset's own inputs (an image's pixels, a table's columns) go unnamed in a label.
 OWN_INPUTS = (None, "pixels", "columns")
+# What a tuned run's display name adds to its model's (the manifest writes it, the report reads it).
+TUNED_NOTE = ", tuned on a validation split"
 
 
 def run_label(model: str, features: str | None = None, dataset: str | None = None) -> str:
