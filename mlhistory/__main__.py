@@ -303,8 +303,8 @@ def main(argv=None) -> None:
     bench.add_argument("--suite", action="store_true",
                        help="also time make quick in a fresh clone, a no-op make all, -j1 and -j2")
     bench.add_argument("--part", action="append", default=None, metavar="NAME",
-                       help="time only this part (repeatable; default: every part); the table "
-                            "written holds only the parts timed")
+                       help="time only this part (repeatable; default: every part); the saved "
+                            "rows of the parts not timed are kept")
     bench.add_argument("--allow-busy", action="store_true",
                        help="start even when other processes use the CPUs (every row measured "
                             "then is void, and printed as void)")

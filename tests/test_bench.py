@@ -177,6 +177,24 @@ def test_the_bench_records_the_load_of_every_row_and_in_its_metadata(tmp_path, p
     assert load["other_cpu_limit"] == quiet.OTHER_CPU_LIMIT and load["void_rows"] == 1
 
 
+def test_a_bench_of_one_part_replaces_that_parts_rows_and_keeps_the_others(tmp_path, project_data,
+                                                                           monkeypatch):
+    def part(name, subject):
+        def timed(timer, dataset, data_dir, repeats, digest):
+            return [quiet.timed_row(name, subject, "", timer.compare(lambda: 1.0, lambda: 2.0,
+                                                                      repeats), "s")]
+        return timed
+
+    monkeypatch.setattr(bench, "PARTS", {"one": part("one", "first"), "two": part("two", "first")})
+    bench.run_bench("digits", project_data, tmp_path, 3, False, ["bench"], timer=timer(0.0))
+    monkeypatch.setattr(bench, "PARTS", {"one": part("one", "again"), "two": part("two", "again")})
+    path = bench.run_bench("digits", project_data, tmp_path, 3, False, ["bench"], timer=timer(0.0),
+                           parts=("two",))
+    with open(path) as saved:
+        rows = list(csv.DictReader(saved))
+    assert [(row["part"], row["subject"]) for row in rows] == [("one", "first"), ("two", "again")]
+
+
 @pytest.mark.slow  # starts three worker interpreters, two of them at once
 def test_a_thread_side_times_the_runs_of_workers_started_with_its_settings(project_data, monkeypatch):
     from mlhistory.running import bench_threads, threads

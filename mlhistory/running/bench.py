@@ -66,14 +66,27 @@ def run_bench(dataset: str, data_dir: Path, results_dir: Path, repeats: int, wit
     rows = [row for part in chosen.values()
             for row in part(timer, dataset, data_dir, repeats, digest)]
     folder = Path(results_dir) / BENCH_DIR
-    write_rows(folder / BENCH_FILE, rows, BENCH_COLUMNS)
+    write_rows(folder / BENCH_FILE, [*_kept_rows(folder / BENCH_FILE, rows), *rows], BENCH_COLUMNS)
     write_metadata(folder, argv, wall_seconds=round(time.perf_counter() - started, 1),
                    runs=0, runs_from_cache=0,
                    load={"cpus": timer.load.cpus, "other_cpu_limit": timer.limit,
                          "other_cpu_share_at_start": round(start_share, 4),
-                         "void_rows": sum(bool(row["void"]) for row in rows),
+                         "parts_timed": sorted({row["part"] for row in rows}),
+                 "void_rows": sum(bool(row["void"]) for row in rows),
                          "other_cpu_shares_read": timer.shares})
     return folder / BENCH_FILE
+
+
+def _kept_rows(path: Path, timed: list[dict]) -> list[dict]:
+    """The saved table's rows of the parts not timed this time: a bench of one part (quiet
+    minutes are scarce on a shared machine) replaces that part's rows and keeps the others'."""
+    import csv
+
+    if not path.exists():
+        return []
+    replaced = {row["part"] for row in timed}
+    with open(path, newline="") as saved:
+        return [row for row in csv.DictReader(saved) if row["part"] not in replaced]
 
 
 def _bare_call(spec: RunSpec, data_dir: Path) -> Callable[[], object]:

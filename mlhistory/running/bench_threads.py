@@ -163,7 +163,7 @@ def wait_policy(timer: QuietTimer, dataset: str, data_dir: Path, repeats: int,
     for runs, shown in (("alone", "alone on 2 threads"),
                         ("side by side", "2 runs side by side on 2 threads each")):
         timed = timer.compare(workers.side(passive, runs), workers.side(active, runs), repeats)
-        rows.append(timed_row("threads", f"OpenMP wait policy: passive against active, "
+        rows.append(timed_row("wait policy", f"OpenMP wait policy: passive against active, "
                               f"{WAIT_POLICY_LIBRARY} {shown}",
                               f"{dataset}, n_train {N_TRAIN:,}, median of {timed.repeats}", timed,
                               "s (a run)"))
