@@ -16,8 +16,10 @@ from mlhistory.running.cli import config_from, experiment_parser
 from mlhistory.running.experiment import Run
 
 
-def test_one_run_alone_keeps_every_library_s_default_and_two_side_by_side_take_one_thread():
-    assert threads.LAYOUTS["alone"].environment() == {}
+def test_one_run_alone_takes_one_blas_and_inter_op_thread_and_two_side_by_side_one_of_each():
+    assert threads.LAYOUTS["alone"].environment() == {"OPENBLAS_NUM_THREADS": "1",
+                                                      "MKL_NUM_THREADS": "1",
+                                                      "TF_NUM_INTEROP_THREADS": "1"}
     assert threads.LAYOUTS["alone"].booster_n_jobs == -1
     assert threads.LAYOUTS["side_by_side"].environment() == {
         "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
@@ -116,3 +118,31 @@ def test_every_dask_worker_is_set_up_as_a_pool_worker(monkeypatch):
     monkeypatch.setattr(threads, "start_worker", given.append)
     cluster.ThreadsSetup(threads.LAYOUTS["side_by_side"]).setup(worker=None)
     assert given == [threads.LAYOUTS["side_by_side"]]
+
+
+# Which setting of a layout each committed "1 thread against 2, alone" row decides.
+ALONE_ROWS = {"XGBoost": "booster_n_jobs", "LightGBM": "booster_n_jobs",
+              "HistGradientBoosting": "openmp", "oneDAL SVM": "onedal",
+              "TensorFlow dense net": "tf_intra", "BLAS (logistic regression)": "blas",
+              "TensorFlow inter-op": "tf_inter"}
+
+
+def test_every_declared_thread_count_follows_the_committed_quiet_bench_rows():
+    import csv
+
+    from mlhistory.paths import PROJECT_ROOT
+
+    with open(PROJECT_ROOT / "results" / "bench" / "bench.csv", newline="") as saved:
+        rows = [row for row in csv.DictReader(saved) if row["part"] == "threads"]
+    assert rows and not any(row["void"] for row in rows)
+    alone, side_by_side = threads.LAYOUTS["alone"], threads.LAYOUTS["side_by_side"]
+    for library, setting in ALONE_ROWS.items():
+        [row] = [row for row in rows if row["subject"].startswith(f"{library}: 1 thread against 2")]
+        one_is_faster = float(row["ratio"]) < 1
+        # A setting of one thread where one thread was faster; the library's default otherwise.
+        assert (getattr(alone, setting) == 1) == one_is_faster, row["subject"]
+    for row in rows:
+        if "side by side on 1 thread each" in row["subject"]:
+            assert float(row["ratio"]) < 1, row["subject"]
+    assert {side_by_side.blas, side_by_side.openmp, side_by_side.onedal, side_by_side.tf_intra,
+            side_by_side.tf_inter, side_by_side.joblib} == {1}

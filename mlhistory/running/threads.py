@@ -5,10 +5,14 @@ Two layouts of the machine, chosen by an experiment's ``--threads`` (default:
 ``$MLHISTORY_THREADS``, else ``alone``):
 
 - ``alone``, one run alone: a run has the machine to itself (``make all``, one job). Every
-  library keeps its own default, every core, as every committed full run was computed.
+  library keeps its own default, every core, but for the two the quiet bench rows found faster
+  on one thread: BLAS (logistic regression's lbfgs 0.56 times the time on 1 thread) and
+  TensorFlow's inter-op pool (0.91 times). The committed full runs before them were computed
+  on every library's default; each run's record says which.
 - ``side_by_side``, two runs side by side (``make quick``'s two experiments at a time, ``make
   test-fast``): one thread for BLAS, OpenMP (XGBoost, LightGBM, scikit-learn's
-  HistGradientBoosting), joblib and TensorFlow, so two runs never oversubscribe two cores.
+  HistGradientBoosting), joblib, oneDAL and TensorFlow, so two runs never oversubscribe two
+  cores.
 
 Where it is applied, the same for every executor: ``use`` in the process that runs the
 experiment, before any worker starts (the environment the workers inherit is read by OpenBLAS,
@@ -19,8 +23,14 @@ boosters get their ``n_jobs``. What a run was computed with is recorded in its c
 (``threads``: neither a column of runs.csv nor part of the run's key) and in the experiment's
 metadata.
 
-The values are a declared configuration, kept at what the committed runs used until quiet
-bench rows say otherwise (``make bench``, part ``threads``, ``bench_threads.py``):
+The values are a declared configuration, each backed by the quiet rows of ``make bench``
+(parts ``threads``, ``wait policy`` and ``bins``, ``bench_threads.py``; committed in
+``results/bench/bench.csv``): two runs side by side on one thread each finish sooner than one
+after the other on two for every library (0.30 to 0.82 times the time), so ``side_by_side``;
+alone, the boosters, HistGradientBoosting and oneDAL are faster on two threads (1.2 to 1.7
+times slower on one), OpenMP's default active wait is faster than passive (passive 1.54 times
+the time), TensorFlow's intra-op threads make no difference (1.00), so those keep their
+defaults. The rows for each value:
 
 - ``openmp``, ``blas``, ``joblib`` against the rows "<library>: 1 thread against 2, alone" and
   "<library>: 2 runs side by side on 1 thread each against one after the other on 2";
@@ -33,7 +43,9 @@ bench rows say otherwise (``make bench``, part ``threads``, ``bench_threads.py``
   against 255", whose detail gives the accuracy difference.
 
 A bins value is a model param: set, it enters every booster run's params and key (the committed
-runs keep theirs while it is None).
+runs keep theirs while it is None). 64 bins took XGBoost 0.36 and LightGBM 0.44 times the time
+on 5,000 images, 0.2 and 0.45 points more accurate; the full-size runs keep the defaults until
+rows at full size back a change (it would refit every booster run).
 """
 
 import os
@@ -73,8 +85,9 @@ class ThreadSettings:
 
 
 LAYOUTS = {
-    ALONE: ThreadSettings(ALONE),
-    SIDE_BY_SIDE: ThreadSettings(SIDE_BY_SIDE, blas=1, openmp=1, joblib=1, tf_intra=1, tf_inter=1),
+    ALONE: ThreadSettings(ALONE, blas=1, tf_inter=1),
+    SIDE_BY_SIDE: ThreadSettings(SIDE_BY_SIDE, blas=1, openmp=1, joblib=1, onedal=1, tf_intra=1,
+                                 tf_inter=1),
 }
 # The boosters' histogram bins; None: the library's default (XGBoost 256, LightGBM 255).
 BOOSTER_MAX_BIN: dict[str, int | None] = {"xgboost": None, "lightgbm": None}
