@@ -28,7 +28,7 @@ from mlhistory.reporting import appendix
 from mlhistory.reporting.tables import Table
 from mlhistory.reporting.tables.effort import effort_rows
 from mlhistory.results import Manifest, testing
-from mlhistory.results.tuning import chosen_path, read_chosen, read_trials, study_path
+from mlhistory.results.tuning import CHOSEN_SCHEMA, chosen_path, read_chosen, read_trials, study_path
 from mlhistory.running import execute as execute_module
 from mlhistory.running import search
 from mlhistory.running.cache import RunCache
@@ -165,11 +165,15 @@ def trial_outcomes(results_dir: Path, model="gaussian_nb") -> list[tuple]:
 def test_trials_run_through_the_executor_and_the_same_seed_gives_the_same_trials(
         tmp_path, monkeypatch):
     config, chosen, submitted = searched(tmp_path / "a", monkeypatch)
-    # Each rung of the batch was one call of the executor, on the validation split only.
-    assert [len(batch) for batch in submitted][0] == 6
-    for batch, size in zip(submitted, config.rungs[:len(submitted)], strict=True):
+    # Each rung of the batch was one call of the executor, on the validation split only, and
+    # so was the family's recipe, on the whole training part, after the trials.
+    *rungs, [recipe] = submitted
+    assert [len(batch) for batch in rungs][0] == 6
+    for batch, size in zip(rungs, config.rungs[:len(rungs)], strict=True):
         assert {(spec.evaluation, spec.n_train) for spec in batch} == {("validation", size)}
     assert config.rungs == [134, 402, None]
+    assert (recipe.evaluation, recipe.n_train) == ("validation", None)
+    assert recipe.params_dict == models.resolve_params("gaussian_nb", {})
     trials = read_trials(tmp_path / "a", "digits", "gaussian_nb")
     assert len(trials) == 6 and sum(row["pruned"] for row in trials) >= 3
     assert all(row["cost_seconds"] >= 0 for row in trials)
@@ -177,7 +181,11 @@ def test_trials_run_through_the_executor_and_the_same_seed_gives_the_same_trials
     assert read_chosen(tmp_path / "a", "digits")["gaussian_nb"] == record
     best = max((row for row in trials if not row["pruned"]),
                key=lambda row: (row["validation_accuracy"], -row["trial"]))
-    assert record["trial"] == best["trial"] and record["refit_params"] == best["params"]
+    assert record["best_trial"] == best["trial"] and record["recipe"]["run_key"] == recipe.key
+    if record["chose"] == "search":
+        assert record["trial"] == best["trial"] and record["refit_params"] == best["params"]
+    else:
+        assert record["recipe"]["validation_accuracy"] >= best["validation_accuracy"]
     assert study_path(tmp_path / "a", "digits").exists()
     # The same seed draws, prunes and scores the same trials; another seed draws others.
     searched(tmp_path / "b", monkeypatch)
@@ -188,6 +196,36 @@ def test_trials_run_through_the_executor_and_the_same_seed_gives_the_same_trials
     # The effort table reads the saved files.
     [row] = effort_rows(tmp_path / "a", ["digits"])
     assert row[:2] == ["gaussian_nb", "digits"] and row[3] == f"6 ({record['pruned']} pruned)"
+
+
+def planted_study(scores: list[float]):
+    """An in-memory study whose trials all finished at the last rung with these scores."""
+    import optuna
+
+    study = optuna.create_study(direction="maximize")
+    for number, score in enumerate(scores):
+        study.add_trial(optuna.trial.create_trial(
+            params={"var_smoothing": 10.0 ** -number},
+            distributions={"var_smoothing": search.distribution(("log_float", 1e-10, 1.0))},
+            value=score, user_attrs={"refit_params": {"var_smoothing": 10.0 ** -number}}))
+    return study
+
+
+@pytest.mark.parametrize("recipe_score, chose, trial, refit", [
+    (0.80, "search", 1, {"var_smoothing": 0.1}),  # the best trial beats the recipe
+    (0.90, "recipe", None, {}),  # a tie goes to the recipe
+    (0.95, "recipe", None, {}),
+])
+def test_the_search_chooses_the_recipe_unless_a_trial_beats_it_on_validation(
+        recipe_score, chose, trial, refit, tmp_path):
+    config = search.Search("digits", tmp_path, PROJECT_ROOT / "data", trials=3)
+    recipe = {"validation_accuracy": recipe_score, "run_key": "k", "cost_seconds": 1.0}
+    record = search.choose(config, "gaussian_nb", planted_study([0.85, 0.90, 0.90]), recipe,
+                           search.method_text(config))
+    assert (record["chose"], record["trial"], record["refit_params"]) == (chose, trial, refit)
+    assert record["best_trial"] == 1 and record["best_trial_validation_accuracy"] == 0.90
+    assert record["validation_accuracy"] == max(recipe_score, 0.90)
+    assert record["trials"] == 3 and record["recipe"] == recipe
 
 
 class Killed(Exception):
@@ -340,7 +378,7 @@ def test_the_refit_trains_for_what_the_validation_chose(tmp_path, project_data):
 def write_chosen(results_dir: Path, dataset: str, model: str, refit: dict) -> None:
     path = chosen_path(results_dir, dataset)
     path.parent.mkdir(parents=True)
-    path.write_text(json.dumps({"schema": 1, "dataset": dataset, "families": {
+    path.write_text(json.dumps({"schema": CHOSEN_SCHEMA, "dataset": dataset, "families": {
         model: {"refit_params": refit}}}))
 
 
@@ -441,14 +479,16 @@ def test_the_effort_table_reads_the_saved_search(tmp_path, monkeypatch):
     chosen = {"search_space": {"C": ["log_float", 0.1, 1000.0],
                                "scaling": ["categorical", ["unit", "standardized"]]},
               "trials": 24, "pruned": 15, "refit_params": {"C": 4.2}, "validation_accuracy": 0.98,
+              "chose": "search", "best_trial": 3, "best_trial_validation_accuracy": 0.98,
+              "recipe": {"validation_accuracy": 0.97, "run_key": "k", "cost_seconds": 60.0},
               "search_seconds": 1200.0, "method": "TPE", "n_fit": 54000, "n_validation": 6000,
               "rungs": [6000, 18000, 54000]}
     write_chosen(tmp_path, "mnist", "rbf_svm", {})
     chosen_path(tmp_path, "mnist").write_text(json.dumps(
-        {"schema": 1, "dataset": "mnist", "families": {"rbf_svm": chosen}}))
+        {"schema": CHOSEN_SCHEMA, "dataset": "mnist", "families": {"rbf_svm": chosen}}))
     table = Table("search_effort").render(results)
     row = ["rbf_svm", "mnist", "C: 0.1 to 1e+03 (log); scaling: unit | standardized",
-           "24 (15 pruned)", "C=4.2", "0.9800", "20.0 min"]
+           "24 (15 pruned)", "C=4.2", "0.9800", "0.9700", "20.0 min"]
     assert table.rows == [[*row, "1.0 s per seed (1)"]]
     # The appendix shows the same table for the whole results set.
     heading, shown, *notes = appendix.search_effort([], tmp_path)

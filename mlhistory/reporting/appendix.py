@@ -196,6 +196,7 @@ class PublishedRow:
     status: str  # agreement, or why there is none
     protocol: str = ""
     source: str = ""
+    tuned: bool = False  # the measurement refits the search's chosen configuration
 
     @property
     def agrees(self) -> str:
@@ -219,6 +220,8 @@ def published_comparison(experiments: list[JudgedExperiment]) -> list[PublishedR
     not run stays, marked so.
     """
     names = _display_names(experiments)
+    tuned_keys = {key for experiment in experiments for run in experiment.results.manifest.runs
+                  if run.tuned for key in run.run_keys}
     runs = unique_runs([row for experiment in experiments for row in experiment.results.rows])
     configurations = defaultdict(list)
     for row in runs:
@@ -254,7 +257,8 @@ def published_comparison(experiments: list[JudgedExperiment]) -> list[PublishedR
             status = "no: different protocol"
         found.append(PublishedRow(name, reference["dataset"], published,
                                   accuracy_text(row["accuracy"] for row in rows),
-                                  f"{rows[0]['n_train']:,}", f"{difference:+.1f}", status, **cited))
+                                  f"{rows[0]['n_train']:,}", f"{difference:+.1f}", status, **cited,
+                                  tuned=rows[0]["run_key"] in tuned_keys))
     published_keys = {(reference["model"], reference["features"], reference["dataset"])
                       for reference in references}
     for key, rows in sorted(largest.items(), key=lambda item: (dataset_order(item[0][2]), item[0])):

@@ -174,7 +174,7 @@ def _published_cell(row) -> str:
     if not row.measured:
         return f"{row.published:.3f} → {row.status}"
     measured = row.measured.split(" ± ")[0]
-    notes = (["tuned"] if row.name.endswith(TUNED_NOTE) else []) + (
+    notes = (["tuned"] if row.tuned else []) + (
         [] if row.agrees == "yes" else [f"apart, {row.agrees.removeprefix('no (').rstrip(')')}"])
     return (f"{row.published:.3f} → {float(measured):.3f} ({row.difference}"
             + "".join(f"; {note}" for note in notes) + ")")

@@ -4,7 +4,8 @@
   params, intermediate validation scores and state (browse it with optuna-dashboard);
 - ``tuning/<dataset>/<family>/trials.csv``: every trial of the family as a table: its
   configuration, validation accuracy, cost in seconds and whether it was pruned;
-- ``tuning/<dataset>/chosen.json``: the configuration chosen per family, and what the search
+- ``tuning/<dataset>/chosen.json``: the configuration chosen per family (the best trial, or the
+  family's recipe when no trial beat it on the same validation split), and what the search
   cost; the final runs (``Run(model, tuned=True)``) refit it on all the training images.
 
 The trials' own run cache (``tuning/cache/``) only speeds up a resumed search and is not kept.
@@ -21,7 +22,7 @@ TUNING_DIR = "tuning"
 STUDY_FILE = "study.sqlite3"
 CHOSEN_FILE = "chosen.json"
 TRIALS_FILE = "trials.csv"
-CHOSEN_SCHEMA = 1
+CHOSEN_SCHEMA = 2  # 2: the family's recipe scored beside the trials, and chosen when no trial beats it
 TRIALS_COLUMNS = ["trial", "state", "pruned", "validation_accuracy", "n_train_reached",
                   "scores", "cost_seconds", "params", "refit"]
 

@@ -14,7 +14,12 @@ same declared number of configurations, ``TRIALS``, searched the same way:
   the best third of those go on to a third, and the best of those to all of it (``rungs``);
   the others are pruned there, their score at the size they reached kept;
 - every fit is one run through the executor (``run_all``: a pool of processes here, or the
-  workers of a Dask cluster), cached like any run, and its score told back to the study.
+  workers of a Dask cluster), cached like any run, and its score told back to the study;
+- against the family's own recipe (its registry defaults: the book's, the period's or the
+  library's configuration), fitted on the same training part and scored on the same held-out
+  part: the search chooses the recipe when no trial beats it there, so a search never hands the
+  comparisons a configuration its own validation rates below the recipe. The recipe is a
+  reference point every family gets, not a trial: the trials stay ``TRIALS`` for every family.
 
 Everything is saved under ``results/tuning/<dataset>/`` (``results/tuning.py``): the studies in
 one SQLite database per dataset, after every rung, so a search killed at any point resumes
@@ -31,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import atomic, models
+from .. import models
 from ..data import dataset_info, origin, validation_size
 from ..errors import UsageError
 from ..models import search_spaces
@@ -39,6 +44,7 @@ from ..paths import run_cache_root
 from ..results import tuning
 from .cache import RunCache
 from .executor import WorkerPool, run_all
+from .search_records import choose, save_chosen, write_trials
 from .spec import RunSpec, validation_evaluation
 
 TRIALS = 24  # configurations per family and dataset, the same for every family
@@ -185,9 +191,34 @@ def search_family(search: Search, model: str, digest: str, restart: bool = False
         if running:
             drive(search, model, study, running, cache, digest, workers)
         write_trials(search, model, study)
-    chosen = choose(search, model, study)
+    chosen = choose(search, model, study, recipe_score(search, model, cache, digest, workers),
+                    method_text(search))
     save_chosen(search, model, chosen)
     return chosen
+
+
+def method_text(search: Search) -> str:
+    return (f"Optuna TPE (seed {search.seed}, {STARTUP_TRIALS} random trials first, "
+            f"{search.batch} at a time), successive halving (reduction factor {REDUCTION}), "
+            "against the family's recipe on the same validation split")
+
+
+def recipe_spec(search: Search, model: str, digest: str) -> RunSpec:
+    """The family's own recipe on the search's validation split: every default, no budget, fitted
+    on the whole training part (the last rung's images) and scored on the held-out part."""
+    features = models.default_features(dataset_info(search.dataset).is_image)
+    return RunSpec.create(search.dataset, model, search.seed, {}, features=features,
+                          data_digest=digest, evaluation=validation_evaluation(search.pool))
+
+
+def recipe_score(search: Search, model: str, cache: RunCache, digest: str,
+                 workers: WorkerPool | None = None) -> dict:
+    """The recipe's validation accuracy and cost, run through the executor like a trial's rung."""
+    spec = recipe_spec(search, model, digest)
+    row = run_all([spec], cache, search.data_dir, jobs=search.jobs, scheduler=search.scheduler,
+                  pool=workers)[0]
+    return {"validation_accuracy": row["accuracy"], "run_key": spec.key,
+            "cost_seconds": round(row["fit_seconds"] + row["predict_seconds"], 3)}
 
 
 def sampler_for(search: Search, number: int):
@@ -304,82 +335,6 @@ def stopped_at(cache: RunCache, spec: RunSpec, budget: dict) -> dict:
         return {count: int(np.argmin(saved["train_val_loss"])) + 1}
 
 
-def finished_trials(search: Search, study) -> list:
-    """The search's trials: the first ``search.trials`` by number that finished."""
-    return [trial for trial in sorted(study.get_trials(deepcopy=False), key=lambda t: t.number)
-            if trial.number < search.trials and trial.state.is_finished()]
-
-
-def trial_cost(trial) -> float:
-    return float(sum(trial.user_attrs.get("seconds", {}).values()))
-
-
-def write_trials(search: Search, model: str, study) -> Path:
-    """Every trial of the family so far as one CSV row: configuration, score, cost, pruning."""
-    rows = []
-    for trial in sorted(study.get_trials(deepcopy=False), key=lambda trial: trial.number):
-        scores = {str(step): value for step, value in sorted(trial.intermediate_values.items())}
-        last = trial.intermediate_values.get(trial.last_step) if trial.last_step is not None else None
-        value = trial.value if trial.state.name == "COMPLETE" else last
-        rows.append({"trial": trial.number, "state": trial.state.name.lower(),
-                     "pruned": "yes" if trial.state.name == "PRUNED" else "no",
-                     "validation_accuracy": "" if value is None else f"{value:.6g}",
-                     "n_train_reached": trial.last_step if trial.last_step is not None else "",
-                     "scores": json.dumps(scores), "cost_seconds": f"{trial_cost(trial):.3f}",
-                     "params": json.dumps(trial.params, sort_keys=True),
-                     "refit": json.dumps(trial.user_attrs.get("refit_params"), sort_keys=True)
-                     if "refit_params" in trial.user_attrs else ""})
-    path = tuning.trials_path(search.results_dir, search.dataset, model)
-    _write_csv(path, rows, tuning.TRIALS_COLUMNS)
-    return path
-
-
-def _write_csv(path: Path, rows: list[dict], columns: list[str]) -> None:
-    import csv
-    import io
-
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    atomic.write_text(path, buffer.getvalue())
-
-
-def choose(search: Search, model: str, study) -> dict:
-    """The chosen configuration: the best validation score of the trials that ran to the last
-    rung (the earliest trial on a tie), with what the whole search cost."""
-    trials = finished_trials(search, study)
-    complete = [trial for trial in trials if trial.state.name == "COMPLETE"]
-    if len(trials) < search.trials or not complete:
-        raise UsageError(f"the search of {model} on {search.dataset} has {len(trials)} of "
-                         f"{search.trials} trials finished; rerun `mlhistory tune` to finish it")
-    best = max(complete, key=lambda trial: (trial.value, -trial.number))
-    entry = models.get(model)
-    return {
-        "model": model, "dataset": search.dataset, "trial": best.number,
-        "validation_accuracy": best.value, "params": best.params,
-        "refit_params": best.user_attrs["refit_params"],
-        "trials": search.trials, "complete": len(complete), "pruned": len(trials) - len(complete),
-        "search_seconds": round(sum(trial_cost(trial) for trial in trials), 3),
-        "search_space": json.loads(json.dumps(entry.search_space)),
-        "search_budget": entry.search_budget, "seed": search.seed, "pool": search.pool,
-        "n_fit": search.n_fit, "n_validation": search.n_validation,
-        "rungs": [search.step(size) for size in search.rungs],
-        "method": f"Optuna TPE (seed {search.seed}, {STARTUP_TRIALS} random trials first, "
-                  f"{search.batch} at a time), successive halving (reduction factor {REDUCTION})",
-    }
-
-
-def save_chosen(search: Search, model: str, chosen: dict) -> Path:
-    """Write the family's record into the dataset's ``chosen.json``, keeping the others'."""
-    path = tuning.chosen_path(search.results_dir, search.dataset)
-    families = tuning.read_chosen(search.results_dir, search.dataset)
-    families[model] = chosen
-    atomic.write_json(path, {"schema": tuning.CHOSEN_SCHEMA, "dataset": search.dataset,
-                             "families": dict(sorted(families.items()))})
-    return path
-
-
 def run_search(search: Search, families: list[str], restart: bool = False) -> dict[str, dict]:
     """Search each family in turn on the dataset; returns the chosen record of each. Here (no
     cluster) every rung of every family runs on one pool of workers, started once."""
@@ -393,8 +348,12 @@ def run_search(search: Search, families: list[str], restart: bool = False) -> di
                   f"rungs {[search.step(size) for size in search.rungs]}", flush=True)
             chosen[model] = search_family(search, model, digest, restart, workers)
             record = chosen[model]
-            print(f"[tune] {model}: chose trial {record['trial']} (validation accuracy "
-                  f"{record['validation_accuracy']:.4f}; {record['pruned']} of "
+            picked = (f"trial {record['trial']}" if record["chose"] == "search" else
+                      f"its recipe over trial {record['best_trial']} "
+                      f"({record['best_trial_validation_accuracy']:.4f})")
+            print(f"[tune] {model}: chose {picked} (validation accuracy "
+                  f"{record['validation_accuracy']:.4f}, the recipe's "
+                  f"{record['recipe']['validation_accuracy']:.4f}; {record['pruned']} of "
                   f"{record['trials']} pruned; {record['search_seconds']:.0f} s of fits): "
                   f"{record['refit_params']}", flush=True)
     return chosen

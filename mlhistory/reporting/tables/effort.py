@@ -8,7 +8,7 @@ from ...results.tuning import read_chosen, read_trials, trials_path, tuned_datas
 from .registry import ResultTable, table_kind
 
 EFFORT_HEADER = ["family", "dataset", "search space", "trials (pruned)", "chosen configuration",
-                 "validation accuracy", "search cost", "final fit"]
+                 "validation accuracy", "the recipe's", "search cost", "final fit"]
 TRIALS_HEADER = ["trial", "state", "validation accuracy", "images reached", "cost", "configuration"]
 
 
@@ -48,10 +48,14 @@ def effort_rows(results_dir: Path, datasets: list[str] | None = None,
             fits = (final_fits or {}).get((dataset, model))
             final = (f"{_seconds(mean_std(fits)[0])} per seed ({len(fits)})" if fits
                      else "not run here")
+            configuration = (params_text(chosen["refit_params"]) if chosen["chose"] == "search"
+                             else f"the recipe (no trial beat it; the best, trial "
+                                  f"{chosen['best_trial']}: "
+                                  f"{chosen['best_trial_validation_accuracy']:.4f})")
             rows.append([model, dataset, space_text(chosen["search_space"]),
-                         f"{chosen['trials']} ({chosen['pruned']} pruned)",
-                         params_text(chosen["refit_params"]),
+                         f"{chosen['trials']} ({chosen['pruned']} pruned)", configuration,
                          f"{chosen['validation_accuracy']:.4f}",
+                         f"{chosen['recipe']['validation_accuracy']:.4f}",
                          _seconds(chosen["search_seconds"]), final])
     return rows
 
@@ -66,7 +70,9 @@ def effort_notes(results_dir: Path, datasets: list[str]) -> list[str]:
                       for fit, held, rungs in sorted(sizes))
     return [f"Every family searched the same number of configurations on the seeded, stratified "
             f"validation split of the training images (the test split never read): {sized}. "
-            f"{'; '.join(sorted(methods))}. A pruned trial stopped at a smaller rung. The search "
+            f"{'; '.join(sorted(methods))}. The recipe (the family's defaults: the book's, the "
+            "period's or the library's) is scored on the same split and chosen when no trial "
+            "beats it. A pruned trial stopped at a smaller rung. The search "
             "cost is the fit and predict time of all its trials; the final fit refits the chosen "
             "configuration on all the training images, for the epochs or rounds the validation "
             "chose. Every trial is in results/tuning/<dataset>/<family>/trials.csv."]

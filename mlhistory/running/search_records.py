@@ -1,0 +1,98 @@
+"""What a search saves of itself (``search.py``): every trial of a family as a row of its
+``trials.csv``, and the configuration chosen (the best trial, or the family's recipe when no
+trial beats it on the validation split) into the dataset's ``chosen.json``. ``search`` is the
+dataset's ``search.Search``: its size, seed and where it is saved."""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from .. import atomic, models
+from ..errors import DamagedResults, UsageError
+from ..results import tuning
+
+
+def finished_trials(search, study) -> list:
+    """The search's trials: the first ``search.trials`` by number that finished."""
+    return [trial for trial in sorted(study.get_trials(deepcopy=False), key=lambda t: t.number)
+            if trial.number < search.trials and trial.state.is_finished()]
+
+
+def trial_cost(trial) -> float:
+    return float(sum(trial.user_attrs.get("seconds", {}).values()))
+
+
+def write_trials(search, model: str, study) -> Path:
+    """Every trial of the family so far as one CSV row: configuration, score, cost, pruning."""
+    rows = []
+    for trial in sorted(study.get_trials(deepcopy=False), key=lambda trial: trial.number):
+        scores = {str(step): value for step, value in sorted(trial.intermediate_values.items())}
+        last = trial.intermediate_values.get(trial.last_step) if trial.last_step is not None else None
+        value = trial.value if trial.state.name == "COMPLETE" else last
+        rows.append({"trial": trial.number, "state": trial.state.name.lower(),
+                     "pruned": "yes" if trial.state.name == "PRUNED" else "no",
+                     "validation_accuracy": "" if value is None else f"{value:.6g}",
+                     "n_train_reached": trial.last_step if trial.last_step is not None else "",
+                     "scores": json.dumps(scores), "cost_seconds": f"{trial_cost(trial):.3f}",
+                     "params": json.dumps(trial.params, sort_keys=True),
+                     "refit": json.dumps(trial.user_attrs.get("refit_params"), sort_keys=True)
+                     if "refit_params" in trial.user_attrs else ""})
+    path = tuning.trials_path(search.results_dir, search.dataset, model)
+    _write_csv(path, rows, tuning.TRIALS_COLUMNS)
+    return path
+
+
+def _write_csv(path: Path, rows: list[dict], columns: list[str]) -> None:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    atomic.write_text(path, buffer.getvalue())
+
+
+def choose(search, model: str, study, recipe: dict, method: str) -> dict:
+    """The chosen configuration: the best validation score of the trials that ran to the last
+    rung (the earliest trial on a tie), or the family's recipe (``recipe_score``) when it scores
+    at least as well on the same validation images; with what the whole search cost."""
+    trials = finished_trials(search, study)
+    complete = [trial for trial in trials if trial.state.name == "COMPLETE"]
+    if len(trials) < search.trials or not complete:
+        raise UsageError(f"the search of {model} on {search.dataset} has {len(trials)} of "
+                         f"{search.trials} trials finished; rerun `mlhistory tune` to finish it")
+    best = max(complete, key=lambda trial: (trial.value, -trial.number))
+    entry = models.get(model)
+    if recipe["validation_accuracy"] >= best.value:
+        picked = {"trial": None, "chose": "recipe", "validation_accuracy": recipe["validation_accuracy"],
+                  "params": {}, "refit_params": {}}
+    else:
+        picked = {"trial": best.number, "chose": "search", "validation_accuracy": best.value,
+                  "params": best.params, "refit_params": best.user_attrs["refit_params"]}
+    return {
+        "model": model, "dataset": search.dataset, **picked,
+        "best_trial": best.number, "best_trial_validation_accuracy": best.value,
+        "recipe": recipe,
+        "trials": search.trials, "complete": len(complete), "pruned": len(trials) - len(complete),
+        "search_seconds": round(sum(trial_cost(trial) for trial in trials), 3),
+        "search_space": json.loads(json.dumps(entry.search_space)),
+        "search_budget": entry.search_budget, "seed": search.seed, "pool": search.pool,
+        "n_fit": search.n_fit, "n_validation": search.n_validation,
+        "rungs": [search.step(size) for size in search.rungs],
+        "method": method,
+    }
+
+
+def save_chosen(search, model: str, chosen: dict) -> Path:
+    """Write the family's record into the dataset's ``chosen.json``, keeping the others'."""
+    path = tuning.chosen_path(search.results_dir, search.dataset)
+    try:
+        families = tuning.read_chosen(search.results_dir, search.dataset)
+    except DamagedResults:  # an older schema: its records lack what choosing now records
+        print(f"[tune] {path} was of an older schema: it now holds only the families searched "
+              "from here on (rerun `mlhistory tune` for the others; their studies are kept)",
+              flush=True)
+        families = {}
+    families[model] = chosen
+    atomic.write_json(path, {"schema": tuning.CHOSEN_SCHEMA, "dataset": search.dataset,
+                             "families": dict(sorted(families.items()))})
+    return path
