@@ -405,13 +405,15 @@ def test_a_tuned_run_refits_the_chosen_configuration_on_all_training_images(tmp_
 
 def planted(tmp_path: Path):
     """An MNIST-shaped experiment with a sound run and a short, a diverged and a collapsed one,
-    and a tuned run below its own default recipe."""
+    a tuned run below its own default recipe beyond the noise of its 100 test images, and one
+    below it within the noise."""
     labels = np.arange(100) % 10
     record = testing.dataset_record("mnist", n_train=60_000, n_test=100)
     runs = {  # label: (model, accuracy, predictions, tuned)
         "gaussian_nb": ("gaussian_nb", 0.56, None, False),
+        "gaussian_nb tuned": ("gaussian_nb", 0.55, None, True),
         "rbf_svm": ("rbf_svm", 0.98, None, False),
-        "rbf_svm tuned": ("rbf_svm", 0.97, None, True),
+        "rbf_svm tuned": ("rbf_svm", 0.85, None, True),
         "dense": ("dense", 0.95, None, False),
         "convnet": ("convnet", 0.10, None, False),
         "logreg": ("logreg", 0.30, np.where(labels < 3, labels, 0), False),
@@ -441,10 +443,12 @@ def test_the_sanity_gate_flags_planted_short_diverged_and_collapsed_runs(tmp_pat
                               "(Deep Learning with Python (Chollet), ch. 2; 1st-ed. notebook "
                               "prints 0.9777, 3rd ed. 0.9785)"]
     # A tuned run answers to the best figure on the same data (LeCun's 98.6 %), and to its
-    # family's default recipe.
+    # family's default recipe, beyond the noise of the test images (one point below it, on 100
+    # images, is within it: the tuned naive Bayes is not flagged).
     [short, below] = flags["rbf_svm tuned"]
-    assert short.startswith("short by 1.6 points: 97.00% against the published 98.6%")
-    assert below.startswith("below its own default recipe: 97.00% against 98.00%")
+    assert short.startswith("short by 13.6 points: 85.00% against the published 98.6%")
+    assert below.startswith("below its own default recipe: 85.00% against 98.00%")
+    assert below.endswith("(00_fixture), gap -13.00 [-13.00, -6.58] points")
     assert any(reason.startswith("diverged: accuracy 10.0%") for reason in flags["convnet"])
     assert flags["logreg"] == ["collapsed: predicts class 0 for 80% of the test images "
                                "(seed 0, n_train 60,000)"]
@@ -459,7 +463,7 @@ def test_the_gate_writes_its_flags_for_judge_which_finds_the_claim_setup_short(t
     results = planted(tmp_path)
     written = write_gate_flags(tmp_path)
     assert {(flag.run_key, flag.action, flag.reason) for flag in written} == {
-        ("dense", SHORT, "short by 2.8 points"), ("rbf_svm_tuned", SHORT, "short by 1.6 points"),
+        ("dense", SHORT, "short by 2.8 points"), ("rbf_svm_tuned", SHORT, "short by 13.6 points"),
         ("rbf_svm_tuned", SHORT, "below its own default recipe")}
     # The collapsed and the diverged run are the failure flags' own (never predicts a class,
     # near chance): the gate does not write them twice.
