@@ -18,6 +18,7 @@ line naming the file and what to do: a deleted cache entry is recomputed, alone,
 import hashlib
 import json
 import math
+import os
 import zipfile
 from pathlib import Path
 
@@ -86,13 +87,17 @@ def experiment_digests(folder: Path, rows: list[dict]) -> dict:
 
 def record_file_digest(folder: Path, name: str) -> None:
     """Record the digest of a file rewritten after the experiment (the report's claims.csv) in
-    its metadata; the metadata is rewritten only when the digest changed."""
+    its metadata; the metadata is rewritten only when the digest changed, and keeps its time:
+    make reads that time as when the experiment last ran, so a re-judging must not pass for a
+    run newer than a search that changed the experiment's configurations."""
     path = Path(folder) / METADATA_FILE
     metadata = json.loads(path.read_text())
     digest = sha256_file(Path(folder) / name)
     if metadata[DIGESTS]["files"].get(name) != digest:
         metadata[DIGESTS]["files"][name] = digest
+        ran = path.stat()
         atomic.write_json(path, metadata)
+        os.utime(path, ns=(ran.st_atime_ns, ran.st_mtime_ns))
 
 
 def check_metrics(row: dict, where: str, remedy: str) -> None:
