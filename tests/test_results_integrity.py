@@ -98,6 +98,20 @@ def test_an_edited_row_is_named(results_dir):
             f"disagrees with {float(row['accuracy']):.6g}")
 
 
+def test_recording_a_rewritten_files_digest_keeps_the_time_make_reads(results_dir):
+    import os
+
+    folder = folder_of(results_dir)
+    metadata = folder / "metadata.json"
+    os.utime(metadata, ns=(1_000_000_000_000_000_000, 1_000_000_000_000_000_000))
+    (folder / "claims.csv").write_text("claim_id,verdict\nc,holds\n")
+    integrity.record_file_digest(folder, "claims.csv")
+    recorded = json.loads(metadata.read_text())["digests"]["files"]["claims.csv"]
+    assert recorded == integrity.sha256_file(folder / "claims.csv")
+    # The experiment ran when it ran: a re-judging is no newer run to make.
+    assert metadata.stat().st_mtime_ns == 1_000_000_000_000_000_000
+
+
 @pytest.mark.parametrize("value, fragment", [
     ("nan", "accuracy is nan, not a number from 0 to 1"),
     ("", "accuracy is missing"),
