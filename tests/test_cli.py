@@ -38,10 +38,11 @@ def test_experiment_writes_rows_claims_plots_and_metadata(digits_results):
     with open(folder / "runs.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     # Deterministic models run once, on their defaults and in the configuration the committed
-    # search chose on the digits; the dense net once per seed.
+    # search chose on the digits; the dense net once per seed, on its recipe and tuned.
     assert sorted((row["model"], row["seed"]) for row in rows) == [
-        ("bernoulli_nb", "0"), ("bernoulli_nb", "0"), ("dense", "0"), ("dense", "1"),
-        ("gaussian_nb", "0"), ("gaussian_nb", "0"), ("logreg", "0"), ("logreg", "0")]
+        ("bernoulli_nb", "0"), ("bernoulli_nb", "0"), ("dense", "0"), ("dense", "0"),
+        ("dense", "1"), ("dense", "1"), ("gaussian_nb", "0"), ("gaussian_nb", "0"),
+        ("logreg", "0"), ("logreg", "0")]
     assert all(row["n_train"] == "1347" and row["n_test"] == "450" for row in rows)
     with open(folder / "claims.csv", newline="") as handle:
         verdicts = {row["claim_id"]: row["verdict"] for row in csv.DictReader(handle)}
@@ -60,7 +61,7 @@ def test_rerun_reuses_every_cached_run(digits_results, run_cli):
     completed = run_cli(EXPERIMENT, "--dataset", "digits", "--seeds", "0", "1",
                         "--results-dir", str(digits_results))
     assert completed.returncode == 0, completed.stderr
-    assert "8 runs (8 from the cache)" in completed.stdout
+    assert "10 runs (10 from the cache)" in completed.stdout
     assert "[run " not in completed.stdout
 
 
