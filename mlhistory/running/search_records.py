@@ -3,14 +3,13 @@
 trial beats it on the validation split) into the dataset's ``chosen.json``. ``search`` is the
 dataset's ``search.Search``: its size, seed and where it is saved."""
 
-import csv
-import io
 import json
 from pathlib import Path
 
 from .. import atomic, models
 from ..errors import DamagedResults, UsageError
 from ..results import tuning
+from ..results.schema import write_rows
 
 
 def finished_trials(search, study) -> list:
@@ -39,16 +38,8 @@ def write_trials(search, model: str, study) -> Path:
                      "refit": json.dumps(trial.user_attrs.get("refit_params"), sort_keys=True)
                      if "refit_params" in trial.user_attrs else ""})
     path = tuning.trials_path(search.results_dir, search.dataset, model)
-    _write_csv(path, rows, tuning.TRIALS_COLUMNS)
+    write_rows(path, rows, tuning.TRIALS_COLUMNS)
     return path
-
-
-def _write_csv(path: Path, rows: list[dict], columns: list[str]) -> None:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    atomic.write_text(path, buffer.getvalue())
 
 
 def choose(search, model: str, study, recipe: dict, method: str) -> dict:
