@@ -11,12 +11,15 @@ from mlhistory.running import progress
 from mlhistory.running.spec import RunSpec
 
 
-def _cached(root, model, dataset, n_train, fit, predict=0.0, name=None):
+def _cached(root, model, dataset, n_train, fit, predict=0.0, name=None, params=None):
     folder = root / dataset.split("[")[0]
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{name or f'{model}-{dataset}-{n_train}-{fit}'}.json").write_text(json.dumps(
-        {"model": model, "dataset": dataset, "n_train": n_train, "fit_seconds": fit,
-         "predict_seconds": predict}))
+    row = {"model": model, "dataset": dataset, "n_train": n_train, "fit_seconds": fit,
+           "predict_seconds": predict}
+    if params is not None:
+        row["params"] = json.dumps(params, sort_keys=True)
+    (folder / f"{name or f'{model}-{dataset}-{n_train}-{fit}-{len(str(params))}'}.json").write_text(
+        json.dumps(row))
 
 
 def test_a_run_s_cost_is_the_median_of_cached_runs_of_its_model_data_and_size(tmp_path):
@@ -39,6 +42,23 @@ def test_without_one_of_its_size_the_nearest_is_scaled_then_other_data_then_a_de
     assert book.estimate(RunSpec.create("digits", "gaussian_nb", seed=0)) == \
         progress.DEFAULT_SECONDS["shallow"]
     assert book.estimate(RunSpec.create("digits", "dense", seed=0)) == progress.DEFAULT_SECONDS["deep"]
+
+
+def test_a_configuration_s_own_runs_come_first_even_at_another_size(tmp_path):
+    """A search trial's next rung is the same configuration on three times the images: its cost
+    is its own smaller run's, scaled, not that of the model's cheap runs at a nearer size."""
+    slow = RunSpec.create("digits", "dense", seed=0, n_train=900, params={"epochs": 40})
+    _cached(tmp_path, "dense", "digits", 300, 60.0, params=slow.params_dict)
+    _cached(tmp_path, "dense", "digits", 800, 20.0,
+            params=RunSpec.create("digits", "dense", seed=0, params={"epochs": 2}).params_dict)
+    book = progress.CostBook([tmp_path])
+    assert book.estimate(slow) == pytest.approx(180.0)
+    # Another configuration without runs of its own: the model's nearest size, any configuration.
+    other = RunSpec.create("digits", "dense", seed=0, n_train=900, params={"epochs": 3})
+    assert book.estimate(other) == pytest.approx(20.0 * 900 / 800)
+    # At a size where the model has runs, but none of this configuration: those runs.
+    assert book.estimate(RunSpec.create("digits", "dense", seed=0, n_train=300,
+                                        params={"epochs": 3})) == pytest.approx(60.0)
 
 
 def test_progress_says_what_is_done_what_is_left_and_about_how_long(capsys):

@@ -2,9 +2,11 @@
 from the run cache's recorded costs.
 
 A run's cost is estimated from the fit and predict seconds of cached runs of the same model on
-the same data at the same training size (their median); failing that, from the nearest size of
-the same model and data, or of the same model on other data, scaled by the training size; and
-failing that, a rough default per family. The executor submits the longest runs first, so two
+the same data at the same training size (their median), those with the same configuration first:
+a net's cost varies more with its epochs and batch size than with anything else. Failing that,
+from the nearest size with the same configuration (a search trial's next rung: the same trial
+on a third of the images), then of any configuration of the model on the same data, then on
+other data, scaled by the training size; and failing that, a rough default per family. The executor submits the longest runs first, so two
 workers do not end with one long run on one and nothing on the other, and prints the estimate
 of what is left after every run: the estimates still to go, over the workers, corrected by how
 far the runs finished so far ran over or under theirs.
@@ -34,13 +36,18 @@ class CostBook:
     """The recorded costs of the runs in some run caches, by model, data and training size."""
 
     def __init__(self, cache_roots: list[Path]):
-        self.seconds: dict[tuple[str, str, int], list[float]] = defaultdict(list)
+        # (model, data, configuration or None for any, n_train) -> costs
+        self.seconds: dict[tuple[str, str, str | None, int], list[float]] = defaultdict(list)
         for root in cache_roots:
             for path in Path(root).glob("*/*.json"):
                 try:
                     row = json.loads(path.read_text())
                     cost = float(row["fit_seconds"]) + float(row["predict_seconds"])
-                    self.seconds[row["model"], row["dataset"], int(row["n_train"])].append(cost)
+                    model, data, n_train = row["model"], row["dataset"], int(row["n_train"])
+                    self.seconds[model, data, None, n_train].append(cost)
+                    if "params" in row:
+                        configuration = _configuration(json.loads(row["params"]))
+                        self.seconds[model, data, configuration, n_train].append(cost)
                 except (OSError, ValueError, KeyError, TypeError):
                     continue  # a damaged entry says nothing of costs (the cache names it when read)
 
@@ -49,16 +56,26 @@ class CostBook:
         family = models.get(spec.model).family
         data = view_name(spec.dataset, spec.classes)
         size = spec.n_train or dataset_info(spec.dataset).n_train
-        same = self.seconds.get((spec.model, data, size))
-        if same:
-            return statistics.median(same)
-        candidates = [(data_name != data, abs(n_train - size), n_train, costs)
-                      for (model, data_name, n_train), costs in self.seconds.items()
-                      if model == spec.model and n_train > 0]
+        configuration = _configuration(spec.params_dict)
+        for wanted in (configuration, None):
+            same = self.seconds.get((spec.model, data, wanted, size))
+            if same:
+                return statistics.median(same)
+        # Ranked: the same configuration first, then the same data, then the nearest size.
+        candidates = [(config != configuration, data_name != data, abs(n_train - size), n_train,
+                       costs)
+                      for (model, data_name, config, n_train), costs in self.seconds.items()
+                      if model == spec.model and n_train > 0
+                      and (config is None or (config == configuration and data_name == data))]
         if not candidates:
             return DEFAULT_SECONDS[family]
-        _, _, n_train, costs = min(candidates, key=lambda candidate: candidate[:2])
+        *_, n_train, costs = min(candidates, key=lambda candidate: candidate[:3])
         return max(FLOOR_SECONDS[family], statistics.median(costs) * size / n_train)
+
+
+def _configuration(params: dict) -> str:
+    """A run's configuration as one comparable text (its params, as the cache records them)."""
+    return json.dumps(json.loads(json.dumps(params, default=str)), sort_keys=True)
 
 
 def duration(seconds: float) -> str:
