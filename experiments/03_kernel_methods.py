@@ -79,8 +79,9 @@ EXPERIMENT = Experiment(
               "pixels.", winner=SVM_ON_HISTOGRAMS, losers=(SVM,),
               passage=KERNEL_METHODS + " (2nd ed. names pixel histograms)", book_dataset="mnist"),
         Beats("dense_beats_svm", "The book's two-layer dense net beats the RBF SVM on raw "
-              "pixels, each as the equal search tuned it (the book's claim that SVMs did poorly on perception is tested against "
-              "the convnets that replaced them, in experiment 05).",
+              "pixels, each as the equal search tuned it (the book's claim that SVMs did poorly "
+              "on perception is tested against the convnets that replaced them, in experiment "
+              "05).",
               winner=DENSE_TUNED, losers=(SVM_TUNED,), source=PROJECT,
               passage=KERNEL_METHODS + " (the comparison with the dense net is ours)"),
         Pairwise("kernel_trick", "The \"kernel trick\" gives the SVM a high-dimensional map "

@@ -424,6 +424,7 @@ def test_a_bench_row_whose_load_was_not_recorded_is_printed_void():
 
 
 def test_a_changed_verdict_shows_what_the_earlier_test_said(tmp_path, write_fake_experiment):
+    from mlhistory.judging.changes import RETIRED_VERDICT
     from mlhistory.results.schema import VERDICT_CHANGES_COLUMNS, VERDICT_CHANGES_FILE, write_rows
 
     # One experiment of the fake set, as the full set's first: its page is the same.
@@ -436,10 +437,15 @@ def test_a_changed_verdict_shows_what_the_earlier_test_said(tmp_path, write_fake
               "claim_id": row["claim_id"], "old_verdict": "inconclusive",
               "old_test": "an older test", "old_p_value": "0.2", "new_verdict": row["verdict"],
               "reason": "the margin now decides it"}
-    write_rows(results_dir / VERDICT_CHANGES_FILE, [record], VERDICT_CHANGES_COLUMNS)
+    # A claim of the same experiment that an earlier judging made and this one no longer does.
+    retired = {**record, "claim_id": "gone", "old_verdict": "underpowered",
+               "new_verdict": RETIRED_VERDICT, "reason": "its test set is too small"}
+    write_rows(results_dir / VERDICT_CHANGES_FILE, [record, retired], VERDICT_CHANGES_COLUMNS)
     page = to_markdown(report.build_pages(experiments, results_dir)[1])
     assert ("earlier verdict: **inconclusive** (p = 0.2) by the earlier test (an older test); "
             "changed because the margin now decides it") in page
+    assert ("## Claims no longer made\n\n- gone: earlier **underpowered** by an older test; its "
+            "test set is too small") in page
     # Every claim row's key numbers are on its page.
     assert f"- numbers: accuracy: {row['side_a']} " in page and "95 % interval" in page
 

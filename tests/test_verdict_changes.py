@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from mlhistory.errors import UsageError
-from mlhistory.judging.changes import REASONS, changes, earlier_claims, reason
+from mlhistory.judging.changes import REASONS, RETIRED, RETIRED_VERDICT, changes, earlier_claims, reason
 from mlhistory.results.schema import CLAIMS_FILE
 
 COLUMNS = ["experiment", "dataset", "claim_id", "verdict", "test", "p_value", "side_a", "side_b",
@@ -61,3 +61,14 @@ def test_a_rewritten_test_gives_the_developers_reason_first():
     assert reason(old, new).startswith(REASONS[claim_id])
     assert "the test is now" not in reason(old, new)
     assert reason(claim(), claim(verdict="fails")).startswith("the same test on new numbers")
+
+
+def test_a_claim_no_longer_made_is_recorded_with_why_but_only_for_experiments_judged_now():
+    retired = next(iter(RETIRED))
+    earlier = {("mnist", claim_id): claim(claim_id, experiment=experiment)
+               for claim_id, experiment in ((retired, "07_representations"), ("kept", "07_representations"),
+                                           ("elsewhere", "11_modern_landscape"))}
+    [gone] = changes(earlier, [claim("kept", experiment="07_representations")])
+    assert (gone["claim_id"], gone["old_verdict"], gone["new_verdict"]) == \
+        (retired, "holds", RETIRED_VERDICT)
+    assert gone["reason"] == RETIRED[retired]

@@ -7,8 +7,9 @@ p-value, the new verdict, and why. The why is written from the two rows: a test 
 sides that changed (a side now tuned by the equal search, say), or the same test on new
 numbers, each with both gaps and intervals. Where the test was rewritten for a reason the rows
 cannot show (a misread claim re-tested), ``REASONS`` holds the developer's one-line account,
-which comes first. The earlier rows are read from git, so the file can be written again from
-the repository at any time.
+which comes first. A claim judged then and no longer made gets a row too, its new verdict
+``RETIRED_VERDICT``, and its account in ``RETIRED``. The earlier rows are read from git, so the
+file can be written again from the repository at any time.
 """
 
 import csv
@@ -43,6 +44,17 @@ REASONS = {
     "is the book's convnet against the RBF SVM (experiment 05)",
 }
 
+# Claim id -> why a claim judged earlier is no longer made.
+RETIRED = {
+    "drifts_from_input_digits": "the 8x8 digits' 450 test images are too few to decide a "
+    "verdict and are not cross-validated: their net's plots illustrate experiment 07 and its "
+    "claims are no longer made",
+    "probe_rises_digits": "the 8x8 digits' 450 test images are too few to decide a verdict "
+    "(and the probe starts at 0.96, so it cannot rise): their net's plots illustrate "
+    "experiment 07 and its claims are no longer made",
+}
+RETIRED_VERDICT = "no longer judged"
+
 
 def earlier_claims(revision: str, results_dir: Path) -> dict[tuple[str, str], dict]:
     """The claim rows committed at ``revision`` under ``results_dir``, by (dataset, claim id)."""
@@ -60,7 +72,8 @@ def earlier_claims(revision: str, results_dir: Path) -> dict[tuple[str, str], di
 
 
 def changes(earlier: dict[tuple[str, str], dict], judged: list[dict]) -> list[dict]:
-    """A change row for every claim judged now whose verdict or test differs from before."""
+    """A change row for every claim judged now whose verdict or test differs from before, and
+    for every claim of an experiment judged now that was judged before and no longer is."""
     found = []
     for row in judged:
         old = earlier.get((row["dataset"], row["claim_id"]))
@@ -70,6 +83,15 @@ def changes(earlier: dict[tuple[str, str], dict], judged: list[dict]) -> list[di
                       "claim_id": row["claim_id"], "old_verdict": old["verdict"],
                       "old_test": old["test"], "old_p_value": old["p_value"],
                       "new_verdict": row["verdict"], "reason": reason(old, row)})
+    now = {(row["dataset"], row["claim_id"]) for row in judged}
+    experiments = {row["experiment"] for row in judged}
+    for key, old in earlier.items():
+        if key not in now and old["experiment"] in experiments:
+            found.append({"experiment": old["experiment"], "dataset": old["dataset"],
+                          "claim_id": old["claim_id"], "old_verdict": old["verdict"],
+                          "old_test": old["test"], "old_p_value": old["p_value"],
+                          "new_verdict": RETIRED_VERDICT,
+                          "reason": RETIRED.get(old["claim_id"], "the claim is no longer made")})
     return found
 
 

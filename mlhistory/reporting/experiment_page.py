@@ -4,6 +4,7 @@ beside the results it reads, and as a section of the HTML report."""
 
 from collections import defaultdict
 
+from ..judging.changes import RETIRED_VERDICT
 from ..judging.verdicts import BOOK
 from ..results import METADATA_FILE, group_rows, mean_std, read_json
 from ..results.flags import FAILED, SHORT, TIMING, flags_of
@@ -49,8 +50,9 @@ def experiment_page(experiment: JudgedExperiment, siblings: list[JudgedExperimen
                                       for item in paragraph.removeprefix("- ").split("\n- ")]))
         else:
             blocks.append(Paragraph(" ".join(paragraph.split())))
-    blocks += _claims(experiment.claims,
-                      verdict_changes(results.folder.parent.parent))
+    changes = verdict_changes(results.folder.parent.parent)
+    blocks += _claims(experiment.claims, changes)
+    blocks += _retired(results.folder.name, results.folder.parent.name, changes)
     blocks += _flagged(experiment)
     blocks += _runs(experiment)
     blocks += _budgets(experiment)
@@ -113,6 +115,19 @@ def _claims(rows: list[dict], changes: dict | None = None) -> list:
                                               f"changed because {change['reason']}"))
         blocks.append(BulletList([f"{label}: {value}" for label, value in fields if value]))
     return blocks
+
+
+def _retired(experiment_id: str, dataset: str, changes: dict) -> list:
+    """The claims an earlier judging made and this one no longer does, and why."""
+    retired = [change for (experiment, data, _), change in changes.items()
+               if (experiment, data) == (experiment_id, dataset)
+               and change["new_verdict"] == RETIRED_VERDICT]
+    if not retired:
+        return []
+    return [Heading(2, "Claims no longer made"),
+            BulletList([f"{change['claim_id']}: earlier **{change['old_verdict']}** by "
+                        f"{change['old_test'] or 'no test named'}; {change['reason']}"
+                        for change in retired])]
 
 
 def _flagged(experiment: JudgedExperiment) -> list:

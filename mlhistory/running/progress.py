@@ -2,14 +2,15 @@
 from the run cache's recorded costs.
 
 A run's cost is estimated from the fit and predict seconds of cached runs of the same model on
-the same data at the same training size (their median), those with the same configuration first:
-a net's cost varies more with its epochs and batch size than with anything else. Failing that,
-from the nearest size with the same configuration (a search trial's next rung: the same trial
-on a third of the images), then of any configuration of the model on the same data, then on
-other data, scaled by the training size; and failing that, a rough default per family. The executor submits the longest runs first, so two
-workers do not end with one long run on one and nothing on the other, and prints the estimate
-of what is left after every run: the estimates still to go, over the workers, corrected by how
-far the runs finished so far ran over or under theirs.
+the same data at the same training size (their median), those with the same configuration
+first: a net's cost varies more with its epochs and batch size than with anything else. Failing
+that, from the nearest size with the same configuration (a search trial's next rung: the same
+trial on a third of the images), then of any configuration of the model on the same data, then
+on other data, scaled by the training size; and failing that, a rough default per family. The
+executor submits the longest runs first, so two workers do not end with one long run on one and
+nothing on the other, and prints the estimate of what is left after every run: the estimates
+still to go, over the workers, corrected by how far the runs finished so far ran over or under
+theirs.
 """
 
 import contextlib
