@@ -15,7 +15,10 @@ hard to scale to large datasets".
 - The kernel trick, measured: a degree-2 polynomial kernel SVM against a linear SVM on the
   explicit degree-2 feature map, as the input dimension grows.
 - Scaling: fit time and fitted model size against training size for the RBF SVM, the dense
-  net, a random forest and XGBoost, with fitted log-log exponents.
+  net, a random forest and XGBoost, with fitted log-log exponents. The claim compares the
+  SVM's exponent with the dense net's (each seed at each size a point). The fit times are the
+  experiment's own runs, two at a time on this machine's two cores, not a quiet benchmark, so
+  the intervals carry the machine's noise too.
 
 What the reader should see: the linear SVM fails on the toy data where the kernel and the
 net succeed; the explicit map's size and cost explode with the dimension while the kernel's
@@ -99,8 +102,8 @@ EXPERIMENT = Experiment(
               losers=NETS_OF_ITS_DAY,
               passage=KERNEL_METHODS + "; 1st ed. Why deep learning? Why now? (Algorithms)"),
         FitTimeExponents("svm_hard_to_scale", "SVMs are \"hard to scale to large datasets\": "
-                         "the RBF SVM's fit time grows faster than size^1.5 while the dense "
-                         "net's stays near linear.",
+                         "the RBF SVM's fit time grows faster with the training set than the "
+                         "dense net's (a steeper log-log slope).",
                          steep="rbf_svm", linear="dense", min_size=EXPONENT_MIN_SIZE,
                          passage=KERNEL_METHODS),
         GrowsWithData("svm_memory_grows", "A kernel SVM keeps support vectors, part of its "

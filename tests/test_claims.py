@@ -342,16 +342,50 @@ def test_slope_fit_recovers_a_known_exponent():
     assert loglog_slope(sizes, 0.5 * sizes) == pytest.approx(1.0)
 
 
-@pytest.mark.parametrize("steep, linear, verdict", [(2.0, 1.0, HOLDS), (1.2, 1.0, FAILS),
-                                                     (2.0, 1.6, FAILS)])
-def test_fit_time_exponents(results, steep, linear, verdict):
-    sizes = [1_000, 5_000, 10_000, 60_000]
-    saved = results(timed_rows("svm", sizes, steep), timed_rows("net", sizes, linear))
+def _noisy(rows, factors):
+    for row, factor in zip(rows, factors, strict=True):
+        row["fit_seconds"] *= factor
+    return rows
+
+
+@pytest.mark.parametrize("steep, linear, verdict", [(2.0, 1.0, HOLDS), (1.0, 1.6, FAILS),
+                                                     (1.55, 1.5, TIES)])
+def test_fit_time_exponents_compare_the_two_slopes(results, steep, linear, verdict):
+    sizes = [1_000, 5_000, 10_000, 20_000, 60_000]
+    # A little timing noise, so each slope has an interval (of about +-0.03).
+    wobble = [1, 1.02, 0.98, 1.01, 0.99]
+    saved = results(_noisy(timed_rows("svm", sizes, steep), wobble),
+                    _noisy(timed_rows("net", sizes, linear), wobble[::-1]))
     claim = FitTimeExponents("f", "F.", steep="svm", linear="net", min_size=5_000)
     result = claim.evaluate(saved)
     assert result.verdict == verdict
-    assert f"{steep:.2f} (95 % interval" in result.evidence
-    assert "over n_train 5,000..60,000" in result.evidence
+    assert "fit-time exponent of svm " in result.evidence and "(95 % interval" in result.evidence
+    assert "from 4 runs over n_train 5,000..60,000" in result.evidence
+    assert result.numbers.gap == pytest.approx(steep - linear, abs=0.02)
+
+
+def test_the_gap_of_two_slopes_has_the_welch_interval():
+    from scipy.stats import t
+
+    from mlhistory.judging.trends import slope_gap_interval
+
+    low, high = slope_gap_interval((2.0, 0.1, 4), (1.0, 0.1, 4))
+    # Equal errors and freedoms: Welch's degrees of freedom are the sum, 8.
+    half = t.ppf(0.975, 8) * np.sqrt(0.02)
+    assert (low, high) == pytest.approx((1.0 - half, 1.0 + half))
+
+
+def test_repeated_timings_at_each_size_are_points_of_the_fit(results):
+    sizes = [5_000, 10_000, 60_000]
+    repeats = [dict(row, seed=seed, run_key=f"{row['run_key']}-{seed}")
+               for seed, factor in enumerate((0.9, 1.0, 1.1))
+               for row in _noisy(timed_rows("svm", sizes, 2.0), [factor] * 3)]
+    saved = results(repeats, _noisy(timed_rows("net", sizes, 1.0), [1.0, 1.05, 0.97]))
+    claim = FitTimeExponents("f", "F.", steep="svm", linear="net", min_size=5_000)
+    result = claim.evaluate(saved)
+    assert "from 9 runs over n_train 5,000..60,000" in result.evidence
+    assert (result.numbers.runs_a, result.numbers.runs_b) == (9, 3)
+    assert result.verdict == HOLDS
 
 
 def test_fit_time_exponents_need_two_sizes_and_three_for_an_interval(results):
@@ -362,11 +396,9 @@ def test_fit_time_exponents_need_two_sizes_and_three_for_an_interval(results):
     assert claim.evaluate(saved).verdict == UNDERPOWERED
 
 
-def test_noisy_fit_times_give_an_exponent_too_uncertain_to_judge(results):
+def test_noisy_fit_times_give_a_gap_too_uncertain_to_judge(results):
     sizes = [1_000, 5_000, 10_000, 20_000, 60_000]
-    noisy = timed_rows("svm", sizes, 1.6)
-    for row, factor in zip(noisy, [1, 1, 3, 0.4, 1], strict=True):
-        row["fit_seconds"] *= factor
+    noisy = _noisy(timed_rows("svm", sizes, 1.6), [1, 1, 3, 0.4, 1])
     saved = results(noisy, timed_rows("net", sizes, 1.0))
     claim = FitTimeExponents("f", "F.", steep="svm", linear="net", min_size=5_000)
     assert claim.evaluate(saved).verdict == UNDERPOWERED

@@ -58,6 +58,11 @@ CONFIDENCE_MARGIN = ACCURACY_MARGIN
 # a tenth. From 1,000 to 60,000 images (60 times the data) an exponent of 0.1 grows a model by
 # half (60^0.1 = 1.5): below it a model is as good as fixed in size, as a net's weights are.
 MODEL_SIZE_EXPONENT_MARGIN = 0.1
+# Fit time against training size (experiment 03): the gap of two exponents of seconds ~
+# n_train^b, within a tenth, for the same reason: over 60 times the data a gap of 0.1 makes one
+# model's fit time grow by half again as much as the other's, the least that would change which
+# a reader expects to scale.
+FIT_TIME_EXPONENT_MARGIN = 0.1
 # Learning curves (experiment 08): the exponent a of test error ~ n_train^-a (a doubling of the
 # data multiplies the error by 2^-a), within 0.05. Over the curve's nine doublings (100 to
 # 60,000 images) a difference of 0.05 changes the final error by about a third

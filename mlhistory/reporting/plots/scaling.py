@@ -151,7 +151,7 @@ def kernel_trick(results: ExperimentResults, path: Path, dims: list[int], kernel
 
 def _exponent_claim(results: ExperimentResults, labels: list[str]):
     """The saved fit-time-exponent claim about these runs, as its class reads it back (None if
-    the experiment makes none): its thresholds are what the plot draws."""
+    the experiment makes none): its guide slopes are what the plot draws."""
     for saved in results.manifest.claims:
         if saved.get("kind") == FitTimeExponents.kind:
             claim = claim_from_dict(saved)
@@ -169,7 +169,7 @@ def _reference_slope(axis, anchor: tuple[float, float], exponent: float, end: fl
 @plot_kind(labels=("labels",))
 def scaling(results: ExperimentResults, path: Path, labels: list[str], min_size: int) -> None:
     """Fit time against training size, log-log, with each model's fitted exponent and the
-    thresholds the claim about them is judged by; beside it, what each model keeps as the
+    guide slopes of the claim about them (the claim compares the two exponents); beside it, what each model keeps as the
     data grows (its stored size: an SVM's support vectors grow, a net's weights do not).
 
     A model capped below the full size gets a dotted extrapolation of its fitted line,
@@ -201,21 +201,17 @@ def scaling(results: ExperimentResults, path: Path, labels: list[str], min_size:
         stored += model_bytes
     claim = _exponent_claim(results, labels)
     if claim is not None:
-        for run, exponents, style in (
-                (claim.steep, [claim.threshold], {"color": "black", "linestyle": (0, (4, 3))}),
-                (claim.linear, list(claim.linear_band), {"color": "0.45", "linestyle": (0, (1, 2))})):
+        for run, exponent, style in (
+                (claim.steep, claim.steep_reference, {"color": "black", "linestyle": (0, (4, 3))}),
+                (claim.linear, claim.linear_reference, {"color": "0.45", "linestyle": (0, (1, 2))})):
             sizes, seconds, _ = size_curve(results, run, "fit_seconds")
             start = next((index for index, size in enumerate(sizes) if size >= claim.min_size),
                          None)
             if start is None:  # no size the claim judges (a quick run): no guide to draw
                 continue
-            for position, exponent in enumerate(exponents):
-                what = (f"size^{claim.threshold:g}: the claim needs {results.display_name(run)} "
-                        "steeper" if run == claim.steep else
-                        f"size^{exponents[0]:g} to size^{exponents[-1]:g}: the claim's "
-                        f"\"near linear\" band for {results.display_name(run)}")
-                _reference_slope(axis, (sizes[start], seconds[start]), exponent, full, linewidth=1,
-                                 label=what if position == 0 else "_nolegend_", **style)
+            _reference_slope(axis, (sizes[start], seconds[start]), exponent, full, linewidth=1,
+                             label=f"guide: size^{exponent:g} through "
+                                   f"{results.display_name(run)}'s first judged size", **style)
     smallest = min(min(size_curve(results, label, "fit_seconds")[0]) for label in labels)
     axis.set_xscale("log")
     axis.set_xlabel("training images (log scale)")
