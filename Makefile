@@ -149,11 +149,12 @@ bench: fetch-data ## Measure speed as same-run ratios on a quiet machine (runner
 	$(PYTHON) -m mlhistory bench --dataset fashion_mnist --suite $(ARGS)
 	$(PYTHON) -m mlhistory report
 
-# Every tier. The data step comes first, so a fresh clone has every dataset the tests read. The
-# tests run in TEST_JOBS processes (pytest-xdist), on the thread layout for two runs side by
-# side, as the fast tier (below).
+# Every tier, after the lint (a second). The data step comes first, so a fresh clone has every
+# dataset the tests read. The tests run in TEST_JOBS processes (pytest-xdist), on the thread
+# layout for two runs side by side, as the fast tier (below).
 TEST_JOBS ?= 2
-test: fetch-data ## Run the whole test suite.
+test: fetch-data ## Run the whole test suite (and the lint).
+	$(VENV)/bin/ruff check mlhistory experiments tests
 	$(SIDE_BY_SIDE) $(PYTHON) -m pytest -q -n $(TEST_JOBS) --dist loadgroup $(PYTEST_ARGS) tests
 
 # No data step: the few fast tests that read a real dataset load it from data/, where the

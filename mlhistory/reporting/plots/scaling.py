@@ -168,12 +168,13 @@ def _reference_slope(axis, anchor: tuple[float, float], exponent: float, end: fl
 
 @plot_kind(labels=("labels",))
 def scaling(results: ExperimentResults, path: Path, labels: list[str], min_size: int) -> None:
-    """Fit time against training size, log-log, with each model's fitted exponent and the
-    guide slopes of the claim about them (the claim compares the two exponents); beside it, what each model keeps as the
-    data grows (its stored size: an SVM's support vectors grow, a net's weights do not).
+    """Fit time against training size, log-log, with each model's fitted exponent and the guide slopes
+    of the claim about them (the claim compares the two exponents); beside it, what each model
+    keeps as the data grows (its stored size: an SVM's support vectors grow, a net's weights do
+    not).
 
-    A model capped below the full size gets a dotted extrapolation of its fitted line,
-    labelled as such.
+    A model capped below the full size gets a dotted extrapolation of its fitted line, labelled
+    as such.
     """
     full = results.dataset_record.n_train
     styles = line_styles(results, labels)
