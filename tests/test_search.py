@@ -448,7 +448,7 @@ def test_the_sanity_gate_flags_planted_short_diverged_and_collapsed_runs(tmp_pat
     [short, below] = flags["rbf_svm tuned"]
     assert short.startswith("short by 13.6 points: 85.00% against the published 98.6%")
     assert below.startswith("below its own default recipe: 85.00% against 98.00%")
-    assert below.endswith("(00_fixture), gap -13.00 [-13.00, -6.58] points")
+    assert below.endswith("(00_fixture), gap -13.00 [-20.00, -7.00] points")
     assert any(reason.startswith("diverged: accuracy 10.0%") for reason in flags["convnet"])
     assert flags["logreg"] == ["collapsed: predicts class 0 for 80% of the test images "
                                "(seed 0, n_train 60,000)"]

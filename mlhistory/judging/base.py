@@ -47,7 +47,7 @@ from ..errors import UsageError
 from ..results import ExperimentResults
 from ..results.flags import SHORT, TIMING, Flag, flags_of
 from ..results.labels import as_labels
-from ..results.schema import base_dataset
+from ..results.schema import base_dataset, dataset_order
 from .verdicts import (
     BOOK,
     CLAIMS_COLUMNS,
@@ -371,10 +371,11 @@ def write(path: Path, judged: list[dict]) -> None:
 
 
 def dedupe(judged: list[dict]) -> list[dict]:
-    """The rows of a gathered ``claims.csv``, a claim about tables, the digits or the machine
-    (the same runs in every image dataset's folder) listed once: its first row."""
+    """The rows of a gathered ``claims.csv``, in one order whoever gathers them (the book's
+    dataset first, then by experiment); a claim about tables, the digits or the machine (the
+    same runs in every image dataset's folder) listed once: its row of the first dataset."""
     seen, kept = set(), []
-    for row in judged:
+    for row in sorted(judged, key=lambda row: (dataset_order(row["dataset"]), row["experiment"])):
         key = (row["experiment"], row["claim_id"],
                row["scope"] if row["scope"] != row["dataset"] else row["dataset"])
         if key not in seen:

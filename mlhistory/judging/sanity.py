@@ -50,6 +50,7 @@ from ..results.flags import (
 )
 from ..results.labels import run_label
 from . import paired
+from .comparisons import deterministic
 
 PUBLISHED_FILE = REFERENCES_DIR / "published.csv"
 SHORT_POINTS = 0.5
@@ -253,7 +254,7 @@ def _below_default(results: ExperimentResults, run,
             default = mean_std(row["accuracy"] for row in rows)[0]
             if tuned >= default:
                 continue
-            interval = _gap_interval(results, tuned_rows, experiment, rows)
+            interval = _gap_interval(results, run.label, tuned_rows, experiment, other.label, rows)
             if interval is not None and interval[1] >= 0:
                 continue  # within the noise of the test images
             within = ("" if interval is None else
@@ -265,11 +266,13 @@ def _below_default(results: ExperimentResults, run,
     return []
 
 
-def _gap_interval(results: ExperimentResults, tuned_rows: list[dict], experiment: ExperimentResults,
-                  default_rows: list[dict]) -> tuple[float, float] | None:
+def _gap_interval(results: ExperimentResults, tuned: str, tuned_rows: list[dict],
+                  experiment: ExperimentResults, default: str, default_rows: list[dict]
+                  ) -> tuple[float, float] | None:
     """The 95 % interval of the tuned runs' mean accuracy minus the default's, paired on the
     same test images (``paired.paired_test``: seeds and images resampled together; McNemar's
-    for one deterministic run each); None without the predictions to tell."""
+    for one deterministic run each, by the comparisons' own rule); None without the
+    predictions to tell."""
     try:
         predictions = [[results.artifacts(row)["predictions"] for row in tuned_rows],
                        [experiment.artifacts(row)["predictions"] for row in default_rows]]
@@ -278,5 +281,6 @@ def _gap_interval(results: ExperimentResults, tuned_rows: list[dict], experiment
         return None
     n_classes = results.datasets[tuned_rows[0]["dataset"]].n_classes
     result = paired.paired_test(*predictions, labels, "accuracy", n_classes,
-                                len(tuned_rows) == 1, len(default_rows) == 1)
+                                deterministic(results, tuned, tuned_rows[0]["n_train"]),
+                                deterministic(experiment, default, default_rows[0]["n_train"]))
     return result.low, result.high

@@ -9,10 +9,8 @@ from pathlib import Path
 
 from ..judging.verdicts import DIGITS, MACHINE, TABLES, VERDICT_MEANINGS
 from ..results import ExperimentResults, base_dataset, mean_std
-from ..results.schema import VERDICT_CHANGES_FILE
+from ..results.schema import VERDICT_CHANGES_FILE, dataset_order
 
-# The book's own dataset leads every table, then the dataset that stands in for it.
-LEADING_DATASETS = ("mnist", "fashion_mnist")
 MAIN_PAGE = "REPORT.md"
 APPENDIX_PAGE = "APPENDIX.md"
 VERDICT_ORDER = tuple(VERDICT_MEANINGS)
@@ -57,11 +55,6 @@ class JudgedExperiment:
     @property
     def number(self) -> str:
         return self.experiment_id.split("_")[0]
-
-
-def dataset_order(name: str) -> tuple:
-    return (LEADING_DATASETS.index(name) if name in LEADING_DATASETS else len(LEADING_DATASETS),
-            name)
 
 
 def dataset_name(experiment: JudgedExperiment | ExperimentResults) -> str:

@@ -95,6 +95,17 @@ def key_of_test_set(dataset_view: str, n_test: int) -> str:
     return f"{dataset_view} {n_test}"
 
 
+# The book's own dataset leads every table and gathered file, then the dataset that stands in
+# for it; any other dataset follows, by name.
+LEADING_DATASETS = ("mnist", "fashion_mnist")
+
+
+def dataset_order(name: str) -> tuple:
+    """A dataset's place in every table and gathered file (``LEADING_DATASETS`` first)."""
+    return (LEADING_DATASETS.index(name) if name in LEADING_DATASETS else len(LEADING_DATASETS),
+            name)
+
+
 def base_dataset(name: str) -> str:
     """The dataset a row's data comes from, with any class view removed."""
     return name.split("[", 1)[0]
