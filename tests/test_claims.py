@@ -271,14 +271,17 @@ def test_a_negative_fit_time_is_left_out_of_timing_claims_only(results, predicti
 
 def test_a_failure_a_claim_expects_is_kept_and_a_divergence_is_not(rows, results):
     deep = rows("deep", [0.10, 0.11, 0.90])
-    keys = [row["run_key"] for row in deep]
-    saved = results(rows("shallow", [0.88, 0.89, 0.90]), deep,
-                    artifacts={keys[2]: {"train_loss": diverged_loss()}})
-    claim = FailsToTrain("f", "", labels=("deep",), reference="shallow", chance=0.1)
+    shallow = rows("shallow", [0.88, 0.89, 0.90])
+    guessing = np.array([2.31, 2.30])
+    artifacts = {row["run_key"]: {"train_loss": guessing} for row in deep[:2]}
+    artifacts[deep[2]["run_key"]] = {"train_loss": diverged_loss()}
+    artifacts |= {row["run_key"]: {"train_loss": np.array([0.5, 0.2])} for row in shallow}
+    saved = results(shallow, deep, artifacts=artifacts)
+    claim = FailsToTrain("f", "", labels=("deep",), reference="shallow")
     judged = claim.evaluate(saved)
     assert "deep: 2 of 3 seeds near chance, kept: the claim judges its failure" in judged.evidence
     assert "deep: 1 of 3 seeds diverged, excluded" in judged.evidence
-    assert judged.verdict == HOLDS  # the two seeds left are near chance
+    assert judged.verdict == HOLDS  # the two seeds left stay at guessing's loss
 
 
 def test_a_run_flagged_short_of_its_literature_makes_the_claim_setup_short(rows, results):

@@ -107,17 +107,61 @@ def test_rank_trend_p_values_are_exact():
     assert rise == pytest.approx(1 / 120) and fall == pytest.approx(1.0)
 
 
+def with_final_losses(rows, results, **final_losses):
+    """Results of labels whose seeds end their training at the given losses (a curve of two
+    epochs each), test accuracy 0.9."""
+    fixture_rows, artifacts = [], {}
+    for label, losses in final_losses.items():
+        labelled = rows(label, [0.9] * len(losses))
+        fixture_rows += labelled
+        artifacts |= {row["run_key"]: {"train_loss": np.array([2.3, loss])}
+                      for row, loss in zip(labelled, losses, strict=True)}
+    return results(fixture_rows, artifacts=artifacts)
+
+
 @pytest.mark.parametrize("deep, expected", [
-    ([0.11, 0.10], HOLDS),  # near chance
-    ([0.70, 0.71], HOLDS),  # far below the shallow net
-    ([0.84, 0.85], FAILS),  # 4 points below: trained, if not as well
-    ([0.70, 0.86], UNDERPOWERED),  # 10 points below on average, but the seeds disagree
-    ([0.88, 0.89], FAILS),  # trained as well as the shallow net
+    ([2.30, 2.29], HOLDS),  # no better than guessing (ln 10 = 2.30)
+    ([0.50, 0.52], HOLDS),  # far above the shallow net's loss
+    ([0.12, 0.13], FAILS),  # a little above: trained, if not quite as well
+    ([0.10, 0.60], UNDERPOWERED),  # far above on average, but the seeds disagree
+    ([np.nan, 2.0], HOLDS),  # a loss that blew up counts as guessing's
+    ([0.10, 0.11], FAILS),  # trained as well as the shallow net
 ])
-def test_fails_to_train(rows, results, deep, expected):
-    fixture = results(rows("shallow", [0.88, 0.89]), rows("deep", deep))
-    claim = FailsToTrain("f", "", labels=("deep",), reference="shallow", chance=0.1)
-    assert claim.evaluate(fixture).verdict == expected
+def test_fails_to_train_is_judged_on_the_training_loss(rows, results, deep, expected):
+    fixture = with_final_losses(rows, results, shallow=[0.10, 0.11], deep=deep)
+    claim = FailsToTrain("f", "", labels=("deep",), reference="shallow")
+    judged = claim.evaluate(fixture)
+    assert judged.verdict == expected, judged.evidence
+    assert judged.numbers.quantity == "final training loss" and judged.numbers.margin == 0.1
+
+
+def test_trains_is_the_converse():
+    from mlhistory.judging.trainability import Trains
+
+    assert issubclass(Trains, FailsToTrain) and Trains.kind != FailsToTrain.kind
+
+
+@pytest.mark.parametrize("shallow, deep, expected", [
+    ([-0.1, -0.2], [-2.0, -2.2], HOLDS),  # two orders of magnitude fainter at depth
+    ([-2.0, -2.2], [-0.1, -0.2], FAILS),  # stronger at depth
+    ([-0.5, -0.6], [-0.6, -0.5], TIES),  # the same within a factor of 2
+    ([-0.5, -0.6], [-0.2, -1.6], UNDERPOWERED),  # the deep seeds disagree
+])
+def test_fading_gradients_compare_the_shallowest_and_deepest_nets(rows, results, shallow, deep,
+                                                                  expected):
+    from mlhistory.judging.gradients import FadesWithDepth
+
+    fixture_rows, artifacts = [], {}
+    for label, ratios in (("d2", shallow), ("d5", [-1.0, -1.0]), ("d20", deep)):
+        labelled = rows(label, [0.9] * len(ratios))
+        fixture_rows += labelled
+        # The last layer's norm is 1, so the first layer's is 10^ratio.
+        artifacts |= {row["run_key"]: {"gradient_norms_after_epoch_1": np.array([10.0 ** ratio, 0.5, 1.0])}
+                      for row, ratio in zip(labelled, ratios, strict=True)}
+    claim = FadesWithDepth("g", "", labels=("d2", "d5", "d20"))
+    judged = claim.evaluate(results(fixture_rows, artifacts=artifacts))
+    assert judged.verdict == expected, judged.evidence
+    assert "d5 -1.00 (2 seeds)" in judged.evidence
 
 
 def _timed(fixture_rows, seconds):
@@ -142,7 +186,7 @@ def test_continuing_keeps_up_with_retraining(rows, results, continued, seconds, 
     AnyMatchesOrBeats("a", "A.", candidates=("x",), opponents=("y", "z"), n_train=100),
     DiminishingReturns("d", "D.", labels=("a", "b", "c")),
     RisesAlong("r", "R.", label="net", artifact="probe_accuracy"),
-    FailsToTrain("f", "F.", labels=("a",), reference="b", chance=0.1),
+    FailsToTrain("f", "F.", labels=("a",), reference="b"),
     CheaperToContinue("c", "C.", pairs=(("a", "b"),)),
     Beats("b", "B.", winner="a", losers=("b",), n_train=50),
 ])

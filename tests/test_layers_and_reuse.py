@@ -177,10 +177,10 @@ def test_image_nets_and_image_features_refuse_tables():
         RunSpec.create("digits", "logreg", 0, features="columns")
 
 
-def test_only_the_run_that_chose_the_shared_learning_rate_keeps_its_time_out_of_fit_time():
-    """The 1990s recipe chooses its learning rate once per seed and data for every depth: the
-    run that chose it subtracts that time from its fit time, a run reusing the choice nothing
-    (subtracting it from every depth made their fit times negative)."""
+def test_the_1990s_recipe_chooses_its_learning_rate_at_its_own_depth():
+    """Each depth chooses its own learning rate on the validation split: a choice made for
+    depth 5 serves depth 5 (the run reusing it keeps none of its time out of its fit time)
+    and never depth 2."""
     from mlhistory.data import DATASETS
     from mlhistory.models import layered_nets, nets
 
@@ -188,15 +188,18 @@ def test_only_the_run_that_chose_the_shared_learning_rate_keeps_its_time_out_of_
     images, labels = rng.random((40, 8, 8)).astype(np.float32), np.arange(40) % 10
     options = {"seed": 0, "width": 8, "recipe": "1990s", "epochs": 1, "batch_size": 8,
                "learning_rates": (0.1, 0.01)}
-    reused = layered_nets.DepthRecipeClassifier(DATASETS["digits"], depth=5, **options)
+    deep = layered_nets.DepthRecipeClassifier(DATASETS["digits"], depth=5, **options)
+    shallow = layered_nets.DepthRecipeClassifier(DATASETS["digits"], depth=2, **options)
     key = (layered_nets.LEARNING_RATE_CHOICE,
-           layered_nets.array_digest(labels, reused.inputs(images)), 0, (0.1, 0.01), 1, 8, 8)
-    nets._COMPUTED[key] = ([0.5, 0.7], 123.0)  # as if depth 2 had chosen it already
+           layered_nets.array_digest(labels, deep.inputs(images)), 0, 5, (0.1, 0.01), 1, 8, 8)
+    nets._COMPUTED[key] = ([0.5, 0.7], 123.0)  # as if depth 5 had chosen it already
     try:
-        assert reused._choose_learning_rate(reused.inputs(images), labels) == 0.01
+        assert deep._choose_learning_rate(deep.inputs(images), labels) == 0.01
+        shallow._choose_learning_rate(shallow.inputs(images), labels)
     finally:
-        del nets._COMPUTED[key]
-    assert reused.selection_seconds == 0.0 and reused.shared_selection_seconds == 123.0
+        nets._COMPUTED.pop(key)
+    assert deep.selection_seconds == 0.0 and deep.shared_selection_seconds == 123.0
+    assert shallow.validation_accuracy != [0.5, 0.7] and shallow.selection_seconds > 0
 
 
 def test_a_shared_computation_runs_once_and_only_its_first_caller_spent_the_time():

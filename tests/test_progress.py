@@ -34,6 +34,7 @@ def test_without_one_of_its_size_the_nearest_is_scaled_then_other_data_then_a_de
     _cached(tmp_path, "logreg", "digits", 200, 4.0)
     _cached(tmp_path, "logreg", "digits", 1000, 10.0)
     _cached(tmp_path, "xgboost", "mnist", 60_000, 600.0)
+    _cached(tmp_path, "xgboost", "mnist", 1_000, -5.0)  # a cost recorded wrong says nothing
     (tmp_path / "digits" / "damaged.json").write_text("{not json")
     book = progress.CostBook([tmp_path, tmp_path / "missing"])
     assert book.estimate(RunSpec.create("digits", "logreg", seed=0, n_train=300)) == pytest.approx(6.0)

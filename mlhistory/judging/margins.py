@@ -51,6 +51,11 @@ MIN_TEST_IMAGES = 2_000
 # layer, in log10, within a factor of 2 (the book's "fade away" is orders of magnitude).
 TRAINING_LOSS_MARGIN = 0.02
 GRADIENT_RATIO_MARGIN = 0.30103  # log10(2)
+# "Fails to train": a final training loss more than 0.1 nats above the shallower net's after
+# the same steps, a mean likelihood of the right class a tenth lower (e^-0.1 = 0.90): five
+# times the equality margin, and a twentieth of the way from a converged net to guessing's
+# ln(10) = 2.3 on ten classes.
+TRAINING_LOSS_FAR = 0.1
 # Over-confidence (experiment 01): a model's mean top-class probability minus its accuracy, a
 # gap between two shares of the same test images, so it takes the accuracy margin.
 CONFIDENCE_MARGIN = ACCURACY_MARGIN

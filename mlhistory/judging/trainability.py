@@ -1,39 +1,44 @@
-"""Claims about whether a recipe trains a deep net at all: near chance, or far below a shallower one."""
+"""Claims about whether a recipe trains a deep net at all, judged on the training side: the
+final training loss it reaches after the same number of steps as a shallower net of the recipe.
+"""
 
+import math
 from dataclasses import dataclass, replace
+
+import numpy as np
 
 from ..results import ExperimentResults, mean_std
 from ..results.flags import DIVERGED, NEAR_CHANCE, NEVER_RIGHT
-from . import paired
-from .base import Claim, results_of
-from .comparisons import compare
-from .margins import (
-    EXCEEDS,
-    MIN_TEST_IMAGES,
-    points,
-    verdict_of_interval,
-)
-from .verdicts import FAILS, HOLDS, UNDERPOWERED, Verdict
+from .base import Claim, results_of_each
+from .gradients import SEED_BOOTSTRAP, seed_gap_interval
+from .margins import EXCEEDS, TRAINING_LOSS_FAR, verdict_of_interval
+from .verdicts import FAILS, HOLDS, UNDERPOWERED, Numbers, Verdict
+
+
+def final_loss_or_chance(results: ExperimentResults, row: dict) -> float:
+    """A run's training loss after its last epoch; a loss that blew up (not finite) counts as
+    the loss of guessing, ln(number of classes), which is what such a net's predictions give."""
+    loss = float(np.asarray(results.artifacts(row)["train_loss"], dtype=float)[-1])
+    return loss if math.isfinite(loss) else math.log(len(results.dataset_record.class_names))
 
 
 @dataclass(frozen=True)
 class FailsToTrain(Claim):
-    """Each of ``labels`` ends near chance, or far below ``reference`` (a shallower net).
+    """Each of ``labels`` fails to train: after the same epochs (the same steps), its final
+    training loss lies far above ``reference``'s, a shallower net of the same recipe.
 
-    Near chance: the 95 % interval of the label's mean accuracy (seeds and test images) lies
-    within ``near`` of chance. Far below: the interval of the reference's gap over the label
-    lies above ``far`` (``margins.EXCEEDS``); below it, the label trained (not far below).
-    Holds when every label failed; fails when one trained; underpowered otherwise. A run of
-    ``labels`` near chance, or never getting a class right, is the claim's evidence, so those flags
-    do not exclude it; one whose training loss rose (diverged) is excluded all the same: a
-    loss that climbs is a step size too large, not the fading signal the claim is about.
+    The gap (the label's mean final training loss minus the reference's) gets a 95 % interval
+    from a bootstrap over each side's seeds: "failed" when it lies above ``far``
+    (``margins.EXCEEDS``), "trained" when it lies below ``far``, undecided otherwise. Holds when
+    every label failed; fails when one trained; underpowered otherwise. A seed near chance, or
+    never getting a class right, is the claim's evidence, so those flags do not exclude it; a
+    seed whose training loss rose (diverged) is excluded and counted in the evidence: a loss
+    that climbs is a step size too large, not the fading signal the claim is about.
     """
 
     labels: tuple[str, ...]
     reference: str
-    chance: float | None = None  # None: one over the number of classes
-    near: float = 0.1  # within this of chance counts as "near chance"
-    far: float = 0.1  # this far below the reference counts as "far below"
+    far: float = TRAINING_LOSS_FAR
     kind = "fails_to_train"
     evidence_plots = ("accuracy_vs_depth",)
     expected_failures = (NEAR_CHANCE, NEVER_RIGHT)
@@ -45,60 +50,53 @@ class FailsToTrain(Claim):
         return self.labels
 
     def decide(self, results: ExperimentResults) -> Verdict:
-        reference_rows = results_of(results, self.reference)
-        reference_mean = mean_std(row["accuracy"] for row in reference_rows)[0]
-        chance = self.chance or 1 / len(results.dataset_record.class_names)
-        states, details, comparisons = [], [], []
+        every = results_of_each(results, self.run_labels())  # every run has results, or NoResults
+        reference_rows = every[self.reference]
+        reference = np.array([final_loss_or_chance(results, row) for row in reference_rows])
+        states, details, found = [], [], []
         for label in self.labels:
-            rows = results_of(results, label)
-            labels = results.test_labels(rows[0])
-            low, high = paired.accuracy_interval(
-                [results.artifacts(row)["predictions"] for row in rows], labels)
-            mean = mean_std(row["accuracy"] for row in rows)[0]
-            below = compare(results, self.reference, reference_rows, label, rows, "accuracy",
-                            EXCEEDS)
-            below = replace(below, numbers=replace(below.numbers, margin=self.far))
-            gap = below.numbers
-            outcome = verdict_of_interval(gap.low, gap.high, self.far, EXCEEDS)
-            if high <= chance + self.near or outcome == HOLDS:
-                state = "failed"
-            elif outcome == FAILS:
-                state = "trained"
-            else:
-                state = "undecided"
-            if gap.n_test < MIN_TEST_IMAGES and state != "failed":
-                state = "undecided"
+            rows = every[label]
+            losses = np.array([final_loss_or_chance(results, row) for row in rows])
+            gap = float(losses.mean() - reference.mean())
+            low, high = seed_gap_interval(losses, reference)
+            outcome = verdict_of_interval(low, high, self.far, EXCEEDS)
+            state = {HOLDS: "failed", FAILS: "trained"}.get(outcome, "undecided")
+            accuracy = mean_std(row["accuracy"] for row in rows)[0]
             states.append(state)
-            comparisons.append((state, below))
-            details.append(f"{label} {mean:.4f} (95 % interval {low:.4f}..{high:.4f}; "
-                           f"{self.reference} minus it {points(gap.gap)} points, "
-                           f"{points(gap.low)}..{points(gap.high)}): {state}")
-        evidence = (f"{'; '.join(details)}; chance {chance:.2f}, {self.reference} "
-                    f"{reference_mean:.4f} (failing = within {100 * self.near:.0f} points of chance "
-                    f"or more than {100 * self.far:.0f} points below the reference)")
-        test = (f"95 % intervals ({paired.BOOTSTRAP}): the accuracy against chance plus "
-                f"{100 * self.near:.0f} points, the gap to the reference against "
-                f"{100 * self.far:.0f} points")
+            found.append((state, Numbers(
+                "final training loss", results.display_name(label),
+                results.display_name(self.reference), float(losses.mean()),
+                float(reference.mean()), gap, low, high, self.far, len(rows), len(reference_rows),
+                rows[0]["n_train"], reference_rows[0]["n_train"], None,
+                f"{results.display_name(label)} minus {results.display_name(self.reference)}"
+                + (f": of {len(self.labels)} deep nets, the one deciding"
+                   if len(self.labels) > 1 else ""))))
+            details.append(f"{label} final training loss {losses.mean():.4f} over {len(rows)} "
+                           f"seeds (test accuracy {accuracy:.4f}); minus {self.reference}'s "
+                           f"{gap:+.4f}, 95 % interval {low:+.4f}..{high:+.4f}: {state}")
+        evidence = (f"{'; '.join(details)}; {self.reference} {reference.mean():.4f} over "
+                    f"{len(reference_rows)} seeds (failing = a final training loss more than "
+                    f"{self.far} nats above the reference's; a loss that blew up counts as "
+                    "guessing's; only the seeds vary, so few seeds give a rough interval)")
+        test = (f"final training loss after the same epochs, the gap to the reference's with "
+                f"its 95 % interval ({SEED_BOOTSTRAP}) against {self.far} nats")
         if all(state == "failed" for state in states):
-            verdict, state = HOLDS, "failed"
+            verdict = HOLDS
+            # the weakest failure: the label closest to training
+            numbers = min((numbers for _, numbers in found), key=lambda numbers: numbers.low)
         elif "trained" in states:
-            verdict, state = FAILS, "trained"
+            verdict = FAILS
+            numbers = next(numbers for state, numbers in found if state == "trained")
         else:
-            verdict, state = UNDERPOWERED, "undecided"
-        chosen = next(below for found, below in comparisons if found == state)
-        if verdict == HOLDS:  # the weakest failure: the label closest to training
-            chosen = min((below for _, below in comparisons), key=lambda below: below.numbers.low)
-        numbers = replace(chosen.numbers, deciding=(
-            f"{chosen.numbers.side_a} minus {chosen.numbers.side_b}"
-            + (f": of {len(self.labels)} deep nets, the one deciding" if len(self.labels) > 1
-               else "")))
-        return Verdict(verdict, evidence, test, chosen.p_value, numbers)
+            verdict = UNDERPOWERED
+            numbers = next(numbers for state, numbers in found if state == "undecided")
+        return Verdict(verdict, evidence, test, numbers=numbers)
 
 
 @dataclass(frozen=True)
 class Trains(FailsToTrain):
-    """The converse of ``FailsToTrain``: each of ``labels`` trains (not near chance, and not
-    far below ``reference``). Holds when every label trained, fails when one failed,
+    """The converse of ``FailsToTrain``: each of ``labels`` trains (its final training loss not
+    far above ``reference``'s). Holds when every label trained, fails when one failed,
     underpowered otherwise. A failed run (near chance, a class never right, or a diverged loss)
     is its evidence against, so no failure flag excludes it."""
 

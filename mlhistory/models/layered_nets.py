@@ -81,11 +81,14 @@ class StackedDenseClassifier(KerasClassifier):
 # --- depth and the three recipes (09) ------------------------------------------------------------
 
 RECIPES = {
-    # Tanh units, LeCun's initialisation and plain SGD, as in LeCun et al.'s "Efficient
-    # BackProp" (1998): the best of the 1990s. Its learning rate is chosen on a validation split
-    # at depth 2, where the recipe works, so depth is the only thing that changes.
-    "1990s": {"activation": "tanh", "initializer": "lecun_normal", "optimizer": "sgd",
-              "batch_norm": False, "residual": False},
+    # Tanh units, the small uniform initialisation of the period, U(-1/sqrt(fan_in),
+    # +1/sqrt(fan_in)) (the "standard initialization" Glorot and Bengio 2010 examined, whose
+    # variance is a third of LeCun's), and plain SGD: deep nets as they were trained before
+    # 2009-2010. Its learning rate is chosen on a validation split at each depth, so every
+    # depth gets the step size that suits it best and depth is the only thing that changes.
+    "1990s": {"activation": "tanh", "optimizer": "sgd", "batch_norm": False, "residual": False,
+              "initializer": ("variance_scaling", {"scale": 1 / 3, "mode": "fan_in",
+                                                   "distribution": "uniform"})},
     # ReLU, He initialisation and an adaptive optimiser (around 2009-2010).
     "2010": {"activation": "relu", "initializer": "he_normal", "optimizer": "adam",
              "batch_norm": False, "residual": False},
@@ -94,26 +97,36 @@ RECIPES = {
              "batch_norm": True, "residual": True},
 }
 GRADIENT_BATCH = 1024
-SELECTION_DEPTH = 2  # where the 1990s recipe's learning rate is chosen
 LEARNING_RATE_CHOICE = "1990s learning rate"  # its role in the process's shared computations
+
+
+def _initializer(declared):
+    """A Keras initialiser from its name, or from (name, arguments) (a fresh object each
+    layer, so no two layers share one)."""
+    if isinstance(declared, str):
+        return declared
+    name, arguments = declared
+    return keras.initializers.get({"class_name": name, "config": arguments})
 
 
 def depth_recipe_network(info: DatasetInfo, depth: int, width: int, recipe: str) -> keras.Model:
     """``depth`` hidden layers of ``width`` units (the first maps the pixels to ``width``)."""
     spec = RECIPES[recipe]
-    initializer = spec["initializer"]
+
+    def dense(units: int, **options) -> layers.Dense:
+        return layers.Dense(units, kernel_initializer=_initializer(spec["initializer"]), **options)
+
     inputs = keras.Input(shape=(_flat_size(info),))
     hidden = inputs
     for index in range(depth):
         if spec["batch_norm"]:
-            update = layers.Dense(width, kernel_initializer=initializer, use_bias=False)(hidden)
+            update = dense(width, use_bias=False)(hidden)
             update = layers.Activation(spec["activation"])(layers.BatchNormalization()(update))
         else:
-            update = layers.Dense(width, activation=spec["activation"],
-                                  kernel_initializer=initializer)(hidden)
+            update = dense(width, activation=spec["activation"])(hidden)
         # The first layer changes the width, so the identity path starts after it.
         hidden = layers.Add()([hidden, update]) if spec["residual"] and index > 0 else update
-    outputs = layers.Dense(info.n_classes, activation="softmax", kernel_initializer=initializer)(hidden)
+    outputs = dense(info.n_classes, activation="softmax")(hidden)
     return keras.Model(inputs, outputs, name=f"depth{depth}_{recipe}")
 
 
@@ -168,20 +181,19 @@ class DepthRecipeClassifier(KerasClassifier):
         self.recorder = None
 
     def _choose_learning_rate(self, inputs: np.ndarray, labels: np.ndarray) -> float:
-        """The candidate whose depth-2 net scores best on a validation split of the training
-        images, after the recipe's epochs (the test split is never seen).
+        """The candidate whose net of this depth scores best on a validation split of the
+        training images, after the recipe's epochs (the test split is never seen).
 
-        The choice depends only on the data, the seed and the candidates, not on this run's
-        depth, so a worker makes it once for all depths. Its time is kept out of the fit time
-        of the run that made it, the only run whose fit it was spent in: a run reusing the
-        choice subtracts nothing (subtracting the shared time from every depth made their fit
-        times negative)."""
+        The choice depends on the data, the seed, the depth and the candidates, so a worker
+        asked for the same run twice makes it once. Its time is kept out of the fit time of
+        the run that made it, the only run whose fit it was spent in: a run reusing the choice
+        subtracts nothing."""
         def validation_accuracy() -> list[float]:
             train, held_out = validation_split(labels, self.seed)
             accuracy = []
             for learning_rate in self.learning_rates:
                 keras.utils.set_random_seed(self.seed)
-                network = depth_recipe_network(self.info, SELECTION_DEPTH, self.width, self.recipe)
+                network = depth_recipe_network(self.info, self.depth, self.width, self.recipe)
                 self.compile(network, learning_rate)
                 network.fit(inputs[train], labels[train], epochs=self.epochs,
                             batch_size=self.batch_size, verbose=0)
@@ -189,7 +201,7 @@ class DepthRecipeClassifier(KerasClassifier):
                 accuracy.append(float(np.mean(predicted.argmax(axis=1) == labels[held_out])))
             return accuracy
 
-        key = (LEARNING_RATE_CHOICE, array_digest(labels, inputs), self.seed,
+        key = (LEARNING_RATE_CHOICE, array_digest(labels, inputs), self.seed, self.depth,
                self.learning_rates, self.epochs, self.batch_size, self.width)
         (self.validation_accuracy, self.shared_selection_seconds,
          self.selection_seconds) = computed_once(key, validation_accuracy)
@@ -215,7 +227,7 @@ class DepthRecipeClassifier(KerasClassifier):
     @property
     def excluded_seconds(self) -> float:
         """The gradient recording, and the 1990s recipe's choice of learning rate when this
-        fit made it (shared by every depth; its time is reported with each run's artifacts)."""
+        fit made it (its time is reported with the run's artifacts)."""
         return super().excluded_seconds + self.recorder.seconds + self.selection_seconds
 
     def artifacts(self) -> dict:

@@ -79,6 +79,9 @@ TREE_INPUT = "pixels/255, flattened (trees need no standardisation)"
 
 # Version 2 of the probed convnet keeps each layer's linear CKA with the input (experiment 07).
 INPUT_CKA_KEPT = 2
+# Version 2 of the depth recipes: the 1990s recipe starts from the period's small uniform
+# initialisation and chooses its learning rate at each depth (it took LeCun's and chose at 2).
+PERIOD_INIT_PER_DEPTH = 2
 
 REGISTRY: dict[str, ModelEntry] = {
     entry.name: entry
@@ -277,11 +280,13 @@ REGISTRY: dict[str, ModelEntry] = {
                    defaults={"depth": 2, "width": 128, "recipe": "2010", "epochs": 5,
                              "batch_size": 128},
                    preprocessing="pixels/255, flattened",
-                   provenance="dense net of a given depth: 1990s (tanh, LeCun init, SGD at the "
-                   "learning rate that scores best on validation at depth 2), 2010 (ReLU, He "
-                   "init, Adam) or 2015 (2010 + batch norm + residual connections)",
+                   provenance="dense net of a given depth: 1990s (tanh, the standard uniform "
+                   "init U(+-1/sqrt(fan_in)), plain SGD at the learning rate that scores best "
+                   "on validation at that depth), 2010 (ReLU, He init, Adam) or 2015 (2010 + "
+                   "batch norm + residual connections)",
                    stochastic=True, artifacts=artifacts.keras_artifacts, needs_images=True,
                    options={"learning_rates": None}, composite=True,
+                   version=PERIOD_INIT_PER_DEPTH,
                    quick_params={"epochs": 1},
                    lineage="modern_net", display="{recipe} recipe, depth {depth}"),
         ModelEntry(name="probed_convnet", family=DEEP, build=builders.probed_convnet,

@@ -44,6 +44,8 @@ class CostBook:
                 try:
                     row = json.loads(path.read_text())
                     cost = float(row["fit_seconds"]) + float(row["predict_seconds"])
+                    if cost <= 0:
+                        continue  # a cost recorded wrong (an older run's negative fit time)
                     model, data, n_train = row["model"], row["dataset"], int(row["n_train"])
                     self.seconds[model, data, None, n_train].append(cost)
                     if "params" in row:

@@ -68,6 +68,41 @@ def _first_run_artifacts(results: ExperimentResults, label: str) -> dict:
     return results.artifacts(results.rows_of(label)[0])
 
 
+def _final_losses(results: ExperimentResults, axis, recipes, depths, colors, linestyles,
+                  markers) -> None:
+    """Each seed's training loss after its last epoch, per recipe and depth, with the median."""
+    guessing = float(np.log(len(results.dataset_record.class_names)))
+    blew_up = []
+    for index, (recipe, linestyle, marker) in enumerate(zip(recipes, linestyles, markers,
+                                                             strict=False)):
+        nudge = 1 + 0.035 * (index - (len(recipes) - 1) / 2)
+        medians = []
+        for depth in depths:
+            rows = results.rows_of(recipe_label(recipe, depth), with_excluded=True)
+            losses = np.array([float(np.asarray(results.artifacts(row)["train_loss"])[-1])
+                               for row in rows])
+            finite = losses[np.isfinite(losses)]
+            medians.append(float(np.median(finite)) if len(finite) else np.nan)
+            axis.scatter([depth * nudge] * len(finite), finite, color=colors[recipe],
+                         edgecolors="black", linewidths=0.5, s=22, zorder=3)
+            blew_up += [(depth * nudge, colors[recipe])] * int((~np.isfinite(losses)).sum())
+        axis.plot(depths, medians, marker=marker, linestyle=linestyle, color=colors[recipe],
+                  markersize=5, label=f"{recipe} recipe")
+    axis.axhline(guessing, color="gray", linestyle=":",
+                 label=f"guessing (ln {len(results.dataset_record.class_names)})")
+    axis.set_yscale("log")
+    if blew_up:
+        top = axis.get_ylim()[1]
+        for x, color in blew_up:
+            axis.scatter([x], [top], marker="^", facecolors="white", edgecolors=color, s=40,
+                         zorder=4)
+        axis.scatter([], [], marker="^", facecolors="white", edgecolors="black",
+                     label="a seed whose loss blew up")
+    axis.set_ylabel("final training loss\n(dots: seeds; line: median; log scale)")
+    axis.set_title("What the trainability claims judge: the training loss after the same epochs")
+    axis.legend(loc="upper left", fontsize=SMALL)
+
+
 @plot_kind(labels=("label",))
 def layer_activations(results: ExperimentResults, path: Path, label: str) -> None:
     """Figure 1.6, from the trained net: one test image's activations, layer by layer."""
@@ -286,8 +321,13 @@ def accuracy_vs_depth(results: ExperimentResults, path: Path, recipes: list[str]
     """Test accuracy against depth for each training recipe (one colour each): the whole 0-1
     range with chance marked, every seed as a dot and a line through the median of the seeds
     (a mean of a seed that trains and one at chance would be neither), and a zoom on the
-    recipes whose every seed trains, so their order at each depth shows."""
-    figure, (whole_axis, zoom_axis) = plt.subplots(1, 2, figsize=(WIDE, 5.5), layout="constrained")
+    recipes whose every seed trains, so their order at each depth shows. Below, what the
+    trainability claims judge: each seed's final training loss against depth (log scale),
+    guessing's loss marked, a loss that blew up drawn at the top as an open mark."""
+    figure = plt.figure(figsize=(WIDE, 9.5), layout="constrained")
+    grid = figure.add_gridspec(2, 2, height_ratios=[1, 0.8])
+    whole_axis, zoom_axis = figure.add_subplot(grid[0, 0]), figure.add_subplot(grid[0, 1])
+    loss_axis = figure.add_subplot(grid[1, :])
     chance = 1 / len(results.dataset_record.class_names)
     colors = category_colours(recipes)
     linestyles, markers = ("-", "--", ":", "-."), ("o", "s", "^", "D")
@@ -330,11 +370,13 @@ def accuracy_vs_depth(results: ExperimentResults, path: Path, recipes: list[str]
             axis.set_xscale("log")
         # Each mean's value beside it, where it covers no other value (two recipes can tie).
         label_without_overlap(zoom_axis, values)
-    for axis in (whole_axis, zoom_axis):
+    _final_losses(results, loss_axis, recipes, depths, colors, linestyles, markers)
+    for axis in (whole_axis, zoom_axis, loss_axis):
         axis.set_xscale("log")
         axis.set_xticks(depths, [str(depth) for depth in depths])
         axis.minorticks_off()
         axis.set_xlabel("hidden layers (128 units each; log scale)")
         axis.grid(alpha=0.3)
-    figure.suptitle(title(results, "Depth against accuracy, same epochs, three recipes"))
+    figure.suptitle(title(results, "Depth against accuracy and training loss, same epochs, "
+                                   "three recipes"))
     save(figure, path)
