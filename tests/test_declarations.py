@@ -227,3 +227,13 @@ def test_no_experiment_script_types_a_run_label():
                  if isinstance(node, ast.Constant) and isinstance(node.value, str)
                  and TYPED_LABEL.match(node.value) and id(node) not in own_names]
         assert not typed, f"{script.name} types the labels {typed}: name the runs it declared"
+
+
+def test_a_claim_saved_with_fields_its_kind_no_longer_takes_says_so_in_one_sentence():
+    from mlhistory.errors import DamagedResults
+    from mlhistory.judging.trends import FitTimeExponents
+
+    saved = FitTimeExponents("scaling", "S.", steep="a", linear="b", min_size=10).to_dict()
+    with pytest.raises(DamagedResults, match=r"claim 'scaling' was saved by an older version of "
+                                             r"the fit_time_exponents claim \(it has threshold"):
+        base.from_dict({**saved, "threshold": 1.5})

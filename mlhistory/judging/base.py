@@ -43,7 +43,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 from .. import atomic
-from ..errors import UsageError
+from ..errors import DamagedResults, UsageError
 from ..results import ExperimentResults
 from ..results.flags import SHORT, TIMING, Flag, flags_of
 from ..results.labels import as_labels
@@ -257,10 +257,17 @@ def from_dict(saved: dict) -> Claim:
     if saved["kind"] not in CLAIM_KINDS:
         raise UsageError(f"unknown claim kind {saved['kind']!r}; the claim kinds are "
                          f"{', '.join(sorted(CLAIM_KINDS))}")
-    fields = {key: tuple(tuple(item) if isinstance(item, list) else item for item in value)
+    values = {key: tuple(tuple(item) if isinstance(item, list) else item for item in value)
               if isinstance(value, list) else value
               for key, value in saved.items() if key != "kind"}
-    return CLAIM_KINDS[saved["kind"]](**fields)
+    kind = CLAIM_KINDS[saved["kind"]]
+    unknown = sorted(set(values) - {declared.name for declared in fields(kind)})
+    if unknown:
+        raise DamagedResults(f"claim {saved.get('claim_id', '?')!r} was saved by an older "
+                             f"version of the {saved['kind']} claim (it has "
+                             f"{', '.join(unknown)}, which the claim no longer takes): run its "
+                             "experiment again to save it anew (its runs come from the cache)")
+    return kind(**values)
 
 
 def judge(results: ExperimentResults, claims: list,

@@ -5,7 +5,7 @@ added."""
 from pathlib import Path
 
 import numpy as np
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
 from ...judging.similarity import INPUT_CKA
 from ...results import ExperimentResults
@@ -91,6 +91,10 @@ def _final_losses(results: ExperimentResults, axis, recipes, depths, colors, lin
     axis.axhline(guessing, color="gray", linestyle=":",
                  label=f"guessing (ln {len(results.dataset_record.class_names)})")
     axis.set_yscale("log")
+    # Ticks at 1, 2 and 5 of each decade, labelled plainly: a loss spans two decades at most.
+    axis.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axis.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    axis.yaxis.set_minor_formatter(NullFormatter())
     if blew_up:
         top = axis.get_ylim()[1]
         for x, color in blew_up:
