@@ -164,6 +164,20 @@ def test_fading_gradients_compare_the_shallowest_and_deepest_nets(rows, results,
     assert "d5 -1.00 (2 seeds)" in judged.evidence
 
 
+def test_a_deep_net_left_at_chance_is_the_fading_signal_s_evidence_not_excluded(rows, results):
+    from mlhistory.judging.gradients import FadesWithDepth
+
+    shallow, deep = rows("d2", [0.95, 0.96]), rows("d20", [0.10, 0.10])
+    artifacts = {row["run_key"]: {"gradient_norms_after_epoch_1": np.array([1.0, 1.0]),
+                                  "train_loss": np.array([1.0, 0.1])} for row in shallow}
+    artifacts |= {row["run_key"]: {"gradient_norms_after_epoch_1": np.array([1e-4, 1.0]),
+                                   "train_loss": np.array([2.3, 2.3])} for row in deep}
+    judged = FadesWithDepth("g", "", labels=("d2", "d20")).evaluate(
+        results(shallow, deep, artifacts=artifacts))
+    assert judged.verdict == HOLDS, judged.evidence
+    assert "near chance" in judged.evidence and "kept: the claim judges its failure" in judged.evidence
+
+
 def _timed(fixture_rows, seconds):
     return [{**row, "fit_seconds": seconds} for row in fixture_rows]
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..results import ExperimentResults
+from ..results.flags import NEAR_CHANCE, NEVER_RIGHT
 from . import paired
 from .base import Claim, results_of_each
 from .comparisons import all_of
@@ -108,13 +109,18 @@ class FadesWithDepth(Claim):
     (positive: the signal fades more with depth), its 95 % interval from a bootstrap over each
     side's seeds, against ``GRADIENT_RATIO_MARGIN`` (``margins.BEATS``: holds above 0, fails
     below, ties within the margin, underpowered otherwise). Every depth's mean is in the
-    evidence and on the plot."""
+    evidence and on the plot. A net near chance, or never getting a class right, is what a
+    faded signal leaves, so those flags do not exclude it; a diverged one is excluded."""
 
     labels: tuple[str, ...]
     kind = "fades_with_depth"
     evidence_plots = ("gradient_norms",)
+    expected_failures = (NEAR_CHANCE, NEVER_RIGHT)
 
     def run_labels(self) -> tuple[str, ...]:
+        return self.labels
+
+    def expects_failure(self) -> tuple[str, ...]:
         return self.labels
 
     def decide(self, results: ExperimentResults) -> Verdict:
