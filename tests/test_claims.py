@@ -253,6 +253,10 @@ def test_near_chance_and_a_rising_loss_are_flagged_and_a_healthy_run_is_not(pred
     rising = row_flags({"run_key": "k"}, predictions_for(0.9), claim_labels,
                        np.array([51.2, 53.8, 53.9]))
     assert [flag.reason for flag in rising] == [DIVERGED] and "rose" in rising[0].detail
+    # A net stuck at guessing's loss wobbles in the sixth decimal: flat, not diverged.
+    stuck = row_flags({"run_key": "k"}, predictions_for(0.9), claim_labels,
+                      np.array([2.302585, 2.302584, 2.302586]))
+    assert stuck == []
 
 
 def test_a_negative_fit_time_is_left_out_of_timing_claims_only(results, predictions_for, claim_labels):

@@ -37,6 +37,17 @@ REASONS = {
     "modern_recipe_trains_depth_20": "the earlier test compared test accuracy after 3 epochs; "
     "the claim is about gradient propagation, so it is judged on trainability: the final "
     "training loss and the first-to-last gradient ratio against the 2010 recipe at 20 layers",
+    "nineties_recipe_fails_deep": "experiment 09 redesigned: the 1990s recipe starts from the "
+    "period's small uniform initialisation (it took LeCun's), chooses its learning rate at "
+    "each depth (it chose at depth 2), trains 10 epochs (3), and 'fails to train' is judged on "
+    "the final training loss against depth 2's (it was test accuracy); depth 20 now fails to "
+    "train, depth 10 still trains",
+    "recipe_2010_trains_10_layers": "experiment 09 redesigned: 10 epochs (3), and 'trains' is "
+    "judged on the final training loss against depth 2's (it was test accuracy)",
+    "fading_gradient": "experiment 09 redesigned (the 1990s recipe's initialisation and "
+    "per-depth learning rate, 10 epochs); the trend over four depths by rank correlation "
+    "could only say 'inconclusive' short of a perfect order, so the test is the shallowest "
+    "net's gradient ratio minus the deepest's, with its interval and margin",
     "convnet_wins_images": "the 8x8 digits' pair (450 test images, not cross-validated) decided "
     "the earlier verdict; it is shown as an illustration and not counted",
     "svm_hard_to_scale": "the earlier test held the SVM's exponent against a threshold of 1.5 "

@@ -35,6 +35,10 @@ NEGATIVE_FIT_TIME = "negative fit time"
 # Within this of chance accuracy counts as near chance. Chance is the better of guessing
 # uniformly and always guessing the commonest test class (shuttle is 79 % one class).
 NEAR_CHANCE_POINTS = 0.05
+# A training loss that ends more than this above its first epoch's has diverged (nats). Less is
+# a flat loss: a net stuck at guessing's ln(10) = 2.3026 wobbles in the sixth decimal, and
+# stuck is a failure to train, not a step size too large.
+LOSS_RISE_NATS = 0.01
 FLAGS_FILE = "flags.csv"
 FLAG_COLUMNS = ["run_key", "action", "reason", "detail"]
 
@@ -77,7 +81,7 @@ def row_flags(row: dict, predictions: np.ndarray, labels: np.ndarray,
         loss = np.asarray(train_loss, dtype=float)
         if not np.all(np.isfinite(loss)):
             flags.append(Flag(key, FAILED, DIVERGED, "training loss NaN or infinite"))
-        elif len(loss) > 1 and loss[-1] > loss[0]:
+        elif len(loss) > 1 and loss[-1] > loss[0] + LOSS_RISE_NATS:
             flags.append(Flag(key, FAILED, DIVERGED, f"training loss rose from {loss[0]:.3g} "
                                                      f"after epoch 1 to {loss[-1]:.3g}"))
     if row.get("fit_seconds") is not None and row["fit_seconds"] < 0:
