@@ -16,7 +16,8 @@ norm of every layer's weights is measured on the same batch of 1,024 training im
 initialisation and after the first epoch.
 
 Depth is judged on trainability, the book's point: the final training loss each net reaches,
-against the same recipe's at depth 2, and the gradient ratio of the first layer to the last.
+against the same recipe's at depth 2, and the gradient that reaches the first layer (and, for
+the 2015 recipe, its ratio to the last layer's).
 A seed whose loss climbs (diverged) is left out of the means and counted as a divergence.
 
 What the reader should see: whether the 1990s recipe, fine at depth 2, stalls as the stack
@@ -70,8 +71,8 @@ EXPERIMENT = Experiment(
                      labels=(NETS["1990s", 10], NETS["1990s", 20]), reference=NETS["1990s", 2],
                      passage=ALGORITHMS),
         FadesWithDepth("fading_gradient", "The training signal would \"fade away\" as layers "
-                       "were added: with the 1990s recipe, the first layer's gradient falls "
-                       "further below the last layer's the deeper the net.",
+                       "were added: with the 1990s recipe, the gradient reaching the first "
+                       "layer is weaker in the deepest net than in the shallowest.",
                        labels=tuple(NETS["1990s", depth] for depth in DEPTHS),
                        passage=ALGORITHMS),
         Trains("recipe_2010_trains_10_layers", "Around 2009-2010 better activations, "

@@ -147,17 +147,19 @@ def test_trains_is_the_converse():
     ([-0.5, -0.6], [-0.6, -0.5], TIES),  # the same within a factor of 2
     ([-0.5, -0.6], [-0.2, -1.6], UNDERPOWERED),  # the deep seeds disagree
 ])
-def test_fading_gradients_compare_the_shallowest_and_deepest_nets(rows, results, shallow, deep,
-                                                                  expected):
+def test_fading_gradients_compare_the_first_layer_s_signal_shallowest_and_deepest(
+        rows, results, shallow, deep, expected):
     from mlhistory.judging.gradients import FadesWithDepth
 
     fixture_rows, artifacts = [], {}
     for label, ratios in (("d2", shallow), ("d5", [-1.0, -1.0]), ("d20", deep)):
         labelled = rows(label, [0.9] * len(ratios))
         fixture_rows += labelled
-        # The last layer's norm is 1, so the first layer's is 10^ratio.
-        artifacts |= {row["run_key"]: {"gradient_norms_after_epoch_1": np.array([10.0 ** ratio, 0.5, 1.0])}
-                      for row, ratio in zip(labelled, ratios, strict=True)}
+        # The first layer's norm is 10^value; the last layer's moves with it, as when the
+        # signal fades on the way forward too, so only the first layer's norm tells.
+        artifacts |= {row["run_key"]: {"gradient_norms_after_epoch_1":
+                                       np.array([10.0 ** value, 0.5, 10.0 ** value])}
+                      for row, value in zip(labelled, ratios, strict=True)}
     claim = FadesWithDepth("g", "", labels=("d2", "d5", "d20"))
     judged = claim.evaluate(results(fixture_rows, artifacts=artifacts))
     assert judged.verdict == expected, judged.evidence

@@ -45,9 +45,11 @@ REASONS = {
     "recipe_2010_trains_10_layers": "experiment 09 redesigned: 10 epochs (3), and 'trains' is "
     "judged on the final training loss against depth 2's (it was test accuracy)",
     "fading_gradient": "experiment 09 redesigned (the 1990s recipe's initialisation and "
-    "per-depth learning rate, 10 epochs); the trend over four depths by rank correlation "
-    "could only say 'inconclusive' short of a perfect order, so the test is the shallowest "
-    "net's gradient ratio minus the deepest's, with its interval and margin",
+    "per-depth learning rate, 10 epochs); the trend of the first-to-last gradient ratio over "
+    "four depths by rank correlation could only say 'inconclusive' short of a perfect order, "
+    "and a signal fading on the way forward shrinks the last layer's gradient too, so the test "
+    "is the first layer's gradient norm, the shallowest net's minus the deepest's, with its "
+    "interval and margin",
     "convnet_wins_images": "the 8x8 digits' pair (450 test images, not cross-validated) decided "
     "the earlier verdict; it is shown as an illustration and not counted",
     "svm_hard_to_scale": "the earlier test held the SVM's exponent against a threshold of 1.5 "

@@ -6,8 +6,8 @@ alone, and the evidence says how few seeds that is.
 
 - ``PropagatesBetter``: one net (BN and residual connections) reaches a lower training loss and
   keeps its first layer's gradient nearer its last layer's than another of the same depth;
-- ``FadesWithDepth``: the first-to-last gradient ratio is lower at the deepest net of one recipe
-  than at the shallowest.
+- ``FadesWithDepth``: the gradient reaching the first layer is weaker at the deepest net of one
+  recipe than at the shallowest.
 """
 
 import math
@@ -42,6 +42,12 @@ def log_gradient_ratio(results: ExperimentResults, row: dict) -> float:
     thousandth of it does."""
     norms = np.asarray(results.artifacts(row)[GRADIENTS], dtype=float)
     return math.log10(norms[0] / norms[-1])
+
+
+def log_first_layer_gradient(results: ExperimentResults, row: dict) -> float:
+    """log10 of the first layer's gradient norm after the first epoch: the training signal
+    that reaches the layer next to the input."""
+    return math.log10(float(np.asarray(results.artifacts(row)[GRADIENTS], dtype=float)[0]))
 
 
 def seed_gap_interval(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
@@ -104,12 +110,15 @@ class PropagatesBetter(Claim):
 
 @dataclass(frozen=True)
 class FadesWithDepth(Claim):
-    """Along ``labels`` (one recipe at growing depth), the first layer's gradient falls further
-    below the last layer's: the log10 gradient ratio of the shallowest net minus the deepest's
-    (positive: the signal fades more with depth), its 95 % interval from a bootstrap over each
-    side's seeds, against ``GRADIENT_RATIO_MARGIN`` (``margins.BEATS``: holds above 0, fails
-    below, ties within the margin, underpowered otherwise). Every depth's mean is in the
-    evidence and on the plot. A net near chance, or never getting a class right, is what a
+    """Along ``labels`` (one recipe at growing depth), the training signal reaching the first
+    layer fades: log10 of the first layer's gradient norm after epoch 1, the shallowest net's
+    minus the deepest's (positive: weaker in the deeper net), its 95 % interval from a
+    bootstrap over each side's seeds, against ``GRADIENT_RATIO_MARGIN`` (``margins.BEATS``:
+    holds above 0, fails below, ties within the margin, underpowered otherwise). Every
+    depth's mean is in the evidence and on the plot. The first layer's norm, not its ratio to
+    the last layer's, because a signal that fades on the way forward shrinks the last layer's
+    gradient too: a 20-layer net of the period's initialisation has every layer's gradient
+    near 1e-5, its ratio near 1. A net near chance, or never getting a class right, is what a
     faded signal leaves, so those flags do not exclude it; a diverged one is excluded."""
 
     labels: tuple[str, ...]
@@ -125,26 +134,26 @@ class FadesWithDepth(Claim):
 
     def decide(self, results: ExperimentResults) -> Verdict:
         rows = results_of_each(results, self.labels)  # every depth has results, or NoResults
-        ratios = {label: np.array([log_gradient_ratio(results, row) for row in rows[label]])
-                  for label in self.labels}
+        norms = {label: np.array([log_first_layer_gradient(results, row) for row in rows[label]])
+                 for label in self.labels}
         first, last = self.labels[0], self.labels[-1]
-        gap = float(ratios[first].mean() - ratios[last].mean())
-        low, high = seed_gap_interval(ratios[first], ratios[last])
+        gap = float(norms[first].mean() - norms[last].mean())
+        low, high = seed_gap_interval(norms[first], norms[last])
         verdict = verdict_of_interval(low, high, GRADIENT_RATIO_MARGIN, BEATS)
-        evidence = ("log10 gradient ratio, first layer to last, after epoch 1: "
+        evidence = ("log10 of the first layer's gradient norm after epoch 1: "
                     + ", ".join(f"{results.display_name(label)} {values.mean():+.2f} "
-                                f"({len(values)} seeds)" for label, values in ratios.items())
+                                f"({len(values)} seeds)" for label, values in norms.items())
                     + f"; {results.display_name(first)} minus {results.display_name(last)} "
                       f"{gap:+.2f}, 95 % interval {low:+.2f}..{high:+.2f}, margin "
                       f"{GRADIENT_RATIO_MARGIN:.2f} (a factor of 2); only the seeds vary, so "
                       "few seeds give a rough interval")
-        numbers = Numbers("log10 gradient ratio", results.display_name(first),
-                          results.display_name(last), float(ratios[first].mean()),
-                          float(ratios[last].mean()), gap, low, high, GRADIENT_RATIO_MARGIN,
-                          len(ratios[first]), len(ratios[last]), rows[first][0]["n_train"],
+        numbers = Numbers("log10 first-layer gradient norm", results.display_name(first),
+                          results.display_name(last), float(norms[first].mean()),
+                          float(norms[last].mean()), gap, low, high, GRADIENT_RATIO_MARGIN,
+                          len(norms[first]), len(norms[last]), rows[first][0]["n_train"],
                           rows[last][0]["n_train"], None,
-                          f"the shallowest net's ratio minus the deepest's, of "
-                          f"{len(self.labels)} depths")
-        test = (f"log10 first-to-last gradient ratio after epoch 1, the shallowest net's minus "
-                f"the deepest's with its 95 % interval ({SEED_BOOTSTRAP}) against its margin")
+                          f"the shallowest net's minus the deepest's, of {len(self.labels)} "
+                          "depths")
+        test = (f"log10 first-layer gradient norm after epoch 1, the shallowest net's minus the "
+                f"deepest's with its 95 % interval ({SEED_BOOTSTRAP}) against its margin")
         return Verdict(verdict, evidence, test, numbers=numbers)
