@@ -60,6 +60,13 @@ def test_a_configuration_s_own_runs_come_first_even_at_another_size(tmp_path):
     # At a size where the model has runs, but none of this configuration: those runs.
     assert book.estimate(RunSpec.create("digits", "dense", seed=0, n_train=300,
                                         params={"epochs": 3})) == pytest.approx(60.0)
+    # A search's last rung fits all of its validation split's training part (1,347 less 135
+    # held out), and its own smaller run outranks other configurations' full-size runs.
+    _cached(tmp_path, "dense", "digits", 1347, 5.0, params={"epochs": 2})
+    last_rung = RunSpec.create("digits", "dense", seed=0, params={"epochs": 40},
+                               evaluation="validation")
+    assert progress.fitted_size(last_rung) == 1212
+    assert progress.CostBook([tmp_path]).estimate(last_rung) == pytest.approx(60.0 * 1212 / 300)
 
 
 def test_progress_says_what_is_done_what_is_left_and_about_how_long(capsys):

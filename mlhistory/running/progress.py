@@ -23,9 +23,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .. import models
-from ..data import dataset_info
+from ..data import dataset_info, validation_size
 from ..results.schema import view_name
-from .spec import RunSpec
+from .spec import RunSpec, validation_pool
 
 # A run with nothing to go by: a net starts TensorFlow and trains, a shallow model fits.
 DEFAULT_SECONDS = {models.DEEP: 10.0, models.SHALLOW: 1.0}
@@ -58,13 +58,10 @@ class CostBook:
         """The seconds ``spec`` is expected to take (see the module docstring)."""
         family = models.get(spec.model).family
         data = view_name(spec.dataset, spec.classes)
-        size = spec.n_train or dataset_info(spec.dataset).n_train
+        size = fitted_size(spec)
         configuration = _configuration(spec.params_dict)
-        for wanted in (configuration, None):
-            same = self.seconds.get((spec.model, data, wanted, size))
-            if same:
-                return statistics.median(same)
-        # Ranked: the same configuration first, then the same data, then the nearest size.
+        # Ranked: the same configuration at this size, then at the nearest size (scaled), then
+        # any configuration at this size, then the nearest size, then other data.
         candidates = [(config != configuration, data_name != data, abs(n_train - size), n_train,
                        costs)
                       for (model, data_name, config, n_train), costs in self.seconds.items()
@@ -73,7 +70,21 @@ class CostBook:
         if not candidates:
             return DEFAULT_SECONDS[family]
         *_, n_train, costs = min(candidates, key=lambda candidate: candidate[:3])
+        if n_train == size:
+            return statistics.median(costs)
         return max(FLOOR_SECONDS[family], statistics.median(costs) * size / n_train)
+
+
+def fitted_size(spec: RunSpec) -> int:
+    """How many images ``spec`` fits on: its ``n_train``, else all the training images, or for
+    a search trial all of its validation split's training part."""
+    if spec.n_train:
+        return spec.n_train
+    info = dataset_info(spec.dataset)
+    if spec.evaluation is None:
+        return info.n_train
+    pool = validation_pool(spec.evaluation) or info.n_train
+    return pool - validation_size(pool, info.n_classes)
 
 
 def _configuration(params: dict) -> str:
