@@ -96,20 +96,21 @@ def changes(earlier: dict[tuple[str, str], dict], judged: list[dict]) -> list[di
         old = earlier.get((row["dataset"], row["claim_id"]))
         if old is None or (old["verdict"], old["test"]) == (row["verdict"], row["test"]):
             continue
-        found.append({"experiment": row["experiment"], "dataset": row["dataset"],
-                      "claim_id": row["claim_id"], "old_verdict": old["verdict"],
-                      "old_test": old["test"], "old_p_value": old["p_value"],
-                      "new_verdict": row["verdict"], "reason": reason(old, row)})
+        found.append(_change(old, row["experiment"], row["verdict"], reason(old, row)))
     now = {(row["dataset"], row["claim_id"]) for row in judged}
     experiments = {row["experiment"] for row in judged}
     for key, old in earlier.items():
         if key not in now and old["experiment"] in experiments:
-            found.append({"experiment": old["experiment"], "dataset": old["dataset"],
-                          "claim_id": old["claim_id"], "old_verdict": old["verdict"],
-                          "old_test": old["test"], "old_p_value": old["p_value"],
-                          "new_verdict": RETIRED_VERDICT,
-                          "reason": RETIRED.get(old["claim_id"], "the claim is no longer made")})
+            found.append(_change(old, old["experiment"], RETIRED_VERDICT,
+                                 RETIRED.get(old["claim_id"], "the claim is no longer made")))
     return found
+
+
+def _change(old: dict, experiment: str, new_verdict: str, why: str) -> dict:
+    """A row of ``VERDICT_CHANGES_FILE``: the claim's earlier verdict and test, and its new one."""
+    return {"experiment": experiment, "dataset": old["dataset"], "claim_id": old["claim_id"],
+            "old_verdict": old["verdict"], "old_test": old["test"],
+            "old_p_value": old["p_value"], "new_verdict": new_verdict, "reason": why}
 
 
 def reason(old: dict, new: dict) -> str:

@@ -10,7 +10,7 @@ import numpy as np
 from ..results import ExperimentResults, mean_std
 from ..results.flags import DIVERGED, NEAR_CHANCE, NEVER_RIGHT
 from .base import Claim, results_of_each
-from .gradients import SEED_BOOTSTRAP, seed_gap_interval
+from .gradients import SEED_BOOTSTRAP, final_training_loss, seed_gap_interval
 from .margins import EXCEEDS, TRAINING_LOSS_FAR, verdict_of_interval
 from .verdicts import FAILS, HOLDS, UNDERPOWERED, Numbers, Verdict
 
@@ -18,7 +18,7 @@ from .verdicts import FAILS, HOLDS, UNDERPOWERED, Numbers, Verdict
 def final_loss_or_chance(results: ExperimentResults, row: dict) -> float:
     """A run's training loss after its last epoch; a loss that blew up (not finite) counts as
     the loss of guessing, ln(number of classes), which is what such a net's predictions give."""
-    loss = float(np.asarray(results.artifacts(row)["train_loss"], dtype=float)[-1])
+    loss = final_training_loss(results, row)
     return loss if math.isfinite(loss) else math.log(len(results.dataset_record.class_names))
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
+from ...judging.gradients import final_training_loss
 from ...judging.similarity import INPUT_CKA
 from ...results import ExperimentResults
 from ...results.labels import recipe_label, stack_label
@@ -79,8 +80,7 @@ def _final_losses(results: ExperimentResults, axis, recipes, depths, colors, lin
         medians = []
         for depth in depths:
             rows = results.rows_of(recipe_label(recipe, depth), with_excluded=True)
-            losses = np.array([float(np.asarray(results.artifacts(row)["train_loss"])[-1])
-                               for row in rows])
+            losses = np.array([final_training_loss(results, row) for row in rows])
             finite = losses[np.isfinite(losses)]
             medians.append(float(np.median(finite)) if len(finite) else np.nan)
             axis.scatter([depth * nudge] * len(finite), finite, color=colors[recipe],
