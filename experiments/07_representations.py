@@ -18,12 +18,13 @@ alignment) between the input pixels and the layer's output, on ten batches of th
 What the reader should see: the activations of sample images layer by layer (Figure 1.6,
 from the trained net), a 2-D projection of each layer coloured by class, whether each block's
 output is less like the input than the one before (the first half of the distillation), and
-whether the probe accuracy rises with depth (the second). Both are judged over the block
-outputs (the input, each pooling, the last convolution and the dense head): the similarity
-step by step, the probe's trend by Spearman's rank correlation (a dip at one layer is shown in
-the plot but does not decide it). Only the experiment's dataset is judged: the 8x8 digits'
-450 test images are too few to decide a verdict (and their probe starts near its ceiling,
-so it cannot rise), so their net's plots illustrate and its claims are not made.
+whether the probe accuracy rises with depth (the second). Both are judged step by step over the
+block outputs (the input, each pooling, the last convolution and the dense head), each step's
+change with its interval over seeds and test images against the margin: a layer inside a
+block may dip (the plot shows every layer), a block output may not. Only the experiment's
+dataset is judged: the 8x8 digits' 450 test images are too few to decide a verdict (and their
+probe starts near its ceiling, so it cannot rise), so their net's plots illustrate and its
+claims are not made.
 """
 
 from mlhistory.judging import DriftsFromInput, RisesAlong
@@ -53,8 +54,7 @@ EXPERIMENT = Experiment(
                         passage=DISTILLATION, book_dataset="mnist"),
         RisesAlong("probe_rises_default", "A deep net works as \"information distillation\": "
                    "what a linear probe reads about the class rises from block to block "
-                   f"({JUDGED_NET.name}).", label=JUDGED_NET.name, artifact="probe_accuracy",
-                   names_artifact="layer_names", steps=BLOCK_OUTPUTS, passage=DISTILLATION,
+                   f"({JUDGED_NET.name}).", label=JUDGED_NET.name, steps=BLOCK_OUTPUTS, passage=DISTILLATION,
                    book_dataset="mnist")),
     plots=tuple(
         Plot(kind, label=net.name, file=f"{kind}_{net.dataset or 'default'}.png")

@@ -10,7 +10,8 @@
 - judge: judge every experiment's claims again from its saved results and rewrite its
   claims.csv, printing each verdict that changed (after a change of the statistics, no
   experiment needs to run again);
-- plots, report: re-render from saved results only (never retrain).
+- plots, report: re-render from saved results only (never retrain); the report reads the
+  verdicts ``judge`` wrote.
 """
 
 import argparse
@@ -189,45 +190,28 @@ def plots_command(arguments) -> None:
 
 
 def judge_command(arguments) -> None:
-    import csv
-
-    from .judging import base
-    from .judging.sanity import write_gate_flags
-    from .results import CLAIMS_FILE, ExperimentResults
-    from .results.integrity import record_file_digest, verified_experiment_dirs
+    from .judging.results_set import judge_results_set
 
     results_dir = Path(arguments.results_dir or default_results_dir(arguments.quick))
     check_writable(results_dir, "--results-dir")
     # The sanity gate first: the runs it flags (short of the literature, a tuned run below its
     # default) make the claims resting on them "setup short".
-    for flag in write_gate_flags(results_dir):
+    judged = judge_results_set(results_dir)
+    for flag in judged.flags:
         print(f"[flagged] {flag.run_key}: {flag.reason} ({flag.detail})")
-    gathered, changed = [], 0
-    folders = verified_experiment_dirs(results_dir)  # each checked whole before it is judged
-    for folder in folders:
-        previous = {}
-        if (folder / CLAIMS_FILE).exists():
-            with open(folder / CLAIMS_FILE, newline="") as handle:
-                previous = {row["claim_id"]: row["verdict"] for row in csv.DictReader(handle)}
-        judged = base.judge_saved(ExperimentResults.read(folder))
-        base.write(folder / CLAIMS_FILE, judged)
-        record_file_digest(folder, CLAIMS_FILE)
-        gathered += judged
-        for row in judged:
-            if previous.get(row["claim_id"], row["verdict"]) != row["verdict"]:
-                changed += 1
-                print(f"{row['dataset']}/{row['experiment']} {row['claim_id']}: "
-                      f"{previous[row['claim_id']]} -> {row['verdict']}")
-    if gathered:
-        base.write(results_dir / CLAIMS_FILE, base.dedupe(gathered))
-    print(f"judged {len(gathered)} claims in {len(folders)} experiment "
-          f"result sets under {results_dir}; {changed} verdicts changed")
+    for row, previous in judged.changed:
+        print(f"{row['dataset']}/{row['experiment']} {row['claim_id']}: {previous} -> "
+              f"{row['verdict']}")
+    print(f"judged {len(judged.rows)} claims in {judged.experiments} experiment "
+          f"result sets under {results_dir}; {len(judged.changed)} verdicts changed")
     if arguments.changes_since:
         from .judging.changes import write_changes
 
-        found = write_changes(results_dir, arguments.changes_since, gathered)
+        found = write_changes(results_dir, arguments.changes_since, judged.rows)
         print(f"{len(found)} claims judged otherwise than at {arguments.changes_since}: "
               f"written to {results_dir / 'verdict_changes.csv'}")
+
+
 def runs_command(arguments) -> None:
     from .running.batch import run_experiments
 
@@ -318,7 +302,7 @@ def main(argv=None) -> None:
     judge.set_defaults(handler=judge_command)
     for name, handler in (("plots", plots_command), ("report", report_command)):
         command = commands.add_parser(name, help=f"re-render {name} from saved results "
-                                                 "(the report also re-judges every claim)")
+                                                 "(the report from the verdicts `judge` wrote)")
         add_results_arguments(command)
         command.set_defaults(handler=handler)
     arguments = parser.parse_args(argv)

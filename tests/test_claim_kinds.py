@@ -10,6 +10,7 @@ import pytest
 from mlhistory.judging import base
 from mlhistory.judging.base import Claim, results_of
 from mlhistory.judging.comparisons import Beats
+from mlhistory.judging.results_set import judge_results_set
 from mlhistory.judging.verdicts import FAILS, HOLDS, SETUP_SHORT, Verdict
 from mlhistory.reporting.report import write_report
 from mlhistory.results import ExperimentResults, SkippedRun, testing
@@ -89,6 +90,7 @@ def test_a_new_claim_kind_is_judged_and_reported_with_no_other_change(tmp_path, 
     assert judged[0]["evidence"] == "logreg accuracy 0.910 against a floor of 0.8"
     assert judged[2]["evidence"] == "no results for gone"  # the shared guard, not the kind's code
 
+    judge_results_set(results_dir)  # as `make report` does, before the pages
     write_report(results_dir)
     report = (results_dir / "REPORT.md").read_text()
     page = (results_dir / "d" / "00_fixture" / "README.md").read_text()

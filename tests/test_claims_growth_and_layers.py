@@ -1,5 +1,6 @@
 """Verdicts of the claim kinds that read a power law along training sizes (GrowsWithData,
-FallsFaster), a layer's similarity to the input (DriftsFromInput), calibration
+FallsFaster), a layer's similarity to the input (DriftsFromInput) and its probe accuracy
+(RisesAlong), calibration
 (MoreOverconfident) and a gap across two sets of datasets (GapInteraction), on fixture results."""
 
 import numpy as np
@@ -10,7 +11,7 @@ from mlhistory.judging.base import from_dict
 from mlhistory.judging.calibration import MoreOverconfident
 from mlhistory.judging.growth import FallsFaster, GrowsWithData, error_exponents
 from mlhistory.judging.panels import GapInteraction
-from mlhistory.judging.similarity import DriftsFromInput
+from mlhistory.judging.similarity import DriftsFromInput, RisesAlong
 from mlhistory.judging.verdicts import FAILS, HOLDS, SETUP_SHORT, TIES, UNDERPOWERED
 
 SIZES = (1_000, 2_000, 5_000, 10_000, 20_000)
@@ -121,6 +122,52 @@ def test_drift_on_a_small_test_set_is_an_illustration(rows, results, claim_label
 
 def test_drift_needs_the_saved_similarity(rows, results):
     claim = DriftsFromInput("d", "", label="net", steps=tuple(LAYERS))
+    assert claim.evaluate(results(rows("net", [0.9]))).verdict == SETUP_SHORT
+
+
+PROBED = np.array(["in", "c1", "p1", "c2", "p2", "head"])
+
+
+def probed_results(rows, results, predictions_for, per_layer, seeds=2, test_labels=None):
+    """A probed net whose every seed's probe at each layer of ``PROBED`` scores ``per_layer``
+    (the easiest images right, so each layer's errors nest in the one before's)."""
+    n_test = 2_000 if test_labels is None else len(test_labels)
+    fixture_rows = rows("net", [0.9] * seeds, n_test=n_test)
+    probe = np.stack([predictions_for(accuracy)[:n_test] for accuracy in per_layer])
+    return results(fixture_rows, test_labels=test_labels, artifacts={
+        row["run_key"]: {"probe_predictions": probe, "layer_names": PROBED}
+        for row in fixture_rows})
+
+
+@pytest.mark.parametrize("per_layer, steps, expected", [
+    ([0.80, 0.85, 0.87, 0.90, 0.92, 0.95], (), HOLDS),
+    ([0.80, 0.85, 0.83, 0.90, 0.92, 0.95], (), FAILS),  # the first pooling reads less
+    ([0.80, 0.85, 0.85, 0.90, 0.92, 0.95], (), TIES),  # a layer that adds nothing
+    # Convolutions that dip inside their blocks; the block outputs (the judged steps) rise.
+    ([0.80, 0.70, 0.85, 0.70, 0.90, 0.95], ("in", "p1", "p2", "head"), HOLDS),
+])
+def test_the_probe_rises_at_every_step(rows, results, predictions_for, per_layer, steps,
+                                       expected):
+    claim = RisesAlong("r", "", label="net", steps=steps or tuple(PROBED))
+    verdict = claim.evaluate(probed_results(rows, results, predictions_for, per_layer))
+    assert verdict.verdict == expected, verdict.evidence
+    numbers = verdict.numbers
+    assert numbers.margin == 0.005 and numbers.runs_a == 2 and numbers.low <= numbers.high
+    if expected == HOLDS:  # the weakest step decides: here a rise of 2 or 3 points
+        assert numbers.gap == pytest.approx(min(np.diff(np.array(per_layer)[
+            [list(PROBED).index(step) for step in claim.steps]])))
+
+
+def test_a_probe_on_a_small_test_set_is_an_illustration(rows, results, predictions_for,
+                                                        claim_labels):
+    verdict = RisesAlong("r", "", label="net", steps=tuple(PROBED)).evaluate(probed_results(
+        rows, results, predictions_for, [0.80, 0.85, 0.87, 0.90, 0.92, 0.95],
+        test_labels=claim_labels[:500]))
+    assert verdict.verdict == UNDERPOWERED and "illustration" in verdict.evidence
+
+
+def test_the_probe_claim_needs_the_saved_predictions(rows, results):
+    claim = RisesAlong("r", "", label="net", steps=tuple(PROBED))
     assert claim.evaluate(results(rows("net", [0.9]))).verdict == SETUP_SHORT
 
 

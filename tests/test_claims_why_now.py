@@ -5,10 +5,11 @@ import pytest
 
 from mlhistory.judging.base import from_dict
 from mlhistory.judging.comparisons import AnyMatchesOrBeats, Beats, CheaperToContinue, Pairwise
+from mlhistory.judging.margins import TIME_BOUND_MARGIN
+from mlhistory.judging.references import TrainsWithin
 from mlhistory.judging.trainability import FailsToTrain
-from mlhistory.judging.trends import DiminishingReturns, RisesAlong, rank_trend
-from mlhistory.judging.verdicts import FAILS, HOLDS, INCONCLUSIVE, SETUP_SHORT, TIES, UNDERPOWERED
-from mlhistory.results import ExperimentResults
+from mlhistory.judging.trends import DiminishingReturns
+from mlhistory.judging.verdicts import FAILS, HOLDS, SETUP_SHORT, TIES, UNDERPOWERED
 
 
 def test_beats_at_a_given_size_ignores_other_sizes(rows, results):
@@ -63,48 +64,6 @@ def test_diminishing_returns(rows, results, means, expected):
     fixture = results(*(rows(f"k{k}", [mean - 0.001, mean + 0.001]) for k, mean in enumerate(means)))
     claim = DiminishingReturns("d", "", labels=tuple(f"k{k}" for k in range(len(means))))
     assert claim.evaluate(fixture).verdict == expected
-
-
-LAYERS = np.array(["in", "c1", "p1", "c2", "p2", "head"])
-
-
-@pytest.fixture
-def probed_results(rows, results):
-    """``probed_results(curves)``: a results folder whose one label has a saved per-layer curve
-    for each seed."""
-
-    def make(curves) -> ExperimentResults:
-        fixture_rows = rows("net", [0.9] * len(curves))
-        return results(fixture_rows, artifacts={
-            row["run_key"]: {"probe_accuracy": np.asarray(curve), "layer_names": LAYERS}
-            for row, curve in zip(fixture_rows, curves, strict=True)})
-
-    return make
-
-
-@pytest.mark.parametrize("curve, steps, expected", [
-    ([0.80, 0.85, 0.87, 0.90, 0.92, 0.95], (), HOLDS),
-    # A dip at one layer does not undo a rising trend (rho 0.94).
-    ([0.80, 0.85, 0.83, 0.90, 0.92, 0.95], (), HOLDS),
-    ([0.95, 0.92, 0.90, 0.87, 0.85, 0.80], (), FAILS),
-    ([0.80, 0.90, 0.85, 0.80, 0.90, 0.85], (), INCONCLUSIVE),
-    # Convolutions that dip inside their blocks blur the trend over every layer; over the
-    # block outputs it rises (4 steps in order: p = 1/24).
-    ([0.80, 0.70, 0.85, 0.70, 0.90, 0.95], (), INCONCLUSIVE),
-    ([0.80, 0.70, 0.85, 0.70, 0.90, 0.95], ("in", "p1", "p2", "head"), HOLDS),
-])
-def test_rises_along_judges_the_trend_by_rank_correlation(probed_results, curve, steps, expected):
-    claim = RisesAlong("r", "", label="net", artifact="probe_accuracy",
-                       names_artifact="layer_names", steps=steps)
-    verdict = claim.evaluate(probed_results([curve, curve]))
-    assert verdict.verdict == expected, verdict.evidence
-    assert "Spearman" in verdict.test and verdict.p_value is not None
-
-
-def test_rank_trend_p_values_are_exact():
-    rho, rise, fall = rank_trend(np.array([1.0, 2.0, 3.0, 4.0, 5.0]))
-    assert rho == pytest.approx(1.0)
-    assert rise == pytest.approx(1 / 120) and fall == pytest.approx(1.0)
 
 
 def with_final_losses(rows, results, **final_losses):
@@ -201,10 +160,24 @@ def test_continuing_keeps_up_with_retraining(rows, results, continued, seconds, 
     Pairwise("p", "P.", pairs=(("a", "b"), ("c", "d")), relation="beats", quorum="most"),
     AnyMatchesOrBeats("a", "A.", candidates=("x",), opponents=("y", "z"), n_train=100),
     DiminishingReturns("d", "D.", labels=("a", "b", "c")),
-    RisesAlong("r", "R.", label="net", artifact="probe_accuracy"),
     FailsToTrain("f", "F.", labels=("a",), reference="b"),
     CheaperToContinue("c", "C.", pairs=(("a", "b"),)),
     Beats("b", "B.", winner="a", losers=("b",), n_train=50),
 ])
 def test_new_claims_survive_a_round_trip(claim):
     assert from_dict(claim.to_dict()) == claim
+
+
+@pytest.mark.parametrize("seconds, verdict", [
+    ([100.0, 110.0, 120.0], HOLDS),  # 30 times under the hour: any laptop of this kind
+    ([1500.0, 1600.0, 1700.0], FAILS),  # within the hour, but not by the factor of 3 to spare
+    ([200.0, 2000.0, 900.0], UNDERPOWERED),  # the runs' spread straddles the margin
+])
+def test_a_time_bound_holds_only_with_a_factor_of_three_to_spare(rows, results, seconds, verdict):
+    timed = [{**row, "fit_seconds": fit} for row, fit in zip(rows("net", [0.9] * 3), seconds,
+                                                            strict=True)]
+    judged = TrainsWithin("t", "", label="net", seconds=3600).evaluate(results(timed))
+    assert judged.verdict == verdict, judged.evidence
+    numbers = judged.numbers
+    assert numbers.gap == pytest.approx(np.log10(3600) - np.mean(np.log10(seconds)))
+    assert numbers.low < numbers.gap < numbers.high and numbers.margin == TIME_BOUND_MARGIN

@@ -183,7 +183,7 @@ def claim_naming(claim: type[Claim], label: str) -> Claim:
         "pairwise": {"pairs": (("a", label),)},
         "any_matches_or_beats": {"candidates": ("a",), "opponents": (label,), "n_train": 100},
         "diminishing_returns": {"labels": ("a", "b", label)},
-        "rises_along": {"label": label, "artifact": "curve"},
+        "rises_along": {"label": label, "steps": ("input", "dense")},
         "fails_to_train": {"labels": (label,), "reference": "a"},
         "cheaper_to_continue": {"pairs": (("a", label),)},
         "reaches_reference": {"label": label, "references": (("d", 0.5, "a fixture"),)},

@@ -107,6 +107,7 @@ def throwaway_kind():
 def test_a_new_plot_kind_is_one_decorated_function(throwaway_kind, tmp_path, monkeypatch):
     """A kind defined only in this test, declared by a tiny experiment's manifest, is drawn by
     the unchanged renderer, checked for readability, and linked by the unchanged report."""
+    from mlhistory.judging.results_set import judge_results_set
     from mlhistory.reporting.plots import readability
     from mlhistory.reporting.report import write_report
 
@@ -143,6 +144,7 @@ def test_a_new_plot_kind_is_one_decorated_function(throwaway_kind, tmp_path, mon
     assert written == [folder / "throwaway.png"]
     assert written[0].read_bytes().startswith(PNG_SIGNATURE)
     assert checked == [("A throwaway figure", [])]
+    judge_results_set(tmp_path)  # as `make report` does, before the pages
     write_report(tmp_path)
     # A figure no claim's kind names as its evidence is on its experiment's page only.
     assert "![throwaway](throwaway.png)" in (folder / "README.md").read_text()

@@ -483,11 +483,11 @@ def test_inline_markup_is_html_in_a_table_cell_as_in_a_paragraph():
 @pytest.mark.parametrize("numbers, shown", [
     ({"quantity": "accuracy", "mean_a": "0.9921", "mean_b": "0.9793", "gap": "0.0128",
       "gap_low": "0.0101", "gap_high": "0.0155"}, "**holds**: 0.992 vs 0.979, +1.3 [+1.0, +1.6] pt"),
-    # Seconds whole and with their unit, never in exponent notation.
-    ({"quantity": "fit seconds", "mean_a": "173.7", "mean_b": "3600", "gap": "-3426.3"},
-     "**holds**: 174 s vs 3,600 s, -3,426 s"),
+    # Log seconds as whole seconds with their unit, never in exponent notation; the gap a factor.
+    ({"quantity": "log10 seconds", "mean_a": "3.5563", "mean_b": "2.2553", "gap": "1.301",
+      "gap_low": "1.0", "gap_high": "1.6021"}, "**holds**: 3,600 s vs 180 s, ×20 [×10, ×40]"),
     # One quantity, not two sides: named.
-    ({"quantity": "Spearman's rho", "mean_a": "1"}, "**holds**: Spearman's rho +1"),
+    ({"quantity": "fit-time exponent", "mean_a": "1.5"}, "**holds**: fit-time exponent +1.5"),
     # A side without a number says what it lacks.
     ({"quantity": "accuracy", "mean_a": "0.9893", "side_b": "no published figure"},
      "**holds**: 0.989 vs no published figure"),

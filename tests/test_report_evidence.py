@@ -75,8 +75,8 @@ def test_the_caption_names_the_claims_two_sides():
         "the curves of A and B at 100 training images")
     # A claim on fit times reads the same figure's other panel.
     assert where_to_look(Evidence("a.png", "accuracy_and_fit_time"),
-                         {"side_a": "A", "side_b": "bound", "quantity": "fit seconds"}) == (
-        "the fit-time dots of A against the dashed bound")
+                         {"side_a": "bound", "side_b": "B", "quantity": "log10 seconds"}) == (
+        "the fit-time dots of B against the dashed bound")
 
 
 @pytest.mark.skipif(not COMMITTED_MANIFESTS, reason="no committed results")

@@ -161,13 +161,19 @@ def test_the_report_on_tampered_results_exits_non_zero_naming_the_file(results_d
     assert not (results_dir / "REPORT.md").exists()
 
 
-def test_the_report_judges_claims_anew_and_records_the_digest_of_what_it_wrote(results_dir):
-    from mlhistory.reporting import report
+def test_judging_writes_the_claims_anew_and_records_the_digest_of_what_it_wrote(results_dir,
+                                                                               run_cli):
+    from mlhistory.judging.results_set import judge_results_set
 
     claims_csv = folder_of(results_dir) / "claims.csv"
+    before = claims_csv.read_text()
     claims_csv.write_text("edited by hand\n")
-    report.write_report(results_dir)
+    # The report reads the verdicts, so a hand-edited claims file stops it in one line.
+    completed = run_cli("-m", "mlhistory", "report", "--results-dir", str(results_dir))
+    assert completed.returncode == 1 and "Traceback" not in completed.stderr
+    assert "claims.csv does not match" in completed.stderr
+    judge_results_set(results_dir)
     metadata = json.loads((folder_of(results_dir) / "metadata.json").read_text())
-    assert claims_csv.read_text() != "edited by hand\n"
+    assert claims_csv.read_text() == before
     assert metadata["digests"]["files"]["claims.csv"] == integrity.sha256_file(claims_csv)
     assert verified_experiment_dirs(results_dir) == [folder_of(results_dir)]

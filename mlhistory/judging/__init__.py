@@ -13,7 +13,7 @@ a verdict can always be recomputed from a results folder, on any machine.
 - ``comparisons``: runs against each other on the same test images, by the paired test:
   Beats, MatchesOrBeats, AnyMatchesOrBeats, Pairwise, WinRate, RunnerUp, CheaperToContinue;
 - ``trends``: a measurement along epochs, training sizes, depth or layers: ReachesSooner,
-  FitTimeExponents, DiminishingReturns, RisesAlong, FailsToTrain;
+  FitTimeExponents, DiminishingReturns, FailsToTrain;
 - ``references``: a measurement against a figure from outside (published, quoted, a bound):
   ReachesReference, ErrorReduction, TrainsWithin, GpuSpeedup;
 - ``trainability`` and ``gradients``: whether deep nets train, judged on the training side:
@@ -23,7 +23,8 @@ a verdict can always be recomputed from a results folder, on any machine.
   (GapInteraction);
 - ``growth``: power laws along the training size: a model's size (GrowsWithData) and its
   test error (FallsFaster);
-- ``similarity``: each layer less like the input, by linear CKA (DriftsFromInput);
+- ``similarity``: each layer less like the input, by linear CKA (DriftsFromInput), and more
+  informative about the class, by a linear probe (RisesAlong);
 - ``calibration``: confidence against accuracy (MoreOverconfident).
 
 Importing the package imports the modules of kinds, which registers every kind; the package

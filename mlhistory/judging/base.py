@@ -24,9 +24,7 @@ the 95 % interval of the measurement against the declared margin (``margins``):
 - limited by this machine: the machine cannot give the claim a fair test (no GPU);
 - setup short: a run the claim rests on failed (every run of a side flagged and excluded), is
   flagged short of its family's literature, or has no results here, or a figure it needs is
-  missing;
-- inconclusive: kept for one case only, a rank trend (no margin to call it flat) that is
-  significant neither way.
+  missing.
 
 A run a claim needs without results here (skipped, or lacking the size) makes the claim
 "setup short", "no results for <label>": a kind reads its runs through ``results_of`` and

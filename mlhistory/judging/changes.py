@@ -50,6 +50,13 @@ REASONS = {
     "and a signal fading on the way forward shrinks the last layer's gradient too, so the test "
     "is the first layer's gradient norm, the shallowest net's minus the deepest's, with its "
     "interval and margin",
+    "probe_rises_default": "the earlier test was a rank correlation of the five block outputs' "
+    "mean probe accuracies, with no gap and no margin; distillation is step by step, so each "
+    "step's rise in probe accuracy is now drawn by the paired bootstrap over seeds and test "
+    "images and must lie above 0",
+    "small_models_on_a_laptop": "the earlier test held the slowest run against the hour with "
+    "nothing to spare; machines of this kind differ 2-3 times in speed, so the hour must now "
+    "hold with a factor of 3 to spare, judged on the runs' mean log fit time with its interval",
     "convnet_wins_images": "the 8x8 digits' pair (450 test images, not cross-validated) decided "
     "the earlier verdict; it is shown as an illustration and not counted",
     "svm_hard_to_scale": "the earlier test held the SVM's exponent against a threshold of 1.5 "

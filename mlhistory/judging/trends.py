@@ -1,8 +1,7 @@
 """Claims about how a measurement moves along a series of steps: test accuracy along epochs
 (``ReachesSooner``), fit time along training sizes (``FitTimeExponents``), accuracy along depth
-(``DiminishingReturns``, ``FailsToTrain``), a per-layer curve along the layers
-(``RisesAlong``). Each says its own test in the ``test`` column, and decides by an interval
-where there is one to draw (``margins.verdict_of_interval``).
+(``DiminishingReturns``, ``FailsToTrain``). Each says its own test in the ``test`` column, and
+decides by an interval where there is one to draw (``margins.verdict_of_interval``).
 """
 
 import math
@@ -13,7 +12,7 @@ import numpy as np
 from ..results import ExperimentResults
 from ..results.curves import first_epoch_reaching
 from . import paired
-from .base import Claim, results_of, results_of_each
+from .base import Claim, results_of_each
 from .margins import (
     ACCURACY_MARGIN,
     BEATS,
@@ -23,7 +22,7 @@ from .margins import (
     points,
     verdict_of_interval,
 )
-from .verdicts import FAILS, HOLDS, INCONCLUSIVE, SETUP_SHORT, UNDERPOWERED, Numbers, Verdict
+from .verdicts import SETUP_SHORT, UNDERPOWERED, Numbers, Verdict
 
 REACHES_TEST = (f"first epoch of the mean test curve over seeds within "
                 f"{100 * REACH_TOLERANCE:.1f} points of the slower net's final accuracy; 95 % "
@@ -293,75 +292,3 @@ class DiminishingReturns(Claim):
                           rows[self.labels[-1]][0]["n_train"], n_test,
                           f"a contrast of the {steps} steps' means")
         return Verdict(verdict, evidence, test, paired.two_sided_p(contrast), numbers)
-
-
-@dataclass(frozen=True)
-class RisesAlong(Claim):
-    """A per-step curve saved with each run (``artifact``) rises along its steps, as a trend.
-
-    The trend is Spearman's rank correlation between the step's position and the curve's mean
-    over seeds, taken at ``steps`` (names from ``names_artifact``; all steps when empty), with
-    an exact one-sided permutation p-value. Holds when it rises significantly; fails when it
-    falls significantly; inconclusive otherwise (a rank correlation has no margin to call a
-    trend flat, and more seeds add no steps). A dip at one step does not decide it. On a test
-    set of fewer than ``MIN_TEST_IMAGES`` images it is an illustration: underpowered.
-    """
-
-    label: str
-    artifact: str
-    names_artifact: str = ""  # an artifact naming the steps
-    steps: tuple[str, ...] = ()  # the steps the trend is taken over (e.g. block outputs)
-    kind = "rises_along"
-    evidence_plots = ("probe_accuracy",)
-
-    def run_labels(self) -> tuple[str, ...]:
-        return (self.label,)
-
-    def decide(self, results: ExperimentResults) -> Verdict:
-        rows = results_of(results, self.label)
-        saved = [results.artifacts(row) for row in rows]
-        mean = np.stack([artifacts[self.artifact] for artifacts in saved]).astype(float).mean(axis=0)
-        names = ([str(name) for name in saved[0][self.names_artifact]] if self.names_artifact
-                 else [str(step) for step in range(len(mean))])
-        chosen = [names.index(step) for step in self.steps] if self.steps else range(len(mean))
-        values = mean[list(chosen)]
-        rho, p_rise, p_fall = rank_trend(values)
-        evidence = (f"{self.artifact} of {results.display_name(self.label)} at "
-                    + ", ".join(f"{names[index]} {mean[index]:.4f}" for index in chosen)
-                    + f" ({len(rows)} seed{'s' if len(rows) != 1 else ''}); Spearman's rho "
-                      f"{rho:+.2f}")
-        test = f"Spearman's rank correlation with depth, exact permutation test, p < {paired.ALPHA}"
-        numbers = Numbers("Spearman's rho", f"{self.artifact} of {results.display_name(self.label)}",
-                          "", rho, None, None, None, None, None, len(rows), None,
-                          rows[0]["n_train"], None, rows[0]["n_test"],
-                          f"a rank trend over {len(values)} steps")
-        if p_rise < paired.ALPHA:
-            verdict, p_value = HOLDS, p_rise
-        elif p_fall < paired.ALPHA:
-            verdict, p_value = FAILS, p_fall
-        else:
-            verdict, p_value = INCONCLUSIVE, p_rise
-        if rows[0]["n_test"] < MIN_TEST_IMAGES:
-            evidence += (f"; only {rows[0]['n_test']:,} test images (fewer than "
-                         f"{MIN_TEST_IMAGES:,}): an illustration, not a verdict (the test alone: "
-                         f"{verdict})")
-            verdict = UNDERPOWERED
-        return Verdict(verdict, evidence, test, p_value, numbers)
-
-
-def rank_trend(values: np.ndarray) -> tuple[float, float, float]:
-    """Spearman's rho of ``values`` against their order, and the exact one-sided p-values of a
-    rise and of a fall (every ordering of up to 8 steps enumerated)."""
-    from itertools import permutations
-
-    from scipy.stats import rankdata
-
-    ranks = rankdata(values)
-    positions = np.arange(1, len(values) + 1)
-
-    def rho(order) -> float:
-        return float(np.corrcoef(positions, order)[0, 1])
-
-    observed = rho(ranks)
-    every = np.array([rho(np.asarray(order)) for order in permutations(ranks)])
-    return observed, float(np.mean(every >= observed - 1e-12)), float(np.mean(every <= observed + 1e-12))

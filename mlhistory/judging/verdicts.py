@@ -9,7 +9,6 @@ HOLDS, FAILS, TIES, UNDERPOWERED = "holds", "fails", "ties", "underpowered"
 DOES_NOT_CARRY_OVER = "does not carry over"
 LIMITED_BY_MACHINE = "limited by this machine"
 SETUP_SHORT = "setup short"
-INCONCLUSIVE = "inconclusive"
 # What each verdict means; the report explains them once, in its opening.
 VERDICT_MEANINGS = {
     HOLDS: "the 95 % interval of the measurement lies on the book's side: above 0 for "
@@ -29,8 +28,6 @@ VERDICT_MEANINGS = {
                  "chance or never got a class right), is flagged short of what its family "
                  "reaches in the literature, or has no results here, or a figure it needs is "
                  "missing",
-    INCONCLUSIVE: "a trend over a few steps (a rank correlation, with no margin to call it "
-                  "flat) that rises or falls significantly neither way",
 }
 # Where a claim comes from: a passage of the book, or a question of the project's own, which
 # the report keeps under a heading of its own.

@@ -329,7 +329,7 @@ class ProbedClassifier(KerasClassifier):
         return super().excluded_seconds + self.probe_seconds
 
     def layer_artifacts(self, images: np.ndarray, labels: np.ndarray) -> dict:
-        """Probe accuracy per layer on the test split, each layer's linear CKA with the input
+        """Probe predictions and accuracy per layer on the test split, each layer's linear CKA with the input
         per batch of test images, 2-D projections, and sample activations."""
         layer_outputs = self.activations(images)
         shown = stratified_subset(labels, min(self.projection_points, len(labels)), self.seed)
@@ -340,17 +340,21 @@ class ProbedClassifier(KerasClassifier):
                  "probe_seconds": np.float32(self.probe_seconds),
                  "projection_labels": labels[shown].astype(np.int16),
                  "sample_labels": labels[samples].astype(np.int16)}
-        accuracy = []
+        predictions = []
         for index, (outputs, probe) in enumerate(zip(layer_outputs, self.probes, strict=True)):
             flat = outputs.reshape(len(outputs), -1)
-            accuracy.append(np.mean(probe.predict(flat) == labels))
+            predictions.append(probe.predict(flat))
             projected = probe[:-1].transform(flat[shown])[:, :2]  # the first two components
             saved[f"projection_{index}"] = projected.astype(np.float32)
             sample = outputs[samples]
             if sample.ndim == 4:  # a convolution map: keep a few channels
                 sample = np.moveaxis(sample[..., :SAMPLE_CHANNELS], -1, 1)
             saved[f"activation_{index}"] = sample.astype(np.float32)
-        saved["probe_accuracy"] = np.asarray(accuracy, dtype=np.float32)
+        # Each layer's probe prediction of every test image (the rise is judged per image), and
+        # its accuracy (for the plot).
+        saved["probe_predictions"] = np.stack(predictions).astype(np.int16)
+        saved["probe_accuracy"] = np.mean(saved["probe_predictions"] == labels,
+                                          axis=1).astype(np.float32)
         batches = np.array_split(np.arange(len(labels)), CKA_BATCHES)
         saved["input_cka"] = np.asarray([[linear_cka(layer_outputs[0][batch], outputs[batch])
                                           for outputs in layer_outputs] for batch in batches],

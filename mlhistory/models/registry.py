@@ -77,8 +77,9 @@ TREE_INPUT = "pixels/255, flattened (trees need no standardisation)"
 # claim) with their version unchanged: the fitted model and its predictions are the same, so
 # no cached run is invalidated; a run cached before lacks it, which the claim says.
 
-# Version 2 of the probed convnet keeps each layer's linear CKA with the input (experiment 07).
-INPUT_CKA_KEPT = 2
+# Version 2 of the probed convnet keeps each layer's linear CKA with the input (experiment 07);
+# version 3 each layer's probe predictions of the test images.
+PROBE_PREDICTIONS_KEPT = 3
 # Version 2 of the depth recipes: the 1990s recipe starts from the period's small uniform
 # initialisation and chooses its learning rate at each depth (it took LeCun's and chose at 2).
 PERIOD_INIT_PER_DEPTH = 2
@@ -297,7 +298,7 @@ REGISTRY: dict[str, ModelEntry] = {
                    provenance="the book's convnet, then a linear probe (PCA + logistic "
                    "regression, fitted on training images) on the output of every layer",
                    stochastic=True, artifacts=artifacts.probe_artifacts, needs_images=True,
-                   options={"min_steps_per_epoch": 0}, composite=True, version=INPUT_CKA_KEPT,
+                   options={"min_steps_per_epoch": 0}, composite=True, version=PROBE_PREDICTIONS_KEPT,
                    quick_params={"epochs": 2, "probe_dims": 64},
                    lineage="book_net", display="Book's convnet, probed ({epochs} epochs)"),
         # --- will it last (experiment 12) ---

@@ -75,7 +75,8 @@ TESTS_HEADING = "The statistical tests"
 
 # Quantities measured as a share (accuracy, macro-F1): their gaps are written in points.
 IN_POINTS = {"accuracy", "macro_f1", "accuracy gain"}
-IN_SECONDS = {"fit seconds"}
+# Judged in log10 seconds (a time against a bound): shown as seconds, and a gap as a factor.
+IN_LOG10_SECONDS = {"log10 seconds"}
 
 
 def own_scope(row: dict) -> bool:
@@ -98,14 +99,14 @@ def data_name(row: dict, names: dict) -> str:
 
 def _shown(row: dict, text: str, gap: bool = False) -> str:
     """A number of a claim row as the main page writes it: a share (accuracy) to three places,
-    its gap in points to one; seconds whole, with their unit; any other quantity to three
-    significant figures, never in exponent notation (a bound of 3,600 s, not 3.6e+03)."""
+    its gap in points to one; log seconds as whole seconds with their unit, their gap as a
+    factor; any other quantity to three significant figures, never in exponent notation."""
     number = float(text)
     if row["quantity"] in IN_POINTS:
         return f"{100 * number:+.1f}" if gap else f"{number:.3f}"
+    if row["quantity"] in IN_LOG10_SECONDS:
+        return f"×{10 ** number:.3g}" if gap else f"{10 ** number:,.0f} s"
     sign = "+" if gap else ""
-    if row["quantity"] in IN_SECONDS:
-        return f"{number:{sign},.0f} s"
     if abs(number) >= 1000:
         return f"{number:{sign},.0f}"
     return f"{number:{sign}.3g}"

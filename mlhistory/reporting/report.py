@@ -1,7 +1,9 @@
 """The report, built from saved results only (never the runner or the models).
 
-``make report`` judges every experiment's claims again from its saved results, gathers the
-results set's combined ``runs.csv`` and ``claims.csv``, and writes the pages:
+``make report`` judges every experiment's claims again from its saved results
+(``judging.results_set``, which writes each experiment's ``claims.csv`` and the results set's
+gathered one), then the report reads those verdicts, gathers the results set's combined
+``runs.csv``, and writes the pages:
 
 - ``REPORT.md``, the main page: the verdicts at a glance, the takeaways, one short section per
   experiment (``overview``);
@@ -9,8 +11,6 @@ results set's combined ``runs.csv`` and ``claims.csv``, and writes the pages:
   reads: evidence, runs, budgets, tables and every plot (``experiment_page``);
 - ``APPENDIX.md``: leaderboards, published figures, run budget (``appendix``);
 - ``index.html``: all of these in one file that opens from disk, each page a section of it;
-- ``claims.csv`` of the results set: every experiment's claims, a claim about the tables, the
-  digits or the machine (the same runs in both image datasets' folders) listed once;
 - for the reference results, the README's findings section (``findings``).
 """
 
@@ -18,10 +18,10 @@ import os
 from pathlib import Path
 
 from .. import atomic
-from ..judging import base
+from ..judging.results_set import read_claims
 from ..paths import PROJECT_ROOT
-from ..results import CLAIMS_FILE, RUNS_FILE, ExperimentResults, write_rows
-from ..results.integrity import record_file_digest, verified_experiment_dirs
+from ..results import RUNS_FILE, ExperimentResults, write_rows
+from ..results.integrity import verified_experiment_dirs
 from .appendix import appendix_page
 from .common import JudgedExperiment, dataset_order
 from .document import Heading, Page, Paragraph, to_html, to_markdown
@@ -34,20 +34,14 @@ REFERENCE_RESULTS = PROJECT_ROOT / "results"
 README = PROJECT_ROOT / "README.md"
 
 
-def judge_saved_claims(experiment: ExperimentResults) -> list[dict]:
-    """Judge an experiment's saved claims again from its saved results, so verdicts always
-    follow the current verdict logic."""
-    return base.judge_saved(experiment)
-
-
 def read_judged(results_dir: Path) -> list[JudgedExperiment]:
-    """Every finished experiment of a results set, each checked whole (integrity.py), judged;
-    the book's dataset first."""
+    """Every finished experiment of a results set, each checked whole (integrity.py, its
+    ``claims.csv`` too) with its verdicts as last judged; the book's dataset first."""
     experiments = sorted((ExperimentResults.read(folder)
                           for folder in verified_experiment_dirs(results_dir)),
                          key=lambda results: (dataset_order(results.dataset),
                                               results.manifest.experiment_id))
-    return [JudgedExperiment(results, judge_saved_claims(results)) for results in experiments]
+    return [JudgedExperiment(results, read_claims(results.folder)) for results in experiments]
 
 
 def build_pages(experiments: list[JudgedExperiment], results_dir: Path) -> list[Page]:
@@ -66,17 +60,12 @@ def build_pages(experiments: list[JudgedExperiment], results_dir: Path) -> list[
 
 
 def write_report(results_dir: Path) -> list[JudgedExperiment]:
-    """Judge every claim, then write runs.csv, claims.csv, every page and index.html; returns
-    the experiments as judged, for a caller that reads them further."""
+    """Write runs.csv, every page and index.html from the judged results (``judge_results_set``
+    first); returns the experiments as judged, for a caller that reads them further."""
     results_dir = Path(results_dir)
     experiments = read_judged(results_dir)
-    for experiment in experiments:
-        base.write(experiment.results.folder / CLAIMS_FILE, experiment.claims)
-        record_file_digest(experiment.results.folder, CLAIMS_FILE)
     write_rows(results_dir / RUNS_FILE,
                [row for experiment in experiments for row in experiment.results.rows])
-    base.write(results_dir / CLAIMS_FILE,
-               base.dedupe([row for experiment in experiments for row in experiment.claims]))
     pages = build_pages(experiments, results_dir)
     for page in pages:
         atomic.write_text(results_dir / page.path, to_markdown(page))

@@ -123,9 +123,10 @@ def macro_f1(labels: np.ndarray, predictions: np.ndarray) -> float:
     return float(np.mean(2 * hits / counts))
 
 
-def verified_experiment_dirs(results_dir: Path) -> list[Path]:
-    """Every experiment folder of a results set, each checked whole (``ResultsCheck``)."""
-    check = ResultsCheck()
+def verified_experiment_dirs(results_dir: Path, judging: bool = False) -> list[Path]:
+    """Every experiment folder of a results set, each checked whole (``ResultsCheck``); for
+    ``judging``, which writes each claims.csv anew, everything but the verdicts."""
+    check = ResultsCheck(judging)
     folders = experiment_dirs(results_dir)
     for folder in folders:
         check.experiment(folder)
@@ -144,9 +145,11 @@ def _where(folder: Path) -> str:
 
 class ResultsCheck:
     """Checks experiment folders against their metadata's digests; a run shared by several
-    experiments has its artifacts hashed and its metrics recomputed once."""
+    experiments has its artifacts hashed and its metrics recomputed once. ``judging``: the
+    verdicts (claims.csv) are about to be written anew, so they are not checked."""
 
-    def __init__(self) -> None:
+    def __init__(self, judging: bool = False) -> None:
+        self._judging = judging
         self._digests: dict[Path, str] = {}
         self._predictions: dict[Path, np.ndarray] = {}
 
@@ -172,8 +175,12 @@ class ResultsCheck:
             if name not in digests["files"]:
                 raise DamagedResults(f"{shown(metadata_path)} records no digest of {name}; {redo}")
         for name, expected in digests["files"].items():
-            # claims.csv is what the report judges anew and rewrites, never what it reads.
-            if name != CLAIMS_FILE:
+            if name == CLAIMS_FILE:
+                if not self._judging:
+                    self._check_file(folder / name, expected, metadata_path,
+                                     "judge the results again (python -m mlhistory judge; make "
+                                     "report does)")
+            else:
                 self._check_file(folder / name, expected, metadata_path, redo)
         try:
             results = ExperimentResults.read(folder)
