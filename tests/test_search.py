@@ -403,10 +403,10 @@ def test_a_tuned_run_refits_the_chosen_configuration_on_all_training_images(tmp_
 
 # --- the sanity gate ----------------------------------------------------------------------------
 
-def planted(tmp_path: Path):
+def planted(tmp_path: Path, claims: tuple = ()):
     """An MNIST-shaped experiment with a sound run and a short, a diverged and a collapsed one,
     a tuned run below its own default recipe beyond the noise of its 100 test images, and one
-    below it within the noise."""
+    below it within the noise (and ``claims``, declared)."""
     labels = np.arange(100) % 10
     record = testing.dataset_record("mnist", n_train=60_000, n_test=100)
     runs = {  # label: (model, accuracy, predictions, tuned)
@@ -432,8 +432,10 @@ def planted(tmp_path: Path):
         records.append(testing.run_record(label, model=model, dataset="mnist", run_keys=[key],
                                           tuned=is_tuned))
     return testing.write_experiment(tmp_path / "mnist" / "00_fixture",
-                                    testing.manifest(records, [record]), rows,
-                                    testing.test_labels_of("mnist", labels), artifacts)
+                                    testing.manifest(records, [record],
+                                                     claims=tuple(claim.to_dict()
+                                                                  for claim in claims)),
+                                    rows, testing.test_labels_of("mnist", labels), artifacts)
 
 
 def test_the_sanity_gate_flags_planted_short_diverged_and_collapsed_runs(tmp_path):
@@ -497,6 +499,24 @@ def test_the_effort_table_reads_the_saved_search(tmp_path, monkeypatch):
     # The appendix shows the same table for the whole results set.
     heading, shown, *notes = appendix.search_effort([], tmp_path)
     assert heading.text == "Search effort" and shown.rows == [[*row, "not run here"]] and notes
+
+
+def test_the_appendix_names_each_family_a_claim_compares_without_its_search(tmp_path):
+    from mlhistory.judging.comparisons import Beats
+    from mlhistory.reporting.common import JudgedExperiment
+
+    claim = Beats("c", "C.", winner="rbf_svm tuned", losers=("rbf_svm", "dense"))
+    results = planted(tmp_path, claims=(claim,))
+    chosen_path(tmp_path, "mnist").parent.mkdir(parents=True)
+    chosen_path(tmp_path, "mnist").write_text(json.dumps(
+        {"schema": CHOSEN_SCHEMA, "dataset": "mnist", "families": {"rbf_svm": {}}}))
+    not_searched, untuned = appendix.unsearched_section([JudgedExperiment(results, [])], tmp_path)
+    # The tuned SVM is the search's; its recipe beside it is searched but untuned; the dense
+    # net has no search at all.
+    assert not_searched.text.startswith("Not searched") and not_searched.text.endswith(
+        " mnist: dense.")
+    assert untuned.text.startswith("Searched, but compared untuned") and untuned.text.endswith(
+        " mnist: rbf_svm.")
 
 
 @pytest.mark.parametrize("arguments, message", [

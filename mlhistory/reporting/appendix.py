@@ -6,11 +6,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..judging.base import from_dict
 from ..judging.verdicts import BOOK, VERDICT_MEANINGS
 from ..paths import REFERENCES_DIR
 from ..results import METADATA_FILE, base_dataset, group_rows, mean_std, read_json, unique_runs
 from ..results.schema import BENCH_DIR, BENCH_FILE
-from ..results.tuning import tuned_datasets
+from ..results.tuning import read_chosen, tuned_datasets
 from .common import (
     APPENDIX_PAGE,
     MAIN_PAGE,
@@ -75,7 +76,46 @@ def search_effort(experiments: list[JudgedExperiment], results_dir: Path) -> lis
         final_fits.setdefault((dataset, model), []).append(seconds)
     return [Heading(2, "Search effort"),
             Table(EFFORT_HEADER, effort_rows(results_dir, datasets, final_fits)),
-            *(Paragraph(note) for note in effort_notes(results_dir, datasets))]
+            *(Paragraph(note) for note in effort_notes(results_dir, datasets)),
+            *unsearched_section(experiments, results_dir)]
+
+
+def unsearched_section(experiments: list[JudgedExperiment], results_dir: Path) -> list:
+    """The families some claim rests on in an untuned run: those with no search saved on the
+    run's data, and those searched there whose claims still compare their recipe or fair
+    budget. Neither has trials behind the run the claim compares."""
+    not_searched: dict[str, set[str]] = defaultdict(set)
+    untuned: dict[str, set[str]] = defaultdict(set)
+    searched = {}
+    for experiment in experiments:
+        results = experiment.results
+        runs = {run.label: run for run in results.manifest.runs}
+        for saved in results.manifest.claims:
+            for label in from_dict(saved).run_labels():
+                run = runs.get(label)
+                if run is None or run.tuned:
+                    continue  # skipped here (the claim says so), or the search's choice
+                dataset = base_dataset(run.dataset)
+                if dataset not in searched:
+                    searched[dataset] = set(read_chosen(results_dir, dataset))
+                (untuned if run.model in searched[dataset] else not_searched)[dataset].add(run.model)
+
+    def listed(found: dict[str, set[str]]) -> str:
+        return "; ".join(f"{dataset}: {', '.join(sorted(found[dataset]))}"
+                         for dataset in sorted(found, key=dataset_order))
+
+    blocks = []
+    if not_searched:
+        blocks.append(Paragraph("Not searched (no trials, against the trials of each family "
+                                "above): the families some claim rests on with no search saved "
+                                "on the run's data, so those claims compare their recipe or "
+                                "fair budget, whose equal effort this table cannot show. "
+                                + listed(not_searched) + "."))
+    if untuned:
+        blocks.append(Paragraph("Searched, but compared untuned by some claim (its recipe or "
+                                "fair budget, beside or instead of the configuration chosen "
+                                "above): " + listed(untuned) + "."))
+    return blocks
 
 
 def tests_section(rows: list[dict]) -> list:
