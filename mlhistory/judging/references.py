@@ -165,7 +165,7 @@ class TrainsWithin(Claim):
                     f"{10 ** fit_log:.0f} s (geometric mean; at most "
                     f"{max(row['fit_seconds'] for row in rows):.0f} s; {len(rows)} runs, on "
                     f"{', '.join(devices)}); bound {self.seconds:.0f} s, "
-                    f"{10 ** gap:.1f} times the fit time (95 % interval {10 ** low:.1f}..."
+                    f"{10 ** gap:.1f} times the fit time (95 % interval {10 ** low:.1f}.."
                     f"{10 ** high:.1f}), against the factor of {10 ** TIME_BOUND_MARGIN:.0f} "
                     f"to spare")
         numbers = Numbers("log10 seconds", "bound", f"{name} fit time", bound_log, fit_log, gap,

@@ -114,11 +114,11 @@ class RisesAlong(Claim):
     """Along ``steps`` (layer names, input side first), what a linear probe reads about the
     class from ``label``'s layers rises: every step's probe accuracy is above the one before.
 
-    Each rise (the next step's mean probe accuracy minus this step's, over seeds and test
-    images) is drawn by the paired bootstrap of the mean over seeds and test images, each seed's
-    right-minus-wrong per image at both steps, so a draw keeps a seed's two layers together.
-    Judged step by step against the accuracy margin (``step_by_step``): a dip at any step, or a
-    step that adds less than the margin, keeps it from holding.
+    Each rise (the next step's mean probe accuracy minus this step's) is drawn by the paired
+    bootstrap of the mean over seeds and test images, from each seed's per-image difference
+    between the two steps (right 1, wrong 0), so a draw keeps a seed's two layers together.
+    Judged step by step (``step_by_step``): a significant dip at any step fails it; a step whose
+    interval lies within ± the accuracy margin makes it a tie.
     """
 
     label: str
