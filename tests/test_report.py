@@ -488,6 +488,9 @@ def test_inline_markup_is_html_in_a_table_cell_as_in_a_paragraph():
 @pytest.mark.parametrize("numbers, shown", [
     ({"quantity": "accuracy", "mean_a": "0.9921", "mean_b": "0.9793", "gap": "0.0128",
       "gap_low": "0.0101", "gap_high": "0.0155"}, "**holds**: 0.992 vs 0.979, +1.3 [+1.0, +1.6] pt"),
+    # A probe's accuracy is an accuracy: its gap in points.
+    ({"quantity": "probe accuracy", "mean_a": "0.9919", "mean_b": "0.9883", "gap": "0.0036",
+      "gap_low": "0.0017", "gap_high": "0.0055"}, "**holds**: 0.992 vs 0.988, +0.4 [+0.2, +0.5] pt"),
     # Log seconds as whole seconds with their unit, never in exponent notation; the gap a factor.
     ({"quantity": "log10 seconds", "mean_a": "3.5563", "mean_b": "2.2553", "gap": "1.301",
       "gap_low": "1.0", "gap_high": "1.6021"}, "**holds**: 3,600 s vs 180 s, ×20 [×10, ×40]"),

@@ -74,7 +74,7 @@ VERDICTS_HEADING = "What the verdicts mean"
 TESTS_HEADING = "The statistical tests"
 
 # Quantities measured as a share (accuracy, macro-F1): their gaps are written in points.
-IN_POINTS = {"accuracy", "macro_f1", "accuracy gain"}
+IN_POINTS = {"accuracy", "macro_f1", "accuracy gain", "probe accuracy"}
 # Judged in log10 seconds (a time against a bound): shown as seconds, and a gap as a factor.
 IN_LOG10_SECONDS = {"log10 seconds"}
 
