@@ -68,6 +68,19 @@ def step_by_step(name: str, steps: tuple[str, ...], means: np.ndarray, changes: 
     return combined(all_of(comparison.verdict for comparison in comparisons), comparisons, prefix)
 
 
+def saved_layers(results: ExperimentResults, label: str, steps: tuple[str, ...], artifact: str,
+                 test: str) -> tuple[list[dict], list[dict], list[int]] | Verdict:
+    """A layered claim's runs, each run's saved artifacts and the positions of ``steps`` among
+    its layers; a "setup short" verdict when a run saved no ``artifact``."""
+    rows = results_of(results, label)
+    saved = [results.artifacts(row) for row in rows]
+    if any(artifact not in artifacts for artifacts in saved):
+        return Verdict(SETUP_SHORT, f"{results.display_name(label)} saved no {artifact} (run "
+                                    f"before it was kept)", test)
+    names = [str(layer) for layer in saved[0][LAYER_NAMES]]
+    return rows, saved, [names.index(step) for step in steps]
+
+
 @dataclass(frozen=True)
 class DriftsFromInput(Claim):
     """Along ``steps`` (layer names, input side first), each layer of ``label`` is less similar
@@ -90,16 +103,13 @@ class DriftsFromInput(Claim):
         return (self.label,)
 
     def decide(self, results: ExperimentResults) -> Verdict:
-        rows = results_of(results, self.label)
-        saved = [results.artifacts(row) for row in rows]
-        name = results.display_name(self.label)
         test = (f"each step's drop in linear CKA with the input, bootstrap of the mean over "
                 f"seeds and test batches ({paired.BOOTSTRAP_DRAWS:,} draws), against the margin")
-        if any(INPUT_CKA not in artifacts for artifacts in saved):
-            return Verdict(SETUP_SHORT, f"{name} saved no {INPUT_CKA} (run before it was kept)",
-                           test)
-        names = [str(layer) for layer in saved[0][LAYER_NAMES]]
-        chosen = [names.index(step) for step in self.steps]
+        found = saved_layers(results, self.label, self.steps, INPUT_CKA, test)
+        if isinstance(found, Verdict):
+            return found
+        rows, saved, chosen = found
+        name = results.display_name(self.label)
         values = np.stack([artifacts[INPUT_CKA][:, chosen] for artifacts in saved])  # seeds, batches, steps
         draws = paired.bootstrap_score_means([values[:, :, step] for step in range(len(chosen))])
         summary = step_by_step(name, self.steps, values.mean(axis=(0, 1)),
@@ -130,16 +140,13 @@ class RisesAlong(Claim):
         return (self.label,)
 
     def decide(self, results: ExperimentResults) -> Verdict:
-        rows = results_of(results, self.label)
-        saved = [results.artifacts(row) for row in rows]
-        name = results.display_name(self.label)
         test = (f"each step's rise in probe accuracy, paired bootstrap of the mean over seeds "
                 f"and test images ({paired.BOOTSTRAP_DRAWS:,} draws), against the margin")
-        if any(PROBE_PREDICTIONS not in artifacts for artifacts in saved):
-            return Verdict(SETUP_SHORT, f"{name} saved no {PROBE_PREDICTIONS} (run before it "
-                                        f"was kept)", test)
-        names = [str(layer) for layer in saved[0][LAYER_NAMES]]
-        chosen = [names.index(step) for step in self.steps]
+        found = saved_layers(results, self.label, self.steps, PROBE_PREDICTIONS, test)
+        if isinstance(found, Verdict):
+            return found
+        rows, saved, chosen = found
+        name = results.display_name(self.label)
         labels = results.test_labels(rows[0])
         correct = np.stack([artifacts[PROBE_PREDICTIONS][chosen] == labels
                             for artifacts in saved]).astype(float)  # seeds, steps, images
