@@ -233,6 +233,17 @@ def _patterns(correct: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return (codes[:, np.newaxis] & bits).astype(bool), counts
 
 
+def t_interval(estimate: float, error: float, freedom: int) -> tuple[float, float, float]:
+    """An estimate (a mean, a fitted slope) with its 95 % t-interval from its standard error and
+    degrees of freedom (an interval of NaN without any)."""
+    from scipy.stats import t
+
+    if not freedom:
+        return estimate, float("nan"), float("nan")
+    half = float(t.ppf(0.975, freedom)) * error
+    return estimate, estimate - half, estimate + half
+
+
 def interval(values: np.ndarray) -> tuple[float, float]:
     low, high = np.quantile(values, [ALPHA / 2, 1 - ALPHA / 2])
     return float(low), float(high)

@@ -22,7 +22,6 @@ from .margins import (
     points,
     verdict_of_interval,
 )
-from .trends import fit_interval
 from .verdicts import FAILS, HOLDS, LIMITED_BY_MACHINE, SETUP_SHORT, UNDERPOWERED, Numbers, Verdict
 
 
@@ -154,7 +153,7 @@ class TrainsWithin(Claim):
         rows = results_of(results, self.label)
         logs = np.log10([row["fit_seconds"] for row in rows])
         error = float(np.std(logs, ddof=1) / np.sqrt(len(logs))) if len(logs) > 1 else 0.0
-        fit_log, fit_low, fit_high = fit_interval((float(logs.mean()), error, len(logs) - 1))
+        fit_log, fit_low, fit_high = paired.t_interval(float(logs.mean()), error, len(logs) - 1)
         bound_log = float(np.log10(self.seconds))
         gap, low, high = bound_log - fit_log, bound_log - fit_high, bound_log - fit_low
         verdict = (UNDERPOWERED if np.isnan(low)

@@ -124,18 +124,7 @@ def slope_fit(sizes, values) -> tuple[float, float, int]:
 def slope_interval(sizes, values) -> tuple[float, float, float]:
     """The exponent b of values ~ a * size^b and its 95 % t-interval from the residuals; an
     interval of NaN from two sizes."""
-    return fit_interval(slope_fit(sizes, values))
-
-
-def fit_interval(fit: tuple[float, float, int]) -> tuple[float, float, float]:
-    """A ``slope_fit``'s slope and its 95 % t-interval (NaN without degrees of freedom)."""
-    from scipy.stats import t
-
-    slope, error, freedom = fit
-    if not freedom:
-        return slope, float("nan"), float("nan")
-    half = float(t.ppf(0.975, freedom)) * error
-    return slope, slope - half, slope + half
+    return paired.t_interval(*slope_fit(sizes, values))
 
 
 def slope_gap_interval(steep: tuple[float, float, int], linear: tuple[float, float, int]
@@ -202,7 +191,7 @@ class FitTimeExponents(Claim):
                                             f"for {label}", FIT_TIME_TEST)
             fitted[label] = slope_fit([row["n_train"] for row in used],
                                       [row["fit_seconds"] for row in used])
-            slope, low, high = fit_interval(fitted[label])
+            slope, low, high = paired.t_interval(*fitted[label])
             described.append(f"fit-time exponent of {label} {slope:.2f} (95 % interval "
                              f"{low:.2f}..{high:.2f}) from {len(used)} runs over n_train "
                              f"{sizes[0]:,}..{sizes[-1]:,}")
