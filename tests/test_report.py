@@ -535,3 +535,33 @@ def test_the_glance_table_names_a_passage_by_its_section_number_where_it_has_one
     from mlhistory.reporting.glance import short_passage
 
     assert short_passage(passage) == short
+
+
+def test_the_search_cost_sums_every_recorded_trial_and_names_a_family_part_way(tmp_path):
+    import csv
+    import json
+
+    from mlhistory.reporting.findings import _search_cost_line
+    from mlhistory.results import tuning
+
+    def record(model, costs):
+        path = tuning.trials_path(tmp_path, "mnist", model)
+        path.parent.mkdir(parents=True)
+        with open(path, "w", newline="") as handle:
+            writer = csv.DictWriter(handle, tuning.TRIALS_COLUMNS)
+            writer.writeheader()
+            for trial, cost in enumerate(costs):
+                writer.writerow({"trial": trial, "state": "complete", "pruned": "no",
+                                 "validation_accuracy": 0.9, "n_train_reached": 100,
+                                 "scores": "{}", "cost_seconds": cost, "params": "{}",
+                                 "refit": ""})
+
+    record("logreg", [100.0, 200.0])
+    record("lightgbm", [1000.0, 2000.0, 600.0])  # killed before it chose
+    tuning.chosen_path(tmp_path, "mnist").write_text(json.dumps(
+        {"schema": tuning.CHOSEN_SCHEMA, "dataset": "mnist",
+         "families": {"logreg": {"recipe": {"cost_seconds": 300.0}}}}))
+    cost = tuning.search_cost(tmp_path, "mnist")
+    assert cost == {"seconds": 4200.0, "complete": ["logreg"], "part_way": {"lightgbm": 3}}
+    line = _search_cost_line(tmp_path, "mnist", "MNIST")
+    assert "1.2 hours of fits" in line and "part-way: lightgbm, 3 trials recorded" in line

@@ -15,6 +15,7 @@ from ..errors import UsageError
 from ..judging.verdicts import BOOK
 from ..results import METADATA_FILE, read_json
 from ..results.schema import BENCH_DIR
+from ..results.tuning import search_cost, tuned_datasets
 from .appendix import speed
 from .common import MAIN_PAGE, JudgedExperiment, dataset_name
 from .document import Page, to_markdown
@@ -45,7 +46,8 @@ def findings_markdown(experiments: list[JudgedExperiment], results_link: str) ->
 
 
 def budgets_markdown(experiments: list[JudgedExperiment], results_dir: Path) -> str:
-    """What the reference run took per dataset, and the bench table when there is one."""
+    """What the reference run and its searches took per dataset, and the bench table when there
+    is one."""
     lines = []
     by_dataset = {}
     for experiment in experiments:
@@ -57,11 +59,26 @@ def budgets_markdown(experiments: list[JudgedExperiment], results_dir: Path) -> 
         lines.append(f"- {name}: every experiment at full size took {minutes:.0f} minutes of "
                      f"wall-clock as last computed, on {hardware['cpu']} "
                      f"({hardware['cpu_count']} cores).")
+    names = {experiment.dataset: dataset_name(experiment) for experiment in experiments}
+    searched = tuned_datasets(results_dir)
+    lines += [_search_cost_line(results_dir, dataset, name)
+              for dataset, name in names.items() if dataset in searched]
     text = "\n".join(lines)
     bench = speed(Path(results_dir) / BENCH_DIR)
     if bench:
         text += "\n\n" + to_markdown(Page("bench", "bench", bench[1:])).strip()
     return text
+
+
+def _search_cost_line(results_dir: Path, dataset: str, name: str) -> str:
+    """One dataset's search cost so far, as the saved trials record it."""
+    cost = search_cost(results_dir, dataset)
+    part_way = "".join(f"; part-way: {model}, {trials} trials recorded"
+                       for model, trials in cost["part_way"].items())
+    return (f"- {name}: the committed searches (`make tune`) recorded "
+            f"{cost['seconds'] / 3600:.1f} hours of fits, summed over every finished trial and "
+            f"each family's recipe scored beside them ({len(cost['complete'])} families "
+            f"searched to the end{part_way}).")
 
 
 def update_readme(readme: Path, experiments: list[JudgedExperiment], results_dir: Path) -> None:

@@ -79,3 +79,18 @@ def read_trials(results_dir: Path, dataset: str, model: str) -> list[dict]:
              "cost_seconds": float(row["cost_seconds"]),
              "params": json.loads(row["params"]), "refit": json.loads(row["refit"] or "null")}
             for row in rows]
+
+
+def search_cost(results_dir: Path, dataset: str) -> dict:
+    """What the saved searches on ``dataset`` cost so far, from the records alone: the seconds
+    of every finished trial's fits and of each family's recipe scored beside them
+    (``seconds``), the families searched to the end (``complete``, by name), and those with
+    trials recorded but nothing chosen yet (``part_way``: their trials recorded, by name)."""
+    chosen = read_chosen(results_dir, dataset)
+    recorded = {path.parent.name: read_trials(results_dir, dataset, path.parent.name)
+                for path in sorted(tuning_dir(results_dir, dataset).glob(f"*/{TRIALS_FILE}"))}
+    seconds = sum(trial["cost_seconds"] for trials in recorded.values() for trial in trials)
+    seconds += sum(choice["recipe"]["cost_seconds"] for choice in chosen.values())
+    return {"seconds": seconds, "complete": sorted(chosen),
+            "part_way": {model: len(trials) for model, trials in recorded.items()
+                         if model not in chosen}}
