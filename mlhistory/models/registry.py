@@ -129,8 +129,9 @@ REGISTRY: dict[str, ModelEntry] = {
                    preprocessing=STANDARDIZED,
                    provenance="a linear SVM (hinge loss) trained by SGD, scikit-learn defaults, "
                    "early stopping on 10 % of the training split",
-                   stochastic=True, artifacts=artifacts.linear_weights, options=SCALING,
-                   lineage="svm", display="Linear SVM (SGD, hinge)",
+                   stochastic=True, artifacts=artifacts.linear_weights,
+                   options={**SCALING, "average": False}, lineage="svm",
+                   display="Linear SVM (SGD, hinge)",
                    search_space=spaces.LINEAR_SVM),
         ModelEntry(name="rbf_svm", family=SHALLOW, build=builders.rbf_svm,
                    defaults={"C": 10.0, "gamma": "scale",
