@@ -198,8 +198,9 @@ def test_trials_run_through_the_executor_and_the_same_seed_gives_the_same_trials
     assert row[:2] == ["gaussian_nb", "digits"] and row[3] == f"6 ({record['pruned']} pruned)"
 
 
-def planted_study(scores: list[float]):
-    """An in-memory study whose trials all finished at the last rung with these scores."""
+def planted_study(scores: list[float], seconds: float = 1.0):
+    """An in-memory study whose trials all finished at the last rung with these scores, each
+    after ``seconds``, ``seconds`` times two, three... of fits."""
     import optuna
 
     study = optuna.create_study(direction="maximize")
@@ -207,7 +208,8 @@ def planted_study(scores: list[float]):
         study.add_trial(optuna.trial.create_trial(
             params={"var_smoothing": 10.0 ** -number},
             distributions={"var_smoothing": search.distribution(("log_float", 1e-10, 1.0))},
-            value=score, user_attrs={"refit_params": {"var_smoothing": 10.0 ** -number}}))
+            value=score, user_attrs={"refit_params": {"var_smoothing": 10.0 ** -number},
+                                     "seconds": {"134": seconds * (number + 1)}}))
     return study
 
 
@@ -226,6 +228,20 @@ def test_the_search_chooses_the_recipe_unless_a_trial_beats_it_on_validation(
     assert record["best_trial"] == 1 and record["best_trial_validation_accuracy"] == 0.90
     assert record["validation_accuracy"] == max(recipe_score, 0.90)
     assert record["trials"] == 3 and record["recipe"] == recipe
+
+
+def test_each_batch_says_the_trials_decided_and_estimates_the_time_left(tmp_path):
+    import optuna
+
+    config = search.Search("digits", tmp_path, PROJECT_ROOT / "data", trials=12, jobs=2)
+    study = planted_study([0.8, 0.9, 0.85], seconds=10.0)  # 10, 20 and 30 s
+    study.ask()  # the batch's first trial, running
+    assert search.batch_progress(config, study, range(3, 9)) == (
+        "trials 3-8 of 12; 3 decided so far, 1 min 0 s of fits; about 1 min 30 s left at their "
+        "mean cost on 2 workers")  # 9 trials left at 20 s each, on 2 workers
+    fresh = optuna.create_study(direction="maximize")
+    assert search.batch_progress(config, fresh, range(0, 6)) == \
+        "trials 0-5 of 12; 0 decided so far, 0 s of fits"
 
 
 class Killed(Exception):

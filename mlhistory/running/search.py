@@ -44,7 +44,8 @@ from ..paths import run_cache_root
 from ..results import tuning
 from .cache import RunCache
 from .executor import WorkerPool, run_all
-from .search_records import choose, save_chosen, write_trials
+from .progress import duration
+from .search_records import choose, finished_trials, save_chosen, trial_cost, write_trials
 from .spec import RunSpec, validation_evaluation
 
 TRIALS = 24  # configurations per family and dataset, the same for every family
@@ -189,12 +190,28 @@ def search_family(search: Search, model: str, digest: str, restart: bool = False
         running = [trial for trial in study.get_trials(deepcopy=False)
                    if trial.number in numbers and trial.state == optuna.trial.TrialState.RUNNING]
         if running:
+            print(f"[tune] {model}: {batch_progress(search, study, numbers)}", flush=True)
             drive(search, model, study, running, cache, digest, workers)
         write_trials(search, model, study)
     chosen = choose(search, model, study, recipe_score(search, model, cache, digest, workers),
                     method_text(search))
     save_chosen(search, model, chosen)
     return chosen
+
+
+def batch_progress(search: Search, study, numbers: range) -> str:
+    """Where a family's search stands as a batch starts: the trials decided and what they cost,
+    and the time left estimated at their mean cost (pruned and complete trials mixed as the
+    pruner mixes them), on the search's workers."""
+    decided = finished_trials(search, study)
+    spent = sum(trial_cost(trial) for trial in decided)
+    text = (f"trials {numbers.start}-{numbers.stop - 1} of {search.trials}; {len(decided)} "
+            f"decided so far, {duration(spent)} of fits")
+    if decided:
+        left = (search.trials - len(decided)) * spent / len(decided) / search.jobs
+        workers = "1 worker" if search.jobs == 1 else f"{search.jobs} workers"
+        text += f"; about {duration(left)} left at their mean cost on {workers}"
+    return text
 
 
 def method_text(search: Search) -> str:
