@@ -12,8 +12,10 @@ hard to scale to large datasets".
 - The SVM against the nets of its day (the 1986 MLP and LeNet-1989, as experiment 02 trains
   them) and against the book's dense net, each as the equal search tuned it.
 - Figure 1.10 as a real plot: linear SVM, RBF SVM and a small net on 2-D toy data.
-- The kernel trick, measured: a degree-2 polynomial kernel SVM against a linear SVM on the
-  explicit degree-2 feature map, as the input dimension grows.
+- The kernel trick, measured: a degree-2 polynomial kernel SVM against the same SVM made
+  linear on the kernel's exact feature map of the same standardised PCA components (the same
+  solver, libsvm, and the same C), as the input dimension grows: one model computed two ways,
+  so the accuracies should agree and the cost is the point.
 - Scaling: fit time and fitted model size against training size for the RBF SVM, the dense
   net, a random forest and XGBoost, with fitted log-log exponents. The claim compares the
   SVM's exponent with the dense net's (each seed at each size a point). The fit times are the
@@ -39,6 +41,11 @@ SCALING_SIZES = (1_000, 2_000, 5_000, 10_000, 20_000, 60_000)
 EXPONENT_MIN_SIZE = 5_000
 KERNEL_TRICK_DIMS = [8, 16, 32, 64]
 KERNEL_TRICK_TRAIN = 10_000
+# The kernel machine and the linear machine on its explicit map, at each input dimension.
+KERNEL_TRICK_PAIRS = tuple((Run("poly_svm", features=f"pca{dim}", max_n_train=KERNEL_TRICK_TRAIN),
+                            Run("kernel_map_svm", features=f"pca{dim}_poly2",
+                                max_n_train=KERNEL_TRICK_TRAIN))
+                           for dim in KERNEL_TRICK_DIMS)
 
 SVM = Run("rbf_svm", sizes=SCALING_SIZES)
 SVM_ON_HISTOGRAMS = Run("rbf_svm", features="ink_profiles")
@@ -67,10 +74,7 @@ EXPERIMENT = Experiment(
         DENSE_ALONG_SIZES,
         Run("random_forest", sizes=SCALING_SIZES),
         Run("xgboost", sizes=SCALING_SIZES),
-        *(Run("poly_svm", features=f"pca{dim}", max_n_train=KERNEL_TRICK_TRAIN)
-          for dim in KERNEL_TRICK_DIMS),
-        *(Run("linear_svm", features=f"pca{dim}_poly2", max_n_train=KERNEL_TRICK_TRAIN)
-          for dim in KERNEL_TRICK_DIMS),
+        *(run for pair in KERNEL_TRICK_PAIRS for run in pair),
     ),
     claims=(
         Beats("hog_beats_pixels", "On handwritten digits an SVM needs engineered features: "
@@ -88,14 +92,10 @@ EXPERIMENT = Experiment(
               winner=DENSE_TUNED, losers=(SVM_TUNED,), source=PROJECT,
               passage=KERNEL_METHODS + " (the comparison with the dense net is ours)"),
         Pairwise("kernel_trick", "The \"kernel trick\" gives the SVM a high-dimensional map "
-                 "without computing it: the degree-2 polynomial kernel scores as a linear SVM "
-                 "on the explicit degree-2 map does, within the margin, at every input "
-                 "dimension.",
-                 pairs=tuple((Run("poly_svm", features=f"pca{dim}", max_n_train=KERNEL_TRICK_TRAIN),
-                              Run("linear_svm", features=f"pca{dim}_poly2",
-                                  max_n_train=KERNEL_TRICK_TRAIN))
-                             for dim in KERNEL_TRICK_DIMS),
-                 relation="equals", passage=KERNEL_METHODS),
+                 "without computing it: the degree-2 polynomial kernel SVM scores as the same "
+                 "SVM, linear on the kernel's exact degree-2 map, does, within the margin, at "
+                 "every input dimension.",
+                 pairs=KERNEL_TRICK_PAIRS, relation="equals", passage=KERNEL_METHODS),
         Beats("svm_beats_nets_of_its_day", "Kernel methods \"sent neural nets back to "
               "oblivion\": the RBF SVM beats the nets of its day, the 1986 MLP and LeNet-1989, "
               "each trained as in its time.", winner=SVM_TUNED,
@@ -118,7 +118,7 @@ EXPERIMENT = Experiment(
         Plot("accuracy_and_fit_time", labels=SVM_RUNS),
         Plot("decision_boundaries"),
         Plot("kernel_trick", dims=KERNEL_TRICK_DIMS, kernel="poly_svm on pca{dim}",
-             explicit="linear_svm on pca{dim}_poly2"),
+             explicit="kernel_map_svm on pca{dim}_poly2"),
         Plot("scaling", labels=SCALING_RUNS, min_size=EXPONENT_MIN_SIZE),
     ),
     extra_steps=(toy_boundaries,),

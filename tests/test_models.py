@@ -177,6 +177,7 @@ SEEDED_BEFORE = {
     "perceptron": {"random_state"}, "linear_svm": {"random_state"}, "rbf_svm": {"random_state"},
     "decision_tree": {"random_state"}, "random_forest": {"random_state"},
     "xgboost": {"random_state"}, "lightgbm": {"random_state"}, "poly_svm": {"random_state"},
+    "kernel_map_svm": {"random_state"},
     "hist_gradient_boosting": {"random_state"}, "continual_shallow": {"seed"},
     "random_forest fair": {"seed", "forest_.random_state"},
     "xgboost fair": {"seed", "booster_.random_state"},

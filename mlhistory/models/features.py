@@ -9,8 +9,9 @@ split inside the model's pipeline:
   histogram of intensities);
 - ``hog``: histograms of oriented gradients (Dalal & Triggs 2005), scikit-image, 4x4 cells;
 - ``pca<k>``: the first k principal components of the pixels;
-- ``pca<k>_poly2``: those components and every product of two of them, the explicit
-  feature map of a degree-2 polynomial kernel (the kernel trick, undone);
+- ``pca<k>_poly2``: those components, standardised, through the exact feature map of the
+  degree-2 polynomial kernel the polynomial SVM uses on them (``degree2_kernel_map``): a
+  linear model on it is the kernel machine, the kernel trick undone;
 - ``convnet_features``: learned features, the book's convnet trained on the training split
   (its last layer before the softmax; ``learned_features.py``);
 - ``columns``: a table's own columns, as float32 (the only features of a tabular dataset).
@@ -59,6 +60,18 @@ def hog(images: np.ndarray) -> np.ndarray:
                      for image in images]).astype(np.float32)
 
 
+def degree2_kernel_map(components: np.ndarray) -> np.ndarray:
+    """phi(x) with phi(x).phi(y) = (gamma x.y + 1)^2, gamma = 1 / k for k standardised inputs:
+    the kernel scikit-learn's SVC(kernel="poly", degree=2, coef0=1, gamma="scale") computes on
+    them (gamma "scale" is 1 / (k Var(x)), and standardised inputs have variance 1). phi is 1,
+    sqrt(2 gamma) x_i, gamma x_i^2 and sqrt(2) gamma x_i x_j for i < j."""
+    x = components.astype(np.float64)
+    gamma = 1.0 / x.shape[1]
+    first, second = np.triu_indices(x.shape[1], k=1)
+    return np.hstack([np.ones((len(x), 1)), np.sqrt(2 * gamma) * x, gamma * x ** 2,
+                      np.sqrt(2) * gamma * x[:, first] * x[:, second]]).astype(np.float32)
+
+
 def columns(rows: np.ndarray) -> np.ndarray:
     return rows.astype(np.float32)
 
@@ -82,11 +95,16 @@ def display_name(name: str) -> str:
 
 
 # Bumped when a transform's output changes, so cached runs on the old features are not reused:
-# HOG went from 7x7-pixel cells to the standard 4x4 in version 2.
+# HOG went from 7x7-pixel cells to the standard 4x4 in version 2; the degree-2 map went from
+# PolynomialFeatures' plain products to the kernel's exact map in version 2.
 VERSIONS = {"hog": 2}
+POLY2_VERSION = 2
 
 
 def version(name: str) -> int:
+    match = PCA_PATTERN.fullmatch(name)
+    if match and match.group(2):
+        return POLY2_VERSION
     return VERSIONS.get(name, 1)
 
 
@@ -103,7 +121,7 @@ def make(name: str, seed: int = 0):
     """A fresh transformer for the named features; ``seed`` reaches PCA and the learned net."""
     from sklearn.decomposition import PCA
     from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import FunctionTransformer, PolynomialFeatures, StandardScaler
+    from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
     check_name(name)
     if name in STATELESS:
@@ -116,7 +134,8 @@ def make(name: str, seed: int = 0):
     steps = [FunctionTransformer(pixels), StandardScaler(),
              PCA(n_components=int(match.group(1)), random_state=seed)]
     if match.group(2):
-        steps.append(PolynomialFeatures(degree=2, include_bias=False))
+        # The polynomial SVM standardises the components before its kernel (assembly.build).
+        steps += [StandardScaler(), FunctionTransformer(degree2_kernel_map)]
     return make_pipeline(*steps)
 
 

@@ -193,6 +193,18 @@ REGISTRY: dict[str, ModelEntry] = {
                    provenance="SVC with a degree-2 polynomial kernel, C as the RBF SVM's",
                    stochastic=False,
                    lineage="svm", display="Polynomial-kernel SVM (degree {degree})"),
+        # The kernel trick undone (experiment 03): the polynomial SVM's own solver and problem
+        # (libsvm, one-vs-one, the same C), its kernel computed as inner products of the exact
+        # feature map of the same standardised components (features.py), so it differs from
+        # the kernel machine only in how it computes.
+        ModelEntry(name="kernel_map_svm", family=SHALLOW,
+                   build=builders.sklearn_estimator("sklearn.svm.SVC", kernel="linear"),
+                   defaults={"C": 10.0},
+                   preprocessing="the features as they are (the kernel's map of standardised "
+                   "components: a scaler after it would change the kernel)", standardize=False,
+                   provenance="SVC with a linear kernel on the explicit map, C as the "
+                   "polynomial SVM's", stochastic=False, lineage="svm",
+                   display="Linear SVM on the explicit map (C={C:g})"),
         ModelEntry(name="hist_gradient_boosting", family=SHALLOW,
                    build=builders.sklearn_estimator("sklearn.ensemble.HistGradientBoostingClassifier"),
                    defaults={"max_iter": 100, "learning_rate": 0.1, "early_stopping": False},
