@@ -70,8 +70,8 @@ def era_results(tmp_path):
     add("rbf_svm", "rbf_svm", "shallow", sizes=SIZES[:3], seeds=(0,))
     for dim in (8, 16):
         add(f"poly_svm on pca{dim}", "poly_svm", "shallow", features=f"pca{dim}", seeds=(0,))
-        add(f"linear_svm on pca{dim}_poly2", "linear_svm", "shallow", features=f"pca{dim}_poly2",
-            seeds=(0,))
+        add(f"kernel_map_svm on pca{dim}_poly2", "kernel_map_svm", "shallow",
+            features=f"pca{dim}_poly2", seeds=(0,))
     manifest = testing.manifest(
         runs, [testing.dataset_record("fashion_mnist", title="Fashion-MNIST",
                                       description="Fashion-MNIST", input_shape=(28, 28),
@@ -119,7 +119,7 @@ def readable_figures():
     ("params_vs_accuracy", {"labels": ["mlp_1986", "convnet"]}),
     ("decision_boundaries", {}),
     ("kernel_trick", {"dims": [8, 16], "kernel": "poly_svm on pca{dim}",
-                      "explicit": "linear_svm on pca{dim}_poly2"}),
+                      "explicit": "kernel_map_svm on pca{dim}_poly2"}),
     ("scaling", {"labels": ["rbf_svm", "random_forest"], "min_size": 5_000}),
     ("tree_diagram", {"label": "decision_tree"}),
     ("importance_maps", {"labels": ["decision_tree", "random_forest"]}),
