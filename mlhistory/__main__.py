@@ -157,15 +157,16 @@ def tune_command(arguments) -> None:
 
 
 def bench_command(arguments) -> None:
-    from .running.bench import PARTS, run_bench
+    from .running.bench import PARTS, SUITE, run_bench
     from .running.quiet import MIN_REPEATS, QuietTimer
 
     if arguments.repeats < MIN_REPEATS:
         raise UsageError(f"--repeats must be at least {MIN_REPEATS} (the median of at least "
                          f"{MIN_REPEATS} pairs), not {arguments.repeats}")
-    unknown = sorted(set(arguments.part or ()) - set(PARTS))
+    unknown = sorted(set(arguments.part or ()) - {*PARTS, SUITE})
     if unknown:
-        raise UsageError(f"no bench part {', '.join(unknown)}; choose among: {', '.join(PARTS)}")
+        raise UsageError(f"no bench part {', '.join(unknown)}; choose among: "
+                         f"{', '.join([*PARTS, SUITE])}")
     results_dir = Path(arguments.results_dir or default_results_dir(False))
     check_writable(results_dir, "--results-dir")
     data_dir = arguments.data_dir or default_data_dir()
@@ -285,10 +286,11 @@ def main(argv=None) -> None:
                        help="interleaved repeats of each timed pair, the median kept (default "
                             "and least: 3)")
     bench.add_argument("--suite", action="store_true",
-                       help="also time make quick in a fresh clone, a no-op make all, -j1 and -j2")
+                       help="also time make quick in a fresh clone (-j1 and -j2), a no-op make "
+                            "all and make test in a fresh clone")
     bench.add_argument("--part", action="append", default=None, metavar="NAME",
-                       help="time only this part (repeatable; default: every part); the saved "
-                            "rows of the parts not timed are kept")
+                       help="time only this part (repeatable; default: every part; 'suite': "
+                            "the make targets); the saved rows of the parts not timed are kept")
     bench.add_argument("--allow-busy", action="store_true",
                        help="start even when other processes use the CPUs (every row measured "
                             "then is void, and printed as void)")

@@ -3,6 +3,7 @@ the results schema; timing on a quiet machine only, with an injected load reader
 is timed)."""
 
 import csv
+from pathlib import Path
 
 import pytest
 
@@ -193,6 +194,38 @@ def test_a_bench_of_one_part_replaces_that_parts_rows_and_keeps_the_others(tmp_p
     with open(path) as saved:
         rows = list(csv.DictReader(saved))
     assert [(row["part"], row["subject"]) for row in rows] == [("one", "first"), ("two", "again")]
+
+
+def test_the_suite_part_alone_times_quick_a_no_op_all_and_the_tests_each_in_a_fresh_clone(
+        tmp_path, project_data, monkeypatch):
+    import subprocess
+
+    made, real_run = [], subprocess.run
+
+    def fake_run(command, cwd=None, **options):
+        if command[:2] == ["git", "clone"]:  # a clone: only its folder is needed
+            Path(command[-1], "data").mkdir(parents=True)
+        elif command[0] != "make":
+            return real_run(command, cwd=cwd, **options)  # the metadata's own git calls
+        else:
+            made.append((Path(cwd).name, [argument for argument in command
+                                           if not argument.startswith(("INSTALLED=", "--"))][1:]))
+        return subprocess.CompletedProcess(command, 0)
+
+    monkeypatch.setattr(bench.subprocess, "run", fake_run)
+    monkeypatch.setattr(bench, "PARTS", {"one": lambda *arguments: pytest.fail("not the suite")})
+    path = bench.run_bench("digits", project_data, tmp_path, 3, False, ["bench"], timer=timer(0.0),
+                           parts=(bench.SUITE,))
+    with open(path) as saved:
+        subjects = [row["subject"] for row in csv.DictReader(saved)]
+    assert subjects == ["make quick from a fresh clone", "make quick on more jobs",
+                        "no-op make all", "make test from a fresh clone"]
+    quick = [clone for clone, target in made if target[0] == "quick"]
+    tests = [clone for clone, target in made if target == ["test"]]
+    no_op = [clone for clone, target in made if target == ["all"]]
+    # Every quick run and every test run had a clone of its own; the no-op ran in the last quick's.
+    assert len(quick) == 6 and len(tests) == 3 and len(set(quick + tests)) == 9
+    assert set(no_op) == {quick[-1]}
 
 
 @pytest.mark.slow  # starts three worker interpreters, two of them at once

@@ -25,6 +25,7 @@ and the report prints it.
 """
 
 import functools
+import itertools
 import os
 import subprocess
 import tempfile
@@ -61,8 +62,8 @@ def run_bench(dataset: str, data_dir: Path, results_dir: Path, repeats: int, wit
     started = time.perf_counter()
     digest = origin(dataset, data_dir).digest
     chosen = {name: part for name, part in PARTS.items() if parts is None or name in parts}
-    if with_suite:
-        chosen["suite"] = lambda timer, *arguments: suite(timer, repeats)
+    if with_suite or (parts is not None and SUITE in parts):
+        chosen[SUITE] = lambda timer, *arguments: suite(timer, repeats)
     rows = [row for part in chosen.values()
             for row in part(timer, dataset, data_dir, repeats, digest)]
     folder = Path(results_dir) / BENCH_DIR
@@ -240,18 +241,22 @@ def accelerated_svm(timer: QuietTimer, dataset: str, data_dir: Path, repeats: in
     return rows
 
 
-# The parts of the bench besides the suite, in order; ``--part`` names some of them.
+# The parts of the bench besides the suite, in order; ``--part`` names some of them, or the
+# suite (``--part suite`` times the suite alone).
+SUITE = "suite"
 PARTS = {"runner": runner_overhead, "keras": keras_input_path, "svm": accelerated_svm,
          **THREAD_PARTS}
 QUICK_GOAL_SECONDS = 120.0  # `make quick` from a fresh clone, once set up, on a quiet 2-vCPU machine
 NO_OP_GOAL_SECONDS = 30.0
+TEST_GOAL_SECONDS = 180.0  # `make test`, every tier and the lint, from a fresh clone, likewise
 
 
 def suite(timer: QuietTimer, repeats: int, jobs_compared: tuple[int, int] = (1, 2)) -> list[dict]:
     """``make quick`` in fresh clones (the environment and the data linked, not rebuilt) on one
-    job against two, interleaved, each repeat in a clone of its own; then a no-op ``make all``."""
+    job against two, interleaved, each repeat in a clone of its own; then a no-op ``make all``;
+    then ``make test``, each repeat in a clone of its own."""
     with tempfile.TemporaryDirectory(prefix="mlhistory-bench-") as scratch:
-        clones = iter(range(2 * (repeats + timer.retries) + 1))
+        clones = itertools.count()
 
         def fresh_clone() -> Path:
             clone = Path(scratch) / f"clone{next(clones)}"
@@ -293,4 +298,13 @@ def suite(timer: QuietTimer, repeats: int, jobs_compared: tuple[int, int] = (1, 
                               f"committed results, nothing to redo, median of {no_op.repeats}",
                               no_op, "s", baseline=NO_OP_GOAL_SECONDS,
                               goal=f"<= {NO_OP_GOAL_SECONDS:g} s"))
+
+        def test() -> float:
+            return make(fresh_clone(), "test")  # cloning is not timed
+
+        tests = timer.measure(test, repeats)
+        rows.append(timed_row("suite", "make test from a fresh clone",
+                              f"every tier and the lint, after set-up, median of {tests.repeats}",
+                              tests, "s", baseline=TEST_GOAL_SECONDS,
+                              goal=f"<= {TEST_GOAL_SECONDS:g} s"))
     return rows
