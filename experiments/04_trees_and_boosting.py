@@ -8,19 +8,21 @@ adds trees that fix the ensemble's remaining errors and "strictly outperforms ra
 most of the time". The libraries' defaults (100 trees, 100 rounds) are shown as they are.
 The tree and the forest are judged in the configuration the equal search chose for each (the
 forest's trees, features per split and split criterion), refitted on all the training images;
-where boosting meets the forest or the convnet, every side is on the fair budget, where the
-forest grows and the boosters (XGBoost, and LightGBM, which the 2nd edition names beside it)
-add rounds until a validation split stops improving, because the boosters are not searched yet
-and a tuned forest against untuned boosters would be unequal. Boosting against the forest is
+where boosting meets the forest, both are on the fair budget, where the forest grows and the
+boosters (XGBoost, and LightGBM, which the 2nd edition names beside it) add rounds until a
+validation split stops improving, because the boosters are not searched yet and a tuned forest
+against untuned boosters would be unequal. The convnet, whose fair budget stops it short of
+its published accuracy, meets the ensembles as the equal search tuned it; the boosters' fair
+budget already reaches theirs (the sanity gate checks both). Boosting against the forest is
 counted once per booster and dataset: this dataset, the 8x8 digits and three UCI tables (the
 same runs as experiment 11).
 
 What the reader should see: the tree's questions are about single pixels, the forest looks
 at a broad blob of pixels where the tree looks at a few, and accuracy climbs as trees are
 added (staged predictions from one fit, not refits). Whether the book's convnet beats boosted
-trees on these images, each trained until its validation split stops improving, is for the
-measurement to decide; and whether the forest, like the SVM in experiment 03, beats the nets
-of the 1980s, which "weren't able to shine" against such shallow methods.
+trees on these images, each at its strongest here, is for the measurement to decide; and
+whether the forest, like the SVM in experiment 03, beats the nets of the 1980s, which "weren't
+able to shine" against such shallow methods.
 """
 
 from mlhistory.judging import PROJECT, Beats, WinRate
@@ -39,7 +41,9 @@ TREE_TUNED, FOREST_TUNED = tuned("decision_tree"), tuned("random_forest")
 FAIR_ENSEMBLES = [FOREST_FAIR, *(fair(booster) for booster in BOOSTERS)]
 FAIR_EVERYWHERE = [fair(model, dataset=dataset) for dataset in (None, *OTHER_DATASETS)
                    for model in ["random_forest", *BOOSTERS]]
-CONVNET_FAIR = fair("convnet")
+# The book's convnet as the equal search tuned it, against the ensembles at their strongest
+# here: the boosters on their fair budget (not searched yet), the forest on both.
+CONVNET_TUNED = tuned("convnet")
 # The nets of the forest's day, trained as in their time, each in the configuration the equal
 # search chose for its period's knobs (the runs of experiment 03).
 NETS_OF_ITS_DAY = (tuned("mlp_1986"), tuned("lenet1989"))
@@ -55,7 +59,7 @@ EXPERIMENT = Experiment(
     runs=(
         *TREES,
         *FAIR_EVERYWHERE,
-        CONVNET_FAIR,
+        CONVNET_TUNED,
         *NETS_OF_ITS_DAY,
         TREE_TUNED,
         FOREST_TUNED,
@@ -70,8 +74,9 @@ EXPERIMENT = Experiment(
                             for dataset in (None, *OTHER_DATASETS) for booster in BOOSTERS),
                 metric="macro_f1", passage=TREES_SECTION),
         Beats("convnet_beats_trees", "Convnets became the \"go-to algorithm\" for computer "
-              "vision: on images the book's convnet beats every tree ensemble, all on the fair "
-              "budget.", winner=CONVNET_FAIR, losers=tuple(FAIR_ENSEMBLES),
+              "vision: on images the book's convnet, as the equal search tuned it, beats every "
+              "tree ensemble at its strongest here (searched, or on its fair budget).",
+              winner=CONVNET_TUNED, losers=(*FAIR_ENSEMBLES, FOREST_TUNED),
               passage="1st ed. 1.2.5 Back to neural networks; 2nd ed. (same section)"),
         Beats("forest_beats_nets_of_its_day", "Until the late 2000s shallow nets \"weren't able "
               "to shine\" against shallow methods such as random forests: the forest beats the "
@@ -87,7 +92,7 @@ EXPERIMENT = Experiment(
         Plot("who_wins_grid", models=["random_forest", *BOOSTERS], labels=FAIR_EVERYWHERE,
              metric="macro_f1"),
         Plot("accuracy_and_fit_time", labels=[*TREES, TREE_TUNED, FOREST_TUNED, *FAIR_ENSEMBLES,
-                                              CONVNET_FAIR, *NETS_OF_ITS_DAY]),
+                                              CONVNET_TUNED, *NETS_OF_ITS_DAY]),
     ),
 )
 

@@ -1,21 +1,21 @@
 """The modern landscape: gradient boosting for structured data, deep learning for perception.
 
-Deep Learning with Python, chapter 1, section 1.2.7 "The modern machine learning landscape":
-in the book's reading of Kaggle competitions from 2016 on, gradient boosting is the tool when
-"structured data is available" and deep learning the tool for perceptual problems such as
-image classification.
+Deep Learning with Python, chapter 1, section 1.2.7 "The modern machine learning landscape": in
+the book's reading of Kaggle competitions from 2016 on, gradient boosting is the tool when
+"structured data is available" and deep learning the tool for perceptual problems such as image
+classification.
 
 The same models on both kinds of data, each on the fair budget: XGBoost and LightGBM (rounds
 until a validation split stops improving), a random forest (grown the same way), logistic
 regression, the RBF SVM and a Keras MLP for tables (standardised inputs; three candidate
-shapes, each with early stopping on a validation split carved from the training data, the
-best kept), on
-four structured datasets (letter, shuttle, satellite; covertype when it can be downloaded,
-its training split capped at COVERTYPE_CAP rows for every model) and on two image datasets
-(the experiment's dataset and the 8x8 digits), where the book's convnet joins them (on the
-1,347 digits each of its epochs makes at least DIGITS_MIN_STEPS gradient steps, experiment
-08's rule for small training sets). The claims compare macro-F1, since shuttle is about 80 %
-one class and accuracy would hide the rare ones.
+shapes, each with early stopping on a validation split carved from the training data, the best
+kept), on four structured datasets (letter, shuttle, satellite; covertype when it can be
+downloaded, its training split capped at COVERTYPE_CAP rows for every model) and on two image
+datasets (the experiment's dataset and the 8x8 digits), where the book's convnet joins them: on
+the experiment's dataset as the equal search tuned it, since its fair budget stops short of its
+published accuracy there; on the 1,347 digits on its fair budget, each epoch making at least
+DIGITS_MIN_STEPS gradient steps (experiment 08's rule for small training sets). The claims
+compare macro-F1, since shuttle is about 80 % one class and accuracy would hide the rare ones.
 
 What the reader should see: who wins where, by how much and with what seed spread; and the
 book's division of labour as an interaction: whether XGBoost's edge over the neural net is
@@ -26,7 +26,7 @@ from mlhistory.data import dataset_info
 from mlhistory.judging import GapInteraction, Pairwise, RunnerUp, Sometimes
 from mlhistory.reporting.plots import Plot
 from mlhistory.reporting.tables import Table
-from mlhistory.running.experiment import Experiment, main, on_fair_budget
+from mlhistory.running.experiment import Experiment, Run, main, on_fair_budget, tuned
 
 TABULAR = ["letter", "shuttle", "satellite", "covertype"]
 IMAGES = [None, "digits"]  # None: the experiment's dataset
@@ -42,7 +42,18 @@ TREES_SECTION = ("1st ed. 1.2.4 Decision trees, random forests and gradient boos
                  "2nd ed. (same section)")
 
 
+def image_convnet(dataset: str | None) -> Run:
+    """The book's convnet on an image dataset: on the experiment's dataset as the equal search
+    tuned it (its fair budget stops short of its published accuracy there), on the digits,
+    which have no convnet search, on its fair budget."""
+    if dataset is None:
+        return tuned("convnet")
+    return on_fair_budget("convnet", dataset=dataset, quick_params=QUICK_DIGITS_STEPS)
+
+
 def label(model: str, dataset: str | None) -> str:
+    if model == "convnet":
+        return image_convnet(dataset).name
     return on_fair_budget(model, dataset=dataset).name
 
 
@@ -53,10 +64,8 @@ EXPERIMENT = Experiment(
     summary=__doc__.replace("COVERTYPE_CAP", f"{COVERTYPE_CAP:,}").replace(
         "DIGITS_MIN_STEPS", str(DIGITS_MIN_STEPS)),
     runs=tuple(on_fair_budget(model, dataset=dataset) for dataset in TABULAR for model in MODELS)
-    + tuple(on_fair_budget(model, dataset=dataset,
-                           quick_params=QUICK_DIGITS_STEPS if (dataset, model) == ("digits", "convnet")
-                           else {})
-            for dataset in IMAGES for model in [*MODELS, "convnet"]),
+    + tuple(on_fair_budget(model, dataset=dataset) for dataset in IMAGES for model in MODELS)
+    + tuple(image_convnet(dataset) for dataset in IMAGES),
     claims=(
         Pairwise("boosting_wins_structured", "Gradient boosting is the tool where \"structured "
                  "data is available\": on tables XGBoost matches or beats the neural net on "
@@ -65,7 +74,8 @@ EXPERIMENT = Experiment(
                  relation="matches_or_beats", quorum="most", metric="macro_f1",
                  passage=LANDSCAPE),
         Pairwise("convnet_wins_images", "Deep learning is the tool for perceptual problems: on "
-                 "images the book's convnet beats XGBoost on macro-F1.",
+                 "images the book's convnet (as the equal search tuned it, where it is searched) "
+                 "beats XGBoost on macro-F1.",
                  pairs=tuple((label("convnet", d), label("xgboost", d)) for d in IMAGES),
                  relation="beats", quorum="all", metric="macro_f1", passage=LANDSCAPE),
         GapInteraction("boosting_for_tables_nets_for_images", "Gradient boosting where "
