@@ -428,6 +428,33 @@ def test_a_bench_row_whose_load_was_not_recorded_is_printed_void():
     assert cells[3:6] == ["void"] * 3 and cells[-1] == "void: the load was not recorded"
 
 
+
+def test_the_readme_gives_the_make_targets_times_only_from_quiet_suite_rows(tmp_path):
+    from mlhistory.reporting import findings
+    from mlhistory.results.schema import BENCH_COLUMNS, write_rows
+
+    folder = tmp_path / "bench"
+    assert findings._suite_lines(folder) == [
+        "- `make quick` and `make test`: not yet measured by `make bench` on a quiet machine "
+        "(`python -m mlhistory bench --part suite`), so no figure is given."]
+    quick = {"part": "suite", "subject": "make quick from a fresh clone",
+             "setting": "-j2, after set-up, median of 3", "measured": 118.4, "baseline": 120.0,
+             "ratio": 0.987, "unit": "s", "goal": "<= 120 s", "other_cpu_share": 0.01, "void": "",
+             "detail": "fresh clones of abc1234567"}
+    tests = {**quick, "subject": "make test from a fresh clone", "measured": 190.2,
+             "baseline": 180.0, "ratio": 1.06, "goal": "<= 180 s"}
+    busy = {**quick, "subject": "no-op make all", "other_cpu_share": 0.3,
+            "void": "void: other processes used 30 % of the 2 CPUs"}
+    other = {**quick, "part": "threads", "subject": "XGBoost: 1 thread against 2, alone"}
+    write_rows(folder / "bench.csv", [quick, tests, busy, other], BENCH_COLUMNS)
+    assert findings._suite_lines(folder) == [
+        "- `make quick`: 118.4 s, -j2, after set-up, median of 3, fresh clones of abc1234567, "
+        "load 1.0 %; goal <= 120 s: met.",
+        "- `make test` (every tier and the lint): 190.2 s, -j2, after set-up, median of 3, fresh "
+        "clones of abc1234567, load 1.0 %; goal <= 180 s: not met.",
+        "- a no-op `make all`: no figure, void: other processes used 30 % of the 2 CPUs (-j2, "
+        "after set-up, median of 3)."]
+
 def test_a_changed_verdict_shows_what_the_earlier_test_said(tmp_path, write_fake_experiment):
     from mlhistory.judging.changes import RETIRED_VERDICT
     from mlhistory.results.schema import VERDICT_CHANGES_COLUMNS, VERDICT_CHANGES_FILE, write_rows

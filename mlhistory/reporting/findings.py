@@ -14,9 +14,9 @@ from .. import atomic
 from ..errors import UsageError
 from ..judging.verdicts import BOOK
 from ..results import METADATA_FILE, read_json
-from ..results.schema import BENCH_DIR
+from ..results.schema import BENCH_DIR, BENCH_FILE
 from ..results.tuning import search_cost, tuned_datasets
-from .appendix import speed
+from .appendix import VOID, bench_cells, speed
 from .common import MAIN_PAGE, JudgedExperiment, dataset_name
 from .document import Page, to_markdown
 from .experiment_page import computed_seconds
@@ -63,11 +63,43 @@ def budgets_markdown(experiments: list[JudgedExperiment], results_dir: Path) -> 
     searched = tuned_datasets(results_dir)
     lines += [_search_cost_line(results_dir, dataset, name)
               for dataset, name in names.items() if dataset in searched]
+    lines += _suite_lines(Path(results_dir) / BENCH_DIR)
     text = "\n".join(lines)
     bench = speed(Path(results_dir) / BENCH_DIR)
     if bench:
         text += "\n\n" + to_markdown(Page("bench", "bench", bench[1:])).strip()
     return text
+
+
+# The bench's suite rows that have a goal of their own, as the README names them.
+SUITE_TARGETS = {"make quick from a fresh clone": "`make quick`",
+                 "make test from a fresh clone": "`make test` (every tier and the lint)",
+                 "no-op make all": "a no-op `make all`"}
+
+
+def _suite_lines(folder: Path) -> list[str]:
+    """The make targets' measured times against their goals, from ``make bench``'s suite rows
+    (``--part suite``), or why there is no figure: a void row or no row at all."""
+    import csv
+
+    rows = []
+    if (folder / BENCH_FILE).exists():
+        with open(folder / BENCH_FILE, newline="") as saved:
+            rows = [row for row in csv.DictReader(saved) if row["subject"] in SUITE_TARGETS]
+    if not rows:
+        return ["- `make quick` and `make test`: not yet measured by `make bench` on a quiet "
+                "machine (`python -m mlhistory bench --part suite`), so no figure is given."]
+    lines = []
+    for row in rows:
+        target = SUITE_TARGETS[row["subject"]]
+        cells = bench_cells(row)
+        if cells[3] == VOID:
+            lines.append(f"- {target}: no figure, {cells[-1]} ({row['setting']}).")
+            continue
+        verdict = "met" if float(row["ratio"]) <= 1 else "not met"
+        lines.append(f"- {target}: {float(row['measured']):.1f} s, {row['setting']}, "
+                     f"{row['detail']}, load {cells[8]}; goal {row['goal']}: {verdict}.")
+    return lines
 
 
 def _search_cost_line(results_dir: Path, dataset: str, name: str) -> str:
