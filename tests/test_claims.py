@@ -610,3 +610,46 @@ def test_sometimes_holds_on_one_cell_and_one_case_never_refutes_it(rows, results
     assert Sometimes("s", "S.", cells=cells(1000)).evaluate(saved).verdict == FAILS
     judged = base.judge(saved, [Sometimes("s", "S.", cells=cells(100, 1000))])[0]
     assert "n_train 100/1,000" in judged["budgets"]  # the sizes judged, not the largest alone
+
+
+def _timed_fits(folder, points: dict[str, list[tuple[int, float, float]]]) -> None:
+    """Experiment 03's fit_times.csv: per label, (n_train, wall seconds, other processes' share)."""
+    from mlhistory.results.schema import FIT_TIMES_COLUMNS, FIT_TIMES_FILE, write_rows
+
+    write_rows(folder / FIT_TIMES_FILE, [
+        {"label": label, "run_key": f"{label}-{size}", "n_train": size, "repeat": repeat,
+         "wall_seconds": wall, "cpu_seconds": 2 * wall, "other_cpu_share": share,
+         "threads": "alone"}
+        for label, timed in points.items() for repeat, (size, wall, share) in enumerate(timed)],
+        FIT_TIMES_COLUMNS)
+
+
+def test_saved_timed_fits_decide_the_exponents_and_a_busy_repeat_is_left_out(results):
+    sizes = [5_000, 10_000, 60_000]
+    # The runs' own fit times say the SVM scales like the net; the quiet timings say it is steeper.
+    saved = results(timed_rows("svm", sizes, 1.0), timed_rows("net", sizes, 1.0))
+    quiet = {"svm": [(size, (size / 1000) ** 2 * factor, 0.01) for size in sizes
+                     for factor in (0.95, 1.0, 1.05)],
+             "net": [(size, size / 1000 * factor, 0.0) for size in sizes
+                     for factor in (1.04, 1.0, 0.97)]}
+    # A repeat timed while other processes used half the CPUs, far off the line: left out.
+    quiet["svm"].append((10_000, 5_000.0, 0.5))
+    _timed_fits(saved.folder, quiet)
+    claim = FitTimeExponents("f", "F.", steep="svm", linear="net", min_size=5_000)
+    result = claim.evaluate(saved)
+    assert result.verdict == HOLDS and result.numbers.gap == pytest.approx(1.0, abs=0.05)
+    assert "from 9 quiet timed fits over n_train 5,000..60,000; on CPU time 2.00" in result.evidence
+    assert "1 of 19 timed fits were taken while other processes used more than 5 % of the CPUs, " \
+           "left out" in result.evidence
+    assert result.test.startswith("least-squares slope of log wall-clock fit time")
+    assert (result.numbers.runs_a, result.numbers.runs_b) == (9, 9)
+
+
+def test_timed_fits_all_taken_on_a_busy_machine_leave_the_claim_setup_short(results):
+    sizes = [5_000, 10_000, 60_000]
+    saved = results(timed_rows("svm", sizes, 2.0), timed_rows("net", sizes, 1.0))
+    _timed_fits(saved.folder, {"svm": [(size, size / 100, 0.3) for size in sizes],
+                               "net": [(size, size / 1000, 0.3) for size in sizes]})
+    result = FitTimeExponents("f", "F.", steep="svm", linear="net", min_size=5_000).evaluate(saved)
+    assert result.verdict == SETUP_SHORT
+    assert "6 of 6 timed fits were taken while other processes used more than 5 %" in result.evidence

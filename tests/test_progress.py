@@ -156,3 +156,48 @@ def test_the_batch_computes_the_toy_fits_ahead_only_while_the_cache_lacks_them(t
     cached.parent.mkdir(parents=True)
     cached.write_bytes(b"")
     assert batch.work_ahead([kernel_methods], config) == []
+
+
+def test_timed_fits_repeat_each_size_s_first_seed_record_the_load_and_are_kept_in_the_cache(
+        tmp_path, project_data, monkeypatch):
+    import csv
+
+    from mlhistory.running import steps
+    from mlhistory.running.cli import config_from, experiment_parser
+    from mlhistory.results import testing
+    from mlhistory.results.schema import FIT_TIMES_COLUMNS, FIT_TIMES_FILE
+
+    def row(model, seed, n_train):
+        return {"experiment": "00_fixture", "dataset": "digits", "model": model,
+                "features": "pixels", "params": {}, "seed": seed, "n_train": n_train,
+                "n_test": 450, "accuracy": 0.9, "macro_f1": 0.9, "fit_seconds": 0.1,
+                "run_key": f"{model}-{seed}-{n_train}"}
+
+    rows = [row(model, seed, size) for model in ("gaussian_nb", "bernoulli_nb")
+            for size in (200, 500, 1347) for seed in (0, 1)]
+    folder = tmp_path / "results" / "digits" / "00_fixture"
+    testing.write_experiment(folder, testing.manifest(testing.rows_by_label(rows)), rows)
+    argv = ["--dataset", "digits", "--results-dir", str(tmp_path / "results"),
+            "--data-dir", str(project_data)]
+    config = config_from(experiment_parser("").parse_args(argv), argv)
+    step = steps.timed_fits(("gaussian_nb", "bernoulli_nb"), min_size=500, repeats=2)
+    assert step.__name__ == "timed_fits"  # the stage its metadata names
+    step(config, folder)
+    with open(folder / FIT_TIMES_FILE, newline="") as saved:
+        timed = list(csv.DictReader(saved))
+    assert list(timed[0]) == FIT_TIMES_COLUMNS
+    # Seed 0 only, from 500 images on; the models alternate within each repeat.
+    assert [(entry["label"], entry["n_train"], entry["repeat"]) for entry in timed] == [
+        (label, size, repeat) for repeat in ("0", "1") for label in ("gaussian_nb", "bernoulli_nb")
+        for size in ("500", "1347")]
+    assert {entry["run_key"] for entry in timed} == {f"{model}-0-{size}" for model in
+                                                     ("gaussian_nb", "bernoulli_nb")
+                                                     for size in (500, 1347)}
+    assert all(float(entry["wall_seconds"]) > 0 and 0 <= float(entry["other_cpu_share"]) <= 1
+               for entry in timed)
+    # A rerun of the same runs copies the timings from the run cache: nothing is timed again.
+    monkeypatch.setattr(steps, "_time_fits", lambda *arguments: pytest.fail("timed again"))
+    (folder / FIT_TIMES_FILE).unlink()
+    step(config, folder)
+    with open(folder / FIT_TIMES_FILE, newline="") as saved:
+        assert list(csv.DictReader(saved)) == timed

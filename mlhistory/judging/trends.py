@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..results import ExperimentResults
-from ..results.curves import first_epoch_reaching
+from ..results.curves import TimedFitPoints, first_epoch_reaching, timed_fit_points
 from . import paired
 from .base import Claim, results_of_each
 from .margins import (
@@ -142,6 +142,10 @@ def slope_gap_interval(steep: tuple[float, float, int], linear: tuple[float, flo
     return slope_a - slope_b - half, slope_a - slope_b + half
 
 
+TIMED_FIT_TEST = ("least-squares slope of log wall-clock fit time against log n_train for each "
+                  "model, every quiet repeat of the fit timed again after the runs (the other "
+                  "processes' share of the CPUs read during each) a point; the gap of the slopes "
+                  "with its 95 % Welch t-interval, against the exponent margin")
 FIT_TIME_TEST = ("least-squares slope of log fit time against log n_train for each model (every "
                  "run at every size a point), the gap of the slopes with its 95 % Welch "
                  "t-interval, against the exponent margin")
@@ -181,23 +185,33 @@ class FitTimeExponents(Claim):
 
     def decide(self, results: ExperimentResults) -> Verdict:
         results_of_each(results, self.run_labels())  # every run has results, or NoResults
+        timed = timed_fit_points(results, self.run_labels(), self.min_size)
         fitted, described = {}, []
         for label in self.run_labels():
-            used = [row for row in results.rows_of(label, all_sizes=True)
-                    if row["n_train"] >= self.min_size]
-            sizes = sorted({row["n_train"] for row in used})
+            if timed is None:
+                used = [(row["n_train"], row["fit_seconds"])
+                        for row in results.rows_of(label, all_sizes=True)
+                        if row["n_train"] >= self.min_size]
+            else:
+                used = timed.quiet[label]
+            sizes = sorted({size for size, _ in used})
             if len(sizes) < 2:
+                why = (f"; {timed.busy_note}" if timed is not None and timed.busy else "")
                 return Verdict(SETUP_SHORT, f"fewer than two training sizes >= {self.min_size:,} "
-                                            f"for {label}", FIT_TIME_TEST)
-            fitted[label] = slope_fit([row["n_train"] for row in used],
-                                      [row["fit_seconds"] for row in used])
+                                            f"for {label}{why}", self._test(timed))
+            fitted[label] = slope_fit(*zip(*used, strict=True))
             slope, low, high = paired.t_interval(*fitted[label])
+            points_of = "runs" if timed is None else "quiet timed fits"
             described.append(f"fit-time exponent of {label} {slope:.2f} (95 % interval "
-                             f"{low:.2f}..{high:.2f}) from {len(used)} runs over n_train "
-                             f"{sizes[0]:,}..{sizes[-1]:,}")
+                             f"{low:.2f}..{high:.2f}) from {len(used)} {points_of} over n_train "
+                             f"{sizes[0]:,}..{sizes[-1]:,}"
+                             + ("" if timed is None else
+                                f"; on CPU time {slope_fit(*zip(*timed.cpu[label], strict=True))[0]:.2f}"))
         steep, linear = fitted[self.steep], fitted[self.linear]
         gap = steep[0] - linear[0]
         evidence = "; ".join(described)
+        if timed is not None and timed.busy:
+            evidence += f"; {timed.busy_note}"
         if not (steep[2] and linear[2]):
             low = high = None
             verdict = UNDERPOWERED
@@ -208,15 +222,21 @@ class FitTimeExponents(Claim):
             evidence += (f"; gap {gap:+.2f} (95 % interval {low:+.2f}..{high:+.2f}), margin "
                          f"{FIT_TIME_EXPONENT_MARGIN}")
             if verdict == UNDERPOWERED:
-                evidence += "; repeated timings at each size would narrow the interval"
+                evidence += "; more timed repeats at each size would narrow the interval"
         rows = {label: self.judged_rows(results, label) for label in self.run_labels()}
+        counted = ({label: len(points) for label, points in timed.quiet.items()} if timed
+                   else {label: len(rows[label]) for label in self.run_labels()})
         numbers = Numbers("fit-time exponent", results.display_name(self.steep),
                           results.display_name(self.linear), steep[0], linear[0], gap, low, high,
-                          FIT_TIME_EXPONENT_MARGIN, len(rows[self.steep]), len(rows[self.linear]),
+                          FIT_TIME_EXPONENT_MARGIN, counted[self.steep], counted[self.linear],
                           max(row["n_train"] for row in rows[self.steep]),
                           max(row["n_train"] for row in rows[self.linear]), None,
                           "gap = the steep model's exponent minus the linear one's")
-        return Verdict(verdict, evidence, FIT_TIME_TEST, numbers=numbers)
+        return Verdict(verdict, evidence, self._test(timed), numbers=numbers)
+
+    @staticmethod
+    def _test(timed: TimedFitPoints | None) -> str:
+        return FIT_TIME_TEST if timed is None else TIMED_FIT_TEST
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,11 @@
 """Small computations on saved results that claims, plots and the report share."""
 
+import csv
+from dataclasses import dataclass
+
 import numpy as np
 
+from .schema import FIT_TIMES_FILE, QUIET_CPU_SHARE
 from .store import ExperimentResults, mean_std
 
 
@@ -85,3 +89,37 @@ def crossover_size(sizes: list[int], deep: list[float], shallow: list[float]) ->
         else:
             crossing = None
     return crossing
+
+
+@dataclass(frozen=True)
+class TimedFitPoints:
+    """Experiment 03's repeated fit timings (``FIT_TIMES_FILE``) of the claim's models: per label,
+    the (n_train, wall seconds) and (n_train, CPU seconds) of the fits timed quiet, and how many
+    were left out because other processes used the CPUs meanwhile."""
+
+    quiet: dict[str, list[tuple[int, float]]]
+    cpu: dict[str, list[tuple[int, float]]]
+    busy: int
+    total: int
+
+    @property
+    def busy_note(self) -> str:
+        return (f"{self.busy} of {self.total} timed fits were taken while other processes used "
+                f"more than {100 * QUIET_CPU_SHARE:.0f} % of the CPUs, left out")
+
+
+def timed_fit_points(results: ExperimentResults, labels, min_size: int) -> TimedFitPoints | None:
+    """The timed fits of ``labels`` from ``min_size`` on, or None when the experiment saved none."""
+    path = results.folder / FIT_TIMES_FILE
+    if not path.exists():
+        return None
+    with open(path, newline="") as saved:
+        rows = [row for row in csv.DictReader(saved)
+                if row["label"] in labels and int(row["n_train"]) >= min_size]
+    quiet = [row for row in rows if float(row["other_cpu_share"]) <= QUIET_CPU_SHARE]
+    return TimedFitPoints(
+        quiet={label: [(int(row["n_train"]), float(row["wall_seconds"])) for row in quiet
+                       if row["label"] == label] for label in labels},
+        cpu={label: [(int(row["n_train"]), float(row["cpu_seconds"])) for row in quiet
+                     if row["label"] == label] for label in labels},
+        busy=len(rows) - len(quiet), total=len(rows))

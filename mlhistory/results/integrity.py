@@ -29,6 +29,7 @@ from ..errors import DamagedResults
 from ..paths import default_results_dir, run_cache_dir
 from .schema import (
     CLAIMS_FILE,
+    FIT_TIMES_FILE,
     HARDWARE_FILE,
     MANIFEST_FILE,
     METADATA_FILE,
@@ -47,6 +48,7 @@ ARTIFACTS_DIGEST = "artifacts_sha256"  # in a run cache entry's row
 # The files of an experiment folder its metadata records, those the experiment saved; plots
 # and pages are not among them, since they are redrawn from these.
 RECORDED_FILES = (MANIFEST_FILE, RUNS_FILE, TEST_LABELS_FILE, CLAIMS_FILE, TOY_FILE, HARDWARE_FILE,
+                  FIT_TIMES_FILE,
                   SAMPLE_IMAGES_FILE, TEST_IMAGES_FILE)
 REQUIRED_FILES = (MANIFEST_FILE, RUNS_FILE, TEST_LABELS_FILE)
 METRICS = ("accuracy", "macro_f1")

@@ -31,6 +31,15 @@ VERDICT_CHANGES_COLUMNS = ["experiment", "dataset", "claim_id", "old_verdict", "
 # Files an experiment's extra steps save beside its rows, for its plots and tables.
 TOY_FILE = "toy_boundaries.npz"  # experiment 03: decision boundaries on 2-D toy data
 HARDWARE_FILE = "hardware.json"  # experiment 10: matmul peaks and counted FLOPs
+# Experiment 03: its scaling runs' fits timed again, repeated, each with the load it was taken
+# under (``steps.timed_fits``), for the fit-time claim.
+FIT_TIMES_FILE = "fit_times.csv"
+FIT_TIMES_COLUMNS = ["label", "run_key", "n_train", "repeat", "wall_seconds", "cpu_seconds",
+                     "other_cpu_share", "threads"]
+# Above this share of the CPUs used by other processes a timing is not quiet: a bench row is
+# void, a timed fit is left out of its claim. Background daemons of an idle machine stay well
+# below it; one other busy thread on two CPUs is 50 %.
+QUIET_CPU_SHARE = 0.05
 # Test images, for figures that show the data: the first few of each class (experiment 01), and
 # the first test images in order, to show which ones a model got wrong (experiment 05). Each
 # holds ``images``, ``labels``, their ``indices`` in the test set the runs were scored on, and

@@ -38,6 +38,7 @@ from ..models import DEEP, SHALLOW, flops
 from ..paths import PROJECT_ROOT
 from ..results import write_metadata
 from ..results.schema import BENCH_COLUMNS, BENCH_DIR, BENCH_FILE, write_rows
+from . import bare
 from .bench_threads import THREAD_PARTS
 from .execute import execute, run_split
 from .quiet import QuietTimer, seconds, timed_row
@@ -93,30 +94,7 @@ def _kept_rows(path: Path, timed: list[dict]) -> list[dict]:
 def _bare_call(spec: RunSpec, data_dir: Path) -> Callable[[], object]:
     """The library calls a run makes, with nothing around them: build, fit, predict."""
     split = run_split(spec, data_dir)
-    entry = models.get(spec.model)
-    if entry.family != DEEP:
-        def fit_predict():
-            pipeline = models.build(spec.model, split.dataset.info, spec.seed, spec.params_dict,
-                                    spec.features)
-            pipeline.fit(split.x_train, split.y_train)
-            return pipeline.predict(split.x_test)
-        return fit_predict
-
-    def fit_predict():
-        classifier = _compiled_net(spec, split)
-        classifier.network.fit(classifier.inputs(split.x_train), split.y_train,
-                               epochs=classifier.epochs, batch_size=classifier.batch_size,
-                               verbose=0)
-        return classifier.network.predict(classifier.inputs(split.x_test), verbose=0)
-    return fit_predict
-
-
-def _compiled_net(spec: RunSpec, split):
-    """The run's net, built and compiled as the runner's would be, not yet trained."""
-    classifier = models.build(spec.model, split.dataset.info, spec.seed, spec.params_dict)
-    classifier.network = classifier.build_network(split.dataset.info)
-    classifier.compile(classifier.network)
-    return classifier
+    return lambda: bare.predict(spec, bare.fit(spec, split), split)
 
 
 def overhead_models() -> list[str]:
@@ -189,7 +167,7 @@ def keras_input_path(timer: QuietTimer, dataset: str, data_dir: Path, repeats: i
         rows.append(timed_row("Keras input path", display, setting, timed, "training images/s",
                               measured=runner_rate, baseline=bare_rate, goal="ratio >= 0.95",
                               detail="runner: execute() fit time; baseline: model.fit on numpy arrays"))
-        per_image = flops.count(_compiled_net(spec, split).network)["training"]
+        per_image = flops.count(bare.compiled_net(spec, split).network)["training"]
         load = timed if timed.other_cpu_share >= peak.other_cpu_share else peak
         rows.append(timed_row("Keras input path", display, setting, load, "GFLOP/s",
                               measured=per_image * runner_rate / 1e9, baseline=peak.measured,
@@ -199,7 +177,7 @@ def keras_input_path(timer: QuietTimer, dataset: str, data_dir: Path, repeats: i
 
 
 def _bare_fit_seconds(spec: RunSpec, split) -> float:
-    classifier = _compiled_net(spec, split)
+    classifier = bare.compiled_net(spec, split)
     inputs = classifier.inputs(split.x_train)
     return seconds(lambda: classifier.network.fit(inputs, split.y_train, epochs=classifier.epochs,
                                                    batch_size=classifier.batch_size, verbose=0))

@@ -4,25 +4,34 @@ Each is called as ``step(config, folder)`` after the experiment's rows are saved
 one file of the results schema atomically.
 """
 
+import hashlib
+import json
+import time
 from pathlib import Path
 
 import numpy as np
 
 from .. import atomic
-from ..data import dataset_info, load, stratified_subset
+from ..data import dataset_info, load, origin, stratified_subset
 from ..models import DEEP, flops, toy
 from ..paths import run_cache_root
+from ..results import ExperimentResults
 from ..results.manifest import Manifest
 from ..results.schema import (
+    FIT_TIMES_COLUMNS,
+    FIT_TIMES_FILE,
     HARDWARE_FILE,
     MANIFEST_FILE,
     SAMPLE_IMAGES_FILE,
     TEST_IMAGES_FILE,
     TOY_FILE,
     key_of_test_set,
+    write_rows,
 )
 from ..results.store import read_json
+from . import threads
 from .execute import TEST_SUBSET_SEED
+from .spec import RunSpec
 
 SAMPLES_PER_CLASS = 10  # sample_images: the first test images of each class
 FIRST_TEST_IMAGES = 1_000  # first_test_images: the first test images, in order
@@ -56,6 +65,74 @@ def fit_toy_boundaries(config) -> None:
 
 def _toy_epochs(config) -> int:
     return toy.QUICK_NET_EPOCHS if config.quick else toy.NET_EPOCHS
+
+
+def timed_fits(labels: tuple[str, ...], min_size: int, repeats: int = 3):
+    """Experiment 03's fit-time claim measured like a benchmark: the step that times the first
+    seed's fit of each of ``labels`` again at every training size from ``min_size``, ``repeats``
+    times, in the experiment's own process once its runs are done (its workers idle), on its
+    thread layout. The models alternate within each repeat and the repeats sweep the sizes in
+    turn, so a drift of the machine reaches every model and size alike. Each fit (the library
+    calls alone, ``bare.fit``) keeps its wall and CPU seconds and the share of the CPUs other
+    processes used meanwhile (``quiet.py``); the claim keeps the quiet ones.
+
+    The timings repeat runs whose keys say what they are, so they are kept in the run cache
+    under those keys: a rerun (after a change that leaves the runs alone) copies the figures
+    taken when they were measured rather than timing again.
+    """
+    def timed_fits(config, folder: Path) -> None:
+        results = ExperimentResults.read(folder)
+        chosen = [(label, row) for label in labels
+                  for row in _first_seed_per_size(results.rows_of(label, all_sizes=True))
+                  if row["n_train"] >= min_size]
+        identity = json.dumps([TIMED_FITS_VERSION, repeats, [row["run_key"] for _, row in chosen]])
+        cached = (run_cache_root(config.results_dir) / "timed"
+                  / f"fit-times-{hashlib.sha256(identity.encode()).hexdigest()[:20]}.csv")
+        if not cached.exists():
+            write_rows(cached, _time_fits(config, chosen, repeats), FIT_TIMES_COLUMNS)
+        atomic.write_bytes(Path(folder) / FIT_TIMES_FILE, cached.read_bytes())
+    return timed_fits
+
+
+TIMED_FITS_VERSION = 1  # of how the fits are timed: a change times them again
+
+
+def _first_seed_per_size(rows: list[dict]) -> list[dict]:
+    first = {}
+    for row in rows:
+        first.setdefault(row["n_train"], row)
+    return list(first.values())
+
+
+def _time_fits(config, chosen: list[tuple[str, dict]], repeats: int) -> list[dict]:
+    from .. import models
+    from . import bare
+    from .execute import run_split
+    from .quiet import MachineLoad, other_share
+
+    load = MachineLoad()
+    measured = []
+    for repeat in range(repeats):
+        for label, row in chosen:
+            info = dataset_info(row["dataset"])
+            spec = RunSpec.create(row["dataset"], row["model"], row["seed"],
+                                  json.loads(row["params"]),
+                                  n_train=None if row["n_train"] == info.n_train else row["n_train"],
+                                  features=row["features"],
+                                  data_digest=origin(row["dataset"], Path(config.data_dir)).digest)
+            split = run_split(spec, Path(config.data_dir))
+            models.start_run(spec.seed, models.get(spec.model).uses_keras)
+            before, own = load.sample(), time.process_time()
+            start = time.perf_counter()
+            bare.fit(spec, split)
+            wall = time.perf_counter() - start
+            cpu = time.process_time() - own
+            share = other_share(before, load.sample(), load.cpus)
+            measured.append({"label": label, "run_key": row["run_key"], "n_train": row["n_train"],
+                             "repeat": repeat, "wall_seconds": round(wall, 4),
+                             "cpu_seconds": round(cpu, 4), "other_cpu_share": round(share, 4),
+                             "threads": threads.current().layout})
+    return measured
 
 
 # What a step can compute ahead into a cache of its own, which the step then copies: (where

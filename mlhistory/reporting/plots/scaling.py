@@ -12,7 +12,7 @@ from ...judging.base import from_dict as claim_from_dict
 from ...judging.trends import FitTimeExponents
 from ...paths import REFERENCES_DIR
 from ...results import TOY_FILE, ExperimentResults, mean_std
-from ...results.curves import fit_time_exponent, size_curve
+from ...results.curves import fit_time_exponent, loglog_slope, size_curve, timed_fit_points
 from ...results.throughput import counted_labels, format_flops, read_hardware, throughput
 from .axes import (
     SMALL,
@@ -181,6 +181,8 @@ def scaling(results: ExperimentResults, path: Path, labels: list[str], min_size:
     figure, (axis, size_axis) = plt.subplots(1, 2, figsize=(WIDE, 6.5), layout="constrained",
                                              gridspec_kw={"width_ratios": [1.4, 1]})
     drawn, stored = [], []
+    # The fits the claim timed again, quiet and repeated, where the experiment saved them.
+    timed = timed_fit_points(results, labels, min_size)
     for label in labels:
         sizes, seconds, stds = size_curve(results, label, "fit_seconds")
         exponent, used = fit_time_exponent(results, label, min_size)
@@ -190,6 +192,13 @@ def scaling(results: ExperimentResults, path: Path, labels: list[str], min_size:
                       label=f"{name}: exponent {exponent:.2f}"
                             + (f" (dotted: extrapolated to {full:,}, not measured)" if extrapolate else ""))
         drawn += seconds
+        repeats = timed.quiet.get(label, []) if timed is not None else []
+        if len({size for size, _ in repeats}) >= 2:
+            axis.scatter(*zip(*repeats, strict=True), marker="x", s=30, zorder=3,
+                         color=styles[label]["color"],
+                         label=f"{name}, timed again quiet ({len(repeats)} fits): exponent "
+                               f"{loglog_slope(*zip(*repeats, strict=True)):.2f}")
+            drawn += [second for _, second in repeats]
         if extrapolate:
             anchor = seconds[sizes.index(used[-1])]
             ends = np.array([used[-1], full])
