@@ -1,7 +1,5 @@
 """The library calls a run makes, with nothing of the runner around them: build and fit, then
-predict, on arrays already split. ``make bench`` holds the runner against them, and experiment
-03 times its scaling fits again with them, repeated and with the load read (``steps.TimedFits``).
-"""
+predict, on arrays already split. ``make bench`` holds the runner against them."""
 
 from .. import models
 from ..models import DEEP

@@ -46,20 +46,29 @@ class Split:
     y_test: np.ndarray
 
 
-def execute(spec: RunSpec, data_dir: Path) -> tuple[dict, dict]:
-    """Fit on the training split, predict the test split, and measure. Returns (row, artifacts)."""
-    split = run_split(spec, Path(data_dir))
+def fit_as_run(spec: RunSpec, split: Split) -> tuple[object, float, float]:
+    """The run's estimator built and fitted as every run fits it, after the per-run reset
+    (seeds, a fresh Keras session): (the fitted model, its fit seconds, the CPU seconds of the
+    fit call). The fit seconds leave out what the model excludes (the per-epoch scoring of the
+    test images, for the curves); the CPU seconds, of all this process's threads, include it."""
     models.start_run(spec.seed, models.get(spec.model).uses_keras)
-    measure_peak_memory_from_here()
     model = models.build_estimator(spec.model, split.dataset.info, spec.seed, spec.params_dict,
                                    spec.features)
     # The test split is only recorded per epoch by the models that draw curves; a search trial
     # records nothing of its held-out images while it fits.
     monitor = None if spec.evaluation else (split.x_test, split.y_test)
     context = models.FitContext(monitor=monitor, dataset=split.whole)
-    start = time.perf_counter()
+    cpu, start = time.process_time(), time.perf_counter()
     model.fit(split.x_train, split.y_train, context)
-    fit_seconds = time.perf_counter() - start - model.excluded_seconds
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return model, wall - model.excluded_seconds, cpu
+
+
+def execute(spec: RunSpec, data_dir: Path) -> tuple[dict, dict]:
+    """Fit on the training split, predict the test split, and measure. Returns (row, artifacts)."""
+    split = run_split(spec, Path(data_dir))
+    measure_peak_memory_from_here()
+    model, fit_seconds, _ = fit_as_run(spec, split)
     start = time.perf_counter()
     predictions = model.predict(split.x_test)
     predict_seconds = time.perf_counter() - start
