@@ -162,10 +162,10 @@ def test_timed_fits_repeat_each_size_s_first_seed_record_the_load_and_are_kept_i
         tmp_path, project_data, monkeypatch):
     import csv
 
-    from mlhistory.running import steps
-    from mlhistory.running.cli import config_from, experiment_parser
     from mlhistory.results import testing
     from mlhistory.results.schema import FIT_TIMES_COLUMNS, FIT_TIMES_FILE
+    from mlhistory.running import steps
+    from mlhistory.running.cli import config_from, experiment_parser
 
     def row(model, seed, n_train):
         return {"experiment": "00_fixture", "dataset": "digits", "model": model,
