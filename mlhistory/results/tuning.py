@@ -5,8 +5,9 @@
 - ``tuning/<dataset>/<family>/trials.csv``: every trial of the family as a table: its
   configuration, validation accuracy, cost in seconds and whether it was pruned;
 - ``tuning/<dataset>/chosen.json``: the configuration chosen per family (the best trial, or the
-  family's recipe when no trial beat it on the same validation split), and what the search
-  cost; the final runs (``Run(model, tuned=True)``) refit it on all the training images.
+  family's recipe when the best trial did not beat it on the same validation split, a stochastic
+  family's on fresh seeds), and what the search cost; the final runs (``Run(model,
+  tuned=True)``) refit it on all the training images.
 
 The trials' own run cache (``tuning/cache/``) only speeds up a resumed search and is not kept.
 Readers (the effort table, the sanity gate) read these files and nothing else of the search.
@@ -64,6 +65,18 @@ def read_chosen(results_dir: Path, dataset: str) -> dict[str, dict]:
     return saved["families"]
 
 
+def choice_seeds(chosen: dict) -> list[int]:
+    """The seeds a family's best trial and recipe were compared on. A record written before the
+    comparison moved to fresh seeds (it has no ``choice_seeds``) compared the two on the
+    search's own seed, and fitted nothing more to do so."""
+    return chosen.get("choice_seeds", [chosen["seed"]])
+
+
+def choice_seconds(chosen: dict) -> float:
+    """What the fits that compared the best trial with the recipe cost beyond the trials'."""
+    return chosen.get("choice_seconds", 0.0)
+
+
 def read_trials(results_dir: Path, dataset: str, model: str) -> list[dict]:
     """Every trial of ``model``'s search on ``dataset``, parsed; [] when it has none."""
     path = trials_path(results_dir, dataset, model)
@@ -83,14 +96,16 @@ def read_trials(results_dir: Path, dataset: str, model: str) -> list[dict]:
 
 def search_cost(results_dir: Path, dataset: str) -> dict:
     """What the saved searches on ``dataset`` cost so far, from the records alone: the seconds
-    of every finished trial's fits and of each family's recipe scored beside them
-    (``seconds``), the families searched to the end (``complete``, by name), and those with
-    trials recorded but nothing chosen yet (``part_way``: their trials recorded, by name)."""
+    of every finished trial's fits, of each family's recipe scored beside them and of the fits
+    that compared the two (``seconds``), the families searched to the end (``complete``, by
+    name), and those with trials recorded but nothing chosen yet (``part_way``: their trials
+    recorded, by name)."""
     chosen = read_chosen(results_dir, dataset)
     recorded = {path.parent.name: read_trials(results_dir, dataset, path.parent.name)
                 for path in sorted(tuning_dir(results_dir, dataset).glob(f"*/{TRIALS_FILE}"))}
     seconds = sum(trial["cost_seconds"] for trials in recorded.values() for trial in trials)
-    seconds += sum(choice["recipe"]["cost_seconds"] for choice in chosen.values())
+    seconds += sum(choice["recipe"]["cost_seconds"] + choice_seconds(choice)
+                   for choice in chosen.values())
     return {"seconds": seconds, "complete": sorted(chosen),
             "part_way": {model: len(trials) for model, trials in recorded.items()
                          if model not in chosen}}

@@ -1,10 +1,12 @@
 """What a search saves of itself (``search.py``): every trial of a family as a row of its
-``trials.csv``, and the configuration chosen (the best trial, or the family's recipe when no
-trial beats it on the validation split) into the dataset's ``chosen.json``. ``search`` is the
+``trials.csv``, and the configuration chosen (the best trial, or the family's recipe when the
+best trial does not beat it on the validation split) into the dataset's ``chosen.json``. ``search`` is the
 dataset's ``search.Search``: its size, seed and where it is saved."""
 
 import json
 from pathlib import Path
+
+import numpy as np
 
 from .. import atomic, models
 from ..errors import DamagedResults, UsageError
@@ -42,27 +44,40 @@ def write_trials(search, model: str, study) -> Path:
     return path
 
 
-def choose(search, model: str, study, recipe: dict, method: str) -> dict:
-    """The chosen configuration: the best validation score of the trials that ran to the last
-    rung (the earliest trial on a tie), or the family's recipe (``recipe_score``) when it scores
-    at least as well on the same validation images; with what the whole search cost."""
+def best_trial(search, model: str, study):
+    """The trial with the best validation score of those that ran to the last rung (the earliest
+    on a tie); one error line while the search has trials left to run."""
     trials = finished_trials(search, study)
     complete = [trial for trial in trials if trial.state.name == "COMPLETE"]
     if len(trials) < search.trials or not complete:
         raise UsageError(f"the search of {model} on {search.dataset} has {len(trials)} of "
                          f"{search.trials} trials finished; rerun `mlhistory tune` to finish it")
-    best = max(complete, key=lambda trial: (trial.value, -trial.number))
-    entry = models.get(model)
-    if recipe["validation_accuracy"] >= best.value:
-        picked = {"trial": None, "chose": "recipe", "validation_accuracy": recipe["validation_accuracy"],
+    return max(complete, key=lambda trial: (trial.value, -trial.number))
+
+
+def choose(search, model: str, study, best, finalists: dict, method: str) -> dict:
+    """The chosen configuration: the best trial, or the family's recipe when its mean validation
+    accuracy on the choice seeds (``search.score_finalists``) is at least the best trial's; with
+    what the whole search cost. ``validation_accuracy`` (the chosen side's) and the recipe's are
+    those means; ``best_trial_validation_accuracy`` is the score that made the trial the best."""
+    trials = finished_trials(search, study)
+    complete = [trial for trial in trials if trial.state.name == "COMPLETE"]
+    recipe_mean = float(np.mean(finalists["recipe_scores"]))
+    best_mean = float(np.mean(finalists["best_trial_scores"]))
+    if recipe_mean >= best_mean:
+        picked = {"trial": None, "chose": "recipe", "validation_accuracy": recipe_mean,
                   "params": {}, "refit_params": {}}
     else:
-        picked = {"trial": best.number, "chose": "search", "validation_accuracy": best.value,
+        picked = {"trial": best.number, "chose": "search", "validation_accuracy": best_mean,
                   "params": best.params, "refit_params": best.user_attrs["refit_params"]}
+    entry = models.get(model)
     return {
         "model": model, "dataset": search.dataset, **picked,
         "best_trial": best.number, "best_trial_validation_accuracy": best.value,
-        "recipe": recipe,
+        "recipe": {**finalists["recipe"], "validation_accuracy": recipe_mean},
+        "choice_seeds": finalists["seeds"], "choice_seconds": finalists["cost_seconds"],
+        "choice_scores": {"recipe": finalists["recipe_scores"],
+                          "best_trial": finalists["best_trial_scores"]},
         "trials": search.trials, "complete": len(complete), "pruned": len(trials) - len(complete),
         "search_seconds": round(sum(trial_cost(trial) for trial in trials), 3),
         "search_space": json.loads(json.dumps(entry.search_space)),

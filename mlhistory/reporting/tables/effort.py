@@ -4,11 +4,18 @@ files of the results set (``results/tuning.py``) and the experiment's tuned runs
 from pathlib import Path
 
 from ...results import ExperimentResults, mean_std
-from ...results.tuning import read_chosen, read_trials, trials_path, tuned_datasets
+from ...results.tuning import (
+    choice_seconds,
+    choice_seeds,
+    read_chosen,
+    read_trials,
+    trials_path,
+    tuned_datasets,
+)
 from .registry import ResultTable, table_kind
 
 EFFORT_HEADER = ["family", "dataset", "search space", "trials (pruned)", "chosen configuration",
-                 "validation accuracy", "the recipe's", "search cost", "final fit"]
+                 "validation accuracy", "the recipe's", "compared on", "search cost", "final fit"]
 TRIALS_HEADER = ["trial", "state", "validation accuracy", "images reached", "cost", "configuration"]
 
 
@@ -39,6 +46,10 @@ def _seconds(value: float) -> str:
     return f"{value:,.1f} s" if value < 600 else f"{value / 60:,.1f} min"
 
 
+def seeds_text(seeds: list[int]) -> str:
+    return ("seed " if len(seeds) == 1 else "seeds ") + ", ".join(str(seed) for seed in seeds)
+
+
 def effort_rows(results_dir: Path, datasets: list[str] | None = None,
                 final_fits: dict[tuple[str, str], list[float]] | None = None) -> list[list[str]]:
     """One row per family and dataset that has a chosen configuration saved."""
@@ -49,14 +60,15 @@ def effort_rows(results_dir: Path, datasets: list[str] | None = None,
             final = (f"{_seconds(mean_std(fits)[0])} per seed ({len(fits)})" if fits
                      else "not run here")
             configuration = (params_text(chosen["refit_params"]) if chosen["chose"] == "search"
-                             else f"the recipe (no trial beat it; the best, trial "
+                             else f"the recipe (the best trial did not beat it; trial "
                                   f"{chosen['best_trial']}: "
                                   f"{chosen['best_trial_validation_accuracy']:.4f})")
             rows.append([model, dataset, space_text(chosen["search_space"]),
                          f"{chosen['trials']} ({chosen['pruned']} pruned)", configuration,
                          f"{chosen['validation_accuracy']:.4f}",
                          f"{chosen['recipe']['validation_accuracy']:.4f}",
-                         _seconds(chosen["search_seconds"]), final])
+                         seeds_text(choice_seeds(chosen)),
+                         _seconds(chosen["search_seconds"] + choice_seconds(chosen)), final])
     return rows
 
 
@@ -71,11 +83,15 @@ def effort_notes(results_dir: Path, datasets: list[str]) -> list[str]:
     return [f"Every family searched the same number of configurations on the seeded, stratified "
             f"validation split of the training images (the test split never read): {sized}. "
             f"{'; '.join(sorted(methods))}. The recipe (the family's defaults: the book's, the "
-            "period's or the library's) is scored on the same split and chosen when no trial "
-            "beats it. A pruned trial stopped at a smaller rung. The search "
-            "cost is the fit and predict time of all its trials; the final fit refits the chosen "
-            "configuration on all the training images, for the epochs or rounds the validation "
-            "chose. Every trial is in results/tuning/<dataset>/<family>/trials.csv."]
+            "period's or the library's) is scored on the same split and chosen when the best "
+            "trial does not beat it; the validation accuracies are the means over the seeds the "
+            "two were compared on: a stochastic family's are fresh seeds, refitted for the "
+            "comparison (the best trial's own seed made it the best of all, which flatters it); "
+            "a stochastic family compared on seed 0 alone was chosen before that rule. A pruned "
+            "trial stopped at a smaller rung. The search cost is the fit and predict time of all "
+            "its trials and of the refits that compared the best with the recipe; the final fit "
+            "refits the chosen configuration on all the training images, for the epochs or "
+            "rounds the validation chose. Every trial is in results/tuning/<dataset>/<family>/trials.csv."]
 
 
 @table_kind()
