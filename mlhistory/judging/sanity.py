@@ -11,10 +11,12 @@ A run is flagged, with one reason per problem, when
 - it is a **tuned run below its own family's default**: the book's or the library's recipe of
   the same model (the run labelled by the model's name alone, in this experiment or another
   of the results set on the same dataset) scored higher on the same training and test sizes,
-  beyond the test set's noise (the 95 % interval of the paired gap of the means lies below
-  zero). The search scored the recipe on its validation split and chose the tuned
-  configuration over it there, so a shortfall within the noise is the test images' word
-  against the validation images', not a short budget;
+  and the tuned run is not shown within the declared margin of it (``margins.MARGINS``: the
+  95 % interval of the paired gap of the means reaches below minus the margin). The search
+  chose the tuned configuration over the recipe on its validation split, so a shortfall that
+  stays within the margin is the test images' word against the validation images'; one that
+  may be larger (a recipe ahead by points, or seeds so unequal that nothing is shown) means
+  the search handed the comparisons a weaker side than the family's own default;
 - it **diverged**: a seed's accuracy is at most ``DIVERGED_TIMES`` chance, or its training
   loss is not finite;
 - it **collapsed**: a seed predicts one class for most of the test images
@@ -49,7 +51,7 @@ from ..results.flags import (
     write_flag_file,
 )
 from ..results.labels import run_label
-from . import paired
+from . import margins, paired
 from .comparisons import deterministic
 
 PUBLISHED_FILE = REFERENCES_DIR / "published.csv"
@@ -255,8 +257,8 @@ def _below_default(results: ExperimentResults, run,
             if tuned >= default:
                 continue
             interval = _gap_interval(results, run.label, tuned_rows, experiment, other.label, rows)
-            if interval is not None and interval[1] >= 0:
-                continue  # within the noise of the test images
+            if interval is not None and interval[0] >= -margins.ACCURACY_MARGIN:
+                continue  # shown within the margin: no worse than the recipe
             within = ("" if interval is None else
                       f", gap {100 * (tuned - default):+.2f} [{100 * interval[0]:+.2f}, "
                       f"{100 * interval[1]:+.2f}] points")

@@ -417,11 +417,12 @@ def run_search(search: Search, families: list[str], restart: bool = False) -> di
             chosen[model] = search_family(search, model, digest, restart, workers)
             record = chosen[model]
             picked = (f"trial {record['trial']}" if record["chose"] == "search" else
-                      f"its recipe over trial {record['best_trial']} "
-                      f"({record['best_trial_validation_accuracy']:.4f})")
-            print(f"[tune] {model}: chose {picked} (validation accuracy "
-                  f"{record['validation_accuracy']:.4f}, the recipe's "
-                  f"{record['recipe']['validation_accuracy']:.4f}; {record['pruned']} of "
+                      f"its recipe over trial {record['best_trial']}")
+            seeds = ", ".join(str(seed) for seed in record["choice_seeds"])
+            print(f"[tune] {model}: chose {picked} (trial {record['best_trial']} scored "
+                  f"{record['best_trial_validation_accuracy']:.4f} in the search; on seeds "
+                  f"{seeds} it scores {np.mean(record['choice_scores']['best_trial']):.4f}, the "
+                  f"recipe {record['recipe']['validation_accuracy']:.4f}; {record['pruned']} of "
                   f"{record['trials']} pruned; {record['search_seconds']:.0f} s of fits): "
                   f"{record['refit_params']}", flush=True)
     return chosen
