@@ -8,8 +8,8 @@ same declared number of configurations, ``TRIALS``, searched the same way:
   a trial fits on its training part and is scored on its held-out part; the test split is
   never read (``RunSpec.evaluation``, ``execute.validation_run_split``);
 - by Optuna's TPE sampler, seeded (each trial's draw seeded by the search's seed and the trial's
-  number, so a resumed search draws what an uninterrupted one would), asked for ``BATCH``
-  configurations at a time;
+  number, so a resumed search draws what an uninterrupted one would: ``search_resume.py``),
+  asked for ``BATCH`` configurations at a time;
 - with successive halving: every trial of a batch first fits on a ninth of the training part,
   the best third of those go on to a third, and the best of those to all of it (``rungs``);
   the others are pruned there, their score at the size they reached kept;
@@ -56,6 +56,7 @@ from .search_records import (
     trial_cost,
     write_trials,
 )
+from .search_resume import decided_at, decided_before, draw_again, sampler_for
 from .spec import RunSpec, validation_evaluation
 
 TRIALS = 24  # configurations per family and dataset, the same for every family
@@ -138,10 +139,6 @@ def distribution(declared: tuple):
     return numeric(declared[1], declared[2], log=kind.startswith("log"))
 
 
-def trial_seed(seed: int, number: int) -> int:
-    return int(np.random.SeedSequence([seed, number]).generate_state(1)[0])
-
-
 def open_study(search: Search, model: str, restart: bool = False):
     """The family's study in the dataset's database, created or resumed; one error line when
     the saved study was searched with other settings."""
@@ -189,7 +186,7 @@ def search_family(search: Search, model: str, digest: str, restart: bool = False
         for number in numbers:
             if number in existing:
                 continue
-            study.sampler = sampler_for(search, number)
+            study.sampler = sampler_for(search.seed, number, STARTUP_TRIALS)
             asked = study.ask(distributions)
             if asked.number != number:
                 where = tuning.study_path(search.results_dir, search.dataset)
@@ -199,7 +196,8 @@ def search_family(search: Search, model: str, digest: str, restart: bool = False
                    if trial.number in numbers and trial.state == optuna.trial.TrialState.RUNNING]
         for trial in running:
             if set(trial.params) != set(distributions):
-                draw_again(search, study, trial, distributions)
+                draw_again(study, trial, distributions,
+                           sampler_for(search.seed, trial.number, STARTUP_TRIALS))
         running = [trial for trial in study.get_trials(deepcopy=False)
                    if trial.number in numbers and trial.state == optuna.trial.TrialState.RUNNING]
         if running:
@@ -286,33 +284,6 @@ def score_finalists(search: Search, model: str, best, cache: RunCache, digest: s
     }
 
 
-def sampler_for(search: Search, number: int):
-    """The sampler that draws trial ``number``: TPE, seeded by the search's seed and the number."""
-    import optuna
-
-    return optuna.samplers.TPESampler(seed=trial_seed(search.seed, number),
-                                      n_startup_trials=STARTUP_TRIALS)
-
-
-def draw_again(search: Search, study, frozen, distributions: dict) -> None:
-    """Finish drawing the configuration of a trial killed while it was drawn, as ``ask`` drew
-    it: the same seeded sampler, the params in the same order (one already saved is drawn and
-    set aside, so those after it get the draws they would have had)."""
-    import optuna
-
-    study.sampler = sampler_for(search, frozen.number)
-    trial = optuna.trial.Trial(study, frozen._trial_id)
-    for name, declared in distributions.items():
-        if name in frozen.params:
-            study.sampler.sample_independent(study, frozen, name, declared)
-        elif isinstance(declared, optuna.distributions.CategoricalDistribution):
-            trial.suggest_categorical(name, declared.choices)
-        elif isinstance(declared, optuna.distributions.IntDistribution):
-            trial.suggest_int(name, declared.low, declared.high, log=declared.log)
-        else:
-            trial.suggest_float(name, declared.low, declared.high, log=declared.log)
-
-
 def trial_spec(search: Search, model: str, params: dict, size: int | None, digest: str,
                seed: int | None = None) -> RunSpec:
     """The run of one trial at one rung: its configuration on the validation split (on the
@@ -361,7 +332,7 @@ def drive(search: Search, model: str, study, trials: list, cache: RunCache, dige
                 trial.set_user_attr("refit_params", {**current.params,
                                                      **search_spaces.refit_params(budget, stopped)})
                 study.tell(trial, row["accuracy"])
-            elif (decided_before(study, current, rung) if RUNG_KEY.format(rung) in current.system_attrs
+            elif (decided_before(study, current, rung, REDUCTION) if decided_at(current, rung)
                   else not trial.should_prune()):
                 survivors.append(current)
             else:
@@ -369,24 +340,6 @@ def drive(search: Search, model: str, study, trials: list, cache: RunCache, dige
         alive = survivors
         if not alive:
             break
-
-
-# Where Optuna's successive-halving pruner records a trial's score at a rung, as it decides.
-RUNG_KEY = "completed_rung_{}"
-
-
-def decided_before(study, current, rung: int) -> bool:
-    """Whether the pruner promoted a trial whose decision at this rung it had recorded before the
-    search was killed (promoted, or killed before its pruning was recorded): the pruner's rule on
-    the scores it saw, those of the trials decided at the rung before it (trials are decided in
-    the order of their numbers) and its own, so the resumed search goes on as it would have.
-    Asking the pruner again would find the rung done and promote the trial."""
-    key = RUNG_KEY.format(rung)
-    value = current.system_attrs[key]
-    competing = [trial.system_attrs[key] for trial in study.get_trials(deepcopy=False)
-                 if trial.number < current.number and key in trial.system_attrs] + [value]
-    kept = max(len(competing) // REDUCTION, 1)
-    return value >= sorted(competing, reverse=True)[kept - 1]
 
 
 def stopped_at(cache: RunCache, spec: RunSpec, budget: dict) -> dict:
