@@ -5,9 +5,9 @@
 - ``tuning/<dataset>/<family>/trials.csv``: every trial of the family as a table: its
   configuration, validation accuracy, cost in seconds and whether it was pruned;
 - ``tuning/<dataset>/chosen.json``: the configuration chosen per family (the best trial, or the
-  family's recipe when the best trial did not beat it on the same validation split, a stochastic
-  family's on fresh seeds), and what the search cost; the final runs (``Run(model,
-  tuned=True)``) refit it on all the training images.
+  family's recipe unless the best trial beat it by more than one standard error on the same
+  validation split, a stochastic family's on fresh seeds), and what the search cost; the final
+  runs (``Run(model, tuned=True)``) refit it on all the training images.
 
 The trials' own run cache (``tuning/cache/``) only speeds up a resumed search and is not kept.
 Readers (the effort table, the sanity gate) read these files and nothing else of the search.

@@ -17,8 +17,10 @@ same declared number of configurations, ``TRIALS``, searched the same way:
   workers of a Dask cluster), cached like any run, and its score told back to the study;
 - against the family's own recipe (its registry defaults: the book's, the period's or the
   library's configuration), fitted on the same training part and scored on the same held-out
-  part: the search chooses the recipe when the best trial does not beat it there, so a search
-  never hands the comparisons a configuration its own validation rates below the recipe. For a
+  part: the search keeps the recipe unless the best trial beats it there by more than one
+  standard error of its own accuracy (the one-standard-error rule, ``recipe_is_kept``), so a
+  search never hands the comparisons a configuration its validation cannot tell from, or rates
+  below, the recipe. For a
   stochastic family the two are compared on ``CHOICE_SEEDS`` fresh seeds (``choice_seeds``):
   the best trial's own score is the best of ``TRIALS`` draws of the seed's luck, and one seed of
   a perceptron moves its accuracy by points. The recipe is a reference point every family
@@ -66,8 +68,8 @@ REDUCTION = 3  # successive halving: a third of a rung goes on, on three times t
 RUNGS = 3  # fits of a ninth, a third and all of the validation split's training part
 MIN_RUNG_PER_CLASS = 10  # a rung smaller than this many images per class is left out
 SEARCH_SEED = 0
-# A stochastic family's best trial and recipe are refitted on this many fresh seeds, and the one
-# with the higher mean validation accuracy there is chosen.
+# A stochastic family's best trial and recipe are refitted on this many fresh seeds, and their
+# mean validation accuracies there decide (search_records.recipe_is_kept).
 CHOICE_SEEDS = 2
 # --quick: a seeded, stratified 2,000 of the training images, 6 trials per family, saved under
 # results/quick/tuning/. A smoke test of the stage, not a search to trust.
@@ -230,8 +232,9 @@ def batch_progress(search: Search, study, numbers: range) -> str:
 def method_text(search: Search) -> str:
     return (f"Optuna TPE (seed {search.seed}, {STARTUP_TRIALS} random trials first, "
             f"{search.batch} at a time), successive halving (reduction factor {REDUCTION}), "
-            "the best trial against the family's recipe on the same validation split (a "
-            f"stochastic family's on {CHOICE_SEEDS} fresh seeds)")
+            "the best trial chosen over the family's recipe only when it beats it by more than "
+            "one standard error on the same validation split (a stochastic family's on "
+            f"{CHOICE_SEEDS} fresh seeds)")
 
 
 def choice_seeds(search: Search, model: str) -> list[int]:

@@ -1,9 +1,11 @@
 """What a search saves of itself (``search.py``): every trial of a family as a row of its
-``trials.csv``, and the configuration chosen (the best trial, or the family's recipe when the
-best trial does not beat it on the validation split) into the dataset's ``chosen.json``. ``search`` is the
-dataset's ``search.Search``: its size, seed and where it is saved."""
+``trials.csv``, and the configuration chosen (the best trial, or the family's recipe unless the
+best trial beats it by more than its own noise on the validation split: ``recipe_is_kept``)
+into the dataset's ``chosen.json``. ``search`` is the dataset's ``search.Search``: its size,
+seed and where it is saved."""
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -55,16 +57,34 @@ def best_trial(search, model: str, study):
     return max(complete, key=lambda trial: (trial.value, -trial.number))
 
 
+def choice_margin(best_accuracy: float, n_images: int) -> float:
+    """The standard error of the best trial's validation accuracy, binomial over the ``n_images``
+    it was scored on (the held-out images times the choice seeds)."""
+    return math.sqrt(best_accuracy * (1 - best_accuracy) / n_images)
+
+
+def recipe_is_kept(recipe_accuracy: float, best_accuracy: float, n_images: int) -> bool:
+    """The one-standard-error rule (Breiman et al. 1984; Hastie et al., The Elements of
+    Statistical Learning, 7.10): the recipe is kept unless the best trial beats it by more than
+    one standard error of the best trial's own accuracy. The best of many configurations scored
+    on one validation split is an optimistic estimate of it, and a gain inside its noise is no
+    evidence that the searched configuration is the better one; the recipe, the family's own
+    literature's configuration, is the one that needs none."""
+    return best_accuracy - recipe_accuracy <= choice_margin(best_accuracy, n_images)
+
+
 def choose(search, model: str, study, best, finalists: dict, method: str) -> dict:
-    """The chosen configuration: the best trial, or the family's recipe when its mean validation
-    accuracy on the choice seeds (``search.score_finalists``) is at least the best trial's; with
-    what the whole search cost. ``validation_accuracy`` (the chosen side's) and the recipe's are
-    those means; ``best_trial_validation_accuracy`` is the score that made the trial the best."""
+    """The chosen configuration: the best trial, or the family's recipe when the best trial's
+    mean validation accuracy on the choice seeds (``search.score_finalists``) does not beat the
+    recipe's by more than ``choice_margin`` (``recipe_is_kept``); with what the whole search
+    cost. ``validation_accuracy`` (the chosen side's) and the recipe's are those means;
+    ``best_trial_validation_accuracy`` is the score that made the trial the best."""
     trials = finished_trials(search, study)
     complete = [trial for trial in trials if trial.state.name == "COMPLETE"]
     recipe_mean = float(np.mean(finalists["recipe_scores"]))
     best_mean = float(np.mean(finalists["best_trial_scores"]))
-    if recipe_mean >= best_mean:
+    n_images = search.n_validation * len(finalists["seeds"])
+    if recipe_is_kept(recipe_mean, best_mean, n_images):
         picked = {"trial": None, "chose": "recipe", "validation_accuracy": recipe_mean,
                   "params": {}, "refit_params": {}}
     else:
@@ -76,6 +96,7 @@ def choose(search, model: str, study, best, finalists: dict, method: str) -> dic
         "best_trial": best.number, "best_trial_validation_accuracy": best.value,
         "recipe": {**finalists["recipe"], "validation_accuracy": recipe_mean},
         "choice_seeds": finalists["seeds"], "choice_seconds": finalists["cost_seconds"],
+        "choice_margin": choice_margin(best_mean, n_images),
         "choice_scores": {"recipe": finalists["recipe_scores"],
                           "best_trial": finalists["best_trial_scores"]},
         "trials": search.trials, "complete": len(complete), "pruned": len(trials) - len(complete),

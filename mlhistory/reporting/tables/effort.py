@@ -60,7 +60,7 @@ def effort_rows(results_dir: Path, datasets: list[str] | None = None,
             final = (f"{_seconds(mean_std(fits)[0])} per seed ({len(fits)})" if fits
                      else "not run here")
             configuration = (params_text(chosen["refit_params"]) if chosen["chose"] == "search"
-                             else f"the recipe (the best trial did not beat it; trial "
+                             else f"the recipe (the best trial did not beat it beyond its noise; trial "
                                   f"{chosen['best_trial']}: "
                                   f"{chosen['best_trial_validation_accuracy']:.4f})")
             rows.append([model, dataset, space_text(chosen["search_space"]),
@@ -73,25 +73,36 @@ def effort_rows(results_dir: Path, datasets: list[str] | None = None,
 
 
 def effort_notes(results_dir: Path, datasets: list[str]) -> list[str]:
-    methods = {chosen["method"] for dataset in datasets
-               for chosen in read_chosen(results_dir, dataset).values()}
+    """What every search shared, then each method a saved choice names, with its families: the
+    choice rule changed twice while the searches were run, and a record says the one it used."""
+    records = [(dataset, model, chosen) for dataset in datasets
+               for model, chosen in read_chosen(results_dir, dataset).items()]
     sizes = {(chosen["n_fit"], chosen["n_validation"], tuple(chosen["rungs"]))
-             for dataset in datasets for chosen in read_chosen(results_dir, dataset).values()}
+             for _, _, chosen in records}
     sized = "; ".join(f"{fit:,} training and {held:,} validation images, rungs of "
                       f"{', '.join(f'{rung:,}' for rung in rungs)} images"
                       for fit, held, rungs in sorted(sizes))
+    by_method: dict[str, list[str]] = {}
+    for dataset, model, chosen in records:
+        by_method.setdefault(chosen["method"], []).append(f"{model} ({dataset})")
+    methods = [f"Searched and chosen by: {method}. Families: {', '.join(families)}."
+               for method, families in sorted(by_method.items(), key=lambda item: -len(item[1]))]
     return [f"Every family searched the same number of configurations on the seeded, stratified "
             f"validation split of the training images (the test split never read): {sized}. "
-            f"{'; '.join(sorted(methods))}. The recipe (the family's defaults: the book's, the "
-            "period's or the library's) is scored on the same split and chosen when the best "
-            "trial does not beat it; the validation accuracies are the means over the seeds the "
-            "two were compared on: a stochastic family's are fresh seeds, refitted for the "
-            "comparison (the best trial's own seed made it the best of all, which flatters it); "
-            "a stochastic family compared on seed 0 alone was chosen before that rule. A pruned "
-            "trial stopped at a smaller rung. The search cost is the fit and predict time of all "
-            "its trials and of the refits that compared the best with the recipe; the final fit "
-            "refits the chosen configuration on all the training images, for the epochs or "
-            "rounds the validation chose. Every trial is in results/tuning/<dataset>/<family>/trials.csv."]
+            "The recipe (the family's defaults: the book's, the period's or the library's) is "
+            "scored on the same split and kept unless the best trial beats it by more than one "
+            "standard error of the best trial's validation accuracy (the one-standard-error "
+            "rule): the best of many configurations on one split flatters itself. Every saved "
+            "choice, including those recorded under an earlier rule, is the one this rule makes "
+            "from its recorded means (a test re-checks it). The validation accuracies are the "
+            "means over the seeds the two were compared on: a stochastic family's are fresh "
+            "seeds, refitted for the comparison (the best trial's own seed made it the best of "
+            "all); a stochastic family compared on seed 0 alone was chosen before that rule. A "
+            "pruned trial stopped at a smaller rung. The search cost is the fit and predict time "
+            "of all its trials and of the refits that compared the best with the recipe; the "
+            "final fit refits the chosen configuration on all the training images, for the "
+            "epochs or rounds the validation chose. Every trial is in "
+            "results/tuning/<dataset>/<family>/trials.csv.", *methods]
 
 
 @table_kind()
