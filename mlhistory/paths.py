@@ -42,3 +42,12 @@ def run_cache_dir(results_dir: Path, dataset: str) -> Path:
 
 def experiment_dir(results_dir: Path, dataset: str, experiment_id: str) -> Path:
     return Path(results_dir) / dataset / experiment_id
+
+
+def shown(path: Path) -> str:
+    """A path as the user typed it, relative to the working folder when it lies inside it."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

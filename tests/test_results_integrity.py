@@ -10,7 +10,7 @@ import pytest
 
 from mlhistory import atomic
 from mlhistory.errors import DamagedResults
-from mlhistory.results import integrity
+from mlhistory.results import ExperimentResults, integrity
 from mlhistory.results.integrity import verified_experiment_dirs
 
 EXPERIMENT = "01_probabilistic"  # the fake results set's first
@@ -177,3 +177,15 @@ def test_judging_writes_the_claims_anew_and_records_the_digest_of_what_it_wrote(
     assert claims_csv.read_text() == before
     assert metadata["digests"]["files"]["claims.csv"] == integrity.sha256_file(claims_csv)
     assert verified_experiment_dirs(results_dir) == [folder_of(results_dir)]
+
+
+def test_an_array_a_cached_run_never_saved_is_named_with_its_remedy(results_dir):
+    results = ExperimentResults.read(folder_of(results_dir))
+    row = first_row(results_dir)
+    saved = results.artifacts(row)
+    assert "predictions" in saved and "no_such_array" not in saved
+    with pytest.raises(DamagedResults) as raised:
+        saved["no_such_array"]
+    message = str(raised.value)
+    assert "\n" not in message and "no 'no_such_array' array" in message
+    assert f"delete {row['run_key']}.json and {row['run_key']}.npz" in message

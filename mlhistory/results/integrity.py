@@ -26,7 +26,7 @@ import numpy as np
 
 from .. import atomic
 from ..errors import DamagedResults
-from ..paths import default_results_dir, run_cache_dir
+from ..paths import default_results_dir, run_cache_dir, shown
 from .schema import (
     CLAIMS_FILE,
     FIT_TIMES_FILE,
@@ -68,15 +68,6 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def shown(path: Path) -> str:
-    """A path as the user typed it, relative to the working folder when it lies inside it."""
-    path = Path(path)
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 def experiment_digests(folder: Path, rows: list[dict]) -> dict:

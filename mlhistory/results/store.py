@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DamagedResults
-from ..paths import run_cache_dir
+from ..paths import run_cache_dir, shown
 from .manifest import DatasetRecord, Manifest, RunRecord
 from .schema import (
     MANIFEST_FILE,
@@ -164,7 +164,7 @@ class ExperimentResults:
                                  "experiment that wrote it")
         return saved
 
-    def artifacts(self, row: dict) -> dict:
+    def artifacts(self, row: dict) -> "SavedArtifacts":
         """The run's saved arrays, read-only: each run's file is read once for this experiment."""
         # A run on a class view (e.g. "fashion_mnist[5,6,7,8,9]") is cached with its dataset.
         folder = run_cache_dir(self.folder.parent.parent, base_dataset(row["dataset"]))
@@ -175,5 +175,21 @@ class ExperimentResults:
             for array in saved.values():
                 array.flags.writeable = False
             self._read_artifacts[path] = saved
-        return dict(self._read_artifacts[path])
+        return SavedArtifacts(self._read_artifacts[path], path=path)
+
+
+class SavedArtifacts(dict):
+    """A run's saved arrays; asking for one it lacks names the run and the remedy in one line.
+    The cache key covers what a run computes, not the arrays its model keeps for plots, so a run
+    cached before its model kept an array (a probabilistic model's confidence, say) lacks it."""
+
+    def __init__(self, arrays: dict, path: Path):
+        super().__init__(arrays)
+        self.path = path
+
+    def __missing__(self, name: str):
+        raise DamagedResults(
+            f"{shown(self.path)} has no '{name}' array: the run was cached before its model kept "
+            f"it; delete {self.path.stem}.json and {self.path.name} in {shown(self.path.parent)} "
+            "and rerun the experiment: the cache then recomputes only that run")
 

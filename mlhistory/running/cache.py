@@ -11,7 +11,8 @@ from pathlib import Path
 
 from .. import atomic
 from ..errors import DamagedResults
-from ..results.integrity import ARTIFACTS_DIGEST, check_metrics, sha256_bytes, sha256_file, shown
+from ..paths import shown
+from ..results.integrity import ARTIFACTS_DIGEST, check_metrics, sha256_bytes, sha256_file
 from .spec import RunSpec
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from ..atomic import FULL_DISK_ERRORS, disk_full
 from ..errors import Busy, DiskFull
-from ..results.integrity import shown
+from ..paths import shown
 
 STAGING = "staging"
 PREVIOUS = "previous"  # the old folder between the two renames of a file system that cannot exchange
