@@ -8,6 +8,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -28,6 +29,7 @@ from mlhistory.reporting import appendix
 from mlhistory.reporting.tables import Table
 from mlhistory.reporting.tables.effort import effort_rows
 from mlhistory.results import Manifest, testing
+from mlhistory.results.labels import RECIPE_KEPT_NOTE, TUNED_NOTE
 from mlhistory.results.tuning import (
     CHOSEN_SCHEMA,
     choice_seeds,
@@ -43,6 +45,7 @@ from mlhistory.running.cache import RunCache
 from mlhistory.running.cli import Config, config_from, experiment_parser
 from mlhistory.running.execute import execute, validation_indices
 from mlhistory.running.experiment import Run, tuned
+from mlhistory.running.manifests import run_record
 from mlhistory.running.spec import RunSpec, validation_evaluation
 
 # The families of the book's comparisons between families (experiments 01-05 and 08), each of
@@ -466,6 +469,17 @@ def test_a_tuned_run_refits_the_chosen_configuration_on_all_training_images(tmp_
     assert [name for name, _ in pipeline.steps] == ["functiontransformer", "svc"]
     with pytest.raises(UsageError, match="cannot take other features"):
         Run("rbf_svm", features="hog", tuned=True)
+
+
+def test_a_tuned_run_says_whether_its_search_kept_the_recipe(tmp_path):
+    config = Config("digits", False, [0], None, None, PROJECT_ROOT / "data", tmp_path / "quick",
+                    1, [], search_from=tmp_path)
+    for refit, note in (({"C": 3.0}, TUNED_NOTE), ({}, RECIPE_KEPT_NOTE)):
+        shutil.rmtree(tmp_path / "tuning", ignore_errors=True)
+        write_chosen(tmp_path, "digits", "rbf_svm", refit)
+        run = tuned("rbf_svm").resolved(config)
+        record = run_record(run, config, run.specs(config, {"digits": "d"}))
+        assert record.model_display.endswith(note) and record.tuned
 
 
 # --- the sanity gate ----------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 
 from ..judging.verdicts import DOES_NOT_CARRY_OVER, LIMITED_BY_MACHINE, SETUP_SHORT, UNDERPOWERED
-from ..results.labels import TUNED_NOTE
+from ..results.labels import TUNING_NOTES
 from .appendix import AGREEMENT_POINTS, published_comparison
 from .common import APPENDIX_PAGE, JudgedExperiment, data_name, dataset_name
 from .document import BulletList, Heading, Paragraph, Table, slug
@@ -165,7 +165,9 @@ def published_section(experiments: list[JudgedExperiment]) -> list:
 def _model_name(display: str) -> str:
     """A model as the short table names it, whatever its configuration: "RBF SVM on HOG" for
     "RBF SVM (C=10) on HOG (4x4 cells)", so that its tuned and recipe runs share a row."""
-    return re.sub(r" \([^()]*\)", "", display.removesuffix(TUNED_NOTE))
+    for note in TUNING_NOTES:
+        display = display.removesuffix(note)
+    return re.sub(r" \([^()]*\)", "", display)
 
 
 def _published_cell(row) -> str:

@@ -3,8 +3,12 @@ manifests keep the labels it gave and claims, plots and tables find rows by them
 
 # A dataset's own inputs (an image's pixels, a table's columns) go unnamed in a label.
 OWN_INPUTS = (None, "pixels", "columns")
-# What a tuned run's display name adds to its model's (the manifest writes it, the report reads it).
+# What a tuned run's display name adds to its model's (the manifest writes it, the report reads it):
+# the configuration its search chose, or, where the search kept the family's recipe (its best
+# trial did not beat it beyond the noise), that, so a reader never takes the recipe for a tuning.
 TUNED_NOTE = ", tuned on a validation split"
+RECIPE_KEPT_NOTE = ", the recipe its search kept"
+TUNING_NOTES = (TUNED_NOTE, RECIPE_KEPT_NOTE)
 
 
 def run_label(model: str, features: str | None = None, dataset: str | None = None) -> str:

@@ -3,7 +3,7 @@ it and its display name in parts, and each dataset as readers show it."""
 
 from .. import models
 from ..data import dataset_info
-from ..results.labels import TUNED_NOTE
+from ..results.labels import RECIPE_KEPT_NOTE, TUNED_NOTE
 from ..results.manifest import DatasetRecord, RunRecord
 from .cli import Config
 from .spec import RunSpec
@@ -13,7 +13,8 @@ from .spec import RunSpec
 def run_record(run, config: Config, specs: list[RunSpec]) -> RunRecord:
     entry = models.get(run.model)
     features = run.features_for(config)
-    tuned_note = TUNED_NOTE if run.tuned else ""
+    # A tuned run's params are the chosen configuration's: none where the search kept the recipe.
+    tuned_note = (TUNED_NOTE if run.params else RECIPE_KEPT_NOTE) if run.tuned else ""
     return RunRecord(
         label=run.name, model=run.model, model_display=entry.display_name(run.params) + tuned_note,
         features=features, features_display=models.features_display(features),
