@@ -18,6 +18,7 @@ figure is published (Fashion-MNIST).
 """
 
 from mlhistory.judging import PROJECT, Beats, ErrorReduction, ReachesReference
+from mlhistory.judging.references import human_accuracy
 from mlhistory.reporting.plots import Plot
 from mlhistory.reporting.tables import Table
 from mlhistory.running.experiment import Experiment, fair, main, tuned
@@ -44,8 +45,7 @@ SEARCHED_SHALLOW = ["gaussian_nb", "bernoulli_nb", "perceptron", "logreg", "line
 TUNED_SHALLOW = [tuned(model) for model in SEARCHED_SHALLOW]
 SVM_TUNED = TUNED_SHALLOW[SEARCHED_SHALLOW.index("rbf_svm")]
 STRONGEST_SHALLOW = [*TUNED_SHALLOW, *FAIR_ENSEMBLES]
-HUMAN_ACCURACY = (("fashion_mnist", 0.835, "human performance, Fashion-MNIST benchmark README "
-                   "(Xiao et al. 2017)"),)
+HUMAN_ACCURACY = human_accuracy()
 
 EXPERIMENT = Experiment(
     experiment_id="05_return_of_neural_networks",

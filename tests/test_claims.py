@@ -13,7 +13,7 @@ import pytest
 from mlhistory.judging import base, margins, paired
 from mlhistory.judging.comparisons import Beats, MatchesOrBeats, Pairwise, WinRate
 from mlhistory.judging.rankings import RunnerUp
-from mlhistory.judging.references import ErrorReduction, ReachesReference
+from mlhistory.judging.references import ErrorReduction, ReachesReference, human_accuracy
 from mlhistory.judging.trainability import FailsToTrain
 from mlhistory.judging.trends import FitTimeExponents, ReachesSooner
 from mlhistory.judging.verdicts import FAILS, HOLDS, SETUP_SHORT, TIES, UNDERPOWERED
@@ -457,6 +457,13 @@ def test_a_reference_claim_without_a_figure_here_shows_the_measurement(rows, res
     assert judged.numbers.mean_a == pytest.approx(0.91) and judged.numbers.gap is None
     found = ReachesReference("r", "R.", label="net", references=(("d", 0.85, "a fixture"),))
     assert found.evaluate(saved).verdict == HOLDS
+
+
+def test_human_accuracy_is_data_with_a_source_once_per_dataset():
+    figures = human_accuracy()
+    datasets = [dataset for dataset, _, _ in figures]
+    assert "fashion_mnist" in datasets and len(set(datasets)) == len(datasets)
+    assert all(0 < value <= 1 and source.strip() for _, value, source in figures)
 
 
 def test_the_runner_up_counts_only_the_datasets_it_places_on(rows, results):

@@ -3,10 +3,12 @@ accuracy (``ReachesReference``), an error reduction the book quotes (``ErrorRedu
 time bound (``TrainsWithin``), a quoted GPU speedup (``GpuSpeedup``).
 """
 
+import csv
 from dataclasses import dataclass
 
 import numpy as np
 
+from ..paths import REFERENCES_DIR
 from ..results import HARDWARE_FILE, ExperimentResults, mean_std, read_json
 from ..results.curves import relative_error_reduction
 from ..results.schema import base_dataset
@@ -23,6 +25,16 @@ from .margins import (
     verdict_of_interval,
 )
 from .verdicts import FAILS, HOLDS, LIMITED_BY_MACHINE, SETUP_SHORT, UNDERPOWERED, Numbers, Verdict
+
+HUMAN_FILE = REFERENCES_DIR / "human.csv"
+
+
+def human_accuracy() -> tuple[tuple[str, float, str], ...]:
+    """The published human accuracy per dataset, as (dataset, value, source): the references
+    a ``ReachesReference`` of human accuracy is held against."""
+    with open(HUMAN_FILE, newline="") as handle:
+        return tuple((row["dataset"], float(row["accuracy"]), row["source"])
+                     for row in csv.DictReader(handle))
 
 
 @dataclass(frozen=True)
