@@ -37,27 +37,21 @@ RENDER_CODE := $(wildcard mlhistory/judging/*.py mlhistory/reporting/*.py mlhist
 # An experiment's metadata.json is written last, so it marks a finished experiment.
 FULL := $(foreach d,$(DATASETS),$(foreach e,$(EXPERIMENTS),results/$(d)/$(e)/metadata.json))
 # Experiment 05 gathers the runs of the era experiments 01-04 from the run cache, and the
-# later experiments reuse all of those runs, so the order is 01-04, then 05, then 06 on. Once
-# `make quick` has computed every run into the cache (RUNS_CACHED=yes), the later ones need
-# not wait for 05; 05 still follows 01-04, whose saved runs its timeline draws.
+# later experiments reuse all of those runs, so the order is 01-04, then 05, then 06 on: each
+# run is computed once, by the first experiment that asks for it, and found in the cache after.
 ERAS := 01_probabilistic 02_early_neural_networks 03_kernel_methods 04_trees_and_boosting
 GATHERING := 05_return_of_neural_networks
 LATER := $(filter-out $(ERAS) $(GATHERING),$(EXPERIMENTS))
-RUNS_CACHED ?=
-# The smoke run takes the first dataset only. Experiment 05 first: it waits for 01-04, a chain
-# longer than any other experiment, so `make -j2` starts them at once and fits the others
-# around them, latest (longest) first.
+# The smoke run takes the first dataset only.
 QUICK_DATASET := $(firstword $(DATASETS))
 # Jobs of the smoke run; `make bench` times one against two.
 QUICK_JOBS ?= 2
-QUICK := $(foreach e,$(GATHERING) $(shell printf '%s\n' $(filter-out $(GATHERING),$(EXPERIMENTS)) | sort -r),\
-	results/quick/$(QUICK_DATASET)/$(e)/metadata.json)
 
 # TensorFlow's start-up chatter (CPU instruction sets, no CUDA driver) hides the progress lines.
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help all quick quick-results data fetch-data plots report bench test test-fast lint clean \
+.PHONY: help all quick data fetch-data plots report bench test test-fast lint clean \
 	experiment tune
 
 help: ## List the targets.
@@ -82,36 +76,28 @@ results/runs.csv: $(FULL) $(RENDER_CODE) | $(INSTALLED)
 	$(PYTHON) -m mlhistory report
 
 quick: fetch-data ## Every experiment on a small subset of the first dataset, under results/quick/.
-	$(SIDE_BY_SIDE) $(PYTHON) -m mlhistory runs --quick --dataset $(QUICK_DATASET) --jobs $(QUICK_JOBS) $(ARGS)
-	$(MAKE) --no-print-directory -j$(QUICK_JOBS) --output-sync=target quick-results DATA_STEP= \
-		RUNS_CACHED=yes
+	$(SIDE_BY_SIDE) $(PYTHON) -m mlhistory runs --quick --write --dataset $(QUICK_DATASET) \
+		--jobs $(QUICK_JOBS) $(ARGS)
 	$(PYTHON) -m mlhistory judge --quick
 	$(PYTHON) -m mlhistory report --quick
 
-# The quick runs are small enough that start-up and bookkeeping dominate. So every run of every
-# experiment is computed first into the run cache by one pool of QUICK_JOBS workers (each run
-# once, the longest first, each worker importing TensorFlow once: mlhistory/running/batch.py),
-# then the experiments, two at a time, judge and draw from the cache. Both on the thread layout
-# for two runs side by side (one thread per library: two busy threads per process would
-# oversubscribe the cores). Full runs keep every core for one experiment: their fit times are
-# measurements. The layouts are in mlhistory/running/threads.py.
+# The quick runs are small enough that start-up and bookkeeping dominate. So one pool of
+# QUICK_JOBS workers computes every run of every experiment into the run cache (each run once,
+# the longest first, each worker importing TensorFlow once: mlhistory/running/batch.py), then
+# writes each experiment's results from the cache on the same workers, as its script would.
+# Both on the thread layout for two runs side by side (one thread per library: two busy threads
+# per process would oversubscribe the cores). Full runs keep every core for one experiment:
+# their fit times are measurements. The layouts are in mlhistory/running/threads.py.
 SIDE_BY_SIDE := MLHISTORY_THREADS=side_by_side
-quick-results: $(QUICK)
 
-# The data step comes first: it fetches whatever dataset is missing (see data/README.md). A
-# sub-make of a target that made it already is given DATA_STEP= (empty), so it runs once.
-DATA_STEP ?= fetch-data
+# The data step comes first: it fetches whatever dataset is missing (see data/README.md).
 # A tuned run refits the configuration the search saved (`make tune`): a changed choice re-runs
 # the experiments of its dataset, and only the runs it changes are recomputed.
 define DATASET_RULES
-results/$(1)/%/metadata.json: experiments/%.py $$(RUN_CODE) $$(wildcard $(SEARCHED)$(1)) | $$(DATA_STEP)
+results/$(1)/%/metadata.json: experiments/%.py $$(RUN_CODE) $$(wildcard $(SEARCHED)$(1)) | fetch-data
 	$$(PYTHON) experiments/$$*.py --dataset $(1) $$(ARGS)
-results/quick/$(1)/%/metadata.json: experiments/%.py $$(RUN_CODE) $$(wildcard $(SEARCHED)$(1)) | $$(DATA_STEP)
-	$$(SIDE_BY_SIDE) $$(PYTHON) experiments/$$*.py --quick --dataset $(1) $$(ARGS)
 results/$(1)/$(GATHERING)/metadata.json: $(ERAS:%=results/$(1)/%/metadata.json)
-results/quick/$(1)/$(GATHERING)/metadata.json: $(ERAS:%=results/quick/$(1)/%/metadata.json)
 $(LATER:%=results/$(1)/%/metadata.json): results/$(1)/$(GATHERING)/metadata.json
-$(LATER:%=results/quick/$(1)/%/metadata.json): $(if $(RUNS_CACHED),,results/quick/$(1)/$(GATHERING)/metadata.json)
 endef
 $(foreach d,$(DATASETS),$(eval $(call DATASET_RULES,$(d))))
 

@@ -5,7 +5,8 @@
 - run: one model through the runner and its cache, outside any experiment;
 - tune: the search stage, the same number of configurations for every family on a validation
   split of the training images, saved under results/tuning/ (resumes where it stopped);
-- runs: every run of the experiments into the run cache at once (each once, the longest first);
+- runs: every run of the experiments into the run cache at once (each once, the longest first),
+  then with --write every experiment's results from the cache on the same workers;
 - bench: time the runner, the Keras input path, the SVM's implementations and the make targets;
 - judge: judge every experiment's claims again from its saved results and rewrite its
   claims.csv, printing each verdict that changed (after a change of the statistics, no
@@ -216,7 +217,11 @@ def judge_command(arguments) -> None:
 def runs_command(arguments) -> None:
     from .running.batch import run_experiments
 
-    run_experiments(arguments.experiments, config_from(arguments, sys.argv[1:]))
+    # What each experiment's metadata records as the command that wrote it: its script's options.
+    script_options = [token for token in sys.argv[2:]
+                      if token != "--write" and token not in arguments.experiments]
+    run_experiments(arguments.experiments, config_from(arguments, script_options),
+                    write=arguments.write)
 
 
 def report_command(arguments) -> None:
@@ -276,6 +281,9 @@ def main(argv=None) -> None:
     runs.add_argument("experiments", nargs="*", metavar="EXPERIMENT",
                       help="experiment ids, e.g. 01_probabilistic (default: every experiment)")
     add_run_arguments(runs)
+    runs.add_argument("--write", action="store_true",
+                      help="then write every experiment's results from the run cache, on the "
+                           "same workers (make quick)")
     runs.set_defaults(handler=runs_command)
     bench = commands.add_parser("bench", help="measure the runner's overhead, the Keras input "
                                 "path, the accelerated SVM and (--suite) the make targets")

@@ -137,8 +137,22 @@ def test_the_runs_of_several_experiments_are_computed_once_into_the_cache(tmp_pa
     printed = capsys.readouterr().out
     assert "[plan] 3 runs to do" in printed and "all 3 done" in printed
     assert "3 runs of 2 experiments in the run cache" in printed
+    assert not (tmp_path / "results" / "digits").exists()  # only the cache was written
     with pytest.raises(UsageError, match="no experiment 97_nothing"):
         batch.run_experiments(["97_nothing"], config)
+
+    # --write: each experiment's results from the cache, on the workers, as its script writes them.
+    batch.run_experiments([], config, write=True)
+    printed = capsys.readouterr().out
+    assert "[plan]" not in printed  # every run came from the cache
+    for name in found:
+        folder = tmp_path / "results" / "digits" / name
+        metadata = json.loads((folder / "metadata.json").read_text())
+        assert metadata["runs"] == metadata["runs_from_cache"] == 2
+        assert metadata["command"].endswith(f"experiments/{name}.py {' '.join(argv)}")
+        assert len((folder / "runs.csv").read_text().splitlines()) == 1 + 2
+        assert f"{name} on digits: 2 runs (2 from the cache)" in printed
+    assert "3 runs of 2 experiments in the run cache, their results written" in printed
 
 
 def test_the_batch_computes_the_toy_fits_ahead_only_while_the_cache_lacks_them(tmp_path):

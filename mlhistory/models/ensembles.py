@@ -152,7 +152,9 @@ class GrownForest(ClassifierMixin, BaseEstimator):
         train, held_out = validation_split(y, self.seed)
         # One more validation image right: anything less is noise.
         least_gain = 1 / len(held_out)
-        self.forest_ = RandomForestClassifier(n_estimators=self.step, warm_start=True,
+        # The first step never grows past the cap (under --quick the cap is below one step).
+        self.forest_ = RandomForestClassifier(n_estimators=min(self.step, self.max_trees),
+                                              warm_start=True,
                                               random_state=self.seed, n_jobs=-1,
                                               **(self.params or {}))
         self.forest_.fit(x[train], y[train])

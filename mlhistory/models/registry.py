@@ -63,11 +63,11 @@ def _continual_shallow_lineage(params: dict) -> str:
     return CONTINUAL_LINEAGES[params["learner"]]
 
 
-# Under --quick the nets train 3 epochs and the boosters 30 rounds, scikit-learn's 10 (their
-# quick_params): the same code on a fraction of the work. XGBoost also bins each pixel into 64
-# histogram bins rather than 256 (as make bench's bins rows compare): on 1,000 MNIST images its
-# 30 rounds take 1.6 CPU seconds rather than 3.5, within a point of accuracy. The probed convnet's
-# probes keep 64 principal components rather than 256 (a third less of its quick run).
+# Under --quick the nets train 2 epochs, the boosters 30 rounds, scikit-learn's 10 and the
+# forests 30 trees (their quick_params): the same code on a fraction of the work. XGBoost bins
+# each pixel into 64 bins rather than 256 (make bench's bins rows compare them): on 1,000 MNIST
+# images its 30 rounds take 1.6 CPU seconds rather than 3.5, within a point of accuracy. The
+# probed convnet's probes keep 64 principal components rather than 256.
 FASHION_TABLE_3 = "Fashion-MNIST paper (Xiao et al. 2017) Table 3, best configuration"
 STANDARDIZED = "pixels/255, flattened, standardised (StandardScaler fitted on train)"
 # Trees split on thresholds, so standardising would change nothing but the split values.
@@ -153,7 +153,7 @@ REGISTRY: dict[str, ModelEntry] = {
                    search_space=spaces.DECISION_TREE),
         ModelEntry(name="random_forest", family=SHALLOW, build=builders.random_forest,
                    defaults={"n_estimators": 100, "criterion": "entropy", "max_depth": 100},
-                   preprocessing=TREE_INPUT,
+                   preprocessing=TREE_INPUT, quick_params={"n_estimators": 30},
                    provenance=FASHION_TABLE_3 + " (100 trees, entropy, max_depth=100)",
                    stochastic=True, standardize=False, artifacts=artifacts.staged_forest,
                    options={"growth_step": None, "max_features": "sqrt"},
@@ -222,7 +222,7 @@ REGISTRY: dict[str, ModelEntry] = {
                    provenance="Rumelhart, Hinton & Williams 1986: 300 sigmoid units, plain SGD",
                    stochastic=True, artifacts=artifacts.keras_artifacts, needs_images=True,
                    options={**EARLY_STOPPING, **NET_SEARCH},
-                   quick_params={"epochs": 3},
+                   quick_params={"epochs": 2},
                    lineage="historical_net", display=trained_for("1986 MLP (sigmoid, SGD)"),
                    search_space=spaces.HISTORICAL_NET, search_budget=spaces.NET_BUDGET),
         ModelEntry(name="lenet1989", family=DEEP, build=builders.keras_net("lenet1989"),
@@ -233,7 +233,7 @@ REGISTRY: dict[str, ModelEntry] = {
                    "30 tanh, plain SGD",
                    stochastic=True, artifacts=artifacts.keras_artifacts, needs_images=True,
                    options={**EARLY_STOPPING, **NET_SEARCH},
-                   quick_params={"epochs": 3},
+                   quick_params={"epochs": 2},
                    lineage="historical_net", display=trained_for("LeNet-1989"),
                    search_space=spaces.HISTORICAL_NET, search_budget=spaces.NET_BUDGET),
         ModelEntry(name="lenet5", family=DEEP, build=builders.keras_net("lenet5"),
@@ -244,7 +244,7 @@ REGISTRY: dict[str, ModelEntry] = {
                    "tanh, plain SGD",
                    stochastic=True, artifacts=artifacts.keras_artifacts, needs_images=True,
                    options={**EARLY_STOPPING, **NET_SEARCH},
-                   quick_params={"epochs": 3},
+                   quick_params={"epochs": 2},
                    lineage="historical_net", display=trained_for("LeNet-5 (1998)"),
                    search_space=spaces.HISTORICAL_NET, search_budget=spaces.NET_BUDGET),
         ModelEntry(name="convnet_modern", family=DEEP, build=builders.keras_net("convnet_modern"),
@@ -255,7 +255,7 @@ REGISTRY: dict[str, ModelEntry] = {
                    provenance="the book's convnet with batch normalisation, dropout, Adam and "
                    "augmentation",
                    stochastic=True, artifacts=artifacts.keras_artifacts, needs_images=True,
-                   options={**EARLY_STOPPING, **NET_SEARCH}, quick_params={"epochs": 3},
+                   options={**EARLY_STOPPING, **NET_SEARCH}, quick_params={"epochs": 2},
                    lineage="book_net",
                    display=trained_for("Book's convnet + BN, dropout, augmentation"),
                    search_space=spaces.MODERN_NET, search_budget=spaces.NET_BUDGET),
@@ -266,7 +266,7 @@ REGISTRY: dict[str, ModelEntry] = {
                    stochastic=True, artifacts=artifacts.keras_artifacts, needs_images=True,
                    options={"min_steps_per_epoch": 0, **EARLY_STOPPING, **NET_SEARCH,
                             "dropout": None},
-                   quick_params={"epochs": 3},
+                   quick_params={"epochs": 2},
                    lineage="book_net", display=trained_for("Book's dense net"),
                    search_space=spaces.BOOK_NET, search_budget=spaces.NET_BUDGET),
         ModelEntry(name="convnet", family=DEEP, build=builders.keras_net("convnet"),
@@ -276,7 +276,7 @@ REGISTRY: dict[str, ModelEntry] = {
                    stochastic=True, artifacts=artifacts.keras_artifacts, needs_images=True,
                    options={"min_steps_per_epoch": 0, **EARLY_STOPPING, **NET_SEARCH,
                             "dropout": None},
-                   quick_params={"epochs": 3},
+                   quick_params={"epochs": 2},
                    lineage="book_net", display=trained_for("Book's convnet"),
                    search_space=spaces.BOOK_NET, search_budget=spaces.NET_BUDGET),
         # --- what makes deep learning different, and why now (experiments 06-10) ---
@@ -358,7 +358,7 @@ REGISTRY: dict[str, ModelEntry] = {
                    provenance="MLP, 3 candidate shapes, each with early stopping on a validation "
                    "split of the training data; the best on validation is kept",
                    stochastic=True, artifacts=artifacts.keras_artifacts, composite=True,
-                   quick_params={"epochs": 3},  # each candidate; early stopping still applies
+                   quick_params={"epochs": 2},  # each candidate; early stopping still applies
                    lineage="modern_net", display="MLP (early stopping)"),
     ]
 }

@@ -66,6 +66,12 @@ class WorkerPool:
         self._workers: set = set()
         self.closed = False
 
+    def start(self, preparation: Callable) -> None:
+        """Start every worker now rather than at the first runs, each given ``preparation`` (an
+        import, say) to do while the caller gets the runs ready."""
+        for _ in range(self.jobs):
+            self.submit(preparation)
+
     def submit_all(self, pending: list[RunSpec], data_dir: Path) -> dict:
         """Submit every run, in order; the futures by spec."""
         return {spec: self.submit(execute, spec, data_dir) for spec in pending}
