@@ -75,7 +75,7 @@ results/runs.csv: $(FULL) $(RENDER_CODE) | $(INSTALLED)
 	$(PYTHON) -m mlhistory judge
 	$(PYTHON) -m mlhistory report
 
-quick: fetch-data ## Every experiment on a small subset of the first dataset, under results/quick/.
+quick: | $(INSTALLED) ## Every experiment on a small subset of the first dataset, under results/quick/.
 	$(SIDE_BY_SIDE) $(PYTHON) -m mlhistory runs --quick --write --dataset $(QUICK_DATASET) \
 		--jobs $(QUICK_JOBS) $(ARGS)
 	$(PYTHON) -m mlhistory judge --quick

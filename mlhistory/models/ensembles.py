@@ -94,7 +94,6 @@ class EarlyStoppedBooster(ClassifierMixin, BaseEstimator):
 
     def fit(self, x: np.ndarray, y: np.ndarray):
         train, held_out = validation_split(y, self.seed)
-        validation = [(x[held_out], y[held_out])]
         params = dict(self.params or {})
         if self.library == "xgboost":
             from xgboost import XGBClassifier
@@ -102,14 +101,16 @@ class EarlyStoppedBooster(ClassifierMixin, BaseEstimator):
             self.booster_ = XGBClassifier(n_estimators=self.max_rounds, random_state=self.seed,
                                           early_stopping_rounds=self.patience,
                                           eval_metric="mlogloss", **params)
-            self.booster_.fit(x[train], y[train], eval_set=validation, verbose=False)
+            self.booster_.fit(x[train], y[train], eval_set=[(x[held_out], y[held_out])],
+                              verbose=False)
             self.rounds_ = self.booster_.best_iteration + 1
         elif self.library == "lightgbm":
             import lightgbm
 
             self.booster_ = lightgbm.LGBMClassifier(n_estimators=self.max_rounds,
                                                     random_state=self.seed, verbose=-1, **params)
-            self.booster_.fit(x[train], y[train], eval_set=validation,
+            # eval_X and eval_y are LightGBM 4.6's spelling of the same one-set eval_set.
+            self.booster_.fit(x[train], y[train], eval_X=x[held_out], eval_y=y[held_out],
                               callbacks=[lightgbm.early_stopping(self.patience, verbose=False)])
             self.rounds_ = self.booster_.best_iteration_
         else:

@@ -19,7 +19,7 @@ DEFAULT_DATASET = "mnist"  # the book's own dataset
 FULL_SEEDS = [0, 1, 2]
 # --quick: a subset small enough that every experiment together takes a few minutes.
 QUICK_N_TRAIN = 1000
-QUICK_N_TEST = 1000
+QUICK_N_TEST = 500
 QUICK_SEEDS = [0]
 # The Dask scheduler to run on, when --scheduler does not name one.
 SCHEDULER_ENV = "MLHISTORY_DASK_SCHEDULER"
