@@ -418,6 +418,14 @@ def test_the_appendix_prints_the_bench_table_when_there_is_one(tmp_path):
     assert ("| accelerated | Busy SVM | n_train 20,000 | void | void | void | s |  | 31.0 % | "
             "void: other processes used 31 % of the 2 CPUs |") in markdown
     assert "above 5 % the row is void (1 of 2 rows here)" in markdown
+    assert "2026-11-23." in markdown  # every part was timed that day
+    # A bench of one part keeps the others' rows, and the date says which rows it is for.
+    write_rows(tmp_path / "bench" / "bench.csv", [row, {**row, "part": "suite"}], BENCH_COLUMNS)
+    atomic.write_json(tmp_path / "bench" / "metadata.json", {
+        "date": "2026-11-24T08:00:00+00:00", "hardware": {"cpu": "AMD EPYC", "cpu_count": 2},
+        "load": {"other_cpu_limit": 0.05, "parts_timed": ["suite"]}})
+    markdown = to_markdown(Page("APPENDIX.md", "A", speed(tmp_path / "bench")))
+    assert "2026-11-24 (the suite rows; those of accelerated from an earlier run)." in markdown
 
 
 def test_a_bench_row_whose_load_was_not_recorded_is_printed_void():

@@ -153,9 +153,14 @@ def speed(folder: Path) -> list:
     limit = metadata.get("load", {}).get("other_cpu_limit")
     table = [bench_cells(row) for row in rows]
     void = sum(cells[3] == VOID for cells in table)
+    # A bench of some parts keeps the other parts' rows from the runs that timed them.
+    timed = metadata.get("load", {}).get("parts_timed")
+    kept = sorted({row["part"] for row in rows} - set(timed or [])) if timed else []
+    when = metadata["date"][:10] + (f" (the {', '.join(timed)} rows; those of {', '.join(kept)} "
+                                    "from an earlier run)" if kept else "")
     return [Heading(2, "Speed, measured side by side"),
             Paragraph(f"`make bench` on {hardware['cpu']} ({hardware['cpu_count']} cores), "
-                      f"{metadata['date'][:10]}. Each row times two ways of doing the same work "
+                      f"{when}. Each row times two ways of doing the same work "
                       "in the same run; the ratio is measured over baseline. A benchmark "
                       "measures and never fails a test. The load is the largest share of the "
                       "CPUs that other processes used while a row was measured"
