@@ -76,11 +76,24 @@ def test_progress_says_what_is_done_what_is_left_and_about_how_long(capsys):
                                 workers=2)
     assert capsys.readouterr().out == ("[plan] 3 runs to do, 4 from the cache; about 30 s of runs "
                                        "on 2 workers (estimated from the run cache)\n")
-    # The first run took twice its estimate: what is left is taken to as well.
+    # The first run took twice its estimate: what is left is taken to take longer too, at a
+    # ratio between 1 and 2 while a tenth of the work (6 s) still counts as estimated right:
+    # 50 s to go x (20 + 6) / (10 + 6), over 2 workers.
     tail = counter.finished(specs[0], {"fit_seconds": 18.0, "predict_seconds": 2.0})
-    assert tail.startswith("2 to do, about 50 s left (")
+    assert tail.startswith("2 to do, about 41 s left (")
     counter.finished(specs[1], {"fit_seconds": 40.0, "predict_seconds": 0.0})
     assert counter.finished(specs[2], {"fit_seconds": 1.0}).startswith("all 3 done in ")
+
+
+def test_one_first_run_far_under_its_estimate_does_not_make_the_rest_look_free(capsys):
+    specs = [RunSpec.create("digits", "logreg", seed=seed, n_train=300) for seed in range(10)]
+    counter = progress.Progress(dict.fromkeys(specs, 10.0), cached=0, workers=1)
+    tail = counter.finished(specs[0], {"fit_seconds": 0.1})
+    left = float(tail.split("about ")[1].split(" s left")[0])
+    assert 40 < left < 90  # 90 s estimated to go; the ratio of that one run alone says 0.9 s
+    for spec in specs[1:9]:
+        tail = counter.finished(spec, {"fit_seconds": 0.1})
+    assert tail.startswith("1 to do, about 1 s left")  # most of the work done: its ratio rules
 
 
 def test_durations_read_as_minutes_and_seconds():

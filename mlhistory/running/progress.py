@@ -98,6 +98,11 @@ def duration(seconds: float) -> str:
     return f"{seconds // 60} min {seconds % 60} s" if seconds >= 60 else f"{seconds} s"
 
 
+# How much of a plan's estimated work the estimates are trusted for before the runs done say
+# otherwise: the recorded costs may come from other sizes, data or machines.
+TRUSTED_SHARE = 0.1
+
+
 class Progress:
     """Counts the runs of one executor call and prints where it stands after each."""
 
@@ -113,11 +118,15 @@ class Progress:
 
     def left(self) -> float:
         """Seconds left: the estimates to go, over the workers, scaled by how the runs done
-        so far compared with theirs."""
+        so far compared with theirs. The scale starts at 1 and moves to the measured ratio as
+        the work is done (``TRUSTED_SHARE`` of the estimates counts as done at that ratio 1), so
+        one first run far off its estimate does not make the rest look free or endless."""
         to_go = sum(seconds for spec, seconds in self.estimates.items() if spec not in self.done)
+        prior = TRUSTED_SHARE * sum(self.estimates.values())
         estimated_done = sum(self.estimates[spec] for spec in self.done)
         measured_done = sum(self.done.values())
-        correction = measured_done / estimated_done if estimated_done > 0 and measured_done > 0 else 1.0
+        correction = ((measured_done + prior) / (estimated_done + prior)
+                      if estimated_done + prior > 0 else 1.0)
         return to_go * correction / self.workers
 
     def finished(self, spec: RunSpec, row: dict) -> str:
