@@ -131,6 +131,14 @@ def test_a_model_s_quick_params_come_from_its_registry_entry():
     assert full == models.resolve_params("tabular_mlp")
 
 
+def test_a_quick_run_is_named_for_what_it_trained():
+    from mlhistory.running.manifests import run_record
+
+    run = Run("convnet")
+    assert run_record(run, config(), []).display_name == "Book's convnet (5 epochs)"
+    assert run_record(run, config(quick=True), []).display_name == "Book's convnet (2 epochs)"
+
+
 def test_a_required_run_is_never_skipped(monkeypatch):
     def origin(name, data_dir):
         raise DataError("broken")

@@ -15,8 +15,10 @@ def run_record(run, config: Config, specs: list[RunSpec]) -> RunRecord:
     features = run.features_for(config)
     # A tuned run's params are the chosen configuration's: none where the search kept the recipe.
     tuned_note = (TUNED_NOTE if run.params else RECIPE_KEPT_NOTE) if run.tuned else ""
+    # Under --quick the name says what the quick run trained ("2 epochs"), not the full run.
+    shown = {**run.params, **run.quick_params_for(config)}
     return RunRecord(
-        label=run.name, model=run.model, model_display=entry.display_name(run.params) + tuned_note,
+        label=run.name, model=run.model, model_display=entry.display_name(shown) + tuned_note,
         features=features, features_display=models.features_display(features),
         family=entry.family, color_family=entry.lineage_of(run.params),
         preprocessing=entry.preprocessing, provenance=entry.provenance,
