@@ -155,7 +155,7 @@ def speed(folder: Path) -> list:
     void = sum(cells[3] == VOID for cells in table)
     # A bench of some parts keeps the other parts' rows from the runs that timed them.
     timed = metadata.get("load", {}).get("parts_timed")
-    kept = sorted({row["part"] for row in rows} - set(timed or [])) if timed else []
+    kept = sorted({row["part"] for row in rows} - set(timed)) if timed else []
     when = metadata["date"][:10] + (f" (the {', '.join(timed)} rows; those of {', '.join(kept)} "
                                     "from an earlier run)" if kept else "")
     return [Heading(2, "Speed, measured side by side"),

@@ -66,8 +66,8 @@ def run_experiments(names: list[str], config: Config, write: bool = False) -> li
             # The workers start, and import TensorFlow, while the runs are planned here; the
             # steps' own work goes first, so the pool's longest-first order still ends with the
             # shortest runs.
-            if any(models.get(run.model).uses_keras for experiment in experiments
-                   for run in experiment.labelled_runs):
+            if any(models.get(declared.model).uses_keras for experiment in experiments
+                   for declared in experiment.labelled_runs):
                 pool.start(import_keras)
             ahead = [pool.submit(compute, config) for compute in work_ahead(experiments, config)]
         with stages.stage("data"):
@@ -101,7 +101,7 @@ def write_results(paths: list[Path], experiments: list[Experiment], config: Conf
                   pool: WorkerPool | None) -> None:
     """Each experiment's results written from the run cache, on the pool's workers when there
     is one (those with the most plots and steps first, so both workers end together), here one
-    after the other otherwise; each one's lines printed whole as it finishes."""
+    after the other otherwise; each one's lines printed whole, in the order submitted."""
     order = sorted(range(len(paths)), key=lambda index: -(len(experiments[index].plots)
                                                            + len(experiments[index].extra_steps)))
     if pool is None:
