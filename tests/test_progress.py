@@ -78,11 +78,18 @@ def test_progress_says_what_is_done_what_is_left_and_about_how_long(capsys):
                                        "on 2 workers (estimated from the run cache)\n")
     # The first run took twice its estimate: what is left is taken to take longer too, at a
     # ratio between 1 and 2 while a tenth of the work (6 s) still counts as estimated right:
-    # 50 s to go x (20 + 6) / (10 + 6), over 2 workers.
+    # the 20 s and 30 s runs to go, each x (20 + 6) / (10 + 6), one on each worker.
     tail = counter.finished(specs[0], {"fit_seconds": 18.0, "predict_seconds": 2.0})
-    assert tail.startswith("2 to do, about 41 s left (")
+    assert tail.startswith("2 to do, about 49 s left (")
     counter.finished(specs[1], {"fit_seconds": 40.0, "predict_seconds": 0.0})
     assert counter.finished(specs[2], {"fit_seconds": 1.0}).startswith("all 3 done in ")
+
+
+def test_a_long_run_is_never_shared_out_over_workers_it_cannot_use():
+    assert progress.makespan([100.0], workers=2) == 100.0  # one run: the other worker idles
+    assert progress.makespan([10.0] * 4, workers=2) == 20.0
+    assert progress.makespan([30.0, 20.0, 10.0], workers=2) == 30.0  # 30 | 20 + 10
+    assert progress.makespan([], workers=2) == 0.0
 
 
 def test_one_first_run_far_under_its_estimate_does_not_make_the_rest_look_free(capsys):

@@ -30,13 +30,16 @@ from mlhistory.reporting.tables import Table
 from mlhistory.reporting.tables.effort import effort_rows
 from mlhistory.results import Manifest, testing
 from mlhistory.results.labels import RECIPE_KEPT_NOTE, TUNED_NOTE
+from mlhistory.results.schema import write_rows
 from mlhistory.results.tuning import (
     CHOSEN_SCHEMA,
+    TRIALS_COLUMNS,
     choice_seeds,
     chosen_path,
     read_chosen,
     read_trials,
     study_path,
+    trials_path,
     tuned_datasets,
 )
 from mlhistory.running import execute as execute_module
@@ -325,6 +328,30 @@ def test_a_search_killed_between_a_pruning_decision_and_its_record_goes_on_as_be
     assert trial_outcomes(tmp_path / "cut") == trial_outcomes(tmp_path / "whole")
 
 
+@pytest.mark.slow  # a search starting worker processes rung by rung
+def test_a_search_stopped_in_a_rung_shows_the_trials_of_the_rungs_before_it(tmp_path, monkeypatch):
+    """trials.csv is rewritten after every rung, so a search stopped in a long rung (the report
+    calls it part-way) shows every score it has, not only those of the batches it ended."""
+    real, calls = search.run_all, []
+
+    def killed_at_the_second_rung(specs, *args, **kwargs):
+        calls.append(specs)
+        if len(calls) == 2:
+            raise Killed
+        return real(specs, *args, **kwargs)
+
+    monkeypatch.setattr(search, "run_all", killed_at_the_second_rung)
+    config = search.Search("digits", tmp_path, PROJECT_ROOT / "data", trials=6)
+    with pytest.raises(Killed):
+        search.run_search(config, ["gaussian_nb"])
+    first_rung = config.step(config.rungs[0])
+    saved = read_trials(tmp_path, "digits", "gaussian_nb")
+    assert [row["trial"] for row in saved] == list(range(6))
+    assert all(str(first_rung) in row["scores"] for row in saved)
+    assert {row["state"] for row in saved} == {"running", "pruned"}
+    assert sum(row["state"] == "running" for row in saved) == len(calls[1])
+
+
 @pytest.mark.slow  # two searches, each starting worker processes rung by rung
 def test_a_search_killed_while_it_drew_a_configuration_draws_it_as_before(tmp_path, monkeypatch):
     """Killed after a trial was created and one of its params drawn, before the next: the
@@ -599,6 +626,15 @@ def test_the_appendix_names_each_family_a_claim_compares_without_its_search(tmp_
         " mnist: dense.")
     assert untuned.text.startswith("Searched, but compared untuned") and untuned.text.endswith(
         " mnist: rbf_svm.")
+    # A search stopped part-way is named with how far it went (its trials.csv, rung by rung).
+    write_rows(trials_path(tmp_path, "mnist", "dense"),
+               [{"trial": number, "state": state, "pruned": "yes" if state == "pruned" else "no",
+                 "validation_accuracy": "0.9", "n_train_reached": "6000", "scores": "{}",
+                 "cost_seconds": "1.0", "params": "{}", "refit": ""}
+                for number, state in enumerate(("pruned", "running", "pruned"))],
+               TRIALS_COLUMNS)
+    not_searched, _ = appendix.unsearched_section([JudgedExperiment(results, [])], tmp_path)
+    assert not_searched.text.endswith(" mnist: dense (searched part-way: 2 trials decided so far).")
 
 
 @pytest.mark.parametrize("arguments, message", [

@@ -69,6 +69,41 @@ def test_every_pool_worker_computes_with_the_layout_and_its_run_records_it(tmp_p
     assert found["environment"]["TF_NUM_INTRAOP_THREADS"] == "1"
 
 
+def test_a_lone_run_in_a_side_by_side_pool_takes_the_idle_workers_cores_but_not_tensorflow_s():
+    side_by_side = threads.LAYOUTS["side_by_side"]
+    widened = threads.widened(side_by_side, 2)
+    assert (widened.openmp, widened.joblib, widened.booster_n_jobs, widened.onedal) == (2, 2, 2, 2)
+    assert widened.blas == 1  # one run alone is faster on one BLAS thread (the bench rows)
+    assert (widened.tf_intra, widened.tf_inter) == (1, 1)  # fixed once TensorFlow has started
+    assert widened.layout == "alone on 2 cores of a side_by_side pool"
+    assert threads.widened(side_by_side, 1) is side_by_side
+    assert threads.widened(threads.LAYOUTS["alone"], 2) is threads.LAYOUTS["alone"]
+
+
+@pytest.mark.slow  # a fresh interpreter that starts two pool workers
+def test_a_pool_widens_a_lone_run_only_and_each_worker_goes_back_to_its_layout(tmp_path):
+    found = _in_a_fresh_interpreter(f"""
+        import json
+        from mlhistory.running import executor, threads
+        from mlhistory.running.cache import RunCache
+        from mlhistory.running.spec import RunSpec
+
+        def spec(seed):
+            return RunSpec.create("digits", "gaussian_nb", seed=seed, n_train=300, data_digest="d")
+        root = {str(tmp_path)!r}
+        cache = RunCache(root + "/cache")
+        with executor.WorkerPool(2, threads.LAYOUTS["side_by_side"]) as pool:
+            [lone] = executor.run_all([spec(0)], cache, root + "/data", pool=pool)
+            pair = executor.run_all([spec(1), spec(2)], cache, root + "/data", pool=pool)
+        print(json.dumps([row["threads"] for row in [lone, *pair]]))
+        """)
+    lone, *pair = found
+    assert lone["layout"] == "alone on 2 cores of a side_by_side pool" and lone["openmp"] == 2
+    assert lone["environment"]["OMP_NUM_THREADS"] == "2"
+    assert [row["layout"] for row in pair] == ["side_by_side", "side_by_side"]
+    assert [row["environment"]["OMP_NUM_THREADS"] for row in pair] == ["1", "1"]
+
+
 @pytest.mark.slow  # a fresh interpreter importing scikit-learn and the boosters
 def test_using_a_layout_caps_the_libraries_loaded_already_and_the_boosters():
     found = _in_a_fresh_interpreter("""

@@ -11,7 +11,7 @@ from ..judging.verdicts import BOOK, VERDICT_MEANINGS
 from ..paths import REFERENCES_DIR
 from ..results import METADATA_FILE, base_dataset, group_rows, mean_std, read_json, unique_runs
 from ..results.schema import BENCH_DIR, BENCH_FILE
-from ..results.tuning import read_chosen, tuned_datasets
+from ..results.tuning import read_chosen, read_trials, tuned_datasets
 from .common import (
     APPENDIX_PAGE,
     MAIN_PAGE,
@@ -101,8 +101,18 @@ def unsearched_section(experiments: list[JudgedExperiment], results_dir: Path) -
                 (untuned if run.model in searched[dataset] else not_searched)[dataset].add(run.model)
 
     def listed(found: dict[str, set[str]]) -> str:
-        return "; ".join(f"{dataset}: {', '.join(sorted(found[dataset]))}"
-                         for dataset in sorted(found, key=dataset_order))
+        return "; ".join(
+            f"{dataset}: {', '.join(family(dataset, model) for model in sorted(found[dataset]))}"
+            for dataset in sorted(found, key=dataset_order))
+
+    def family(dataset: str, model: str) -> str:
+        """The family, and how far its search has gone when it stopped part-way."""
+        trials = read_trials(results_dir, dataset, model)
+        if not trials or model in searched.get(dataset, ()):
+            return model
+        decided = sum(1 for trial in trials if trial["state"] in ("complete", "pruned"))
+        return (f"{model} (searched part-way: {decided} trial{'' if decided == 1 else 's'} "
+                "decided so far)")
 
     blocks = []
     if not_searched:

@@ -64,9 +64,16 @@ def fit_as_run(spec: RunSpec, split: Split) -> tuple[object, float, float]:
     return model, wall - model.excluded_seconds, cpu
 
 
-def execute(spec: RunSpec, data_dir: Path) -> tuple[dict, dict]:
-    """Fit on the training split, predict the test split, and measure. Returns (row, artifacts)."""
-    split = run_split(spec, Path(data_dir))
+def execute(spec: RunSpec, data_dir: Path,
+            thread_settings: threads.ThreadSettings | None = None) -> tuple[dict, dict]:
+    """Fit on the training split, predict the test split, and measure. Returns (row, artifacts).
+    ``thread_settings``: threads for this run only (``threads.widened``); None: the worker's."""
+    with threads.applied(thread_settings):
+        return _execute(spec, Path(data_dir))
+
+
+def _execute(spec: RunSpec, data_dir: Path) -> tuple[dict, dict]:
+    split = run_split(spec, data_dir)
     measure_peak_memory_from_here()
     model, fit_seconds, _ = fit_as_run(spec, split)
     start = time.perf_counter()

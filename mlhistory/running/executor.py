@@ -73,8 +73,12 @@ class WorkerPool:
             self.submit(preparation)
 
     def submit_all(self, pending: list[RunSpec], data_dir: Path) -> dict:
-        """Submit every run, in order; the futures by spec."""
-        return {spec: self.submit(execute, spec, data_dir) for spec in pending}
+        """Submit every run, in order; the futures by spec. Fewer runs than workers in a pool
+        laid out side by side (one thread each) share out the idle workers' cores: a lone run
+        computes on two threads rather than one beside an idle worker (``threads.widened``)."""
+        settings = threads.widened(self.thread_settings, self.jobs // max(1, len(pending)))
+        widened = None if settings == self.thread_settings else settings
+        return {spec: self.submit(execute, spec, data_dir, widened) for spec in pending}
 
     def submit(self, function: Callable, *arguments) -> Future:
         """``function(*arguments)`` on a worker, after what was submitted before; its future."""

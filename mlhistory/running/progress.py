@@ -14,6 +14,7 @@ theirs.
 """
 
 import contextlib
+import heapq
 import json
 import os
 import statistics
@@ -98,6 +99,15 @@ def duration(seconds: float) -> str:
     return f"{seconds // 60} min {seconds % 60} s" if seconds >= 60 else f"{seconds} s"
 
 
+def makespan(seconds: list[float], workers: int) -> float:
+    """How long ``seconds`` of runs take on ``workers``, each run given in turn, longest first,
+    to the worker that is free first (as the executor submits them)."""
+    loads = [0.0] * max(1, workers)
+    for cost in sorted(seconds, reverse=True):
+        heapq.heapreplace(loads, loads[0] + cost)
+    return max(loads)
+
+
 # How much of a plan's estimated work the estimates are trusted for before the runs done say
 # otherwise: the recorded costs may come from other sizes, data or machines.
 TRUSTED_SHARE = 0.1
@@ -110,24 +120,24 @@ class Progress:
         self.estimates, self.workers = estimates, max(1, workers)
         self.done: dict[RunSpec, float] = {}
         self.started = time.monotonic()
-        total = sum(estimates.values())
         print(f"[plan] {len(estimates)} runs to do, {cached} from the cache; about "
-              f"{duration(total / self.workers)} of runs on {self.workers} "
+              f"{duration(makespan(list(estimates.values()), self.workers))} of runs on "
+              f"{self.workers} "
               f"worker{'s' if self.workers > 1 else ''} (estimated from the run cache)",
               flush=True)
 
     def left(self) -> float:
-        """Seconds left: the estimates to go, over the workers, scaled by how the runs done
+        """Seconds left: the estimates to go, packed onto the workers, scaled by how the runs done
         so far compared with theirs. The scale starts at 1 and moves to the measured ratio as
         the work is done (``TRUSTED_SHARE`` of the estimates counts as done at that ratio 1), so
         one first run far off its estimate does not make the rest look free or endless."""
-        to_go = sum(seconds for spec, seconds in self.estimates.items() if spec not in self.done)
+        to_go = [seconds for spec, seconds in self.estimates.items() if spec not in self.done]
         prior = TRUSTED_SHARE * sum(self.estimates.values())
         estimated_done = sum(self.estimates[spec] for spec in self.done)
         measured_done = sum(self.done.values())
         correction = ((measured_done + prior) / (estimated_done + prior)
                       if estimated_done + prior > 0 else 1.0)
-        return to_go * correction / self.workers
+        return makespan([seconds * correction for seconds in to_go], self.workers)
 
     def finished(self, spec: RunSpec, row: dict) -> str:
         """Record a finished run; the progress line's tail: "3 to do, about 1 min 20 s left"."""

@@ -14,7 +14,8 @@ same declared number of configurations, ``TRIALS``, searched the same way:
   the best third of those go on to a third, and the best of those to all of it (``rungs``);
   the others are pruned there, their score at the size they reached kept;
 - every fit is one run through the executor (``run_all``: a pool of processes here, or the
-  workers of a Dask cluster), cached like any run, and its score told back to the study;
+  workers of a Dask cluster), cached like any run, and its score told back to the study; a
+  rung of one trial on a pool of two workers computes on both cores (``threads.widened``);
 - against the family's own recipe (its registry defaults: the book's, the period's or the
   library's configuration), fitted on the same training part and scored on the same held-out
   part: the search keeps the recipe unless the best trial beats it there by more than one
@@ -28,7 +29,8 @@ same declared number of configurations, ``TRIALS``, searched the same way:
 
 Everything is saved under ``results/tuning/<dataset>/`` (``results/tuning.py``): the studies in
 one SQLite database per dataset, after every rung, so a search killed at any point resumes
-where it stopped, with every finished trial kept; each family's ``trials.csv``; and the chosen
+where it stopped, with every finished trial kept; each family's ``trials.csv``, rewritten after
+every rung; and the chosen
 configuration per family in ``chosen.json``, which ``Run(model, tuned=True)`` refits on all the
 training images with the epochs or rounds its validation chose. ``make all`` only reads
 ``chosen.json``; only ``make tune`` searches.
@@ -340,6 +342,9 @@ def drive(search: Search, model: str, study, trials: list, cache: RunCache, dige
                 survivors.append(current)
             else:
                 study.tell(trial, state=optuna.trial.TrialState.PRUNED)
+        # Saved after every rung, not only at the batch's end: a search stopped in a long rung
+        # shows its trials so far (the report names it part-way).
+        write_trials(search, model, study)
         alive = survivors
         if not alive:
             break

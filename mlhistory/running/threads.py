@@ -48,7 +48,9 @@ on 5,000 images, 0.2 and 0.45 points more accurate; the full-size runs keep the 
 rows at full size back a change (it would refit every booster run).
 """
 
+import contextlib
 import os
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, replace
 
 THREADS_ENV = "MLHISTORY_THREADS"
@@ -142,6 +144,36 @@ def _limit_loaded_libraries(settings: ThreadSettings) -> None:
             tf.config.threading.set_inter_op_parallelism_threads(settings.tf_inter or 0)
         except RuntimeError:
             pass
+
+
+def widened(settings: ThreadSettings, cores: int) -> ThreadSettings:
+    """The threads of a run that has ``cores`` workers' cores to itself in a pool laid out side
+    by side (the last rung of a search batch: one trial on two workers' cores, the other worker
+    idle): the one-run-alone layout on those cores. TensorFlow keeps the pool's threads: its
+    thread pools are fixed once its runtime starts. Any other layout, or one core, is kept."""
+    if settings.layout != SIDE_BY_SIDE or cores <= 1:
+        return settings
+    alone = LAYOUTS[ALONE]
+    return replace(alone, layout=f"{ALONE} on {cores} cores of a {SIDE_BY_SIDE} pool",
+                   openmp=alone.openmp or cores, joblib=alone.joblib or cores,
+                   booster_n_jobs=cores, onedal=alone.onedal or cores,
+                   tf_intra=settings.tf_intra, tf_inter=settings.tf_inter)
+
+
+@contextlib.contextmanager
+def applied(settings: ThreadSettings | None) -> Iterator[None]:
+    """This process on ``settings`` for the block, then back on what it had (None: no change)."""
+    if settings is None:
+        yield
+        return
+    before, environment = current(), dict(os.environ)
+    use(settings)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(environment)
+        use(before)
 
 
 def current() -> ThreadSettings:
