@@ -637,6 +637,29 @@ def test_the_appendix_names_each_family_a_claim_compares_without_its_search(tmp_
     assert not_searched.text.endswith(" mnist: dense (searched part-way: 2 trials decided so far).")
 
 
+def test_a_measurement_short_of_its_published_figure_says_what_its_search_found(tmp_path):
+    reference = {"model": "convnet", "dataset": "mnist", "features": "pixels",
+                 "same_protocol": "no"}
+    assert appendix.shortfall_reason(tmp_path, reference, tuned=False) == (
+        "not searched", "not searched (no trials), so this runs its fair budget")
+    write_rows(trials_path(tmp_path, "mnist", "convnet"),
+               [{"trial": 0, "state": "pruned", "pruned": "yes", "validation_accuracy": "0.9",
+                 "n_train_reached": "6000", "scores": "{}", "cost_seconds": "1.0",
+                 "params": "{}", "refit": ""}], TRIALS_COLUMNS)
+    assert appendix.shortfall_reason(tmp_path, reference, tuned=False)[0] == "search part-way"
+    chosen_path(tmp_path, "mnist").write_text(json.dumps(
+        {"schema": CHOSEN_SCHEMA, "dataset": "mnist", "families": {"convnet": {
+            "trials": 24, "best_trial_validation_accuracy": 0.9876}}}))
+    kind, why = appendix.shortfall_reason(tmp_path, reference, tuned=True)
+    assert kind == "searched" and why.startswith(
+        "searched: the best of its 24 trials scored 0.9876 on validation; the published model")
+    kind, why = appendix.shortfall_reason(tmp_path, reference, tuned=False)
+    assert kind == "searched, recipe kept" and "did not beat the recipe" in why
+    on_hog = {**reference, "features": "hog"}
+    assert appendix.shortfall_reason(tmp_path, on_hog, tuned=False)[0] == \
+        "not searched on hog features"
+
+
 @pytest.mark.parametrize("arguments, message", [
     (["--models", "nonsense"], "model 'nonsense' has no search space; the searched families are: "),
     (["--trials", "0"], "--trials must be at least 1"),

@@ -11,6 +11,7 @@ rows; the runs the sanity flags left out are counted here, listed in the appendi
 import re
 from collections import defaultdict
 
+from ..judging.sanity import SHORT_POINTS
 from ..judging.verdicts import DOES_NOT_CARRY_OVER, LIMITED_BY_MACHINE, SETUP_SHORT, UNDERPOWERED
 from ..results.labels import TUNING_NOTES
 from .appendix import AGREEMENT_POINTS, published_comparison
@@ -156,7 +157,9 @@ def published_section(experiments: list[JudgedExperiment]) -> list:
     return [Heading(2, PUBLISHED_HEADING),
             Paragraph("Each published figure, then the model's strongest configuration here "
                       "(\"tuned\": its search's choice) at its largest training size, and the "
-                      f"difference in points (\"apart\" beyond {AGREEMENT_POINTS:.0f}). "
+                      f"difference in points (\"apart\" beyond {AGREEMENT_POINTS:.0f}; "
+                      f"\"short\" more than {SHORT_POINTS} below it, and whether its family "
+                      "was searched). "
                       f"Spreads, protocols, sources: [the appendix]({APPENDIX_PAGE}#"
                       f"{slug('Published vs measured')})."),
             Table(["model", *(names.get(dataset, dataset) for dataset in datasets)], table)]
@@ -177,6 +180,7 @@ def _published_cell(row) -> str:
         return f"{row.published:.3f} → {row.status}"
     measured = row.measured.split(" ± ")[0]
     notes = (["tuned"] if row.tuned else []) + (
-        [] if row.agrees == "yes" else [f"apart, {row.agrees.removeprefix('no (').rstrip(')')}"])
+        [] if row.agrees == "yes" else [f"apart, {row.agrees.removeprefix('no (').rstrip(')')}"]
+    ) + ([f"short: {row.short_kind}"] if row.short_kind else [])
     return (f"{row.published:.3f} → {float(measured):.3f} ({row.difference}"
             + "".join(f"; {note}" for note in notes) + ")")
