@@ -25,7 +25,7 @@ from mlhistory.errors import UsageError
 from mlhistory.judging.sanity import claim_flags, sanity_flags, write_gate_flags
 from mlhistory.models import search_spaces
 from mlhistory.paths import PROJECT_ROOT, default_results_dir
-from mlhistory.reporting import appendix
+from mlhistory.reporting import appendix, published
 from mlhistory.reporting.tables import Table
 from mlhistory.reporting.tables.effort import effort_rows
 from mlhistory.results import Manifest, testing
@@ -586,6 +586,30 @@ def test_the_gate_writes_its_flags_for_judge_which_finds_the_claim_setup_short(t
                 for flag in flags]) == 3
 
 
+def test_an_experiment_judging_itself_finds_the_gate_s_flags_before_any_flag_file(tmp_path):
+    """An experiment judges itself as it ends, before `mlhistory judge` has written the flag
+    file for its new runs: it finds the gate's flags itself, so it prints the verdicts the
+    judging of the whole results set writes next."""
+    from mlhistory.judging import base, verdicts
+    from mlhistory.judging.comparisons import Beats
+    from mlhistory.judging.sanity import current_flags
+    from mlhistory.results.flags import FLAGS_FILE, SHORT, TIMING, Flag, write_flag_file
+
+    results = planted(tmp_path)
+    claim = Beats("c", "C.", winner="dense", losers=("gaussian_nb",))
+    assert not (tmp_path / FLAGS_FILE).exists()
+    assert base.judge(results, [claim])[0]["verdict"] != verdicts.SETUP_SHORT  # the file's word
+    [judged] = base.judge(results, [claim], current_flags(results))
+    assert judged["verdict"] == verdicts.SETUP_SHORT
+    # The file's gate flags are from an earlier judging (naive Bayes was short then): they give
+    # way to the gate's word now; a flag set by anything else is kept.
+    write_flag_file(tmp_path / FLAGS_FILE, [Flag("gaussian_nb", SHORT, "short by 9.0 points"),
+                                            Flag("gaussian_nb", TIMING, "negative fit time")])
+    found = current_flags(results)
+    assert [flag.reason for flag in found["gaussian_nb"]] == ["negative fit time"]
+    assert [flag.reason for flag in found["dense"]] == ["short by 2.8 points"]
+
+
 def test_the_effort_table_reads_the_saved_search(tmp_path, monkeypatch):
     results = planted(tmp_path)
     assert Table("search_effort").render(results).notes == [
@@ -640,23 +664,23 @@ def test_the_appendix_names_each_family_a_claim_compares_without_its_search(tmp_
 def test_a_measurement_short_of_its_published_figure_says_what_its_search_found(tmp_path):
     reference = {"model": "convnet", "dataset": "mnist", "features": "pixels",
                  "same_protocol": "no"}
-    assert appendix.shortfall_reason(tmp_path, reference, tuned=False) == (
+    assert published.shortfall_reason(tmp_path, reference, tuned=False) == (
         "not searched", "not searched (no trials), so this runs its fair budget")
     write_rows(trials_path(tmp_path, "mnist", "convnet"),
                [{"trial": 0, "state": "pruned", "pruned": "yes", "validation_accuracy": "0.9",
                  "n_train_reached": "6000", "scores": "{}", "cost_seconds": "1.0",
                  "params": "{}", "refit": ""}], TRIALS_COLUMNS)
-    assert appendix.shortfall_reason(tmp_path, reference, tuned=False)[0] == "search part-way"
+    assert published.shortfall_reason(tmp_path, reference, tuned=False)[0] == "search part-way"
     chosen_path(tmp_path, "mnist").write_text(json.dumps(
         {"schema": CHOSEN_SCHEMA, "dataset": "mnist", "families": {"convnet": {
             "trials": 24, "best_trial_validation_accuracy": 0.9876}}}))
-    kind, why = appendix.shortfall_reason(tmp_path, reference, tuned=True)
+    kind, why = published.shortfall_reason(tmp_path, reference, tuned=True)
     assert kind == "searched" and why.startswith(
         "searched: the best of its 24 trials scored 0.9876 on validation; the published model")
-    kind, why = appendix.shortfall_reason(tmp_path, reference, tuned=False)
+    kind, why = published.shortfall_reason(tmp_path, reference, tuned=False)
     assert kind == "searched, recipe kept" and "did not beat the recipe" in why
     on_hog = {**reference, "features": "hog"}
-    assert appendix.shortfall_reason(tmp_path, on_hog, tuned=False)[0] == \
+    assert published.shortfall_reason(tmp_path, on_hog, tuned=False)[0] == \
         "not searched on hog features"
 
 

@@ -31,6 +31,9 @@ A run is flagged, with one reason per problem, when
 default as ``SHORT`` (a claim resting on it is "setup short"), a collapsed run that the failure
 flags computed from the saved results do not already catch as ``FAILED`` (left out of the
 claim's means). Diverged runs are left to those failure flags, which catch them on their own.
+An experiment judging itself as it ends (``current_flags``) computes its own gate flags against
+its siblings as saved, so the verdicts it prints are those the next judging of the whole results
+set writes, unless a sibling changes meanwhile.
 """
 
 import csv
@@ -47,6 +50,7 @@ from ..results.flags import (
     SHORT,
     Flag,
     failure_flags,
+    flag_file,
     read_flag_file,
     write_flag_file,
 )
@@ -148,6 +152,22 @@ def write_gate_flags(results_dir: Path) -> list[Flag]:
     if unique or kept or path.exists():
         write_flag_file(path, [*kept, *unique])
     return unique
+
+
+def current_flags(results: ExperimentResults) -> dict[str, list[Flag]]:
+    """Every flag of the experiment's runs as a judging of the whole results set would find them
+    now: computed from its saved results, the gate's against its siblings as saved (not as the
+    flag file holds them from the last judging, before this experiment's runs were saved), and
+    the flag file's others (``flags_of`` reads all three from the file)."""
+    found = failure_flags(results)
+    keys = {row["run_key"] for row in results.rows}
+    for key, flags in read_flag_file(flag_file(results)).items():
+        if key in keys:
+            found.setdefault(key, []).extend(flag for flag in flags
+                                             if not flag.reason.startswith(GATE_REASONS))
+    for flag in gate_flags(results):
+        found.setdefault(flag.run_key, []).append(flag)
+    return found
 
 
 def claim_flags(labels, flags: dict[str, list[str]]) -> list[str]:

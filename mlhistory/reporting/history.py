@@ -14,10 +14,10 @@ from collections import defaultdict
 from ..judging.sanity import SHORT_POINTS
 from ..judging.verdicts import DOES_NOT_CARRY_OVER, LIMITED_BY_MACHINE, SETUP_SHORT, UNDERPOWERED
 from ..results.labels import TUNING_NOTES
-from .appendix import AGREEMENT_POINTS, published_comparison
 from .common import APPENDIX_PAGE, JudgedExperiment, data_name, dataset_name
 from .document import BulletList, Heading, Paragraph, Table, slug
 from .flagged import flagged_mention
+from .published import AGREEMENT_POINTS, published_comparison
 from .tables.eras import against_before, era_bests
 
 HISTORY_HEADING = "What the measurements say about the history"

@@ -19,6 +19,7 @@ from ..data import dataset_info, origin
 from ..errors import DataError, UsageError
 from ..judging.base import judge
 from ..judging.base import write as write_claims
+from ..judging.sanity import current_flags
 from ..paths import experiment_dir, run_cache_root
 from ..reporting import plots
 from ..reporting.plots import Plot
@@ -375,7 +376,7 @@ def _run(experiment: Experiment, config: Config, folder: Path, target: Path) -> 
             step(config, folder)
     with stages.stage("judging"):
         results = ExperimentResults.read(folder)
-        judged = judge(results, experiment.claims)
+        judged = judge(results, experiment.claims, current_flags(results))
         write_claims(folder / CLAIMS_FILE, judged)
     with stages.stage("rendering"):
         plots.render_experiment(folder)
