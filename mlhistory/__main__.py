@@ -129,7 +129,7 @@ def tune_command(arguments) -> None:
     from .running import search
 
     info = dataset_info(arguments.dataset)
-    families = arguments.models or search.searchable()
+    families = arguments.models or search.searchable(arguments.dataset)
     unknown = [name for name in families if name not in search.searchable()]
     if unknown:
         raise UsageError(f"model '{unknown[0]}' has no search space; the searched families are: "

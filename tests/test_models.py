@@ -61,6 +61,31 @@ def test_keras_nets_train_and_count_their_weights(name, expected_params, digits)
     assert len(estimator.artifacts()["test_accuracy_per_epoch"]) == 2
 
 
+@pytest.mark.slow  # four short Keras fits
+def test_the_tabular_mlp_trains_a_searched_shape_by_early_stopping_then_refits_it(digits):
+    """The search's trial: one shape, stopped on validation accuracy; its refit: that shape for
+    the epochs chosen, on every training row; the recipe keeps its three candidates."""
+    shape = {"width": 32, "depth": 2, "dropout": 0.1, "learning_rate": 1e-3, "batch_size": 64}
+    trial = models.build("tabular_mlp", digits.info, seed=0, params=models.resolve_params(
+        "tabular_mlp", {**shape, "epochs": 6, "patience": 2, "stop_on": "val_accuracy"}))
+    trial.fit(digits.x_train, digits.y_train)
+    curves = trial.artifacts()
+    assert 1 <= len(curves["train_val_accuracy"]) <= 6  # stopped on its own held-out rows
+    assert trial.n_params == (64 * 32 + 32) + (32 * 32 + 32) + (32 * 10 + 10)  # trainable only
+    refit = models.build("tabular_mlp", digits.info, seed=0, params=models.resolve_params(
+        "tabular_mlp", {**shape, "epochs": 3, "patience": None}))
+    refit.fit(digits.x_train, digits.y_train)
+    assert len(refit.artifacts()["train_loss"]) == 3 and "train_val_accuracy" not in refit.artifacts()
+    assert np.mean(refit.predict(digits.x_test) == digits.y_test) > 0.5  # chance: 0.1
+    assert models.get("tabular_mlp").display_name(
+        {**models.resolve_params("tabular_mlp"), **shape, "epochs": 3, "patience": None}) == \
+        "MLP (2 x 32, 3 epochs)"
+    recipe = models.build("tabular_mlp", digits.info, seed=0,
+                          params={**models.resolve_params("tabular_mlp"), "epochs": 1})
+    recipe.fit(digits.x_train, digits.y_train)
+    assert len(recipe.artifacts()["validation_accuracy"]) == 3
+
+
 def test_a_net_traces_its_training_step_once_and_trains_as_keras_alone_does(digits):
     """The optimizer's and metrics' variables are made before the first step
     (``nets.build_training_state``), so the step is traced once, not twice, and the weights are

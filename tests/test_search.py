@@ -93,6 +93,11 @@ def test_every_committed_run_keeps_its_cache_key():
 
 def test_every_compared_family_declares_a_search_space_over_params_it_takes():
     assert set(COMPARED_FAMILIES) <= set(search.searchable())
+    # By default a table's search tunes the families experiment 11 compares on it, an image's
+    # every family but the tabular MLP.
+    assert search.searchable("letter") == ["logreg", "rbf_svm", "random_forest", "xgboost",
+                                           "lightgbm", "tabular_mlp"]
+    assert set(search.searchable("mnist")) == set(search.searchable()) - {"tabular_mlp"}
     for name in search.searchable():
         entry = models.get(name)
         known = set(entry.defaults) | set(entry.options)
@@ -458,6 +463,10 @@ def test_the_refit_trains_for_what_the_validation_chose(tmp_path, project_data):
     assert search_spaces.refit_params(search_spaces.LIGHTGBM_BUDGET, {"n_estimators": 90}) == \
         {"n_estimators": 90, "subsample_freq": 1}
     assert search_spaces.refit_params(search_spaces.LOGREG_BUDGET, {}) == {"max_iter": 5000}
+    # The tabular MLP's recipe stops early by default: its refit turns that off.
+    assert search_spaces.refit_params(search_spaces.NET_BUDGET, {"epochs": 7},
+                                      models.get("tabular_mlp").defaults) == \
+        {"epochs": 7, "patience": None}
     # A net's trial: early stopping on validation accuracy, a decaying rate, dropout; the refit
     # takes its best epoch.
     budget = {**search_spaces.NET_BUDGET, "epochs": 8, "patience": 2}

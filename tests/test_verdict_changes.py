@@ -72,3 +72,24 @@ def test_a_claim_no_longer_made_is_recorded_with_why_but_only_for_experiments_ju
     assert (gone["claim_id"], gone["old_verdict"], gone["new_verdict"]) == \
         (retired, "holds", RETIRED_VERDICT)
     assert gone["reason"] == RETIRED[retired]
+
+
+def test_rewritten_the_changes_file_keeps_each_claim_s_last_change_that_still_stands(tmp_path):
+    from mlhistory.judging.changes import still_standing
+    from mlhistory.results import write_rows
+    from mlhistory.results.schema import VERDICT_CHANGES_COLUMNS
+
+    earlier = [{"experiment": "03_kernel_methods", "dataset": "mnist", "claim_id": claim_id,
+                "old_verdict": "underpowered", "old_test": "t", "old_p_value": "",
+                "new_verdict": new, "reason": "an earlier redesign"}
+               for claim_id, new in (("standing", "holds"), ("moved_on", "holds"),
+                                     ("moved_now", "holds"))]
+    path = tmp_path / "verdict_changes.csv"
+    write_rows(path, earlier, VERDICT_CHANGES_COLUMNS)
+    judged = [claim("standing"), claim("moved_on", verdict="fails"),
+              claim("moved_now", verdict="fails")]
+    found_now = [{"dataset": "mnist", "claim_id": "moved_now"}]
+    # Still holding, it keeps its account; one that moved since without a row now (its verdict
+    # is no longer the row's) loses it; one that moved now has the new row instead.
+    assert [row["claim_id"] for row in still_standing(path, found_now, judged)] == ["standing"]
+    assert still_standing(tmp_path / "none.csv", found_now, judged) == []

@@ -144,12 +144,30 @@ def _numbers(row: dict) -> str:
 
 
 def write_changes(results_dir: Path, revision: str, judged: list[dict]) -> list[dict]:
-    """Write ``VERDICT_CHANGES_FILE`` for the claims judged now against ``revision``."""
+    """Write ``VERDICT_CHANGES_FILE`` for the claims judged now against ``revision``, keeping
+    from the file as it was each claim's earlier change that still ends in its verdict now (a
+    claim this change left alone keeps the account of the last change that moved it). Returns
+    the changes found against ``revision``."""
     from ..results import write_rows
 
+    path = Path(results_dir) / VERDICT_CHANGES_FILE
     found = changes(earlier_claims(revision, results_dir), judged)
-    write_rows(Path(results_dir) / VERDICT_CHANGES_FILE, found, VERDICT_CHANGES_COLUMNS)
+    write_rows(path, [*found, *still_standing(path, found, judged)], VERDICT_CHANGES_COLUMNS)
     return found
+
+
+def still_standing(path: Path, found: list[dict], judged: list[dict]) -> list[dict]:
+    """The rows of the changes file at ``path`` for claims not in ``found`` whose new verdict is
+    still the claim's verdict now."""
+    if not path.exists():
+        return []
+    with open(path, newline="") as handle:
+        earlier = list(csv.DictReader(handle))
+    moved = {(row["dataset"], row["claim_id"]) for row in found}
+    verdicts = {(row["dataset"], row["claim_id"]): row["verdict"] for row in judged}
+    return [row for row in earlier if (row["dataset"], row["claim_id"]) not in moved
+            and verdicts.get((row["dataset"], row["claim_id"]),
+                             RETIRED_VERDICT) == row["new_verdict"]]
 
 
 def _git(*arguments: str, cwd) -> str:

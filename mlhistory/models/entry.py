@@ -164,6 +164,16 @@ def forest_display(params: dict) -> str:
             f"{params['n_estimators']})")
 
 
+def tabular_display(params: dict) -> str:
+    """The recipe's "MLP (early stopping)"; a searched shape "MLP (2 x 256, 14 epochs)"."""
+    if params.get("width") is None:
+        return "MLP (early stopping)"
+    layers = f"{params.get('depth', 1)} x {params['width']}"
+    if params.get("patience") is not None:
+        return f"MLP ({layers}, early stopping, up to {params['epochs']} epochs)"
+    return f"MLP ({layers}, {params['epochs']} epochs)"
+
+
 def trained_for(name: str) -> Callable[[dict], str]:
     return budgeted(name, "epochs", "epochs", "patience")
 

@@ -9,11 +9,10 @@ StandardScaler where the entry says so, then the classifier. A Keras net scales 
 Tuning budget. The scikit-learn models use the configuration that the Fashion-MNIST paper's
 grid search found best for their family (Xiao et al. 2017, Table 3), the boosters their
 libraries' defaults, the Keras nets the book's fixed recipe (or the cited paper's, for the
-historical nets): zero tuning runs on either side. The one exception is the tabular MLP of
-experiment 11, which picks one of three shapes on a validation split of the training data.
-Beside them, the search stage (``mlhistory tune``, ``running/search.py``) gives every family
-that declares a ``search_space`` the same number of trials on a validation split; a run asks
-for its choice with ``Run(model, tuned=True)``.
+historical nets), the tabular MLP of experiment 11 the best of three shapes on a validation
+split of the training data. Beside these recipes, the search stage (``mlhistory tune``,
+``running/search.py``) gives every family that declares a ``search_space`` the same number of
+trials on a validation split; a run asks for its choice with ``Run(model, tuned=True)``.
 
 The entries are ``ModelEntry`` objects (``entry.py``), their builders are in ``builders.py``
 (with the seeding rule), what they keep for plots in ``artifacts.py``.
@@ -33,6 +32,7 @@ from .entry import (
     OnThisMachine,
     forest_display,
     rounds_for,
+    tabular_display,
     trained_for,
 )
 from .recipes import BOOK_CONVNET, BOOK_DENSE
@@ -41,18 +41,17 @@ __all__ = ["DEEP", "LINEAGES", "REGISTRY", "SHALLOW", "ModelEntry", "OnThisMachi
            "dataset_params", "get", "resolve_params"]
 
 # A Keras net's early stopping (the fair budget, running/budgets.py) is an option, so the book's
-# fixed-epoch recipe keeps its cache key.
+# fixed-epoch recipe keeps its cache key. What the search changes of a net besides its recipe's
+# params, options likewise: what early stopping watches, the learning-rate decay (and dropout).
 EARLY_STOPPING = {"patience": None}
-# What the search changes of a net besides its recipe's params, options likewise: what early
-# stopping watches, the learning-rate decay, and (for the book's nets) dropout before the
-# classifier.
 NET_SEARCH = {"stop_on": "val_loss", "lr_decay": None}
-# The pixel scaling of a model that standardises (``build``), an option the search sets: None
-# keeps the entry's own.
+# The pixel scaling of a model that standardises (``build``), set by the search (None: its own).
 SCALING = {"scaling": None}
+# The tabular MLP's one searched shape (None: its recipe's three candidates), options likewise.
+TABULAR_SHAPE = {"width": None, "depth": 1, "dropout": 0.0, "learning_rate": None, "stop_on": "val_loss"}
+TABULAR_TYPES = {"width": (int, type(None)), "patience": (int, type(None))}  # None: no early stop
 
-# The continual wrappers belong to the lineage of the model they continue.
-CONTINUAL_LINEAGES = {"sgd_hinge": "svm", "gaussian_nb": "naive_bayes"}
+CONTINUAL_LINEAGES = {"sgd_hinge": "svm", "gaussian_nb": "naive_bayes"}  # those they continue
 
 
 def _continual_net_lineage(params: dict) -> str:
@@ -355,11 +354,12 @@ REGISTRY: dict[str, ModelEntry] = {
                    defaults={"epochs": 30, "batch_size": 256, "patience": 3,
                              "validation_fraction": 0.1},
                    preprocessing="columns (images: pixels/255, flattened), standardised by the net",
-                   provenance="MLP, 3 candidate shapes, each with early stopping on a validation "
-                   "split of the training data; the best on validation is kept",
+                   provenance="MLP, 3 candidate shapes, each stopped early on a validation split "
+                   "of the training data, the best on it kept",
                    stochastic=True, artifacts=artifacts.keras_artifacts, composite=True,
                    quick_params={"epochs": 2},  # each candidate; early stopping still applies
-                   lineage="modern_net", display="MLP (early stopping)"),
+                   options=TABULAR_SHAPE, param_types=TABULAR_TYPES, lineage="modern_net",
+                   display=tabular_display, search_space=spaces.TABULAR_MLP, search_budget=spaces.NET_BUDGET),
     ]
 }
 

@@ -77,6 +77,12 @@ BOOK_NET = {"learning_rate": ("log_float", 1e-4, 1e-2), "lr_decay": ("log_float"
             "batch_size": ("categorical", [32, 64, 128, 256]), "dropout": ("float", 0.0, 0.5)}
 MODERN_NET = {"learning_rate": ("log_float", 1e-4, 1e-2), "lr_decay": ("log_float", 1e-3, 1.0),
               "batch_size": ("categorical", [32, 64, 128, 256])}
+# The tabular MLP (experiment 11): its shape (width of every hidden layer, and how many), dropout,
+# Adam's learning rate and the batch size, over the ranges Gorishniy et al. 2021 ("Revisiting deep
+# learning models for tabular data", the MLP baseline) tune; epochs by early stopping.
+TABULAR_MLP = {"width": ("log_int", 64, 1024), "depth": ("int", 1, 4),
+               "dropout": ("float", 0.0, 0.5), "learning_rate": ("log_float", 1e-4, 1e-2),
+               "batch_size": ("categorical", [64, 128, 256, 512])}
 # The historical nets keep their period's architecture, activations and plain SGD: the search
 # is over what their authors tuned, the learning rate and its decay (and epochs, by stopping).
 HISTORICAL_NET = {"learning_rate": ("log_float", 1e-3, 0.5), "lr_decay": ("log_float", 1e-3, 1.0)}
@@ -105,9 +111,10 @@ def check(name: str, space: dict, budget: dict, known: set[str]) -> None:
         raise TypeError(f"model entry {name!r}: {', '.join(both)} both searched and fixed")
 
 
-def refit_params(budget: dict, stopped_at: dict) -> dict:
+def refit_params(budget: dict, stopped_at: dict, defaults: dict | None = None) -> dict:
     """The params of the refit on all the training images: the budget's fixed params, its
-    early stopping replaced by the count the validation chose (``stopped_at``)."""
+    early stopping replaced by the count the validation chose (``stopped_at``). An entry whose
+    own ``defaults`` stop early (the tabular MLP's recipe) gets its stopping turned off."""
     params = {key: value for key, value in budget.items()
               if key not in STOPPING and key not in STOPPING_ONLY}
     for stopping, count in STOPPING.items():
@@ -115,6 +122,8 @@ def refit_params(budget: dict, stopped_at: dict) -> dict:
             if count not in stopped_at:
                 raise UsageError(f"the trial recorded no {count} for its refit")
             params[count] = int(stopped_at[count])
+            if (defaults or {}).get(stopping) is not None:
+                params[stopping] = None
     return params
 
 

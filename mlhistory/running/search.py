@@ -75,8 +75,7 @@ SEARCH_SEED = 0
 CHOICE_SEEDS = 2
 # --quick: a seeded, stratified 2,000 of the training images, 6 trials per family, saved under
 # results/quick/tuning/. A smoke test of the stage, not a search to trust.
-QUICK_POOL = 2000
-QUICK_TRIALS = 6
+QUICK_POOL, QUICK_TRIALS = 2000, 6
 
 
 @dataclass(frozen=True)
@@ -127,9 +126,21 @@ class Search:
             "search_space": entry.search_space, "search_budget": entry.search_budget}))
 
 
-def searchable() -> list[str]:
-    """The families the search stage tunes: every registry entry with a search space."""
-    return [name for name, entry in models.REGISTRY.items() if entry.search_space]
+# The families a table's search tunes: those experiment 11 compares there (the image nets take
+# no table). An image's search tunes every family with a search space but those searched on
+# tables only: the tabular MLP meets images only on its fair budget.
+TABLE_FAMILIES = ("logreg", "rbf_svm", "random_forest", "xgboost", "lightgbm", "tabular_mlp")
+TABLES_ONLY = ("tabular_mlp",)
+
+
+def searchable(dataset: str | None = None) -> list[str]:
+    """The families the search stage tunes: every registry entry with a search space; on
+    ``dataset``, those it tunes there by default (``TABLE_FAMILIES`` on a table)."""
+    names = [name for name, entry in models.REGISTRY.items() if entry.search_space]
+    if dataset is None:
+        return names
+    on_images = dataset_info(dataset).is_image
+    return [name for name in names if (name not in TABLES_ONLY if on_images else name in TABLE_FAMILIES)]
 
 
 def distribution(declared: tuple):
@@ -333,9 +344,9 @@ def drive(search: Search, model: str, study, trials: list, cache: RunCache, dige
             if step not in current.intermediate_values:
                 trial.report(row["accuracy"], step)
             if size is None:
-                stopped = stopped_at(cache, spec, budget)
-                trial.set_user_attr("refit_params", {**current.params,
-                                                     **search_spaces.refit_params(budget, stopped)})
+                refit = search_spaces.refit_params(budget, stopped_at(cache, spec, budget),
+                                                   models.get(model).defaults)
+                trial.set_user_attr("refit_params", {**current.params, **refit})
                 study.tell(trial, row["accuracy"])
             elif (decided_before(study, current, rung, REDUCTION) if decided_at(current, rung)
                   else not trial.should_prune()):
