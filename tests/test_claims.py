@@ -245,6 +245,17 @@ def test_a_class_predicted_only_wrongly_is_flagged_like_one_never_predicted(pred
     assert f"3 ({len(rows_of_3)} test rows, predicted {wrongly} times, never right)" in flags[0].detail
 
 
+def test_a_class_of_a_few_test_rows_missed_is_the_test_set_s_smallness_not_a_failure():
+    """Shuttle's two rarest classes hold three test rows each: a working model often misses
+    all three; a class of 20 rows missed whole is a failure."""
+    labels = np.array([0] * 100 + [1] * 100 + [2] * 3 + [3] * 20)
+    predictions = np.where(labels < 2, labels, 0)  # both small classes missed
+    [flag] = row_flags({"run_key": "k"}, predictions, labels)
+    assert flag.reason == NEVER_RIGHT and flag.detail.startswith("never gets 1 of 4 classes right: 3 ")
+    predictions[-20:] = 3  # the 20-row class right: the 3-row class alone is missed
+    assert row_flags({"run_key": "k"}, predictions, labels) == []
+
+
 def test_near_chance_and_a_rising_loss_are_flagged_and_a_healthy_run_is_not(predictions_for, claim_labels):
     assert [flag.reason for flag in row_flags({"run_key": "k"}, predictions_for(0.12),
                                               claim_labels)] == [NEAR_CHANCE]
