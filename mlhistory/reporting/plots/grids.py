@@ -10,7 +10,7 @@ from ...results import SAMPLE_IMAGES_FILE, TEST_IMAGES_FILE, ExperimentResults, 
 from .axes import SMALL, WIDE, WIDTH, plt, title, wrap
 from .comparisons import landscape_metric
 from .readability import save
-from .reading import METRIC_NAMES, claims_metric, metric_values
+from .reading import METRIC_NAMES, claims_metric, metric_values, model_name
 from .registry import plot_kind
 
 
@@ -124,8 +124,7 @@ def who_wins_grid(results: ExperimentResults, path: Path, models: list[str],
                   f"({'images' if results.datasets[dataset].is_image else 'table'}; "
                   f"{METRIC_NAMES[metrics[dataset]]})" for dataset in datasets]
     axis.set_yticks(range(len(datasets)), rows_shown)
-    names = [next(run.model_display for run in results.manifest.runs_of_model(model)
-                  if not labels or run.label in labels) for model in models]
+    names = [model_name(results, model, among=labels) for model in models]
     axis.set_xticks(range(len(models)), [wrap(name, 14) for name in names])
     axis.set_xlabel("model")
     axis.set_ylabel("dataset (and the metric compared)")

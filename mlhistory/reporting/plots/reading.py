@@ -12,13 +12,14 @@ def accuracy_of(results: ExperimentResults, label: str) -> tuple[float, float, l
     return mean, std, rows
 
 
-def model_name(results: ExperimentResults, model: str) -> str:
+def model_name(results: ExperimentResults, model: str, among=()) -> str:
     """What readers call a model of the experiment, without the dataset or features a run's
     display name adds: "XGBoost (100 rounds)" for "XGBoost (100 rounds), letter". A model run in
     other configurations on other datasets (searched on the tables, on its fair budget on the
     images) is named by its family alone, "XGBoost (configured per dataset)": no one
-    configuration's name would be true of every point."""
-    displays = list(dict.fromkeys(run.model_display for run in results.manifest.runs_of_model(model)))
+    configuration's name would be true of every point. ``among``: only these labels' runs."""
+    displays = list(dict.fromkeys(run.model_display for run in results.manifest.runs_of_model(model)
+                                  if not among or run.label in among))
     if len(displays) == 1:
         return displays[0]
     return f"{displays[0].split(' (')[0].split(',')[0]} (configured per dataset)"
