@@ -63,6 +63,9 @@ def budgets_markdown(experiments: list[JudgedExperiment], results_dir: Path) -> 
     searched = tuned_datasets(results_dir)
     lines += [_search_cost_line(results_dir, dataset, name)
               for dataset, name in names.items() if dataset in searched]
+    # The tables' and the digits' searches, whose runs the experiments of both datasets share.
+    lines += [_search_cost_line(results_dir, dataset, dataset)
+              for dataset in searched if dataset not in names]
     lines += _suite_lines(Path(results_dir) / BENCH_DIR)
     text = "\n".join(lines)
     bench = speed(Path(results_dir) / BENCH_DIR)
@@ -107,8 +110,10 @@ def _search_cost_line(results_dir: Path, dataset: str, name: str) -> str:
     cost = search_cost(results_dir, dataset)
     part_way = "".join(f"; part-way: {model}, {trials} trials recorded"
                        for model, trials in cost["part_way"].items())
+    spent = (f"{cost['seconds'] / 3600:.1f} hours" if cost["seconds"] >= 3600
+             else f"{cost['seconds'] / 60:.0f} minutes")
     return (f"- {name}: the committed searches (`make tune`) recorded "
-            f"{cost['seconds'] / 3600:.1f} hours of fits, summed over every finished trial and "
+            f"{spent} of fits, summed over every finished trial and "
             f"each family's recipe scored beside them ({len(cost['complete'])} families "
             f"searched to the end{part_way}).")
 
