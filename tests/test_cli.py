@@ -58,8 +58,11 @@ def test_experiment_writes_rows_claims_plots_and_metadata(digits_results):
         verdicts = {row["claim_id"]: row["verdict"] for row in csv.DictReader(handle)}
     assert set(verdicts) == {"logreg_beats_naive_bayes", "dense_beats_probabilistic",
                              "naive_bayes_overconfident"}
-    # The digits' 450 test images decide nothing: every comparison is an illustration.
-    assert set(verdicts.values()) == {"underpowered"}
+    # The digits' 450 test images decide nothing: every comparison is an illustration, and the
+    # sanity gate (which the experiment applies to itself as `make report` does) cannot show the
+    # 2-epoch tuned dense net within the margin of its 2-epoch recipe on so few images either.
+    assert set(verdicts.values()) <= {"underpowered", "setup short"}
+    assert verdicts["logreg_beats_naive_bayes"] == "underpowered"
     for name in ("accuracy_and_fit_time.png", "confusion_matrices.png", "class_templates.png",
                  "reliability.png", "metadata.json", "experiment.json"):
         assert (folder / name).stat().st_size > 0
