@@ -99,6 +99,22 @@ def test_the_machine_s_own_reader_samples_this_process_tree():
     assert second.busy >= first.busy and second.own >= first.own > 0
 
 
+def test_the_busy_time_never_shrinks_while_only_the_idle_time_grows(monkeypatch):
+    # Counters for which the total less the idle fields, in floats, comes out 4e-12 s smaller
+    # after 0.01 s more idle time: a reader subtracting them saw a busy time run backwards.
+    import collections
+
+    import psutil
+
+    Times = collections.namedtuple("Times", "user system idle iowait guest")
+    counters = iter([Times(9908.7, 898.98, 32579.65, 78.87, 0.0),
+                     Times(9908.7, 898.98, 32579.66, 78.87, 0.0)])
+    monkeypatch.setattr(psutil, "cpu_times", lambda: next(counters))
+    load = quiet.MachineLoad()
+    first, second = load.sample(), load.sample()
+    assert first.busy == second.busy == 9908.7 + 898.98
+
+
 def test_a_busy_machine_stops_the_bench_in_one_line_before_anything_is_timed():
     busy = timer(0.6)
     with pytest.raises(MachineBusy) as raised:

@@ -47,6 +47,10 @@ class LoadReader(Protocol):
     def sample(self) -> CpuSample: ...
 
 
+# psutil's CPU-time fields that are not busy time of this machine's own (see ``sample``).
+NOT_BUSY = frozenset({"idle", "iowait", "guest", "guest_nice"})
+
+
 class MachineLoad:
     """This machine's CPU times, through psutil (``/proc/stat`` and ``/proc/<pid>/stat`` on
     Linux)."""
@@ -60,10 +64,12 @@ class MachineLoad:
     def sample(self) -> CpuSample:
         psutil = self._psutil
         times = psutil.cpu_times()
-        fields = times._asdict()
-        # Guest time is counted in user time already (as psutil's own cpu_percent does).
-        total = sum(fields.values()) - fields.get("guest", 0.0) - fields.get("guest_nice", 0.0)
-        busy = total - fields.get("idle", 0.0) - fields.get("iowait", 0.0)
+        # The busy fields summed, never the total less the idle ones: each field only grows, so
+        # their sum in a fixed order does too, where a difference of large totals can shrink by
+        # a rounding (and Linux's iowait can run backwards). Guest time is counted in user time
+        # already (as psutil's own cpu_percent does).
+        busy = sum(seconds for field, seconds in times._asdict().items()
+                   if field not in NOT_BUSY)
         mine = os.times()
         own = mine.user + mine.system + mine.children_user + mine.children_system
         for child in psutil.Process().children(recursive=True):
