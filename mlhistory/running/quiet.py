@@ -47,7 +47,8 @@ class LoadReader(Protocol):
     def sample(self) -> CpuSample: ...
 
 
-# psutil's CPU-time fields that are not busy time of this machine's own (see ``sample``).
+# psutil's CPU-time fields left out of the busy time: idle ones, and guest time, which is counted
+# in user time already (as psutil's own cpu_percent does).
 NOT_BUSY = frozenset({"idle", "iowait", "guest", "guest_nice"})
 
 
@@ -66,8 +67,7 @@ class MachineLoad:
         times = psutil.cpu_times()
         # The busy fields summed, never the total less the idle ones: each field only grows, so
         # their sum in a fixed order does too, where a difference of large totals can shrink by
-        # a rounding (and Linux's iowait can run backwards). Guest time is counted in user time
-        # already (as psutil's own cpu_percent does).
+        # a rounding (and Linux's iowait can run backwards).
         busy = sum(seconds for field, seconds in times._asdict().items()
                    if field not in NOT_BUSY)
         mine = os.times()
